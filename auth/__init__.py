@@ -1,0 +1,1 @@
+"""Identity: OpenID Connect sign-in, bearer tokens, issuer configuration and claim mapping, sessions."""

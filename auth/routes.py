@@ -1,0 +1,5 @@
+"""Sign-in routes (placeholder until the OIDC relying party lands)."""
+
+
+def auth_routes() -> list:
+    return []

@@ -1,0 +1,96 @@
+"""Who is asking: the signed-in actor that every policy decision is about.
+
+An actor carries its scope (which plans it works on, which activities its organisation takes part
+in, which follow-up groups it may give input to), loaded once per request by `load_actor`, so
+that every rule in backend/policy.py is a pure function and list queries can filter in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.models import (
+    Account,
+    ActivityPartner,
+    ActorKind,
+    FollowUpGroupEstate,
+    Plan,
+    PlanOrganisation,
+    Residency,
+    UrbanArea,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    account_id: int
+    display_name: str
+    housing_organisation_id: int | None = None  # housing organisation staff
+    partner_id: int | None = None  # partner organisation staff
+    municipality_id: int | None = None  # municipality staff
+    # Scope, filled in by load_actor:
+    plan_ids: frozenset[int] = field(default_factory=frozenset)  # plans this actor is staff of
+    activity_ids: frozenset[int] = field(default_factory=frozenset)  # partner: its activities
+    estate_ids: frozenset[int] = field(default_factory=frozenset)  # resident: where they live now
+    group_ids: frozenset[int] = field(default_factory=frozenset)  # resident: groups of those estates
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
+
+
+def actor_from_account(account: Account) -> Actor:
+    return Actor(
+        kind=account.kind,
+        account_id=account.id,
+        display_name=account.display_name,
+        housing_organisation_id=account.housing_organisation_id,
+        partner_id=account.partner_id,
+        municipality_id=account.municipality_id,
+    )
+
+
+async def load_actor(session: AsyncSession, account: Account, *, today: date | None = None) -> Actor:
+    """The actor of an account with its scope, in at most two queries."""
+    actor = actor_from_account(account)
+    today = today or date.today()
+    if actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id:
+        rows = await session.execute(
+            select(PlanOrganisation.plan_id).where(PlanOrganisation.organisation_id == actor.housing_organisation_id)
+        )
+        return replace(actor, plan_ids=frozenset(r[0] for r in rows))
+    if actor.kind == ActorKind.MUNICIPALITY and actor.municipality_id:
+        rows = await session.execute(
+            select(Plan.id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id).where(
+                UrbanArea.municipality_id == actor.municipality_id
+            )
+        )
+        return replace(actor, plan_ids=frozenset(r[0] for r in rows))
+    if actor.kind == ActorKind.PARTNER and actor.partner_id:
+        rows = await session.execute(
+            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == actor.partner_id)
+        )
+        return replace(actor, activity_ids=frozenset(r[0] for r in rows))
+    if actor.kind == ActorKind.RESIDENT:
+        rows = (
+            await session.execute(
+                select(Residency.estate_id, FollowUpGroupEstate.group_id)
+                .outerjoin(FollowUpGroupEstate, FollowUpGroupEstate.estate_id == Residency.estate_id)
+                .where(
+                    Residency.account_id == actor.account_id,
+                    Residency.since <= today,
+                    or_(Residency.until.is_(None), Residency.until >= today),
+                )
+            )
+        ).all()
+        return replace(
+            actor,
+            estate_ids=frozenset(r[0] for r in rows),
+            group_ids=frozenset(r[1] for r in rows if r[1] is not None),
+        )
+    return actor

@@ -1,0 +1,69 @@
+"""The audit log: every write records who, what, when, before and after (ids, never personal data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from backend.actor import Actor
+from backend.models import AuditEvent
+
+# Fields that may hold what a resident wrote or who they are: the log keeps only that they changed.
+PERSONAL_FIELDS = frozenset({"title", "body", "display_name", "text", "subject", "author_account_id", "hidden_reason"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: SQLModel | None, *, personal: Iterable[str] = PERSONAL_FIELDS) -> dict | None:
+    """A JSON-safe copy of a row for the log, with personal fields replaced by a marker."""
+    if obj is None:
+        return None
+    personal = set(personal)
+    out = {}
+    for key, value in obj.model_dump().items():
+        out[key] = "[personal]" if key in personal and value is not None else _plain(value)
+    return out
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    action: str,
+    obj: SQLModel | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    plan_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session's transaction (it commits or rolls back with the write)."""
+    event = AuditEvent(
+        actor_kind=actor.kind if actor else None,
+        actor_account_id=actor.account_id if actor else None,
+        action=action,
+        object_type=object_type or (type(obj).__name__ if obj is not None else "unknown"),
+        object_id=object_id if object_id is not None else getattr(obj, "id", None),
+        plan_id=plan_id,
+        before=before,
+        after=after if after is not None else snapshot(obj),
+        reason=reason,
+    )
+    session.add(event)
+    return event

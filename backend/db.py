@@ -1,0 +1,86 @@
+"""Database engines: one async engine for requests, one sync engine for tools (alembic, demo data)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import AsyncIterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from backend.settings import get_settings
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite enforces foreign keys (and so ON DELETE rules) only when asked, per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    from pathlib import Path
+
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def get_async_engine() -> AsyncEngine:
+    settings = get_settings()
+    url = settings.async_database_url
+    if settings.is_sqlite:
+        _prepare_sqlite_file(url)
+        engine = create_async_engine(url, echo=settings.log_sql)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_async_engine(url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return engine
+
+
+@lru_cache
+def get_sync_engine() -> Engine:
+    settings = get_settings()
+    url = settings.sync_database_url
+    if settings.is_sqlite:
+        _prepare_sqlite_file(url)
+        engine = create_engine(url, echo=settings.log_sql)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
+    return engine
+
+
+@lru_cache
+def _sessionmaker() -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(get_async_engine(), expire_on_commit=False)
+
+
+@asynccontextmanager
+async def session_scope() -> AsyncIterator[AsyncSession]:
+    """One session (one connection) for a unit of work; commits on success, rolls back on error."""
+    async with _sessionmaker()() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def new_session() -> AsyncSession:
+    """A session whose life the caller manages (the GraphQL context holds one per request)."""
+    return _sessionmaker()()
+
+
+def reset_engines() -> None:
+    """Forget engines and settings (tests switch databases)."""
+    get_settings.cache_clear()
+    get_async_engine.cache_clear()
+    get_sync_engine.cache_clear()
+    _sessionmaker.cache_clear()

@@ -1,0 +1,547 @@
+"""The domain as SQLModel tables (see shared DOMAIN.md for the Danish words).
+
+Rules that the database can hold are declared here (foreign keys, unique and check constraints);
+rules that span rows (financing shares, focus area of the plan's generation) live in
+backend/rules.py and are checked by every service that writes.
+Foreign keys say what happens on delete, so that no delete leaves orphaned rows: parts of a plan
+cascade with it; references to shared things (organisations, partners, focus areas) restrict.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    UniqueConstraint,
+)
+from sqlalchemy import DateTime as SADateTime
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True):
+    """A foreign key column with an explicit ON DELETE rule."""
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+def tz_datetime(*, nullable: bool = False, default_now: bool = False, index: bool = False):
+    return Field(
+        default_factory=utcnow if default_now else (lambda: None),
+        sa_column=Column(SADateTime(timezone=True), nullable=nullable, index=index),
+    )
+
+
+def money(**kw):
+    return Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2), nullable=False, **kw))
+
+
+# ---------------------------------------------------------------- enums (stored as their names)
+class BoardLevel(str, enum.Enum):
+    CITY = "CITY"
+    DISTRICT = "DISTRICT"
+
+
+class PlanStatus(str, enum.Enum):
+    PREQUALIFIED = "PREQUALIFIED"
+    IN_DIALOGUE = "IN_DIALOGUE"
+    APPROVED_BY_CITY_COUNCIL = "APPROVED_BY_CITY_COUNCIL"
+    APPROVED_BY_LBF = "APPROVED_BY_LBF"
+    ACTIVE = "ACTIVE"
+    ENDED = "ENDED"
+
+
+class AgreementKind(str, enum.Enum):
+    STRATEGIC = "STRATEGIC"
+    SUB_AGREEMENT = "SUB_AGREEMENT"
+    EMERGENCY_PLAN = "EMERGENCY_PLAN"
+
+
+class IndicatorDirection(str, enum.Enum):
+    INCREASE = "INCREASE"
+    DECREASE = "DECREASE"
+    KEEP = "KEEP"
+
+
+class FinancingParty(str, enum.Enum):
+    LANDSBYGGEFONDEN = "LANDSBYGGEFONDEN"
+    MUNICIPALITY = "MUNICIPALITY"
+    HOUSING_ORGANISATION = "HOUSING_ORGANISATION"
+    OTHER = "OTHER"
+
+
+class ActivityStatus(str, enum.Enum):
+    PLANNED = "PLANNED"
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    ENDED = "ENDED"
+
+
+class Visibility(str, enum.Enum):
+    PUBLIC = "PUBLIC"
+    INTERNAL = "INTERNAL"
+
+
+class PartnerRole(str, enum.Enum):
+    RESPONSIBLE = "RESPONSIBLE"
+    CO_RESPONSIBLE = "CO_RESPONSIBLE"
+    CONTRIBUTING = "CONTRIBUTING"
+
+
+class PartnerKind(str, enum.Enum):
+    MUNICIPAL_ADMINISTRATION = "MUNICIPAL_ADMINISTRATION"
+    HOUSING_ORGANISATION = "HOUSING_ORGANISATION"
+    POLICE = "POLICE"
+    SCHOOL = "SCHOOL"
+    ASSOCIATION = "ASSOCIATION"
+    FOUNDATION = "FOUNDATION"
+    OTHER = "OTHER"
+
+
+class InputStatus(str, enum.Enum):
+    RECEIVED = "RECEIVED"
+    UNDER_CONSIDERATION = "UNDER_CONSIDERATION"
+    ANSWERED = "ANSWERED"
+    CLOSED = "CLOSED"
+
+
+class InputChannel(str, enum.Enum):
+    WEB = "WEB"
+    PAPER = "PAPER"
+    PHONE = "PHONE"
+    IN_PERSON = "IN_PERSON"
+
+
+class OtherEffortKind(str, enum.Enum):
+    LETTING_AGREEMENT = "LETTING_AGREEMENT"
+    DEVELOPMENT_PLAN = "DEVELOPMENT_PLAN"
+    AREA_RENEWAL = "AREA_RENEWAL"
+
+
+class ActorKind(str, enum.Enum):
+    RESIDENT = "RESIDENT"
+    HOUSING_ORGANISATION = "HOUSING_ORGANISATION"
+    MUNICIPALITY = "MUNICIPALITY"
+    PARTNER = "PARTNER"
+    FUND = "FUND"
+
+
+# ---------------------------------------------------------------- geography and organisation
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    code: str = Field(max_length=10, unique=True)  # the municipality number, e.g. "101" for København
+
+
+class Board(SQLModel, table=True):
+    """Den Boligsociale Bestyrelse (CITY) or a bydelsbestyrelse (DISTRICT)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    level: BoardLevel
+    municipality_id: int | None = fk("municipality.id", ondelete="CASCADE")
+
+
+class UrbanArea(SQLModel, table=True):
+    """Et byområde; its district board is the bydelsbestyrelse that follows it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True)
+    municipality_id: int | None = fk("municipality.id", ondelete="CASCADE")
+    board_id: int | None = fk("board.id", ondelete="SET NULL", nullable=True)
+
+
+class HousingOrganisation(SQLModel, table=True):
+    """En almen boligorganisation, found by CVR number when staff sign in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    short_name: str = Field(max_length=50)
+    cvr: str | None = Field(default=None, max_length=8, unique=True)
+
+
+class HousingEstate(SQLModel, table=True):
+    """En boligafdeling."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    department_number: str = Field(max_length=20)
+    homes: int = Field(ge=0)
+    organisation_id: int | None = fk("housingorganisation.id")
+    urban_area_id: int | None = fk("urbanarea.id")
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "department_number"),
+        CheckConstraint("homes >= 0", name="estate_homes_non_negative"),
+    )
+
+
+class OtherEffort(SQLModel, table=True):
+    """Øvrige indsatser: udlejningsaftale, udviklingsplan, områdefornyelse."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    urban_area_id: int | None = fk("urbanarea.id", ondelete="CASCADE")
+    kind: OtherEffortKind
+    name: str = Field(max_length=200)
+    description: str | None = None
+
+
+class Partner(SQLModel, table=True):
+    """A partner organisation that carries out activities (administration, police, school, ...)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: PartnerKind
+    cvr: str | None = Field(default=None, max_length=8, unique=True)
+    municipality_id: int | None = fk("municipality.id", ondelete="SET NULL", nullable=True)
+
+
+# ---------------------------------------------------------------- funding generations
+class FundingGeneration(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, unique=True)  # e.g. "2019-26"
+    start_year: int
+    end_year: int
+    __table_args__ = (CheckConstraint("end_year >= start_year", name="generation_years_ordered"),)
+
+
+class FocusArea(SQLModel, table=True):
+    """Et indsatsområde, belonging to one funding generation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    generation_id: int | None = fk("fundinggeneration.id", ondelete="CASCADE")
+    position: int = 0
+    __table_args__ = (UniqueConstraint("generation_id", "name"),)
+
+
+# ---------------------------------------------------------------- plans
+class Plan(SQLModel, table=True):
+    """En boligsocial helhedsplan."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    summary: str | None = None
+    status: PlanStatus = PlanStatus.PREQUALIFIED
+    start_date: date
+    end_date: date
+    generation_id: int | None = fk("fundinggeneration.id")
+    urban_area_id: int | None = fk("urbanarea.id")
+    board_id: int | None = fk("board.id", ondelete="SET NULL", nullable=True)
+    lead_organisation_id: int | None = fk("housingorganisation.id")
+    created_at: datetime = tz_datetime(default_now=True)
+    updated_at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (CheckConstraint("end_date > start_date", name="plan_period_ordered"),)
+
+
+class PlanOrganisation(SQLModel, table=True):
+    """The housing organisations that take part in a plan (the lead one included)."""
+
+    plan_id: int = Field(sa_column=Column(Integer, ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True))
+    organisation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("housingorganisation.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    )
+
+
+class PlanEstate(SQLModel, table=True):
+    """The housing estates a plan covers."""
+
+    plan_id: int = Field(sa_column=Column(Integer, ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True))
+    estate_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("housingestate.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    )
+
+
+class Milestone(SQLModel, table=True):
+    """A line of the milepælsplan; the yearly report lists those of the coming year."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    year: int
+    title: str = Field(max_length=300)
+    done: bool = False
+
+
+class Agreement(SQLModel, table=True):
+    """One version of a strategic agreement, a sub-agreement (per focus area) or an emergency plan.
+
+    Versions are rows: a new version is a new row, and an approved row is never changed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    kind: AgreementKind
+    focus_area_id: int | None = fk("focusarea.id", nullable=True)
+    version: int = 1
+    title: str = Field(max_length=300)
+    body: str | None = None
+    approved_at: datetime | None = tz_datetime(nullable=True)
+    created_at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "kind", "focus_area_id", "version"),
+        CheckConstraint("version >= 1", name="agreement_version_positive"),
+        CheckConstraint(
+            "(kind = 'SUB_AGREEMENT') = (focus_area_id IS NOT NULL)",
+            name="agreement_focus_area_only_for_sub_agreements",
+        ),
+    )
+
+
+class Goal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    focus_area_id: int | None = fk("focusarea.id", nullable=True)
+    title: str = Field(max_length=300)
+
+
+class Indicator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int | None = fk("goal.id", ondelete="CASCADE")
+    name: str = Field(max_length=300)
+    unit: str = Field(max_length=50)
+    data_source: str | None = Field(default=None, max_length=300)
+    baseline: float | None = None
+    target: float | None = None
+    direction: IndicatorDirection = IndicatorDirection.INCREASE
+
+
+class Measurement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int | None = fk("indicator.id", ondelete="CASCADE")
+    period: date
+    value: float
+    note: str | None = Field(default=None, max_length=1000)
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+
+class Financing(SQLModel, table=True):
+    """One party's share of a plan's budget in one year, in kroner (exact decimals)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    year: int
+    party: FinancingParty
+    share_percent: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False))
+    budget: Decimal = money()
+    spent: Decimal = money()
+    __table_args__ = (
+        UniqueConstraint("plan_id", "year", "party"),
+        CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="financing_share_range"),
+        CheckConstraint("party <> 'LANDSBYGGEFONDEN' OR share_percent <= 75", name="financing_lbf_at_most_75"),
+        CheckConstraint("budget >= 0 AND spent >= 0", name="financing_amounts_non_negative"),
+    )
+
+
+# ---------------------------------------------------------------- activities
+class Activity(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    focus_area_id: int | None = fk("focusarea.id")
+    agreement_id: int | None = fk("agreement.id", ondelete="SET NULL", nullable=True)  # its sub-agreement
+    title: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    target_group: str | None = Field(default=None, max_length=200)
+    status: ActivityStatus = ActivityStatus.PLANNED
+    visibility: Visibility = Visibility.PUBLIC
+    location: str | None = Field(default=None, max_length=300)
+    contact: str | None = Field(default=None, max_length=300)  # a role address, not a person's data
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = tz_datetime(default_now=True)
+    updated_at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (Index("ix_activity_plan_status", "plan_id", "status"),)
+
+
+class ActivityPartner(SQLModel, table=True):
+    activity_id: int = Field(sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True))
+    partner_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("partner.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    )
+    role: PartnerRole = PartnerRole.CONTRIBUTING
+
+
+class Occurrence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int | None = fk("activity.id", ondelete="CASCADE")
+    starts_at: datetime = tz_datetime(index=True)
+    ends_at: datetime = tz_datetime()
+    location: str | None = Field(default=None, max_length=300)
+    cancelled: bool = False
+    participant_count: int | None = None  # counts, never identities
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="occurrence_period_ordered"),
+        CheckConstraint("participant_count IS NULL OR participant_count >= 0", name="occurrence_count_non_negative"),
+        Index("ix_occurrence_activity_starts", "activity_id", "starts_at"),
+    )
+
+
+class ProgressNote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int | None = fk("activity.id", ondelete="CASCADE")
+    posted_at: datetime = tz_datetime(default_now=True)
+    text: str = Field(max_length=5000)
+    author_partner_id: int | None = fk("partner.id", ondelete="SET NULL", nullable=True)
+    author_organisation_id: int | None = fk("housingorganisation.id", ondelete="SET NULL", nullable=True)
+
+
+# ---------------------------------------------------------------- follow-up groups and residents
+class FollowUpGroup(SQLModel, table=True):
+    """En følgegruppe."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class FollowUpGroupEstate(SQLModel, table=True):
+    group_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("followupgroup.id", ondelete="CASCADE"), primary_key=True)
+    )
+    estate_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("housingestate.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    )
+
+
+class GroupMember(SQLModel, table=True):
+    """A member as shown publicly: a display name and a role (e.g. 'formand'), nothing more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=100)
+
+
+class Meeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    starts_at: datetime = tz_datetime()
+    location: str | None = Field(default=None, max_length=300)
+    agenda: str | None = Field(default=None, max_length=10000)
+    minutes: str | None = Field(default=None, max_length=20000)
+
+
+class Account(SQLModel, table=True):
+    """Someone who has signed in: the issuer's pseudonymous subject and what the claims mapped to.
+
+    Residents' accounts hold a display name only; never a CPR number, address or e-mail.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer: str = Field(max_length=300)
+    subject: str = Field(max_length=300)
+    kind: ActorKind
+    display_name: str = Field(max_length=200)
+    housing_organisation_id: int | None = fk("housingorganisation.id", ondelete="SET NULL", nullable=True)
+    partner_id: int | None = fk("partner.id", ondelete="SET NULL", nullable=True)
+    municipality_id: int | None = fk("municipality.id", ondelete="SET NULL", nullable=True)
+    created_at: datetime = tz_datetime(default_now=True)
+    last_seen_at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+
+class Residency(SQLModel, table=True):
+    """A resident's link to the estate they live in, confirmed by staff or by a household code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = fk("account.id", ondelete="CASCADE")
+    estate_id: int | None = fk("housingestate.id")
+    since: date
+    until: date | None = None
+    confirmed_by: str = Field(max_length=20)  # STAFF | CODE
+    __table_args__ = (CheckConstraint("until IS NULL OR until >= since", name="residency_period_ordered"),)
+
+
+class ResidencyCode(SQLModel, table=True):
+    """A one-time code handed out per household; only its hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    estate_id: int | None = fk("housingestate.id", ondelete="CASCADE")
+    code_hash: str = Field(max_length=128, unique=True)
+    household: str = Field(max_length=50)  # e.g. the lease number, as the organisation labels it
+    expires_at: datetime = tz_datetime()
+    used_at: datetime | None = tz_datetime(nullable=True)
+
+
+class ResidentInput(SQLModel, table=True):
+    """Input from a resident to their follow-up group (or registered by staff on their behalf)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    author_account_id: int | None = fk("account.id", ondelete="SET NULL", nullable=True)  # NULL once erased
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=5000)
+    language: str = Field(default="da", max_length=10)
+    concerns_activity_id: int | None = fk("activity.id", ondelete="SET NULL", nullable=True)
+    concerns_focus_area_id: int | None = fk("focusarea.id", ondelete="SET NULL", nullable=True)
+    status: InputStatus = InputStatus.RECEIVED
+    channel: InputChannel = InputChannel.WEB
+    published: bool = False
+    hidden: bool = False
+    hidden_reason: str | None = Field(default=None, max_length=500)
+    withdrawn: bool = False
+    content_hash: str | None = Field(default=None, max_length=64)  # catches the same submission twice
+    created_at: datetime = tz_datetime(default_now=True, index=True)
+    updated_at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (
+        Index("ix_residentinput_group_status", "group_id", "status"),
+        UniqueConstraint("author_account_id", "content_hash", name="residentinput_no_duplicate"),
+    )
+
+
+class InputAnswer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    input_id: int | None = fk("residentinput.id", ondelete="CASCADE")
+    body: str = Field(max_length=5000)
+    author_kind: ActorKind
+    created_at: datetime = tz_datetime(default_now=True)
+
+
+class InputReport(SQLModel, table=True):
+    """A report that an input is abusive; staff of the plan look at it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    input_id: int | None = fk("residentinput.id", ondelete="CASCADE")
+    reporter_account_id: int | None = fk("account.id", ondelete="SET NULL", nullable=True)
+    reason: str = Field(max_length=500)
+    created_at: datetime = tz_datetime(default_now=True)
+
+
+# ---------------------------------------------------------------- audit
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, with before and after; ids only, never residents' personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = tz_datetime(default_now=True, index=True)
+    actor_kind: ActorKind | None = None  # NULL for the system (migrations, demo data)
+    actor_account_id: int | None = Field(default=None, index=True)  # not a FK: the log outlives accounts
+    action: str = Field(max_length=100)
+    object_type: str = Field(max_length=50)
+    object_id: int | None = None
+    plan_id: int | None = Field(default=None, index=True)
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser session: the cookie holds a random id, the row holds its hash and the signed-in actor."""
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int | None = fk("account.id", ondelete="CASCADE", nullable=True)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # login state, csrf
+    created_at: datetime = tz_datetime(default_now=True)
+    expires_at: datetime = tz_datetime(index=True)

@@ -1,0 +1,200 @@
+"""Who may read and do what: the one place where access is decided.
+
+Rules are pure functions over the actor (None when not signed in) and plain facts about the object,
+so the GraphQL layer, the portal and the services all ask the same question the same way.
+List queries use the `*_filter` functions to load only what the actor may see (filter in SQL).
+
+In short:
+- anonymous: public plans and their public activities, agreements other than emergency plans,
+  goals, follow-up groups and the inputs a group has published (without their author);
+- resident: also their own inputs and the answers; may give input to the groups of their estate;
+- partner staff: also the internal details of activities their organisation takes part in, and may
+  update only those;
+- housing organisation staff: everything of the plans their organisation takes part in;
+- municipality staff: everything in their municipality; approve plans and answer inputs;
+- Landsbyggefonden (FUND): financing, goals, measurements, activities and reports of all plans,
+  but no personal data of residents (no inputs, no residencies, no audit details).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, or_, true
+
+from backend.actor import Actor
+from backend.models import (
+    Activity,
+    ActivityStatus,
+    ActorKind,
+    AgreementKind,
+    Plan,
+    PlanStatus,
+    ResidentInput,
+    Visibility,
+)
+
+# A plan is public once the City Council has approved it; before that it is a draft between parties.
+PUBLIC_PLAN_STATUSES = frozenset(
+    {PlanStatus.APPROVED_BY_CITY_COUNCIL, PlanStatus.APPROVED_BY_LBF, PlanStatus.ACTIVE, PlanStatus.ENDED}
+)
+
+
+def _kind(actor: Actor | None) -> ActorKind | None:
+    return actor.kind if actor else None
+
+
+def is_plan_staff(actor: Actor | None, plan_id: int) -> bool:
+    """Housing organisation staff of a participating organisation, or municipality staff."""
+    return bool(actor and actor.is_staff and plan_id in actor.plan_ids)
+
+
+def is_housing_staff_of_plan(actor: Actor | None, plan_id: int) -> bool:
+    return bool(actor and actor.kind == ActorKind.HOUSING_ORGANISATION and plan_id in actor.plan_ids)
+
+
+def is_fund(actor: Actor | None) -> bool:
+    return _kind(actor) == ActorKind.FUND
+
+
+# ---------------------------------------------------------------- plans
+def can_read_plan(actor: Actor | None, plan_id: int, status: PlanStatus) -> bool:
+    return status in PUBLIC_PLAN_STATUSES or is_plan_staff(actor, plan_id) or is_fund(actor)
+
+
+def plan_filter(actor: Actor | None) -> ColumnElement[bool]:
+    public = Plan.status.in_([s.value for s in PUBLIC_PLAN_STATUSES])
+    if is_fund(actor):
+        return true()
+    if actor and actor.is_staff and actor.plan_ids:
+        return or_(public, Plan.id.in_(sorted(actor.plan_ids)))
+    return public
+
+
+def can_read_financing(actor: Actor | None, plan_id: int) -> bool:
+    return is_plan_staff(actor, plan_id) or is_fund(actor)
+
+
+def can_read_emergency_plan(actor: Actor | None, plan_id: int) -> bool:
+    return is_plan_staff(actor, plan_id)
+
+
+def can_read_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+    if kind == AgreementKind.EMERGENCY_PLAN:
+        return can_read_emergency_plan(actor, plan_id)
+    return True  # strategic and sub-agreements are public documents of a readable plan
+
+
+def can_read_annual_report(actor: Actor | None, plan_id: int) -> bool:
+    return is_plan_staff(actor, plan_id) or is_fund(actor)
+
+
+def can_read_audit(actor: Actor | None, plan_id: int | None) -> bool:
+    if actor is None or not actor.is_staff:
+        return False
+    if actor.kind == ActorKind.MUNICIPALITY:
+        return plan_id is None or plan_id in actor.plan_ids
+    return plan_id is not None and plan_id in actor.plan_ids
+
+
+def can_manage_plan(actor: Actor | None, plan_id: int) -> bool:
+    """Write the plan's documents, activities, goals, financing and groups."""
+    return is_housing_staff_of_plan(actor, plan_id)
+
+
+def can_create_plan(actor: Actor | None) -> bool:
+    return _kind(actor) == ActorKind.HOUSING_ORGANISATION
+
+
+def can_approve_plan(actor: Actor | None, plan_id: int) -> bool:
+    """The City Council's approval is registered by municipality staff."""
+    return bool(actor and actor.kind == ActorKind.MUNICIPALITY and plan_id in actor.plan_ids)
+
+
+def can_register_lbf_approval(actor: Actor | None) -> bool:
+    return is_fund(actor)
+
+
+# ---------------------------------------------------------------- activities
+def can_read_activity(actor: Actor | None, *, activity_id: int, plan_id: int, visibility: Visibility,
+                      plan_readable: bool) -> bool:
+    if is_plan_staff(actor, plan_id) or is_fund(actor):
+        return True
+    if actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids:
+        return True
+    return plan_readable and visibility == Visibility.PUBLIC
+
+
+def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """Activities the actor may see; joins Plan (the caller joins Activity.plan_id == Plan.id)."""
+    if is_fund(actor):
+        return true()
+    public = and_(Activity.visibility == Visibility.PUBLIC, plan_filter(None))
+    clauses = [public]
+    if actor and actor.is_staff and actor.plan_ids:
+        clauses.append(Activity.plan_id.in_(sorted(actor.plan_ids)))
+    if actor and actor.kind == ActorKind.PARTNER and actor.activity_ids:
+        clauses.append(Activity.id.in_(sorted(actor.activity_ids)))
+    return or_(*clauses)
+
+
+def can_read_activity_internals(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+    """Progress notes, contact details meant for partners, participant counts per occurrence."""
+    if is_plan_staff(actor, plan_id) or is_fund(actor):
+        return True
+    return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)
+
+
+def can_update_activity(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+    if is_housing_staff_of_plan(actor, plan_id):
+        return True
+    return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)
+
+
+ACTIVITY_STATUSES_PARTNERS_MAY_SET = frozenset(ActivityStatus)
+
+
+# ---------------------------------------------------------------- follow-up groups and input
+def can_submit_input(actor: Actor | None, group_id: int) -> bool:
+    return bool(actor and actor.kind == ActorKind.RESIDENT and group_id in actor.group_ids)
+
+
+def can_read_group_inputs(actor: Actor | None, plan_id: int) -> bool:
+    """All inputs of a group, unpublished ones included: the plan's staff (not the fund)."""
+    return is_plan_staff(actor, plan_id)
+
+
+def can_answer_input(actor: Actor | None, plan_id: int) -> bool:
+    return is_plan_staff(actor, plan_id)
+
+
+def can_read_input(actor: Actor | None, *, plan_id: int, author_account_id: int | None, published: bool,
+                   hidden: bool) -> bool:
+    if is_plan_staff(actor, plan_id):
+        return True
+    if actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id:
+        return True
+    return published and not hidden
+
+
+def input_filter(actor: Actor | None, plan_id: int) -> ColumnElement[bool]:
+    """Inputs of one plan's groups that the actor may see."""
+    if is_plan_staff(actor, plan_id):
+        return true()
+    public = and_(ResidentInput.published.is_(True), ResidentInput.hidden.is_(False))
+    if actor and actor.kind == ActorKind.RESIDENT:
+        return or_(public, ResidentInput.author_account_id == actor.account_id)
+    return public
+
+
+def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> bool:
+    return bool(actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id)
+
+
+def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> bool:
+    """Only the author sees that an input is theirs; staff see the text, not who wrote it."""
+    return bool(actor and author_account_id is not None and actor.account_id == author_account_id)
+
+
+def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bool:
+    return bool(
+        actor and actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id == estate_organisation_id
+    )

@@ -1,0 +1,5 @@
+"""Portal routes (placeholder until the portal lands)."""
+
+
+def portal_routes() -> list:
+    return []
