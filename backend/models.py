@@ -537,6 +537,18 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class LiveEvent(SQLModel, table=True):
+    """A change for live subscribers in other processes, polled on SQLite (PostgreSQL uses NOTIFY).
+
+    Ids only; rows are pruned after a while, they are not a history.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = tz_datetime(default_now=True, index=True)
+    topic: str = Field(max_length=50)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class WebSession(SQLModel, table=True):
     """A browser session: the cookie holds a random id, the row holds its hash and the signed-in actor."""
 
