@@ -685,3 +685,7 @@ def downgrade() -> None:
 
     op.drop_table('auditevent')
     # ### end Alembic commands ###
+
+    # PostgreSQL keeps enum types after their tables are gone.
+    for name in ['activitystatus', 'actorkind', 'agreementkind', 'boardlevel', 'financingparty', 'indicatordirection', 'inputchannel', 'inputstatus', 'othereffortkind', 'partnerkind', 'partnerrole', 'planstatus', 'visibility']:
+        sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)
