@@ -1,0 +1,42 @@
+# Helhedsplan-portalen. `make run` serves the demo, `make test` runs the suite; both set themselves up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+export PORT
+
+# Node packages are installed where a package.json exists (dev OpenID Provider, portal assets, benchmark).
+NODE_DIRS   := $(patsubst %/package.json,%,$(wildcard auth/dev-idp/package.json frontend/package.json bench/package.json))
+NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
+
+.PHONY: run test setup migrate demo serve
+
+run: setup migrate demo serve
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed $(NODE_STAMPS)
+
+migrate: setup
+	$(PY) -m backend.cli migrate
+
+demo: migrate
+	$(PY) -m backend.cli load-demo
+
+# The one place that starts the server; sign-in extends `backend.cli serve`.
+serve: setup
+	$(PY) -m backend.cli serve --port $(PORT)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+.SECONDEXPANSION:
+%/node_modules/.installed: %/package.json $$(wildcard $$*/package-lock.json)
+	cd $* && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@

@@ -1,0 +1,73 @@
+"""Command line: `python -m backend.cli migrate | load-demo | serve`.
+
+`make run` calls these in order; each is safe to run again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from backend.settings import ROOT, get_settings
+
+log = logging.getLogger("helhedsplan")
+
+
+def migrate() -> None:
+    """Bring the database to the newest migration."""
+    from alembic import command
+    from alembic.config import Config
+
+    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+
+
+def load_demo(*, force: bool = False) -> bool:
+    """Load the demo data when the database is empty (and LOAD_DEMO_DATA allows it)."""
+    from backend import demo
+
+    if not get_settings().load_demo_data and not force:
+        log.info("LOAD_DEMO_DATA is off; no demo data loaded")
+        return False
+    loaded = demo.load_if_empty()
+    log.info("demo data loaded" if loaded else "the database already holds data; demo data not loaded")
+    return loaded
+
+
+def serve(*, host: str, port: int, reload: bool = False) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "backend.app:app",
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=False,
+        ws="websockets",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = argparse.ArgumentParser(prog="python -m backend.cli", description="Helhedsplan-portalen")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="migrate the database (DATABASE_URL) to the newest schema")
+    demo = sub.add_parser("load-demo", help="load the demo data when the database is empty")
+    demo.add_argument("--force", action="store_true", help="load even when LOAD_DEMO_DATA is off (still only into an empty database)")
+    run = sub.add_parser("serve", help="serve the portal with uvicorn")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")
+    run.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    args = parser.parse_args(argv)
+
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "load-demo":
+        load_demo(force=args.force)
+    elif args.command == "serve":
+        serve(host=args.host, port=args.port or get_settings().port, reload=args.reload)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
