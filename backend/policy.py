@@ -18,14 +18,18 @@ In short:
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from backend.actor import Actor
 from backend.models import (
     Activity,
     ActivityStatus,
     ActorKind,
+    Agreement,
     AgreementKind,
+    AuditEvent,
+    Financing,
+    FollowUpGroup,
     Plan,
     PlanStatus,
     ResidentInput,
@@ -198,3 +202,119 @@ def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bo
     return bool(
         actor and actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id == estate_organisation_id
     )
+
+
+# ---------------------------------------------------------------- writes of the services
+# Who registers each move of a plan's status (DOMAIN.md): the plan's parties prepare it, the
+# municipality registers the City Council's approval, Landsbyggefonden its own approval, and the
+# housing organisations start and end the plan.
+PLAN_STATUS_MOVES: dict[tuple[PlanStatus, PlanStatus], frozenset[ActorKind]] = {
+    (PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE): frozenset({ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY}),
+    (PlanStatus.IN_DIALOGUE, PlanStatus.APPROVED_BY_CITY_COUNCIL): frozenset({ActorKind.MUNICIPALITY}),
+    (PlanStatus.APPROVED_BY_CITY_COUNCIL, PlanStatus.APPROVED_BY_LBF): frozenset({ActorKind.FUND}),
+    (PlanStatus.APPROVED_BY_LBF, PlanStatus.ACTIVE): frozenset({ActorKind.HOUSING_ORGANISATION}),
+    (PlanStatus.ACTIVE, PlanStatus.ENDED): frozenset({ActorKind.HOUSING_ORGANISATION}),
+}
+
+
+def is_plan_party(actor: Actor | None, plan_id: int) -> bool:
+    """Staff of the plan or Landsbyggefonden: those who take part in moving its status."""
+    return is_plan_staff(actor, plan_id) or is_fund(actor)
+
+
+def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatus, new: PlanStatus) -> bool:
+    kinds = PLAN_STATUS_MOVES.get((current, new), frozenset())
+    if actor is None or actor.kind not in kinds:
+        return False
+    if actor.kind == ActorKind.FUND:
+        return True
+    if actor.kind == ActorKind.MUNICIPALITY:
+        return can_approve_plan(actor, plan_id) if new == PlanStatus.APPROVED_BY_CITY_COUNCIL else is_plan_staff(actor, plan_id)
+    return is_housing_staff_of_plan(actor, plan_id)
+
+
+def can_approve_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+    """Changes to the strategic agreement need Landsbyggefonden's approval; the municipality approves the rest."""
+    if kind == AgreementKind.STRATEGIC:
+        return is_fund(actor)
+    return can_approve_plan(actor, plan_id)
+
+
+def can_register_input(actor: Actor | None, plan_id: int) -> bool:
+    """Staff register input on a resident's behalf (paper, phone, in person)."""
+    return is_plan_staff(actor, plan_id)
+
+
+def can_moderate_input(actor: Actor | None, plan_id: int) -> bool:
+    """Set status, publish, hide: the staff of the group's plan."""
+    return is_plan_staff(actor, plan_id)
+
+
+def can_export_own_data(actor: Actor | None) -> bool:
+    return actor is not None
+
+
+def can_erase_own_account(actor: Actor | None) -> bool:
+    """Residents erase their own account; staff accounts follow their organisation's identity provider."""
+    return _kind(actor) == ActorKind.RESIDENT
+
+
+# ---------------------------------------------------------------- list filters for the read API
+def agreement_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """Agreements the actor may see (of plans it may read): emergency plans only for the plan's staff."""
+    not_emergency = Agreement.kind != AgreementKind.EMERGENCY_PLAN
+    if actor and actor.is_staff and actor.plan_ids:
+        return or_(not_emergency, Agreement.plan_id.in_(sorted(actor.plan_ids)))
+    return not_emergency
+
+
+def financing_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """Plans whose financing the actor may read (the caller selects Financing or Plan rows by plan id)."""
+    if is_fund(actor):
+        return true()
+    if actor and actor.is_staff and actor.plan_ids:
+        return Financing.plan_id.in_(sorted(actor.plan_ids))
+    return false()
+
+
+def resident_input_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """Inputs the actor may see across plans (as can_read_input; the caller joins FollowUpGroup).
+
+    The public sees published inputs that are neither hidden nor withdrawn.
+    """
+    clauses = [
+        and_(
+            ResidentInput.published.is_(True),
+            ResidentInput.hidden.is_(False),
+            ResidentInput.withdrawn.is_(False),
+        )
+    ]
+    if actor and actor.is_staff and actor.plan_ids:
+        clauses.append(FollowUpGroup.plan_id.in_(sorted(actor.plan_ids)))
+    if actor and actor.kind == ActorKind.RESIDENT:
+        clauses.append(ResidentInput.author_account_id == actor.account_id)
+    return or_(*clauses)
+
+
+def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """Audit events the actor may read (as can_read_audit)."""
+    if actor is None or not actor.is_staff:
+        return false()
+    of_plans = AuditEvent.plan_id.in_(sorted(actor.plan_ids)) if actor.plan_ids else false()
+    if actor.kind == ActorKind.MUNICIPALITY:
+        return or_(AuditEvent.plan_id.is_(None), of_plans)
+    return of_plans
+
+
+def can_read_any_audit(actor: Actor | None) -> bool:
+    """Whether the audit log shows the actor anything at all: staff only."""
+    return bool(actor and actor.is_staff)
+
+
+def can_read_own_data(actor: Actor | None, account_id: int | None) -> bool:
+    """Personal data (residencies, own inputs) is shown to the person it is about."""
+    return bool(actor and account_id is not None and actor.account_id == account_id)
+
+
+def can_read_residency(actor: Actor | None, *, account_id: int, estate_organisation_id: int) -> bool:
+    return can_read_own_data(actor, account_id) or can_manage_residency(actor, estate_organisation_id)

@@ -1,0 +1,144 @@
+"""Live events across server processes: services publish inside their transaction, subscribers
+in any process receive them after commit.
+
+PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and one
+LISTEN connection per process. SQLite: a row in `liveevent` inside the writing transaction, and one
+poller per process reading new rows. Payloads carry ids only; subscribers load the objects and check
+the policy for their own actor.
+
+Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAnswered` {input_id,
+author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import timedelta
+from typing import AsyncIterator, Iterable
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db import get_async_engine
+from backend.models import LiveEvent, utcnow
+from backend.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "helhedsplan_events"
+POLL_SECONDS = 0.2
+KEEP_SQLITE_EVENTS = timedelta(minutes=15)
+
+RESIDENT_INPUT_RECEIVED = "residentInputReceived"
+RESIDENT_INPUT_ANSWERED = "residentInputAnswered"
+ACTIVITY_CHANGED = "activityChanged"
+
+
+async def publish(session: AsyncSession, topic: str, **data: int | str | None) -> None:
+    """Queue an event in the session's transaction: subscribers see it only if the transaction commits."""
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        payload = json.dumps({"topic": topic, **data})
+        await session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+    else:
+        session.add(LiveEvent(topic=topic, payload=dict(data)))
+        await session.execute(delete(LiveEvent).where(LiveEvent.at < utcnow() - KEEP_SQLITE_EVENTS))
+
+
+class _Broker:
+    """One listener per process and event loop, fanning events out to in-process queues."""
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue] = set()
+        self.task: asyncio.Task | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.ready: asyncio.Event | None = None
+
+    def _dispatch(self, event: dict) -> None:
+        for queue in list(self.queues):
+            with contextlib.suppress(asyncio.QueueFull):  # a stalled subscriber loses events, not the process
+                queue.put_nowait(event)
+
+    async def _listen_postgres(self) -> None:
+        import psycopg
+
+        url = make_url(get_settings().async_database_url).set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.ready.set()
+                    async for notify in conn.notifies():
+                        try:
+                            self._dispatch(json.loads(notify.payload))
+                        except ValueError:
+                            log.warning("ignoring a malformed live event")
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - reconnect after a lost connection
+                log.exception("live event listener lost its connection; reconnecting")
+                await asyncio.sleep(1)
+
+    async def _poll_sqlite(self) -> None:
+        engine = get_async_engine()
+        async with engine.connect() as conn:
+            last = (await conn.execute(select(func.max(LiveEvent.id)))).scalar() or 0
+        self.ready.set()
+        while True:
+            try:
+                async with engine.connect() as conn:
+                    rows = (
+                        await conn.execute(
+                            select(LiveEvent.id, LiveEvent.topic, LiveEvent.payload)
+                            .where(LiveEvent.id > last)
+                            .order_by(LiveEvent.id)
+                        )
+                    ).all()
+                for row in rows:
+                    last = row.id
+                    self._dispatch({"topic": row.topic, **(row.payload or {})})
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a busy database: try again on the next tick
+                log.exception("polling live events failed")
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.loop is not loop:
+            self.loop = loop
+            self.ready = asyncio.Event()
+            listen = self._poll_sqlite if get_settings().is_sqlite else self._listen_postgres
+            self.task = loop.create_task(listen())
+        await self.ready.wait()
+
+    async def stop_if_idle(self) -> None:
+        if not self.queues and self.task is not None:
+            task, self.task = self.task, None
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+_broker = _Broker()
+
+
+async def subscribe(topics: Iterable[str]) -> AsyncIterator[dict]:
+    """Events of the given topics, from now on, as dicts with `topic` and the published ids."""
+    wanted = frozenset(topics)
+    queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
+    _broker.queues.add(queue)
+    try:
+        await _broker.start()
+        while True:
+            event = await queue.get()
+            if event.get("topic") in wanted:
+                yield event
+    finally:
+        _broker.queues.discard(queue)
+        await _broker.stop_if_idle()

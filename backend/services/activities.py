@@ -1,0 +1,287 @@
+"""Activities: staff of the plan create and change them; partner staff keep their own current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend import audit, events, policy, rules
+from backend.actor import Actor
+from backend.models import (
+    Activity,
+    ActivityPartner,
+    ActivityStatus,
+    ActorKind,
+    Agreement,
+    AgreementKind,
+    FocusArea,
+    Occurrence,
+    Partner,
+    PartnerRole,
+    Plan,
+    ProgressNote,
+    Visibility,
+)
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+from backend.services.validation import UNSET as _UNSET
+from backend.services.validation import Checker, get_or_404, now, utc
+
+ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
+OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
+PARTICIPANTS_MAX = 100_000
+LANGUAGES_MAX = 20
+
+
+
+async def _activity_for_update(session: AsyncSession, actor: Actor | None, activity_id: int | None,
+                               field: str = "activityId") -> Activity:
+    activity = await get_or_404(session, Activity, activity_id, field, ACTIVITY_DA, ACTIVITY_EN)
+    if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
+        raise NotFound(field, ACTIVITY_DA, ACTIVITY_EN)
+    return activity
+
+
+async def _occurrence_for_update(session: AsyncSession, actor: Actor | None, occurrence_id: int | None):
+    occ = await get_or_404(session, Occurrence, occurrence_id, "occurrenceId", OCCURRENCE_DA, OCCURRENCE_EN)
+    activity = await session.get(Activity, occ.activity_id)
+    if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
+        raise NotFound("occurrenceId", OCCURRENCE_DA, OCCURRENCE_EN)
+    return occ, activity
+
+
+async def _changed(session: AsyncSession, activity: Activity) -> None:
+    activity.updated_at = now()
+    await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
+
+
+def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
+    if languages is None:
+        return None
+    out: list[str] = []
+    for i, code in enumerate(languages):
+        value = check.language(f"languages[{i}]", code, default="")
+        if value and value not in out:
+            out.append(value)
+    if len(out) > LANGUAGES_MAX:
+        check.add("languages", "TOO_LONG", f"Højst {LANGUAGES_MAX} sprog.", f"At most {LANGUAGES_MAX} languages.")
+    return out
+
+
+def _activity_texts(check: Checker, *, title=_UNSET, description=_UNSET, target_group=_UNSET, location=_UNSET,
+                    contact=_UNSET) -> dict:
+    out = {}
+    if title is not _UNSET:
+        out["title"] = check.text("title", title, max_len=200, label_da="Titlen", label_en="The title",
+                                  single_line=True)
+    if description is not _UNSET:
+        out["description"] = check.text("description", description, max_len=5000, required=False,
+                                        label_da="Beskrivelsen", label_en="The description")
+    if target_group is not _UNSET:
+        out["target_group"] = check.text("targetGroup", target_group, max_len=200, required=False,
+                                         label_da="Målgruppen", label_en="The target group", single_line=True)
+    if location is not _UNSET:
+        out["location"] = check.text("location", location, max_len=300, required=False, label_da="Stedet",
+                                     label_en="The location", single_line=True)
+    if contact is not _UNSET:
+        out["contact"] = check.text("contact", contact, max_len=300, required=False, label_da="Kontakten",
+                                    label_en="The contact", single_line=True)
+    return out
+
+
+async def create(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, focus_area_id: int | None,
+                 title: str | None, description: str | None = None, target_group: str | None = None,
+                 status: ActivityStatus = ActivityStatus.PLANNED, visibility: Visibility = Visibility.PUBLIC,
+                 location: str | None = None, contact: str | None = None, languages: list[str] | None = None,
+                 agreement_id: int | None = None,
+                 partners: list[tuple[int, PartnerRole]] | None = None) -> Activity:
+    """Staff of the plan add an activity with its partners and their roles."""
+    plan = await get_or_404(session, Plan, plan_id, "planId", "Helhedsplanen", "The plan")
+    if not policy.can_manage_plan(actor, plan.id):
+        raise NotFound("planId", "Helhedsplanen", "The plan")
+    check = Checker()
+    texts = _activity_texts(check, title=title, description=description, target_group=target_group,
+                            location=location, contact=contact)
+    langs = _languages(check, languages) or []
+    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
+    if area is None:
+        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
+    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+        check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
+                  "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+                  "The focus area does not belong to the plan's funding generation.")
+    if agreement_id is not None:
+        agreement = await session.get(Agreement, agreement_id)
+        if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:
+            check.add("agreementId", "NOT_FOUND", "Delaftalen findes ikke i denne helhedsplan.",
+                      "The sub-agreement does not exist in this plan.")
+    seen: set[int] = set()
+    for i, (partner_id, _role) in enumerate(partners or []):
+        partner = await session.get(Partner, partner_id) if isinstance(partner_id, int) else None
+        if partner is None:
+            check.add(f"partners[{i}].partnerId", "NOT_FOUND", "Partneren findes ikke.", "The partner does not exist.")
+        elif partner_id in seen:
+            check.add(f"partners[{i}].partnerId", "DUPLICATE", "Partneren er nævnt to gange.",
+                      "The partner is listed twice.")
+        seen.add(partner_id)
+    check.done()
+    activity = Activity(plan_id=plan.id, focus_area_id=area.id, agreement_id=agreement_id, status=status,
+                        visibility=visibility, languages=langs, **texts)
+    session.add(activity)
+    await session.flush()
+    for partner_id, role in partners or []:
+        session.add(ActivityPartner(activity_id=activity.id, partner_id=partner_id, role=role))
+    await session.flush()
+    after = audit.snapshot(activity)
+    after["partners"] = [{"partner_id": p, "role": r.value} for p, r in partners or []]
+    await audit.record(session, actor=actor, action="activity.create", obj=activity, plan_id=plan.id, after=after)
+    await _changed(session, activity)
+    return activity
+
+
+STAFF_ONLY_FIELDS = ("title", "targetGroup", "visibility", "location", "contact", "languages", "focusAreaId")
+
+
+async def update(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
+                 status: ActivityStatus | None = None, description=_UNSET, title=_UNSET, target_group=_UNSET,
+                 visibility: Visibility | None = None, location=_UNSET, contact=_UNSET,
+                 languages: list[str] | None = None) -> Activity:
+    """Partners may change status and description; staff of the plan may change the rest too."""
+    activity = await _activity_for_update(session, actor, activity_id)
+    check = Checker()
+    if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
+        given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
+        for name, value in given.items():
+            if value is not _UNSET:
+                check.add(name, "NOT_ALLOWED", "Partnere kan kun ændre status og beskrivelse.",
+                          "Partners can only change the status and the description.")
+        for name, value in (("visibility", visibility), ("languages", languages)):
+            if value is not None:
+                check.add(name, "NOT_ALLOWED", "Partnere kan kun ændre status og beskrivelse.",
+                          "Partners can only change the status and the description.")
+        check.done()
+    texts = _activity_texts(check, title=title, description=description, target_group=target_group,
+                            location=location, contact=contact)
+    langs = _languages(check, languages)
+    check.done()
+    before = audit.snapshot(activity)
+    for key, value in texts.items():
+        setattr(activity, key, value)
+    if status is not None:
+        activity.status = status
+    if visibility is not None:
+        activity.visibility = visibility
+    if langs is not None:
+        activity.languages = langs
+    await _changed(session, activity)
+    await session.flush()
+    await audit.record(session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id,
+                       before=before)
+    return activity
+
+
+async def add_occurrence(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
+                         starts_at: datetime | None, ends_at: datetime | None,
+                         location: str | None = None) -> Occurrence:
+    activity = await _activity_for_update(session, actor, activity_id)
+    check = Checker()
+    starts_at, ends_at = utc(starts_at), utc(ends_at)
+    if starts_at is None:
+        check.add("startsAt", "REQUIRED", "Starttidspunktet skal udfyldes.", "The start time is required.")
+    if ends_at is None:
+        check.add("endsAt", "REQUIRED", "Sluttidspunktet skal udfyldes.", "The end time is required.")
+    check.period("startsAt", starts_at, "endsAt", ends_at)
+    location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
+                          label_en="The location", single_line=True)
+    check.done()
+    occ = Occurrence(activity_id=activity.id, starts_at=starts_at, ends_at=ends_at, location=location)
+    session.add(occ)
+    await session.flush()
+    await audit.record(session, actor=actor, action="occurrence.add", obj=occ, plan_id=activity.plan_id)
+    await _changed(session, activity)
+    return occ
+
+
+async def move_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None,
+                          starts_at: datetime | None, ends_at: datetime | None, location=_UNSET) -> Occurrence:
+    occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    check = Checker()
+    starts_at, ends_at = utc(starts_at), utc(ends_at)
+    if starts_at is None:
+        check.add("startsAt", "REQUIRED", "Starttidspunktet skal udfyldes.", "The start time is required.")
+    if ends_at is None:
+        check.add("endsAt", "REQUIRED", "Sluttidspunktet skal udfyldes.", "The end time is required.")
+    check.period("startsAt", starts_at, "endsAt", ends_at)
+    if location is not _UNSET:
+        location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
+                              label_en="The location", single_line=True)
+    if occ.cancelled:
+        check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
+    check.done()
+    before = audit.snapshot(occ)
+    occ.starts_at, occ.ends_at = starts_at, ends_at
+    if location is not _UNSET:
+        occ.location = location
+    await session.flush()
+    await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id,
+                       before=before)
+    await _changed(session, activity)
+    return occ
+
+
+async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
+    occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    if occ.cancelled:
+        raise ValidationFailed(FieldError("occurrenceId", "CANCELLED", "Forekomsten er allerede aflyst.",
+                                          "The occurrence is already cancelled."))
+    before = audit.snapshot(occ)
+    occ.cancelled = True
+    await session.flush()
+    await audit.record(session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id,
+                       before=before)
+    await _changed(session, activity)
+    return occ
+
+
+async def set_participant_count(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None,
+                                count: int | None) -> Occurrence:
+    """A count of participants for a held occurrence (counts only, never who took part)."""
+    occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    check = Checker()
+    check.int_range("participantCount", count, low=0, high=PARTICIPANTS_MAX)
+    if occ.cancelled:
+        check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
+    elif utc(occ.starts_at) > now():
+        check.add("occurrenceId", "NOT_YET_HELD", "Deltagerantal kan først angives, når forekomsten er begyndt.",
+                  "Participant counts can only be given once the occurrence has started.")
+    check.done()
+    before = audit.snapshot(occ)
+    occ.participant_count = count
+    await session.flush()
+    await audit.record(session, actor=actor, action="occurrence.setParticipantCount", obj=occ,
+                       plan_id=activity.plan_id, before=before)
+    await _changed(session, activity)
+    return occ
+
+
+async def add_progress_note(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
+                            text: str | None) -> ProgressNote:
+    activity = await _activity_for_update(session, actor, activity_id)
+    check = Checker()
+    text = check.text("text", text, max_len=5000, label_da="Noten", label_en="The note")
+    check.done()
+    note = ProgressNote(
+        activity_id=activity.id, text=text,
+        author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
+        author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,
+    )
+    session.add(note)
+    await session.flush()
+    await audit.record(session, actor=actor, action="progressNote.add", obj=note, plan_id=activity.plan_id)
+    await _changed(session, activity)
+    return note
+
+
+async def partners_of(session: AsyncSession, activity_id: int) -> list[ActivityPartner]:
+    return list((await session.execute(select(ActivityPartner).where(ActivityPartner.activity_id == activity_id))).scalars())

@@ -1,0 +1,354 @@
+"""Resident input to a follow-up group: submit, edit, withdraw, and the group's handling of it."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend import audit, events, policy
+from backend.actor import Actor
+from backend.models import (
+    Activity,
+    FocusArea,
+    FollowUpGroup,
+    InputAnswer,
+    InputChannel,
+    InputReport,
+    InputStatus,
+    Plan,
+    ResidentInput,
+)
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+from backend.services.validation import Checker, get_or_404, now
+
+TITLE_MAX = 200
+BODY_MAX = 5000
+ANSWER_MAX = 5000
+REASON_MAX = 500
+# Per resident, counted in the database so that it holds across server processes.
+RATE_LIMIT_COUNT = 10
+RATE_LIMIT_WINDOW = timedelta(hours=1)
+
+GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
+INPUT_DA, INPUT_EN = "Inputtet", "The input"
+
+
+def content_hash(group_id: int, title: str, body: str) -> str:
+    return hashlib.sha256(f"{group_id}\x1f{title}\x1f{body}".encode()).hexdigest()
+
+
+async def _group_and_plan(session: AsyncSession, group_id: int | None, field: str = "groupId",
+                          what: tuple[str, str] = (GROUP_DA, GROUP_EN)):
+    group = await get_or_404(session, FollowUpGroup, group_id, field, *what)
+    plan = await session.get(Plan, group.plan_id)
+    return group, plan
+
+
+async def _input_for(session: AsyncSession, actor: Actor | None, input_id: int | None, *, field: str = "inputId",
+                     staff: bool = False, author: bool = False, reader: bool = False):
+    """The input and its plan id, if the actor may act on it in the given capacity; else NotFound."""
+    row = await get_or_404(session, ResidentInput, input_id, field, INPUT_DA, INPUT_EN)
+    group = await session.get(FollowUpGroup, row.group_id)
+    plan_id = group.plan_id
+    allowed = (
+        (staff and policy.can_moderate_input(actor, plan_id))
+        or (author and policy.can_edit_own_input(actor, row.author_account_id))
+        or (reader and actor is not None and policy.can_read_input(
+            actor, plan_id=plan_id, author_account_id=row.author_account_id,
+            published=row.published, hidden=row.hidden))
+    )
+    if not allowed:
+        raise NotFound(field, INPUT_DA, INPUT_EN)
+    return row, plan_id
+
+
+async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns: tuple[str, int] | None):
+    """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its generation."""
+    if concerns is None:
+        return None, None
+    kind, pk = concerns
+    if kind == "Activity":
+        activity = await session.get(Activity, pk)
+        if activity is not None and activity.plan_id == plan.id:
+            return activity.id, None
+    elif kind == "FocusArea":
+        area = await session.get(FocusArea, pk)
+        if area is not None and area.generation_id == plan.generation_id:
+            return None, area.id
+    check.add(
+        "concernsId",
+        "NOT_FOUND",
+        "Aktiviteten eller indsatsområdet findes ikke i denne helhedsplan.",
+        "The activity or focus area does not exist in this plan.",
+    )
+    return None, None
+
+
+def _check_texts(check: Checker, title: str | None, body: str | None, *, required: bool = True):
+    title = check.text("title", title, max_len=TITLE_MAX, required=required, label_da="Overskriften",
+                       label_en="The title", single_line=True)
+    body = check.text("body", body, max_len=BODY_MAX, required=required, label_da="Teksten", label_en="The text")
+    return title, body
+
+
+def _duplicate() -> ValidationFailed:
+    return ValidationFailed(FieldError(
+        None, "DUPLICATE",
+        "Du har allerede sendt præcis det samme input.",
+        "You have already sent exactly the same input.",
+    ))
+
+
+async def _rate_limited(session: AsyncSession, account_id: int) -> bool:
+    since = now() - RATE_LIMIT_WINDOW
+    count = (
+        await session.execute(
+            select(func.count()).select_from(ResidentInput).where(
+                ResidentInput.author_account_id == account_id, ResidentInput.created_at >= since
+            )
+        )
+    ).scalar_one()
+    return count >= RATE_LIMIT_COUNT
+
+
+async def _flush_input(session: AsyncSession, row: ResidentInput) -> None:
+    """Flush; the unique (author, content hash) turns a concurrent twin into DUPLICATE."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
+            raise _duplicate() from None
+        raise
+
+
+async def submit(*, session: AsyncSession, actor: Actor | None, group_id: int | None, title: str | None,
+                 body: str | None, language: str | None = None,
+                 concerns: tuple[str, int] | None = None) -> ResidentInput:
+    """A resident gives input to a follow-up group of the estate they live in."""
+    # One message for absent and forbidden, which also says where a resident may give input.
+    what = ("Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
+            "The follow-up group (you can give input to the groups of the estate you live in)")
+    group, plan = await _group_and_plan(session, group_id, what=what)
+    if not policy.can_submit_input(actor, group.id):
+        raise NotFound("groupId", *what)
+    check = Checker()
+    title, body = _check_texts(check, title, body)
+    language = check.language("language", language)
+    activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
+    check.done()
+    digest = content_hash(group.id, title, body)
+    existing = await session.execute(
+        select(ResidentInput.id).where(
+            ResidentInput.author_account_id == actor.account_id, ResidentInput.content_hash == digest
+        )
+    )
+    if existing.first() is not None:
+        raise _duplicate()
+    if await _rate_limited(session, actor.account_id):
+        raise ValidationFailed(FieldError(
+            None, "RATE_LIMITED",
+            f"Du har sendt {RATE_LIMIT_COUNT} input inden for den seneste time. Prøv igen senere.",
+            f"You have sent {RATE_LIMIT_COUNT} inputs within the last hour. Please try again later.",
+        ))
+    row = ResidentInput(
+        group_id=group.id, author_account_id=actor.account_id, title=title, body=body, language=language,
+        concerns_activity_id=activity_id, concerns_focus_area_id=focus_area_id,
+        channel=InputChannel.WEB, content_hash=digest,
+    )
+    session.add(row)
+    await _flush_input(session, row)
+    await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
+    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id,
+                         plan_id=plan.id)
+    return row
+
+
+async def register(*, session: AsyncSession, actor: Actor | None, group_id: int | None, title: str | None,
+                   body: str | None, channel: InputChannel, language: str | None = None,
+                   concerns: tuple[str, int] | None = None) -> ResidentInput:
+    """Staff register input on a resident's behalf (paper, phone, in person); no account is linked."""
+    group, plan = await _group_and_plan(session, group_id)
+    if not policy.can_register_input(actor, plan.id):
+        raise NotFound("groupId", GROUP_DA, GROUP_EN)
+    check = Checker()
+    title, body = _check_texts(check, title, body)
+    language = check.language("language", language)
+    if channel not in (InputChannel.PAPER, InputChannel.PHONE, InputChannel.IN_PERSON):
+        check.add("channel", "INVALID", "Kanalen skal være papir, telefon eller personligt fremmøde.",
+                  "The channel must be paper, phone or in person.")
+    activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
+    check.done()
+    row = ResidentInput(
+        group_id=group.id, author_account_id=None, title=title, body=body, language=language,
+        concerns_activity_id=activity_id, concerns_focus_area_id=focus_area_id, channel=channel,
+    )
+    session.add(row)
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.register", obj=row, plan_id=plan.id)
+    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id,
+                         plan_id=plan.id)
+    return row
+
+
+async def _has_answer(session: AsyncSession, input_id: int) -> bool:
+    return (await session.execute(select(InputAnswer.id).where(InputAnswer.input_id == input_id).limit(1))).first() is not None
+
+
+async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
+    if row.withdrawn:
+        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
+                                          "The input has been withdrawn."))
+    if row.status in (InputStatus.ANSWERED, InputStatus.CLOSED) or await _has_answer(session, row.id):
+        raise ValidationFailed(FieldError(
+            "inputId", "ALREADY_ANSWERED",
+            "Inputtet er besvaret eller lukket og kan ikke længere ændres.",
+            "The input has been answered or closed and can no longer be changed.",
+        ))
+
+
+async def edit(*, session: AsyncSession, actor: Actor | None, input_id: int | None, title: str | None = None,
+               body: str | None = None, language: str | None = None) -> ResidentInput:
+    """The author changes their input while it is unanswered."""
+    row, plan_id = await _input_for(session, actor, input_id, author=True)
+    await _check_still_open(session, row)
+    check = Checker()
+    new_title = check.text("title", title, max_len=TITLE_MAX, label_da="Overskriften", label_en="The title",
+                           single_line=True) if title is not None else row.title
+    new_body = check.text("body", body, max_len=BODY_MAX, label_da="Teksten",
+                          label_en="The text") if body is not None else row.body
+    new_language = check.language("language", language, default=row.language)
+    check.done()
+    before = audit.snapshot(row)
+    row.title, row.body, row.language = new_title, new_body, new_language
+    row.content_hash = content_hash(row.group_id, new_title, new_body)
+    row.updated_at = now()
+    await _flush_input(session, row)
+    await audit.record(session, actor=actor, action="residentInput.edit", obj=row, plan_id=plan_id, before=before)
+    return row
+
+
+async def withdraw(*, session: AsyncSession, actor: Actor | None, input_id: int | None) -> ResidentInput:
+    """The author withdraws their unanswered input; it is closed and no longer counts as a duplicate."""
+    row, plan_id = await _input_for(session, actor, input_id, author=True)
+    await _check_still_open(session, row)
+    before = audit.snapshot(row)
+    row.withdrawn, row.status, row.published, row.content_hash = True, InputStatus.CLOSED, False, None
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.withdraw", obj=row, plan_id=plan_id, before=before)
+    return row
+
+
+async def set_status(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
+                     status: InputStatus) -> ResidentInput:
+    row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    if row.withdrawn:
+        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
+                                          "The input has been withdrawn."))
+    if status == InputStatus.ANSWERED and not await _has_answer(session, row.id):
+        raise ValidationFailed(FieldError(
+            "status", "NOT_ANSWERED", "Status kan først blive 'besvaret', når der er et svar.",
+            "The status can only become ANSWERED once there is an answer.",
+        ))
+    before = audit.snapshot(row)
+    row.status = status
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.setStatus", obj=row, plan_id=plan_id, before=before)
+    return row
+
+
+async def answer(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
+                 body: str | None) -> tuple[ResidentInput, InputAnswer]:
+    """Staff of the plan answer; the status becomes ANSWERED and the author is told."""
+    row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    if row.withdrawn:
+        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
+                                          "The input has been withdrawn."))
+    check = Checker()
+    body = check.text("body", body, max_len=ANSWER_MAX, label_da="Svaret", label_en="The answer")
+    check.done()
+    before = audit.snapshot(row)
+    reply = InputAnswer(input_id=row.id, body=body, author_kind=actor.kind)
+    session.add(reply)
+    row.status = InputStatus.ANSWERED
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.answer", obj=row, plan_id=plan_id, before=before)
+    await audit.record(session, actor=actor, action="inputAnswer.create", obj=reply, plan_id=plan_id)
+    await events.publish(session, events.RESIDENT_INPUT_ANSWERED, input_id=row.id,
+                         author_account_id=row.author_account_id, plan_id=plan_id)
+    return row, reply
+
+
+async def publish(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
+                  published: bool = True) -> ResidentInput:
+    """The group shows an answered input with its answer on the public portal (never its author)."""
+    row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    if published:
+        if row.withdrawn:
+            raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
+                                              "The input has been withdrawn."))
+        if row.hidden:
+            raise ValidationFailed(FieldError("inputId", "NOT_ALLOWED", "Et skjult input kan ikke offentliggøres.",
+                                              "A hidden input cannot be published."))
+        if not await _has_answer(session, row.id):
+            raise ValidationFailed(FieldError(
+                "inputId", "NOT_ANSWERED", "Inputtet kan først offentliggøres sammen med et svar.",
+                "The input can only be published together with an answer.",
+            ))
+    before = audit.snapshot(row)
+    row.published = published
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.publish" if published else "residentInput.unpublish",
+                       obj=row, plan_id=plan_id, before=before)
+    return row
+
+
+async def hide(*, session: AsyncSession, actor: Actor | None, input_id: int | None, reason: str | None,
+               hidden: bool = True) -> ResidentInput:
+    """Moderation: hide an input with a reason, which the audit log keeps."""
+    row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    check = Checker()
+    reason = check.text("reason", reason, max_len=REASON_MAX, required=hidden, label_da="Begrundelsen",
+                        label_en="The reason")
+    check.done()
+    before = audit.snapshot(row)
+    row.hidden = hidden
+    row.hidden_reason = reason if hidden else None
+    if hidden:
+        row.published = False
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.hide" if hidden else "residentInput.unhide",
+                       obj=row, plan_id=plan_id, before=before, reason=reason)
+    return row
+
+
+async def report(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
+                 reason: str | None) -> InputReport:
+    """Anyone signed in who can see an input may report it as abusive (once)."""
+    row, plan_id = await _input_for(session, actor, input_id, reader=True)
+    check = Checker()
+    reason = check.text("reason", reason, max_len=REASON_MAX, label_da="Begrundelsen", label_en="The reason")
+    check.done()
+    already = await session.execute(
+        select(InputReport.id).where(InputReport.input_id == row.id,
+                                     InputReport.reporter_account_id == actor.account_id)
+    )
+    if already.first() is not None:
+        raise ValidationFailed(FieldError(None, "DUPLICATE", "Du har allerede anmeldt dette input.",
+                                          "You have already reported this input."))
+    item = InputReport(input_id=row.id, reporter_account_id=actor.account_id, reason=reason)
+    session.add(item)
+    await session.flush()
+    await audit.record(session, actor=actor, action="residentInput.report", obj=item, object_type="InputReport",
+                       plan_id=plan_id, after={"id": item.id, "input_id": row.id}, reason=None)
+    return item
+
+

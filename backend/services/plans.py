@@ -1,0 +1,374 @@
+"""Staff run their plans: the plan and its status, agreements, goals, indicators, measurements, financing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend import audit, policy, rules
+from backend.actor import Actor
+from backend.models import (
+    ActorKind,
+    Agreement,
+    AgreementKind,
+    Board,
+    FinancingParty,
+    FocusArea,
+    FundingGeneration,
+    Goal,
+    HousingEstate,
+    HousingOrganisation,
+    Indicator,
+    IndicatorDirection,
+    Measurement,
+    Milestone,
+    Plan,
+    PlanEstate,
+    PlanOrganisation,
+    PlanStatus,
+    UrbanArea,
+)
+from backend.models import Financing as FinancingRow
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+from backend.services.validation import UNSET, Checker, get_or_404, now
+
+PLAN_DA, PLAN_EN = "Helhedsplanen", "The plan"
+
+
+async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int | None,
+                        field: str = "planId") -> Plan:
+    plan = await get_or_404(session, Plan, plan_id, field, PLAN_DA, PLAN_EN)
+    if not policy.can_manage_plan(actor, plan.id):
+        raise NotFound(field, PLAN_DA, PLAN_EN)
+    return plan
+
+
+def _plan_texts(check: Checker, name, summary) -> dict:
+    out = {}
+    if name is not UNSET:
+        out["name"] = check.text("name", name, max_len=200, label_da="Navnet", label_en="The name", single_line=True)
+    if summary is not UNSET:
+        out["summary"] = check.text("summary", summary, max_len=10000, required=False, label_da="Resuméet",
+                                    label_en="The summary")
+    return out
+
+
+async def _ids_exist(session: AsyncSession, check: Checker, model, ids: list[int], field: str, da: str, en: str):
+    for i, pk in enumerate(ids):
+        if not isinstance(pk, int) or await session.get(model, pk) is None:
+            check.add(f"{field}[{i}]", "NOT_FOUND", f"{da} findes ikke.", f"{en} does not exist.")
+
+
+async def create_plan(*, session: AsyncSession, actor: Actor | None, name: str | None, start_date: date | None,
+                      end_date: date | None, generation_id: int | None, urban_area_id: int | None,
+                      summary: str | None = None, board_id: int | None = None,
+                      organisation_ids: list[int] | None = None, estate_ids: list[int] | None = None) -> Plan:
+    """Housing organisation staff start a plan (status PREQUALIFIED), their organisation leading it."""
+    if not policy.can_create_plan(actor) or actor.housing_organisation_id is None:
+        raise NotFound(None, PLAN_DA, PLAN_EN)
+    check = Checker()
+    texts = _plan_texts(check, name, summary)
+    if start_date is None:
+        check.add("startDate", "REQUIRED", "Startdatoen skal udfyldes.", "The start date is required.")
+    if end_date is None:
+        check.add("endDate", "REQUIRED", "Slutdatoen skal udfyldes.", "The end date is required.")
+    check.period("startDate", start_date, "endDate", end_date)
+    if not isinstance(generation_id, int) or await session.get(FundingGeneration, generation_id) is None:
+        check.add("generationId", "NOT_FOUND", "Bevillingsperioden findes ikke.", "The funding generation does not exist.")
+    if not isinstance(urban_area_id, int) or await session.get(UrbanArea, urban_area_id) is None:
+        check.add("urbanAreaId", "NOT_FOUND", "Byområdet findes ikke.", "The urban area does not exist.")
+    if board_id is not None and await session.get(Board, board_id) is None:
+        check.add("boardId", "NOT_FOUND", "Bestyrelsen findes ikke.", "The board does not exist.")
+    organisation_ids = [o for o in dict.fromkeys(organisation_ids or []) if o != actor.housing_organisation_id]
+    estate_ids = list(dict.fromkeys(estate_ids or []))
+    await _ids_exist(session, check, HousingOrganisation, organisation_ids, "organisationIds", "Boligorganisationen",
+                     "The housing organisation")
+    await _ids_exist(session, check, HousingEstate, estate_ids, "estateIds", "Afdelingen", "The housing estate")
+    check.done()
+    plan = Plan(status=PlanStatus.PREQUALIFIED, start_date=start_date, end_date=end_date, generation_id=generation_id,
+                urban_area_id=urban_area_id, board_id=board_id, lead_organisation_id=actor.housing_organisation_id,
+                **texts)
+    session.add(plan)
+    await session.flush()
+    for org in [actor.housing_organisation_id, *organisation_ids]:
+        session.add(PlanOrganisation(plan_id=plan.id, organisation_id=org))
+    for estate in estate_ids:
+        session.add(PlanEstate(plan_id=plan.id, estate_id=estate))
+    await session.flush()
+    after = audit.snapshot(plan)
+    after.update(organisation_ids=[actor.housing_organisation_id, *organisation_ids], estate_ids=estate_ids)
+    await audit.record(session, actor=actor, action="plan.create", obj=plan, plan_id=plan.id, after=after)
+    return plan
+
+
+async def update_plan(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, name=UNSET, summary=UNSET,
+                      start_date: date | None = None, end_date: date | None = None, board_id=UNSET) -> Plan:
+    plan = await _managed_plan(session, actor, plan_id)
+    check = Checker()
+    texts = _plan_texts(check, name, summary)
+    new_start = start_date or plan.start_date
+    new_end = end_date or plan.end_date
+    check.period("startDate", new_start, "endDate", new_end)
+    if board_id not in (UNSET, None) and await session.get(Board, board_id) is None:
+        check.add("boardId", "NOT_FOUND", "Bestyrelsen findes ikke.", "The board does not exist.")
+    check.done()
+    before = audit.snapshot(plan)
+    for key, value in texts.items():
+        setattr(plan, key, value)
+    plan.start_date, plan.end_date = new_start, new_end
+    if board_id is not UNSET:
+        plan.board_id = board_id
+    plan.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="plan.update", obj=plan, plan_id=plan.id, before=before)
+    return plan
+
+
+_STATUS_DA = {
+    PlanStatus.PREQUALIFIED: "prækvalificeret",
+    PlanStatus.IN_DIALOGUE: "i dialog med Landsbyggefonden",
+    PlanStatus.APPROVED_BY_CITY_COUNCIL: "godkendt af Borgerrepræsentationen",
+    PlanStatus.APPROVED_BY_LBF: "godkendt af Landsbyggefonden",
+    PlanStatus.ACTIVE: "aktiv",
+    PlanStatus.ENDED: "afsluttet",
+}
+_WHO = {
+    frozenset({ActorKind.MUNICIPALITY}): ("kommunen", "the municipality"),
+    frozenset({ActorKind.FUND}): ("Landsbyggefonden", "Landsbyggefonden"),
+    frozenset({ActorKind.HOUSING_ORGANISATION}): ("boligorganisationerne", "the housing organisations"),
+}
+
+
+async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
+                             status: PlanStatus) -> Plan:
+    """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to."""
+    plan = await get_or_404(session, Plan, plan_id, "planId", PLAN_DA, PLAN_EN)
+    if not policy.is_plan_party(actor, plan.id):
+        raise NotFound("planId", PLAN_DA, PLAN_EN)
+    kinds = policy.PLAN_STATUS_MOVES.get((plan.status, status))
+    if kinds is None:
+        raise ValidationFailed(FieldError(
+            "status", "INVALID_TRANSITION",
+            f"En helhedsplan, der er {_STATUS_DA[plan.status]}, kan ikke blive {_STATUS_DA[status]}.",
+            f"A plan that is {plan.status.value} cannot become {status.value}.",
+        ))
+    if not policy.can_change_plan_status(actor, plan.id, plan.status, status):
+        who_da, who_en = _WHO.get(kinds, ("helhedsplanens parter", "the plan's parties"))
+        raise ValidationFailed(FieldError(
+            "status", "FORBIDDEN_TRANSITION",
+            f"Skiftet til '{_STATUS_DA[status]}' registreres af {who_da}.",
+            f"The move to {status.value} is registered by {who_en}.",
+        ))
+    before = audit.snapshot(plan)
+    plan.status = status
+    plan.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="plan.statusChange", obj=plan, plan_id=plan.id, before=before)
+    return plan
+
+
+# ---------------------------------------------------------------- agreements
+async def create_agreement_version(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
+                                   kind: AgreementKind, title: str | None, body: str | None = None,
+                                   focus_area_id: int | None = None) -> Agreement:
+    """A new version (the next number); earlier versions, approved or not, stay as they are."""
+    plan = await _managed_plan(session, actor, plan_id)
+    check = Checker()
+    title = check.text("title", title, max_len=300, label_da="Titlen", label_en="The title", single_line=True)
+    body = check.text("body", body, max_len=200_000, required=False, label_da="Teksten", label_en="The text")
+    if kind == AgreementKind.SUB_AGREEMENT:
+        area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
+        if area is None:
+            check.add("focusAreaId", "REQUIRED" if focus_area_id is None else "NOT_FOUND",
+                      "En delaftale hører til et indsatsområde.", "A sub-agreement belongs to a focus area.")
+        elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+            check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
+                      "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+                      "The focus area does not belong to the plan's funding generation.")
+    elif focus_area_id is not None:
+        check.add("focusAreaId", "INVALID", "Kun delaftaler har et indsatsområde.",
+                  "Only sub-agreements have a focus area.")
+        focus_area_id = None
+    check.done()
+    latest = (
+        await session.execute(
+            select(func.max(Agreement.version)).where(
+                Agreement.plan_id == plan.id, Agreement.kind == kind,
+                Agreement.focus_area_id.is_(None) if focus_area_id is None else Agreement.focus_area_id == focus_area_id,
+            )
+        )
+    ).scalar()
+    row = Agreement(plan_id=plan.id, kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1,
+                    title=title, body=body)
+    session.add(row)
+    await session.flush()
+    await audit.record(session, actor=actor, action="agreement.versionCreate", obj=row, plan_id=plan.id)
+    return row
+
+
+async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None) -> Agreement:
+    row = await get_or_404(session, Agreement, agreement_id, "agreementId", "Aftalen", "The agreement")
+    if not policy.can_approve_agreement(actor, row.plan_id, row.kind):
+        raise NotFound("agreementId", "Aftalen", "The agreement")
+    if row.approved_at is not None:
+        raise ValidationFailed(FieldError("agreementId", "ALREADY_APPROVED", "Denne version er allerede godkendt.",
+                                          "This version is already approved."))
+    latest = (
+        await session.execute(
+            select(func.max(Agreement.version)).where(
+                Agreement.plan_id == row.plan_id, Agreement.kind == row.kind,
+                Agreement.focus_area_id.is_(None) if row.focus_area_id is None else Agreement.focus_area_id == row.focus_area_id,
+            )
+        )
+    ).scalar()
+    if row.version != latest:
+        raise ValidationFailed(FieldError("agreementId", "NOT_LATEST_VERSION",
+                                          f"Kun den nyeste version ({latest}) kan godkendes.",
+                                          f"Only the latest version ({latest}) can be approved."))
+    before = audit.snapshot(row)
+    row.approved_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before)
+    return row
+
+
+# ---------------------------------------------------------------- goals, indicators, measurements
+async def create_goal(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, title: str | None,
+                      focus_area_id: int | None = None) -> Goal:
+    plan = await _managed_plan(session, actor, plan_id)
+    check = Checker()
+    title = check.text("title", title, max_len=300, label_da="Målet", label_en="The goal", single_line=True)
+    if focus_area_id is not None:
+        area = await session.get(FocusArea, focus_area_id)
+        if area is None:
+            check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
+        elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+            check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
+                      "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+                      "The focus area does not belong to the plan's funding generation.")
+    check.done()
+    goal = Goal(plan_id=plan.id, title=title, focus_area_id=focus_area_id)
+    session.add(goal)
+    await session.flush()
+    await audit.record(session, actor=actor, action="goal.create", obj=goal, plan_id=plan.id)
+    return goal
+
+
+async def create_indicator(*, session: AsyncSession, actor: Actor | None, goal_id: int | None, name: str | None,
+                           unit: str | None, data_source: str | None = None, baseline: float | None = None,
+                           target: float | None = None,
+                           direction: IndicatorDirection = IndicatorDirection.INCREASE) -> Indicator:
+    goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("goalId", "Målet", "The goal")
+    check = Checker()
+    name = check.text("name", name, max_len=300, label_da="Navnet", label_en="The name", single_line=True)
+    unit = check.text("unit", unit, max_len=50, label_da="Enheden", label_en="The unit", single_line=True)
+    data_source = check.text("dataSource", data_source, max_len=300, required=False, label_da="Datakilden",
+                             label_en="The data source", single_line=True)
+    for field, value in (("baseline", baseline), ("target", target)):
+        if value is not None and (value != value or abs(value) > 1e12):
+            check.add(field, "OUT_OF_RANGE", "Tallet er uden for det tilladte område.", "The number is out of range.")
+    check.done()
+    row = Indicator(goal_id=goal.id, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target,
+                    direction=direction)
+    session.add(row)
+    await session.flush()
+    await audit.record(session, actor=actor, action="indicator.create", obj=row, plan_id=goal.plan_id)
+    return row
+
+
+async def record_measurement(*, session: AsyncSession, actor: Actor | None, indicator_id: int | None,
+                             period: date | None, value: float | None, note: str | None = None) -> Measurement:
+    """A measured value for a period; recording the same period again replaces the value (audited)."""
+    indicator = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
+    goal = await session.get(Goal, indicator.goal_id)
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("indicatorId", "Indikatoren", "The indicator")
+    check = Checker()
+    if period is None:
+        check.add("period", "REQUIRED", "Perioden skal udfyldes.", "The period is required.")
+    if value is None:
+        check.add("value", "REQUIRED", "Værdien skal udfyldes.", "The value is required.")
+    elif value != value or abs(value) > 1e12:
+        check.add("value", "OUT_OF_RANGE", "Værdien er uden for det tilladte område.", "The value is out of range.")
+    note = check.text("note", note, max_len=1000, required=False, label_da="Noten", label_en="The note")
+    check.done()
+    row = (
+        await session.execute(
+            select(Measurement).where(Measurement.indicator_id == indicator.id, Measurement.period == period)
+        )
+    ).scalar_one_or_none()
+    before = audit.snapshot(row)
+    if row is None:
+        row = Measurement(indicator_id=indicator.id, period=period, value=value, note=note)
+        session.add(row)
+    else:
+        row.value, row.note = value, note
+    await session.flush()
+    await audit.record(session, actor=actor, action="measurement.record", obj=row, plan_id=goal.plan_id, before=before)
+    return row
+
+
+# ---------------------------------------------------------------- financing
+MONEY_MAX = Decimal("999999999999.99")
+
+
+async def set_financing(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, year: int | None,
+                        lines: list[tuple[FinancingParty, object, object, object]]) -> list[FinancingRow]:
+    """Replace one year's financing lines (party, share %, budget, spent); the split must hold the rules."""
+    plan = await _managed_plan(session, actor, plan_id)
+    check = Checker()
+    year = check.int_range("year", year, low=plan.start_date.year, high=plan.end_date.year)
+    parsed: list[tuple[FinancingParty, Decimal, Decimal, Decimal]] = []
+    seen: set[FinancingParty] = set()
+    if not lines:
+        check.add("lines", "REQUIRED", "Der skal være mindst én finansieringslinje.", "At least one financing line is needed.")
+    for i, (party, share, budget, spent) in enumerate(lines or []):
+        if party in seen:
+            check.add(f"lines[{i}].party", "DUPLICATE", "Parten er nævnt to gange.", "The party is listed twice.")
+        seen.add(party)
+        s = check.decimal(f"lines[{i}].sharePercent", share, low=Decimal("0"), high=Decimal("100"))
+        b = check.decimal(f"lines[{i}].budget", budget, low=Decimal("0"), high=MONEY_MAX)
+        sp = check.decimal(f"lines[{i}].spent", spent if spent is not None else 0, low=Decimal("0"), high=MONEY_MAX)
+        if None not in (s, b, sp):
+            parsed.append((party, s, b, sp))
+    if not check.errors:
+        problems = rules.financing_problems((p, s) for p, s, _, _ in parsed)
+        if problems:
+            check.add("lines", "FINANCING_INVALID",
+                      "Finansieringen skal summere til 100 %, Landsbyggefonden højst 75 % og den lokale "
+                      "medfinansiering mindst 25 %.",
+                      "Financing must sum to 100 %, with Landsbyggefonden at most 75 % and local co-financing "
+                      "at least 25 %: " + "; ".join(problems) + ".")
+    check.done()
+    old = list((await session.execute(
+        select(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year)
+    )).scalars())
+    before = {"year": year, "lines": [audit.snapshot(r) for r in old]}
+    await session.execute(delete(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year))
+    rows = [FinancingRow(plan_id=plan.id, year=year, party=p, share_percent=s, budget=b, spent=sp)
+            for p, s, b, sp in parsed]
+    session.add_all(rows)
+    await session.flush()
+    await audit.record(session, actor=actor, action="financing.set", object_type="Financing", object_id=plan.id,
+                       plan_id=plan.id, before=before,
+                       after={"year": year, "lines": [audit.snapshot(r) for r in rows]})
+    return rows
+
+
+async def add_milestone(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, year: int | None,
+                        title: str | None) -> Milestone:
+    plan = await _managed_plan(session, actor, plan_id)
+    check = Checker()
+    year = check.int_range("year", year, low=plan.start_date.year - 1, high=plan.end_date.year + 1)
+    title = check.text("title", title, max_len=300, label_da="Milepælen", label_en="The milestone", single_line=True)
+    check.done()
+    row = Milestone(plan_id=plan.id, year=year, title=title)
+    session.add(row)
+    await session.flush()
+    await audit.record(session, actor=actor, action="milestone.create", obj=row, plan_id=plan.id)
+    return row

@@ -1,0 +1,183 @@
+"""Input checks shared by the services; each collects FieldErrors so a caller sees all problems at once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+
+M = TypeVar("M", bound=SQLModel)
+
+
+class _Unset:
+    """A field the caller did not give (None means: clear it)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET = _Unset()
+
+# Characters a text may not hold: NUL (PostgreSQL refuses it) and other C0/C1 controls except
+# tab, newline and carriage return. Everything else (any script, emoji, markup) is kept as text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+class Checker:
+    """Collects field errors; `done()` raises them all together."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str | None, code: str, da: str, en: str) -> None:
+        self.errors.append(FieldError(field, code, da, en))
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+    # ------------------------------------------------------------ texts
+    def text(
+        self,
+        field: str,
+        value: str | None,
+        *,
+        max_len: int,
+        required: bool = True,
+        min_len: int = 1,
+        label_da: str = "Feltet",
+        label_en: str = "The field",
+        single_line: bool = False,
+    ) -> str | None:
+        """A trimmed, NFC-normalised text, or None when optional and empty."""
+        if value is None or not value.strip():
+            if required:
+                self.add(field, "REQUIRED", f"{label_da} skal udfyldes.", f"{label_en} is required.")
+            return None
+        value = unicodedata.normalize("NFC", value.strip())
+        if _CONTROL.search(value) or (single_line and ("\n" in value or "\r" in value)):
+            self.add(
+                field,
+                "INVALID_TEXT",
+                f"{label_da} indeholder tegn, der ikke kan gemmes.",
+                f"{label_en} contains characters that cannot be stored.",
+            )
+            return None
+        if len(value) > max_len:
+            self.add(
+                field,
+                "TOO_LONG",
+                f"{label_da} må højst være {max_len} tegn (der er {len(value)}).",
+                f"{label_en} may be at most {max_len} characters (it has {len(value)}).",
+            )
+            return None
+        if len(value) < min_len:
+            self.add(
+                field,
+                "TOO_SHORT",
+                f"{label_da} skal være mindst {min_len} tegn.",
+                f"{label_en} must be at least {min_len} characters.",
+            )
+            return None
+        return value
+
+    def language(self, field: str, value: str | None, default: str = "da") -> str:
+        if value is None or not value.strip():
+            return default
+        value = value.strip()
+        if not _LANGUAGE.match(value):
+            self.add(
+                field,
+                "INVALID",
+                "Sproget skal angives som en sprogkode, fx da, ar, so, tr, ur, fa eller en.",
+                "The language must be a language code, e.g. da, ar, so, tr, ur, fa or en.",
+            )
+            return default
+        return value.lower() if "-" not in value else value
+
+    # ------------------------------------------------------------ numbers and dates
+    def int_range(self, field: str, value: int | None, *, low: int, high: int, required: bool = True) -> int | None:
+        if value is None:
+            if required:
+                self.add(field, "REQUIRED", "Tallet skal udfyldes.", "The number is required.")
+            return None
+        if not (low <= value <= high):
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"Tallet skal være mellem {low} og {high}.",
+                f"The number must be between {low} and {high}.",
+            )
+            return None
+        return value
+
+    def decimal(self, field: str, value, *, low: Decimal, high: Decimal, places: int = 2) -> Decimal | None:
+        try:
+            d = Decimal(str(value))
+        except (InvalidOperation, ValueError, TypeError):
+            self.add(field, "INVALID", "Beløbet er ikke et tal.", "The amount is not a number.")
+            return None
+        if not d.is_finite() or d < low or d > high:
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"Værdien skal være mellem {low} og {high}.",
+                f"The value must be between {low} and {high}.",
+            )
+            return None
+        if d != d.quantize(Decimal(1).scaleb(-places)):
+            self.add(
+                field,
+                "INVALID",
+                f"Værdien må højst have {places} decimaler.",
+                f"The value may have at most {places} decimals.",
+            )
+            return None
+        return d
+
+    def period(self, start_field: str, start, end_field: str, end) -> bool:
+        if start is not None and end is not None and not end > start:
+            self.add(
+                end_field,
+                "PERIOD_INVALID",
+                "Slutningen skal ligge efter starten.",
+                "The end must be after the start.",
+            )
+            return False
+        return True
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Aware UTC datetimes everywhere (SQLite hands back naive ones; a naive input means UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    return now().date()
+
+
+async def get_or_404(session: AsyncSession, model: type[M], pk: int | None, field: str,
+                     what_da: str = "Objektet", what_en: str = "The object") -> M:
+    obj = await session.get(model, pk) if isinstance(pk, int) else None
+    if obj is None:
+        raise NotFound(field, what_da, what_en)
+    return obj

@@ -1,0 +1,104 @@
+"""A resident's own data: everything stored about them as JSON, and erasing the account."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend import audit
+from backend.actor import Actor
+from backend.audit import _plain
+from backend.models import (
+    Account,
+    AuditEvent,
+    FollowUpGroup,
+    InputAnswer,
+    InputReport,
+    Residency,
+    ResidentInput,
+    WebSession,
+)
+from backend import policy
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+
+
+def _row(obj, *fields: str) -> dict:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
+    """Everything the portal stores about the signed-in person (GDPR art. 15 and 20), as plain JSON."""
+    if not policy.can_export_own_data(actor):
+        raise NotFound(None, "Kontoen", "The account")
+    account = await session.get(Account, actor.account_id)
+    if account is None:
+        raise NotFound(None, "Kontoen", "The account")
+    residencies = (await session.execute(
+        select(Residency).where(Residency.account_id == account.id).order_by(Residency.id))).scalars()
+    inputs = list((await session.execute(
+        select(ResidentInput).where(ResidentInput.author_account_id == account.id).order_by(ResidentInput.id))).scalars())
+    answers: dict[int, list[dict]] = {}
+    if inputs:
+        for a in (await session.execute(
+            select(InputAnswer).where(InputAnswer.input_id.in_([i.id for i in inputs])).order_by(InputAnswer.id)
+        )).scalars():
+            answers.setdefault(a.input_id, []).append(_row(a, "id", "body", "author_kind", "created_at"))
+    group_names = {}
+    if inputs:
+        for g in (await session.execute(
+            select(FollowUpGroup.id, FollowUpGroup.name).where(FollowUpGroup.id.in_({i.group_id for i in inputs}))
+        )).all():
+            group_names[g.id] = g.name
+    reports = (await session.execute(
+        select(InputReport).where(InputReport.reporter_account_id == account.id).order_by(InputReport.id))).scalars()
+    sessions = (await session.execute(
+        select(WebSession).where(WebSession.account_id == account.id))).scalars()
+    events = (await session.execute(
+        select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id))).scalars()
+    data = {
+        "account": _row(account, "id", "issuer", "subject", "kind", "display_name", "housing_organisation_id",
+                        "partner_id", "municipality_id", "created_at", "last_seen_at"),
+        "residencies": [_row(r, "id", "estate_id", "since", "until", "confirmed_by") for r in residencies],
+        "inputs": [
+            {**_row(i, "id", "group_id", "title", "body", "language", "concerns_activity_id",
+                    "concerns_focus_area_id", "status", "channel", "published", "hidden", "withdrawn",
+                    "created_at", "updated_at"),
+             "group_name": group_names.get(i.group_id), "answers": answers.get(i.id, [])}
+            for i in inputs
+        ],
+        "reports": [_row(r, "id", "input_id", "reason", "created_at") for r in reports],
+        "sessions": [_row(s, "created_at", "expires_at") for s in sessions],
+        "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
+    }
+    await audit.record(session, actor=actor, action="viewer.dataExport", object_type="Account", object_id=account.id,
+                       after={"id": account.id})
+    return data
+
+
+async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) -> int:
+    """Erase the resident's account: inputs stay with the group, anonymised; residencies and sessions go."""
+    if not policy.can_erase_own_account(actor):
+        raise NotFound(None, "Kontoen", "The account")
+    if not confirm:
+        raise ValidationFailed(FieldError("confirm", "CONFIRMATION_REQUIRED",
+                                          "Bekræft, at du vil slette din konto.",
+                                          "Confirm that you want to erase your account."))
+    account = await session.get(Account, actor.account_id)
+    if account is None:
+        raise NotFound(None, "Kontoen", "The account")
+    anonymised = (await session.execute(
+        update(ResidentInput).where(ResidentInput.author_account_id == account.id)
+        .values(author_account_id=None, content_hash=None)
+    )).rowcount
+    await session.execute(update(InputReport).where(InputReport.reporter_account_id == account.id)
+                          .values(reporter_account_id=None))
+    residencies = (await session.execute(delete(Residency).where(Residency.account_id == account.id))).rowcount
+    sessions = (await session.execute(delete(WebSession).where(WebSession.account_id == account.id))).rowcount
+    account_id = account.id
+    await session.delete(account)
+    await session.flush()
+    await audit.record(session, actor=actor, action="viewer.erase", object_type="Account", object_id=account_id,
+                       before={"id": account_id},
+                       after={"inputs_anonymised": anonymised, "residencies_removed": residencies,
+                              "sessions_removed": sessions})
+    return account_id
