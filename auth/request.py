@@ -1,12 +1,48 @@
-"""The actor behind an HTTP request or WebSocket (placeholder: anonymous until sign-in lands)."""
+"""The actor behind an HTTP request or WebSocket: a bearer token first, then the session cookie.
+
+A request with an Authorization header that does not hold a valid token is refused with
+AuthenticationError (HTTP 401), never treated as anonymous. An unknown or expired session cookie
+is simply no session: the browser is anonymous until it signs in again.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from backend.actor import Actor
+from auth import sessions
+from auth.accounts import account_for_claims
+from auth.errors import AuthenticationError
+from auth.tokens import validate_access_token
+from backend.actor import Actor, load_actor
+from backend.models import Account
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an `Authorization: Bearer` header; None without the header."""
+    header = connection.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationError("the Authorization header must be 'Bearer <access token>'")
+    return token
+
+
+async def account_for_request(connection: HTTPConnection, session: AsyncSession) -> Account | None:
+    token = bearer_token(connection)
+    if token is not None:
+        issuer, claims = await validate_access_token(token)
+        return await account_for_claims(session, issuer, claims)
+    row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
+    if row is None or row.account_id is None:
+        return None
+    return await session.get(Account, row.account_id)
 
 
 async def actor_for_request(connection: HTTPConnection, session: AsyncSession) -> Actor | None:
-    return None
+    account = await account_for_request(connection, session)
+    if account is None:
+        return None
+    return await load_actor(session, account)

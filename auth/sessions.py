@@ -1,0 +1,124 @@
+"""Server-side browser sessions in the WebSession table, and CSRF tokens bound to them.
+
+The cookie holds only a random id; the table stores its SHA-256, so a leaked database does not
+hand out live sessions. Any process sharing the database sees the same sessions, they survive a
+restart, and deleting the row signs out everywhere at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from backend.models import WebSession, utcnow
+from backend.settings import get_settings
+
+SESSION_COOKIE = "hp_session"
+LOGIN_COOKIE = "hp_login"  # the pending sign-in (state, nonce, PKCE verifier), only on /auth/
+SESSION_LIFETIME = timedelta(hours=8)
+LOGIN_LIFETIME = timedelta(minutes=10)
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_id(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+async def create(session: AsyncSession, *, account_id: int | None, data: dict, lifetime: timedelta) -> str:
+    """Store a new session row and return the raw id for the cookie (commits)."""
+    raw = new_session_id()
+    now = utcnow()
+    session.add(WebSession(id_hash=hash_id(raw), account_id=account_id, data=data, created_at=now,
+                           expires_at=now + lifetime))
+    await session.commit()
+    return raw
+
+
+async def load(session: AsyncSession, raw: str | None) -> WebSession | None:
+    """The live session row for a cookie value, or None (unknown, expired or malformed)."""
+    if not raw or len(raw) > 100:
+        return None
+    row = (await session.execute(select(WebSession).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
+    if row is None or _aware(row.expires_at) <= utcnow():
+        return None
+    return row
+
+
+async def take(session: AsyncSession, raw: str | None) -> WebSession | None:
+    """Load and delete in one go: a pending sign-in can be used once only (commits)."""
+    row = await load(session, raw)
+    if raw:
+        result = await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        await session.commit()
+        if result.rowcount != 1:
+            return None  # someone else took it first
+    return row
+
+
+async def destroy(session: AsyncSession, raw: str | None) -> None:
+    if raw:
+        await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        await session.commit()
+
+
+async def purge_expired(session: AsyncSession) -> None:
+    await session.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+    await session.commit()
+
+
+def set_cookie(response: Response, name: str, raw: str, *, max_age: int, path: str = "/") -> None:
+    response.set_cookie(name, raw, max_age=max_age, path=path, httponly=True, samesite="lax",
+                        secure=not get_settings().is_development)
+
+
+def clear_cookie(response: Response, name: str, *, path: str = "/") -> None:
+    response.delete_cookie(name, path=path, httponly=True, samesite="lax", secure=not get_settings().is_development)
+
+
+# ---------------------------------------------------------------- CSRF
+def _csrf_for(raw_session_id: str | None) -> str:
+    # Bound to the session: an HMAC of its id, so every process with the same secret agrees and the
+    # token changes when the session does (sign-in rotates the id).
+    key = get_settings().secret_key.encode("utf-8")
+    message = b"csrf:" + (hash_id(raw_session_id).encode("ascii") if raw_session_id else b"anonymous")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: HTTPConnection) -> str:
+    """The CSRF token for forms on this page; put it in a hidden field named `csrf_token`.
+
+    Without a session the token is the same for everyone: anonymous forms carry no authority.
+    """
+    return _csrf_for(request.cookies.get(SESSION_COOKIE))
+
+
+def verify_csrf(request: HTTPConnection, token: str | None) -> bool:
+    if not token or not isinstance(token, str):
+        return False
+    return hmac.compare_digest(token, csrf_token(request))
+
+
+async def verify_csrf_form(request: Request) -> bool:
+    """Check the `csrf_token` form field (or the X-CSRF-Token header) of a POST."""
+    token = request.headers.get(CSRF_HEADER)
+    if not token:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    return verify_csrf(request, token)
