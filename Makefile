@@ -9,7 +9,7 @@ export PORT
 NODE_DIRS   := $(patsubst %/package.json,%,$(wildcard auth/dev-idp/package.json frontend/package.json bench/package.json))
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 
-.PHONY: run test setup migrate demo serve
+.PHONY: run test setup migrate demo serve token
 
 run: setup migrate demo serve
 
@@ -17,6 +17,7 @@ test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed $(NODE_STAMPS)
+	$(PY) -m frontend.assets
 
 migrate: setup
 	$(PY) -m backend.cli migrate
@@ -24,9 +25,17 @@ migrate: setup
 demo: migrate
 	$(PY) -m backend.cli load-demo
 
-# The one place that starts the server; sign-in extends `backend.cli serve`.
+# The one place that starts the server, with the development OpenID Provider (auth/dev-idp) beside
+# it on DEV_IDP_PORT; the provider stops when the server does.
+DEV_IDP_PORT ?= 9000
 serve: setup
-	$(PY) -m backend.cli serve --port $(PORT)
+	@node auth/dev-idp/server.js --port $(DEV_IDP_PORT) & idp=$$!; \
+	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
+	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
+
+# `make token USER=fsb-medarbejder`: sign in through the real flow; the access token is the last line.
+token: setup
+	@DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m auth.devlogin $(USER)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -1,5 +1,78 @@
-"""Portal routes (placeholder until the portal lands)."""
+"""Portal routes: server-rendered pages (Danish paths) over named GraphQL operations.
+
+Mounted by backend/app.py. Every handler goes through `page`, which turns "not found" (and
+"not yours", which must look the same) into the portal's 404 page.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from frontend import assets
+from frontend.pages import activities, common, groups, mine, partner, public, staff
+from frontend.web import gettext_for, render
+
+log = logging.getLogger(__name__)
+
+
+def page(handler):
+    @functools.wraps(handler)
+    async def wrapped(request: Request):
+        try:
+            return await handler(request)
+        except HTTPException as exc:
+            _ = gettext_for(request)
+            if exc.status_code == 404:
+                return await render(request, "errors/404.html", status_code=404)
+            if exc.status_code == 403:
+                return await render(request, "errors/error.html", {
+                    "heading": _("Formularen er udløbet"),
+                    "text": _("Siden var åben for længe, eller formularen kom et andet sted fra. Gå tilbage, genindlæs siden og prøv igen."),
+                }, status_code=403)
+            if exc.status_code == 400:
+                return await render(request, "errors/error.html", {
+                    "heading": _("Forkert forespørgsel"),
+                    "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+                }, status_code=400)
+            raise
+
+    return wrapped
 
 
 def portal_routes() -> list:
-    return []
+    assets.build()  # copies the design system and compiles catalogs when they are missing
+    get, post = ["GET"], ["POST"]
+    return [
+        Mount("/static", app=StaticFiles(directory=str(assets.STATIC), check_dir=False), name="static"),
+        Route("/", page(public.front_page), methods=get),
+        Route("/sprog", common.switch_language, methods=get),
+        Route("/tilgaengelighed", page(common.accessibility), methods=get),
+        Route("/log-ind", page(common.sign_in), methods=get),
+        Route("/omraader/{id}", page(public.urban_area), methods=get),
+        Route("/omraader/{id}/kalender.ics", page(activities.area_feed), methods=get),
+        Route("/planer/{id}", page(public.plan), methods=get),
+        Route("/planer/{id}/kalender.ics", page(activities.plan_feed), methods=get),
+        Route("/aktiviteter", page(activities.search), methods=get),
+        Route("/aktiviteter/uge", page(activities.week), methods=get),
+        Route("/aktiviteter/{id}", page(activities.activity), methods=get),
+        Route("/aktiviteter/{id}/kalender.ics", page(activities.activity_ical), methods=get),
+        Route("/foelgegrupper/{id}", page(groups.group), methods=get),
+        Route("/foelgegrupper/{id}", page(groups.submit_input), methods=post),
+        Route("/min-side", page(mine.my_page), methods=get),
+        Route("/min-side/data", page(mine.export), methods=post),
+        Route("/min-side/slet", page(mine.erase_confirm), methods=get),
+        Route("/min-side/slet", page(mine.erase), methods=post),
+        Route("/partner", page(partner.overview), methods=get),
+        Route("/partner/aktiviteter/{id}", page(partner.edit), methods=get),
+        Route("/partner/aktiviteter/{id}", page(partner.save), methods=post),
+        Route("/medarbejder/indbakke", page(staff.inbox), methods=get),
+        Route("/medarbejder/indbakke/{id}", page(staff.answer), methods=post),
+        Route("/medarbejder/planer", page(staff.plans), methods=get),
+        Route("/medarbejder/planer/{id}", page(staff.plan_overview), methods=get),
+    ]

@@ -1,0 +1,79 @@
+"""Languages of the portal: gettext catalogs compiled with Babel, Danish first.
+
+Message ids are the Danish texts, so a missing translation falls back to Danish, never to
+something the user did not choose. Compiled catalogs (*.mo) are built from the .po files by
+`python -m frontend.assets` and, if missing, at start-up.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+DEFAULT_LANGUAGE = "da"
+COOKIE = "sprog"
+# Scripts written right to left; a catalog in one of these languages turns the page around.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalog where it is defined; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself, as the switch shows it
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.code in RTL_LANGUAGES else "ltr"
+
+
+LANGUAGES: dict[str, Language] = {
+    "da": Language("da", "Dansk"),
+    "en": Language("en", "English"),
+}
+
+
+def compile_catalogs(*, force: bool = False) -> list[Path]:
+    """Compile every translations/<lang>/LC_MESSAGES/messages.po whose .mo is missing or older."""
+    written = []
+    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+        written.append(mo_path)
+    return written
+
+
+@lru_cache
+def translations(code: str) -> gettext.NullTranslations:
+    compile_catalogs()
+    try:
+        return gettext.translation("messages", localedir=str(TRANSLATIONS), languages=[code])
+    except FileNotFoundError:
+        return gettext.NullTranslations()
+
+
+def pick_language(query_value: str | None, cookie_value: str | None, accept_language: str | None) -> Language:
+    """The page's language: an explicit choice, then the saved choice, then Danish.
+
+    The browser's Accept-Language is deliberately not used to switch away from Danish: the portal
+    is Danish first, and a visitor switches with the link at the top of every page.
+    """
+    for value in (query_value, cookie_value):
+        if value and value in LANGUAGES:
+            return LANGUAGES[value]
+    return LANGUAGES[DEFAULT_LANGUAGE]

@@ -1,0 +1,78 @@
+"""Danish words for the API's enum values (translated through the catalog where shown)."""
+
+from __future__ import annotations
+
+from frontend.i18n import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "PlanStatus": {
+        "PREQUALIFIED": N_("Prækvalificeret"),
+        "IN_DIALOGUE": N_("I dialog med Landsbyggefonden"),
+        "APPROVED_BY_CITY_COUNCIL": N_("Godkendt af Borgerrepræsentationen"),
+        "APPROVED_BY_LBF": N_("Godkendt af Landsbyggefonden"),
+        "ACTIVE": N_("I gang"),
+        "ENDED": N_("Afsluttet"),
+    },
+    "ActivityStatus": {
+        "PLANNED": N_("Planlagt"),
+        "ACTIVE": N_("I gang"),
+        "PAUSED": N_("Sat på pause"),
+        "ENDED": N_("Afsluttet"),
+    },
+    "InputStatus": {
+        "RECEIVED": N_("Modtaget"),
+        "UNDER_CONSIDERATION": N_("Under behandling"),
+        "ANSWERED": N_("Besvaret"),
+        "CLOSED": N_("Lukket"),
+    },
+    "InputChannel": {
+        "WEB": N_("Portalen"),
+        "PAPER": N_("Papir"),
+        "PHONE": N_("Telefon"),
+        "IN_PERSON": N_("Personligt fremmøde"),
+    },
+    "PartnerRole": {
+        "RESPONSIBLE": N_("Ansvarlig"),
+        "CO_RESPONSIBLE": N_("Medansvarlig"),
+        "CONTRIBUTING": N_("Bidrager"),
+    },
+    "PartnerKind": {
+        "MUNICIPAL_ADMINISTRATION": N_("Kommunal forvaltning"),
+        "HOUSING_ORGANISATION": N_("Boligorganisation"),
+        "POLICE": N_("Politi"),
+        "SCHOOL": N_("Skole"),
+        "ASSOCIATION": N_("Forening"),
+        "FOUNDATION": N_("Fond"),
+        "OTHER": N_("Andet"),
+    },
+    "FinancingParty": {
+        "LANDSBYGGEFONDEN": N_("Landsbyggefonden"),
+        "MUNICIPALITY": N_("Kommunen"),
+        "HOUSING_ORGANISATION": N_("Boligorganisationerne"),
+        "OTHER": N_("Andre"),
+    },
+    "IndicatorDirection": {
+        "INCREASE": N_("Skal stige"),
+        "DECREASE": N_("Skal falde"),
+        "KEEP": N_("Skal fastholdes"),
+    },
+    "OtherEffortKind": {
+        "LETTING_AGREEMENT": N_("Udlejningsaftale"),
+        "DEVELOPMENT_PLAN": N_("Udviklingsplan"),
+        "AREA_RENEWAL": N_("Områdefornyelse"),
+    },
+    "ActorKind": {
+        "RESIDENT": N_("Beboer"),
+        "HOUSING_ORGANISATION": N_("Boligorganisation"),
+        "MUNICIPALITY": N_("Kommune"),
+        "PARTNER": N_("Partner"),
+        "FUND": N_("Landsbyggefonden"),
+    },
+}
+
+
+def label(gettext, enum: str, value) -> str:
+    if value is None:
+        return ""
+    text = LABELS.get(enum, {}).get(str(value))
+    return gettext(text) if text else str(value)

@@ -1,0 +1,205 @@
+"""Activities: search and filter, the week view, the activity page and calendar files (iCal)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from icalendar import Calendar, Event
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from frontend.pages.public import occurrence_rows
+from frontend.templating import LOCAL_TZ, parse_datetime
+from frontend.web import current_actor, gettext_for, query_or_404, render
+
+PAGE_SIZE = 20
+
+
+def _local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+async def _filter_options(request: Request) -> dict:
+    data = await query_or_404(request, "ActivityFilterOptions")
+    focus_areas = [
+        (f["id"], f"{f['name']} ({g['name']})")
+        for g in data["fundingGenerations"]
+        for f in g["focusAreas"]
+    ]
+    return {
+        "area_options": [(a["id"], a["name"]) for a in data["urbanAreas"]["nodes"]],
+        "focus_options": focus_areas,
+    }
+
+
+async def search(request: Request):
+    _ = gettext_for(request)
+    params = request.query_params
+    values = {k: params.get(k, "").strip()[:200] for k in ("q", "omraade", "indsats", "maalgruppe", "fra", "til")}
+    errors: dict[str, str] = {}
+    start = end = None
+    if values["fra"]:
+        start = _parse_day(values["fra"])
+        if start is None:
+            errors["fra"] = _("Skriv datoen som åååå-mm-dd, fx 2026-12-01.")
+    if values["til"]:
+        end = _parse_day(values["til"])
+        if end is None:
+            errors["til"] = _("Skriv datoen som åååå-mm-dd, fx 2026-12-31.")
+    if start and end and end < start:
+        errors["til"] = _("Slutdatoen skal være samme dag som startdatoen eller senere.")
+    options = await _filter_options(request)
+    results = None
+    page_info = {}
+    if not errors:
+        activity_filter = {
+            "urbanAreaId": values["omraade"] or None,
+            "focusAreaId": values["indsats"] or None,
+            "targetGroup": values["maalgruppe"] or None,
+            "search": values["q"] or None,
+            "occursFrom": _local_day_start(start).isoformat() if start else None,
+            "occursTo": _local_day_start(end + timedelta(days=1)).isoformat() if end else None,
+        }
+        activity_filter = {k: v for k, v in activity_filter.items() if v is not None}
+        after = params.get("efter") or None
+        data = await query_or_404(request, "ActivitySearch", {
+            "filter": activity_filter, "first": PAGE_SIZE, "after": after,
+            "from": datetime.now(timezone.utc).isoformat(),
+        })
+        results = data["activities"]["nodes"]
+        page_info = data["activities"]["pageInfo"]
+        page_info["totalCount"] = data["activities"].get("totalCount")
+    return await render(request, "activities/search.html", {
+        "values": values, "errors": errors, "results": results, "page_info": page_info, **options,
+    }, status_code=400 if errors else 200)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def week(request: Request):
+    today = datetime.now(LOCAL_TZ).date()
+    chosen = _parse_day(request.query_params.get("uge", "")) or today
+    monday = _monday(chosen)
+    area = request.query_params.get("omraade", "").strip()[:200]
+    start = _local_day_start(monday)
+    end = _local_day_start(monday + timedelta(days=7))
+    activity_filter = {"occursFrom": start.isoformat(), "occursTo": end.isoformat()}
+    if area:
+        activity_filter["urbanAreaId"] = area
+    data = await query_or_404(request, "WeekView", {
+        "filter": activity_filter, "from": start.isoformat(), "to": end.isoformat(),
+    })
+    rows = occurrence_rows(data["activities"]["nodes"])
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        days.append({"date": day, "rows": [r for r in rows if parse_datetime(r["occurrence"]["startsAt"]).date() == day]})
+    return await render(request, "activities/week.html", {
+        "days": days, "monday": monday, "sunday": monday + timedelta(days=6),
+        "previous": (monday - timedelta(days=7)).isoformat(), "next": (monday + timedelta(days=7)).isoformat(),
+        "week_number": monday.isocalendar().week, "area": area,
+        "area_options": [(a["id"], a["name"]) for a in data["urbanAreas"]["nodes"]],
+    })
+
+
+async def activity(request: Request):
+    data = await query_or_404(request, "ActivityPage", {
+        "id": request.path_params["id"], "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
+    })
+    node = data.get("node")
+    if not node:
+        raise HTTPException(status_code=404)
+    actor = await current_actor(request)
+    can_edit = bool(node.get("viewerCanUpdate"))
+    return await render(request, "activities/activity.html", {"activity": node, "can_edit": can_edit,
+                                                               "signed_in": actor is not None})
+
+
+# ---------------------------------------------------------------- calendar files
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Helhedsplan-portalen//DA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Copenhagen")
+    return cal
+
+
+def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
+    for occurrence in activity.get("occurrences") or []:
+        event = Event()
+        event.add("uid", f"{occurrence['id']}@helhedsplan")
+        event.add("summary", activity["title"])
+        event.add("dtstart", parse_datetime(occurrence["startsAt"]).astimezone(timezone.utc))
+        event.add("dtend", parse_datetime(occurrence["endsAt"]).astimezone(timezone.utc))
+        event.add("dtstamp", datetime.now(timezone.utc))
+        location = occurrence.get("location") or activity.get("location")
+        if location:
+            event.add("location", location)
+        if activity.get("description"):
+            event.add("description", activity["description"])
+        event.add("url", f"{base_url}/aktiviteter/{activity['id']}")
+        event.add("status", "CANCELLED" if occurrence.get("cancelled") else "CONFIRMED")
+        cal.add_component(event)
+
+
+def _ics_response(cal: Calendar, filename: str) -> Response:
+    return Response(
+        cal.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-cache"},
+    )
+
+
+def _base_url(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _feed_window() -> tuple[str, str]:
+    now = datetime.now(timezone.utc)
+    return (now - timedelta(days=31)).isoformat(), (now + timedelta(days=366)).isoformat()
+
+
+async def activity_ical(request: Request):
+    start, end = _feed_window()
+    data = await query_or_404(request, "ActivityCalendar", {"id": request.path_params["id"], "from": start, "to": end})
+    node = data.get("node")
+    if not node:
+        raise HTTPException(status_code=404)
+    cal = _calendar(node["title"])
+    _add_events(cal, node, _base_url(request))
+    return _ics_response(cal, "aktivitet.ics")
+
+
+async def _feed(request: Request, key: str) -> Response:
+    start, end = _feed_window()
+    variables = {"filter": {key: request.path_params["id"], "occursFrom": start, "occursTo": end},
+                 "from": start, "to": end}
+    data = await query_or_404(request, "CalendarFeed", variables)
+    activities = data["activities"]["nodes"]
+    name = activities[0]["plan"]["urbanArea"]["name"] if activities else "Helhedsplan"
+    if key == "planId" and activities:
+        name = activities[0]["plan"]["name"]
+    cal = _calendar(name)
+    for activity in activities:
+        _add_events(cal, activity, _base_url(request))
+    return _ics_response(cal, "kalender.ics")
+
+
+async def area_feed(request: Request):
+    return await _feed(request, "urbanAreaId")
+
+
+async def plan_feed(request: Request):
+    return await _feed(request, "planId")

@@ -1,0 +1,177 @@
+"""Partner pages: my organisation's activities and the edit form (status, description, dates,
+participant counts, progress notes). Housing organisation staff of the plan may use the edit form too;
+who may edit is decided by backend.policy and, again, by the API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from backend import policy
+from backend.models import ActorKind
+from frontend.forms import check_text, mutation_errors
+from frontend.templating import LOCAL_TZ
+from frontend.web import current_actor, gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
+from schema.ids import decode, encode
+
+STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "ENDED")
+
+
+async def overview(request: Request):
+    actor = await require_actor(request, ActorKind.PARTNER)
+    if isinstance(actor, Response):
+        return actor
+    data = await query_or_404(request, "PartnerActivities", {
+        "partnerId": encode("Partner", actor.partner_id or 0),
+        "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
+    })
+    viewer = data.get("viewer") or {}
+    return await render(request, "partner/overview.html", {
+        "organisation": viewer.get("organisation") or {},
+        "activities": (data.get("activities") or {}).get("nodes") or [],
+    })
+
+
+async def _editable(request: Request) -> tuple:
+    actor = await require_actor(request)
+    if isinstance(actor, Response):
+        return actor, None
+    activity_id = request.path_params["id"]
+    try:
+        pk = decode(activity_id, "Activity")[1]
+    except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
+        raise HTTPException(status_code=404)
+    data = await query_or_404(request, "PartnerActivityEdit", {"id": activity_id})
+    activity = data.get("node")
+    if not activity:
+        raise HTTPException(status_code=404)
+    plan_pk = decode(activity["plan"]["id"], "Plan")[1]
+    if not policy.can_update_activity(actor, activity_id=pk, plan_id=plan_pk):
+        raise HTTPException(status_code=404)  # not yours looks like not there
+    return actor, activity
+
+
+async def edit(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
+    actor, activity = await _editable(request)
+    if isinstance(actor, Response):
+        return actor
+    values = values or {}
+    return await render(request, "partner/edit.html", {
+        "activity": activity,
+        "statuses": STATUSES,
+        "values": values,
+        "errors": errors or {},
+    }, status_code=status_code)
+
+
+def _local_to_utc(value: str) -> str | None:
+    """A datetime-local form value (Danish time) as an ISO instant; None when it is not one."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LOCAL_TZ)
+    return parsed.astimezone(timezone.utc).isoformat()
+
+
+def _period(errors: dict, start_id: str, end_id: str, start: str, end: str, _) -> tuple[str | None, str | None]:
+    starts_at = _local_to_utc(start)
+    ends_at = _local_to_utc(end)
+    if starts_at is None:
+        errors[start_id] = _("Skriv starttidspunktet som dato og klokkeslæt, fx 2026-12-03T16:00.")
+    if ends_at is None:
+        errors[end_id] = _("Skriv sluttidspunktet som dato og klokkeslæt, fx 2026-12-03T18:00.")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors[end_id] = _("Sluttidspunktet skal ligge efter starttidspunktet.")
+    return starts_at, ends_at
+
+
+async def save(request: Request):
+    _ = gettext_for(request)
+    actor, activity = await _editable(request)
+    if isinstance(actor, Response):
+        return actor
+    form = await verified_form(request)
+    action = str(form.get("handling", ""))
+    activity_id = activity["id"]
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    errors: dict[str, str] = {}
+    row = str(form.get("raekke", ""))
+    occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
+    occurrence_id = str(form.get("dato", ""))
+    if action in ("flyt-dato", "aflys-dato", "deltagere") and occurrence_id not in occurrence_ids:
+        raise HTTPException(status_code=400)
+
+    if action == "opdater":
+        status = values.get("status", "")
+        if status not in STATUSES:
+            errors["status"] = _("Vælg en status.")
+        check_text(errors, "beskrivelse", values.get("beskrivelse", ""), gettext=_, required=False, max_length=5000,
+                   name=_("beskrivelsen"))
+        if not errors:
+            data = await query(request, "ActivityUpdate", {"input": {
+                "activityId": activity_id, "status": status, "description": values.get("beskrivelse", "").strip() or None,
+            }})
+            errors = mutation_errors(data["activityUpdate"].get("errors"), {"status": "status", "description": "beskrivelse"},
+                                     gettext=_, fallback_field="beskrivelse")
+            message = "aktivitet-gemt"
+    elif action == "tilfoej-dato":
+        starts_at, ends_at = _period(errors, "ny-start", "ny-slut", values.get("start", ""), values.get("slut", ""), _)
+        check_text(errors, "ny-sted", values.get("sted", ""), gettext=_, required=False, max_length=300, name=_("stedet"))
+        if not errors:
+            data = await query(request, "OccurrenceAdd", {"input": {
+                "activityId": activity_id, "startsAt": starts_at, "endsAt": ends_at,
+                "location": values.get("sted", "").strip() or None,
+            }})
+            errors = mutation_errors(data["occurrenceAdd"].get("errors"),
+                                     {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"},
+                                     gettext=_, fallback_field="ny-start")
+            message = "dato-tilfoejet"
+    elif action == "flyt-dato":
+        starts_at, ends_at = _period(errors, f"start-{row}", f"slut-{row}", values.get("start", ""),
+                                     values.get("slut", ""), _)
+        if not errors:
+            data = await query(request, "OccurrenceMove", {"input": {
+                "occurrenceId": occurrence_id, "startsAt": starts_at, "endsAt": ends_at,
+            }})
+            errors = mutation_errors(data["occurrenceMove"].get("errors"),
+                                     {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"},
+                                     gettext=_, fallback_field=f"start-{row}")
+            message = "dato-flyttet"
+    elif action == "aflys-dato":
+        data = await query(request, "OccurrenceCancel", {"input": {"occurrenceId": occurrence_id}})
+        errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
+        message = "dato-aflyst"
+    elif action == "deltagere":
+        raw = values.get("deltagere", "").strip()
+        if not raw.isdigit():
+            errors[f"deltagere-{row}"] = _("Skriv antallet af deltagere som et helt tal, fx 12.")
+        elif int(raw) > 100000:
+            errors[f"deltagere-{row}"] = _("Antallet er for stort.")
+        if not errors:
+            data = await query(request, "OccurrenceParticipants", {"input": {
+                "occurrenceId": occurrence_id, "participantCount": int(raw),
+            }})
+            key = next(iter(data))
+            errors = mutation_errors(data[key].get("errors"), {}, gettext=_, fallback_field=f"deltagere-{row}")
+            message = "deltagere-gemt"
+    elif action == "note":
+        check_text(errors, "note", values.get("note", ""), gettext=_, max_length=5000, name=_("en note"))
+        if not errors:
+            data = await query(request, "ProgressNoteAdd", {"input": {
+                "activityId": activity_id, "text": values.get("note", "").strip(),
+            }})
+            errors = mutation_errors(data["progressNoteAdd"].get("errors"), {"text": "note"}, gettext=_,
+                                     fallback_field="note")
+            message = "note-tilfoejet"
+    else:
+        raise HTTPException(status_code=400)
+
+    if errors:
+        values["_row"] = row
+        return await edit(request, values=values, errors=errors, status_code=400)
+    return redirect(f"/partner/aktiviteter/{activity_id}", message=message)

@@ -1,0 +1,158 @@
+"""What every portal page needs: the actor, the language, CSRF, rendering and redirects."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from backend.actor import Actor
+from backend.models import ActorKind
+from frontend.i18n import COOKIE, N_, Language, pick_language, translations
+from frontend.operations import OperationFailed, run_operation
+from frontend.templating import environment
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- who and which language
+async def current_actor(request: Request) -> Actor | None:
+    if "actor" not in request.state._state:
+        from auth.request import actor_for_request
+        from backend.db import new_session
+
+        async with new_session() as session:
+            request.state.actor = await actor_for_request(request, session)
+    return request.state.actor
+
+
+def language(request: Request) -> Language:
+    return pick_language(request.query_params.get("lang"), request.cookies.get(COOKIE), None)
+
+
+def gettext_for(request: Request):
+    return translations(language(request).code).gettext
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only a path on this site: never `//host` or a scheme, so a link cannot send people elsewhere."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def current_path(request: Request) -> str:
+    path = request.url.path
+    query = "&".join(f"{k}={quote(v)}" for k, v in request.query_params.multi_items() if k != "lang")
+    return f"{path}?{query}" if query else path
+
+
+# ---------------------------------------------------------------- CSRF
+def csrf_token(request: Request) -> str:
+    from auth.sessions import csrf_token as token
+
+    return token(request)
+
+
+async def verified_form(request: Request) -> FormData:
+    """The posted form, or 403 when its CSRF token does not belong to this session."""
+    from auth.sessions import verify_csrf
+
+    form = await request.form()
+    if not verify_csrf(request, form.get("csrf_token")):
+        raise HTTPException(status_code=403, detail="CSRF")
+    return form
+
+
+# ---------------------------------------------------------------- operations
+async def query(request: Request, name: str, variables: dict[str, Any] | None = None) -> dict:
+    return await run_operation(name, variables, actor=await current_actor(request), request=request)
+
+
+async def query_or_404(request: Request, name: str, variables: dict[str, Any] | None = None) -> dict:
+    """Run a read; a malformed or unknown id is a page that does not exist."""
+    try:
+        return await query(request, name, variables)
+    except OperationFailed:
+        raise HTTPException(status_code=404)
+
+
+# ---------------------------------------------------------------- rendering
+def actor_summary(actor: Actor | None) -> dict | None:
+    if actor is None:
+        return None
+    return {
+        "kind": actor.kind.value,
+        "display_name": actor.display_name,
+        "is_resident": actor.kind == ActorKind.RESIDENT,
+        "is_partner": actor.kind == ActorKind.PARTNER,
+        "is_staff": actor.is_staff,
+        "is_fund": actor.kind == ActorKind.FUND,
+    }
+
+
+def _message(request: Request) -> str:
+    text = MESSAGES.get(request.query_params.get("besked", ""))
+    return translations(language(request).code).gettext(text) if text else ""
+
+
+async def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200,
+                 headers: dict | None = None) -> HTMLResponse:
+    lang = language(request)
+    actor = await current_actor(request)
+    signed_in = actor is not None
+    page = {
+        "request": request,
+        "lang": lang.code,
+        "dir": lang.direction,
+        "current_path": current_path(request),
+        "path": request.url.path,
+        "viewer": actor_summary(actor),
+        "csrf_token": csrf_token(request) if signed_in else "",
+        "message": _message(request),
+        **(context or {}),
+    }
+    html = environment(lang.code).get_template(template).render(page)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    # Pages can hold a signed-in person's data: never cache them in shared caches.
+    response.headers.setdefault("Cache-Control", "private, no-store" if signed_in else "no-cache")
+    response.headers.setdefault("Content-Language", lang.code)
+    return response
+
+
+# Confirmations shown after a redirect; the link carries a key, never the text, so nobody can
+# craft a link that makes the portal say something else.
+MESSAGES = {
+    "input-sendt": N_("Tak for dit input. Du kan følge det herunder."),
+    "svar-sendt": N_("Svaret er sendt og kan nu ses af beboeren."),
+    "aktivitet-gemt": N_("Aktiviteten er gemt."),
+    "dato-tilfoejet": N_("Datoen er tilføjet."),
+    "dato-flyttet": N_("Datoen er flyttet."),
+    "dato-aflyst": N_("Datoen er aflyst."),
+    "deltagere-gemt": N_("Antallet af deltagere er gemt."),
+    "note-tilfoejet": N_("Noten er tilføjet."),
+    "konto-slettet": N_("Din konto og dine oplysninger er slettet."),
+    "logget-ud": N_("Du er logget af."),
+}
+
+
+def redirect(url: str, *, message: str | None = None) -> RedirectResponse:
+    if message:
+        assert message in MESSAGES, message
+        url = f"{url}{'&' if '?' in url else '?'}besked={message}"
+    return RedirectResponse(url, status_code=303)
+
+
+async def require_actor(request: Request, *kinds: ActorKind) -> Actor | Response:
+    """The actor, or a redirect to sign-in (anonymous) / 403-as-404 (wrong kind)."""
+    actor = await current_actor(request)
+    if actor is None:
+        return RedirectResponse(f"/log-ind?naeste={quote(current_path(request))}", status_code=303)
+    if kinds and actor.kind not in kinds:
+        raise HTTPException(status_code=404)
+    return actor
