@@ -43,7 +43,7 @@ def serve(*, host: str, port: int, reload: bool = False) -> None:
         port=port,
         reload=reload,
         proxy_headers=False,
-        ws="websockets",
+        ws="websockets-sansio",
     )
 
 
