@@ -9,7 +9,7 @@ export PORT
 NODE_DIRS   := $(patsubst %/package.json,%,$(wildcard auth/dev-idp/package.json frontend/package.json bench/package.json))
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 
-.PHONY: run test setup migrate demo serve token
+.PHONY: run test setup migrate demo serve token schema
 
 run: setup migrate demo serve
 
@@ -32,6 +32,10 @@ serve: setup
 	@node auth/dev-idp/server.js --port $(DEV_IDP_PORT) & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
 	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
+
+# `make schema`: regenerate the committed GraphQL schema snapshot (schema/schema.graphql).
+schema: setup
+	$(PY) -m schema.export
 
 # `make token USER=fsb-medarbejder`: sign in through the real flow; the access token is the last line.
 token: setup

@@ -204,6 +204,16 @@ def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bo
     )
 
 
+def can_redeem_residency_code(actor: Actor | None) -> bool:
+    """A signed-in resident links themselves to an estate with a household code."""
+    return _kind(actor) == ActorKind.RESIDENT
+
+
+def can_end_residency(actor: Actor | None, *, account_id: int | None, estate_organisation_id: int) -> bool:
+    """The resident (moving out) or staff of the estate's housing organisation."""
+    return can_read_own_data(actor, account_id) or can_manage_residency(actor, estate_organisation_id)
+
+
 # ---------------------------------------------------------------- writes of the services
 # Who registers each move of a plan's status (DOMAIN.md): the plan's parties prepare it, the
 # municipality registers the City Council's approval, Landsbyggefonden its own approval, and the
@@ -302,8 +312,13 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
         return false()
     of_plans = AuditEvent.plan_id.in_(sorted(actor.plan_ids)) if actor.plan_ids else false()
     if actor.kind == ActorKind.MUNICIPALITY:
-        return or_(AuditEvent.plan_id.is_(None), of_plans)
+        # Events outside plans, except who lives where: residencies belong to the housing organisations.
+        outside_plans = and_(AuditEvent.plan_id.is_(None), AuditEvent.object_type.not_in(PERSONAL_AUDIT_OBJECTS))
+        return or_(outside_plans, of_plans)
     return of_plans
+
+
+PERSONAL_AUDIT_OBJECTS = ("Residency", "ResidencyCode", "Account", "WebSession")
 
 
 def can_read_any_audit(actor: Actor | None) -> bool:

@@ -1,0 +1,98 @@
+"""The activity filter: an input type, a hashable key for loaders, and its SQL conditions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import and_, exists, or_
+
+from backend import models as m
+from schema.enums import ActivityStatus
+from schema.ids import decode_pk
+from schema.scalars import to_utc
+
+
+@strawberry.input(description="Narrows a list of activities; all given conditions must hold.")
+class ActivityFilter:
+    urban_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of plans in this urban area.")
+    plan_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of this plan.")
+    focus_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of this focus area.")
+    partner_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities this partner takes part in.")
+    status: ActivityStatus | None = strawberry.field(default=None, description="Only activities with this status.")
+    target_group: str | None = strawberry.field(default=None, description="Only activities whose target group contains this text.")
+    occurs_from: datetime | None = strawberry.field(
+        default=None, description="Only activities with a non-cancelled occurrence that ends after this time.")
+    occurs_to: datetime | None = strawberry.field(
+        default=None, description="Only activities with a non-cancelled occurrence that starts before this time.")
+    search: str | None = strawberry.field(default=None, description="Only activities whose title or description contains this text.")
+
+
+@dataclass(frozen=True)
+class FilterKey:
+    urban_area_id: int | None = None
+    plan_id: int | None = None
+    focus_area_id: int | None = None
+    partner_id: int | None = None
+    status: m.ActivityStatus | None = None
+    target_group: str | None = None
+    occurs_from: datetime | None = None
+    occurs_to: datetime | None = None
+    search: str | None = None
+
+
+NO_FILTER = FilterKey()
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value[:200] or None
+
+
+def filter_key(f: ActivityFilter | None) -> FilterKey:
+    """The filter with decoded ids (a bad id is a clear GraphQL error) and normalised values."""
+    if f is None:
+        return NO_FILTER
+    return FilterKey(
+        urban_area_id=decode_pk(f.urban_area_id, "UrbanArea"),
+        plan_id=decode_pk(f.plan_id, "Plan"),
+        focus_area_id=decode_pk(f.focus_area_id, "FocusArea"),
+        partner_id=decode_pk(f.partner_id, "Partner"),
+        status=f.status,
+        target_group=_text(f.target_group),
+        occurs_from=to_utc(f.occurs_from) if f.occurs_from else None,
+        occurs_to=to_utc(f.occurs_to) if f.occurs_to else None,
+        search=_text(f.search),
+    )
+
+
+def conditions(key: FilterKey) -> list:
+    """SQL conditions on Activity (and Plan, which the caller joins) for a filter key."""
+    A = m.Activity
+    out = []
+    if key.urban_area_id is not None:
+        out.append(m.Plan.urban_area_id == key.urban_area_id)
+    if key.plan_id is not None:
+        out.append(A.plan_id == key.plan_id)
+    if key.focus_area_id is not None:
+        out.append(A.focus_area_id == key.focus_area_id)
+    if key.partner_id is not None:
+        out.append(exists().where(m.ActivityPartner.activity_id == A.id, m.ActivityPartner.partner_id == key.partner_id))
+    if key.status is not None:
+        out.append(A.status == key.status)
+    if key.target_group:
+        out.append(A.target_group.icontains(key.target_group, autoescape=True))
+    if key.occurs_from is not None or key.occurs_to is not None:
+        O = m.Occurrence
+        in_range = [O.activity_id == A.id, O.cancelled.is_(False)]
+        if key.occurs_from is not None:
+            in_range.append(O.ends_at > key.occurs_from)
+        if key.occurs_to is not None:
+            in_range.append(O.starts_at < key.occurs_to)
+        out.append(exists().where(and_(*in_range)))
+    if key.search:
+        out.append(or_(A.title.icontains(key.search, autoescape=True),
+                       A.description.icontains(key.search, autoescape=True)))
+    return out
+

@@ -1,0 +1,143 @@
+"""Loaders of activities, partners, occurrences and progress notes (visibility filtered in SQL)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import case, func, select
+
+from backend import models as m
+from backend import policy
+from schema.activities.filters import conditions
+from schema.connections import pages_by_parent
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, group_by_args
+from schema.rows import build, columns, field_names
+
+T = "schema.activities.types."
+
+
+def visible_activities(type_cls, actor):
+    """Activities the actor may see, with Plan joined (for the policy filter and area conditions)."""
+    return (
+        select(*columns(type_cls, m.Activity))
+        .join(m.Plan, m.Plan.id == m.Activity.plan_id)
+        .where(policy.activity_filter(actor))
+    )
+
+
+class ActivityByIdLoader(ByIdLoader):
+    """An activity the actor may see (null otherwise)."""
+
+    type_path = T + "Activity"
+    model = m.Activity
+
+    def restrict(self, statement):
+        return statement.join(m.Plan, m.Plan.id == m.Activity.plan_id).where(policy.activity_filter(self.actor))
+
+
+class ActivitiesByPlanIdLoader(Loader):
+    """Key: (plan id, page size, after pk, FilterKey) -> a connection of the plan's visible activities."""
+
+    type_path = T + "Activity"
+
+    async def batch_load(self, keys):
+        activity = self.target()
+        out = {}
+        for (size, after_pk, fkey), ids in group_by_args(keys).items():
+            base = visible_activities(activity, self.actor).where(*conditions(fkey))
+            pages = await pages_by_parent(self.context, activity, base, m.Activity.plan_id, m.Activity.id,
+                                          sorted(set(ids)), size=size, after_pk=after_pk)
+            for parent, conn in pages.items():
+                out[(parent, size, after_pk, fkey)] = conn
+        return [out[k] for k in keys]
+
+
+class ActivitiesByPartnerIdLoader(Loader):
+    """Key: (partner id, page size, after pk) -> a connection of the partner's visible activities."""
+
+    type_path = T + "Activity"
+
+    async def batch_load(self, keys):
+        activity = self.target()
+        out = {}
+        base = visible_activities(activity, self.actor).join(
+            m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
+        )
+        for (size, after_pk), ids in group_by_args(keys).items():
+            pages = await pages_by_parent(self.context, activity, base, m.ActivityPartner.partner_id, m.Activity.id,
+                                          sorted(set(ids)), size=size, after_pk=after_pk)
+            for parent, conn in pages.items():
+                out[(parent, size, after_pk)] = conn
+        return [out[k] for k in keys]
+
+
+class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
+    type_path = T + "ActivityPartner"
+    model = m.ActivityPartner
+    fk = "activity_id"
+    # Responsible first, then co-responsible, then contributing.
+    order_by = (
+        m.ActivityPartner.activity_id,
+        case(
+            (m.ActivityPartner.role == m.PartnerRole.RESPONSIBLE, 0),
+            (m.ActivityPartner.role == m.PartnerRole.CO_RESPONSIBLE, 1),
+            else_=2,
+        ),
+        m.ActivityPartner.partner_id,
+    )
+
+
+class PartnerByIdLoader(ByIdLoader):
+    type_path = T + "Partner"
+    model = m.Partner
+
+
+class OccurrencesByActivityIdLoader(Loader):
+    """Key: (activity id, from, to, first) -> the activity's occurrences in range, soonest first."""
+
+    type_path = T + "Occurrence"
+
+    async def batch_load(self, keys):
+        occurrence = self.target()
+        O = m.Occurrence
+        n = len(field_names(occurrence))
+        out = {}
+        for (start, end, first), ids in group_by_args(keys).items():
+            stmt = (
+                select(
+                    *columns(occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count),
+                    O.activity_id.label("_parent"),
+                    func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
+                )
+                .join(m.Activity, m.Activity.id == O.activity_id)
+                .where(O.activity_id.in_(sorted(set(ids))))
+            )
+            if start is not None:
+                stmt = stmt.where(O.ends_at > start)
+            if end is not None:
+                stmt = stmt.where(O.starts_at < end)
+            sub = stmt.subquery()
+            rows = await self.fetch(select(sub).where(sub.c._rn <= first).order_by(sub.c._parent, sub.c._rn))
+            grouped = defaultdict(list)
+            for row in rows:
+                grouped[row[n]].append(build(occurrence, row))
+            for parent in ids:
+                out[(parent, start, end, first)] = grouped.get(parent, [])
+        return [out[k] for k in keys]
+
+
+class ProgressNotesByActivityIdLoader(Loader):
+    """Key: (activity id, page size, after pk) -> a connection of the activity's progress notes."""
+
+    type_path = T + "ProgressNote"
+
+    async def batch_load(self, keys):
+        note = self.target()
+        out = {}
+        base = select(*columns(note, m.ProgressNote))
+        for (size, after_pk), ids in group_by_args(keys).items():
+            pages = await pages_by_parent(self.context, note, base, m.ProgressNote.activity_id, m.ProgressNote.id,
+                                          sorted(set(ids)), size=size, after_pk=after_pk)
+            for parent, conn in pages.items():
+                out[(parent, size, after_pk)] = conn
+        return [out[k] for k in keys]

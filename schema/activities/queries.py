@@ -1,0 +1,78 @@
+"""Root fields of activities and partners, and their `node(id)` lookups."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from backend import models as m
+from backend import policy
+from schema.activities import loaders as al
+from schema.activities.filters import ActivityFilter, conditions, filter_key
+from schema.activities.types import Activity, Occurrence, Partner, ProgressNote
+from schema.connections import After, Connection, First, page
+from schema.enums import PartnerKind
+from schema.node import node_resolver
+from schema.permissions import checked, public
+from schema.rows import build, columns
+
+
+@strawberry.type(description="Activities and partners.")
+class ActivitiesQuery:
+    @strawberry.field(
+        description="Activities you may see, filtered; internal ones only for the plan's staff and partners.",
+        **checked(policy.activity_filter),
+    )
+    async def activities(self, info: Info, first: First = None, after: After = None,
+                         filter: ActivityFilter | None = None) -> Connection[Activity]:
+        key = filter_key(filter)
+        stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
+        return await page(info.context, Activity, stmt, m.Activity.id, first=first, after=after)
+
+    @strawberry.field(description="The partner organisations.", **public("reference data"))
+    async def partners(self, info: Info, first: First = None, after: After = None,
+                       kind: PartnerKind | None = None) -> Connection[Partner]:
+        stmt = select(*columns(Partner, m.Partner))
+        if kind is not None:
+            stmt = stmt.where(m.Partner.kind == kind)
+        return await page(info.context, Partner, stmt, m.Partner.id, first=first, after=after)
+
+
+@node_resolver("Activity")
+async def _activity(context, pk: int):
+    return await al.ActivityByIdLoader(context).load(pk)
+
+
+@node_resolver("Partner")
+async def _partner(context, pk: int):
+    return await al.PartnerByIdLoader(context).load(pk)
+
+
+@node_resolver("Occurrence")
+async def _occurrence(context, pk: int):
+    O = m.Occurrence
+    stmt = (
+        select(*columns(Occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count))
+        .join(m.Activity, m.Activity.id == O.activity_id)
+        .join(m.Plan, m.Plan.id == m.Activity.plan_id)
+        .where(O.id == pk, policy.activity_filter(context.actor))
+    )
+    rows = await context.fetch(stmt)
+    return build(Occurrence, rows[0]) if rows else None
+
+
+@node_resolver("ProgressNote")
+async def _progress_note(context, pk: int):
+    N = m.ProgressNote
+    rows = await context.fetch(
+        select(*columns(ProgressNote, N), m.Activity.id, m.Activity.plan_id)
+        .join(m.Activity, m.Activity.id == N.activity_id)
+        .where(N.id == pk)
+    )
+    if not rows:
+        return None
+    activity_id, plan_id = rows[0][-2], rows[0][-1]
+    if not policy.can_read_activity_internals(context.actor, activity_id=activity_id, plan_id=plan_id):
+        return None
+    return build(ProgressNote, rows[0])

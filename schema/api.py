@@ -1,0 +1,61 @@
+"""The GraphQL schema: combines the domains' queries (and mutations, subscriptions) into `schema`.
+
+`execute()` runs a document in-process as a given actor (the portal and tests use it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Annotated
+
+import strawberry
+from strawberry.types import ExecutionResult, Info
+
+from backend.actor import Actor
+from schema import limits
+from schema.activities.queries import ActivitiesQuery
+from schema.audit.queries import AuditQuery
+from schema.context import Context
+from schema.extensions import ReleaseSessionAfterOperation
+from schema.geography.queries import GeographyQuery
+from schema.node import Node, resolve_node
+from schema.participation.queries import ParticipationQuery
+from schema.permissions import checked
+from schema.plans.queries import PlansQuery
+from schema.scalars import SCALAR_OVERRIDES
+from backend import policy
+
+
+@strawberry.type(description="The Helhedsplan API: boligsociale helhedsplaner, their activities, partners and follow-up groups.")
+class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, AuditQuery):
+    @strawberry.field(
+        description="Any object by its global id (null when it does not exist or you may not see it).",
+        **checked(policy.plan_filter, policy.activity_filter, note="each type's own read rule"),
+    )
+    async def node(self, info: Info,
+                   id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]) -> Node | None:
+        return await resolve_node(info.context, id)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=[*limits.extensions(), ReleaseSessionAfterOperation],
+    scalar_overrides=SCALAR_OVERRIDES,
+)
+
+
+async def execute(
+    document: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    actor: Actor | None = None,
+    operation_name: str | None = None,
+    request: Any = None,
+) -> ExecutionResult:
+    """Run a GraphQL document in-process as `actor` (None: not signed in), on its own session."""
+    context = Context(actor=actor, request=request)
+    try:
+        return await schema.execute(
+            document, variable_values=variables, context_value=context, operation_name=operation_name
+        )
+    finally:
+        await context.close()

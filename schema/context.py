@@ -1,0 +1,82 @@
+"""The per-request context: the actor, one database session, and the request's DataLoaders.
+
+One AsyncSession (so one connection) per request, opened on first use and shared by every loader;
+AsyncSession allows one statement at a time, so readers take `db_lock` (loaders do it for you).
+Mutations run their single transaction in `async with ctx.write() as session:`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.actor import Actor
+from backend.db import new_session
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        actor: Actor | None = None,
+        request: Any = None,
+        response: Any = None,
+        session_factory: Callable[[], AsyncSession] = new_session,
+        long_lived: bool = False,
+    ) -> None:
+        self.actor = actor
+        self.request = request
+        self.response = response
+        # A WebSocket context outlives its operations: its session is released after each one.
+        self.long_lived = long_lived
+        self.db_lock = asyncio.Lock()
+        # Per-request DataLoaders, keyed by class name (see schema/loaders.py).
+        self.loaders: dict[str, Any] = {}
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's session (opened lazily; use it under `async with ctx.db_lock:`)."""
+        if self._session is None:
+            self._session = self._session_factory()
+        return self._session
+
+    async def fetch(self, statement) -> list:
+        """All rows of a statement, run on the request's session under the lock."""
+        async with self.db_lock:
+            return (await self.session.execute(statement)).all()
+
+    async def scalar(self, statement):
+        async with self.db_lock:
+            return (await self.session.execute(statement)).scalar()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """The mutation's one transaction: commit on success, roll back on error.
+
+        Reads done earlier in the request are ended first, so the write starts a fresh transaction;
+        loaders are cleared afterwards, so fields resolved after the write see the new state.
+        """
+        async with self.db_lock:
+            session = self.session
+            if session.in_transaction():
+                await session.rollback()
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            finally:
+                self.loaders.clear()
+
+    async def close(self) -> None:
+        """End the request: release the connection and forget cached rows. Safe to call twice."""
+        self.loaders.clear()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

@@ -1,0 +1,58 @@
+"""Root fields of geography and organisation, and their `node(id)` lookups (public reference data)."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from backend import models as m
+from schema.connections import After, Connection, First, page
+from schema.enums import BoardLevel
+from schema.geography import loaders as gl
+from schema.geography.types import Board, HousingOrganisation, Municipality, UrbanArea
+from schema.node import node_resolver
+from schema.permissions import public
+from schema.rows import build_all, columns
+
+
+@strawberry.type(description="Geography and organisation.")
+class GeographyQuery:
+    @strawberry.field(description="The urban areas (byområder), in a stable order.", **public("reference data"))
+    async def urban_areas(self, info: Info, first: First = None, after: After = None) -> Connection[UrbanArea]:
+        stmt = select(*columns(UrbanArea, m.UrbanArea))
+        return await page(info.context, UrbanArea, stmt, m.UrbanArea.id, first=first, after=after)
+
+    @strawberry.field(description="The boards: the city board and the district boards.", **public("reference data"))
+    async def boards(self, info: Info, first: First = None, after: After = None,
+                     level: BoardLevel | None = None) -> Connection[Board]:
+        stmt = select(*columns(Board, m.Board))
+        if level is not None:
+            stmt = stmt.where(m.Board.level == level)
+        return await page(info.context, Board, stmt, m.Board.id, first=first, after=after)
+
+    @strawberry.field(description="The housing organisations (almene boligorganisationer).", **public("reference data"))
+    async def housing_organisations(self, info: Info, first: First = None,
+                                    after: After = None) -> Connection[HousingOrganisation]:
+        stmt = select(*columns(HousingOrganisation, m.HousingOrganisation))
+        return await page(info.context, HousingOrganisation, stmt, m.HousingOrganisation.id, first=first, after=after)
+
+    @strawberry.field(description="The municipalities.", **public("reference data"))
+    async def municipalities(self, info: Info) -> list[Municipality]:
+        rows = await info.context.fetch(select(*columns(Municipality, m.Municipality)).order_by(m.Municipality.id))
+        return build_all(Municipality, rows)
+
+
+def _by_id(loader):
+    async def fetch(context, pk: int):
+        return await loader(context).load(pk)
+
+    return fetch
+
+
+node_resolver("Municipality")(_by_id(gl.MunicipalityByIdLoader))
+node_resolver("UrbanArea")(_by_id(gl.UrbanAreaByIdLoader))
+node_resolver("Board")(_by_id(gl.BoardByIdLoader))
+node_resolver("HousingOrganisation")(_by_id(gl.HousingOrganisationByIdLoader))
+node_resolver("HousingEstate")(_by_id(gl.HousingEstateByIdLoader))
+node_resolver("OtherEffort")(_by_id(gl.OtherEffortByIdLoader))

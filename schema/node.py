@@ -1,0 +1,42 @@
+"""The Relay Node interface and the lookup behind `node(id)`.
+
+Each domain registers, per type name, how to fetch one object as the actor may see it
+(`@node_resolver("Plan")`); an object the actor may not see resolves to None, like an absent one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+import strawberry
+
+from schema.ids import decode, encode
+
+NodeFetcher = Callable[[Any, int], Awaitable[Any]]  # (context, pk) -> object | None
+_fetchers: dict[str, NodeFetcher] = {}
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id)`.")
+class Node:
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="The global id of this object (opaque; stable).")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode(self.__strawberry_definition__.name, self.pk))
+
+
+def node_resolver(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
+    def register(fn: NodeFetcher) -> NodeFetcher:
+        _fetchers[type_name] = fn
+        return fn
+
+    return register
+
+
+def node_types() -> frozenset[str]:
+    return frozenset(_fetchers)
+
+
+async def resolve_node(context, global_id: str) -> Any:
+    type_name, pk = decode(global_id, *sorted(_fetchers))
+    return await _fetchers[type_name](context, pk)

@@ -1,0 +1,113 @@
+"""Root fields of participation (follow-up groups, the viewer) and their `node(id)` lookups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from backend import models as m
+from backend import policy
+from schema.connections import After, Connection, First, page
+from schema.ids import decode_pk
+from schema.node import node_resolver
+from schema.participation import loaders as pl
+from schema.participation.types import FollowUpGroup, InputAnswer, Meeting, Residency, ResidentInput, Viewer
+from schema.permissions import checked
+from schema.rows import build, build_all, columns
+
+
+@strawberry.type(description="Follow-up groups and the signed-in viewer.")
+class ParticipationQuery:
+    @strawberry.field(description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter))
+    async def follow_up_groups(
+        self, info: Info, first: First = None, after: After = None,
+        plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the groups of this plan.")] = None,
+    ) -> Connection[FollowUpGroup]:
+        stmt = (
+            select(*columns(FollowUpGroup, m.FollowUpGroup))
+            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .where(policy.plan_filter(info.context.actor))
+        )
+        plan_pk = decode_pk(plan_id, "Plan")
+        if plan_pk is not None:
+            stmt = stmt.where(m.FollowUpGroup.plan_id == plan_pk)
+        return await page(info.context, FollowUpGroup, stmt, m.FollowUpGroup.id, first=first, after=after)
+
+    @strawberry.field(description="You, when signed in (null when not).", **checked(policy.can_read_own_data))
+    def viewer(self, info: Info) -> Viewer | None:
+        actor = info.context.actor
+        if actor is None:
+            return None
+        return Viewer(
+            kind=actor.kind,
+            display_name=actor.display_name,
+            account_id=actor.account_id,
+            housing_organisation_id=actor.housing_organisation_id,
+            partner_id=actor.partner_id,
+            municipality_id=actor.municipality_id,
+        )
+
+
+async def own_residencies(context, account_id: int) -> list[Residency]:
+    """The account's residencies, newest first (personal data: only ever asked for by the viewer)."""
+    rows = await context.fetch(
+        select(*columns(Residency, m.Residency))
+        .where(m.Residency.account_id == account_id)
+        .order_by(m.Residency.since.desc(), m.Residency.id.desc())
+    )
+    return build_all(Residency, rows)
+
+
+async def own_inputs(context, account_id: int, *, first: int | None, after: str | None) -> Connection[ResidentInput]:
+    stmt = pl.inputs_select(ResidentInput).where(m.ResidentInput.author_account_id == account_id)
+    return await page(context, ResidentInput, stmt, m.ResidentInput.id, first=first, after=after)
+
+
+@node_resolver("FollowUpGroup")
+async def _group(context, pk: int):
+    return await pl.VisibleFollowUpGroupByIdLoader(context).load(pk)
+
+
+@node_resolver("Meeting")
+async def _meeting(context, pk: int):
+    rows = await context.fetch(
+        select(*columns(Meeting, m.Meeting))
+        .join(m.FollowUpGroup, m.FollowUpGroup.id == m.Meeting.group_id)
+        .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+        .where(m.Meeting.id == pk, policy.plan_filter(context.actor))
+    )
+    return build(Meeting, rows[0]) if rows else None
+
+
+@node_resolver("ResidentInput")
+async def _input(context, pk: int):
+    return await pl.ResidentInputByIdLoader(context).load(pk)
+
+
+@node_resolver("InputAnswer")
+async def _answer(context, pk: int):
+    rows = await context.fetch(select(*columns(InputAnswer, m.InputAnswer)).where(m.InputAnswer.id == pk))
+    if not rows:
+        return None
+    answer = build(InputAnswer, rows[0])
+    # An answer is visible exactly when its input is.
+    return answer if await pl.ResidentInputByIdLoader(context).load(answer.input_id) else None
+
+
+@node_resolver("Residency")
+async def _residency(context, pk: int):
+    rows = await context.fetch(
+        select(*columns(Residency, m.Residency), m.HousingEstate.organisation_id)
+        .join(m.HousingEstate, m.HousingEstate.id == m.Residency.estate_id)
+        .where(m.Residency.id == pk)
+    )
+    if not rows:
+        return None
+    residency = build(Residency, rows[0])
+    allowed = policy.can_read_residency(
+        context.actor, account_id=residency.account_id, estate_organisation_id=rows[0][-1]
+    )
+    return residency if allowed else None

@@ -1,0 +1,148 @@
+"""Loaders of plans and their parts; lists the actor may not fully see are filtered in SQL by policy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend import models as m
+from backend import policy
+from schema.connections import pages_by_parent
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, group_by_args
+from schema.rows import columns
+
+T = "schema.plans.types."
+G = "schema.geography.types."
+
+
+class PlanByIdLoader(ByIdLoader):
+    """A plan as the parent of something already visible (an activity, a group): not filtered again."""
+
+    type_path = T + "Plan"
+    model = m.Plan
+
+
+class VisiblePlanByIdLoader(ByIdLoader):
+    """A plan looked up by id on its own (plan(id), node(id)): only if the actor may read it."""
+
+    type_path = T + "Plan"
+    model = m.Plan
+
+    def restrict(self, statement):
+        return statement.where(policy.plan_filter(self.actor))
+
+
+class PlansByBoardIdLoader(ByForeignKeyLoader):
+    type_path = T + "Plan"
+    model = m.Plan
+    fk = "board_id"
+
+    def restrict(self, statement):
+        return statement.where(policy.plan_filter(self.actor))
+
+
+class PlansByUrbanAreaIdLoader(Loader):
+    """Key: (urban area id, page size, after pk) -> a connection of the area's visible plans."""
+
+    type_path = T + "Plan"
+
+    async def batch_load(self, keys):
+        out = {}
+        plan_type = self.target()
+        base = select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor))
+        for (size, after_pk), ids in group_by_args(keys).items():
+            pages = await pages_by_parent(self.context, plan_type, base, m.Plan.urban_area_id, m.Plan.id,
+                                          sorted(set(ids)), size=size, after_pk=after_pk)
+            for parent, conn in pages.items():
+                out[(parent, size, after_pk)] = conn
+        return [out[k] for k in keys]
+
+
+class OrganisationsByPlanIdLoader(ThroughLinkLoader):
+    type_path = G + "HousingOrganisation"
+    model = m.HousingOrganisation
+    link = m.PlanOrganisation
+    link_key = "plan_id"
+    link_target = "organisation_id"
+
+
+class EstatesByPlanIdLoader(ThroughLinkLoader):
+    type_path = G + "HousingEstate"
+    model = m.HousingEstate
+    link = m.PlanEstate
+    link_key = "plan_id"
+    link_target = "estate_id"
+
+
+class FundingGenerationByIdLoader(ByIdLoader):
+    type_path = T + "FundingGeneration"
+    model = m.FundingGeneration
+
+
+class FocusAreaByIdLoader(ByIdLoader):
+    type_path = T + "FocusArea"
+    model = m.FocusArea
+
+
+class FocusAreasByGenerationIdLoader(ByForeignKeyLoader):
+    type_path = T + "FocusArea"
+    model = m.FocusArea
+    fk = "generation_id"
+    order_by = (m.FocusArea.position, m.FocusArea.id)
+
+
+class AgreementsByPlanIdLoader(ByForeignKeyLoader):
+    """All versions of a plan's agreements the actor may see (emergency plans: the plan's staff)."""
+
+    type_path = T + "Agreement"
+    model = m.Agreement
+    fk = "plan_id"
+    order_by = (m.Agreement.kind, m.Agreement.focus_area_id, m.Agreement.version, m.Agreement.id)
+
+    def restrict(self, statement):
+        return statement.where(policy.agreement_filter(self.actor))
+
+
+class AgreementByIdLoader(ByIdLoader):
+    type_path = T + "Agreement"
+    model = m.Agreement
+
+
+class GoalsByPlanIdLoader(ByForeignKeyLoader):
+    type_path = T + "Goal"
+    model = m.Goal
+    fk = "plan_id"
+
+
+class IndicatorsByGoalIdLoader(ByForeignKeyLoader):
+    type_path = T + "Indicator"
+    model = m.Indicator
+    fk = "goal_id"
+
+
+class MeasurementsByIndicatorIdLoader(ByForeignKeyLoader):
+    type_path = T + "Measurement"
+    model = m.Measurement
+    fk = "indicator_id"
+    order_by = (m.Measurement.period, m.Measurement.id)
+
+
+class FinancingByPlanIdLoader(ByForeignKeyLoader):
+    type_path = T + "Financing"
+    model = m.Financing
+    fk = "plan_id"
+    order_by = (m.Financing.year, m.Financing.party, m.Financing.id)
+
+    def restrict(self, statement):
+        return statement.where(policy.financing_filter(self.actor))
+
+
+class MilestonesByPlanIdLoader(ByForeignKeyLoader):
+    type_path = T + "Milestone"
+    model = m.Milestone
+    fk = "plan_id"
+    order_by = (m.Milestone.year, m.Milestone.id)
+
+
+class GoalByIdLoader(ByIdLoader):
+    type_path = T + "Goal"
+    model = m.Goal

@@ -1,0 +1,152 @@
+"""Root fields of plans and funding generations, and their `node(id)` lookups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import exists, select
+from strawberry.types import Info
+
+from backend import models as m
+from backend import policy
+from schema.connections import After, Connection, First, page
+from schema.enums import PlanStatus
+from schema.ids import decode_pk
+from schema.node import node_resolver
+from schema.permissions import checked, public
+from schema.plans import loaders as pl
+from schema.plans.types import (
+    Agreement,
+    Financing,
+    FundingGeneration,
+    Goal,
+    Indicator,
+    Measurement,
+    Milestone,
+    Plan,
+)
+from schema.rows import build, build_all, columns
+
+
+@strawberry.input(description="Narrows a list of plans; all given conditions must hold.")
+class PlanFilter:
+    urban_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only plans in this urban area.")
+    status: PlanStatus | None = strawberry.field(default=None, description="Only plans with this status.")
+    organisation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only plans this housing organisation takes part in.")
+    board_id: strawberry.ID | None = strawberry.field(default=None, description="Only plans this board follows.")
+    generation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only plans of this funding generation.")
+
+
+def plans_statement(actor, f: PlanFilter | None):
+    stmt = select(*columns(Plan, m.Plan)).where(policy.plan_filter(actor))
+    if f is None:
+        return stmt
+    if (pk := decode_pk(f.urban_area_id, "UrbanArea")) is not None:
+        stmt = stmt.where(m.Plan.urban_area_id == pk)
+    if f.status is not None:
+        stmt = stmt.where(m.Plan.status == f.status)
+    if (pk := decode_pk(f.organisation_id, "HousingOrganisation")) is not None:
+        stmt = stmt.where(exists().where(m.PlanOrganisation.plan_id == m.Plan.id,
+                                         m.PlanOrganisation.organisation_id == pk))
+    if (pk := decode_pk(f.board_id, "Board")) is not None:
+        stmt = stmt.where(m.Plan.board_id == pk)
+    if (pk := decode_pk(f.generation_id, "FundingGeneration")) is not None:
+        stmt = stmt.where(m.Plan.generation_id == pk)
+    return stmt
+
+
+@strawberry.type(description="Plans and funding generations.")
+class PlansQuery:
+    @strawberry.field(
+        description="The plans you may see: public ones once approved by the City Council, and your own.",
+        **checked(policy.plan_filter),
+    )
+    async def plans(self, info: Info, first: First = None, after: After = None,
+                    filter: PlanFilter | None = None) -> Connection[Plan]:
+        stmt = plans_statement(info.context.actor, filter)
+        return await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after)
+
+    @strawberry.field(description="A plan by its id (null when it does not exist or you may not see it).",
+                      **checked(policy.plan_filter))
+    async def plan(self, info: Info,
+                   id: Annotated[strawberry.ID, strawberry.argument(description="The plan's global id.")]) -> Plan | None:
+        return await pl.VisiblePlanByIdLoader(info.context).load(decode_pk(id, "Plan"))
+
+    @strawberry.field(description="The funding generations of Landsbyggefonden with their focus areas.",
+                      **public("reference data"))
+    async def funding_generations(self, info: Info) -> list[FundingGeneration]:
+        rows = await info.context.fetch(
+            select(*columns(FundingGeneration, m.FundingGeneration)).order_by(m.FundingGeneration.start_year)
+        )
+        return build_all(FundingGeneration, rows)
+
+
+async def _one_of_visible_plan(context, type_cls, model, pk: int, *extra):
+    """One row of a plan part, when the actor may read the plan (and any extra condition holds)."""
+    rows = await context.fetch(
+        select(*columns(type_cls, model))
+        .join(m.Plan, m.Plan.id == model.plan_id)
+        .where(model.id == pk, policy.plan_filter(context.actor), *extra)
+    )
+    return build(type_cls, rows[0]) if rows else None
+
+
+@node_resolver("Plan")
+async def _plan(context, pk: int):
+    return await pl.VisiblePlanByIdLoader(context).load(pk)
+
+
+@node_resolver("FundingGeneration")
+async def _generation(context, pk: int):
+    return await pl.FundingGenerationByIdLoader(context).load(pk)
+
+
+@node_resolver("FocusArea")
+async def _focus_area(context, pk: int):
+    return await pl.FocusAreaByIdLoader(context).load(pk)
+
+
+@node_resolver("Agreement")
+async def _agreement(context, pk: int):
+    return await _one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
+
+
+@node_resolver("Goal")
+async def _goal(context, pk: int):
+    return await _one_of_visible_plan(context, Goal, m.Goal, pk)
+
+
+@node_resolver("Milestone")
+async def _milestone(context, pk: int):
+    return await _one_of_visible_plan(context, Milestone, m.Milestone, pk)
+
+
+@node_resolver("Financing")
+async def _financing(context, pk: int):
+    return await _one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
+
+
+@node_resolver("Indicator")
+async def _indicator(context, pk: int):
+    rows = await context.fetch(
+        select(*columns(Indicator, m.Indicator))
+        .join(m.Goal, m.Goal.id == m.Indicator.goal_id)
+        .join(m.Plan, m.Plan.id == m.Goal.plan_id)
+        .where(m.Indicator.id == pk, policy.plan_filter(context.actor))
+    )
+    return build(Indicator, rows[0]) if rows else None
+
+
+@node_resolver("Measurement")
+async def _measurement(context, pk: int):
+    rows = await context.fetch(
+        select(*columns(Measurement, m.Measurement))
+        .join(m.Indicator, m.Indicator.id == m.Measurement.indicator_id)
+        .join(m.Goal, m.Goal.id == m.Indicator.goal_id)
+        .join(m.Plan, m.Plan.id == m.Goal.plan_id)
+        .where(m.Measurement.id == pk, policy.plan_filter(context.actor))
+    )
+    return build(Measurement, rows[0]) if rows else None

@@ -1,0 +1,261 @@
+"""Plans and their parts: generations and focus areas, agreements, goals, indicators, financing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import Private
+from strawberry.types import Info
+
+from backend import policy
+from backend.models import AgreementKind as AK
+from schema.connections import After, Connection, First, decode_cursor
+from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
+from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
+from schema.limits import page_size
+from schema.node import Node
+from schema.permissions import requires
+from schema.plans import loaders as pl
+
+if TYPE_CHECKING:
+    from schema.activities.types import Activity, ActivityFilter
+    from schema.geography.types import Board, HousingEstate, HousingOrganisation, UrbanArea
+    from schema.participation.types import FollowUpGroup
+
+UrbanAreaRef = Annotated["UrbanArea", strawberry.lazy("schema.geography.types")]
+BoardRef = Annotated["Board", strawberry.lazy("schema.geography.types")]
+OrganisationRef = Annotated["HousingOrganisation", strawberry.lazy("schema.geography.types")]
+EstateRef = Annotated["HousingEstate", strawberry.lazy("schema.geography.types")]
+ActivityRef = Annotated["Activity", strawberry.lazy("schema.activities.types")]
+ActivityFilterRef = Annotated["ActivityFilter", strawberry.lazy("schema.activities.types")]
+FollowUpGroupRef = Annotated["FollowUpGroup", strawberry.lazy("schema.participation.types")]
+
+
+@strawberry.type(description="A period from a start date to an end date (inclusive).")
+class Period:
+    start: date = strawberry.field(description="The first day.")
+    end: date = strawberry.field(description="The last day.")
+
+
+@strawberry.type(description="A funding generation of Landsbyggefonden, with its own focus areas.")
+class FundingGeneration(Node):
+    name: str = strawberry.field(description="The generation's name, e.g. 2019-26.")
+    start_year: int = strawberry.field(description="The first year of the generation.")
+    end_year: int = strawberry.field(description="The last year of the generation.")
+
+    @strawberry.field(description="The focus areas (indsatsområder) of the generation, in their order.")
+    def focus_areas(self, info: Info) -> list[FocusArea]:
+        return pl.FocusAreasByGenerationIdLoader(info.context).load(self.pk)
+
+
+@strawberry.type(description="A focus area (indsatsområde) of a funding generation.")
+class FocusArea(Node):
+    name: str = strawberry.field(description="The focus area's name, e.g. Uddannelse og livschancer.")
+    position: int = strawberry.field(description="Its place in the generation's list.")
+    generation_id: Private[int]
+
+    @strawberry.field(description="The funding generation the focus area belongs to.")
+    def generation(self, info: Info) -> FundingGeneration:
+        return pl.FundingGenerationByIdLoader(info.context).load(self.generation_id)
+
+
+@strawberry.type(description="A boligsocial helhedsplan: a temporary social effort in vulnerable housing estates.")
+class Plan(Node):
+    name: str = strawberry.field(description="The plan's name.")
+    summary: str | None = strawberry.field(description="A short description of the plan.")
+    status: PlanStatus = strawberry.field(description="Where the plan is in its life.")
+    updated_at: datetime = strawberry.field(description="When the plan was last changed.")
+    start_date: Private[date]
+    end_date: Private[date]
+    generation_id: Private[int]
+    urban_area_id: Private[int]
+    board_id: Private[int | None]
+    lead_organisation_id: Private[int]
+
+    @strawberry.field(description="The period the plan runs.")
+    def period(self) -> Period:
+        return Period(start=self.start_date, end=self.end_date)
+
+    @strawberry.field(description="The funding generation of the plan (it decides the focus areas).")
+    def generation(self, info: Info) -> FundingGeneration:
+        return pl.FundingGenerationByIdLoader(info.context).load(self.generation_id)
+
+    @strawberry.field(description="The urban area the plan lies in.")
+    def urban_area(self, info: Info) -> UrbanAreaRef:
+        return UrbanAreaByIdLoader(info.context).load(self.urban_area_id)
+
+    @strawberry.field(description="The district board that follows the plan.")
+    def board(self, info: Info) -> BoardRef | None:
+        return BoardByIdLoader(info.context).load(self.board_id) if self.board_id else None
+
+    @strawberry.field(description="The housing organisation that leads the plan.")
+    def lead_organisation(self, info: Info) -> OrganisationRef:
+        return HousingOrganisationByIdLoader(info.context).load(self.lead_organisation_id)
+
+    @strawberry.field(description="The housing organisations taking part in the plan (the lead one included).")
+    def organisations(self, info: Info) -> list[OrganisationRef]:
+        return pl.OrganisationsByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The housing estates the plan covers.")
+    def estates(self, info: Info) -> list[EstateRef]:
+        return pl.EstatesByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The focus areas of the plan's generation.")
+    def focus_areas(self, info: Info) -> list[FocusArea]:
+        return pl.FocusAreasByGenerationIdLoader(info.context).load(self.generation_id)
+
+    @strawberry.field(description="The latest version of the strategic agreement (strategisk samarbejdsaftale).")
+    async def strategic_agreement(self, info: Info) -> Agreement | None:
+        latest = _latest(await pl.AgreementsByPlanIdLoader(info.context).load(self.pk), AK.STRATEGIC)
+        return latest[0] if latest else None
+
+    @strawberry.field(description="The latest version of each sub-agreement (delaftale), one per focus area.")
+    async def sub_agreements(self, info: Info) -> list[Agreement]:
+        return _latest(await pl.AgreementsByPlanIdLoader(info.context).load(self.pk), AK.SUB_AGREEMENT)
+
+    @strawberry.field(
+        description="The latest version of the emergency plan (beredskabsplan): the plan's staff only.",
+        **requires(policy.can_read_emergency_plan, plan_id="pk"),
+    )
+    async def emergency_plan(self, info: Info) -> Agreement | None:
+        latest = _latest(await pl.AgreementsByPlanIdLoader(info.context).load(self.pk), AK.EMERGENCY_PLAN)
+        return latest[0] if latest else None
+
+    @strawberry.field(description="The plan's goals with their indicators.")
+    def goals(self, info: Info) -> list[Goal]:
+        return pl.GoalsByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The milestone plan (milepælsplan).")
+    def milestones(self, info: Info) -> list[Milestone]:
+        return pl.MilestonesByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The plan's activities that you may see.")
+    def activities(self, info: Info, first: First = None, after: After = None,
+                   filter: ActivityFilterRef | None = None) -> Connection[ActivityRef]:
+        from schema.activities.filters import filter_key
+        from schema.activities.loaders import ActivitiesByPlanIdLoader
+
+        key = (self.pk, page_size(first), decode_cursor(after), filter_key(filter))
+        return ActivitiesByPlanIdLoader(info.context).load(key)
+
+    @strawberry.field(description="The plan's follow-up groups (følgegrupper).")
+    def follow_up_groups(self, info: Info) -> list[FollowUpGroupRef]:
+        from schema.participation.loaders import FollowUpGroupsByPlanIdLoader
+
+        return FollowUpGroupsByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(
+        description="The financing per year and party: the plan's staff and Landsbyggefonden only.",
+        **requires(policy.can_read_financing, plan_id="pk"),
+    )
+    async def financing(self, info: Info, year: int | None = None) -> list[Financing]:
+        rows = await pl.FinancingByPlanIdLoader(info.context).load(self.pk)
+        return rows if year is None else [r for r in rows if r.year == year]
+
+
+def _latest(agreements: list, kind) -> list:
+    """The newest version per (kind, focus area), in focus area order."""
+    newest: dict = {}
+    for a in agreements:
+        if a.kind == kind:
+            key = a.focus_area_id
+            if key not in newest or a.version > newest[key].version:
+                newest[key] = a
+    return list(newest.values())
+
+
+@strawberry.type(description="One version of a plan document: strategic agreement, sub-agreement or emergency plan.")
+class Agreement(Node):
+    kind: AgreementKind = strawberry.field(description="The kind of document.")
+    version: int = strawberry.field(description="The version number, from 1.")
+    title: str = strawberry.field(description="The document's title.")
+    body: str | None = strawberry.field(description="The document's text.")
+    approved_at: datetime | None = strawberry.field(description="When this version was approved (null: not yet).")
+    created_at: datetime = strawberry.field(description="When this version was written.")
+    plan_id: Private[int]
+    focus_area_id: Private[int | None]
+
+    @strawberry.field(description="The focus area of a sub-agreement (null for the other kinds).")
+    def focus_area(self, info: Info) -> FocusArea | None:
+        return pl.FocusAreaByIdLoader(info.context).load(self.focus_area_id) if self.focus_area_id else None
+
+    @strawberry.field(description="All versions of this document, oldest first.")
+    async def versions(self, info: Info) -> list[Agreement]:
+        rows = await pl.AgreementsByPlanIdLoader(info.context).load(self.plan_id)
+        return [a for a in rows if a.kind == self.kind and a.focus_area_id == self.focus_area_id]
+
+    @strawberry.field(description="The plan the document belongs to.")
+    def plan(self, info: Info) -> Plan:
+        return pl.PlanByIdLoader(info.context).load(self.plan_id)
+
+
+@strawberry.type(description="A goal of a plan, followed by indicators.")
+class Goal(Node):
+    title: str = strawberry.field(description="What the plan wants to achieve.")
+    plan_id: Private[int]
+    focus_area_id: Private[int | None]
+
+    @strawberry.field(description="The focus area the goal belongs to, if any.")
+    def focus_area(self, info: Info) -> FocusArea | None:
+        return pl.FocusAreaByIdLoader(info.context).load(self.focus_area_id) if self.focus_area_id else None
+
+    @strawberry.field(description="The indicators that measure the goal.")
+    def indicators(self, info: Info) -> list[Indicator]:
+        return pl.IndicatorsByGoalIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The plan the goal belongs to.")
+    def plan(self, info: Info) -> Plan:
+        return pl.PlanByIdLoader(info.context).load(self.plan_id)
+
+
+@strawberry.type(description="An indicator of a goal: what is measured, from where to where.")
+class Indicator(Node):
+    name: str = strawberry.field(description="What is measured.")
+    unit: str = strawberry.field(description="The unit of the values, e.g. pct. or antal.")
+    data_source: str | None = strawberry.field(description="Where the values come from.")
+    baseline: float | None = strawberry.field(description="The value at the start.")
+    target: float | None = strawberry.field(description="The value the plan aims for.")
+    direction: IndicatorDirection = strawberry.field(description="Which way is better.")
+    goal_id: Private[int]
+
+    @strawberry.field(description="The measurements over time, oldest first.")
+    def measurements(self, info: Info) -> list[Measurement]:
+        return pl.MeasurementsByIndicatorIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(description="The newest measurement, if any.")
+    async def latest(self, info: Info) -> Measurement | None:
+        rows = await pl.MeasurementsByIndicatorIdLoader(info.context).load(self.pk)
+        return rows[-1] if rows else None
+
+    @strawberry.field(description="The goal the indicator measures.")
+    def goal(self, info: Info) -> Goal:
+        return pl.GoalByIdLoader(info.context).load(self.goal_id)
+
+
+@strawberry.type(description="A measured value of an indicator for a period.")
+class Measurement(Node):
+    period: date = strawberry.field(description="The date the value applies to (e.g. the end of a year).")
+    value: float = strawberry.field(description="The measured value.")
+    note: str | None = strawberry.field(description="A remark about the value.")
+    indicator_id: Private[int]
+
+
+@strawberry.type(description="One party's share of a plan's budget in one year, in kroner.")
+class Financing(Node):
+    year: int = strawberry.field(description="The budget year.")
+    party: FinancingParty = strawberry.field(description="Who pays.")
+    share_percent: Decimal = strawberry.field(description="The party's share in percent.")
+    budget: Decimal = strawberry.field(description="The budget in kroner.")
+    spent: Decimal = strawberry.field(description="What has been spent, in kroner.")
+    plan_id: Private[int]
+
+
+@strawberry.type(description="A line of a plan's milestone plan (milepælsplan).")
+class Milestone(Node):
+    year: int = strawberry.field(description="The year of the milestone.")
+    title: str = strawberry.field(description="What should be reached.")
+    done: bool = strawberry.field(description="Whether it has been reached.")
+    plan_id: Private[int]
