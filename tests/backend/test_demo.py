@@ -19,11 +19,13 @@ from backend.models import (
     FocusArea,
     FollowUpGroup,
     HousingOrganisation,
+    Municipality,
     Occurrence,
     Partner,
     Plan,
     PlanStatus,
     Residency,
+    UrbanArea,
     Visibility,
 )
 
@@ -32,9 +34,20 @@ def count(session, stmt) -> int:
     return session.execute(stmt).scalar_one()
 
 
+def demo_plans(s):
+    """The demo's own plans (other tests add plans in municipalities of their own)."""
+    return (
+        select(Plan)
+        .join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
+        .join(Municipality, Municipality.id == UrbanArea.municipality_id)
+        .where(Municipality.code == "101")
+    )
+
+
 def test_demo_has_the_required_shape():
     with Session(get_sync_engine()) as s:
-        plans = s.execute(select(Plan)).scalars().all()
+        plans = s.execute(demo_plans(s)).scalars().all()
+        plan_ids = [p.id for p in plans]
         names = {p.name for p in plans}
         assert "Amagerplanen" in names and "NørreBrobyggerne" in names
         assert any(n.startswith("Boligsocial helhedsplan Tingbjerg & Utterslevhuse") for n in names)
@@ -50,18 +63,22 @@ def test_demo_has_the_required_shape():
         cvrs = {o.short_name: o.cvr for o in s.execute(select(HousingOrganisation)).scalars()}
         assert cvrs["fsb"] == "10000001" and cvrs["3B"] == "10000003" and cvrs["DFB"] == "10000009"
 
-        assert count(s, select(func.count()).select_from(Activity)) >= 40
-        internal = count(s, select(func.count()).select_from(Activity).where(Activity.visibility == Visibility.INTERNAL))
+        in_demo = Activity.plan_id.in_(plan_ids)
+        assert count(s, select(func.count()).select_from(Activity).where(in_demo)) >= 40
+        internal = count(
+            s, select(func.count()).select_from(Activity).where(in_demo, Activity.visibility == Visibility.INTERNAL)
+        )
         assert internal >= 1
         now = datetime.now(timezone.utc)
         coming = count(
             s,
             select(func.count())
             .select_from(Occurrence)
-            .where(Occurrence.starts_at >= now, Occurrence.starts_at < now + timedelta(weeks=4)),
+            .join(Activity, Activity.id == Occurrence.activity_id)
+            .where(in_demo, Occurrence.starts_at >= now, Occurrence.starts_at < now + timedelta(weeks=4)),
         )
         assert coming >= 40
-        assert count(s, select(func.count()).select_from(FollowUpGroup)) >= 4
+        assert count(s, select(func.count()).select_from(FollowUpGroup).where(FollowUpGroup.plan_id.in_(plan_ids))) >= 4
 
 
 def test_demo_partners_match_the_demo_accounts():
@@ -89,7 +106,14 @@ def test_demo_partners_match_the_demo_accounts():
 
 def test_demo_obeys_the_rules():
     with Session(get_sync_engine()) as s:
-        rows = s.execute(select(Financing.plan_id, Financing.year, Financing.party, Financing.share_percent)).all()
+        # the demo's own plans (other tests add plans of their own municipalities)
+        rows = s.execute(
+            select(Financing.plan_id, Financing.year, Financing.party, Financing.share_percent)
+            .join(Plan, Plan.id == Financing.plan_id)
+            .join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
+            .join(Municipality, Municipality.id == UrbanArea.municipality_id)
+            .where(Municipality.code == "101")
+        ).all()
         years: dict = {}
         for plan_id, year, party, share in rows:
             years.setdefault((plan_id, year), []).append((party, share))
