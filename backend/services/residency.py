@@ -1,0 +1,188 @@
+"""Residency: the link between a resident's account and the estate they live in.
+
+Two ways in: staff of the estate's housing organisation confirm it, or the resident redeems a
+one-time household code that the organisation handed out (only an HMAC of the code is stored; a
+code works once and until it expires). A residency ends, e.g. on moving out, by staff or by the
+resident. Until linked, a resident reads public things only (backend/actor.py scopes by residency).
+
+Like every service: keyword-only, writes through the caller's session inside its transaction, with
+an audit event that holds ids only (never the code, the household label or a name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend import audit, policy
+from backend.actor import Actor
+from backend.models import Account, ActorKind, HousingEstate, Residency, ResidencyCode
+from backend.services.errors import FieldError, NotFound, ValidationFailed
+from backend.services.validation import Checker, get_or_404, now, today
+from backend.settings import get_settings
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+CODE_LENGTH = 12  # about 60 bits: not guessable by trying
+CODE_VALID_DAYS = 60
+MAX_CODE_VALID_DAYS = 365
+HOUSEHOLD_MAX = 50
+_NOT_CODE = re.compile(r"[\s\-]")
+NOT_LOGGED = set(audit.PERSONAL_FIELDS) | {"code_hash", "household"}
+
+ESTATE_DA, ESTATE_EN = "Afdelingen", "The estate"
+RESIDENCY_DA, RESIDENCY_EN = "Tilknytningen", "The residency"
+ACCOUNT_DA, ACCOUNT_EN = "Beboeren", "The resident"
+
+
+def normalise_code(code: str) -> str:
+    return _NOT_CODE.sub("", code or "").upper()
+
+
+def code_hash(code: str) -> str:
+    """A keyed hash, so the stored hashes of short codes cannot be tried offline."""
+    key = get_settings().secret_key.encode("utf-8")
+    return hmac.new(key, b"residency-code:" + normalise_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+async def _has_active(session: AsyncSession, account_id: int, estate_id: int, day: date) -> bool:
+    row = await session.execute(
+        select(Residency.id).where(Residency.account_id == account_id, Residency.estate_id == estate_id,
+                                   or_(Residency.until.is_(None), Residency.until >= day)).limit(1)
+    )
+    return row.first() is not None
+
+
+async def _managed_estate(session: AsyncSession, actor: Actor | None, estate_id: int | None) -> HousingEstate:
+    estate = await get_or_404(session, HousingEstate, estate_id, "estateId", ESTATE_DA, ESTATE_EN)
+    if not policy.can_manage_residency(actor, estate.organisation_id):
+        raise NotFound("estateId", ESTATE_DA, ESTATE_EN)
+    return estate
+
+
+def _record(residency: Residency) -> dict:
+    return audit.snapshot(residency, personal=NOT_LOGGED)
+
+
+async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int | None, estate_id: int | None,
+                  since: date | None = None) -> Residency:
+    """Staff of the estate's housing organisation confirm that a resident lives there."""
+    estate = await _managed_estate(session, actor, estate_id)
+    account = await session.get(Account, account_id) if isinstance(account_id, int) else None
+    if account is None or account.kind != ActorKind.RESIDENT:
+        raise NotFound("accountId", ACCOUNT_DA, ACCOUNT_EN)
+    since = since or today()
+    check = Checker()
+    if since > today() + timedelta(days=366) or since < date(1950, 1, 1):
+        check.add("since", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.", "The date is out of range.")
+    check.done()
+    if await _has_active(session, account.id, estate.id, since):
+        raise ValidationFailed(FieldError("accountId", "DUPLICATE", "Beboeren er allerede tilknyttet afdelingen.",
+                                          "The resident is already linked to this estate."))
+    residency = Residency(account_id=account.id, estate_id=estate.id, since=since, confirmed_by="STAFF")
+    session.add(residency)
+    await session.flush()
+    await audit.record(session, actor=actor, action="residency.confirm", obj=residency, after=_record(residency))
+    return residency
+
+
+async def create_code(*, session: AsyncSession, actor: Actor | None, estate_id: int | None, household: str | None,
+                      valid_days: int = CODE_VALID_DAYS) -> tuple[ResidencyCode, str]:
+    """A one-time code for one household of the estate; the code itself is returned once, never stored."""
+    estate = await _managed_estate(session, actor, estate_id)
+    check = Checker()
+    household = check.text("household", household, max_len=HOUSEHOLD_MAX, label_da="Husstanden",
+                           label_en="The household", single_line=True)
+    if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_CODE_VALID_DAYS:
+        check.add("validDays", "OUT_OF_RANGE", f"Koden kan gælde 1 til {MAX_CODE_VALID_DAYS} dage.",
+                  f"A code can be valid for 1 to {MAX_CODE_VALID_DAYS} days.")
+    check.done()
+    code = new_code()
+    row = ResidencyCode(estate_id=estate.id, code_hash=code_hash(code), household=household,
+                        expires_at=now() + timedelta(days=valid_days))
+    session.add(row)
+    await session.flush()
+    await audit.record(session, actor=actor, action="residencyCode.create", obj=row,
+                       after=audit.snapshot(row, personal=NOT_LOGGED))
+    return row, code
+
+
+def _invalid_code() -> ValidationFailed:
+    return ValidationFailed(FieldError("code", "INVALID", "Koden er ugyldig, allerede brugt eller udløbet.",
+                                       "The code is invalid, already used or expired."))
+
+
+async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str | None) -> Residency:
+    """A signed-in resident links themselves to the code's estate; the code is used up."""
+    if actor is None or not policy.can_redeem_residency_code(actor):
+        raise ValidationFailed(FieldError(None, "NOT_ALLOWED", "Kun beboere kan indløse en husstandskode.",
+                                          "Only residents can redeem a household code."))
+    normalised = normalise_code(code or "")
+    if not normalised:
+        raise ValidationFailed(FieldError("code", "REQUIRED", "Skriv koden.", "The code is required."))
+    if len(normalised) > 64:
+        raise _invalid_code()
+    row = (await session.execute(select(ResidencyCode).where(ResidencyCode.code_hash == code_hash(normalised)))
+           ).scalar_one_or_none()
+    moment = now()
+    if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
+        raise _invalid_code()
+    if await _has_active(session, actor.account_id, row.estate_id, moment.date()):
+        raise ValidationFailed(FieldError("code", "DUPLICATE", "Du er allerede tilknyttet denne afdeling.",
+                                          "You are already linked to this estate."))
+    # Used once: the conditional update decides between two simultaneous redemptions.
+    used = await session.execute(
+        update(ResidencyCode).where(ResidencyCode.id == row.id, ResidencyCode.used_at.is_(None))
+        .values(used_at=moment)
+    )
+    if used.rowcount != 1:
+        raise _invalid_code()
+    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=moment.date(),
+                          confirmed_by="CODE")
+    session.add(residency)
+    await session.flush()
+    await audit.record(session, actor=actor, action="residency.redeemCode", obj=residency,
+                       after=dict(_record(residency), code_id=row.id))
+    return residency
+
+
+async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int | None,
+              until: date | None = None) -> Residency:
+    """End a residency (moving out): staff of the estate's organisation, or the resident."""
+    residency = await get_or_404(session, Residency, residency_id, "residencyId", RESIDENCY_DA, RESIDENCY_EN)
+    estate = await session.get(HousingEstate, residency.estate_id)
+    if not policy.can_end_residency(actor, account_id=residency.account_id,
+                                    estate_organisation_id=estate.organisation_id):
+        raise NotFound("residencyId", RESIDENCY_DA, RESIDENCY_EN)
+    until = until or today()
+    if residency.until is not None and residency.until <= today():
+        raise ValidationFailed(FieldError("residencyId", "INVALID_TRANSITION", "Tilknytningen er allerede afsluttet.",
+                                          "The residency has already ended."))
+    if until < residency.since:
+        raise ValidationFailed(FieldError("until", "PERIOD_INVALID", "Slutdatoen ligger før startdatoen.",
+                                          "The end date is before the start date."))
+    if until > today() + timedelta(days=366):
+        raise ValidationFailed(FieldError("until", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.",
+                                          "The date is out of range."))
+    before = _record(residency)
+    residency.until = until
+    await session.flush()
+    await audit.record(session, actor=actor, action="residency.end", obj=residency, before=before,
+                       after=_record(residency))
+    return residency
+
+
+def _aware(value):
+    from datetime import timezone
+
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
