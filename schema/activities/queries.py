@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
@@ -25,14 +27,14 @@ class ActivitiesQuery:
         **checked(policy.activity_filter),
     )
     async def activities(self, info: Info, first: First = None, after: After = None,
-                         filter: ActivityFilter | None = None) -> Connection[Activity]:
+                         filter: Annotated[ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")] = None) -> Connection[Activity]:
         key = filter_key(filter)
         stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
         return await page(info.context, Activity, stmt, m.Activity.id, first=first, after=after)
 
     @strawberry.field(description="The partner organisations.", **public("reference data"))
     async def partners(self, info: Info, first: First = None, after: After = None,
-                       kind: PartnerKind | None = None) -> Connection[Partner]:
+                       kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None) -> Connection[Partner]:
         stmt = select(*columns(Partner, m.Partner))
         if kind is not None:
             stmt = stmt.where(m.Partner.kind == kind)

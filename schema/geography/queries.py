@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
@@ -25,7 +27,7 @@ class GeographyQuery:
 
     @strawberry.field(description="The boards: the city board and the district boards.", **public("reference data"))
     async def boards(self, info: Info, first: First = None, after: After = None,
-                     level: BoardLevel | None = None) -> Connection[Board]:
+                     level: Annotated[BoardLevel | None, strawberry.argument(description="Only boards of this level.")] = None) -> Connection[Board]:
         stmt = select(*columns(Board, m.Board))
         if level is not None:
             stmt = stmt.where(m.Board.level == level)

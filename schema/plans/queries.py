@@ -65,7 +65,7 @@ class PlansQuery:
         **checked(policy.plan_filter),
     )
     async def plans(self, info: Info, first: First = None, after: After = None,
-                    filter: PlanFilter | None = None) -> Connection[Plan]:
+                    filter: Annotated[PlanFilter | None, strawberry.argument(description="Conditions on the plans.")] = None) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
         return await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after)
 

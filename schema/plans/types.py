@@ -134,7 +134,7 @@ class Plan(Node):
 
     @strawberry.field(description="The plan's activities that you may see.")
     def activities(self, info: Info, first: First = None, after: After = None,
-                   filter: ActivityFilterRef | None = None) -> Connection[ActivityRef]:
+                   filter: Annotated[ActivityFilterRef | None, strawberry.argument(description="Conditions on the activities.")] = None) -> Connection[ActivityRef]:
         from schema.activities.filters import filter_key
         from schema.activities.loaders import ActivitiesByPlanIdLoader
 
@@ -151,7 +151,7 @@ class Plan(Node):
         description="The financing per year and party: the plan's staff and Landsbyggefonden only.",
         **requires(policy.can_read_financing, plan_id="pk"),
     )
-    async def financing(self, info: Info, year: int | None = None) -> list[Financing]:
+    async def financing(self, info: Info, year: Annotated[int | None, strawberry.argument(description="Only this budget year.")] = None) -> list[Financing]:
         rows = await pl.FinancingByPlanIdLoader(info.context).load(self.pk)
         return rows if year is None else [r for r in rows if r.year == year]
 

@@ -1,0 +1,35 @@
+"""Helpers for the schema tests: demo actors and in-process execution."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from backend.actor import Actor, load_actor
+from backend.db import session_scope
+from backend.models import Account
+from schema.api import execute
+
+
+async def demo_actor(subject: str) -> Actor:
+    """The actor of a demo account (by its subject, e.g. "fsb-medarbejder"), with its scope."""
+    async with session_scope() as session:
+        account = (await session.execute(select(Account).where(Account.subject == subject))).scalar_one()
+        return await load_actor(session, account)
+
+
+@pytest.fixture
+def actor():
+    return demo_actor
+
+
+@pytest.fixture
+def run():
+    """`await run(query, variables=None, actor=None)` -> data, asserting there were no errors."""
+
+    async def _run(query: str, variables: dict | None = None, actor: Actor | None = None):
+        result = await execute(query, variables, actor=actor)
+        assert result.errors is None, [e.message for e in result.errors]
+        return result.data
+
+    return _run

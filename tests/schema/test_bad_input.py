@@ -1,0 +1,95 @@
+"""Bad input to the API gets a clear GraphQL error over HTTP, never a server error."""
+
+from __future__ import annotations
+
+import pytest
+
+from schema import limits
+from schema.ids import encode
+
+
+def _messages(body: dict) -> str:
+    assert body.get("errors"), body
+    return " | ".join(e["message"] for e in body["errors"])
+
+
+async def test_unknown_id_is_null(graphql):
+    gid = encode("Plan", 987654321)
+    body = await graphql("query($id: ID!) { plan(id: $id) { name } node(id: $id) { id } }", {"id": gid})
+    assert body == {"data": {"plan": None, "node": None}}
+
+
+@pytest.mark.parametrize("bad", ["not-an-id", "UGxhbjo=", "%%%", "", "UGxhbjphYmM="])  # "Plan:" and "Plan:abc"
+async def test_malformed_global_id_is_a_clear_error(graphql, bad):
+    body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": bad})
+    assert "not a global id" in _messages(body)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_ID"
+    assert body["data"] == {"node": None}
+
+
+async def test_id_of_the_wrong_type_is_a_clear_error(graphql):
+    body = await graphql("query($id: ID!) { plan(id: $id) { name } }", {"id": encode("Activity", 1)})
+    assert "expected an id of Plan, got Activity" in _messages(body)
+    body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Nonsense", 1)})
+    assert "expected an id of" in _messages(body)
+
+
+async def test_bad_id_in_a_filter_is_a_clear_error(graphql):
+    body = await graphql('{ activities(filter: {urbanAreaId: "nope"}) { totalCount } }')
+    assert "not a global id" in _messages(body)
+
+
+async def test_too_deep_query_is_refused(graphql):
+    inner = "id"
+    for _ in range(limits.MAX_DEPTH):
+        inner = f"plan {{ activities(first: 1) {{ nodes {{ {inner} }} }} }}"
+    body = await graphql(f"{{ activities(first: 1) {{ nodes {{ {inner} }} }} }}")
+    assert f"exceeds maximum operation depth of {limits.MAX_DEPTH}" in _messages(body)
+    assert body.get("data") is None
+
+
+async def test_too_many_aliases_are_refused(graphql):
+    fields = " ".join(f"a{i}: __typename" for i in range(limits.MAX_ALIASES + 1))
+    body = await graphql(f"{{ {fields} }}")
+    assert f"Allowed: {limits.MAX_ALIASES}" in _messages(body)
+
+
+async def test_too_many_tokens_are_refused(graphql):
+    fields = " ".join("__typename" for _ in range(limits.MAX_TOKENS + 1))
+    body = await graphql(f"{{ {fields} }}")
+    assert f"more than {limits.MAX_TOKENS} tokens" in _messages(body)
+
+
+@pytest.mark.parametrize("field", ["plans", "activities", "partners", "urbanAreas", "followUpGroups"])
+async def test_page_size_over_the_cap_is_a_clear_error(graphql, field):
+    body = await graphql(f"{{ {field}(first: {limits.MAX_PAGE_SIZE + 1}) {{ totalCount }} }}")
+    assert f"at most {limits.MAX_PAGE_SIZE}" in _messages(body)
+    assert body["errors"][0]["extensions"]["code"] == "PAGE_SIZE_TOO_LARGE"
+
+
+async def test_page_size_over_the_cap_on_a_nested_connection(graphql):
+    body = await graphql(f"{{ plans(first: 1) {{ nodes {{ activities(first: {limits.MAX_PAGE_SIZE + 1}) {{ totalCount }} }} }} }}")
+    assert f"at most {limits.MAX_PAGE_SIZE}" in _messages(body)
+
+
+async def test_negative_page_size_is_a_clear_error(graphql):
+    body = await graphql("{ plans(first: -1) { totalCount } }")
+    assert "must not be negative" in _messages(body)
+
+
+async def test_bad_cursor_is_a_clear_error(graphql):
+    body = await graphql('{ plans(after: "garbage") { totalCount } }')
+    assert "Invalid cursor" in _messages(body)
+
+
+async def test_wrong_argument_type_is_a_validation_error(graphql):
+    body = await graphql('{ plans(first: "ten") { totalCount } }')
+    assert _messages(body)
+    assert body.get("data") is None
+
+
+async def test_first_zero_gives_an_empty_page_with_the_total(graphql):
+    body = await graphql("{ plans(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } }")
+    assert body["data"]["plans"]["nodes"] == []
+    assert body["data"]["plans"]["totalCount"] > 0
+    assert body["data"]["plans"]["pageInfo"]["hasNextPage"] is True
