@@ -9,7 +9,7 @@ export PORT
 NODE_DIRS   := $(patsubst %/package.json,%,$(wildcard auth/dev-idp/package.json frontend/package.json bench/package.json))
 NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
 
-.PHONY: run test setup migrate demo serve token schema
+.PHONY: run test setup migrate demo serve token schema bench
 
 run: setup migrate demo serve
 
@@ -53,3 +53,8 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 %/node_modules/.installed: %/package.json $$(wildcard $$*/package-lock.json)
 	cd $* && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	touch $@
+
+# `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~8 minutes.
+bench: setup
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(PY) bench/run.py

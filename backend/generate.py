@@ -348,7 +348,7 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         fa = focus[current_gen][n % len(focus[current_gen])]
         assert focus_area_fits_plan(current_gen, current_gen)  # every plan here is of the current generation
         aid = ids.next(m.Activity)
-        title = ACTIVITY_TITLES[n % len(ACTIVITY_TITLES)]
+        title = ACTIVITY_TITLES[(n // len(plans) + pi) % len(ACTIVITY_TITLES)]  # all titles in every plan
         langs = ["da"] + rnd.sample(LANGUAGES[1:], k=rnd.randint(0, 3))
         b.add(m.Activity, act_cols, (
             aid, plan["id"], fa, plan["agreements"][fa], f"{title} {n // len(ACTIVITY_TITLES) + 1}",

@@ -1,0 +1,120 @@
+"""Starting, watching and stopping the servers the benchmark measures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def tree_pids(root: int) -> list[int]:
+    tree = _children()
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(tree.get(pid, []))
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB."""
+    return sum(_rss_kb(p) for p in tree_pids(root))
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    log: list[str] = field(default_factory=list)
+
+    def pids(self) -> list[int]:
+        return tree_pids(self.process.pid)
+
+    @classmethod
+    def start(cls, name: str, command: list[str], *, cwd, env, ready_url: str | None = None,
+              ready_line: str | None = None, ready_port: int | None = None, timeout: float = 90) -> "Server":
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True)
+        server = cls(name, process)
+        seen = threading.Event()
+
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                server.log.append(line.rstrip())
+                del server.log[:-200]
+                if ready_line and ready_line in line:
+                    seen.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n" + "\n".join(server.log[-30:]))
+            if ready_line and seen.wait(0.2):
+                return server
+            if ready_url:
+                try:
+                    with urllib.request.urlopen(ready_url, timeout=2) as response:
+                        if response.status == 200:
+                            return server
+                except OSError:
+                    pass
+            if ready_port:
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", ready_port)) == 0:
+                        return server
+            time.sleep(0.2)
+        server.stop()
+        raise RuntimeError(f"{name} did not become ready:\n" + "\n".join(server.log[-30:]))
+
+    def signal(self, sig: int) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
