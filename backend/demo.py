@@ -228,21 +228,6 @@ class PlanSpec:
 
 PLANS = [
     PlanSpec(
-        "tingbjerg-2020",
-        "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2020-2024",
-        "Helhedsplanen for Tingbjerg og Utterslevhuse: fsb og SAB (administreret af KAB), 8 afdelinger og "
-        "omkring 2.500 boliger. Lommepengejob til omkring 30 unge om året og beboerrådgivning.",
-        PlanStatus.ENDED,
-        date(2020, 1, 1),
-        date(2024, 12, 31),
-        "tingbjerg-husum",
-        "fsb",
-        ["fsb", "SAB"],
-        ["tingbjerg-fsb", "tingbjerg-sab", "utterslevhuse"],
-        ["lommepengejob", "beboerraadgivning", "lektiecafe", "tryghedsvandring"],
-        7_500_000,
-    ),
-    PlanSpec(
         "tingbjerg-2025",
         "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028",
         "Den fortsatte helhedsplan for Tingbjerg og Utterslevhuse (demo: modelleret som efterfølger til "
@@ -358,6 +343,21 @@ PLANS = [
             "sociale-viceværter",
         ],
         6_500_000,
+    ),
+    PlanSpec(
+        "tingbjerg-2020",
+        "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2020-2024",
+        "Helhedsplanen for Tingbjerg og Utterslevhuse: fsb og SAB (administreret af KAB), 8 afdelinger og "
+        "omkring 2.500 boliger. Lommepengejob til omkring 30 unge om året og beboerrådgivning.",
+        PlanStatus.ENDED,
+        date(2020, 1, 1),
+        date(2024, 12, 31),
+        "tingbjerg-husum",
+        "fsb",
+        ["fsb", "SAB"],
+        ["tingbjerg-fsb", "tingbjerg-sab", "utterslevhuse"],
+        ["lommepengejob", "beboerraadgivning", "lektiecafe", "tryghedsvandring"],
+        7_500_000,
     ),
     PlanSpec(
         "sydhavn-2027",
@@ -1024,7 +1024,9 @@ def load(session: Session, *, today: date | None = None) -> None:
                 )
         session.flush()
 
-        # follow-up group per plan
+        # a follow-up group per running plan (an ended plan's group has handed over to its successor's)
+        if plan_ended:
+            continue
         group = groups[spec.key] = add(
             FollowUpGroup(
                 plan_id=plan.id,
@@ -1039,9 +1041,6 @@ def load(session: Session, *, today: date | None = None) -> None:
             session.add(GroupMember(group_id=group.id, display_name=name, role=role))
         for weeks, minutes in ((-10, True), (-3, True), (4, False), (12, False)):
             day = today + timedelta(weeks=weeks)
-            if plan_ended:
-                day = spec.end - timedelta(weeks=abs(weeks) + 2)
-                minutes = True
             session.add(
                 Meeting(
                     group_id=group.id,
