@@ -14,7 +14,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from auth.routes import auth_routes
+from auth.request import actor_for_request
 from backend.db import get_async_engine
+from backend.report import report_routes
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 
@@ -35,7 +37,7 @@ async def lifespan(_app: Starlette):
 
 
 def create_app() -> Starlette:
-    routes = [Route("/healthz", healthz), *graphql_routes(), *auth_routes(), *portal_routes()]
+    routes = [Route("/healthz", healthz), *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

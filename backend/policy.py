@@ -333,3 +333,10 @@ def can_read_own_data(actor: Actor | None, account_id: int | None) -> bool:
 
 def can_read_residency(actor: Actor | None, *, account_id: int, estate_organisation_id: int) -> bool:
     return can_read_own_data(actor, account_id) or can_manage_residency(actor, estate_organisation_id)
+
+
+def can_follow_activity_changes(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+    """Live activity changes: the plan's staff and the activity's partners."""
+    if is_plan_staff(actor, plan_id):
+        return True
+    return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)

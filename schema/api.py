@@ -21,12 +21,18 @@ from schema.node import Node, resolve_node
 from schema.participation.queries import ParticipationQuery
 from schema.permissions import checked
 from schema.plans.queries import PlansQuery
+from schema.activities.mutations import ActivitiesMutation
+from schema.participation.mutations import ParticipationMutation
+from schema.participation.residency_mutations import ResidencyMutation
+from schema.plans.mutations import PlansMutation
+from schema.reports.queries import ReportsQuery
+from schema.subscriptions import Subscription
 from schema.scalars import SCALAR_OVERRIDES
 from backend import policy
 
 
 @strawberry.type(description="The Helhedsplan API: boligsociale helhedsplaner, their activities, partners and follow-up groups.")
-class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, AuditQuery):
+class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, AuditQuery, ReportsQuery):
     @strawberry.field(
         description="Any object by its global id (null when it does not exist or you may not see it).",
         **checked(policy.plan_filter, policy.activity_filter, note="each type's own read rule"),
@@ -36,8 +42,15 @@ class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, Aud
         return await resolve_node(info.context, id)
 
 
+@strawberry.type(description="Changes: every mutation has its own payload with typed errors and runs in one transaction.")
+class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
     extensions=[*limits.extensions(), ReleaseSessionAfterOperation],
     scalar_overrides=SCALAR_OVERRIDES,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
@@ -121,7 +121,7 @@ def _occurrence(context, row):
 class ActivitiesMutation:
     @strawberry.mutation(description="Add an activity with its partners and their roles (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
-    async def activity_create(self, info: Info, input: ActivityCreateInput) -> ActivityCreatePayload:
+    async def activity_create(self, info: Info, input: Annotated[ActivityCreateInput, strawberry.argument(description="What to do.")]) -> ActivityCreatePayload:
         async def work(session, actor):
             return await services.create(
                 session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"),
@@ -137,7 +137,7 @@ class ActivitiesMutation:
     @strawberry.mutation(description="Change an activity: partners their status and description, "
                                      "the plan's housing staff everything.",
                          **checked(policy.can_update_activity))
-    async def activity_update(self, info: Info, input: ActivityUpdateInput) -> ActivityUpdatePayload:
+    async def activity_update(self, info: Info, input: Annotated[ActivityUpdateInput, strawberry.argument(description="What to do.")]) -> ActivityUpdatePayload:
         async def work(session, actor):
             return await services.update(
                 session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),
@@ -148,7 +148,7 @@ class ActivitiesMutation:
 
     @strawberry.mutation(description="Add an occurrence to an activity (its partners and the plan's housing staff).",
                          **checked(policy.can_update_activity))
-    async def occurrence_add(self, info: Info, input: OccurrenceAddInput) -> OccurrenceAddPayload:
+    async def occurrence_add(self, info: Info, input: Annotated[OccurrenceAddInput, strawberry.argument(description="What to do.")]) -> OccurrenceAddPayload:
         async def work(session, actor):
             return await services.add_occurrence(
                 session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),
@@ -156,7 +156,7 @@ class ActivitiesMutation:
         return await run_mutation(info, OccurrenceAddPayload, work, _occurrence)
 
     @strawberry.mutation(description="Move an occurrence to a new time.", **checked(policy.can_update_activity))
-    async def occurrence_move(self, info: Info, input: OccurrenceMoveInput) -> OccurrenceMovePayload:
+    async def occurrence_move(self, info: Info, input: Annotated[OccurrenceMoveInput, strawberry.argument(description="What to do.")]) -> OccurrenceMovePayload:
         async def work(session, actor):
             return await services.move_occurrence(
                 session=session, actor=actor,
@@ -165,7 +165,7 @@ class ActivitiesMutation:
         return await run_mutation(info, OccurrenceMovePayload, work, _occurrence)
 
     @strawberry.mutation(description="Cancel an occurrence.", **checked(policy.can_update_activity))
-    async def occurrence_cancel(self, info: Info, input: OccurrenceCancelInput) -> OccurrenceCancelPayload:
+    async def occurrence_cancel(self, info: Info, input: Annotated[OccurrenceCancelInput, strawberry.argument(description="What to do.")]) -> OccurrenceCancelPayload:
         async def work(session, actor):
             return await services.cancel_occurrence(
                 session=session, actor=actor,
@@ -175,7 +175,8 @@ class ActivitiesMutation:
     @strawberry.mutation(description="Record how many took part in an occurrence (a count, never identities).",
                          **checked(policy.can_update_activity))
     async def occurrence_set_participant_count(
-        self, info: Info, input: OccurrenceSetParticipantCountInput
+        self, info: Info,
+        input: Annotated[OccurrenceSetParticipantCountInput, strawberry.argument(description="What to do.")],
     ) -> OccurrenceSetParticipantCountPayload:
         async def work(session, actor):
             return await services.set_participant_count(
@@ -185,7 +186,7 @@ class ActivitiesMutation:
         return await run_mutation(info, OccurrenceSetParticipantCountPayload, work, _occurrence)
 
     @strawberry.mutation(description="Add a progress note to an activity.", **checked(policy.can_update_activity))
-    async def progress_note_add(self, info: Info, input: ProgressNoteAddInput) -> ProgressNoteAddPayload:
+    async def progress_note_add(self, info: Info, input: Annotated[ProgressNoteAddInput, strawberry.argument(description="What to do.")]) -> ProgressNoteAddPayload:
         async def work(session, actor):
             return await services.add_progress_note(
                 session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),

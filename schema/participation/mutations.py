@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry.scalars import JSON
@@ -175,7 +175,7 @@ class ViewerEraseInput:
 class ParticipationMutation:
     @strawberry.mutation(description="Give input to a follow-up group of the estate you live in (residents).",
                          **checked(policy.can_submit_input))
-    async def resident_input_submit(self, info: Info, input: ResidentInputSubmitInput) -> ResidentInputSubmitPayload:
+    async def resident_input_submit(self, info: Info, input: Annotated[ResidentInputSubmitInput, strawberry.argument(description="What to do.")]) -> ResidentInputSubmitPayload:
         async def work(session, actor):
             return await input_services.submit(
                 session=session, actor=actor, group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
@@ -185,7 +185,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Change your own input while it is unanswered.",
                          **checked(policy.can_edit_own_input))
-    async def resident_input_edit(self, info: Info, input: ResidentInputEditInput) -> ResidentInputEditPayload:
+    async def resident_input_edit(self, info: Info, input: Annotated[ResidentInputEditInput, strawberry.argument(description="What to do.")]) -> ResidentInputEditPayload:
         async def work(session, actor):
             return await input_services.edit(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -195,7 +195,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Withdraw your own input while it is unanswered.",
                          **checked(policy.can_edit_own_input))
     async def resident_input_withdraw(self, info: Info,
-                                      input: ResidentInputWithdrawInput) -> ResidentInputWithdrawPayload:
+                                      input: Annotated[ResidentInputWithdrawInput, strawberry.argument(description="What to do.")]) -> ResidentInputWithdrawPayload:
         async def work(session, actor):
             return await input_services.withdraw(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"))
@@ -204,7 +204,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Set an input's handling status (the plan's staff).",
                          **checked(policy.can_moderate_input))
     async def resident_input_set_status(self, info: Info,
-                                        input: ResidentInputSetStatusInput) -> ResidentInputSetStatusPayload:
+                                        input: Annotated[ResidentInputSetStatusInput, strawberry.argument(description="What to do.")]) -> ResidentInputSetStatusPayload:
         async def work(session, actor):
             return await input_services.set_status(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -213,7 +213,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Answer an input (the plan's staff); its author is told.",
                          **checked(policy.can_answer_input))
-    async def resident_input_answer(self, info: Info, input: ResidentInputAnswerInput) -> ResidentInputAnswerPayload:
+    async def resident_input_answer(self, info: Info, input: Annotated[ResidentInputAnswerInput, strawberry.argument(description="What to do.")]) -> ResidentInputAnswerPayload:
         async def work(session, actor):
             row, _reply = await input_services.answer(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -224,7 +224,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Publish an answered input with its answer on the public portal (the plan's staff).",
                          **checked(policy.can_moderate_input))
     async def resident_input_publish(self, info: Info,
-                                     input: ResidentInputPublishInput) -> ResidentInputPublishPayload:
+                                     input: Annotated[ResidentInputPublishInput, strawberry.argument(description="What to do.")]) -> ResidentInputPublishPayload:
         async def work(session, actor):
             return await input_services.publish(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -233,7 +233,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Hide an input with a reason (moderation by the plan's staff).",
                          **checked(policy.can_moderate_input))
-    async def resident_input_hide(self, info: Info, input: ResidentInputHideInput) -> ResidentInputHidePayload:
+    async def resident_input_hide(self, info: Info, input: Annotated[ResidentInputHideInput, strawberry.argument(description="What to do.")]) -> ResidentInputHidePayload:
         async def work(session, actor):
             return await input_services.hide(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -242,7 +242,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Report an input you can see as abusive (signed in).",
                          **checked(policy.can_read_input))
-    async def resident_input_report(self, info: Info, input: ResidentInputReportInput) -> ResidentInputReportPayload:
+    async def resident_input_report(self, info: Info, input: Annotated[ResidentInputReportInput, strawberry.argument(description="What to do.")]) -> ResidentInputReportPayload:
         async def work(session, actor):
             report = await input_services.report(
                 session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput"),
@@ -253,7 +253,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Register input on a resident's behalf: paper, phone or in person (the plan's staff).",
                          **checked(policy.can_register_input))
     async def resident_input_register(self, info: Info,
-                                      input: ResidentInputRegisterInput) -> ResidentInputRegisterPayload:
+                                      input: Annotated[ResidentInputRegisterInput, strawberry.argument(description="What to do.")]) -> ResidentInputRegisterPayload:
         async def work(session, actor):
             return await input_services.register(
                 session=session, actor=actor, group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
@@ -266,7 +266,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Set up a follow-up group of a plan (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
     async def follow_up_group_create(self, info: Info,
-                                     input: FollowUpGroupCreateInput) -> FollowUpGroupCreatePayload:
+                                     input: Annotated[FollowUpGroupCreateInput, strawberry.argument(description="What to do.")]) -> FollowUpGroupCreatePayload:
         async def work(session, actor):
             return await group_services.create_group(
                 session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"), name=input.name,
@@ -277,7 +277,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Add a member to a follow-up group (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
-    async def group_member_add(self, info: Info, input: GroupMemberAddInput) -> GroupMemberAddPayload:
+    async def group_member_add(self, info: Info, input: Annotated[GroupMemberAddInput, strawberry.argument(description="What to do.")]) -> GroupMemberAddPayload:
         async def work(session, actor):
             return await group_services.add_member(
                 session=session, actor=actor, group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
@@ -287,7 +287,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Plan a meeting of a follow-up group (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
-    async def meeting_create(self, info: Info, input: MeetingCreateInput) -> MeetingCreatePayload:
+    async def meeting_create(self, info: Info, input: Annotated[MeetingCreateInput, strawberry.argument(description="What to do.")]) -> MeetingCreatePayload:
         async def work(session, actor):
             return await group_services.create_meeting(
                 session=session, actor=actor, group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
@@ -296,7 +296,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Change a meeting, e.g. add its minutes (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
-    async def meeting_update(self, info: Info, input: MeetingUpdateInput) -> MeetingUpdatePayload:
+    async def meeting_update(self, info: Info, input: Annotated[MeetingUpdateInput, strawberry.argument(description="What to do.")]) -> MeetingUpdatePayload:
         async def work(session, actor):
             return await group_services.update_meeting(
                 session=session, actor=actor, meeting_id=pk_of("meetingId", input.meeting_id, "Meeting"),
@@ -308,7 +308,7 @@ class ParticipationMutation:
     @strawberry.mutation(description="Everything stored about you, as JSON (signed in).",
                          **checked(policy.can_export_own_data))
     async def viewer_data_export(self, info: Info,
-                                 input: Optional[ViewerDataExportInput] = None) -> ViewerDataExportPayload:
+                                 input: Annotated[Optional[ViewerDataExportInput], strawberry.argument(description="What to do.")] = None) -> ViewerDataExportPayload:
         async def work(session, actor):
             return await viewer_services.export_data(session=session, actor=actor)
 
@@ -318,7 +318,7 @@ class ParticipationMutation:
 
     @strawberry.mutation(description="Erase your account (residents): inputs stay anonymised; residencies and sessions go.",
                          **checked(policy.can_erase_own_account))
-    async def viewer_erase(self, info: Info, input: ViewerEraseInput) -> ViewerErasePayload:
+    async def viewer_erase(self, info: Info, input: Annotated[ViewerEraseInput, strawberry.argument(description="What to do.")]) -> ViewerErasePayload:
         async def work(session, actor):
             return await viewer_services.erase(session=session, actor=actor, confirm=input.confirm)
 

@@ -1,0 +1,92 @@
+"""Live updates over graphql-transport-ws, fed by backend/events.py (so they work across processes).
+
+Each event carries ids only; the object is read for the subscriber's own actor, and an event the
+actor may not see is skipped, so a subscription never shows more than a query would.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from backend import events, policy
+from schema.activities.types import Activity
+from schema.errors import visible
+from schema.ids import decode_pk
+from schema.participation.types import ResidentInput
+from schema.permissions import checked
+
+
+async def _stream(info: Info, topic: str, wanted, type_name: str, id_key: str):
+    """Objects of the events of one topic that pass `wanted(event)`, read as the subscriber sees them."""
+    context = info.context
+    async for event in events.subscribe([topic]):
+        if not wanted(event):
+            continue
+        # Each event is read on a fresh session (a WebSocket context lives long).
+        await context.close()
+        obj = await visible(context, type_name, event.get(id_key))
+        if obj is not None:
+            yield obj
+
+
+@strawberry.type(description="Live updates.")
+class Subscription:
+    @strawberry.subscription(
+        description="New input to the follow-up groups of the plans you are staff of (optionally one group).",
+        **checked(policy.can_read_group_inputs),
+    )
+    async def resident_input_received(
+        self, info: Info,
+        group_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this group.")] = None,
+    ) -> AsyncGenerator[ResidentInput, None]:
+        actor = info.context.actor
+        group_pk = decode_pk(group_id, "FollowUpGroup")
+
+        def wanted(event) -> bool:
+            return (policy.can_read_group_inputs(actor, event.get("plan_id"))
+                    and (group_pk is None or event.get("group_id") == group_pk))
+
+        if actor is None or not actor.is_staff:
+            return  # nothing to follow: ends at once, like a subscription to nothing
+        async for obj in _stream(info, events.RESIDENT_INPUT_RECEIVED, wanted, "ResidentInput", "input_id"):
+            yield obj
+
+    @strawberry.subscription(
+        description="Changes to the activities of a plan: for its staff and the activities' partners.",
+        **checked(policy.can_follow_activity_changes),
+    )
+    async def activity_changed(
+        self, info: Info,
+        plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this plan.")] = None,
+    ) -> AsyncGenerator[Activity, None]:
+        actor = info.context.actor
+        plan_pk = decode_pk(plan_id, "Plan")
+
+        def wanted(event) -> bool:
+            if plan_pk is not None and event.get("plan_id") != plan_pk:
+                return False
+            return policy.can_follow_activity_changes(actor, activity_id=event.get("activity_id"),
+                                                      plan_id=event.get("plan_id"))
+
+        if actor is None:
+            return
+        async for obj in _stream(info, events.ACTIVITY_CHANGED, wanted, "Activity", "activity_id"):
+            yield obj
+
+    @strawberry.subscription(
+        description="Answers to your own inputs (residents).",
+        **checked(policy.can_see_input_author),
+    )
+    async def resident_input_answered(self, info: Info) -> AsyncGenerator[ResidentInput, None]:
+        actor = info.context.actor
+
+        def wanted(event) -> bool:
+            return policy.can_see_input_author(actor, event.get("author_account_id"))
+
+        if actor is None:
+            return
+        async for obj in _stream(info, events.RESIDENT_INPUT_ANSWERED, wanted, "ResidentInput", "input_id"):
+            yield obj
