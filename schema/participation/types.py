@@ -171,6 +171,15 @@ class Viewer:
             return MunicipalityByIdLoader(info.context).load(self.municipality_id)
         return None
 
+    @strawberry.field(description="Residents: the id to give your housing organisation so it can confirm where you "
+                                  "live (residencyConfirm); null for staff.")
+    def resident_id(self) -> strawberry.ID | None:
+        from schema.ids import encode
+
+        if getattr(self.kind, "value", self.kind) != "RESIDENT":
+            return None
+        return strawberry.ID(encode("Resident", self.account_id))
+
     @strawberry.field(description="Where you live, current and past (residents only).")
     async def residencies(self, info: Info) -> list[Residency]:
         from schema.participation.queries import own_residencies
