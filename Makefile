@@ -51,7 +51,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 .SECONDEXPANSION:
 %/node_modules/.installed: %/package.json $$(wildcard $$*/package-lock.json)
-	cd $* && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	cd $* && if [ -f package-lock.json ] && [ ! -d node_modules ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	touch $@
 
 # `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~8 minutes.
