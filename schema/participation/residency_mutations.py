@@ -7,18 +7,14 @@ from datetime import date, datetime
 from typing import Annotated, Optional
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
-from backend import models as m
 from backend import policy
 from backend.services import residency as residency_services
-from schema.errors import payload_types, pk_of, run_mutation
+from schema.errors import payload_types, pk_of, run_mutation, visible
 from schema.ids import encode
-from schema.node import node_resolver
 from schema.participation.types import Residency
 from schema.permissions import checked
-from schema.rows import build, columns
 
 RESIDENT_ID_TYPE = "Resident"
 
@@ -28,24 +24,8 @@ def resident_id(account_id: int) -> strawberry.ID:
     return strawberry.ID(encode(RESIDENT_ID_TYPE, account_id))
 
 
-@node_resolver("Residency")
-async def _residency(context, pk: int):
-    """A residency: to the resident, and to staff of the estate's housing organisation."""
-    rows = await context.fetch(
-        select(*columns(Residency, m.Residency), m.HousingEstate.organisation_id)
-        .join(m.HousingEstate, m.HousingEstate.id == m.Residency.estate_id)
-        .where(m.Residency.id == pk)
-    )
-    if not rows:
-        return None
-    row = rows[0]
-    if not policy.can_read_residency(context.actor, account_id=row.account_id, estate_organisation_id=row[-1]):
-        return None
-    return build(Residency, row)
-
-
 async def _read_back(context, residency):
-    return await _residency(context, residency.id)
+    return await visible(context, "Residency", residency.id)
 
 
 ResidencyConfirmPayload = payload_types("ResidencyConfirm", "residency", Residency, ["DUPLICATE", "OUT_OF_RANGE"],
