@@ -7,6 +7,7 @@ each operation (schema/extensions.py).
 
 from __future__ import annotations
 
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -15,6 +16,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from auth.request import actor_for_request
 from schema.api import schema
 from schema.context import Context
+from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
+from schema.response_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 
@@ -26,6 +29,31 @@ class GraphQLApp(GraphQL):
         async with context.db_lock:
             context.actor = await actor_for_request(request, context.session)
         return context
+
+    async def get_sub_response(self, request) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.graphql_media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(self, request, result):
+        data = await super().process_result(request, result)
+        # application/graphql-response+json: a request error has no `data` entry (and answers 400).
+        context = request.scope.get(CONTEXT_KEY)
+        media = getattr(getattr(context, "response", None), "graphql_media_type", None)
+        if media == GRAPHQL_RESPONSE_JSON and is_request_error(result.data, result.errors):
+            data.pop("data", None)
+        return data
+
+    def create_response(self, response_data, sub_response) -> Response:
+        media = getattr(sub_response, "graphql_media_type", "application/json")
+        status = sub_response.status_code or 200
+        if media == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and "data" not in response_data:
+            status = 400
+        response = Response(self.encode_json(response_data), status_code=status, media_type=media)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
 
     async def __call__(self, scope, receive, send) -> None:
         try:
@@ -46,4 +74,4 @@ def graphql_app() -> GraphQLApp:
 
 def graphql_routes() -> list:
     app = graphql_app()
-    return [Route("/graphql", app), WebSocketRoute("/graphql", app)]
+    return [Route("/graphql", PublicResponseCache(app)), WebSocketRoute("/graphql", app)]

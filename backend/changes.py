@@ -1,0 +1,194 @@
+"""A change counter for caches of public answers, kept right across server processes.
+
+`generation()` is a number that grows after every committed write of data the public may see.
+A cache keyed by it never serves an answer older than the last write it knows of:
+
+- Every database connection of this process is watched (SQLAlchemy engine events): a transaction
+  that ran INSERT, UPDATE, DELETE or DDL on a table other than the private ones below is "dirty".
+- On PostgreSQL a dirty transaction sends `pg_notify` just before it commits; PostgreSQL delivers it
+  only if the commit succeeds, to every process that LISTENs, its own included. Each process keeps
+  one LISTEN connection (started by `ensure_listening()`) and counts up on each notification. A
+  reader that took the old number before the commit stores its answer under that old number, which
+  nobody asks for any more; so no stale answer outlives the notification.
+- Locally the counter also counts up when a dirty transaction ends, so this process sees its own
+  writes at once (and SQLite, which has no NOTIFY, is covered for the single process it serves).
+- SQLite has no NOTIFY: there the number also holds the size and time of the database file and its
+  write-ahead log, which any process's commit changes, so processes sharing a file see each other.
+- While the LISTEN connection is down (e.g. a database restart), `shared()` is False and caches must
+  not serve; when it is back, the counter jumps, because notifications may have been missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import os
+import re
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "helhedsplan_changes"
+# Tables whose rows no anonymous caller ever sees: writing them leaves public answers as they were.
+PRIVATE_TABLES = frozenset({
+    "websession", "account", "auditevent", "liveevent", "residency", "residencycode", "inputreport",
+    "alembic_version",
+})
+_WRITE = re.compile(
+    r"""^\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|(CREATE|ALTER|DROP|TRUNCATE|WITH)\b)""",
+    re.IGNORECASE,
+)
+_DIRTY = "helhedsplan_changes_dirty"
+
+_counter = itertools.count(1)
+_generation = 0
+_listener: "_Listener | _Local | None" = None
+_sqlite_files: tuple[str, ...] = ()
+
+
+def _file_signature() -> tuple:
+    out = []
+    for path in _sqlite_files:
+        try:
+            st = os.stat(path)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def generation() -> int | tuple:
+    """The current change count of this process (compare for equality only)."""
+    if _sqlite_files:
+        return (_generation, _file_signature())
+    return _generation
+
+
+def bump() -> int:
+    """Count up (a change happened, or may have been missed)."""
+    global _generation
+    _generation = next(_counter)
+    return _generation
+
+
+def shared() -> bool:
+    """Whether changes made by other processes are seen (always, when this is the only process: SQLite)."""
+    if _listener is None:
+        return False
+    return _listener.listening
+
+
+def is_public_write(statement: str) -> bool:
+    match = _WRITE.match(statement)
+    if match is None:
+        return False
+    table = match.group(1)
+    return table is None or table.lower() not in PRIVATE_TABLES
+
+
+# ---------------------------------------------------------------- engine events (every engine)
+@event.listens_for(Engine, "after_cursor_execute")
+def _mark(conn, cursor, statement, parameters, context, executemany) -> None:
+    if is_public_write(statement):
+        conn.info[_DIRTY] = True
+
+
+@event.listens_for(Engine, "commit")
+def _notify_before_commit(conn) -> None:
+    if conn.info.get(_DIRTY) and conn.dialect.name == "postgresql":
+        # Inside the transaction: delivered to every listener only if the commit succeeds.
+        conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
+
+
+@event.listens_for(Engine, "rollback")
+def _forget(conn) -> None:
+    conn.info.pop(_DIRTY, None)
+
+
+@event.listens_for(Engine, "checkin")
+def _after_transaction(dbapi_connection, connection_record) -> None:
+    # The pool takes a connection back only after its transaction has ended (commit or rollback).
+    if connection_record.info.pop(_DIRTY, None):
+        bump()
+
+
+@event.listens_for(Engine, "commit")
+def _bump_on_commit(conn) -> None:
+    # Also before the commit: a reader in this process then misses its cache at once; the checkin
+    # (after the commit) or the notification bumps again, covering readers in between.
+    if conn.info.get(_DIRTY):
+        bump()
+
+
+# ---------------------------------------------------------------- the listener (one per process)
+class _Listener:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.listening = False
+        self.task = loop.create_task(self._run(), name="helhedsplan-changes-listener")
+
+    async def _run(self) -> None:
+        import psycopg
+
+        from backend.settings import get_settings
+
+        url = make_url(get_settings().async_database_url).set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        delay = 0.1
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    bump()  # whatever happened while not listening is unknown: start afresh
+                    self.listening = True
+                    delay = 0.1
+                    async for _ in conn.notifies():
+                        bump()
+            except asyncio.CancelledError:
+                self.listening = False
+                raise
+            except Exception:  # noqa: BLE001 - the database went away; caches stop until it is back
+                log.warning("change listener lost its connection; public caches are off until it is back")
+            self.listening = False
+            bump()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
+class _Local:
+    """SQLite: writes of this process are seen by the engine events, others' by the file signature."""
+
+    listening = True
+
+
+def ensure_listening() -> None:
+    """Start this process's listener in the running event loop (idempotent; call from a request)."""
+    global _listener, _sqlite_files
+    from backend.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        if not isinstance(_listener, _Local):
+            path = settings.sync_database_url.split(":///", 1)[-1]
+            _sqlite_files = (path, path + "-wal") if path and path != ":memory:" else ()
+            _listener = _Local()
+        return
+    loop = asyncio.get_running_loop()
+    current = _listener
+    if isinstance(current, _Listener) and current.loop is loop and not current.task.done():
+        return
+    _listener = _Listener(loop)
+
+
+async def stop_listening() -> None:
+    global _listener, _sqlite_files
+    current, _listener, _sqlite_files = _listener, None, ()
+    if isinstance(current, _Listener) and not current.task.done():
+        current.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await current.task
