@@ -89,16 +89,19 @@ def to_errors(error_cls, failure: ServiceError) -> list:
     return out
 
 
+# A key no row has: a malformed id, or an id of another type, then reaches the service like the id
+# of an absent object, so the answer (NOT_FOUND with the service's own message) is exactly the same.
+NO_SUCH_PK = 0
+
+
 def pk_of(field: str, global_id: Optional[str], *types: str, required: bool = True) -> Optional[int]:
-    """The primary key behind an input id; a malformed id or one of another type is NOT_FOUND."""
+    """The primary key behind an input id (NO_SUCH_PK when it is malformed or of another type)."""
     if global_id is None or global_id == "":
-        if required:
-            raise NotFound(field)
-        return None
+        return NO_SUCH_PK if required else None
     try:
         return decode(global_id, *types)[1]
     except GraphQLError:
-        raise NotFound(field) from None
+        return NO_SUCH_PK
 
 
 def typed_id_of(field: str, global_id: Optional[str], *types: str) -> Optional[tuple[str, int]]:
@@ -107,7 +110,7 @@ def typed_id_of(field: str, global_id: Optional[str], *types: str) -> Optional[t
     try:
         return decode(global_id, *types)
     except GraphQLError:
-        raise NotFound(field) from None
+        return (types[0], NO_SUCH_PK)
 
 
 async def visible(context, type_name: str, pk: Optional[int]):
