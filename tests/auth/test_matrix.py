@@ -1,0 +1,356 @@
+"""The authorization matrix: every demo account (signed in through the real provider) and anonymous,
+against every root field and every type with restricted data.
+
+What each actor should see is worked out here from the rows in the database (who owns which plan,
+which partner takes part in which activity, who wrote which input), not from backend/policy.py,
+so a wrong rule shows up as a difference. Each check asserts what is visible AND what is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from backend.db import new_session
+from backend.models import (
+    Account,
+    Activity,
+    ActivityPartner,
+    ActorKind,
+    Agreement,
+    AgreementKind,
+    AuditEvent,
+    Financing,
+    FollowUpGroup,
+    HousingEstate,
+    HousingOrganisation,
+    Municipality,
+    Partner,
+    Plan,
+    PlanOrganisation,
+    PlanStatus,
+    Residency,
+    ResidentInput,
+    UrbanArea,
+    Visibility,
+)
+from schema.ids import decode, encode
+
+PUBLIC_STATUSES = {PlanStatus.APPROVED_BY_CITY_COUNCIL, PlanStatus.APPROVED_BY_LBF, PlanStatus.ACTIVE, PlanStatus.ENDED}
+ACCOUNTS = [None, "beboer-tingbjerg", "beboer-urbanplanen", "beboer-ny", "fsb-medarbejder", "3b-medarbejder",
+            "kommune-tmf", "partner-bibliotek", "partner-ssp", "lbf-tilsyn"]
+PERSONAL_AUDIT_OBJECTS = {"Residency", "ResidencyCode", "Account", "WebSession"}
+
+
+@dataclass
+class World:
+    """The facts of the demo data that decide who sees what."""
+
+    plans: dict[int, dict] = field(default_factory=dict)
+    activities: dict[int, dict] = field(default_factory=dict)
+    inputs: dict[int, dict] = field(default_factory=dict)
+    emergency: dict[int, set[int]] = field(default_factory=dict)  # plan -> emergency plan agreement ids
+    financing: dict[int, set[int]] = field(default_factory=dict)  # plan -> financing ids
+    accounts: dict[str, Account] = field(default_factory=dict)
+    residencies: dict[int, set[str]] = field(default_factory=dict)  # account id -> estate names (current)
+    org_names: dict[str, str] = field(default_factory=dict)  # subject -> organisation name
+
+
+async def load_world() -> World:
+    w = World()
+    async with new_session() as s:
+        orgs = {r.plan_id: set() for r in (await s.execute(select(Plan.id.label("plan_id")))).all()}
+        for plan_id, org_id in (await s.execute(select(PlanOrganisation.plan_id, PlanOrganisation.organisation_id))):
+            orgs[plan_id].add(org_id)
+        for plan_id, status, municipality_id in await s.execute(
+                select(Plan.id, Plan.status, UrbanArea.municipality_id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id)):
+            w.plans[plan_id] = {"status": PlanStatus(status), "orgs": orgs[plan_id], "municipality": municipality_id}
+        partners: dict[int, set[int]] = {}
+        for activity_id, partner_id in await s.execute(select(ActivityPartner.activity_id, ActivityPartner.partner_id)):
+            partners.setdefault(activity_id, set()).add(partner_id)
+        for activity_id, plan_id, visibility in await s.execute(select(Activity.id, Activity.plan_id, Activity.visibility)):
+            w.activities[activity_id] = {"plan": plan_id, "visibility": Visibility(visibility),
+                                         "partners": partners.get(activity_id, set())}
+        for row in await s.execute(select(ResidentInput.id, FollowUpGroup.plan_id, ResidentInput.author_account_id,
+                                          ResidentInput.published, ResidentInput.hidden, ResidentInput.withdrawn)
+                                   .join(FollowUpGroup, FollowUpGroup.id == ResidentInput.group_id)):
+            w.inputs[row[0]] = {"plan": row[1], "author": row[2], "public": row[3] and not row[4] and not row[5]}
+        for agreement_id, plan_id in await s.execute(
+                select(Agreement.id, Agreement.plan_id).where(Agreement.kind == AgreementKind.EMERGENCY_PLAN)):
+            w.emergency.setdefault(plan_id, set()).add(agreement_id)
+        for financing_id, plan_id in await s.execute(select(Financing.id, Financing.plan_id)):
+            w.financing.setdefault(plan_id, set()).add(financing_id)
+        for account in (await s.execute(select(Account).where(Account.subject.in_([a for a in ACCOUNTS if a])))).scalars():
+            w.accounts[account.subject] = account
+            if account.housing_organisation_id:
+                w.org_names[account.subject] = (await s.get(HousingOrganisation, account.housing_organisation_id)).name
+            elif account.partner_id:
+                w.org_names[account.subject] = (await s.get(Partner, account.partner_id)).name
+            elif account.municipality_id:
+                w.org_names[account.subject] = (await s.get(Municipality, account.municipality_id)).name
+        for account_id, name, since, until in await s.execute(
+                select(Residency.account_id, HousingEstate.name, Residency.since, Residency.until)
+                .join(HousingEstate, HousingEstate.id == Residency.estate_id)):
+            w.residencies.setdefault(account_id, set()).add(name)
+    return w
+
+
+@dataclass
+class Who:
+    subject: str | None
+    kind: ActorKind | None = None
+    account_id: int | None = None
+    org: int | None = None
+    partner: int | None = None
+    municipality: int | None = None
+
+    @classmethod
+    def of(cls, world: World, subject: str | None) -> "Who":
+        if subject is None:
+            return cls(None)
+        a = world.accounts[subject]
+        return cls(subject, a.kind, a.id, a.housing_organisation_id, a.partner_id, a.municipality_id)
+
+    def staff_plans(self, w: World) -> set[int]:
+        if self.kind == ActorKind.HOUSING_ORGANISATION:
+            return {p for p, f in w.plans.items() if self.org in f["orgs"]}
+        if self.kind == ActorKind.MUNICIPALITY:
+            return {p for p, f in w.plans.items() if f["municipality"] == self.municipality}
+        return set()
+
+    def readable_plans(self, w: World) -> set[int]:
+        if self.kind == ActorKind.FUND:
+            return set(w.plans)
+        return {p for p, f in w.plans.items() if f["status"] in PUBLIC_STATUSES} | self.staff_plans(w)
+
+    def visible_activities(self, w: World) -> set[int]:
+        if self.kind == ActorKind.FUND:
+            return set(w.activities)
+        staff = self.staff_plans(w)
+        return {a for a, f in w.activities.items()
+                if f["plan"] in staff
+                or (self.kind == ActorKind.PARTNER and self.partner in f["partners"])
+                or (f["visibility"] == Visibility.PUBLIC and w.plans[f["plan"]]["status"] in PUBLIC_STATUSES)}
+
+    def visible_inputs(self, w: World) -> set[int]:
+        staff = self.staff_plans(w)
+        return {i for i, f in w.inputs.items()
+                if f["plan"] in staff or f["public"] or (self.account_id is not None and f["author"] == self.account_id)}
+
+
+async def collect(graphql, token, field_name: str, selection: str = "id", args: str = "") -> list[dict]:
+    """Every node of a connection, page by page."""
+    nodes, after = [], None
+    while True:
+        query = (f"query($after: String) {{ {field_name}(first: 100, after: $after{args}) "
+                 f"{{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}")
+        body = await graphql(query, {"after": after}, token=token)
+        assert "errors" not in body, body["errors"]
+        connection = body["data"][field_name]
+        nodes += connection["nodes"]
+        if not connection["pageInfo"]["hasNextPage"]:
+            assert len(nodes) == connection["totalCount"]
+            return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+def pks(nodes) -> set[int]:
+    return {decode(n["id"])[1] for n in nodes}
+
+
+@pytest.fixture(scope="module")
+async def world(token_for):
+    for account in ACCOUNTS:  # sign everyone in first, so their accounts are up to date
+        if account:
+            await token_for(account)
+    return await load_world()
+
+
+@pytest.fixture(scope="module")
+async def audit_rows(world):
+    """Audit events of every plan, and outside plans (one about a residency: personal)."""
+    async with new_session() as s:
+        for plan_id in world.plans:
+            s.add(AuditEvent(action="matrix.test", object_type="Plan", object_id=plan_id, plan_id=plan_id))
+        s.add(AuditEvent(action="matrix.test", object_type="Residency", object_id=1, plan_id=None))
+        s.add(AuditEvent(action="matrix.test", object_type="FundingGeneration", object_id=1, plan_id=None))
+        await s.commit()
+
+
+def test_the_demo_data_exercises_the_matrix(world):
+    assert {f["status"] for f in world.plans.values()} - PUBLIC_STATUSES, "a plan that is not public yet"
+    assert any(f["visibility"] == Visibility.INTERNAL for f in world.activities.values())
+    assert world.emergency and world.financing
+    assert any(not f["public"] for f in world.inputs.values()) and any(f["public"] for f in world.inputs.values())
+    fsb, b3 = Who.of(world, "fsb-medarbejder"), Who.of(world, "3b-medarbejder")
+    assert fsb.staff_plans(world) - b3.staff_plans(world) and b3.staff_plans(world) - fsb.staff_plans(world)
+    lib, ssp = Who.of(world, "partner-bibliotek"), Who.of(world, "partner-ssp")
+    assert lib.visible_activities(world) ^ ssp.visible_activities(world)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_plans_and_their_restricted_parts(graphql, token_for, world, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    readable, staff = who.readable_plans(world), who.staff_plans(world)
+    nodes = await collect(graphql, token, "plans", """id emergencyPlan { id } financing { id }
+        followUpGroups { inputs(first: 100) { totalCount nodes { id } } }""")
+    assert pks(nodes) == readable
+    for node in nodes:
+        plan_id = decode(node["id"])[1]
+        emergency = {decode(node["emergencyPlan"]["id"])[1]} if node["emergencyPlan"] else set()
+        expected_emergency = world.emergency.get(plan_id, set()) if plan_id in staff else set()
+        assert emergency <= world.emergency.get(plan_id, set())
+        assert bool(emergency) == bool(expected_emergency), plan_id
+        financing = pks(node["financing"])
+        may_see_financing = plan_id in staff or who.kind == ActorKind.FUND
+        assert financing == (world.financing.get(plan_id, set()) if may_see_financing else set()), plan_id
+        group_inputs = {decode(i["id"])[1] for g in node["followUpGroups"] for i in g["inputs"]["nodes"]}
+        all_inputs = {i for i, f in world.inputs.items() if f["plan"] == plan_id}
+        assert group_inputs == (all_inputs if plan_id in staff else set()), plan_id
+
+    # By id: the plans it may not read, their emergency plans and financing look absent.
+    for plan_id in set(world.plans) - readable:
+        body = await graphql("query($id: ID!) { plan(id: $id) { id } node(id: $id) { id } }",
+                             {"id": encode("Plan", plan_id)}, token=token)
+        assert body["data"] == {"plan": None, "node": None}
+    for plan_id, agreements in world.emergency.items():
+        for agreement_id in agreements:
+            body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Agreement", agreement_id)},
+                                 token=token)
+            assert (body["data"]["node"] is not None) == (plan_id in staff), (plan_id, agreement_id)
+    for plan_id, rows in world.financing.items():
+        financing_id = min(rows)
+        body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Financing", financing_id)},
+                             token=token)
+        may = plan_id in staff or who.kind == ActorKind.FUND
+        assert (body["data"]["node"] is not None) == may, (plan_id, financing_id)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_activities_internal_ones_only_for_their_partners_and_staff(graphql, token_for, world, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    expected = who.visible_activities(world)
+    nodes = await collect(graphql, token, "activities", "id visibility progressNotes { totalCount }")
+    assert pks(nodes) == expected
+    internal = {a for a, f in world.activities.items() if f["visibility"] == Visibility.INTERNAL}
+    for activity_id in internal - expected:
+        body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Activity", activity_id)},
+                             token=token)
+        assert body["data"]["node"] is None, activity_id
+    if who.kind in (None, ActorKind.RESIDENT):
+        assert all(n["visibility"] == "PUBLIC" for n in nodes)
+        assert all(n["progressNotes"]["totalCount"] == 0 for n in nodes)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_resident_inputs_never_leak_to_another_resident(graphql, token_for, world, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    expected = who.visible_inputs(world)
+    for input_id in world.inputs:
+        body = await graphql("query($id: ID!) { node(id: $id) { ... on ResidentInput { id mine } } }",
+                             {"id": encode("ResidentInput", input_id)}, token=token)
+        node = body["data"]["node"]
+        assert (node is not None) == (input_id in expected), (account, input_id)
+        if node is not None:
+            assert node["mine"] == (world.inputs[input_id]["author"] == who.account_id and who.account_id is not None)
+    if who.kind == ActorKind.RESIDENT:
+        own = {i for i, f in world.inputs.items() if f["author"] == who.account_id}
+        body = await graphql("{ viewer { inputs(first: 100) { nodes { id mine } } } }", token=token)
+        nodes = body["data"]["viewer"]["inputs"]["nodes"]
+        assert pks(nodes) == own and all(n["mine"] for n in nodes)
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_audit_events(graphql, token_for, world, audit_rows, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    async with new_session() as s:
+        events = {r[0]: (r[1], r[2]) for r in await s.execute(select(AuditEvent.id, AuditEvent.plan_id,
+                                                                    AuditEvent.object_type))}
+    staff = who.staff_plans(world)
+    if who.kind == ActorKind.HOUSING_ORGANISATION:
+        expected = {e for e, (plan, _) in events.items() if plan in staff}
+    elif who.kind == ActorKind.MUNICIPALITY:
+        expected = {e for e, (plan, kind) in events.items()
+                    if plan in staff or (plan is None and kind not in PERSONAL_AUDIT_OBJECTS)}
+    else:
+        expected = set()
+    nodes = await collect(graphql, token, "auditEvents")
+    assert pks(nodes) == expected
+    if who.kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY):
+        assert expected, "staff see the events of their own plans"
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_annual_reports(graphql, token_for, world, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    staff = who.staff_plans(world)
+    for plan_id in world.plans:
+        body = await graphql("query($id: ID!) { annualReport(planId: $id, year: 2024) { year financing { id } } }",
+                             {"id": encode("Plan", plan_id)}, token=token)
+        assert "errors" not in body, body
+        may = plan_id in staff or who.kind == ActorKind.FUND
+        assert (body["data"]["annualReport"] is not None) == may, (account, plan_id)
+
+
+VIEWER = """{ viewer { kind displayName residentId
+  organisation { __typename ... on HousingOrganisation { name } ... on Partner { name } ... on Municipality { name } }
+  residencies { until estate { name } } } }"""
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_viewer(graphql, token_for, world, account):
+    body = await graphql(VIEWER, token=await token_for(account) if account else None)
+    viewer = body["data"]["viewer"]
+    if account is None:
+        assert viewer is None
+        return
+    a = world.accounts[account]
+    assert viewer["kind"] == a.kind.value and viewer["displayName"] == a.display_name
+    if a.kind in (ActorKind.RESIDENT, ActorKind.FUND):
+        assert viewer["organisation"] is None
+    else:
+        assert viewer["organisation"]["name"] == world.org_names[account]
+    assert {r["estate"]["name"] for r in viewer["residencies"]} == world.residencies.get(a.id, set())
+    assert (viewer["residentId"] is not None) == (a.kind == ActorKind.RESIDENT)
+    if account == "beboer-ny":
+        assert viewer["residencies"] == []
+    if account in ("beboer-tingbjerg", "beboer-urbanplanen"):
+        assert len(viewer["residencies"]) == 1
+
+
+PUBLIC_LISTS = """{
+  partners(first: 100) { totalCount nodes { id name } }
+  housingOrganisations(first: 100) { totalCount nodes { id name cvr } }
+  urbanAreas(first: 100) { totalCount nodes { id name } }
+  boards(first: 100) { totalCount nodes { id name } }
+  fundingGenerations { id name focusAreas { id } }
+  municipalities { id name }
+}"""
+
+
+async def test_public_lists_are_the_same_for_everyone(graphql, token_for):
+    anonymous = await graphql(PUBLIC_LISTS)
+    assert "errors" not in anonymous
+    for key in ("partners", "housingOrganisations", "urbanAreas", "boards"):
+        assert anonymous["data"][key]["totalCount"] > 0, key
+    for account in ACCOUNTS[1:]:
+        assert await graphql(PUBLIC_LISTS, token=await token_for(account)) == anonymous, account
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
+async def test_follow_up_groups_of_readable_plans(graphql, token_for, world, account):
+    token = await token_for(account) if account else None
+    who = Who.of(world, account)
+    nodes = await collect(graphql, token, "followUpGroups", "id plan { id }")
+    plans = {decode(n["plan"]["id"])[1] for n in nodes}
+    assert plans <= who.readable_plans(world)
+    async with new_session() as s:
+        groups = {r[0]: r[1] for r in await s.execute(select(FollowUpGroup.id, FollowUpGroup.plan_id))}
+    assert pks(nodes) == {g for g, p in groups.items() if p in who.readable_plans(world)}
