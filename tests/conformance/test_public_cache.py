@@ -1,0 +1,102 @@
+"""The cache of public answers: served without SQL while nothing changed, fresh after any write,
+in this process and in other server processes; never for signed-in callers or mutations."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import event, insert
+
+from backend import changes
+from backend.db import get_sync_engine
+from backend.models import Partner, PartnerKind
+from tests.conformance.conftest import start_server, stop_server
+
+QUERY = "query FoundationCount { partners(kind: FOUNDATION) { totalCount } }"
+
+
+def add_foundation() -> None:
+    with get_sync_engine().begin() as conn:
+        conn.execute(insert(Partner).values(name=f"Cachetest fond {uuid.uuid4().hex[:8]}", kind=PartnerKind.FOUNDATION))
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "after_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "after_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def test_public_writes_are_told_from_private_ones():
+    assert changes.is_public_write('INSERT INTO activity (title) VALUES (?)')
+    assert changes.is_public_write('UPDATE "residentinput" SET status=%(status)s')
+    assert changes.is_public_write("DELETE FROM occurrence WHERE id = 1")
+    assert changes.is_public_write("ALTER TABLE plan ADD COLUMN x int")
+    assert not changes.is_public_write("INSERT INTO websession (id_hash) VALUES (?)")
+    assert not changes.is_public_write("UPDATE account SET last_seen_at=now()")
+    assert not changes.is_public_write("SELECT * FROM activity")
+
+
+async def test_same_anonymous_query_is_served_without_sql_until_a_write(client):
+    from backend.db import get_async_engine
+
+    engine = get_async_engine().sync_engine
+    await client.post("/graphql", json={"query": QUERY})  # the first connection may touch the SQLite files
+    first = (await client.post("/graphql", json={"query": QUERY})).json()
+    count = first["data"]["partners"]["totalCount"]
+    with StatementCounter(engine) as counter:
+        again = (await client.post("/graphql", json={"query": QUERY})).json()
+    assert again == first
+    assert counter.count == 0, "a repeated public query should come from the cache"
+    add_foundation()
+    after = (await client.post("/graphql", json={"query": QUERY})).json()
+    assert after["data"]["partners"]["totalCount"] == count + 1
+
+
+async def test_signed_in_callers_and_mutations_are_not_cached(client):
+    from backend.db import get_async_engine
+
+    engine = get_async_engine().sync_engine
+    await client.post("/graphql", json={"query": QUERY})
+    with StatementCounter(engine) as counter:
+        # An invalid token is still a credential: the answer must come from the server, not the cache.
+        response = await client.post("/graphql", json={"query": QUERY}, headers={"Authorization": "Bearer x.y.z"})
+    assert response.status_code in (200, 401)
+    assert counter.count > 0 or response.status_code == 401
+    mutation = {"query": "mutation { __typename }"}
+    one = await client.post("/graphql", json=mutation)
+    two = await client.post("/graphql", json=mutation)
+    assert one.status_code == two.status_code == 200
+
+
+@pytest.fixture(scope="module")
+def two_workers():
+    process, url = start_server(workers=2)
+    try:
+        yield url
+    finally:
+        stop_server(process)
+
+
+def test_a_write_in_another_process_reaches_every_worker(two_workers):
+    with httpx.Client(base_url=two_workers, timeout=30) as http:
+        # Warm both workers' caches (the kernel spreads new connections over them).
+        before = {http.post("/graphql", json={"query": QUERY}, headers={"Connection": "close"}).json()["data"]["partners"]["totalCount"]
+                  for _ in range(12)}
+        assert len(before) == 1
+        add_foundation()
+        seen = set()
+        for _ in range(12):
+            answer = http.post("/graphql", json={"query": QUERY}, headers={"Connection": "close"}).json()
+            seen.add(answer["data"]["partners"]["totalCount"])
+        assert seen == {before.pop() + 1}
