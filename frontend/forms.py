@@ -31,11 +31,18 @@ def check_text(errors: dict, field_id: str, value: str, *, gettext, required: bo
 
 
 def mutation_errors(payload_errors: list[dict], field_ids: dict[str, str], *, gettext, fallback_field: str) -> dict:
-    """Typed errors from a payload -> {form field id: Danish message}."""
+    """Typed errors from a payload -> {form field id: message in the page's language}.
+
+    The API words its errors in Danish (`message`) and English (`messageEn`); the code's own text
+    from the catalog is the fallback.
+    """
+    lang = getattr(gettext, "lang", "da")
     errors: dict[str, str] = {}
     for error in payload_errors or []:
         field_id = field_ids.get(error.get("field") or "", fallback_field)
-        code = str(error.get("code") or "")
-        text = ERROR_TEXTS.get(code)
-        errors.setdefault(field_id, gettext(text) if text else gettext(GENERIC_ERROR))
+        text = error.get("message") if lang == "da" else error.get("messageEn")
+        if not text:
+            known = ERROR_TEXTS.get(str(error.get("code") or ""))
+            text = gettext(known) if known else gettext(GENERIC_ERROR)
+        errors.setdefault(field_id, text)
     return errors

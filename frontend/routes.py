@@ -45,6 +45,10 @@ def page(handler):
     return wrapped
 
 
+async def not_found(_request: Request):
+    raise HTTPException(status_code=404)
+
+
 def portal_routes() -> list:
     assets.build()  # copies the design system and compiles catalogs when they are missing
     get, post = ["GET"], ["POST"]
@@ -75,4 +79,7 @@ def portal_routes() -> list:
         Route("/medarbejder/indbakke/{id}", page(staff.answer), methods=post),
         Route("/medarbejder/planer", page(staff.plans), methods=get),
         Route("/medarbejder/planer/{id}", page(staff.plan_overview), methods=get),
+        # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).
+        # Routes mounted after the portal would never be reached by GET; mount them before it.
+        Route("/{path:path}", page(not_found), methods=get),
     ]

@@ -35,8 +35,19 @@ def language(request: Request) -> Language:
     return pick_language(request.query_params.get("lang"), request.cookies.get(COOKIE), None)
 
 
-def gettext_for(request: Request):
-    return translations(language(request).code).gettext
+class PageGettext:
+    """gettext for the page's language, which also knows that language (for the API's messages)."""
+
+    def __init__(self, code: str):
+        self.lang = code
+        self._gettext = translations(code).gettext
+
+    def __call__(self, message: str) -> str:
+        return self._gettext(message)
+
+
+def gettext_for(request: Request) -> PageGettext:
+    return PageGettext(language(request).code)
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -80,6 +91,19 @@ async def query_or_404(request: Request, name: str, variables: dict[str, Any] | 
         return await query(request, name, variables)
     except OperationFailed:
         raise HTTPException(status_code=404)
+
+
+def path_id(request: Request, *types: str, name: str = "id") -> str:
+    """The global id in the path, checked before any query: a malformed id or one of another
+    type is a page that does not exist."""
+    from schema.ids import decode
+
+    value = request.path_params[name]
+    try:
+        decode(value, *types)
+    except Exception:  # noqa: BLE001 - any decoding failure means "no such page"
+        raise HTTPException(status_code=404)
+    return value
 
 
 # ---------------------------------------------------------------- rendering

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from frontend.pages.public import occurrence_rows
 from frontend.templating import LOCAL_TZ, parse_datetime
-from frontend.web import current_actor, gettext_for, query_or_404, render
+from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
 
 PAGE_SIZE = 20
 
@@ -114,7 +114,7 @@ async def week(request: Request):
 
 async def activity(request: Request):
     data = await query_or_404(request, "ActivityPage", {
-        "id": request.path_params["id"], "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
+        "id": path_id(request, "Activity"), "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
     })
     node = data.get("node")
     if not node:
@@ -173,7 +173,7 @@ def _feed_window() -> tuple[str, str]:
 
 async def activity_ical(request: Request):
     start, end = _feed_window()
-    data = await query_or_404(request, "ActivityCalendar", {"id": request.path_params["id"], "from": start, "to": end})
+    data = await query_or_404(request, "ActivityCalendar", {"id": path_id(request, "Activity"), "from": start, "to": end})
     node = data.get("node")
     if not node:
         raise HTTPException(status_code=404)
@@ -184,7 +184,8 @@ async def activity_ical(request: Request):
 
 async def _feed(request: Request, key: str) -> Response:
     start, end = _feed_window()
-    variables = {"filter": {key: request.path_params["id"], "occursFrom": start, "occursTo": end},
+    node_id = path_id(request, "UrbanArea" if key == "urbanAreaId" else "Plan")
+    variables = {"filter": {key: node_id, "occursFrom": start, "occursTo": end},
                  "from": start, "to": end}
     data = await query_or_404(request, "CalendarFeed", variables)
     activities = data["activities"]["nodes"]

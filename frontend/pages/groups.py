@@ -18,7 +18,7 @@ def _group_pk(global_id: str) -> int:
     try:
         return decode(global_id, "FollowUpGroup")[1]
     except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
 
 
 async def _page(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):

@@ -13,11 +13,12 @@ from starlette.responses import Response
 from backend import policy
 from backend.models import ActorKind
 from frontend.forms import check_text, mutation_errors
-from frontend.templating import LOCAL_TZ
+from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import current_actor, gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode, encode
 
 STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "ENDED")
+RECENT_DAYS = 30  # the edit page shows dates from this many days back, to register participants
 
 
 async def overview(request: Request):
@@ -44,10 +45,16 @@ async def _editable(request: Request) -> tuple:
         pk = decode(activity_id, "Activity")[1]
     except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
         raise HTTPException(status_code=404)
-    data = await query_or_404(request, "PartnerActivityEdit", {"id": activity_id})
+    now = datetime.now(timezone.utc)
+    data = await query_or_404(request, "PartnerActivityEdit", {
+        "id": activity_id, "from": (now - timedelta(days=RECENT_DAYS)).isoformat(),
+    })
     activity = data.get("node")
     if not activity:
         raise HTTPException(status_code=404)
+    for occurrence in activity.get("occurrences") or []:
+        # Counts are for dates that have begun; moving and cancelling for those still ahead.
+        occurrence["started"] = parse_datetime(occurrence["startsAt"]) <= now
     plan_pk = decode(activity["plan"]["id"], "Plan")[1]
     if not policy.can_update_activity(actor, activity_id=pk, plan_id=plan_pk):
         raise HTTPException(status_code=404)  # not yours looks like not there
@@ -153,11 +160,12 @@ async def save(request: Request):
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")
         if not errors:
-            data = await query(request, "OccurrenceParticipants", {"input": {
+            data = await query(request, "OccurrenceSetParticipantCount", {"input": {
                 "occurrenceId": occurrence_id, "participantCount": int(raw),
             }})
-            key = next(iter(data))
-            errors = mutation_errors(data[key].get("errors"), {}, gettext=_, fallback_field=f"deltagere-{row}")
+            errors = mutation_errors(data["occurrenceSetParticipantCount"].get("errors"),
+                                     {"participantCount": f"deltagere-{row}"}, gettext=_,
+                                     fallback_field=f"deltagere-{row}")
             message = "deltagere-gemt"
     elif action == "note":
         check_text(errors, "note", values.get("note", ""), gettext=_, max_length=5000, name=_("en note"))

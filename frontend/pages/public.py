@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from starlette.requests import Request
 
 from frontend.templating import LOCAL_TZ
-from frontend.web import query_or_404, render
+from frontend.web import path_id, query_or_404, render
 
 
 def this_week() -> tuple[datetime, datetime]:
@@ -56,7 +56,7 @@ async def front_page(request: Request):
 async def urban_area(request: Request):
     start, end = this_week()
     data = await query_or_404(request, "UrbanAreaPage", {
-        "id": request.path_params["id"], "from": start.isoformat(), "to": end.isoformat(),
+        "id": path_id(request, "UrbanArea"), "from": start.isoformat(), "to": end.isoformat(),
     })
     area = data.get("node")
     if not area:
@@ -69,7 +69,7 @@ async def urban_area(request: Request):
 
 
 async def plan(request: Request):
-    data = await query_or_404(request, "PlanPage", {"id": request.path_params["id"]})
+    data = await query_or_404(request, "PlanPage", {"id": path_id(request, "Plan")})
     plan = data.get("plan")
     if not plan:
         from starlette.exceptions import HTTPException

@@ -9,9 +9,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend import policy
 from backend.models import ActorKind
+from schema.ids import decode
 from frontend.forms import check_text, mutation_errors
-from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
@@ -41,7 +43,7 @@ async def answer(request: Request):
     if isinstance(actor, Response):
         return actor
     form = await verified_form(request)
-    input_id = request.path_params["id"]
+    input_id = path_id(request, "ResidentInput")
     field = f"svar-{form.get('raekke', '')}"
     body = str(form.get("svar", ""))
     errors: dict[str, str] = {}
@@ -62,8 +64,6 @@ async def plans(request: Request):
     if isinstance(actor, Response):
         return actor
     data = await query_or_404(request, "StaffPlans")
-    from schema.ids import decode
-
     mine = [p for p in data["plans"]["nodes"]
             if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids]
     return await render(request, "staff/plans.html", {"plans": mine})
@@ -107,12 +107,15 @@ async def plan_overview(request: Request):
     actor = await require_actor(request, *STAFF, ActorKind.FUND)
     if isinstance(actor, Response):
         return actor
+    plan_id = path_id(request, "Plan")
+    if not policy.can_read_financing(actor, decode(plan_id, "Plan")[1]):
+        raise HTTPException(status_code=404)  # not staff of this plan: looks like no plan
     year = request.query_params.get("aar", "")
-    variables = {"id": request.path_params["id"], "year": int(year) if year.isdigit() and len(year) == 4 else None}
+    variables = {"id": plan_id, "year": int(year) if year.isdigit() and len(year) == 4 else None}
     data = await query_or_404(request, "StaffPlanOverview", variables)
     plan = data.get("plan")
-    if not plan or plan.get("financing") is None:
-        raise HTTPException(status_code=404)  # not staff of this plan: looks like no plan
+    if not plan:
+        raise HTTPException(status_code=404)
     goals = goal_rows(plan.get("goals") or [])
     financing, top = financing_rows(plan.get("financing") or [])
     years = sorted({f["year"] for f in financing})

@@ -1,0 +1,189 @@
+"""Portal fixtures: a live uvicorn server on the test database, real Chromium through Playwright,
+axe-core, signed-in browser sessions, and a few ids from the demo data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "PORT": str(port), **(extra_env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the portal server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # polling for the port to open; the server gives no other signal
+    proc.kill()
+    raise RuntimeError("the portal server did not start within 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url):
+    """The whole application served by uvicorn in a child process on the test database."""
+    port = free_port()
+    proc = start_server(port)
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        await b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is not installed: run `npm install` in frontend/ (make setup does)")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+async def run_axe(page, axe_source: str) -> list[dict]:
+    """WCAG 2.1 A and AA violations on the page as it is now."""
+    await page.add_script_tag(content=axe_source)
+    result = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "targets": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+async def session_cookie_for(subject: str) -> str:
+    """A real server-side session for a demo account, as the sign-in callback would create it."""
+    from sqlalchemy import select
+
+    from auth import sessions
+    from backend.db import new_session
+    from backend.models import Account
+
+    async with new_session() as db:
+        account = (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
+        return await sessions.create(db, account_id=account.id, data={"issuer": account.issuer},
+                                     lifetime=sessions.SESSION_LIFETIME)
+
+
+@pytest.fixture(scope="session")
+def sign_in_as():
+    """`await sign_in_as(subject)` -> cookies dict for httpx / Playwright (a fresh session)."""
+
+    async def make(subject: str) -> dict[str, str]:
+        from auth.sessions import SESSION_COOKIE
+
+        return {SESSION_COOKIE: await session_cookie_for(subject)}
+
+    return make
+
+
+@pytest.fixture(scope="session")
+async def demo_ids():
+    """Global ids of demo objects the page tests visit."""
+    from sqlalchemy import select
+
+    from backend.db import new_session
+    from backend.models import (
+        Account,
+        Activity,
+        ActivityPartner,
+        FollowUpGroup,
+        FollowUpGroupEstate,
+        Partner,
+        Plan,
+        Residency,
+        UrbanArea,
+        Visibility,
+    )
+    from schema.ids import encode
+
+    async with new_session() as db:
+        async def account(subject):
+            return (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
+
+        tingbjerg = await account("beboer-tingbjerg")
+        estate_id = (await db.execute(select(Residency.estate_id).where(Residency.account_id == tingbjerg.id))).scalar()
+        group = (await db.execute(
+            select(FollowUpGroup).join(FollowUpGroupEstate, FollowUpGroupEstate.group_id == FollowUpGroup.id)
+            .where(FollowUpGroupEstate.estate_id == estate_id))).scalars().first()
+        plan = await db.get(Plan, group.plan_id)
+        area = await db.get(UrbanArea, plan.urban_area_id)
+        library = await account("partner-bibliotek")
+        ssp = await account("partner-ssp")
+        library_activity = (await db.execute(
+            select(Activity).join(ActivityPartner, ActivityPartner.activity_id == Activity.id)
+            .where(ActivityPartner.partner_id == library.partner_id, Activity.visibility == Visibility.PUBLIC)
+            .order_by(Activity.id))).scalars().first()
+        ssp_ids = set((await db.execute(
+            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == ssp.partner_id))).scalars())
+        library_ids = set((await db.execute(
+            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == library.partner_id))).scalars())
+        ssp_only = sorted(ssp_ids - library_ids)
+        internal = (await db.execute(select(Activity).where(Activity.visibility == Visibility.INTERNAL)
+                                     .order_by(Activity.id))).scalars().first()
+        other_group = (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id)
+                                        .order_by(FollowUpGroup.id))).scalars().first()
+        partner = await db.get(Partner, library.partner_id)
+    return {
+        "area": encode("UrbanArea", area.id),
+        "plan": encode("Plan", plan.id),
+        "plan_pk": plan.id,
+        "group": encode("FollowUpGroup", group.id),
+        "group_pk": group.id,
+        "other_group": encode("FollowUpGroup", other_group.id) if other_group else None,
+        "library_activity": encode("Activity", library_activity.id),
+        "library_activity_title": library_activity.title,
+        "ssp_only_activity": encode("Activity", ssp_only[0]) if ssp_only else None,
+        "internal_activity": encode("Activity", internal.id) if internal else None,
+        "internal_activity_title": internal.title if internal else None,
+        "partner_name": partner.name,
+    }

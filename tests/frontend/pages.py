@@ -1,0 +1,54 @@
+"""The portal's pages per kind of visitor, shared by the HTML checks, axe-core and the no-JavaScript run."""
+
+from __future__ import annotations
+
+# (demo account or None, paths); paths may use {ids} from the demo_ids fixture.
+PAGES: list[tuple[str | None, list[str]]] = [
+    (None, [
+        "/",
+        "/?q=Tingbjerg",
+        "/aktiviteter",
+        "/aktiviteter?q=lektie",
+        "/aktiviteter?fra=ikke-en-dato",
+        "/aktiviteter/uge",
+        "/aktiviteter/{library_activity}",
+        "/omraader/{area}",
+        "/planer/{plan}",
+        "/foelgegrupper/{group}",
+        "/tilgaengelighed",
+        "/log-ind",
+        "/findes-ikke",
+    ]),
+    ("beboer-tingbjerg", [
+        "/",
+        "/foelgegrupper/{group}",
+        "/min-side",
+        "/min-side/slet",
+        "/aktiviteter/{library_activity}",
+    ]),
+    ("beboer-ny", ["/min-side", "/foelgegrupper/{group}"]),
+    ("partner-bibliotek", [
+        "/partner",
+        "/partner/aktiviteter/{library_activity}",
+        "/aktiviteter/{library_activity}",
+    ]),
+    ("fsb-medarbejder", [
+        "/medarbejder/indbakke",
+        "/medarbejder/planer",
+        "/medarbejder/planer/{plan}",
+        "/partner/aktiviteter/{library_activity}",
+    ]),
+    ("kommune-tmf", ["/medarbejder/indbakke", "/medarbejder/planer/{plan}"]),
+    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}"]),
+]
+
+NOT_FOUND = {"/findes-ikke"}
+BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato"}
+
+
+def expected_status(path: str) -> int:
+    return 404 if path in NOT_FOUND else 400 if path in BAD_REQUEST else 200
+
+
+def all_pages(ids: dict) -> list[tuple[str | None, str]]:
+    return [(who, path.format(**ids)) for who, paths in PAGES for path in paths]
