@@ -95,7 +95,8 @@ def parse_issuers(data: Mapping, env: Mapping[str, str]) -> dict[str, Issuer]:
         default_kind = _kind(values["default_kind"], where) if values.get("default_kind") else None
         if default_kind is not None and default_kind not in allowed:
             raise IssuerConfigError(f"{where}: default_kind {default_kind.value} is not in allowed_kinds")
-        if not values.get("kind_claim") and default_kind is None:
+        values.setdefault("kind_claim", "actor_kind")  # "" turns the claim off (default_kind only)
+        if not values["kind_claim"] and default_kind is None:
             raise IssuerConfigError(f"{where}: needs kind_claim or default_kind")
         if ActorKind.MUNICIPALITY in allowed and not values.get("municipality_code_claim"):
             raise IssuerConfigError(f"{where}: MUNICIPALITY needs municipality_code_claim")
