@@ -1,0 +1,213 @@
+"""Live updates across processes: a subscription on one uvicorn process receives the event of a mutation
+made through another process on the same database (SQLite file or PostgreSQL, as the run uses)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from auth import sessions
+from backend.db import new_session
+from backend.settings import ROOT
+from schema.ids import decode
+from tests.mutations.helpers import gid
+from tests.services.world import build_world
+
+WAIT_FOR_EVENT = 5.0  # seconds per attempt; the subscription may not be listening yet on the first one
+ATTEMPTS = 6
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Server":
+        env = dict(os.environ, ENVIRONMENT="test")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stderr.read().decode()[-2000:])
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)  # waiting for the port to open; there is nothing to wait on instead
+        raise RuntimeError("the server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def servers():
+    pair = [Server().start(), Server().start()]
+    try:
+        yield pair
+    finally:
+        for server in pair:
+            server.stop()
+
+
+async def cookie_header(account_id: int) -> str:
+    async with new_session() as s:
+        raw = await sessions.create(s, account_id=account_id, data={}, lifetime=timedelta(hours=1))
+    return f"{sessions.SESSION_COOKIE}={raw}"
+
+
+class Subscriber:
+    """A graphql-transport-ws client with one subscription."""
+
+    def __init__(self, server: Server, cookie: str | None, query: str, variables: dict | None = None):
+        self.server, self.cookie, self.query, self.variables = server, cookie, query, variables or {}
+
+    async def __aenter__(self):
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        self.ws = await connect(self.server.ws_url, subprotocols=["graphql-transport-ws"], additional_headers=headers)
+        await self.ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        ack = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                       "payload": {"query": self.query, "variables": self.variables}}))
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.ws.close()
+
+    async def next(self, timeout: float) -> dict | None:
+        """The next `next` payload's data, or None when nothing came within the timeout."""
+        try:
+            while True:
+                message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+                if message["type"] == "next":
+                    assert not message["payload"].get("errors"), message
+                    return message["payload"]["data"]
+                if message["type"] in ("error", "complete"):
+                    raise AssertionError(message)
+        except asyncio.TimeoutError:
+            return None
+
+
+async def post(server: Server, cookie: str, query: str, variables: dict) -> dict:
+    async with httpx.AsyncClient(timeout=15) as client:
+        response = await client.post(f"{server.url}/graphql", json={"query": query, "variables": variables},
+                                     headers={"Cookie": cookie})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body
+    (payload,) = body["data"].values()
+    assert payload["errors"] == [], payload
+    return payload
+
+
+async def until_received(subscriber: Subscriber, act) -> tuple[dict, list]:
+    """Act (a mutation on the other process) until the subscriber receives an event; returns it and the results."""
+    results = []
+    for _ in range(ATTEMPTS):
+        results.append(await act())
+        data = await subscriber.next(WAIT_FOR_EVENT)
+        if data is not None:
+            return data, results
+    raise AssertionError("no event arrived")
+
+
+SUBMIT = """mutation($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) {
+  residentInput { id } errors { code } } }"""
+RECEIVED = "subscription($g: ID) { residentInputReceived(groupId: $g) { id title group { id } } }"
+
+
+async def test_staff_receive_new_input_submitted_through_another_process(servers):
+    a, b = servers
+    w = await build_world()
+    staff, outsider = await cookie_header(w.accounts["housing"]), await cookie_header(w.accounts["other_housing"])
+    resident, other_resident = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["other_resident"])
+
+    async def submit():
+        title = f"Live {uuid.uuid4().hex[:6]}"
+        payload = await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
+                                                             "title": title, "body": title}})
+        return payload["residentInput"]["id"]
+
+    async with Subscriber(a, staff, RECEIVED, {"g": gid("FollowUpGroup", w.group_id)}) as sub, \
+            Subscriber(a, outsider, RECEIVED) as other:
+        data, sent = await until_received(sub, submit)
+        assert data["residentInputReceived"]["id"] in sent
+        assert data["residentInputReceived"]["group"]["id"] == gid("FollowUpGroup", w.group_id)
+        # The other plan's staff saw none of those; they do see input to their own group.
+        payload = await post(b, other_resident, SUBMIT, {"input": {
+            "groupId": gid("FollowUpGroup", w.other_group_id), "title": "Deres", "body": "Deres"}})
+        seen = await other.next(WAIT_FOR_EVENT * 2)
+        assert seen is not None and seen["residentInputReceived"]["id"] == payload["residentInput"]["id"]
+
+
+async def test_partner_follows_activity_changes_made_through_another_process(servers):
+    a, b = servers
+    w = await build_world()
+    partner, staff = await cookie_header(w.accounts["partner"]), await cookie_header(w.accounts["housing"])
+    update = """mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) { activity { id } errors { code } } }"""
+    counter = iter(range(100))
+
+    async def change():
+        await post(b, staff, update, {"input": {"activityId": gid("Activity", w.activity_id),
+                                                "description": f"Ændring {next(counter)}"}})
+        return gid("Activity", w.activity_id)
+
+    query = "subscription($p: ID) { activityChanged(planId: $p) { id description } }"
+    async with Subscriber(a, partner, query, {"p": gid("Plan", w.plan_id)}) as sub:
+        data, _ = await until_received(sub, change)
+        assert data["activityChanged"]["id"] == gid("Activity", w.activity_id)
+        assert data["activityChanged"]["description"].startswith("Ændring")
+
+
+async def test_author_receives_the_answer_given_through_another_process(servers):
+    a, b = servers
+    w = await build_world()
+    resident, staff = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["housing"])
+    submitted = await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
+                                                           "title": "Spørgsmål", "body": "Hvornår?"}})
+    input_id = submitted["residentInput"]["id"]
+    answer = """mutation($input: ResidentInputAnswerInput!) { residentInputAnswer(input: $input) {
+      residentInput { id } errors { code } } }"""
+    counter = iter(range(100))
+
+    async def reply():
+        await post(b, staff, answer, {"input": {"inputId": input_id, "body": f"Svar {next(counter)}"}})
+        return input_id
+
+    query = "subscription { residentInputAnswered { id status answers { body } } }"
+    async with Subscriber(a, resident, query) as sub:
+        data, _ = await until_received(sub, reply)
+        got = data["residentInputAnswered"]
+        assert got["id"] == input_id and got["status"] == "ANSWERED" and got["answers"][0]["body"].startswith("Svar")
+        assert decode(got["id"], "ResidentInput")
