@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocketDisconnect
 
 with warnings.catch_warnings():  # starlette's test client announces its move to httpx2
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 from auth import sessions
