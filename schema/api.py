@@ -15,6 +15,7 @@ from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
+from schema.document_cache import DocumentCache
 from schema.extensions import ReleaseSessionAfterOperation
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
@@ -51,7 +52,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[*limits.extensions(), ReleaseSessionAfterOperation],
+    extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation],
     scalar_overrides=SCALAR_OVERRIDES,
 )
 

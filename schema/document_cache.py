@@ -1,0 +1,51 @@
+"""Parse and validate each distinct GraphQL document once per process.
+
+The portal and clients send the same few documents again and again; parsing and validating them
+(with the limits of schema/limits.py, which are fixed) gives the same result every time. This
+extension keeps the parsed document and its validation errors, keyed by the document's text, in a
+bounded LRU; a repeated document skips both steps. It must come first in the schema's extensions.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+MAX_ENTRIES = 500
+MAX_DOCUMENT = 32 * 1024  # longer documents are parsed every time (and not kept)
+
+_cache: OrderedDict[str, tuple] = OrderedDict()
+
+
+def clear() -> None:
+    _cache.clear()
+
+
+class DocumentCache(SchemaExtension):
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        self._hit = None
+        if query is not None and context.graphql_document is None:
+            hit = _cache.get(query)
+            if hit is not None:
+                _cache.move_to_end(query)
+                context.graphql_document = hit[0]
+                self._hit = hit
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if self._hit is not None:
+            context.pre_execution_errors = list(self._hit[1])  # validation is skipped when this is set
+            yield
+            return
+        yield
+        query = context.query
+        if (query is not None and len(query) <= MAX_DOCUMENT and context.graphql_document is not None
+                and context.pre_execution_errors is not None):
+            _cache[query] = (context.graphql_document, tuple(context.pre_execution_errors))
+            while len(_cache) > MAX_ENTRIES:
+                _cache.popitem(last=False)
