@@ -24,7 +24,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import DateTime as SADateTime
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+
+# JSONB on PostgreSQL: plain json has no equality operator, so DISTINCT and UNION over rows fail.
+JSON = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
