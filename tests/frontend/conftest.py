@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.auth.idp import idp  # noqa: F401  (pytest fixture: the development OpenID Provider)
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,8 +61,9 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url):
-    """The whole application served by uvicorn in a child process on the test database."""
+def live_server(database_url, idp):  # noqa: F811
+    """The whole application served by uvicorn in a child process on the test database, signing
+    in through the development OpenID Provider (DEV_IDP_URL is set by the idp fixture)."""
     port = free_port()
     proc = start_server(port)
     yield f"http://127.0.0.1:{port}"

@@ -30,6 +30,9 @@ def check_page(html: str, *, where: str) -> BeautifulSoup:
             problems.append(f"no label for {field.name} {field.get('name')}")
         if field.get("placeholder") and field.get("id") not in labels:
             problems.append("placeholder used as label")
+    for select in soup.find_all("select"):
+        if not select.find("option"):
+            problems.append(f"select {select.get('name')} has no options")
     for form in soup.find_all("form"):
         if (form.get("method") or "get").lower() == "post" and not form.find("input", attrs={"name": "csrf_token"}):
             problems.append(f"post form to {form.get('action')} without csrf_token")
