@@ -100,6 +100,7 @@ async def callback(request: Request) -> Response:
         except AuthenticationError as exc:
             return _error(f"Log-ind mislykkedes: {exc.message}.", exc.status_code)
         await sessions.destroy(db, request.cookies.get(sessions.SESSION_COOKIE))  # no session fixation
+        await sessions.purge_expired(db)
         raw = await sessions.create(db, account_id=account.id, data={"issuer": issuer.id},
                                     lifetime=sessions.SESSION_LIFETIME)
     response = RedirectResponse(safe_next(pending.next), status_code=303, headers={"cache-control": "no-store"})

@@ -124,7 +124,16 @@ function makeProvider(id, issuerConfig, issuerUrl, key) {
     },
     features: {
       devInteractions: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = `<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><title>Log ud</title></head>
+<body><main><h1>Log ud af ${escapeHtml(id)}?</h1>${form}
+<button autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Ja, log mig ud</button>
+<button type="submit" form="op.logoutForm">Nej, forbliv logget ind</button></main></body></html>`;
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => AUDIENCE,
