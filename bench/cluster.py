@@ -63,6 +63,10 @@ class Database:
         with self.connect() as conn:
             conn.execute("VACUUM ANALYZE")
 
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self.connect() as conn:
+            return conn.execute(sql, params).fetchall()
+
     def scalar(self, sql: str, params: tuple = ()):
         with self.connect() as conn:
             row = conn.execute(sql, params).fetchone()

@@ -77,7 +77,10 @@ def run_wrk(url: str, script: str, args: list[str], duration: int) -> dict:
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60)
     for line in out.stdout.splitlines():
         if line.startswith("WRK_RESULT "):
-            return json.loads(line[len("WRK_RESULT "):])
+            result = json.loads(line[len("WRK_RESULT "):])
+            if not result["requests"]:
+                say(f"wrk finished no request: {out.stdout.strip()} {out.stderr.strip()}")
+            return result
     raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
 
 
@@ -176,6 +179,7 @@ def main() -> int:
             from auth import devidp
 
             idp_port = free_port()
+            env["DEV_IDP_KEYS"] = str(tmp / "dev-idp-keys.json")
             idp = Server.start("dev-idp", [shutil.which("node"), "server.js", "--port", str(idp_port),
                                            "--host", "127.0.0.1"],
                                cwd=devidp.DEV_IDP_DIR, env=env, ready_url=None, ready_line="dev-idp listening on ")
@@ -218,7 +222,7 @@ def main() -> int:
             say(f"probing {scenario.name}")
             for server_name, target in scenario.targets(portal=f"http://127.0.0.1:{port}",
                                                         postgraphile=f"http://127.0.0.1:{pgl_port}",
-                                                        db=db, auth=auth, tmp=tmp).items():
+                                                        db=db, auth=auth, tmp=tmp, threads=THREADS).items():
                 if target.get("skip"):
                     notes.append(f"{scenario.name} {server_name}: {target['skip']}")
                     continue

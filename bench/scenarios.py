@@ -24,10 +24,10 @@ class ProbeFailed(RuntimeError):
     pass
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "Accept": "application/json",
-                                              **headers})
+def _post(url: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+    base = {"Content-Type": "application/json", "Accept": "application/json"} if body is not None else {}
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={**base, **headers})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -103,7 +103,77 @@ class PlansDeep(Scenario):
         }
 
 
+class AreaPage(Scenario):
+    """The portal's area page as HTML, anonymous (it runs its GraphQL operations in-process)."""
+
+    def targets(self, *, portal, db, **_):
+        from schema import ids
+
+        area_pk = db.scalar("SELECT id FROM urbanarea WHERE slug = %s", (AREA_SLUG,))
+        return {"portal": {"url": f"{portal}/omraader/{ids.encode('UrbanArea', area_pk)}", "script": "get.lua", "args": []}}
+
+    def probe(self, target: dict) -> bytes:
+        status, answer = _post(target["url"], None, {"Accept": "text/html"})
+        if status != 200 or b"<html" not in answer[:500].lower():
+            raise ProbeFailed(f"{self.name} {target['url']}: HTTP {status}: {answer[:300]!r}")
+        return answer
+
+
+SUBMIT = (
+    "mutation Submit($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) "
+    "{ residentInput { id status createdAt } errors { field code message } } }"
+)
+RESIDENTS = 1000
+
+
+class InputSubmissions(Scenario):
+    """Resident input submissions: signed-in residents (each its own token) writing to their own group."""
+
+    def targets(self, *, portal, db, auth, tmp, threads=2, **_):
+        from schema import ids
+
+        template_token = auth.bearer(RESIDENT_ACCOUNTS[0])
+        if template_token is None or auth.keys_file is None:
+            return {"portal": {"skip": f"skipped: {auth.unavailable or 'no signing keys of the provider'}"}}
+        rows = db.rows(
+            "SELECT a.subject, a.display_name, MIN(g.group_id) FROM account a "
+            "JOIN residency r ON r.account_id = a.id JOIN followupgroupestate g ON g.estate_id = r.estate_id "
+            "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id LIMIT %s",
+            (RESIDENTS,))
+        from bench.tokens import mint_like
+
+        bearers = mint_like(template_token, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
+        tokens_file = tmp / "s4-tokens.tsv"
+        tokens_file.write_text("".join(f"{b}\t{ids.encode('FollowUpGroup', r[2])}\n" for b, r in zip(bearers, rows)))
+        template = tmp / "s4-submit.json"
+        template.write_text(json.dumps({"query": SUBMIT, "variables": {"input": {
+            "groupId": "__GROUP__", "title": "Belastningstest __N__",
+            "body": "Input __N__ fra belastningstesten: mere lys på stierne, tak."}}}))
+        self.db = db
+        self.notes.append(f"S4: {len(rows)} residents with their own tokens (signed with the development provider's key), "
+                          "each submission a new text; 'errors' counts rejected submissions too")
+        return {"portal": {"url": f"{portal}/graphql", "script": "submit.lua",
+                           "args": [str(template), str(tokens_file), str(threads)], "tokens": str(tokens_file)}}
+
+    def probe(self, target: dict) -> bytes:
+        first = Path(target["tokens"]).read_text().splitlines()[-1]
+        bearer, group = first.split("\t")
+        body = Path(target["args"][0]).read_text().replace("__N__", "probe").replace("__GROUP__", group)
+        status, answer = _post(target["url"], body.encode(), {"Authorization": bearer})
+        data = check_graphql(status, answer, f"{self.name} probe")
+        payload = data["data"]["residentInputSubmit"]
+        if payload["errors"] or not payload["residentInput"]:
+            raise ProbeFailed(f"{self.name}: submission refused: {payload}")
+        return answer
+
+    def after(self, result, target: dict) -> None:
+        stored = self.db.scalar("SELECT COUNT(*) FROM residentinput WHERE title LIKE 'Belastningstest %%'")
+        result.note = f"{stored} submissions stored in all"
+
+
 SCENARIOS: list[Scenario] = [
     AreaActivities("S1", "anonymous: 50 activities of an urban area with partners and next 3 occurrences"),
     PlansDeep("S2", "staff: 10 plans -> sub-agreements, 20 activities -> partners, goals -> indicators -> measurements"),
+    AreaPage("S3", "anonymous: the portal's area page (HTML)", floor=False),
+    InputSubmissions("S4", "residents: input submissions (writes)", floor=False),
 ]

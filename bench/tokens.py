@@ -20,6 +20,7 @@ class Tokens:
         self.env = env
         self.db = db
         self.unavailable: str | None = None
+        self.keys_file: Path | None = Path(env["DEV_IDP_KEYS"]) if env.get("DEV_IDP_KEYS") else None
         self._cache: dict[str, str] = {}
 
     def bearer(self, account: str) -> str | None:
@@ -34,3 +35,31 @@ class Tokens:
                 return None
             self._cache[account] = "Bearer " + out.stdout.strip().splitlines()[-1]
         return self._cache[account]
+
+
+def mint_like(template_bearer: str, keys_file: Path, issuer_id: str, subjects: list[tuple[str, str]]) -> list[str]:
+    """Access tokens shaped exactly like a real one from the development provider, for other subjects.
+
+    The development provider only signs in its few demo accounts; a write benchmark needs many
+    residents (each may send 10 inputs an hour). So the bench copies a real token's header and
+    claims and signs them, for each (subject, name), with the provider's own key for that issuer
+    (DEV_IDP_KEYS), which the portal checks through the provider's JWKS like any other token.
+    """
+    import json
+    import time
+    import uuid
+
+    from joserfc import jwk, jwt
+    from joserfc.util import urlsafe_b64decode
+
+    token = template_bearer.split(" ", 1)[1]
+    header_b64, claims_b64, _ = token.split(".")
+    header = json.loads(urlsafe_b64decode(header_b64.encode()))
+    claims = json.loads(urlsafe_b64decode(claims_b64.encode()))
+    key = jwk.import_key(json.loads(keys_file.read_text())[issuer_id])
+    now = int(time.time())
+    out = []
+    for subject, name in subjects:
+        mine = {**claims, "sub": subject, "name": name, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600}
+        out.append("Bearer " + jwt.encode(header, mine, key, algorithms=[header["alg"]]))
+    return out

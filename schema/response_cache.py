@@ -10,6 +10,7 @@ are kept. Signed-in callers, mutations, subscriptions and anything unusual go st
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import OrderedDict
@@ -49,6 +50,7 @@ class PublicResponseCache:
         self.max_entries = max_entries
         self.ttl = ttl
         self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self.inflight: dict[tuple, tuple] = {}
         self.size = 0
         self.hits = 0
         self.misses = 0
@@ -87,13 +89,40 @@ class PublicResponseCache:
         now = time.monotonic()
         if entry is not None and entry.generation == generation and now - entry.at < self.ttl:
             self.entries.move_to_end(key)
-            self.hits += 1
-            await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
-            await send({"type": "http.response.body", "body": entry.body})
+            await self._send_entry(entry, send)
             return
         if not _looks_like_query(body):
             await self.app(scope, replay, send)
             return
+        # Many callers asking the same thing at once (a cold cache under load): one computes, the rest wait.
+        pending = self.inflight.get(key)
+        if pending is not None and pending[0] == generation:
+            try:
+                await asyncio.wait_for(asyncio.shield(pending[1]), timeout=30)
+            except (asyncio.TimeoutError, Exception):  # noqa: BLE001 - fall back to answering it ourselves
+                pass
+            entry = self.entries.get(key)
+            if entry is not None and entry.generation == generation:
+                await self._send_entry(entry, send)
+                return
+            await self.app(scope, replay, send)
+            return
+        done = asyncio.get_running_loop().create_future()
+        self.inflight[key] = (generation, done)
+        try:
+            await self._answer_and_keep(scope, replay, send, key, generation, now)
+        finally:
+            if self.inflight.get(key, (None, None))[1] is done:
+                del self.inflight[key]
+            if not done.done():
+                done.set_result(None)
+
+    async def _send_entry(self, entry: _Entry, send) -> None:
+        self.hits += 1
+        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _answer_and_keep(self, scope, replay, send, key, generation, now) -> None:
         self.misses += 1
         captured: dict = {"parts": []}
 

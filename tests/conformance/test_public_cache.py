@@ -100,3 +100,21 @@ def test_a_write_in_another_process_reaches_every_worker(two_workers):
             answer = http.post("/graphql", json={"query": QUERY}, headers={"Connection": "close"}).json()
             seen.add(answer["data"]["partners"]["totalCount"])
         assert seen == {before.pop() + 1}
+
+
+async def test_concurrent_identical_misses_are_computed_once(client):
+    import asyncio
+
+    from backend.db import get_async_engine
+
+    engine = get_async_engine().sync_engine
+    add_foundation()  # a fresh generation: the next request is a miss
+    query = {"query": "query FoundationNames { partners(kind: FOUNDATION, first: 50) { nodes { name } } }"}
+    with StatementCounter(engine) as counter:
+        answers = await asyncio.gather(*[client.post("/graphql", json=query) for _ in range(5)])
+    with StatementCounter(engine) as single:
+        add_foundation()
+        await client.post("/graphql", json=query)
+    assert len({a.text for a in answers}) == 1
+    # One computation (plus the write's statements in `single`) rather than five.
+    assert counter.count <= single.count

@@ -1,0 +1,53 @@
+-- POST resident input submissions: each request a new title and body, the residents taken in turn.
+-- Usage: wrk ... -s submit.lua URL -- TEMPLATE_FILE TOKENS_FILE
+--   TEMPLATE_FILE: a GraphQL request body with __N__ (a unique number) and __GROUP__ (a group id)
+--   TOKENS_FILE:   one line per resident: "Bearer <jwt>" TAB "<follow-up group id>"
+-- A 200 whose payload has errors (rate limited, duplicate, ...) counts as rejected.
+local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+  table.insert(threads, thread)
+end
+
+local template, tokens, counter, rejected, stride = nil, {}, 0, 0, 1
+
+function init(args)
+  local f = assert(io.open(args[1], "rb"))
+  template = f:read("*a")
+  f:close()
+  for line in io.lines(args[2]) do
+    local auth, group = line:match("^(.-)\t(.*)$")
+    if auth then table.insert(tokens, { auth = auth, group = group }) end
+  end
+  stride = tonumber(args[3] or "2")
+  rejected = 0
+end
+
+function request()
+  counter = counter + 1
+  local t = tokens[((counter * stride + id) % #tokens) + 1]
+  local n = tostring(id) .. "-" .. tostring(counter) .. "-" .. tostring(os.time())
+  local body = template:gsub("__N__", n):gsub("__GROUP__", t.group)
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/json",
+    ["Authorization"] = t.auth,
+  }, body)
+end
+
+function response(status, headers, body)
+  if status == 200 and not body:find('"errors":[]', 1, true) then
+    rejected = rejected + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + (tonumber(t:get("rejected")) or 0) end
+  report.done(summary, latency, requests, total)
+end
