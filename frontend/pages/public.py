@@ -48,7 +48,7 @@ async def front_page(request: Request):
     rows = occurrence_rows(data["activities"]["nodes"])
     near = [r for r in rows if r["activity"]["plan"]["urbanArea"]["id"] in home_area_ids] if home_area_ids else []
     return await render(request, "front.html", {
-        "areas": areas, "q": q, "rows": rows[:30], "near": near[:30], "viewer_data": viewer,
+        "areas": areas, "q": q, "rows": rows[:12], "near": near[:12], "viewer_data": viewer,
         "week_start": start, "week_end": end - timedelta(days=1),
     })
 
