@@ -110,7 +110,7 @@ async def test_agreement_versions_and_approval(world):
     staff = world.actor("housing")
     v1 = await call(plans.create_agreement_version, actor=staff, plan_id=world.plan_id, kind=AgreementKind.STRATEGIC,
                     title="Strategisk samarbejdsaftale")
-    assert v1.version == 1
+    assert v1.version == 2  # the world's plan has an approved version 1
     for kind in ("housing", "municipality", "resident", "partner"):
         with pytest.raises(NotFound):
             await call(plans.approve_agreement, actor=world.actor(kind), agreement_id=v1.id)
@@ -121,7 +121,7 @@ async def test_agreement_versions_and_approval(world):
     assert codes(exc.value) == {"ALREADY_APPROVED"}
     v2 = await call(plans.create_agreement_version, actor=staff, plan_id=world.plan_id, kind=AgreementKind.STRATEGIC,
                     title="Strategisk samarbejdsaftale, rev.", body="Ændret")
-    assert v2.version == 2 and v2.id != v1.id
+    assert v2.version == 3 and v2.id != v1.id
     stored_v1 = await fetch(Agreement, v1.id)
     assert stored_v1.title == "Strategisk samarbejdsaftale" and stored_v1.approved_at is not None
     with pytest.raises(ValidationFailed) as exc:
@@ -182,11 +182,13 @@ async def test_financing_only_by_housing_staff(world, kind):
         assert sum(r.share_percent for r in rows) == Decimal("100")
         rows = await call(plans.set_financing, actor=actor, plan_id=world.plan_id, year=2025, lines=LINES[:1] + [
             (FinancingParty.MUNICIPALITY, "25", "1000000", "0")])
-        assert await scalar(select(func.count()).select_from(FinancingRow).where(FinancingRow.plan_id == world.plan_id)) == 2
+        assert await scalar(select(func.count()).select_from(FinancingRow).where(
+            FinancingRow.plan_id == world.plan_id, FinancingRow.year == 2025)) == 2
     else:
         with pytest.raises(NotFound):
             await call(plans.set_financing, actor=actor, plan_id=world.plan_id, year=2025, lines=LINES)
-        assert await scalar(select(func.count()).select_from(FinancingRow).where(FinancingRow.plan_id == world.plan_id)) == 0
+        assert await scalar(select(func.count()).select_from(FinancingRow).where(
+            FinancingRow.plan_id == world.plan_id, FinancingRow.year == 2025)) == 0
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from backend.models import (
     Account,
     Activity,
     ActivityPartner,
+    Agreement,
+    AgreementKind,
     ActorKind,
     FinancingParty,
     FocusArea,
@@ -42,6 +44,8 @@ from backend.models import (
     UrbanArea,
 )
 from backend.models import Financing as FinancingRow
+
+BASE_YEAR = 2024  # the financing every world's plans start with; tests write other years
 
 ACTOR_KINDS = (
     "anonymous",
@@ -121,6 +125,13 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
             await s.flush()
             add(PlanOrganisation(plan_id=p.id, organisation_id=o.id))
             add(PlanEstate(plan_id=p.id, estate_id=e.id))
+            # Like every real plan: an approved strategic agreement and a first year's financing.
+            add(Agreement(plan_id=p.id, kind=AgreementKind.STRATEGIC, title="Strategisk samarbejdsaftale",
+                          approved_at=now))
+            for party, share in ((FinancingParty.LANDSBYGGEFONDEN, "75"), (FinancingParty.MUNICIPALITY, "12.5"),
+                                 (FinancingParty.HOUSING_ORGANISATION, "12.5")):
+                add(FinancingRow(plan_id=p.id, year=BASE_YEAR, party=party, share_percent=Decimal(share),
+                                 budget=Decimal(share) * 10000, spent=Decimal("0")))
             plans.append(p)
         plan, other_plan = plans
         group = add(FollowUpGroup(plan_id=plan.id, name=f"Følgegruppe {tag}"))
