@@ -35,6 +35,7 @@ class Context:
         self.db_lock = asyncio.Lock()
         # Per-request DataLoaders, keyed by class name (see schema/loaders.py).
         self.loaders: dict[str, Any] = {}
+        self.batcher: Any = None  # schema.loaders.Batcher, made by the first loader
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
 
@@ -72,10 +73,16 @@ class Context:
                 await session.rollback()
                 raise
             finally:
+                # Later fields must see the new state; batches already on their way finish first.
+                self.batcher = None
                 self.loaders.clear()
 
     async def close(self) -> None:
-        """End the request: release the connection and forget cached rows. Safe to call twice."""
+        """End the operation: release the connection and forget cached rows. Safe to call twice;
+        the context may be used again afterwards (a WebSocket context is, for its next operation)."""
+        if self.batcher is not None:
+            self.batcher.cancel()
+            self.batcher = None
         self.loaders.clear()
         session, self._session = self._session, None
         if session is not None:

@@ -1,17 +1,22 @@
-"""DataLoader base classes: one instance per request and class, batching by key, on the request's session.
+"""DataLoaders: one instance per request and class, batching by key, on the request's one session.
 
 Use them as `PlanByIdLoader(info.context).load(pk)`: the constructor returns the request's instance.
 Loaders select columns and build plain objects (schema/rows.py), never ORM instances.
+
+Batching: all loaders of a request share one Batcher. It dispatches one loader at a time, and only
+when the request has settled: no statement is running and no resolver of the request can run
+without new rows. So every key that can be known is in the batch, the number of statements follows
+the shape of the query (not the rows), and statements never compete for the one session.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections import defaultdict
-from typing import Any, Generic, Hashable, Iterable, Sequence, TypeVar
+from typing import Any, Awaitable, Generic, Hashable, Iterable, Sequence, TypeVar
 
 from sqlalchemy import select
-from strawberry.dataloader import DataLoader
 
 from schema.context import Context
 from schema.rows import build, columns
@@ -19,9 +24,65 @@ from schema.rows import build, columns
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
+QUIET_TICKS = 3  # event-loop turns without a new key before a batch is sent
+MAX_SETTLE_TICKS = 50  # never wait longer than this for a request to settle (e.g. under load)
 
-class Loader(DataLoader[K, V], Generic[K, V]):
-    """Base: cached per request under the class name; `batch_load` runs under the session lock."""
+
+class Batcher:
+    """Sends the pending batches of one request's loaders, one statement at a time."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.pending: dict[int, Loader] = {}  # insertion-ordered: first asked, first sent
+        self.requested = 0  # keys asked for so far; a change means the request is still resolving
+        self.task: asyncio.Task | None = None
+
+    def enqueue(self, loader: "Loader") -> None:
+        self.requested += 1
+        self.pending.setdefault(id(loader), loader)
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self.run())
+
+    async def run(self) -> None:
+        try:
+            while self.pending:
+                await self.settle()
+                key = next(iter(self.pending))
+                loader = self.pending.pop(key)
+                await loader.dispatch()
+        finally:
+            self.task = None
+
+    async def settle(self) -> None:
+        loop = asyncio.get_running_loop()
+        ready = getattr(loop, "_ready", None)  # asyncio's run queue (absent under uvloop)
+        lock = self.context.db_lock
+        quiet = 0
+        for _ in range(MAX_SETTLE_TICKS):
+            if lock.locked():
+                # A statement is running (a root field's page); its rows may add keys: wait for it.
+                async with lock:
+                    pass
+                quiet = 0
+                continue
+            seen = self.requested
+            await asyncio.sleep(0)
+            if self.requested != seen:
+                quiet = 0
+                continue
+            quiet += 1
+            if (ready is not None and not ready and not lock.locked()) or quiet >= QUIET_TICKS:
+                return
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+        self.pending.clear()
+
+
+class Loader(Generic[K, V]):
+    """Base: cached per request under the class name; subclasses implement `batch_load(keys)`."""
 
     # The GraphQL type the loader builds, as "module.Class": resolved on first use, so type modules
     # can import loaders without an import cycle.
@@ -49,10 +110,56 @@ class Loader(DataLoader[K, V], Generic[K, V]):
             return
         self._ready = True
         self.context = context
-        super().__init__(load_fn=self._load)
+        self.cache: dict[K, asyncio.Future] = {}
+        self.queue: list[tuple[K, asyncio.Future]] = []
 
-    async def _load(self, keys: list[K]) -> Sequence[V]:
-        return await self.batch_load(keys)
+    def load(self, key: K) -> Awaitable[V]:
+        future = self.cache.get(key)
+        if future is not None:
+            return future
+        future = asyncio.get_running_loop().create_future()
+        self.cache[key] = future
+        self.queue.append((key, future))
+        batcher = self.context.batcher
+        if batcher is None:
+            batcher = self.context.batcher = Batcher(self.context)
+        batcher.enqueue(self)
+        return future
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
+        return asyncio.gather(*(self.load(k) for k in keys))
+
+    def prime(self, key: K, value: V) -> None:
+        """Put a known value in the cache (e.g. a row a mutation just wrote)."""
+        if key not in self.cache:
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(value)
+            self.cache[key] = future
+
+    def clear(self, key: K) -> None:
+        self.cache.pop(key, None)
+
+    def clear_all(self) -> None:
+        self.cache.clear()
+
+    async def dispatch(self) -> None:
+        queue, self.queue = self.queue, []
+        queue = [(k, f) for k, f in queue if not f.done()]
+        if not queue:
+            return
+        try:
+            values = list(await self.batch_load([k for k, _ in queue]))
+            if len(values) != len(queue):
+                raise RuntimeError(f"{type(self).__name__} returned {len(values)} values for {len(queue)} keys")
+        except Exception as error:  # noqa: BLE001 - every waiting resolver gets the error
+            for key, future in queue:
+                self.cache.pop(key, None)
+                if not future.done():
+                    future.set_exception(error)
+            return
+        for (_, future), value in zip(queue, values):
+            if not future.done():
+                future.set_result(value)
 
     async def batch_load(self, keys: list[K]) -> Sequence[V]:  # pragma: no cover - abstract
         raise NotImplementedError
