@@ -26,6 +26,7 @@ async def new_context(browser, live_server, *, lang="da", cookies=None, javascri
         java_script_enabled=javascript,
         viewport={"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900},
         accept_downloads=True,
+        bypass_csp=True,  # axe-core is injected as an inline script; the pages themselves have none
     )
     jar = [{"name": "sprog", "value": lang, "url": live_server}]
     jar += [{"name": name, "value": value, "url": live_server} for name, value in (cookies or {}).items()]

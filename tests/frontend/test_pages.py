@@ -28,6 +28,7 @@ async def test_every_page_is_well_formed(client, demo_ids, cookies_by_account, l
         assert soup.find("html")["lang"] == lang
         if who:
             assert "no-store" in response.headers["cache-control"]
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 async def test_language_switch_keeps_the_page(client):
