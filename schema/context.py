@@ -38,6 +38,7 @@ class Context:
         self.batcher: Any = None  # schema.loaders.Batcher, made by the first loader
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._writer: asyncio.Task | None = None  # the task inside write(), which holds the lock
 
     @property
     def session(self) -> AsyncSession:
@@ -47,13 +48,18 @@ class Context:
         return self._session
 
     async def fetch(self, statement) -> list:
-        """All rows of a statement, run on the request's session under the lock."""
+        """All rows of a statement, run on the request's session under the lock.
+
+        Inside `write()` the writing task already holds the lock and reads on its transaction.
+        """
+        if self._writer is not None and self._writer is asyncio.current_task():
+            return (await self.session.execute(statement)).all()
         async with self.db_lock:
             return (await self.session.execute(statement)).all()
 
     async def scalar(self, statement):
-        async with self.db_lock:
-            return (await self.session.execute(statement)).scalar()
+        rows = await self.fetch(statement)
+        return rows[0][0] if rows else None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -61,11 +67,13 @@ class Context:
 
         Reads done earlier in the request are ended first, so the write starts a fresh transaction;
         loaders are cleared afterwards, so fields resolved after the write see the new state.
+        Inside the block use the session (or `ctx.fetch`), not loaders: they wait for the lock.
         """
         async with self.db_lock:
             session = self.session
             if session.in_transaction():
                 await session.rollback()
+            self._writer = asyncio.current_task()
             try:
                 yield session
                 await session.commit()
@@ -73,6 +81,7 @@ class Context:
                 await session.rollback()
                 raise
             finally:
+                self._writer = None
                 # Later fields must see the new state; batches already on their way finish first.
                 self.batcher = None
                 self.loaders.clear()
