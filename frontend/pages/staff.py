@@ -51,6 +51,8 @@ async def answer(request: Request):
     if not errors:
         data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
         payload = data["residentInputAnswer"]
+        if any(e.get("code") == "NOT_FOUND" for e in payload.get("errors") or []):
+            raise HTTPException(status_code=404)  # not an input of your plans: as if it were not there
         errors = mutation_errors(payload.get("errors"), {"body": field}, gettext=_, fallback_field=field)
         if not errors and not payload.get("residentInput"):
             raise HTTPException(status_code=404)

@@ -143,6 +143,7 @@ async def demo_ids():
         FollowUpGroupEstate,
         Partner,
         Plan,
+        PlanStatus,
         Residency,
         UrbanArea,
         Visibility,
@@ -176,7 +177,11 @@ async def demo_ids():
         other_group = (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id)
                                         .order_by(FollowUpGroup.id))).scalars().first()
         partner = await db.get(Partner, library.partner_id)
+        draft = (await db.execute(select(Plan).where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
+                                  .order_by(Plan.id))).scalars().first()
     return {
+        "draft_plan": encode("Plan", draft.id) if draft else None,
+        "draft_plan_name": draft.name if draft else None,
         "area": encode("UrbanArea", area.id),
         "plan": encode("Plan", plan.id),
         "plan_pk": plan.id,

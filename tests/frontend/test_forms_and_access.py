@@ -382,3 +382,50 @@ async def test_delete_my_account_needs_confirmation(client, sign_in_as):
     assert row is None or row.display_name != "Til sletning"
     after = await client.get("/min-side", cookies=cookies)
     assert after.status_code == 303  # the session went with the account
+
+
+# ---------------------------------------------------------------- more of the API's forbidden cases
+async def test_draft_plans_are_only_for_their_staff(client, demo_ids, sign_in_as):
+    if not demo_ids["draft_plan"]:
+        return
+    path = f"/planer/{demo_ids['draft_plan']}"
+    assert (await client.get(path)).status_code == 404
+    assert (await client.get(path, cookies=await sign_in_as("beboer-tingbjerg"))).status_code == 404
+    assert demo_ids["draft_plan_name"] not in (await client.get("/")).text
+    municipality = await client.get(path, cookies=await sign_in_as("kommune-tmf"))
+    assert municipality.status_code == 200 and demo_ids["draft_plan_name"] in municipality.text
+
+
+async def test_landsbyggefonden_sees_economy_but_no_inputs(client, demo_ids, sign_in_as):
+    cookies = await sign_in_as("lbf-tilsyn")
+    assert (await client.get("/medarbejder/indbakke", cookies=cookies)).status_code == 404
+    overview = await client.get(f"/medarbejder/planer/{demo_ids['plan']}", cookies=cookies)
+    assert overview.status_code == 200 and "Landsbyggefonden" in overview.text
+
+
+async def test_only_staff_can_post_answers(client, demo_ids, sign_in_as):
+    from schema.ids import encode
+
+    target = f"/medarbejder/indbakke/{encode('ResidentInput', 1)}"
+    for subject in ("beboer-tingbjerg", "partner-bibliotek", "lbf-tilsyn"):
+        cookies = await sign_in_as(subject)
+        token = await csrf_of(client, "/min-side", cookies)
+        response = await client.post(target, data={"csrf_token": token, "raekke": "1-1", "svar": "Nej"},
+                                     cookies=cookies)
+        assert response.status_code == 404, subject
+
+
+async def test_staff_cannot_answer_inputs_of_another_plan(client, demo_ids, sign_in_as):
+    resident = await sign_in_as("beboer-tingbjerg")
+    group_path = f"/foelgegrupper/{demo_ids['group']}"
+    token = await csrf_of(client, group_path, resident)
+    title = f"Til fsb ({uuid.uuid4().hex[:6]})"
+    await client.post(group_path, data={"csrf_token": token, "titel": title, "tekst": "Tekst"}, cookies=resident)
+    fsb = soup_of(await client.get("/medarbejder/indbakke", cookies=await sign_in_as("fsb-medarbejder")))
+    action = [li for li in fsb.select(".card-list > li") if title in li.get_text()][0].find("form")["action"]
+    other = await sign_in_as("3b-medarbejder")
+    other_token = await csrf_of(client, "/medarbejder/indbakke", other)
+    response = await client.post(action, data={"csrf_token": other_token, "raekke": "1-1", "svar": "Fra 3B"},
+                                 cookies=other)
+    assert response.status_code == 404
+    assert "Fra 3B" not in (await client.get(group_path, cookies=resident)).text
