@@ -41,6 +41,13 @@ async def account_for_request(connection: HTTPConnection, session: AsyncSession)
     return await session.get(Account, row.account_id)
 
 
+async def actor_for_token(token: str, session: AsyncSession) -> Actor:
+    """The actor of a bearer access token given some other way (e.g. a WebSocket's connection_init
+    payload, since browsers cannot set headers on WebSockets); AuthenticationError when invalid."""
+    issuer, claims = await validate_access_token(token)
+    return await load_actor(session, await account_for_claims(session, issuer, claims))
+
+
 async def actor_for_request(connection: HTTPConnection, session: AsyncSession) -> Actor | None:
     account = await account_for_request(connection, session)
     if account is None:

@@ -63,3 +63,14 @@ def test_websocket_with_a_bad_token_is_refused():
     denial = refused.value
     assert getattr(denial, "status_code", None) == 401
     assert b"UNAUTHENTICATED" in denial.content
+
+
+async def test_actor_for_token(idp, token_for):
+    from auth.errors import AuthenticationError
+    from auth.request import actor_for_token
+
+    async with new_session() as session:
+        actor = await actor_for_token(await token_for("partner-ssp"), session)
+        assert actor.kind.value == "PARTNER" and actor.activity_ids
+        with pytest.raises(AuthenticationError):
+            await actor_for_token("a.b.c", session)
