@@ -24,6 +24,7 @@ from auth.issuers import get_issuers
 from auth.jwks import ProviderUnavailable, metadata
 from backend.db import new_session
 from backend.models import WebSession
+from backend.settings import get_settings
 
 
 def _page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
@@ -50,6 +51,11 @@ def safe_next(value: str | None) -> str:
 
 
 def _base_url(request: Request) -> str:
+    """Where the provider sends the browser back: the configured BASE_URL in production (behind a
+    proxy the request may look like plain http); in development the address the browser used."""
+    settings = get_settings()
+    if not settings.is_development:
+        return settings.base_url.rstrip("/")
     return str(request.base_url).rstrip("/")
 
 
