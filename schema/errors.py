@@ -16,15 +16,17 @@ from typing import Any, Awaitable, Callable, Iterable, Optional
 import strawberry
 from graphql import GraphQLError
 
-from backend.services import FieldError, NotFound, ServiceError
-from backend.services.errors import CODES
+from sqlalchemy.exc import IntegrityError
+
+from backend.services import FieldError, ServiceError
+from backend.services.errors import CODES, conflict
 from schema.ids import decode, encode
 from schema.node import resolve_node
 
 log = logging.getLogger(__name__)
 
 # Codes every payload may answer: any input can be missing, malformed, too long or point nowhere.
-COMMON_CODES = ("REQUIRED", "INVALID", "INVALID_TEXT", "TOO_LONG", "NOT_FOUND")
+COMMON_CODES = ("REQUIRED", "INVALID", "INVALID_TEXT", "TOO_LONG", "NOT_FOUND", "CONFLICT")
 
 CODE_DESCRIPTIONS_DA = {
     "REQUIRED": "Feltet skal udfyldes.",
@@ -132,6 +134,10 @@ async def run_mutation(info, payload_cls, work: Callable[..., Awaitable[Any]],
             result = await work(session, context.actor)
     except ServiceError as failure:
         return payload_cls(errors=to_errors(payload_cls.error_cls, failure))
+    except IntegrityError:
+        # A constraint the services could not check in advance (a concurrent write won): rolled back.
+        log.info("mutation %s lost a race on a constraint", payload_cls.__name__)
+        return payload_cls(errors=to_errors(payload_cls.error_cls, conflict()))
     value = await read_back(context, result) if read_back else None
     if payload_cls.object_field:
         return payload_cls(**{payload_cls.object_field: value}, errors=[])

@@ -66,4 +66,14 @@ CODES = {
     "CANCELLED": "the occurrence is cancelled",
     "NOT_YET_HELD": "the occurrence has not started yet",
     "CONFIRMATION_REQUIRED": "the action must be confirmed",
+    "CONFLICT": "someone changed the same data at the same time; try again",
 }
+
+
+def conflict() -> ValidationFailed:
+    """A write that lost a race on a database constraint: nothing was stored, trying again may work."""
+    return ValidationFailed(FieldError(
+        None, "CONFLICT",
+        "Det samme blev ændret samtidig et andet sted. Intet er gemt; prøv igen.",
+        "The same data was changed at the same time elsewhere. Nothing was stored; please try again.",
+    ))

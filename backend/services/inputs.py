@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import audit, events, policy
 from backend.actor import Actor
 from backend.models import (
+    Account,
     Activity,
     FocusArea,
     FollowUpGroup,
@@ -140,6 +141,9 @@ async def submit(*, session: AsyncSession, actor: Actor | None, group_id: int | 
     language = check.language("language", language)
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
     check.done()
+    # One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite),
+    # so the rate limit and the duplicate check count what the others committed.
+    await session.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=now()))
     digest = content_hash(group.id, title, body)
     existing = await session.execute(
         select(ResidentInput.id).where(

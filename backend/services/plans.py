@@ -33,7 +33,7 @@ from backend.models import (
 )
 from backend.models import Financing as FinancingRow
 from backend.services.errors import FieldError, NotFound, ValidationFailed
-from backend.services.validation import UNSET, Checker, get_or_404, now
+from backend.services.validation import UNSET, Checker, get_or_404, lock_plan, now
 
 PLAN_DA, PLAN_EN = "Helhedsplanen", "The plan"
 
@@ -193,6 +193,7 @@ async def create_agreement_version(*, session: AsyncSession, actor: Actor | None
                   "Only sub-agreements have a focus area.")
         focus_area_id = None
     check.done()
+    await lock_plan(session, plan.id)
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
@@ -213,6 +214,8 @@ async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agree
     row = await get_or_404(session, Agreement, agreement_id, "agreementId", "Aftalen", "The agreement")
     if not policy.can_approve_agreement(actor, row.plan_id, row.kind):
         raise NotFound("agreementId", "Aftalen", "The agreement")
+    await lock_plan(session, row.plan_id)
+    await session.refresh(row)  # another approval may have been committed meanwhile
     if row.approved_at is not None:
         raise ValidationFailed(FieldError("agreementId", "ALREADY_APPROVED", "Denne version er allerede godkendt.",
                                           "This version is already approved."))
@@ -345,6 +348,7 @@ async def set_financing(*, session: AsyncSession, actor: Actor | None, plan_id: 
                       "Financing must sum to 100 %, with Landsbyggefonden at most 75 % and local co-financing "
                       "at least 25 %: " + "; ".join(problems) + ".")
     check.done()
+    await lock_plan(session, plan.id)
     old = list((await session.execute(
         select(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year)
     )).scalars())

@@ -175,6 +175,19 @@ def today() -> date:
     return now().date()
 
 
+async def lock_plan(session: AsyncSession, plan_id: int) -> None:
+    """Serialise writes that number or replace a plan's rows (agreement versions, a year's financing).
+
+    Touching the plan row takes its row lock on PostgreSQL and the write lock on SQLite, so a
+    concurrent writer waits for this transaction and then reads what it committed.
+    """
+    from sqlalchemy import update
+
+    from backend.models import Plan
+
+    await session.execute(update(Plan).where(Plan.id == plan_id).values(updated_at=now()))
+
+
 async def get_or_404(session: AsyncSession, model: type[M], pk: int | None, field: str,
                      what_da: str = "Objektet", what_en: str = "The object") -> M:
     obj = await session.get(model, pk) if isinstance(pk, int) else None

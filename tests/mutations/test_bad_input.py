@@ -132,3 +132,15 @@ async def test_financing_errors_name_the_line(world):
         actor=world.actor("housing")))
     assert payload["financing"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("lines[0].budget", "OUT_OF_RANGE")]
+
+
+async def test_concurrent_versions_never_crash_and_never_share_a_number(world):
+    create = """mutation($input: AgreementVersionCreateInput!) { agreementVersionCreate(input: $input) {
+        agreement { version } errors { code } } }"""
+    variables = {"input": {"planId": gid("Plan", world.plan_id), "kind": "EMERGENCY_PLAN", "title": "Beredskab"}}
+    results = await asyncio.gather(*(execute(create, variables, actor=world.actor("housing")) for _ in range(3)))
+    assert all(r.errors is None for r in results), [r.errors for r in results]
+    payloads = [r.data["agreementVersionCreate"] for r in results]
+    versions = [p["agreement"]["version"] for p in payloads if p["agreement"]]
+    assert versions and len(versions) == len(set(versions))
+    assert all([e["code"] for e in p["errors"]] == ["CONFLICT"] for p in payloads if not p["agreement"])

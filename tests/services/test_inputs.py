@@ -278,3 +278,17 @@ async def _events_for(input_id):
     async with new_session() as s:
         rows = (await s.execute(select(LiveEvent).order_by(LiveEvent.id))).scalars().all()
     return [r for r in rows if r.payload.get("input_id") == input_id]
+
+
+async def test_rate_limit_holds_for_concurrent_submissions(world):
+    actor = world.actor("resident")
+    for i in range(inputs.RATE_LIMIT_COUNT - 1):
+        await call(inputs.submit, actor=actor, group_id=world.group_id, title=f"Nr. {i}", body=f"Tekst {i}")
+    results = await asyncio.gather(
+        *(call(inputs.submit, actor=actor, group_id=world.group_id, title=f"Samtidig {i}", body=f"Samtidig {i}")
+          for i in range(3)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, ResidentInput) for r in results) == 1, results
+    assert all(codes(r) == {"RATE_LIMITED"} for r in results if not isinstance(r, ResidentInput))
+    assert await count_inputs(world.group_id) == inputs.RATE_LIMIT_COUNT
