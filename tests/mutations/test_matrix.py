@@ -9,7 +9,7 @@ from typing import Awaitable, Callable
 
 import pytest
 
-from backend.models import AgreementKind, InputStatus
+from backend.models import AgreementKind
 from backend.services import inputs, plans
 from tests.mutations.helpers import audit_count, gid, gql, payload_of
 from tests.services.world import ACTOR_KINDS, World, build_world, call
