@@ -2,7 +2,7 @@
 
 Names of places, organisations, boards and plans are public (see DOMAIN.md). Some things are modelled
 rather than published, and say so in their text: successor plans and extended periods (so that several
-plans are active today), department numbers, homes per estate, budgets, goals and measurements, and
+plans are active today), how some estates split between organisations, department numbers, homes per estate, budgets, goals and measurements, and
 every person's name (made up). CVR numbers of housing organisations and partners are demo values.
 
 Loading is deterministic (a fixed seed; dates relative to the day of loading) and happens only when
