@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend.db import new_session
 from backend.models import (
@@ -31,6 +31,7 @@ from backend.models import (
     Plan,
     PlanOrganisation,
     PlanStatus,
+    ProgressNote,
     Residency,
     ResidentInput,
     UrbanArea,
@@ -169,6 +170,20 @@ async def world(token_for):
 
 
 @pytest.fixture(scope="module")
+async def progress_notes(world):
+    """A note on an activity of each partner and on a public activity (the demo starts without notes)."""
+    chosen = set()
+    for subject in ("partner-bibliotek", "partner-ssp"):
+        partner = world.accounts[subject].partner_id
+        chosen.add(min(a for a, f in world.activities.items() if partner in f["partners"]))
+    chosen.add(min(a for a, f in world.activities.items() if f["visibility"] == Visibility.PUBLIC))
+    async with new_session() as s:
+        for activity_id in chosen:
+            s.add(ProgressNote(activity_id=activity_id, text="Statusnote fra matrix-testen."))
+        await s.commit()
+
+
+@pytest.fixture(scope="module")
 async def audit_rows(world):
     """Audit events of every plan, and outside plans (one about a residency: personal)."""
     async with new_session() as s:
@@ -230,7 +245,8 @@ async def test_plans_and_their_restricted_parts(graphql, token_for, world, accou
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
-async def test_activities_internal_ones_only_for_their_partners_and_staff(graphql, token_for, world, account):
+async def test_activities_internal_ones_only_for_their_partners_and_staff(graphql, token_for, world, progress_notes,
+                                                                         account):
     token = await token_for(account) if account else None
     who = Who.of(world, account)
     expected = who.visible_activities(world)
@@ -243,7 +259,17 @@ async def test_activities_internal_ones_only_for_their_partners_and_staff(graphq
         assert body["data"]["node"] is None, activity_id
     if who.kind in (None, ActorKind.RESIDENT):
         assert all(n["visibility"] == "PUBLIC" for n in nodes)
-        assert all(n["progressNotes"]["totalCount"] == 0 for n in nodes)
+    # Progress notes are internal details: the plan's staff, the fund and the activity's own partners.
+    async with new_session() as s:
+        notes = dict((await s.execute(select(ProgressNote.activity_id, func.count()).group_by(ProgressNote.activity_id))).all())
+    assert notes, "the demo has progress notes"
+    staff = who.staff_plans(world)
+    for node in nodes:
+        activity_id = decode(node["id"])[1]
+        f = world.activities[activity_id]
+        internals = (f["plan"] in staff or who.kind == ActorKind.FUND
+                     or (who.kind == ActorKind.PARTNER and who.partner in f["partners"]))
+        assert node["progressNotes"]["totalCount"] == (notes.get(activity_id, 0) if internals else 0), activity_id
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
