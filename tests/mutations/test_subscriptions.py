@@ -211,3 +211,35 @@ async def test_author_receives_the_answer_given_through_another_process(servers)
         got = data["residentInputAnswered"]
         assert got["id"] == input_id and got["status"] == "ANSWERED" and got["answers"][0]["body"].startswith("Svar")
         assert decode(got["id"], "ResidentInput")
+
+
+async def test_answers_reach_only_their_author_and_anonymous_follows_nothing(servers):
+    a, b = servers
+    w = await build_world()
+    resident, other_resident = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["other_resident"])
+    staff, other_staff = await cookie_header(w.accounts["housing"]), await cookie_header(w.accounts["other_housing"])
+    mine = (await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
+                                                        "title": "Mit", "body": "Mit"}}))["residentInput"]["id"]
+    theirs = (await post(b, other_resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.other_group_id),
+                                                                "title": "Deres", "body": "Deres"}}))["residentInput"]["id"]
+    answer = """mutation($input: ResidentInputAnswerInput!) { residentInputAnswer(input: $input) {
+      residentInput { id } errors { code } } }"""
+    query = "subscription { residentInputAnswered { id } }"
+    counter = iter(range(100))
+
+    async def reply_to_mine():
+        await post(b, staff, answer, {"input": {"inputId": mine, "body": f"Svar {next(counter)}"}})
+
+    async with Subscriber(a, resident, query) as author, Subscriber(a, other_resident, query) as other:
+        data, _ = await until_received(author, reply_to_mine)
+        assert data["residentInputAnswered"]["id"] == mine
+        # Events reach every subscriber in order: the other resident's first event is their own answer.
+        await post(b, other_staff, answer, {"input": {"inputId": theirs, "body": "Svar til jer"}})
+        first = await other.next(WAIT_FOR_EVENT * 2)
+        assert first == {"residentInputAnswered": {"id": theirs}}
+
+    async with connect(a.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"id": "1", "type": "complete"}
