@@ -58,7 +58,10 @@ class Activity(Node):
     async def sub_agreement(self, info: Info) -> AgreementRef | None:
         if not self.agreement_id:
             return None
-        return await AgreementByIdLoader(info.context).load(self.agreement_id)
+        agreement = await AgreementByIdLoader(info.context).load(self.agreement_id)
+        if agreement is None or not policy.can_read_agreement(info.context.actor, agreement.plan_id, agreement.kind):
+            return None
+        return agreement
 
     @strawberry.field(description="The partners carrying out the activity, with their roles.")
     def partners(self, info: Info) -> list[ActivityPartner]:
