@@ -78,8 +78,8 @@ def start(port: int = 0, *, host: str = "127.0.0.1", keys_file: str | os.PathLik
     if keys_file is not None:
         env["DEV_IDP_KEYS"] = str(keys_file)
     process = subprocess.Popen(
-        [node, "server.js", "--port", str(port), "--host", host], cwd=DEV_IDP_DIR, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True,
+        [node, "server.js", "--port", str(port), "--host", host, "--exit-with-stdin"], cwd=DEV_IDP_DIR, env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True,
     )
     url: list[str] = []
     ready = threading.Event()

@@ -1,7 +1,7 @@
 // Development and test OpenID Provider: four issuers (residents, business, municipality, LBF) in one
 // process, each a separate oidc-provider instance on its own path with its own signing key.
 //
-//   node server.js [--port 9000] [--host 127.0.0.1]
+//   node server.js [--port 9000] [--host 127.0.0.1] [--exit-with-stdin]
 //
 // Environment:
 //   DEV_IDP_PORT       port (default 9000; 0 picks a free one)
@@ -266,6 +266,12 @@ async function main() {
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Started by a test run or `make token`: end with the parent, even when it is killed.
+  if (process.argv.includes('--exit-with-stdin')) {
+    process.stdin.on('end', () => process.exit(0));
+    process.stdin.on('close', () => process.exit(0));
+    process.stdin.resume();
+  }
 }
 
 main().catch((err) => {
