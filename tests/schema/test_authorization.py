@@ -120,9 +120,12 @@ async def test_viewer_of_staff_names_their_organisation(run, actor):
 
 
 async def test_residency_node_is_personal(run, actor):
-    from backend.models import Residency
+    from backend.models import Account, Residency
 
-    ids = await _ids(Residency)
+    async with session_scope() as session:
+        ids = [r[0] for r in (await session.execute(
+            select(Residency.id).join(Account, Account.id == Residency.account_id)
+            .where(Account.subject == "beboer-tingbjerg"))).all()]
     query = "query($id: ID!) { node(id: $id) { ... on Residency { since } } }"
     gid = encode("Residency", ids[0])
     assert (await run(query, {"id": gid}))["node"] is None
@@ -134,3 +137,29 @@ def _pk(global_id: str) -> int:
     from schema.ids import decode
 
     return decode(global_id)[1]
+
+
+async def test_node_of_restricted_objects_is_null_unless_allowed(run, actor):
+    from backend.models import Agreement, AgreementKind, Financing, ResidentInput
+
+    fsb = await actor("fsb-medarbejder")
+    own_plans = sorted(fsb.plan_ids)
+    cases = [
+        ("Agreement", await _ids(Agreement, Agreement.kind == AgreementKind.EMERGENCY_PLAN, Agreement.plan_id.in_(own_plans))),
+        ("Financing", await _ids(Financing, Financing.plan_id.in_(own_plans))),
+        ("ResidentInput", await _ids(ResidentInput, ResidentInput.published.is_(False),
+                                     ResidentInput.group_id.in_(await _group_ids(own_plans)))),
+    ]
+    query = "query($id: ID!) { node(id: $id) { id __typename } }"
+    for type_name, ids in cases:
+        assert ids, type_name
+        gid = encode(type_name, ids[0])
+        assert (await run(query, {"id": gid}))["node"] is None, type_name
+        assert (await run(query, {"id": gid}, await actor("partner-bibliotek")))["node"] is None, type_name
+        assert (await run(query, {"id": gid}, fsb))["node"] == {"id": gid, "__typename": type_name}
+
+
+async def _group_ids(plan_ids):
+    from backend.models import FollowUpGroup
+
+    return await _ids(FollowUpGroup, FollowUpGroup.plan_id.in_(plan_ids))
