@@ -9,9 +9,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend import policy
 from frontend.pages.public import occurrence_rows
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
+from schema.ids import decode
 
 PAGE_SIZE = 20
 
@@ -120,7 +122,8 @@ async def activity(request: Request):
     if not node:
         raise HTTPException(status_code=404)
     actor = await current_actor(request)
-    can_edit = bool(node.get("viewerCanUpdate"))
+    can_edit = actor is not None and policy.can_update_activity(
+        actor, activity_id=decode(node["id"], "Activity")[1], plan_id=decode(node["plan"]["id"], "Plan")[1])
     return await render(request, "activities/activity.html", {"activity": node, "can_edit": can_edit,
                                                                "signed_in": actor is not None})
 

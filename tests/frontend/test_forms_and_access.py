@@ -429,3 +429,13 @@ async def test_staff_cannot_answer_inputs_of_another_plan(client, demo_ids, sign
                                  cookies=other)
     assert response.status_code == 404
     assert "Fra 3B" not in (await client.get(group_path, cookies=resident)).text
+
+
+async def test_edit_link_only_for_those_who_may_edit(client, demo_ids, sign_in_as):
+    path = f"/aktiviteter/{demo_ids['library_activity']}"
+    edit = f'href="/partner/aktiviteter/{demo_ids["library_activity"]}"'
+    assert edit in (await client.get(path, cookies=await sign_in_as("partner-bibliotek"))).text
+    assert edit in (await client.get(path, cookies=await sign_in_as("fsb-medarbejder"))).text
+    for who in ("beboer-tingbjerg", "partner-ssp", "kommune-tmf"):
+        assert edit not in (await client.get(path, cookies=await sign_in_as(who))).text, who
+    assert edit not in (await client.get(path)).text
