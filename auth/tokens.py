@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 
-from joserfc import jws, jwt
+from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwt import JWTClaimsRegistry
 from joserfc.util import urlsafe_b64decode

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -182,7 +182,6 @@ async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int |
     return residency
 
 
-def _aware(value):
-    from datetime import timezone
-
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

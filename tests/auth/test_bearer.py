@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 from sqlalchemy import select
 
