@@ -89,10 +89,14 @@ class Context:
     async def close(self) -> None:
         """End the operation: release the connection and forget cached rows. Safe to call twice;
         the context may be used again afterwards (a WebSocket context is, for its next operation)."""
-        if self.batcher is not None:
-            self.batcher.cancel()
-            self.batcher = None
+        batcher, self.batcher = self.batcher, None
         self.loaders.clear()
-        session, self._session = self._session, None
+        if batcher is not None and not self.long_lived:
+            # The request is over: nothing waits for its batches any more.
+            batcher.cancel()
+        # Other operations of a WebSocket may still be reading: their batches finish on a new session,
+        # and the session is never pulled from under a running statement.
+        async with self.db_lock:
+            session, self._session = self._session, None
         if session is not None:
             await session.close()
