@@ -59,16 +59,24 @@ class Idp:
         return jwt.encode(head, claims, key or self.key(issuer_id), algorithms=[head["alg"]])
 
 
+_shared: list[Idp] = []  # one provider per test run, however many conftests import the fixture
+
+
 @pytest.fixture(scope="session")
 def idp(tmp_path_factory):
+    if _shared:
+        yield _shared[0]
+        return
     keys_file = tmp_path_factory.mktemp("dev-idp") / "keys.json"
     process = devidp.start(0, keys_file=keys_file)
     previous = os.environ.get("DEV_IDP_URL")
     os.environ["DEV_IDP_URL"] = process.url
     reset_issuers()
+    _shared.append(Idp(url=process.url, keys=json.loads(keys_file.read_text()), process=process))
     try:
-        yield Idp(url=process.url, keys=json.loads(keys_file.read_text()), process=process)
+        yield _shared[0]
     finally:
+        _shared.clear()
         process.stop()
         if previous is None:
             os.environ.pop("DEV_IDP_URL", None)
