@@ -15,6 +15,7 @@ from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
+from schema import result_cache
 from schema.document_cache import DocumentCache
 from schema.extensions import ReleaseSessionAfterOperation
 from schema.geography.queries import GeographyQuery
@@ -66,10 +67,16 @@ async def execute(
     request: Any = None,
 ) -> ExecutionResult:
     """Run a GraphQL document in-process as `actor` (None: not signed in), on its own session."""
-    context = Context(actor=actor, request=request)
-    try:
-        return await schema.execute(
-            document, variable_values=variables, context_value=context, operation_name=operation_name
-        )
-    finally:
-        await context.close()
+
+    async def run() -> ExecutionResult:
+        context = Context(actor=actor, request=request)
+        try:
+            return await schema.execute(
+                document, variable_values=variables, context_value=context, operation_name=operation_name
+            )
+        finally:
+            await context.close()
+
+    if actor is None:  # public results are the same for everyone: see schema/result_cache.py
+        return await result_cache.execute_public(run, document, variables, operation_name)
+    return await run()

@@ -118,3 +118,36 @@ async def test_concurrent_identical_misses_are_computed_once(client):
     assert len({a.text for a in answers}) == 1
     # One computation (plus the write's statements in `single`) rather than five.
     assert counter.count <= single.count
+
+
+async def test_in_process_public_results_are_cached_copies_until_a_write():
+    from backend.db import get_async_engine
+    from schema.api import execute
+
+    engine = get_async_engine().sync_engine
+    document = "query InProcessFoundations { partners(kind: FOUNDATION) { totalCount } }"
+    await execute(document)
+    first = await execute(document)
+    first.data["partners"]["totalCount"] = -1  # a caller changing its copy changes nobody else's
+    with StatementCounter(engine) as counter:
+        second = await execute(document)
+    assert counter.count == 0
+    assert second.data["partners"]["totalCount"] >= 0
+    add_foundation()
+    third = await execute(document)
+    assert third.data["partners"]["totalCount"] == second.data["partners"]["totalCount"] + 1
+
+
+async def test_in_process_results_of_signed_in_actors_are_not_cached():
+    from backend.actor import Actor
+    from backend.db import get_async_engine
+    from backend.models import ActorKind
+    from schema.api import execute
+
+    engine = get_async_engine().sync_engine
+    actor = Actor(kind=ActorKind.FUND, account_id=-1, display_name="Tilsyn")
+    document = "query SignedInFoundations { partners(kind: FOUNDATION) { totalCount } }"
+    await execute(document, actor=actor)
+    with StatementCounter(engine) as counter:
+        result = await execute(document, actor=actor)
+    assert result.errors is None and counter.count > 0
