@@ -129,3 +129,19 @@ async def test_next_occurrences_are_soonest_first_and_limited(run):
         assert starts == sorted(starts)
         assert all(datetime.fromisoformat(o["endsAt"]) > datetime.fromisoformat(now) for o in occurrences)
         assert all(o["startsAt"].endswith("+00:00") for o in occurrences)
+
+
+async def test_plan_filter(run):
+    plans = (await run("{ plans(first: 100) { nodes { id status urbanArea { id } organisations { id } board { id } } } }"))["plans"]["nodes"]
+    sample = next(p for p in plans if p["board"])
+    query = "query($f: PlanFilter) { plans(first: 100, filter: $f) { totalCount nodes { id } } }"
+    for f, expected in (
+        ({"urbanAreaId": sample["urbanArea"]["id"]}, [p["id"] for p in plans if p["urbanArea"]["id"] == sample["urbanArea"]["id"]]),
+        ({"status": "ACTIVE"}, [p["id"] for p in plans if p["status"] == "ACTIVE"]),
+        ({"organisationId": sample["organisations"][0]["id"]},
+         [p["id"] for p in plans if sample["organisations"][0]["id"] in [o["id"] for o in p["organisations"]]]),
+        ({"boardId": sample["board"]["id"]}, [p["id"] for p in plans if p["board"] and p["board"]["id"] == sample["board"]["id"]]),
+    ):
+        got = (await run(query, {"f": f}))["plans"]
+        assert [n["id"] for n in got["nodes"]] == expected, f
+        assert got["totalCount"] == len(expected) and 0 < len(expected) <= len(plans)
