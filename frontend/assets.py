@@ -6,8 +6,10 @@ frontend/node_modules into frontend/static/dkfds and compiles the gettext catalo
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from frontend.i18n import compile_catalogs
@@ -26,16 +28,29 @@ def copy_dkfds(*, force: bool = False) -> bool:
     marker = DKFDS_STATIC / "css" / "dkfds-borgerdk.min.css"
     if marker.exists() and not force:
         return True
-    if DKFDS_STATIC.exists():
-        shutil.rmtree(DKFDS_STATIC)
-    shutil.copytree(DKFDS_DIST / "css", DKFDS_STATIC / "css")
-    shutil.copytree(DKFDS_DIST / "img", DKFDS_STATIC / "img")
-    shutil.copytree(DKFDS_DIST / "js", DKFDS_STATIC / "js")
-    shutil.copytree(
-        DKFDS_DIST / "fonts",
-        DKFDS_STATIC / "fonts",
-        ignore=lambda _dir, names: [n for n in names if n in ("eot", "ttf", "otf", "split")],
-    )
+    # Build beside the target and rename into place, so server processes starting at the same
+    # time never see (or serve) a half-copied directory.
+    STATIC.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=".dkfds-", dir=STATIC))
+    try:
+        shutil.copytree(DKFDS_DIST / "css", building / "css")
+        shutil.copytree(DKFDS_DIST / "img", building / "img")
+        shutil.copytree(DKFDS_DIST / "js", building / "js")
+        shutil.copytree(
+            DKFDS_DIST / "fonts",
+            building / "fonts",
+            ignore=lambda _dir, names: [n for n in names if n in ("eot", "ttf", "otf", "split")],
+        )
+        if DKFDS_STATIC.exists():
+            old = DKFDS_STATIC.with_name(f".dkfds-old-{os.getpid()}")
+            DKFDS_STATIC.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        building.rename(DKFDS_STATIC)
+    except OSError:
+        if not marker.exists():  # another process may have won the race; only its absence is an error
+            raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
     return True
 
 

@@ -8,6 +8,7 @@ something the user did not choose. Compiled catalogs (*.mo) are built from the .
 from __future__ import annotations
 
 import gettext
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,8 +53,11 @@ def compile_catalogs(*, force: bool = False) -> list[Path]:
             continue
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as f:
+        # Write then rename: a process starting at the same time reads the old or the new file, never half.
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written
 

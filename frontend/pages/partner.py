@@ -14,7 +14,7 @@ from backend import policy
 from backend.models import ActorKind
 from frontend.forms import check_text, mutation_errors
 from frontend.templating import LOCAL_TZ, parse_datetime
-from frontend.web import current_actor, gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode, encode
 
 STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "ENDED")
