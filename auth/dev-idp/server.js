@@ -221,6 +221,22 @@ function unknownLoginPage(res, formUrl, issuerConfig) {
 <p><a href="${escapeHtml(formUrl)}">Prøv igen</a></p></body></html>`);
 }
 
+// Beside the development login form: which logins this issuer knows (any password works).
+function showDemoAccounts(res, issuerConfig) {
+  const items = Object.entries(issuerConfig.accounts)
+    .map(([login, claims]) => `<li><code>${escapeHtml(login)}</code> (${escapeHtml(claims.name)})</li>`).join('');
+  const hint = `<div class="login-card"><p>Demokonti hos denne udbyder (vilkårlig adgangskode):</p><ul>${items}</ul></div>`;
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => (String(name).toLowerCase() === 'content-length' ? res : setHeader(name, value));
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    if (chunk && res.statusCode === 200 && String(res.getHeader('content-type') || '').includes('html')) {
+      return end(Buffer.from(String(chunk).replace('</body>', `${hint}</body>`)), ...rest);
+    }
+    return end(chunk, ...rest);
+  };
+}
+
 async function main() {
   const keys = loadKeys();
   const mounts = [];
@@ -249,6 +265,7 @@ async function main() {
         return;
       }
     }
+    if (req.method === 'GET' && interaction) showDemoAccounts(res, mount.config);
     req.originalUrl = req.url;
     req.url = inner;
     mount.handler(req, res);
