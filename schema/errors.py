@@ -43,7 +43,8 @@ def error_type(name: str, codes: Iterable[str]):
     code_enum = enum.Enum(f"{name}ErrorCode", {c: c for c in all_codes})
     strawberry.enum(code_enum, description=f"What can be wrong with the input of {name[0].lower() + name[1:]}.")
     for value in code_enum.__strawberry_definition__.values:
-        value.description = CODES[value.name].capitalize() + "."
+        text = CODES[value.name]
+        value.description = text[0].upper() + text[1:] + "."
 
     class Error:
         field: Optional[str] = strawberry.field(
