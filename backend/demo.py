@@ -958,7 +958,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         plan_ended = spec.end < today
         secretariat = add(
             Partner(
-                name=f"Sekretariatet for {spec.name}",
+                name=f"Helhedsplanens sekretariat, {spec.name.removeprefix('Boligsocial helhedsplan ')}",
                 kind=PartnerKind.HOUSING_ORGANISATION,
             )
         )
