@@ -86,8 +86,16 @@ class _Broker:
 
     async def _poll_sqlite(self) -> None:
         engine = get_async_engine()
-        async with engine.connect() as conn:
-            last = (await conn.execute(select(func.max(LiveEvent.id)))).scalar() or 0
+        while True:
+            try:
+                async with engine.connect() as conn:
+                    last = (await conn.execute(select(func.max(LiveEvent.id)))).scalar() or 0
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a busy or missing database: subscribers wait, then start
+                log.exception("reading the newest live event failed; trying again")
+                await asyncio.sleep(1)
         self.ready.set()
         while True:
             try:
