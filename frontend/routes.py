@@ -77,6 +77,7 @@ def portal_routes() -> list:
         Route("/partner/aktiviteter/{id}", page(partner.save), methods=post),
         Route("/medarbejder/indbakke", page(staff.inbox), methods=get),
         Route("/medarbejder/indbakke/{id}", page(staff.answer), methods=post),
+        Route("/medarbejder/foelgegrupper/{id}/input", page(staff.register), methods=post),
         Route("/medarbejder/planer", page(staff.plans), methods=get),
         Route("/medarbejder/planer/{id}", page(staff.plan_overview), methods=get),
         # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).

@@ -168,6 +168,10 @@ async def render(request: Request, template: str, context: dict | None = None, *
 MESSAGES = {
     "input-sendt": N_("Tak for dit input. Du kan følge det herunder."),
     "svar-sendt": N_("Svaret er sendt og kan nu ses af beboeren."),
+    "status-gemt": N_("Status er ændret."),
+    "offentliggjort": N_("Inputtet og svaret er nu offentligt på følgegruppens side, uden navn."),
+    "afpubliceret": N_("Inputtet er ikke længere offentligt."),
+    "input-registreret": N_("Inputtet er registreret."),
     "aktivitet-gemt": N_("Aktiviteten er gemt."),
     "dato-tilfoejet": N_("Datoen er tilføjet."),
     "dato-flyttet": N_("Datoen er flyttet."),

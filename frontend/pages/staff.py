@@ -26,9 +26,11 @@ async def _inbox(request: Request, *, values: dict | None = None, errors: dict |
     status = request.query_params.get("status", "")
     variables = {"status": status if status in INPUT_STATUSES else None}
     data = await query_or_404(request, "StaffInbox", variables)
-    groups = [g for g in data["followUpGroups"]["nodes"] if g.get("inputs") is not None]
+    # Only the groups of the actor's own plans: the list of groups is public, their inputs are not.
+    groups = [g for g in data["followUpGroups"]["nodes"]
+              if g.get("inputs") is not None and policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])]
     return await render(request, "staff/inbox.html", {
-        "groups": groups, "status": variables["status"] or "", "statuses": INPUT_STATUSES,
+        "groups": groups, "status": variables["status"] or "", "statuses": INPUT_STATUSES, "channels": CHANNELS,
         "values": values or {}, "errors": errors or {},
     }, status_code=status_code)
 
@@ -38,27 +40,83 @@ async def inbox(request: Request):
 
 
 async def answer(request: Request):
+    """One input: answer it, change its status, or publish it (with its answer) on the group page."""
     _ = gettext_for(request)
     actor = await require_actor(request, *STAFF)
     if isinstance(actor, Response):
         return actor
     form = await verified_form(request)
     input_id = path_id(request, "ResidentInput")
-    field = f"svar-{form.get('raekke', '')}"
-    body = str(form.get("svar", ""))
+    row = str(form.get("raekke", ""))
+    action = str(form.get("handling", "svar"))
     errors: dict[str, str] = {}
-    check_text(errors, field, body, gettext=_, max_length=5000, name=_("et svar"))
-    if not errors:
-        data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
-        payload = data["residentInputAnswer"]
-        if any(e.get("code") == "NOT_FOUND" for e in payload.get("errors") or []):
-            raise HTTPException(status_code=404)  # not an input of your plans: as if it were not there
-        errors = mutation_errors(payload.get("errors"), {"body": field}, gettext=_, fallback_field=field)
-        if not errors and not payload.get("residentInput"):
-            raise HTTPException(status_code=404)
+    values: dict[str, str] = {}
+    if action == "svar":
+        field = f"svar-{row}"
+        body = str(form.get("svar", ""))
+        values[field] = body
+        check_text(errors, field, body, gettext=_, max_length=5000, name=_("et svar"))
+        if not errors:
+            data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
+            errors = _errors_or_404(data["residentInputAnswer"], {"body": field}, _, field)
+        message = "svar-sendt"
+    elif action == "status":
+        field = f"status-{row}"
+        status = str(form.get("status", ""))
+        if status not in INPUT_STATUSES:
+            errors[field] = _("Vælg en status.")
+        else:
+            data = await query(request, "ResidentInputSetStatus", {"input": {"inputId": input_id, "status": status}})
+            errors = _errors_or_404(data["residentInputSetStatus"], {"status": field}, _, field)
+        message = "status-gemt"
+    elif action in ("offentliggoer", "skjul"):
+        field = f"offentlig-{row}"
+        data = await query(request, "ResidentInputPublish", {"input": {
+            "inputId": input_id, "published": action == "offentliggoer"}})
+        errors = _errors_or_404(data["residentInputPublish"], {}, _, field)
+        message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
+    else:
+        raise HTTPException(status_code=400)
     if errors:
-        return await _inbox(request, values={field: body}, errors=errors, status_code=400)
-    return redirect("/medarbejder/indbakke", message="svar-sendt")
+        return await _inbox(request, values=values, errors=errors, status_code=400)
+    return redirect("/medarbejder/indbakke", message=message)
+
+
+def _errors_or_404(payload: dict, fields: dict, _, fallback: str) -> dict:
+    if any(e.get("code") == "NOT_FOUND" for e in payload.get("errors") or []):
+        raise HTTPException(status_code=404)  # not an input of your plans: as if it were not there
+    return mutation_errors(payload.get("errors"), fields, gettext=_, fallback_field=fallback)
+
+
+CHANNELS = ("PAPER", "PHONE", "IN_PERSON")
+
+
+async def register(request: Request):
+    """Input a resident gave on paper, by phone or in person, registered by staff with its channel."""
+    _ = gettext_for(request)
+    actor = await require_actor(request, *STAFF)
+    if isinstance(actor, Response):
+        return actor
+    form = await verified_form(request)
+    group_id = path_id(request, "FollowUpGroup")
+    row = str(form.get("gruppe", ""))
+    values = {f"{k}-{row}": str(form.get(k, "")) for k in ("titel", "tekst", "kanal")}
+    errors: dict[str, str] = {}
+    check_text(errors, f"titel-{row}", values[f"titel-{row}"], gettext=_, max_length=200, name=_("en overskrift"))
+    check_text(errors, f"tekst-{row}", values[f"tekst-{row}"], gettext=_, max_length=5000, name=_("beboerens input"))
+    if values[f"kanal-{row}"] not in CHANNELS:
+        errors[f"kanal-{row}"] = _("Vælg, hvordan inputtet kom ind.")
+    if not errors:
+        data = await query(request, "ResidentInputRegister", {"input": {
+            "groupId": group_id, "title": values[f"titel-{row}"].strip(), "body": values[f"tekst-{row}"].strip(),
+            "channel": values[f"kanal-{row}"],
+        }})
+        errors = _errors_or_404(data["residentInputRegister"],
+                                {"title": f"titel-{row}", "body": f"tekst-{row}", "channel": f"kanal-{row}"},
+                                _, f"titel-{row}")
+    if errors:
+        return await _inbox(request, values=values, errors=errors, status_code=400)
+    return redirect("/medarbejder/indbakke", message="input-registreret")
 
 
 async def plans(request: Request):

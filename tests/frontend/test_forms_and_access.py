@@ -439,3 +439,66 @@ async def test_edit_link_only_for_those_who_may_edit(client, demo_ids, sign_in_a
     for who in ("beboer-tingbjerg", "partner-ssp", "kommune-tmf"):
         assert edit not in (await client.get(path, cookies=await sign_in_as(who))).text, who
     assert edit not in (await client.get(path)).text
+
+
+async def test_staff_publishes_an_answered_input_without_its_author(client, demo_ids, sign_in_as):
+    resident = await sign_in_as("beboer-tingbjerg")
+    group_path = f"/foelgegrupper/{demo_ids['group']}"
+    token = await csrf_of(client, group_path, resident)
+    title = f"Cykelparkering {uuid.uuid4().hex[:6]}"
+    await client.post(group_path, data={"csrf_token": token, "titel": title, "tekst": "Flere stativer."},
+                      cookies=resident)
+    staff = await sign_in_as("fsb-medarbejder")
+
+    async def item():
+        soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
+        return [li for li in soup.select(".card-list > li") if title in li.get_text()][0]
+
+    li = await item()
+    answer_form = li.find("form")
+    fields = {i["name"]: i.get("value", "") for i in answer_form.find_all("input")}
+    assert li.find("button", string=lambda s: s and "Offentliggør" in s) is None  # not before an answer
+    assert (await client.post(answer_form["action"], data={**fields, "svar": "Vi bestiller stativer."},
+                              cookies=staff)).status_code == 303
+    li = await item()
+    publish = [f for f in li.find_all("form") if f.find("input", attrs={"value": "offentliggoer"})][0]
+    fields = {i["name"]: i.get("value", "") for i in publish.find_all("input")}
+    assert (await client.post(publish["action"], data=fields, cookies=staff)).status_code == 303
+    public = await client.get(group_path)
+    assert title in public.text and "Vi bestiller stativer." in public.text
+    assert "Amira" not in soup_of(public).select_one("#published-heading").find_parent("section").get_text()
+    # Taking it off again.
+    li = await item()
+    hide = [f for f in li.find_all("form") if f.find("input", attrs={"value": "skjul"})][0]
+    fields = {i["name"]: i.get("value", "") for i in hide.find_all("input")}
+    assert (await client.post(hide["action"], data=fields, cookies=staff)).status_code == 303
+    assert title not in (await client.get(group_path)).text
+
+
+async def test_staff_changes_status_and_registers_input_given_on_paper(client, demo_ids, sign_in_as):
+    staff = await sign_in_as("fsb-medarbejder")
+    soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
+    register = soup.find("form", action=f"/medarbejder/foelgegrupper/{demo_ids['group']}/input")
+    assert register is not None
+    fields = {i["name"]: i.get("value", "") for i in register.find_all("input")}
+    row = fields["gruppe"]
+    bad = await client.post(register["action"], data={**fields, "titel": "Fra papir", "tekst": "", "kanal": ""},
+                            cookies=staff)
+    assert bad.status_code == 400
+    assert [a["href"] for a in soup_of(bad).select(".error-summary a")] == [f"#tekst-{row}", f"#kanal-{row}"]
+    assert soup_of(bad).find("details").has_attr("open")
+    title = f"Afleveret på kontoret {uuid.uuid4().hex[:6]}"
+    response = await client.post(register["action"], data={**fields, "titel": title, "tekst": "Håndskrevet brev.",
+                                                           "kanal": "PAPER"}, cookies=staff)
+    assert response.status_code == 303, response.text[:1000]
+    soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
+    li = [li for li in soup.select(".card-list > li") if title in li.get_text()][0]
+    assert "Kanal: Papir" in li.get_text(" ", strip=True)
+    status_form = [f for f in li.find_all("form") if f.find("input", attrs={"value": "status"})][0]
+    fields = {i["name"]: i.get("value", "") for i in status_form.find_all("input")}
+    response = await client.post(status_form["action"], data={**fields, "status": "UNDER_CONSIDERATION"},
+                                 cookies=staff)
+    assert response.status_code == 303, response.text[:1000]
+    soup = soup_of(await client.get("/medarbejder/indbakke?status=UNDER_CONSIDERATION", cookies=staff))
+    assert title in soup.get_text()
+    assert title not in soup_of(await client.get("/medarbejder/indbakke?status=RECEIVED", cookies=staff)).get_text()
