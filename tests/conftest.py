@@ -92,6 +92,26 @@ def database_url() -> str:
     return os.environ["DATABASE_URL"]
 
 
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """An empty database of its own beside the suite's (not migrated): a SQLite file, or a fresh
+    PostgreSQL database on the same server, dropped afterwards."""
+    if not database_url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path}/scratch.db"
+        return
+    base = make_url(database_url)
+    name = f"hp_scratch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", autouse=True)
 async def _dispose_async_engine():
     # The async engine's connections belong to the session event loop; close them inside it.

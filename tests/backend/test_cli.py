@@ -7,13 +7,11 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, select
 from sqlmodel import Session
 
 from backend import demo
@@ -22,22 +20,8 @@ from tests.conftest import ROOT, migrate
 
 
 @pytest.fixture
-def scratch_url(database_url, tmp_path):
-    """An empty database beside the suite's: a SQLite file, or a fresh PostgreSQL database."""
-    if not database_url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path}/scratch.db"
-        return
-    base = make_url(database_url)
-    name = f"hp_scratch_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def scratch_url(scratch_database_url):
+    return scratch_database_url
 
 
 def cli(url: str, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:

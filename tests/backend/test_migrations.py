@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401 - all tables
 from backend.db import get_sync_engine
-from tests.conftest import ROOT
+from tests.conftest import ROOT, migrate
 
 
 def test_database_is_at_the_single_head():
@@ -28,3 +30,19 @@ def test_migrations_match_the_models():
     assert diff == [], "the models differ from the migrations; add one with `alembic revision --autogenerate`:\n" + "\n".join(
         map(str, diff)
     )
+
+
+async def test_migrations_run_down_and_up_again_inside_an_event_loop(scratch_database_url):
+    """Downgrade to nothing and back; alembic's environment uses no event loop of its own."""
+    migrate(scratch_database_url)
+    config = Config(str(ROOT / "alembic.ini"), attributes={"configure_logger": False, "url": scratch_database_url})
+    command.downgrade(config, "base")
+    engine = create_engine(scratch_database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    command.upgrade(config, "head")
+    engine = create_engine(scratch_database_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
