@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from frontend import assets
+from frontend.operations import OperationFailed
 from frontend.pages import activities, common, groups, mine, partner, public, staff
 from frontend.web import gettext_for, render
 
@@ -26,6 +27,13 @@ def page(handler):
     async def wrapped(request: Request):
         try:
             return await handler(request)
+        except OperationFailed:
+            # The API refused the request as a whole (e.g. a tampered id in a form): a clear 400, not a 500.
+            _ = gettext_for(request)
+            return await render(request, "errors/error.html", {
+                "heading": _("Forkert forespørgsel"),
+                "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+            }, status_code=400)
         except HTTPException as exc:
             _ = gettext_for(request)
             if exc.status_code == 404:

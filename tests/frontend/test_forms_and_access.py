@@ -502,3 +502,28 @@ async def test_staff_changes_status_and_registers_input_given_on_paper(client, d
     soup = soup_of(await client.get("/medarbejder/indbakke?status=UNDER_CONSIDERATION", cookies=staff))
     assert title in soup.get_text()
     assert title not in soup_of(await client.get("/medarbejder/indbakke?status=RECEIVED", cookies=staff)).get_text()
+
+
+async def test_tampered_form_values_get_a_clear_error_not_a_500(client, demo_ids, sign_in_as):
+    cookies = await sign_in_as("beboer-tingbjerg")
+    path = f"/foelgegrupper/{demo_ids['group']}"
+    token = await csrf_of(client, path, cookies)
+    for emne in ("ikke-et-id", demo_ids["plan"]):
+        response = await client.post(path, data={"csrf_token": token, "titel": "Hej", "tekst": "Tekst", "emne": emne},
+                                     cookies=cookies)
+        assert response.status_code == 400, (emne, response.text[:500])
+    partner = await sign_in_as("partner-bibliotek")
+    edit = f"/partner/aktiviteter/{demo_ids['library_activity']}"
+    token = await csrf_of(client, edit, partner)
+    for data in ({"handling": "flyt-dato", "dato": "ikke-et-id", "start": "2027-01-01T10:00", "slut": "2027-01-01T11:00"},
+                 {"handling": "noget-andet"}, {"handling": "opdater", "status": "FORSVUNDET"}):
+        response = await client.post(edit, data={"csrf_token": token, **data}, cookies=partner)
+        assert response.status_code == 400, data
+    staff = await sign_in_as("fsb-medarbejder")
+    token = await csrf_of(client, "/medarbejder/indbakke", staff)
+    response = await client.get("/medarbejder/indbakke", params={"status": "FORKERT"}, cookies=staff)
+    assert response.status_code == 200
+    response = await client.get("/aktiviteter", params={"omraade": "ikke-et-id"})
+    assert response.status_code in (400, 404)
+    response = await client.get("/aktiviteter", params={"efter": "ikke-en-markør"})
+    assert response.status_code in (400, 404)
