@@ -150,6 +150,8 @@ async def render(request: Request, template: str, context: dict | None = None, *
         "dir": lang.direction,
         "current_path": current_path(request),
         "path": request.url.path,
+        # Calendar apps subscribe to feeds by the webcal scheme (the same address, fetched over http/https).
+        "webcal_base": f"webcal://{request.url.netloc}",
         "viewer": actor_summary(actor),
         "csrf_token": csrf_token(request) if signed_in else "",
         "message": _message(request),

@@ -147,6 +147,8 @@ async def test_activity_calendar_file(client, demo_ids):
 
 
 async def test_area_and_plan_feeds(client, demo_ids):
+    page = soup_of(await client.get(f"/omraader/{demo_ids['area']}"))
+    assert page.find("a", href=f"webcal://testserver/omraader/{demo_ids['area']}/kalender.ics")
     for path in (f"/omraader/{demo_ids['area']}/kalender.ics", f"/planer/{demo_ids['plan']}/kalender.ics"):
         response = await client.get(path)
         assert response.status_code == 200, path
