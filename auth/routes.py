@@ -2,6 +2,7 @@
 
   GET  /auth/login                      choose a provider (minimal page; the portal links here)
   GET  /auth/login?issuer=ID&next=/...  start the authorization code flow at that provider
+                                        (&prompt=login: show its login form even if it knows you)
   GET  /auth/callback/ID                the provider's answer: code -> tokens -> account -> session
   GET  /auth/logout                     a confirmation form; POST /auth/logout signs out here and at
                                         the provider (its end_session endpoint)
@@ -74,8 +75,10 @@ async def login(request: Request) -> Response:
         return _error("Den valgte log-in-udbyder findes ikke.", 404)
     redirect_uri = f"{_base_url(request)}/auth/callback/{issuer.id}"
     pending = oidc.new_pending(issuer, redirect_uri=redirect_uri, next_path=next_path)
+    # prompt=login asks the provider for the login form even when it remembers the browser (switch user).
+    extra = {"prompt": "login"} if request.query_params.get("prompt") == "login" else {}
     try:
-        url = await oidc.authorization_url(issuer, pending)
+        url = await oidc.authorization_url(issuer, pending, **extra)
     except oidc.SignInFailed as exc:
         return _error(f"Log-ind kunne ikke starte: {exc.message}.", exc.status_code)
     async with new_session() as db:

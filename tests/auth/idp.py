@@ -111,7 +111,8 @@ async def sign_in(browser: httpx.AsyncClient, account: str, *, next: str = "/", 
     """
     issuer_id = issuer_id or devidp.issuer_of_account(account)
     app_url = (app_url or str(browser.base_url)).rstrip("/")
-    start = await browser.get(f"{app_url}/auth/login", params={"issuer": issuer_id, "next": next})
+    # prompt=login: the provider asks again even if this browser signed in there before as someone else.
+    start = await browser.get(f"{app_url}/auth/login", params={"issuer": issuer_id, "next": next, "prompt": "login"})
     assert start.status_code == 303, start.text[:300]
     location = await devlogin.provider_sign_in(browser, start, account, f"{app_url}/auth/callback/")
     assert isinstance(location, str), "the provider did not send the browser back to the app"

@@ -75,11 +75,17 @@ async def test_sign_in_rotates_the_session_id(app, idp):
     async with browser_for(app) as browser:
         await sign_in(browser, "beboer-urbanplanen")
         first = cookie(browser, sessions.SESSION_COOKIE)
-        # Signing in again (the provider remembers the browser: no form this time) gives a new id.
-        await sign_in(browser, "beboer-urbanplanen")
+        # Signing in again, as another resident of the same browser, gives a new id.
+        await sign_in(browser, "beboer-ny")
         second = cookie(browser, sessions.SESSION_COOKIE)
         assert first != second
-        assert (await viewer(browser))["displayName"] == "Mikkel (demo)"
+        assert (await viewer(browser))["displayName"] == "Nour (demo)"
+        # Without prompt=login the provider remembers the browser: no form, the same person again.
+        start = await browser.get("/auth/login", params={"issuer": "dev-borger"})
+        location = await devlogin.follow_until(browser, start, "http://testserver/auth/callback/")
+        assert isinstance(location, str)
+        await browser.get(location)
+        assert (await viewer(browser))["displayName"] == "Nour (demo)"
         async with new_session() as session:
             assert await session.get(WebSession, sessions.hash_id(first)) is None
 
