@@ -126,6 +126,17 @@ class Loader(Generic[K, V]):
         batcher.enqueue(self)
         return future
 
+    def load_ready(self, key: K) -> V | Awaitable[V]:
+        """The value itself when it is loaded already (e.g. primed), else `load(key)`.
+
+        For resolvers that return what they load: graphql-core completes a plain value at once,
+        while every awaitable costs it tasks and a wait.
+        """
+        future = self.cache.get(key)
+        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return self.load(key)
+
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*(self.load(k) for k in keys))
 

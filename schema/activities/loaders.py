@@ -86,6 +86,27 @@ class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
         m.ActivityPartner.partner_id,
     )
 
+    async def batch_load(self, keys):
+        # The partners come in the same statement and prime PartnerByIdLoader, so that
+        # ActivityPartner.partner needs neither a second statement nor an await.
+        link_type, partner_type = self.target(), PartnerByIdLoader.target()
+        n = len(field_names(link_type))
+        stmt = (
+            select(*columns(link_type, m.ActivityPartner), *columns(partner_type, m.Partner),
+                   m.ActivityPartner.activity_id.label("_key"))
+            .join(m.Partner, m.Partner.id == m.ActivityPartner.partner_id)
+            .where(m.ActivityPartner.activity_id.in_(sorted(set(keys))))
+            .order_by(*self.order_by)
+        )
+        rows = await self.fetch(stmt)
+        partners = PartnerByIdLoader(self.context)
+        grouped = defaultdict(list)
+        for row in rows:
+            grouped[row[-1]].append(build(link_type, row[:n]))
+            partner = build(partner_type, row[n:-1])
+            partners.prime(partner.pk, partner)
+        return [grouped.get(k, []) for k in keys]
+
 
 class PartnerByIdLoader(ByIdLoader):
     type_path = T + "Partner"

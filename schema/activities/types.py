@@ -99,7 +99,7 @@ class ActivityPartner:
 
     @strawberry.field(description="The partner organisation.")
     def partner(self, info: Info) -> Partner:
-        return al.PartnerByIdLoader(info.context).load(self.partner_id)
+        return al.PartnerByIdLoader(info.context).load_ready(self.partner_id)
 
     @strawberry.field(description="The activity.")
     def activity(self, info: Info) -> Activity | None:
