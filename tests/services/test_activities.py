@@ -43,7 +43,7 @@ async def test_update_status_and_description(world, kind):
         stored = await fetch(Activity, world.activity_id)
         assert stored.status == ActivityStatus.ACTIVE and stored.description == "Åbent hver tirsdag"
         event = await scalar(select(AuditEvent).where(AuditEvent.action == "activity.update",
-                                                      AuditEvent.object_id == row.id))
+                                                      AuditEvent.object_id == row.id).order_by(AuditEvent.id.desc()).limit(1))
         assert event.before["status"] == "PLANNED" and event.after["status"] == "ACTIVE"
     else:
         with pytest.raises(NotFound):

@@ -35,7 +35,7 @@ async def test_submit_only_a_resident_of_the_group(world, kind):
         assert stored.author_account_id == actor.account_id and stored.status == InputStatus.RECEIVED
         assert stored.channel == InputChannel.WEB
         event = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.submit",
-                                                      AuditEvent.object_id == row.id))
+                                                      AuditEvent.object_id == row.id).order_by(AuditEvent.id.desc()).limit(1))
         assert event.actor_account_id == actor.account_id and event.plan_id == world.plan_id
         assert event.after["body"] == "[personal]" and event.after["title"] == "[personal]"
     else:
@@ -175,7 +175,7 @@ async def test_answer_set_status_publish_hide_by_staff_of_the_plan(world, kind):
         stored = await fetch(ResidentInput, row.id)
         assert stored.hidden and not stored.published and stored.hidden_reason == "Krænkende indhold"
         event = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.hide",
-                                                      AuditEvent.object_id == row.id))
+                                                      AuditEvent.object_id == row.id).order_by(AuditEvent.id.desc()).limit(1))
         assert event.reason == "Krænkende indhold"
     else:
         for fn, kw in (

@@ -84,6 +84,8 @@ class World:
     other_partner_id: int = 0
     goal_id: int = 0
     indicator_id: int = 0
+    generation_ids: list[int] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)
     accounts: dict[str, int] = field(default_factory=dict)
     actors: dict[str, Actor | None] = field(default_factory=dict)
 
@@ -197,18 +199,51 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
         await s.commit()
 
         w.municipality_id, w.urban_area_id, w.generation_id = muni.id, area.id, gen.id
+        w.generation_ids = [gen.id, other_gen.id]
         w.focus_area_id, w.other_generation_focus_area_id = fa.id, ofa.id
         w.org_id, w.other_org_id, w.estate_id, w.other_estate_id = org.id, other_org.id, estate.id, other_estate.id
         w.plan_id, w.other_plan_id, w.group_id, w.other_group_id = plan.id, other_plan.id, group.id, other_group.id
         w.activity_id, w.other_activity_id = act.id, other_act.id
         w.past_occurrence_id, w.future_occurrence_id = past.id, future.id
         w.partner_id, w.other_partner_id = partner.id, other_partner.id
+        w.partner_ids = [partner.id, other_partner.id]
         w.goal_id, w.indicator_id = goal.id, ind.id
         w.accounts = {k: a.id for k, a in accounts.items()}
         w.actors = {"anonymous": None}
         for kind, acc in accounts.items():
             w.actors[kind] = await load_actor(s, acc)
+    BUILT.append(w)
     return w
+
+
+BUILT: list[World] = []  # worlds of the running test, dropped after it (see drop_built_worlds)
+
+
+async def drop_world(w: World) -> None:
+    """Delete a world and everything written in it, so other tests see the demo data only.
+
+    Plans go first (their parts cascade), then accounts (residencies and sessions cascade), then the
+    shared things the world made for itself. Audit events stay: the log outlives what it describes.
+    """
+    from sqlalchemy import delete, or_
+
+    orgs = [w.org_id, w.other_org_id]
+    async with new_session() as s:
+        await s.execute(delete(Plan).where(or_(Plan.urban_area_id == w.urban_area_id,
+                                               Plan.lead_organisation_id.in_(orgs))))
+        await s.execute(delete(Account).where(Account.id.in_(list(w.accounts.values()))))
+        await s.execute(delete(HousingEstate).where(HousingEstate.organisation_id.in_(orgs)))
+        await s.execute(delete(Partner).where(Partner.id.in_(w.partner_ids)))
+        await s.execute(delete(HousingOrganisation).where(HousingOrganisation.id.in_(orgs)))
+        await s.execute(delete(FundingGeneration).where(FundingGeneration.id.in_(w.generation_ids)))
+        await s.execute(delete(UrbanArea).where(UrbanArea.id == w.urban_area_id))
+        await s.execute(delete(Municipality).where(Municipality.id == w.municipality_id))
+        await s.commit()
+
+
+async def drop_built_worlds() -> None:
+    while BUILT:
+        await drop_world(BUILT.pop())
 
 
 async def call(fn, **kwargs):
