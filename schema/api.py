@@ -15,7 +15,7 @@ from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
-from schema import result_cache
+from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
 from schema.extensions import ReleaseSessionAfterOperation
 from schema.geography.queries import GeographyQuery
@@ -56,6 +56,7 @@ schema = strawberry.Schema(
     extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation],
     scalar_overrides=SCALAR_OVERRIDES,
 )
+fast_fields.install(schema)
 
 
 async def execute(
