@@ -54,7 +54,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	cd $* && if [ -f package-lock.json ] && [ ! -d node_modules ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	touch $@
 
-# `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~8 minutes.
+# `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~4 minutes.
 bench: setup
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/run.py

@@ -5,7 +5,8 @@ activities, partners, occurrences, goals with measurements, follow-up groups and
 at the size of the whole country. The data is deterministic for a seed and an anchor date (the
 day that "now" is, so that activities have upcoming occurrences), and follows the domain rules:
 every focus area belongs to its plan's generation, financing shares pass backend.rules, each
-sub-agreement has its focus area, inputs go to a group of the author's estate.
+sub-agreement has its focus area, follow-up groups belong to running (public) plans, inputs go to a
+group of the author's estate.
 
 Rows are added beside what is there (demo data included): shared things (municipalities,
 generations, housing organisations, urban areas) are reused when their unique key exists, and
@@ -31,7 +32,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from backend import models as m
+from backend.policy import PUBLIC_PLAN_STATUSES
 from backend.rules import financing_problems, focus_area_fits_plan
+
+RUNNING_PLAN_STATUSES = PUBLIC_PLAN_STATUSES - {m.PlanStatus.ENDED}
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,8 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             for k in range(2):
                 b.add(m.Milestone, ["id", "plan_id", "year", "title", "done"],
                       (ids.next(m.Milestone), pid, year, f"Milepæl {k + 1} for {year}", year < anchor.year))
-        plans.append({"id": pid, "area": area_id, "estates": plan_estates, "agreements": agreements, "start": start})
+        plans.append({"id": pid, "area": area_id, "estates": plan_estates, "agreements": agreements, "start": start,
+                      "status": status})
 
     # goals -> indicators -> measurements: spread the measurements over the indicators
     indicators_per_plan = max(1, round(scale.measurements / 10 / scale.plans))
@@ -389,11 +394,15 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     # ---- follow-up groups, members, meetings
     groups: list[tuple[int, list[int]]] = []  # (group id, its estates)
     plan_of_group: dict[int, int] = {}
-    per_plan = max(1, scale.groups // len(plans))
-    for plan in plans:
+    # Follow-up groups belong to running plans (public, not ended): residents give input only where
+    # they can see the plan. The groups are spread over those plans, 2 or 3 each.
+    running = [p for p in plans if p["status"] in RUNNING_PLAN_STATUSES]
+    group_counts = [scale.groups // len(running) + (1 if i < scale.groups % len(running) else 0)
+                    for i in range(len(running))]
+    for plan, per_plan in zip(running, group_counts):
         for k in range(per_plan):
             gid = ids.next(m.FollowUpGroup)
-            estates = plan["estates"][k::per_plan] or plan["estates"]
+            estates = plan["estates"][k % len(plan["estates"])::per_plan] or plan["estates"]
             b.add(m.FollowUpGroup, ["id", "plan_id", "name", "description"],
                   (gid, plan["id"], f"Følgegruppe {k + 1}", "Beboere og partnere følger helhedsplanen."))
             for eid in estates:

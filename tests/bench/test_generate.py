@@ -60,6 +60,12 @@ def test_small_scale_has_the_promised_amounts_and_follows_the_rules(engine):
             .where(m.FollowUpGroupEstate.group_id.is_(None))
         ).scalar()
         assert outside == 0
+        # follow-up groups belong to running plans, which residents may see
+        statuses = {row[0] for row in conn.execute(
+            select(m.Plan.status).join(m.FollowUpGroup, m.FollowUpGroup.plan_id == m.Plan.id).distinct())}
+        assert statuses and statuses <= {m.PlanStatus.ACTIVE, m.PlanStatus.APPROVED_BY_LBF,
+                                         m.PlanStatus.APPROVED_BY_CITY_COUNCIL}
+        assert conn.execute(select(func.count()).select_from(m.FollowUpGroup)).scalar() == SCALES["small"].groups
         # upcoming occurrences exist for the anchor day, so "next occurrences" has something to show
         assert conn.execute(select(func.count()).select_from(m.Occurrence).where(m.Occurrence.starts_at > ANCHOR)).scalar() > 0
 
