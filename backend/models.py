@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import (
+    text,
     JSON,
     CheckConstraint,
     Column,
@@ -297,7 +298,9 @@ class Agreement(SQLModel, table=True):
     approved_at: datetime | None = tz_datetime(nullable=True)
     created_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (
-        UniqueConstraint("plan_id", "kind", "focus_area_id", "version"),
+        # One row per version of a document; focus_area_id is NULL outside sub-agreements, and NULLs
+        # never collide in a plain unique constraint, hence the expression.
+        Index("uq_agreement_version", "plan_id", "kind", text("coalesce(focus_area_id, 0)"), "version", unique=True),
         CheckConstraint("version >= 1", name="agreement_version_positive"),
         CheckConstraint(
             "(kind = 'SUB_AGREEMENT') = (focus_area_id IS NOT NULL)",
@@ -562,3 +565,10 @@ class WebSession(SQLModel, table=True):
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # login state, csrf
     created_at: datetime = tz_datetime(default_now=True)
     expires_at: datetime = tz_datetime(index=True)
+
+
+# SQLite reuses the highest id after a delete unless a table says AUTOINCREMENT; a reused id would
+# give a new plan, account or live event the audit trail or place of a deleted one.
+for _table in SQLModel.metadata.tables.values():
+    if "id" in _table.c and _table.c.id.primary_key:
+        _table.dialect_kwargs["sqlite_autoincrement"] = True

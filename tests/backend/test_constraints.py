@@ -293,6 +293,29 @@ def test_deleting_a_plan_removes_all_its_parts(db):
     assert db.get(HousingEstate, small.estate) is not None
 
 
+def test_a_deleted_plans_id_is_never_given_to_a_new_plan(db):
+    """Audit events name plans by id: a reused id would hand a deleted plan's trail to a new one."""
+    small = make_small(db)
+    db.execute(delete(Plan).where(Plan.id == small.plan))
+    db.commit()
+    newer = make_small(db)
+    assert newer.plan > small.plan
+
+
+def test_database_refuses_two_rows_for_the_same_agreement_version(db):
+    small = make_small(db)
+    for kind in (AgreementKind.STRATEGIC, AgreementKind.EMERGENCY_PLAN):
+        db.add(Agreement(plan_id=small.plan, kind=kind, version=1, title="Version 1"))
+        db.commit()
+        assert refused(db, Agreement(plan_id=small.plan, kind=kind, version=1, title="Også version 1"))
+        assert not refused(db, Agreement(plan_id=small.plan, kind=kind, version=2, title="Version 2"))
+    db.add(Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, version=1, title="Delaftale"))
+    db.commit()
+    assert refused(
+        db, Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, version=1, title="Igen")
+    )
+
+
 @pytest.mark.parametrize("what", ["organisation", "estate", "partner", "focus_area"])
 def test_deleting_a_shared_thing_in_use_is_refused(db, what):
     small = make_small(db)

@@ -27,7 +27,8 @@ def upgrade() -> None:
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('liveevent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_liveevent_at'), ['at'], unique=False)

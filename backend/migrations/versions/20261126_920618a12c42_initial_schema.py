@@ -34,7 +34,8 @@ def upgrade() -> None:
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('auditevent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auditevent_actor_account_id'), ['actor_account_id'], unique=False)
@@ -48,7 +49,8 @@ def upgrade() -> None:
     sa.Column('end_year', sa.Integer(), nullable=False),
     sa.CheckConstraint('end_year >= start_year', name='generation_years_ordered'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
+    sa.UniqueConstraint('name'),
+    sqlite_autoincrement=True,
     )
     op.create_table('housingorganisation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,7 +58,8 @@ def upgrade() -> None:
     sa.Column('short_name', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('cvr', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cvr')
+    sa.UniqueConstraint('cvr'),
+    sqlite_autoincrement=True,
     )
     op.create_table('municipality',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,7 +67,8 @@ def upgrade() -> None:
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code'),
-    sa.UniqueConstraint('name')
+    sa.UniqueConstraint('name'),
+    sqlite_autoincrement=True,
     )
     op.create_table('board',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,7 +76,8 @@ def upgrade() -> None:
     sa.Column('level', sa.Enum('CITY', 'DISTRICT', name='boardlevel'), nullable=False),
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('board', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_board_municipality_id'), ['municipality_id'], unique=False)
@@ -84,7 +89,8 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['generation_id'], ['fundinggeneration.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('generation_id', 'name')
+    sa.UniqueConstraint('generation_id', 'name'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('focusarea', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_focusarea_generation_id'), ['generation_id'], unique=False)
@@ -97,7 +103,8 @@ def upgrade() -> None:
     sa.Column('municipality_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cvr')
+    sa.UniqueConstraint('cvr'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('partner', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_partner_municipality_id'), ['municipality_id'], unique=False)
@@ -117,7 +124,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partner_id'], ['partner.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('issuer', 'subject')
+    sa.UniqueConstraint('issuer', 'subject'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_housing_organisation_id'), ['housing_organisation_id'], unique=False)
@@ -133,7 +141,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['board_id'], ['board.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('slug')
+    sa.UniqueConstraint('slug'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('urbanarea', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_urbanarea_board_id'), ['board_id'], unique=False)
@@ -150,7 +159,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['organisation_id'], ['housingorganisation.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['urban_area_id'], ['urbanarea.id'], ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('organisation_id', 'department_number')
+    sa.UniqueConstraint('organisation_id', 'department_number'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('housingestate', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_housingestate_organisation_id'), ['organisation_id'], unique=False)
@@ -163,7 +173,8 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['urban_area_id'], ['urbanarea.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('othereffort', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_othereffort_urban_area_id'), ['urban_area_id'], unique=False)
@@ -186,7 +197,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['generation_id'], ['fundinggeneration.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['lead_organisation_id'], ['housingorganisation.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['urban_area_id'], ['urbanarea.id'], ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_board_id'), ['board_id'], unique=False)
@@ -222,9 +234,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['focus_area_id'], ['focusarea.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('plan_id', 'kind', 'focus_area_id', 'version')
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('agreement', schema=None) as batch_op:
+        batch_op.create_index('uq_agreement_version', ['plan_id', 'kind', sa.text('coalesce(focus_area_id, 0)'), 'version'], unique=True)
         batch_op.create_index(batch_op.f('ix_agreement_focus_area_id'), ['focus_area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agreement_plan_id'), ['plan_id'], unique=False)
 
@@ -241,7 +254,8 @@ def upgrade() -> None:
     sa.CheckConstraint('share_percent >= 0 AND share_percent <= 100', name='financing_share_range'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('plan_id', 'year', 'party')
+    sa.UniqueConstraint('plan_id', 'year', 'party'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('financing', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_financing_plan_id'), ['plan_id'], unique=False)
@@ -252,7 +266,8 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=True),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('followupgroup', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_followupgroup_plan_id'), ['plan_id'], unique=False)
@@ -264,7 +279,8 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.ForeignKeyConstraint(['focus_area_id'], ['focusarea.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('goal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_goal_focus_area_id'), ['focus_area_id'], unique=False)
@@ -277,7 +293,8 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('done', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('milestone', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_milestone_plan_id'), ['plan_id'], unique=False)
@@ -312,7 +329,8 @@ def upgrade() -> None:
     sa.CheckConstraint('until IS NULL OR until >= since', name='residency_period_ordered'),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['estate_id'], ['housingestate.id'], ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('residency', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_residency_account_id'), ['account_id'], unique=False)
@@ -327,7 +345,8 @@ def upgrade() -> None:
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['estate_id'], ['housingestate.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code_hash')
+    sa.UniqueConstraint('code_hash'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('residencycode', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_residencycode_estate_id'), ['estate_id'], unique=False)
@@ -350,7 +369,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agreement_id'], ['agreement.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['focus_area_id'], ['focusarea.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_activity_agreement_id'), ['agreement_id'], unique=False)
@@ -374,7 +394,8 @@ def upgrade() -> None:
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['followupgroup.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('groupmember', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_groupmember_group_id'), ['group_id'], unique=False)
@@ -389,7 +410,8 @@ def upgrade() -> None:
     sa.Column('target', sa.Float(), nullable=True),
     sa.Column('direction', sa.Enum('INCREASE', 'DECREASE', 'KEEP', name='indicatordirection'), nullable=False),
     sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('indicator', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicator_goal_id'), ['goal_id'], unique=False)
@@ -402,7 +424,8 @@ def upgrade() -> None:
     sa.Column('agenda', sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=True),
     sa.Column('minutes', sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['followupgroup.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_group_id'), ['group_id'], unique=False)
@@ -426,7 +449,8 @@ def upgrade() -> None:
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicator.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('indicator_id', 'period')
+    sa.UniqueConstraint('indicator_id', 'period'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('measurement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measurement_indicator_id'), ['indicator_id'], unique=False)
@@ -442,7 +466,8 @@ def upgrade() -> None:
     sa.CheckConstraint('ends_at > starts_at', name='occurrence_period_ordered'),
     sa.CheckConstraint('participant_count IS NULL OR participant_count >= 0', name='occurrence_count_non_negative'),
     sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_occurrence_activity_id'), ['activity_id'], unique=False)
@@ -459,7 +484,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_organisation_id'], ['housingorganisation.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['author_partner_id'], ['partner.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('progressnote', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_progressnote_activity_id'), ['activity_id'], unique=False)
@@ -489,7 +515,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['concerns_focus_area_id'], ['focusarea.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['group_id'], ['followupgroup.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('author_account_id', 'content_hash', name='residentinput_no_duplicate')
+    sa.UniqueConstraint('author_account_id', 'content_hash', name='residentinput_no_duplicate'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('residentinput', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_residentinput_author_account_id'), ['author_account_id'], unique=False)
@@ -506,7 +533,8 @@ def upgrade() -> None:
     sa.Column('author_kind', sa.Enum('RESIDENT', 'HOUSING_ORGANISATION', 'MUNICIPALITY', 'PARTNER', 'FUND', name='actorkind'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['input_id'], ['residentinput.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('inputanswer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inputanswer_input_id'), ['input_id'], unique=False)
@@ -519,7 +547,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['input_id'], ['residentinput.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reporter_account_id'], ['account.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('inputreport', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inputreport_input_id'), ['input_id'], unique=False)
