@@ -134,7 +134,8 @@ async def submit(*, session: AsyncSession, actor: Actor | None, group_id: int | 
     what = ("Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
             "The follow-up group (you can give input to the groups of the estate you live in)")
     group, plan = await _group_and_plan(session, group_id, what=what)
-    if not policy.can_submit_input(actor, group.id):
+    # A group of a plan the resident cannot see (a draft) takes no input: it could never be read back.
+    if not policy.can_submit_input(actor, group.id) or not policy.can_read_plan(actor, plan.id, plan.status):
         raise NotFound("groupId", *what)
     check = Checker()
     title, body = _check_texts(check, title, body)

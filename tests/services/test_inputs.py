@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from backend.models import AuditEvent, InputAnswer, InputChannel, InputReport, InputStatus, LiveEvent, ResidentInput
+from backend.db import new_session
+
+from backend.models import (
+    AuditEvent, InputAnswer, InputChannel, InputReport, InputStatus, LiveEvent, Plan, PlanStatus, ResidentInput,
+)
 from backend.services import NotFound, ValidationFailed
 from backend.services import inputs
 from tests.services.world import ACTOR_KINDS, build_world, call, fetch, scalar
@@ -52,6 +56,17 @@ async def test_unknown_group_looks_like_forbidden_group(world):
     with pytest.raises(NotFound) as forbidden:
         await call(inputs.submit, actor=resident, group_id=world.other_group_id, title="x", body="y")
     assert unknown.value.errors == forbidden.value.errors
+
+
+async def test_no_input_to_a_group_of_a_plan_the_resident_cannot_see(world):
+    resident = world.actor("resident")
+    async with new_session() as session:
+        await session.execute(update(Plan).where(Plan.id == world.plan_id).values(status=PlanStatus.PREQUALIFIED))
+        await session.commit()
+    with pytest.raises(NotFound) as exc:
+        await call(inputs.submit, actor=resident, group_id=world.group_id, title="Bænke", body="Flere bænke.")
+    assert exc.value.errors[0].field == "groupId"
+    assert await count_inputs(world.group_id) == 0
 
 
 @pytest.mark.parametrize(
