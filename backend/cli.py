@@ -34,11 +34,29 @@ def load_demo(*, force: bool = False) -> bool:
     return loaded
 
 
+def frozen_app():
+    """The portal's ASGI app, with everything built at start-up moved out of the garbage collector's way.
+
+    For `uvicorn --factory backend.cli:frozen_app` (each worker calls it once after importing). The
+    schema, models and libraries are hundreds of thousands of long-lived objects; a full collection
+    under load would walk them all again and again. Frozen, they are never scanned (measured on the
+    staff deep query in-process: about a quarter less CPU per request).
+    """
+    import gc
+
+    from backend.app import app
+
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def serve(*, host: str, port: int, reload: bool = False) -> None:
     import uvicorn
 
     uvicorn.run(
-        "backend.app:app",
+        "backend.cli:frozen_app",
+        factory=True,
         host=host,
         port=port,
         reload=reload,

@@ -191,7 +191,7 @@ def main() -> int:
         say(f"starting the portal ({WORKERS} uvicorn workers)")
         portal = Server.start(
             "portal",
-            [str(ROOT / ".venv" / "bin" / "uvicorn"), "backend.app:app", "--host", "127.0.0.1", "--port", str(port),
+            [str(ROOT / ".venv" / "bin" / "uvicorn"), "backend.cli:frozen_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "20"],
             cwd=ROOT, env=env, ready_url=f"http://127.0.0.1:{port}/healthz",
         )

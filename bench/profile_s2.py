@@ -1,0 +1,78 @@
+"""In-process measure of the staff deep query (S2): CPU per request and SQL statements per request.
+
+Runs against the bench database (start the cluster with `pg_ctlcluster 15 bench start`):
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench .venv/bin/python -m bench.profile_s2 [N] [--profile]
+
+Measures the whole request as the portal runs it: sign-in from verified claims (account, scope) on the
+request's session, then the operation; JWT signature checking is left out (it needs the provider).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from auth.accounts import account_for_claims
+from auth.issuers import get_issuers
+from backend.actor import load_actor
+from backend.db import get_async_engine
+from bench.scenarios import STAFF_ACCOUNT
+from schema.api import schema
+from schema.context import Context
+
+DOCUMENT = (Path(__file__).resolve().parent / "queries" / "s2.portal.graphql").read_text(encoding="utf-8")
+CLAIMS = {"sub": STAFF_ACCOUNT, "municipality_code": "101", "name": "Medarbejder i TMF (demo)", "actor_kind": "MUNICIPALITY"}
+
+
+async def one(issuer) -> tuple[dict, int]:
+    context = Context()
+    try:
+        async with context.db_lock:
+            account = await account_for_claims(context.session, issuer, CLAIMS)
+            context.actor = await load_actor(context.session, account)
+        result = await schema.execute(DOCUMENT, context_value=context)
+    finally:
+        await context.close()
+    if result.errors:
+        raise SystemExit(f"errors: {result.errors}")
+    return result.data
+
+
+async def main() -> None:
+    n = int(next((a for a in sys.argv[1:] if a.isdigit()), "30"))
+    issuer = get_issuers().by_id("dev-kommune")
+    statements = 0
+
+    def count(*_args) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(get_async_engine().sync_engine, "before_cursor_execute", count)
+    for _ in range(5):
+        data = await one(issuer)
+    plans = data["plans"]["nodes"]
+    statements = 0
+    profiler = None
+    if "--profile" in sys.argv:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        await one(issuer)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    print(f"plans {len(plans)}, activities {sum(len(p['activities']['nodes']) for p in plans)}")
+    print(f"S2 in-process: {cpu / n * 1000:.1f} ms CPU/request, {wall / n * 1000:.1f} ms wall/request, "
+          f"{statements / n:.2f} statements/request (pre-ping included)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
