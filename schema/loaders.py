@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 from collections import defaultdict
 from typing import Any, Awaitable, Generic, Hashable, Iterable, Sequence, TypeVar
 
@@ -137,6 +138,23 @@ class Loader(Generic[K, V]):
             return future.result()
         return self.load(key)
 
+    async def prefetch(self, keys: Sequence[K]) -> list[V]:
+        """Load the keys not yet asked for in one batch now, bypassing the batcher, and prime them;
+        the loaded values of all keys (a key still on its way elsewhere is left out)."""
+        missing = [k for k in keys if k not in self.cache]
+        if missing:
+            values = list(await self.batch_load(missing))
+            if len(values) != len(missing):
+                raise RuntimeError(f"{type(self).__name__} returned {len(values)} values for {len(missing)} keys")
+            for key, value in zip(missing, values):
+                self.prime(key, value)
+        out = []
+        for key in keys:
+            future = self.cache.get(key)
+            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+                out.append(future.result())
+        return out
+
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*(self.load(k) for k in keys))
 
@@ -254,6 +272,16 @@ class ThroughLinkLoader(Loader[int, list]):
         for row in rows:
             grouped[row[-1]].append(build(target, row))
         return [grouped.get(k, []) for k in keys]
+
+
+def then(value: Any, function):
+    """`function(value)`, also when `value` is still an awaitable (then an awaitable of the result)."""
+    if inspect.isawaitable(value):
+        async def later():
+            return function(await value)
+
+        return later()
+    return function(value)
 
 
 def group_by_args(keys: Iterable[tuple]) -> dict[tuple, list]:

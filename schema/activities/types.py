@@ -65,7 +65,7 @@ class Activity(Node):
 
     @strawberry.field(description="The partners carrying out the activity, with their roles.")
     def partners(self, info: Info) -> list[ActivityPartner]:
-        return al.ActivityPartnersByActivityIdLoader(info.context).load(self.pk)
+        return al.ActivityPartnersByActivityIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The activity's occurrences in a time range, soonest first (e.g. the next ones).")
     def occurrences(

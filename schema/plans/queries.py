@@ -13,6 +13,7 @@ from backend import policy
 from schema.connections import After, Connection, First, page
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
+from schema.prefetch import prefetch_page
 from schema.node import node_resolver
 from schema.permissions import checked, public
 from schema.plans import loaders as pl
@@ -67,7 +68,9 @@ class PlansQuery:
     async def plans(self, info: Info, first: First = None, after: After = None,
                     filter: Annotated[PlanFilter | None, strawberry.argument(description="Conditions on the plans.")] = None) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
-        return await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after)
+        connection = await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after)
+        await prefetch_page(info, "Plan", connection)
+        return connection
 
     @strawberry.field(description="A plan by its id (null when it does not exist or you may not see it).",
                       **checked(policy.plan_filter))

@@ -16,6 +16,7 @@ from schema.connections import After, Connection, First, decode_cursor
 from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
 from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
 from schema.limits import page_size
+from schema.loaders import then
 from schema.node import Node
 from schema.permissions import requires
 from schema.plans import loaders as pl
@@ -113,8 +114,9 @@ class Plan(Node):
         return latest[0] if latest else None
 
     @strawberry.field(description="The latest version of each sub-agreement (delaftale), one per focus area.")
-    async def sub_agreements(self, info: Info) -> list[Agreement]:
-        return _latest(await pl.AgreementsByPlanIdLoader(info.context).load(self.pk), AK.SUB_AGREEMENT)
+    def sub_agreements(self, info: Info) -> list[Agreement]:
+        return then(pl.AgreementsByPlanIdLoader(info.context).load_ready(self.pk),
+                    lambda rows: _latest(rows, AK.SUB_AGREEMENT))
 
     @strawberry.field(
         description="The latest version of the emergency plan (beredskabsplan): the plan's staff only.",
@@ -126,7 +128,7 @@ class Plan(Node):
 
     @strawberry.field(description="The plan's goals with their indicators.")
     def goals(self, info: Info) -> list[Goal]:
-        return pl.GoalsByPlanIdLoader(info.context).load(self.pk)
+        return pl.GoalsByPlanIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The milestone plan (milepælsplan).")
     def milestones(self, info: Info) -> list[Milestone]:
@@ -139,7 +141,7 @@ class Plan(Node):
         from schema.activities.loaders import ActivitiesByPlanIdLoader
 
         key = (self.pk, page_size(first), decode_cursor(after), filter_key(filter))
-        return ActivitiesByPlanIdLoader(info.context).load(key)
+        return ActivitiesByPlanIdLoader(info.context).load_ready(key)
 
     @strawberry.field(description="The plan's follow-up groups (følgegrupper).")
     def follow_up_groups(self, info: Info) -> list[FollowUpGroupRef]:
@@ -180,7 +182,7 @@ class Agreement(Node):
 
     @strawberry.field(description="The focus area of a sub-agreement (null for the other kinds).")
     def focus_area(self, info: Info) -> FocusArea | None:
-        return pl.FocusAreaByIdLoader(info.context).load(self.focus_area_id) if self.focus_area_id else None
+        return pl.FocusAreaByIdLoader(info.context).load_ready(self.focus_area_id) if self.focus_area_id else None
 
     @strawberry.field(description="All versions of this document, oldest first.")
     async def versions(self, info: Info) -> list[Agreement]:
@@ -200,11 +202,11 @@ class Goal(Node):
 
     @strawberry.field(description="The focus area the goal belongs to, if any.")
     def focus_area(self, info: Info) -> FocusArea | None:
-        return pl.FocusAreaByIdLoader(info.context).load(self.focus_area_id) if self.focus_area_id else None
+        return pl.FocusAreaByIdLoader(info.context).load_ready(self.focus_area_id) if self.focus_area_id else None
 
     @strawberry.field(description="The indicators that measure the goal.")
     def indicators(self, info: Info) -> list[Indicator]:
-        return pl.IndicatorsByGoalIdLoader(info.context).load(self.pk)
+        return pl.IndicatorsByGoalIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The plan the goal belongs to.")
     def plan(self, info: Info) -> Plan:
@@ -223,7 +225,7 @@ class Indicator(Node):
 
     @strawberry.field(description="The measurements over time, oldest first.")
     def measurements(self, info: Info) -> list[Measurement]:
-        return pl.MeasurementsByIndicatorIdLoader(info.context).load(self.pk)
+        return pl.MeasurementsByIndicatorIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The newest measurement, if any.")
     async def latest(self, info: Info) -> Measurement | None:
