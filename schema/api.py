@@ -17,6 +17,7 @@ from schema.audit.queries import AuditQuery
 from schema.context import Context
 from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
+from schema.execution import ExecutionContext
 from schema.extensions import ReleaseSessionAfterOperation
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
@@ -55,6 +56,7 @@ schema = strawberry.Schema(
     subscription=Subscription,
     extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation],
     scalar_overrides=SCALAR_OVERRIDES,
+    execution_context_class=ExecutionContext,
 )
 fast_fields.install(schema)
 
