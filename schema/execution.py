@@ -17,7 +17,7 @@ from typing import Any, Callable
 from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
 from schema import fast_fields
 from schema.ids import encode
@@ -29,8 +29,29 @@ class _Slow(Exception):
     """This value needs graphql-core's own completion (it reports the error)."""
 
 
+def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
+    """strawberry's enum coerce_output_value, with the member -> name lookup done once, not per value
+    (it compares the value with each of the enum's values: the costliest leaf of all)."""
+    wrapped, standard = leaf_type.wrapped_cls, leaf_type.coerce_output_value
+    names: dict = {}
+    for member in wrapped:
+        for name, value in leaf_type.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+
+    def coerce(value: Any) -> Any:
+        if isinstance(value, wrapped):
+            name = names.get(value)
+            if name is not None:
+                return name
+        return standard(value)
+
+    return coerce
+
+
 def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Callable[[Any], Any]:
-    coerce = leaf_type.coerce_output_value
+    coerce = _enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType) else leaf_type.coerce_output_value
 
     def complete(source: Any) -> Any:
         value = getter(source)
