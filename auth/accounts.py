@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,33 +59,57 @@ def _kind(issuer: Issuer, claims: dict) -> ActorKind:
     return kind
 
 
-async def identity_from_claims(session: AsyncSession, issuer: Issuer, claims: dict) -> Identity:
+@dataclass(frozen=True)
+class _Lookup:
+    """The organisation or municipality a claim names, to be looked up by its number."""
+
+    column: object  # e.g. Municipality.code
+    value: str
+    field: str  # the Identity field its id goes into
+    unknown: str  # the refusal when no row has the number
+
+
+def _parse(issuer: Issuer, claims: dict) -> tuple[str, ActorKind, str, _Lookup | None]:
+    """Everything the claims say before the database is asked: subject, kind, name, organisation."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject or len(subject) > 300:
         raise ClaimsRefused("the token has no usable subject")
     kind = _kind(issuer, claims)
     name = (_claim(claims, issuer.display_name_claim) or "")[:200]
-    ids: dict[str, int] = {}
+    lookup = None
     if kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.PARTNER):
         cvr = _claim(claims, issuer.cvr_claim)
         if cvr is None:
             raise ClaimsRefused(f"issuer {issuer.id} sent no CVR number")
-        model = HousingOrganisation if kind == ActorKind.HOUSING_ORGANISATION else Partner
-        org_id = (await session.execute(select(model.id).where(model.cvr == cvr))).scalar_one_or_none()
-        if org_id is None:
-            raise ClaimsRefused("the organisation's CVR number is not known here")
-        ids["housing_organisation_id" if kind == ActorKind.HOUSING_ORGANISATION else "partner_id"] = org_id
+        if kind == ActorKind.HOUSING_ORGANISATION:
+            lookup = _Lookup(HousingOrganisation.cvr, cvr, "housing_organisation_id",
+                             "the organisation's CVR number is not known here")
+        else:
+            lookup = _Lookup(Partner.cvr, cvr, "partner_id", "the organisation's CVR number is not known here")
     elif kind == ActorKind.MUNICIPALITY:
         code = _claim(claims, issuer.municipality_code_claim)
         if code is None:
             raise ClaimsRefused(f"issuer {issuer.id} sent no municipality code")
-        mun_id = (await session.execute(select(Municipality.id).where(Municipality.code == code))).scalar_one_or_none()
-        if mun_id is None:
-            raise ClaimsRefused("the municipality code is not known here")
-        ids["municipality_id"] = mun_id
+        lookup = _Lookup(Municipality.code, code, "municipality_id", "the municipality code is not known here")
     if not name:
         name = {ActorKind.RESIDENT: "Beboer", ActorKind.FUND: "Landsbyggefonden"}.get(kind, "Medarbejder")
+    return subject, kind, name, lookup
+
+
+def _identity(issuer: Issuer, subject: str, kind: ActorKind, name: str, lookup: _Lookup | None,
+              org_id: int | None) -> Identity:
+    ids = {lookup.field: org_id} if lookup is not None else {}
     return Identity(issuer_id=issuer.id, subject=subject, kind=kind, display_name=name, **ids)
+
+
+async def identity_from_claims(session: AsyncSession, issuer: Issuer, claims: dict) -> Identity:
+    subject, kind, name, lookup = _parse(issuer, claims)
+    org_id = None
+    if lookup is not None:
+        org_id = (await session.execute(select(lookup.column.class_.id).where(lookup.column == lookup.value))).scalar_one_or_none()
+        if org_id is None:
+            raise ClaimsRefused(lookup.unknown)
+    return _identity(issuer, subject, kind, name, lookup, org_id)
 
 
 def _apply(account: Account, identity: Identity) -> bool:
@@ -105,6 +129,10 @@ async def account_for_identity(session: AsyncSession, identity: Identity) -> Acc
     """
     query = select(Account).where(Account.issuer == identity.issuer_id, Account.subject == identity.subject)
     account = (await session.execute(query)).scalar_one_or_none()
+    return await _bring_up_to_date(session, identity, account, query)
+
+
+async def _bring_up_to_date(session: AsyncSession, identity: Identity, account: Account | None, query) -> Account:
     now = utcnow()
     if account is None:
         account = Account(issuer=identity.issuer_id, subject=identity.subject, kind=identity.kind,
@@ -130,4 +158,17 @@ async def account_for_identity(session: AsyncSession, identity: Identity) -> Acc
 
 
 async def account_for_claims(session: AsyncSession, issuer: Issuer, claims: dict) -> Account:
-    return await account_for_identity(session, await identity_from_claims(session, issuer, claims))
+    """The account of verified claims; staff and partners' organisation (or municipality) and their
+    account come in one statement (every signed-in API request passes here)."""
+    subject, kind, name, lookup = _parse(issuer, claims)
+    if lookup is None:
+        return await account_for_identity(session, _identity(issuer, subject, kind, name, None, None))
+    model = lookup.column.class_
+    own = and_(Account.issuer == issuer.id, Account.subject == subject)
+    row = (await session.execute(
+        select(model.id, Account).outerjoin(Account, own).where(lookup.column == lookup.value)
+    )).one_or_none()
+    if row is None:
+        raise ClaimsRefused(lookup.unknown)
+    identity = _identity(issuer, subject, kind, name, lookup, row[0])
+    return await _bring_up_to_date(session, identity, row[1], select(Account).where(own))
