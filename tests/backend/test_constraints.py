@@ -204,6 +204,8 @@ def test_database_refuses_moving_a_plan_or_focus_area_to_another_generation(db):
 def test_a_plan_without_rows_may_change_generation(db):
     small = make_small(db)
     db.execute(text("UPDATE plan SET generation_id = :g WHERE id = :p"), {"g": small.other_generation, "p": small.plan})
+    moved = db.execute(text("SELECT generation_id FROM plan WHERE id = :p"), {"p": small.plan}).scalar_one()
+    assert moved == small.other_generation
     db.rollback()
 
 
