@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.robustness import requests_in_flight_survive_sigterm
-from tests.conformance.conftest import start_server, stop_server
+from tests.servers import start_server, stop_server
 
 
 @pytest.mark.parametrize("workers", [1, 2])

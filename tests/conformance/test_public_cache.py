@@ -13,7 +13,7 @@ from sqlalchemy import event, insert
 from backend import changes
 from backend.db import get_sync_engine
 from backend.models import Partner, PartnerKind
-from tests.conformance.conftest import start_server, stop_server
+from tests.servers import start_server, stop_server
 
 QUERY = "query FoundationCount { partners(kind: FOUNDATION) { totalCount } }"
 

@@ -4,16 +4,12 @@ axe-core, signed-in browser sessions, and a few ids from the demo data."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.auth.idp import idp  # noqa: F401  (pytest fixture: the development OpenID Provider)
+from tests.servers import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -25,48 +21,13 @@ AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "BASE_URL": f"http://127.0.0.1:{port}", "PORT": str(port), **(extra_env or {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the portal server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling for the port to open; the server gives no other signal
-    proc.kill()
-    raise RuntimeError("the portal server did not start within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url, idp):  # noqa: F811
     """The whole application served by uvicorn in a child process on the test database, signing
     in through the development OpenID Provider (DEV_IDP_URL is set by the idp fixture)."""
     port = free_port()
-    proc = start_server(port)
-    yield f"http://127.0.0.1:{port}"
+    proc, url = start_server(port=port, env={"BASE_URL": f"http://127.0.0.1:{port}", "PORT": str(port)})
+    yield url
     stop_server(proc)
 
 

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from datetime import timedelta
 
@@ -19,55 +14,13 @@ from websockets.asyncio.client import connect
 
 from auth import sessions
 from backend.db import new_session
-from backend.settings import ROOT
 from schema.ids import decode
 from tests.mutations.helpers import gid
 from tests.services.world import build_world
+from tests.servers import Server
 
 WAIT_FOR_EVENT = 5.0  # seconds per attempt; the subscription may not be listening yet on the first one
 ATTEMPTS = 6
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "Server":
-        env = dict(os.environ, ENVIRONMENT="test")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode()[-2000:])
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)  # waiting for the port to open; there is nothing to wait on instead
-        raise RuntimeError("the server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
