@@ -1,4 +1,5 @@
-"""Leaf fields completed in one step: the execution context the schema runs with.
+"""Leaf fields, and whole subtrees of plain fields, completed in one step: the execution context the
+schema runs with (the subtrees are explained further down, above `_Leaf`).
 
 Most fields of an answer are leaves read straight off a row (a name, a status, a date, a node id):
 in a staff deep query about 3,900 of 4,500 fields. For each, graphql-core builds an info object and
@@ -12,15 +13,19 @@ which produces the standard error. Other fields are executed by graphql-core as 
 
 from __future__ import annotations
 
+import inspect
+from operator import attrgetter
 from typing import Any, Callable
 
-from graphql import GraphQLNonNull, GraphQLObjectType, is_leaf_type
-from graphql.pyutils import Undefined
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql.pyutils import Path, Undefined
+from strawberry import Info
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
 from schema import fast_fields
 from schema.ids import encode
+from schema.permissions import Guard
 
 _PLANS: dict[int, dict[str, Callable[[Any], Any]]] = {}  # id(object type) -> field name -> completer
 
@@ -52,6 +57,7 @@ def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
 
 def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Callable[[Any], Any]:
     coerce = _enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType) else leaf_type.coerce_output_value
+    textual = leaf_type.name in ("String", "ID")  # their coercion returns a str as it is
 
     def complete(source: Any) -> Any:
         value = getter(source)
@@ -59,6 +65,8 @@ def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Calla
             if non_null:
                 raise _Slow
             return None
+        if textual and value.__class__ is str:
+            return value
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
             raise _Slow
@@ -90,27 +98,33 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Callable[[Any], Any]]:
                 or not definition.is_basic_field):
             continue
         python_name, default_resolver = definition.python_name, definition.default_resolver
-        plan[name] = _completer(lambda source, n=python_name, r=default_resolver: r(source, n), leaf_type, non_null)
+        getter = (attrgetter(python_name) if default_resolver is getattr
+                  else lambda source, n=python_name, r=default_resolver: r(source, n))
+        plan[name] = _completer(getter, leaf_type, non_null)
     _PLANS[id(parent_type)] = plan
     return plan
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
-        plan = _plan(parent_type)
-        if not plan or getattr(self.middleware_manager, "middlewares", None):  # strawberry passes an empty one
+        if getattr(self.middleware_manager, "middlewares", None):  # strawberry passes an empty one
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        plan = self._fields_plan(parent_type, grouped_field_set)
         done: dict[str, Any] = {}
         rest = {}
+        type_name = parent_type.name
         for response_name, details in grouped_field_set.items():
-            node = details[0].node
-            complete = plan.get(node.name.value)
-            if complete is not None and not node.arguments:
+            entry = plan.get(response_name)
+            if entry is not None:
                 try:
-                    done[response_name] = complete(source_value)
+                    if entry.__class__ is _Field:
+                        done[response_name] = entry.complete(self, source_value, Path(path, response_name, type_name))
+                    else:
+                        done[response_name] = entry(source_value)
                     continue
                 except Exception:  # noqa: BLE001 - the standard way reports it
-                    pass
+                    if entry.__class__ is _Field:
+                        plan[response_name] = None  # not again in this request
             rest[response_name] = details
         if not rest:
             return done
@@ -121,6 +135,79 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             return merged()
         return _in_order(grouped_field_set, done, results)
+
+    # Plans are made once per request for each (object type, selection); graphql-core memoizes the
+    # selections of a list's items, so all items share one plan.
+
+    def _fields_plan(self, parent_type, grouped_field_set) -> dict[str, Any]:
+        """Response name -> leaf completer, _Field (a whole subtree in one pass) or None (standard)."""
+        plans = self.__dict__.setdefault("_fields_plans", {})
+        key = (parent_type, id(grouped_field_set))
+        found = plans.get(key)
+        if found is not None:
+            return found[1]
+        leaves = _plan(parent_type)
+        plan = {}
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            if node.arguments:
+                plan[response_name] = None
+            else:
+                plan[response_name] = leaves.get(node.name.value) or self._lean_field(parent_type, details)
+        plans[key] = (grouped_field_set, plan)  # the set is kept alive so its id is not reused
+        return plan
+
+    def _lean_field(self, parent_type: GraphQLObjectType, details):
+        """A field (with its whole selection) that can be completed in one pass, or None."""
+        node = details[0].node
+        name = node.name.value
+        if node.arguments or any(d.name.value == "stream" for d in node.directives or ()):
+            return None
+        if name == "__typename":
+            return lambda source, n=parent_type.name: n
+        leaf = _plan(parent_type).get(name)
+        if leaf is not None:
+            return leaf
+        field_def = parent_type.fields.get(name)
+        if field_def is None or field_def.args:
+            return None
+        definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if (definition is None or definition.is_async
+                or getattr(field_def.resolve, "__name__", None) not in ("_resolver", "_get_basic_result")):
+            return None
+        guards = tuple(definition.extensions)
+        if not all(isinstance(extension, Guard) for extension in guards):
+            return None
+        value = self._lean_value(field_def.type, details)
+        if value is None:
+            return None
+        return _Field(definition, field_def, [d.node for d in details], parent_type, guards, value)
+
+    def _lean_value(self, output_type, details):
+        if isinstance(output_type, GraphQLNonNull):
+            inner = self._lean_core(output_type.of_type, details)
+            return _NonNull(inner) if inner is not None else None
+        inner = self._lean_core(output_type, details)
+        return _Nullable(inner) if inner is not None else None
+
+    def _lean_core(self, output_type, details):
+        if isinstance(output_type, GraphQLList):
+            item = self._lean_value(output_type.of_type, details)
+            return _List(item) if item is not None else None
+        if is_leaf_type(output_type):
+            return _Leaf(output_type)
+        if not isinstance(output_type, GraphQLObjectType):
+            return None  # an interface or union: its runtime type is resolved the standard way
+        grouped, defer_usages = self.collect_subfields(output_type, details)[:2]
+        if defer_usages:
+            return None
+        lean = _Object(output_type)
+        for response_name, sub_details in grouped.items():
+            field = self._lean_field(output_type, sub_details)
+            if field is None:
+                return None
+            lean.fields.append((response_name, field))
+        return lean
 
 
 def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
@@ -134,3 +221,137 @@ def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
         elif name in results:
             out[name] = results[name]
     return out
+
+
+# --- Whole subtrees completed in one pass -------------------------------------------------------
+#
+# Below a root field that prefetched its data (schema/prefetch.py), every object's relations are
+# already loaded, and graphql-core's machinery per object and per field (collecting, a path, an
+# info object, strawberry's resolver wrapper and extension chain, complete_value for each level of
+# NonNull / List / Object) is most of a request's CPU. A field whose whole selection below it is
+# made of such fields is completed here in one recursive pass, with the same resolvers, the same
+# access guards (schema.permissions.Guard) and the same type checks.
+#
+# The pass is all or nothing for the field where it starts: anything unusual below it (an
+# exception, an awaitable because a value was not prefetched, a null on a non-null field, a value
+# of the wrong type) abandons the pass, and graphql-core executes that field the standard way, so
+# errors, paths and nulls come out exactly as the standard way makes them. Resolvers on this path
+# are synchronous reads, so running one again is harmless. A field that fell back once in a request
+# is not tried again in that request.
+
+class _Leaf:
+    __slots__ = ("coerce",)
+
+    def __init__(self, leaf_type) -> None:
+        self.coerce = (_enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType)
+                       else leaf_type.coerce_output_value)
+
+    def complete(self, context, value, path):
+        coerced = self.coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _Slow
+        return coerced
+
+
+class _NonNull:
+    __slots__ = ("inner",)
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def complete(self, context, value, path):
+        if value is None:
+            raise _Slow
+        return self.inner.complete(context, value, path)
+
+
+class _Nullable:
+    __slots__ = ("inner",)
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def complete(self, context, value, path):
+        if value is None:
+            return None
+        return self.inner.complete(context, value, path)
+
+
+class _List:
+    __slots__ = ("item",)
+
+    def __init__(self, item) -> None:
+        self.item = item
+
+    def complete(self, context, value, path):
+        if not isinstance(value, (list, tuple)):
+            raise _Slow
+        complete = self.item.complete
+        return [complete(context, item, path.add_key(index, None)) for index, item in enumerate(value)]
+
+
+class _Object:
+    __slots__ = ("type", "is_type_of", "fields")
+
+    def __init__(self, object_type: GraphQLObjectType) -> None:
+        self.type = object_type
+        self.is_type_of = object_type.is_type_of
+        self.fields: list[tuple[str, Any]] = []  # (response name, _Field or leaf completer)
+
+    def complete(self, context, value, path):
+        if self.is_type_of is not None and not self.is_type_of(value, None):
+            raise _Slow
+        out = {}
+        type_name = self.type.name
+        for response_name, field in self.fields:
+            if field.__class__ is _Field:
+                out[response_name] = field.complete(context, value, Path(path, response_name, type_name))
+            else:
+                out[response_name] = field(value)
+        return out
+
+
+class _Field:
+    """A non-leaf field: its resolver called as strawberry calls it, then its value completed."""
+
+    __slots__ = ("definition", "field_def", "nodes", "parent_type", "guards", "call", "value")
+
+    def __init__(self, definition, field_def, nodes, parent_type, guards, value) -> None:
+        self.definition, self.field_def, self.nodes = definition, field_def, nodes
+        self.parent_type, self.guards, self.value = parent_type, guards, value
+        resolver = definition.base_resolver
+        self.call = None
+        if resolver is not None:
+            self_, parent, root, info = (resolver.self_parameter, resolver.parent_parameter,
+                                         resolver.root_parameter, resolver.info_parameter)
+            names = [p.name for p in (parent, root) if p is not None]
+            info_name = info.name if info is not None else None
+            function = resolver.wrapped_func
+
+            def call(source, strawberry_info):
+                kwargs = {name: source for name in names}
+                if info_name is not None:
+                    kwargs[info_name] = strawberry_info
+                return function(source, **kwargs) if self_ is not None else function(**kwargs)
+
+            self.call = call
+
+    def complete(self, context, source, path):
+        definition = self.definition
+        if self.call is None and not self.guards:
+            value = definition.default_resolver(source, definition.python_name)
+        else:
+            info = Info(_raw_info=context.build_resolve_info(self.field_def, self.nodes, self.parent_type, path),
+                        _field=definition)
+            for guard in self.guards:
+                if not guard.allowed(source, info):
+                    return self.value.complete(context, guard.empty(), path)
+            if self.call is None:
+                value = definition.default_resolver(source, definition.python_name)
+            else:
+                value = self.call(source, info)
+        if context.is_awaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()
+            raise _Slow
+        return self.value.complete(context, value, path)
