@@ -7,6 +7,7 @@ each operation (schema/extensions.py).
 
 from __future__ import annotations
 
+import orjson
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
@@ -49,7 +50,8 @@ class GraphQLApp(GraphQL):
         status = sub_response.status_code or 200
         if media == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and "data" not in response_data:
             status = 400
-        response = Response(self.encode_json(response_data), status_code=status, media_type=media)
+        # A staff answer can be 100 KB: orjson writes it in a tenth of json.dumps' time, as UTF-8.
+        response = Response(orjson.dumps(response_data), status_code=status, media_type=media)
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
             response.background = sub_response.background
