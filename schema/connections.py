@@ -14,9 +14,10 @@ from typing import Annotated, Any, Awaitable, Callable, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from schema.limits import page_size
+from schema.loaders import cached_statement, key_in
 from schema.rows import build, field_names
 
 T = TypeVar("T")
@@ -127,22 +128,33 @@ async def page(context, type_cls: type, statement, id_column, *, first: int | No
 
 async def pages_by_parent(
     context, type_cls: type, statement, parent_column, id_column, parent_ids: list[int], *,
-    size: int, after_pk: int | None,
+    size: int, after_pk: int | None, cache_key: tuple | None = None,
 ) -> dict[int, Connection]:
-    """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent."""
-    inner = statement.add_columns(
-        parent_column.label("_parent"),
-        func.count().over(partition_by=parent_column).label("_total"),
-    ).where(parent_column.in_(parent_ids)).subquery()
-    numbered = select(
-        inner,
-        func.row_number().over(partition_by=inner.c._parent, order_by=inner.c.pk).label("_rn"),
-    )
+    """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent.
+
+    `cache_key`: what `statement` depends on (schema.loaders.cached_statement), to build the paging
+    statement once; the parents, page size and cursor are bound at execution.
+    """
+
+    def paging():
+        inner = statement.add_columns(
+            parent_column.label("_parent"),
+            func.count().over(partition_by=parent_column).label("_total"),
+        ).where(key_in(parent_column)).subquery()
+        numbered = select(
+            inner,
+            func.row_number().over(partition_by=inner.c._parent, order_by=inner.c.pk).label("_rn"),
+        )
+        if after_pk is not None:
+            numbered = numbered.where(inner.c.pk > bindparam("after_pk"))
+        numbered = numbered.subquery()
+        return select(numbered).where(numbered.c._rn <= bindparam("page_limit")).order_by(numbered.c._parent, numbered.c.pk)
+
+    query = paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None), paging)
+    params = {"keys": parent_ids, "page_limit": size + 1}
     if after_pk is not None:
-        numbered = numbered.where(inner.c.pk > after_pk)
-    numbered = numbered.subquery()
-    query = select(numbered).where(numbered.c._rn <= size + 1).order_by(numbered.c._parent, numbered.c.pk)
-    rows = await context.fetch(query)
+        params["after_pk"] = after_pk
+    rows = await context.fetch(query, params)
     n = len(field_names(type_cls))
     grouped: dict[int, list] = defaultdict(list)
     totals: dict[int, int] = {}

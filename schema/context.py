@@ -47,15 +47,15 @@ class Context:
             self._session = self._session_factory()
         return self._session
 
-    async def fetch(self, statement) -> list:
-        """All rows of a statement, run on the request's session under the lock.
+    async def fetch(self, statement, params: dict | None = None) -> list:
+        """All rows of a statement (with bind parameter values), run on the request's session under the lock.
 
         Inside `write()` the writing task already holds the lock and reads on its transaction.
         """
         if self._writer is not None and self._writer is asyncio.current_task():
-            return (await self.session.execute(statement)).all()
+            return (await self.session.execute(statement, params)).all()
         async with self.db_lock:
-            return (await self.session.execute(statement)).all()
+            return (await self.session.execute(statement, params)).all()
 
     async def scalar(self, statement):
         rows = await self.fetch(statement)

@@ -15,10 +15,11 @@ import asyncio
 import importlib
 import inspect
 from collections import defaultdict
-from typing import Any, Awaitable, Generic, Hashable, Iterable, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Generic, Hashable, Iterable, Sequence, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, any_, bindparam, select
 
+from backend.settings import get_settings
 from schema.context import Context
 from schema.rows import build, columns
 
@@ -27,6 +28,35 @@ V = TypeVar("V")
 
 QUIET_TICKS = 3  # event-loop turns without a new key before a batch is sent
 MAX_SETTLE_TICKS = 50  # never wait longer than this for a request to settle (e.g. under load)
+
+
+def key_in(column, keys=None):
+    """`column IN keys` with the keys as one bind parameter, "keys" (None: given at execution).
+
+    On PostgreSQL `column = ANY(:keys)` with an array: the SQL text is the same for any number of keys,
+    so psycopg parses it once (its cache skips texts with more than 50 parameters) and can prepare it.
+    SQLite has no arrays: an expanding IN there.
+    """
+    if get_settings().is_sqlite:
+        return column.in_(bindparam("keys", keys, expanding=True))
+    return column == any_(bindparam("keys", keys, type_=ARRAY(column.type)))
+
+
+STATEMENT_CACHE_SIZE = 1000
+_statements: dict[tuple, Any] = {}
+
+
+def cached_statement(key: tuple, build: Callable[[], Any]):
+    """The statement `build()` makes, built once per `key` (with the dialect): SQLAlchemy then also
+    keeps its cache key, so a request only binds its values. `key` must hold everything the statement
+    depends on (the actor, when it has policy filters); values bound at execution are left out."""
+    key = (get_settings().is_sqlite, *key)
+    statement = _statements.get(key)
+    if statement is None:
+        if len(_statements) >= STATEMENT_CACHE_SIZE:
+            del _statements[next(iter(_statements))]  # the oldest
+        statement = _statements[key] = build()
+    return statement
 
 
 class Batcher:
@@ -88,6 +118,14 @@ class Loader(Generic[K, V]):
     # The GraphQL type the loader builds, as "module.Class": resolved on first use, so type modules
     # can import loaders without an import cycle.
     type_path: str = ""
+    # Whether statement() depends on the actor: set for a subclass of a generic loader that narrows it
+    # (its own restrict or statement), so that its statement is cached per actor.
+    _actor_scoped = False
+
+    def __init_subclass__(cls, generic: bool = False, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not generic and ("restrict" in vars(cls) or "statement" in vars(cls)):
+            cls._actor_scoped = True
 
     @classmethod
     def target(cls) -> type:
@@ -197,11 +235,18 @@ class Loader(Generic[K, V]):
     def actor(self):
         return self.context.actor
 
-    async def fetch(self, statement) -> list:
-        return await self.context.fetch(statement)
+    async def fetch(self, statement, params: dict | None = None) -> list:
+        return await self.context.fetch(statement, params)
+
+    async def fetch_keys(self, keys: list) -> list:
+        """The rows of `statement()` for the keys: the statement is built once (per actor when the
+        class narrows it) and only the keys are bound per request."""
+        cls = type(self)
+        statement = cached_statement((cls, self.actor if cls._actor_scoped else None), lambda: self.statement(None))
+        return await self.context.fetch(statement, {"keys": keys})
 
 
-class ByIdLoader(Loader[int, Any]):
+class ByIdLoader(Loader[int, Any], generic=True):
     """One object per primary key (None when absent or, with `where`, not visible)."""
 
     model: type
@@ -210,11 +255,11 @@ class ByIdLoader(Loader[int, Any]):
         """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
         return statement
 
-    def statement(self, keys: list[int]):
-        return self.restrict(select(*columns(self.target(), self.model)).where(self.model.id.in_(keys)))
+    def statement(self, keys: list[int] | None = None):
+        return self.restrict(select(*columns(self.target(), self.model)).where(key_in(self.model.id, keys)))
 
     async def batch_load(self, keys: list[int]) -> list[Any]:
-        rows = await self.fetch(self.statement(sorted(set(keys))))
+        rows = await self.fetch_keys(sorted(set(keys)))
         target = self.target()
         found = {}
         for row in rows:
@@ -223,7 +268,7 @@ class ByIdLoader(Loader[int, Any]):
         return [found.get(k) for k in keys]
 
 
-class ByForeignKeyLoader(Loader[int, list]):
+class ByForeignKeyLoader(Loader[int, list], generic=True):
     """All objects whose foreign key `fk` is one of the keys, in primary key order (or `order_by`)."""
 
     model: type
@@ -234,13 +279,13 @@ class ByForeignKeyLoader(Loader[int, list]):
         """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
         return statement
 
-    def statement(self, keys: list[int]):
+    def statement(self, keys: list[int] | None = None):
         fk_col = getattr(self.model, self.fk)
-        stmt = select(*columns(self.target(), self.model), fk_col.label("_key")).where(fk_col.in_(keys))
+        stmt = select(*columns(self.target(), self.model), fk_col.label("_key")).where(key_in(fk_col, keys))
         return self.restrict(stmt).order_by(*(self.order_by or (self.model.id,)))
 
     async def batch_load(self, keys: list[int]) -> list[list]:
-        rows = await self.fetch(self.statement(sorted(set(keys))))
+        rows = await self.fetch_keys(sorted(set(keys)))
         target = self.target()
         grouped: dict[int, list] = defaultdict(list)
         for row in rows:
@@ -248,7 +293,7 @@ class ByForeignKeyLoader(Loader[int, list]):
         return [grouped.get(k, []) for k in keys]
 
 
-class ThroughLinkLoader(Loader[int, list]):
+class ThroughLinkLoader(Loader[int, list], generic=True):
     """Objects linked to the key through a link table (many-to-many), in primary key order."""
 
     model: type
@@ -256,17 +301,17 @@ class ThroughLinkLoader(Loader[int, list]):
     link_key: str  # the link column holding the loader's key
     link_target: str  # the link column pointing at model.id
 
-    def statement(self, keys: list[int]):
+    def statement(self, keys: list[int] | None = None):
         key_col = getattr(self.link, self.link_key)
         return (
             select(*columns(self.target(), self.model), key_col.label("_key"))
             .join(self.link, getattr(self.link, self.link_target) == self.model.id)
-            .where(key_col.in_(keys))
+            .where(key_in(key_col, keys))
             .order_by(self.model.id)
         )
 
     async def batch_load(self, keys: list[int]) -> list[list]:
-        rows = await self.fetch(self.statement(sorted(set(keys))))
+        rows = await self.fetch_keys(sorted(set(keys)))
         target = self.target()
         grouped: dict[int, list] = defaultdict(list)
         for row in rows:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, bindparam, case, func, select
 
 from backend import models as m
 from backend import policy
 from schema.activities.filters import conditions
 from schema.connections import pages_by_parent
-from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, group_by_args
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, cached_statement, group_by_args, key_in
 from schema.rows import build, columns, field_names
 
 T = "schema.activities.types."
@@ -44,9 +44,10 @@ class ActivitiesByPlanIdLoader(Loader):
         activity = self.target()
         out = {}
         for (size, after_pk, fkey), ids in group_by_args(keys).items():
-            base = visible_activities(activity, self.actor).where(*conditions(fkey))
+            shape = (type(self), self.actor, fkey)
+            base = cached_statement(shape, lambda: visible_activities(activity, self.actor).where(*conditions(fkey)))
             pages = await pages_by_parent(self.context, activity, base, m.Activity.plan_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, fkey)] = conn
         return [out[k] for k in keys]
@@ -60,12 +61,13 @@ class ActivitiesByPartnerIdLoader(Loader):
     async def batch_load(self, keys):
         activity = self.target()
         out = {}
-        base = visible_activities(activity, self.actor).join(
+        shape = (type(self), self.actor)
+        base = cached_statement(shape, lambda: visible_activities(activity, self.actor).join(
             m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
-        )
+        ))
         for (size, after_pk), ids in group_by_args(keys).items():
             pages = await pages_by_parent(self.context, activity, base, m.ActivityPartner.partner_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]
@@ -91,14 +93,14 @@ class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
         # ActivityPartner.partner needs neither a second statement nor an await.
         link_type, partner_type = self.target(), PartnerByIdLoader.target()
         n = len(field_names(link_type))
-        stmt = (
+        stmt = cached_statement((type(self),), lambda: (
             select(*columns(link_type, m.ActivityPartner), *columns(partner_type, m.Partner),
                    m.ActivityPartner.activity_id.label("_key"))
             .join(m.Partner, m.Partner.id == m.ActivityPartner.partner_id)
-            .where(m.ActivityPartner.activity_id.in_(sorted(set(keys))))
+            .where(key_in(m.ActivityPartner.activity_id))
             .order_by(*self.order_by)
-        )
-        rows = await self.fetch(stmt)
+        ))
+        rows = await self.fetch(stmt, {"keys": sorted(set(keys))})
         partners = PartnerByIdLoader(self.context)
         grouped = defaultdict(list)
         for row in rows:
@@ -124,21 +126,30 @@ class OccurrencesByActivityIdLoader(Loader):
         n = len(field_names(occurrence))
         out = {}
         for (start, end, first), ids in group_by_args(keys).items():
-            stmt = (
-                select(
-                    *columns(occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count),
-                    O.activity_id.label("_parent"),
-                    func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
+            def statement(start=start, end=end):
+                stmt = (
+                    select(
+                        *columns(occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count),
+                        O.activity_id.label("_parent"),
+                        func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
+                    )
+                    .join(m.Activity, m.Activity.id == O.activity_id)
+                    .where(key_in(O.activity_id))
                 )
-                .join(m.Activity, m.Activity.id == O.activity_id)
-                .where(O.activity_id.in_(sorted(set(ids))))
-            )
+                if start is not None:
+                    stmt = stmt.where(O.ends_at > bindparam("start", type_=O.ends_at.type))
+                if end is not None:
+                    stmt = stmt.where(O.starts_at < bindparam("end", type_=O.starts_at.type))
+                sub = stmt.subquery()
+                return select(sub).where(sub.c._rn <= bindparam("first", type_=Integer)).order_by(sub.c._parent, sub.c._rn)
+
+            stmt = cached_statement((type(self), start is None, end is None), statement)
+            params = {"keys": sorted(set(ids)), "first": first}
             if start is not None:
-                stmt = stmt.where(O.ends_at > start)
+                params["start"] = start
             if end is not None:
-                stmt = stmt.where(O.starts_at < end)
-            sub = stmt.subquery()
-            rows = await self.fetch(select(sub).where(sub.c._rn <= first).order_by(sub.c._parent, sub.c._rn))
+                params["end"] = end
+            rows = await self.fetch(stmt, params)
             grouped = defaultdict(list)
             for row in rows:
                 grouped[row[n]].append(build(occurrence, row))
@@ -155,10 +166,11 @@ class ProgressNotesByActivityIdLoader(Loader):
     async def batch_load(self, keys):
         note = self.target()
         out = {}
-        base = select(*columns(note, m.ProgressNote))
+        shape = (type(self),)
+        base = cached_statement(shape, lambda: select(*columns(note, m.ProgressNote)))
         for (size, after_pk), ids in group_by_args(keys).items():
             pages = await pages_by_parent(self.context, note, base, m.ProgressNote.activity_id, m.ProgressNote.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from backend import models as m
 from backend import policy
 from schema.connections import pages_by_parent
-from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, group_by_args
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, cached_statement, group_by_args, key_in
 from schema.rows import columns
 
 T = "schema.participation.types."
@@ -89,11 +89,12 @@ class PublishedInputsByGroupIdLoader(Loader):
 
     async def batch_load(self, keys):
         ri = self.target()
-        base = inputs_select(ri).where(*PUBLISHED)
+        shape = (type(self),)
+        base = cached_statement(shape, lambda: inputs_select(ri).where(*PUBLISHED))
         out = {}
         for (size, after_pk), ids in group_by_args(keys).items():
             pages = await pages_by_parent(self.context, ri, base, m.ResidentInput.group_id, m.ResidentInput.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]
@@ -108,11 +109,16 @@ class InputsByGroupIdLoader(Loader):
         ri = self.target()
         out = {}
         for (size, after_pk, status), ids in group_by_args(keys).items():
-            base = inputs_select(ri).where(policy.resident_input_filter(self.actor))
-            if status is not None:
-                base = base.where(m.ResidentInput.status == status)
+            def build(status=status):
+                base = inputs_select(ri).where(policy.resident_input_filter(self.actor))
+                if status is not None:
+                    base = base.where(m.ResidentInput.status == status)
+                return base
+
+            shape = (type(self), self.actor, status)
+            base = cached_statement(shape, build)
             pages = await pages_by_parent(self.context, ri, base, m.ResidentInput.group_id, m.ResidentInput.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, status)] = conn
         return [out[k] for k in keys]
@@ -128,7 +134,7 @@ class ResidentInputByIdLoader(ByIdLoader):
         return (
             inputs_select(self.target())
             .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
-            .where(m.ResidentInput.id.in_(keys), policy.resident_input_filter(self.actor),
+            .where(key_in(m.ResidentInput.id, keys), policy.resident_input_filter(self.actor),
                    policy.plan_filter(self.actor))
         )
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from backend import models as m
 from backend import policy
 from schema.connections import pages_by_parent
-from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, group_by_args
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, cached_statement, group_by_args
 from schema.rows import columns
 
 T = "schema.plans.types."
@@ -48,10 +48,11 @@ class PlansByUrbanAreaIdLoader(Loader):
     async def batch_load(self, keys):
         out = {}
         plan_type = self.target()
-        base = select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor))
+        shape = (type(self), self.actor)
+        base = cached_statement(shape, lambda: select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor)))
         for (size, after_pk), ids in group_by_args(keys).items():
             pages = await pages_by_parent(self.context, plan_type, base, m.Plan.urban_area_id, m.Plan.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]
