@@ -99,4 +99,12 @@ class Context:
         async with self.db_lock:
             session, self._session = self._session, None
         if session is not None:
+            if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+                # Only reads are left (writes commit in write()): end them with COMMIT, not close()'s
+                # ROLLBACK, which makes psycopg drop its prepared statements, so that the next request
+                # on this connection reuses them.
+                try:
+                    await session.commit()
+                except Exception:  # noqa: BLE001 - e.g. a lost connection: close() cleans up as before
+                    pass
             await session.close()
