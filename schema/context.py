@@ -17,6 +17,10 @@ from backend.actor import Actor
 from backend.db import new_session
 
 
+def _fetch_on_connection(session, statement, params) -> list:
+    return session.connection().execute(statement, params).all()
+
+
 class Context:
     def __init__(
         self,
@@ -55,7 +59,12 @@ class Context:
         if self._writer is not None and self._writer is asyncio.current_task():
             return (await self.session.execute(statement, params)).all()
         async with self.db_lock:
-            return (await self.session.execute(statement, params)).all()
+            session = self.session
+            if session.new or session.dirty or session.deleted:
+                return (await session.execute(statement, params)).all()  # autoflush first
+            # Nothing to flush: run the select on the session's connection (same transaction) and
+            # skip the ORM's result layer; loaders select columns, never entities.
+            return await session.run_sync(_fetch_on_connection, statement, params)
 
     async def scalar(self, statement):
         rows = await self.fetch(statement)
