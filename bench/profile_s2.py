@@ -10,7 +10,6 @@ request's session, then the operation; JWT signature checking is left out (it ne
 from __future__ import annotations
 
 import asyncio
-import gc
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import event
 from auth.accounts import account_for_claims
 from auth.issuers import get_issuers
 from backend.actor import load_actor
+from backend.cli import tune_gc
 from backend.db import get_async_engine
 from bench.scenarios import STAFF_ACCOUNT
 from schema.api import schema
@@ -44,8 +44,7 @@ async def one(issuer) -> tuple[dict, int]:
 
 
 async def main() -> None:
-    gc.collect()
-    gc.freeze()  # as the server does (backend.cli.frozen_app)
+    tune_gc()  # as the server does (backend.cli.frozen_app)
     n = int(next((a for a in sys.argv[1:] if a.isdigit()), "30"))
     issuer = get_issuers().by_id("dev-kommune")
     statements = 0
