@@ -14,6 +14,7 @@ which produces the standard error. Other fields are executed by graphql-core as 
 from __future__ import annotations
 
 import inspect
+from math import isfinite
 from operator import attrgetter
 from typing import Any, Callable
 
@@ -22,6 +23,7 @@ from graphql.pyutils import Path, Undefined
 from strawberry import Info
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from schema import fast_fields
 from schema.ids import encode
@@ -55,9 +57,32 @@ def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
     return coerce
 
 
-def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Callable[[Any], Any]:
+def _coercer(leaf_type) -> Callable[[Any], Any]:
+    """value -> the type's output value, as coerce_output_value gives it; raises _Slow where that
+    gives no value (graphql-core then reports it). The common exact cases skip the call."""
     coerce = _enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType) else leaf_type.coerce_output_value
-    textual = leaf_type.name in ("String", "ID")  # their coercion returns a str as it is
+
+    def general(value: Any) -> Any:
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _Slow
+        return coerced
+
+    name = leaf_type.name
+    if name in ("String", "ID"):  # a str comes out as it is
+        return lambda value: value if value.__class__ is str else general(value)
+    if name == "Int":  # an int in the 32-bit range comes out as it is
+        return lambda value: (value if value.__class__ is int and -2147483648 <= value <= 2147483647
+                              else general(value))
+    if name == "Float":  # a finite float comes out as it is
+        return lambda value: value if value.__class__ is float and isfinite(value) else general(value)
+    if name == "Boolean":
+        return lambda value: value if value.__class__ is bool else general(value)
+    return general
+
+
+def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Callable[[Any], Any]:
+    coerce = _coercer(leaf_type)
 
     def complete(source: Any) -> Any:
         value = getter(source)
@@ -65,12 +90,7 @@ def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Calla
             if non_null:
                 raise _Slow
             return None
-        if textual and value.__class__ is str:
-            return value
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise _Slow
-        return coerced
+        return coerce(value)
 
     return complete
 
@@ -243,14 +263,10 @@ class _Leaf:
     __slots__ = ("coerce",)
 
     def __init__(self, leaf_type) -> None:
-        self.coerce = (_enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType)
-                       else leaf_type.coerce_output_value)
+        self.coerce = _coercer(leaf_type)
 
     def complete(self, context, value, path):
-        coerced = self.coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise _Slow
-        return coerced
+        return self.coerce(value)
 
 
 class _NonNull:
@@ -291,16 +307,22 @@ class _List:
 
 
 class _Object:
-    __slots__ = ("type", "is_type_of", "fields")
+    __slots__ = ("type", "is_type_of", "fields", "checked")
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type = object_type
         self.is_type_of = object_type.is_type_of
         self.fields: list[tuple[str, Any]] = []  # (response name, _Field or leaf completer)
+        # Classes that passed is_type_of: strawberry's depends only on the class and a cast mark.
+        self.checked: set[type] = set()
 
     def complete(self, context, value, path):
-        if self.is_type_of is not None and not self.is_type_of(value, None):
-            raise _Slow
+        if self.is_type_of is not None:
+            if value.__class__ not in self.checked or getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
+                if not self.is_type_of(value, None):
+                    raise _Slow
+                if getattr(value, TYPE_CAST_ATTRIBUTE, None) is None:
+                    self.checked.add(value.__class__)
         out = {}
         type_name = self.type.name
         for response_name, field in self.fields:
@@ -314,11 +336,14 @@ class _Object:
 class _Field:
     """A non-leaf field: its resolver called as strawberry calls it, then its value completed."""
 
-    __slots__ = ("definition", "field_def", "nodes", "parent_type", "guards", "call", "value")
+    __slots__ = ("definition", "field_def", "nodes", "parent_type", "guards", "call", "get", "value")
 
     def __init__(self, definition, field_def, nodes, parent_type, guards, value) -> None:
         self.definition, self.field_def, self.nodes = definition, field_def, nodes
         self.parent_type, self.guards, self.value = parent_type, guards, value
+        python_name, default_resolver = definition.python_name, definition.default_resolver
+        self.get = (attrgetter(python_name) if default_resolver is getattr
+                    else lambda source: default_resolver(source, python_name))
         resolver = definition.base_resolver
         self.call = None
         if resolver is not None:
@@ -339,7 +364,7 @@ class _Field:
     def complete(self, context, source, path):
         definition = self.definition
         if self.call is None and not self.guards:
-            value = definition.default_resolver(source, definition.python_name)
+            value = self.get(source)
         else:
             info = Info(_raw_info=context.build_resolve_info(self.field_def, self.nodes, self.parent_type, path),
                         _field=definition)
@@ -347,7 +372,7 @@ class _Field:
                 if not guard.allowed(source, info):
                     return self.value.complete(context, guard.empty(), path)
             if self.call is None:
-                value = definition.default_resolver(source, definition.python_name)
+                value = self.get(source)
             else:
                 value = self.call(source, info)
         if context.is_awaitable(value):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from graphql import GraphQLError
 
 
+@lru_cache(maxsize=65536)  # the most frequent field of all: a deep answer has a thousand ids
 def encode(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
 

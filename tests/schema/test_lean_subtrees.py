@@ -28,7 +28,12 @@ def _may_see(actor, secret_id) -> bool:
 class Leaf:
     name: str
     number: Optional[int]
+    weight: Optional[float]
     secret_id: strawberry.Private[int]
+
+    @strawberry.field
+    def size(self) -> Optional[int]:
+        return 2**40 if self.name == "w" else len(self.name)
 
     @strawberry.field
     def shout(self) -> str:
@@ -63,7 +68,8 @@ class Branch:
 
     @strawberry.field
     def leaves(self, info: strawberry.Info) -> Optional[list[Leaf]]:
-        return [Leaf(name=n, number=i if i % 3 else None, secret_id=i) for i, n in enumerate(self.names)]
+        return [Leaf(name=n, number=i if i % 3 else None, weight=float("nan") if n == "z" else i / 2 if i else 0,
+                     secret_id=i) for i, n in enumerate(self.names)]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
@@ -86,6 +92,7 @@ DOCUMENTS = {
     "awaitable": "{ branches { leaves { name later } } }",
     "future": "{ branches { leaves { name pending } } }",
     "guard": "{ branches { leaves { name secret } } }",
+    "scalars out of range": "{ branches { leaves { name number weight size } } }",
     "alias and fragment": "{ b: branches { t: title ...F } } fragment F on Branch { leaves { n: name shout } }",
 }
 
@@ -117,6 +124,9 @@ async def test_the_irregular_cases_are_really_provoked():
     guard = json.loads(await _answer(DOCUMENTS["guard"], ExecutionContext, "insider"))
     secrets = [leaf["secret"] for leaf in guard["data"]["branches"][0]["leaves"]]
     assert secrets == ["secret 0", None, "secret 2", None]
+    scalars = json.loads(await _answer(DOCUMENTS["scalars out of range"], ExecutionContext, None))
+    assert {tuple(path[-1:]) for _, path in scalars["errors"]} == {("weight",), ("size",)}
+    assert scalars["data"]["branches"][0]["leaves"][1] == {"name": "y", "number": 1, "weight": 0.5, "size": 1}
     later = json.loads(await _answer(DOCUMENTS["future"], ExecutionContext, None))
     assert later["data"]["branches"][1]["leaves"][2] == {"name": "q", "pending": "pending q"}
 
