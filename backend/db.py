@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import AsyncIterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import ARRAY, any_, bindparam, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -84,3 +84,15 @@ def reset_engines() -> None:
     get_async_engine.cache_clear()
     get_sync_engine.cache_clear()
     _sessionmaker.cache_clear()
+
+
+def one_of(column, values=None, *, name: str | None = None):
+    """`column IN values`, with SQL text that does not depend on how many values there are.
+
+    On PostgreSQL `column = ANY(:values)` with one array parameter: psycopg parses the text once (its
+    cache skips texts with more than 50 parameters) and PostgreSQL can prepare it. SQLite has no
+    arrays: an expanding IN there. `name` names the parameter, for values given at execution.
+    """
+    if get_settings().is_sqlite:
+        return column.in_(bindparam(name, values, expanding=True))
+    return column == any_(bindparam(name, values, type_=ARRAY(column.type)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from backend.actor import Actor
+from backend.db import one_of
 from backend.models import (
     Activity,
     ActivityStatus,
@@ -69,7 +70,7 @@ def plan_filter(actor: Actor | None) -> ColumnElement[bool]:
     if is_fund(actor):
         return true()
     if actor and actor.is_staff and actor.plan_ids:
-        return or_(public, Plan.id.in_(sorted(actor.plan_ids)))
+        return or_(public, one_of(Plan.id, sorted(actor.plan_ids)))
     return public
 
 
@@ -134,9 +135,9 @@ def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
     public = and_(Activity.visibility == Visibility.PUBLIC, plan_filter(None))
     clauses = [public]
     if actor and actor.is_staff and actor.plan_ids:
-        clauses.append(Activity.plan_id.in_(sorted(actor.plan_ids)))
+        clauses.append(one_of(Activity.plan_id, sorted(actor.plan_ids)))
     if actor and actor.kind == ActorKind.PARTNER and actor.activity_ids:
-        clauses.append(Activity.id.in_(sorted(actor.activity_ids)))
+        clauses.append(one_of(Activity.id, sorted(actor.activity_ids)))
     return or_(*clauses)
 
 
@@ -274,7 +275,7 @@ def agreement_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Agreements the actor may see (of plans it may read): emergency plans only for the plan's staff."""
     not_emergency = Agreement.kind != AgreementKind.EMERGENCY_PLAN
     if actor and actor.is_staff and actor.plan_ids:
-        return or_(not_emergency, Agreement.plan_id.in_(sorted(actor.plan_ids)))
+        return or_(not_emergency, one_of(Agreement.plan_id, sorted(actor.plan_ids)))
     return not_emergency
 
 
@@ -283,7 +284,7 @@ def financing_filter(actor: Actor | None) -> ColumnElement[bool]:
     if is_fund(actor):
         return true()
     if actor and actor.is_staff and actor.plan_ids:
-        return Financing.plan_id.in_(sorted(actor.plan_ids))
+        return one_of(Financing.plan_id, sorted(actor.plan_ids))
     return false()
 
 
@@ -300,7 +301,7 @@ def resident_input_filter(actor: Actor | None) -> ColumnElement[bool]:
         )
     ]
     if actor and actor.is_staff and actor.plan_ids:
-        clauses.append(FollowUpGroup.plan_id.in_(sorted(actor.plan_ids)))
+        clauses.append(one_of(FollowUpGroup.plan_id, sorted(actor.plan_ids)))
     if actor and actor.kind == ActorKind.RESIDENT:
         clauses.append(ResidentInput.author_account_id == actor.account_id)
     return or_(*clauses)
@@ -310,7 +311,7 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Audit events the actor may read (as can_read_audit)."""
     if actor is None or not actor.is_staff:
         return false()
-    of_plans = AuditEvent.plan_id.in_(sorted(actor.plan_ids)) if actor.plan_ids else false()
+    of_plans = one_of(AuditEvent.plan_id, sorted(actor.plan_ids)) if actor.plan_ids else false()
     if actor.kind == ActorKind.MUNICIPALITY:
         # Events outside plans, except who lives where: residencies belong to the housing organisations.
         outside_plans = and_(AuditEvent.plan_id.is_(None), AuditEvent.object_type.not_in(PERSONAL_AUDIT_OBJECTS))

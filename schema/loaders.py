@@ -17,8 +17,9 @@ import inspect
 from collections import defaultdict
 from typing import Any, Awaitable, Callable, Generic, Hashable, Iterable, Sequence, TypeVar
 
-from sqlalchemy import ARRAY, any_, bindparam, select
+from sqlalchemy import select
 
+from backend.db import one_of
 from backend.settings import get_settings
 from schema.context import Context
 from schema.rows import build, columns
@@ -31,15 +32,8 @@ MAX_SETTLE_TICKS = 50  # never wait longer than this for a request to settle (e.
 
 
 def key_in(column, keys=None):
-    """`column IN keys` with the keys as one bind parameter, "keys" (None: given at execution).
-
-    On PostgreSQL `column = ANY(:keys)` with an array: the SQL text is the same for any number of keys,
-    so psycopg parses it once (its cache skips texts with more than 50 parameters) and can prepare it.
-    SQLite has no arrays: an expanding IN there.
-    """
-    if get_settings().is_sqlite:
-        return column.in_(bindparam("keys", keys, expanding=True))
-    return column == any_(bindparam("keys", keys, type_=ARRAY(column.type)))
+    """`column IN :keys` (backend.db.one_of), the keys given at execution or here."""
+    return one_of(column, keys, name="keys")
 
 
 STATEMENT_CACHE_SIZE = 1000
