@@ -36,16 +36,22 @@ class _Slow(Exception):
     """This value needs graphql-core's own completion (it reports the error)."""
 
 
-def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
-    """strawberry's enum coerce_output_value, with the member -> name lookup done once, not per value
-    (it compares the value with each of the enum's values: the costliest leaf of all)."""
-    wrapped, standard = leaf_type.wrapped_cls, leaf_type.coerce_output_value
+def _enum_names(leaf_type) -> dict:
+    """Member -> GraphQL name of a strawberry enum, found once instead of per value (strawberry's
+    coerce_output_value compares the value with each of the enum's values: the costliest leaf of all)."""
     names: dict = {}
-    for member in wrapped:
+    for member in leaf_type.wrapped_cls:
         for name, value in leaf_type.values.items():
             if member.value == value.value:
                 names[member] = name
                 break
+    return names
+
+
+def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
+    """strawberry's enum coerce_output_value, with the member -> name lookup done once."""
+    wrapped, standard = leaf_type.wrapped_cls, leaf_type.coerce_output_value
+    names = _enum_names(leaf_type)
 
     def coerce(value: Any) -> Any:
         if isinstance(value, wrapped):
@@ -68,6 +74,9 @@ def _coercer(leaf_type) -> Callable[[Any], Any]:
             raise _Slow
         return coerced
 
+    if isinstance(leaf_type, CustomGraphQLEnumType):  # a member comes out as its name
+        names, wrapped = _enum_names(leaf_type), leaf_type.wrapped_cls
+        return lambda value: (names.get(value) if value.__class__ is wrapped else None) or general(value)
     name = leaf_type.name
     if name in ("String", "ID"):  # a str comes out as it is
         return lambda value: value if value.__class__ is str else general(value)
