@@ -27,6 +27,7 @@ from schema.rows import build, columns
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
+_MISSING = object()  # not a value: None may be one (an absent or forbidden object)
 QUIET_TICKS = 3  # event-loop turns without a new key before a batch is sent
 MAX_SETTLE_TICKS = 50  # never wait longer than this for a request to settle (e.g. under load)
 
@@ -143,7 +144,10 @@ class Loader(Generic[K, V]):
             return
         self._ready = True
         self.context = context
-        self.cache: dict[K, asyncio.Future] = {}
+        self.cache: dict[K, asyncio.Future] = {}  # keys asked for with load()
+        # Values known (primed, prefetched or loaded): a prefetch primes hundreds of keys per
+        # request, and a plain dict costs less than a finished future for each.
+        self.ready: dict[K, V] = {}
         self.queue: list[tuple[K, asyncio.Future]] = []
 
     def load(self, key: K) -> Awaitable[V]:
@@ -151,6 +155,11 @@ class Loader(Generic[K, V]):
         if future is not None:
             return future
         future = asyncio.get_running_loop().create_future()
+        value = self.ready.get(key, _MISSING)
+        if value is not _MISSING:
+            future.set_result(value)
+            self.cache[key] = future
+            return future
         self.cache[key] = future
         self.queue.append((key, future))
         batcher = self.context.batcher
@@ -165,43 +174,39 @@ class Loader(Generic[K, V]):
         For resolvers that return what they load: graphql-core completes a plain value at once,
         while every awaitable costs it tasks and a wait.
         """
-        future = self.cache.get(key)
-        if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-            return future.result()
+        value = self.ready.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         return self.load(key)
 
     async def prefetch(self, keys: Sequence[K]) -> list[V]:
         """Load the keys not yet asked for in one batch now, bypassing the batcher, and prime them;
         the loaded values of all keys (a key still on its way elsewhere is left out)."""
-        missing = [k for k in keys if k not in self.cache]
+        ready = self.ready
+        missing = [k for k in keys if k not in ready and k not in self.cache]
         if missing:
             values = list(await self.batch_load(missing))
             if len(values) != len(missing):
                 raise RuntimeError(f"{type(self).__name__} returned {len(values)} values for {len(missing)} keys")
             for key, value in zip(missing, values):
                 self.prime(key, value)
-        out = []
-        for key in keys:
-            future = self.cache.get(key)
-            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-                out.append(future.result())
-        return out
+        return [ready[key] for key in keys if key in ready]
 
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*(self.load(k) for k in keys))
 
     def prime(self, key: K, value: V) -> None:
         """Put a known value in the cache (e.g. a row a mutation just wrote)."""
-        if key not in self.cache:
-            future = asyncio.get_running_loop().create_future()
-            future.set_result(value)
-            self.cache[key] = future
+        if key not in self.ready and key not in self.cache:
+            self.ready[key] = value
 
     def clear(self, key: K) -> None:
         self.cache.pop(key, None)
+        self.ready.pop(key, None)
 
     def clear_all(self) -> None:
         self.cache.clear()
+        self.ready.clear()
 
     async def dispatch(self) -> None:
         queue, self.queue = self.queue, []
@@ -218,9 +223,11 @@ class Loader(Generic[K, V]):
                 if not future.done():
                     future.set_exception(error)
             return
-        for (_, future), value in zip(queue, values):
+        ready = self.ready
+        for (key, future), value in zip(queue, values):
             if not future.done():
                 future.set_result(value)
+                ready[key] = value
 
     async def batch_load(self, keys: list[K]) -> Sequence[V]:  # pragma: no cover - abstract
         raise NotImplementedError
