@@ -14,6 +14,7 @@ which produces the standard error. Other fields are executed by graphql-core as 
 from __future__ import annotations
 
 import inspect
+from functools import cached_property
 from math import isfinite
 from operator import attrgetter
 from typing import Any, Callable
@@ -214,23 +215,21 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _lean_value(self, output_type, details):
         if isinstance(output_type, GraphQLNonNull):
-            inner = self._lean_core(output_type.of_type, details)
-            return _NonNull(inner) if inner is not None else None
-        inner = self._lean_core(output_type, details)
-        return _Nullable(inner) if inner is not None else None
+            return self._lean_core(output_type.of_type, details, True)
+        return self._lean_core(output_type, details, False)
 
-    def _lean_core(self, output_type, details):
+    def _lean_core(self, output_type, details, non_null: bool):
         if isinstance(output_type, GraphQLList):
             item = self._lean_value(output_type.of_type, details)
-            return _List(item) if item is not None else None
+            return _List(item, non_null) if item is not None else None
         if is_leaf_type(output_type):
-            return _Leaf(output_type)
+            return _Leaf(output_type, non_null)
         if not isinstance(output_type, GraphQLObjectType):
             return None  # an interface or union: its runtime type is resolved the standard way
         grouped, defer_usages = self.collect_subfields(output_type, details)[:2]
         if defer_usages:
             return None
-        lean = _Object(output_type)
+        lean = _Object(output_type, non_null)
         for response_name, sub_details in grouped.items():
             field = self._lean_field(output_type, sub_details)
             if field is None:
@@ -269,46 +268,30 @@ def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
 # is not tried again in that request.
 
 class _Leaf:
-    __slots__ = ("coerce",)
+    __slots__ = ("coerce", "non_null")
 
-    def __init__(self, leaf_type) -> None:
-        self.coerce = _coercer(leaf_type)
+    def __init__(self, leaf_type, non_null: bool) -> None:
+        self.coerce, self.non_null = _coercer(leaf_type), non_null
 
     def complete(self, context, value, path):
+        if value is None:
+            if self.non_null:
+                raise _Slow
+            return None
         return self.coerce(value)
 
 
-class _NonNull:
-    __slots__ = ("inner",)
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    def complete(self, context, value, path):
-        if value is None:
-            raise _Slow
-        return self.inner.complete(context, value, path)
-
-
-class _Nullable:
-    __slots__ = ("inner",)
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    def complete(self, context, value, path):
-        if value is None:
-            return None
-        return self.inner.complete(context, value, path)
-
-
 class _List:
-    __slots__ = ("item",)
+    __slots__ = ("item", "non_null")
 
-    def __init__(self, item) -> None:
-        self.item = item
+    def __init__(self, item, non_null: bool) -> None:
+        self.item, self.non_null = item, non_null
 
     def complete(self, context, value, path):
+        if value is None:
+            if self.non_null:
+                raise _Slow
+            return None
         if not isinstance(value, (list, tuple)):
             raise _Slow
         complete = self.item.complete
@@ -316,16 +299,20 @@ class _List:
 
 
 class _Object:
-    __slots__ = ("type", "is_type_of", "fields", "checked")
+    __slots__ = ("type", "non_null", "is_type_of", "fields", "checked")
 
-    def __init__(self, object_type: GraphQLObjectType) -> None:
-        self.type = object_type
+    def __init__(self, object_type: GraphQLObjectType, non_null: bool) -> None:
+        self.type, self.non_null = object_type, non_null
         self.is_type_of = object_type.is_type_of
         self.fields: list[tuple[str, Any]] = []  # (response name, _Field or leaf completer)
         # Classes that passed is_type_of: strawberry's depends only on the class and a cast mark.
         self.checked: set[type] = set()
 
     def complete(self, context, value, path):
+        if value is None:
+            if self.non_null:
+                raise _Slow
+            return None
         if self.is_type_of is not None:
             if value.__class__ not in self.checked or getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
                 if not self.is_type_of(value, None):
@@ -340,6 +327,24 @@ class _Object:
             else:
                 out[response_name] = field(value)
         return out
+
+
+class _LazyInfo(Info):
+    """strawberry's Info for a resolver called in the one pass. Resolvers here mostly read only
+    `info.context`; the GraphQLResolveInfo behind the rest is built when something asks for it."""
+
+    def __init__(self, execution, field: "_Field", path) -> None:  # noqa: D107 - not a dataclass init
+        self._field = field.definition
+        self._execution, self._lean_field, self._path = execution, field, path
+
+    @property
+    def context(self):
+        return self._execution.context_value
+
+    @cached_property
+    def _raw_info(self):
+        field = self._lean_field
+        return self._execution.build_resolve_info(field.field_def, field.nodes, field.parent_type, self._path)
 
 
 class _Field:
@@ -375,8 +380,7 @@ class _Field:
         if self.call is None and not self.guards:
             value = self.get(source)
         else:
-            info = Info(_raw_info=context.build_resolve_info(self.field_def, self.nodes, self.parent_type, path),
-                        _field=definition)
+            info = _LazyInfo(context, self, path)
             for guard in self.guards:
                 if not guard.allowed(source, info):
                     return self.value.complete(context, guard.empty(), path)

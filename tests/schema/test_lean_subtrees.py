@@ -42,6 +42,10 @@ class Leaf:
         return self.name.upper()
 
     @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return f"{info.field_name} at {'/'.join(map(str, info.path.as_list()))} of {info._raw_info.parent_type.name}"
+
+    @strawberry.field
     def must(self) -> str:
         return None if self.name == "hole" else self.name  # type: ignore[return-value]
 
@@ -87,6 +91,7 @@ SCHEMA = strawberry.Schema(query=Query)
 
 DOCUMENTS = {
     "plain": "{ branches { title leaves { __typename name number shout } } }",
+    "info beyond the context": "{ branches { leaves { name here: where } } }",
     "error": "{ branches { title leaves { name shout } } }",
     "non-null": "{ branches { title strictLeaves { name must } } }",
     "awaitable": "{ branches { leaves { name later } } }",
@@ -127,6 +132,8 @@ async def test_the_irregular_cases_are_really_provoked():
     scalars = json.loads(await _answer(DOCUMENTS["scalars out of range"], ExecutionContext, None))
     assert {tuple(path[-1:]) for _, path in scalars["errors"]} == {("weight",), ("size",)}
     assert scalars["data"]["branches"][0]["leaves"][1] == {"name": "y", "number": 1, "weight": 0.5, "size": 1}
+    where = json.loads(await _answer(DOCUMENTS["info beyond the context"], ExecutionContext, None))
+    assert where["data"]["branches"][1]["leaves"][2]["here"] == "where at branches/1/leaves/2/here of Leaf"
     later = json.loads(await _answer(DOCUMENTS["future"], ExecutionContext, None))
     assert later["data"]["branches"][1]["leaves"][2] == {"name": "q", "pending": "pending q"}
 
