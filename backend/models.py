@@ -484,6 +484,18 @@ class ResidencyCode(SQLModel, table=True):
     used_at: datetime | None = tz_datetime(nullable=True)
 
 
+class ResidencyCodeAttempt(SQLModel, table=True):
+    """A household code redemption that has not succeeded, counted to limit guessing.
+
+    Who and when only, never the code; rows older than the limit's window are pruned.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = fk("account.id", ondelete="CASCADE", index=False)
+    at: datetime = tz_datetime(default_now=True)
+    __table_args__ = (Index("ix_residencycodeattempt_account_at", "account_id", "at"),)
+
+
 class ResidentInput(SQLModel, table=True):
     """Input from a resident to their follow-up group (or registered by staff on their behalf)."""
 

@@ -52,6 +52,7 @@ CODES = {
     "NOT_FOUND": "the object does not exist or is not accessible",
     "NOT_ALLOWED": "this actor may not change this field or do this",
     "RATE_LIMITED": "too many submissions in a short time",
+    "TOO_MANY_ATTEMPTS": "too many wrong attempts in the last hour; refused without looking at the input",
     "DUPLICATE": "the same thing was already submitted",
     "ALREADY_ANSWERED": "the input has been answered and can no longer be changed",
     "WITHDRAWN": "the input has been withdrawn",

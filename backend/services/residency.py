@@ -2,7 +2,8 @@
 
 Two ways in: staff of the estate's housing organisation confirm it, or the resident redeems a
 one-time household code that the organisation handed out (only an HMAC of the code is stored; a
-code works once and until it expires). A residency ends, e.g. on moving out, by staff or by the
+code works once and until it expires). Wrong guesses are limited per account (MAX_FAILED_ATTEMPTS
+an hour, counted in the database so the limit holds across processes). A residency ends, e.g. on moving out, by staff or by the
 resident. Until linked, a resident reads public things only (backend/actor.py scopes by residency).
 
 Like every service: keyword-only, writes through the caller's session inside its transaction, with
@@ -17,12 +18,20 @@ import re
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import audit, policy
 from backend.actor import Actor
-from backend.models import Account, ActorKind, HousingEstate, Residency, ResidencyCode
+from backend.models import (
+    Account,
+    ActorKind,
+    AuditEvent,
+    HousingEstate,
+    Residency,
+    ResidencyCode,
+    ResidencyCodeAttempt,
+)
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import Checker, get_or_404, now, today
 from backend.settings import get_settings
@@ -32,6 +41,10 @@ CODE_LENGTH = 12  # about 60 bits: not guessable by trying
 CODE_VALID_DAYS = 60
 MAX_CODE_VALID_DAYS = 365
 HOUSEHOLD_MAX = 50
+# Failed redemptions (wrong, used or expired code) per account within the window; then refused.
+MAX_FAILED_ATTEMPTS = 10
+ATTEMPT_WINDOW = timedelta(hours=1)
+REFUSED_ACTION = "residency.redeemCodeRefused"
 _NOT_CODE = re.compile(r"[\s\-]")
 NOT_LOGGED = set(audit.PERSONAL_FIELDS) | {"code_hash", "household"}
 
@@ -122,19 +135,65 @@ def _invalid_code() -> ValidationFailed:
                                        "The code is invalid, already used or expired."))
 
 
+def _too_many_attempts() -> ValidationFailed:
+    return ValidationFailed(FieldError("code", "TOO_MANY_ATTEMPTS", "For mange forkerte forsøg. Prøv igen om en time.",
+                                       "Too many wrong attempts. Try again in an hour."))
+
+
+async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) -> int:
+    """Count this redemption as failed before the code is looked up; the id of its attempt row.
+
+    It runs in its own short transaction, committed before the redemption starts, so the attempt stays
+    counted when the redemption fails and its transaction rolls back; a successful redemption deletes
+    its attempt row again. (On SQLite the caller's transaction must not have written yet.) At the limit
+    it raises TOO_MANY_ATTEMPTS and counts nothing.
+    """
+    refused = False
+    async with AsyncSession(session.bind, expire_on_commit=False) as own, own.begin():
+        # One account's attempts are counted one at a time (row lock on PostgreSQL, write lock on
+        # SQLite), so parallel requests cannot pass the limit together.
+        await own.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=moment))
+        since = moment - ATTEMPT_WINDOW
+        await own.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.account_id == actor.account_id,
+                                                             ResidencyCodeAttempt.at <= since))
+        failed = (await own.execute(select(func.count()).select_from(ResidencyCodeAttempt).where(
+            ResidencyCodeAttempt.account_id == actor.account_id))).scalar_one()
+        if failed >= MAX_FAILED_ATTEMPTS:
+            refused = True
+            # Once per account and window: a script hammering away cannot flood the audit log.
+            logged = await own.execute(select(AuditEvent.id).where(
+                AuditEvent.actor_account_id == actor.account_id, AuditEvent.action == REFUSED_ACTION,
+                AuditEvent.at > since).limit(1))
+            if logged.first() is None:
+                await audit.record(own, actor=actor, action=REFUSED_ACTION, object_type="Account",
+                                   object_id=actor.account_id, after={"failed_attempts": failed},
+                                   reason="TOO_MANY_ATTEMPTS")
+        else:
+            attempt = ResidencyCodeAttempt(account_id=actor.account_id, at=moment)
+            own.add(attempt)
+            await own.flush()
+    if refused:
+        raise _too_many_attempts()
+    return attempt.id
+
+
 async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str | None) -> Residency:
-    """A signed-in resident links themselves to the code's estate; the code is used up."""
+    """A signed-in resident links themselves to the code's estate; the code is used up.
+
+    Every redemption that does not succeed counts against MAX_FAILED_ATTEMPTS per ATTEMPT_WINDOW.
+    """
     if actor is None or not policy.can_redeem_residency_code(actor):
         raise ValidationFailed(FieldError(None, "NOT_ALLOWED", "Kun beboere kan indløse en husstandskode.",
                                           "Only residents can redeem a household code."))
     normalised = normalise_code(code or "")
     if not normalised:
         raise ValidationFailed(FieldError("code", "REQUIRED", "Skriv koden.", "The code is required."))
+    moment = now()
+    attempt_id = await _count_attempt(session, actor, moment)
     if len(normalised) > 64:
         raise _invalid_code()
     row = (await session.execute(select(ResidencyCode).where(ResidencyCode.code_hash == code_hash(normalised)))
            ).scalar_one_or_none()
-    moment = now()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
         raise _invalid_code()
     if await _has_active(session, actor.account_id, row.estate_id, moment.date()):
@@ -150,6 +209,8 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=moment.date(),
                           confirmed_by="CODE")
     session.add(residency)
+    # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
+    await session.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.id == attempt_id))
     await session.flush()
     await audit.record(session, actor=actor, action="residency.redeemCode", obj=residency,
                        after=dict(_record(residency), code_id=row.id))

@@ -15,6 +15,7 @@ from backend.models import (
     InputAnswer,
     InputReport,
     Residency,
+    ResidencyCodeAttempt,
     ResidentInput,
     WebSession,
 )
@@ -53,6 +54,10 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
         select(InputReport).where(InputReport.reporter_account_id == account.id).order_by(InputReport.id))).scalars()
     sessions = (await session.execute(
         select(WebSession).where(WebSession.account_id == account.id))).scalars()
+    # Failed household code attempts of the last hour (kept for the guessing limit, then pruned).
+    code_attempts = (await session.execute(
+        select(ResidencyCodeAttempt.at).where(ResidencyCodeAttempt.account_id == account.id)
+        .order_by(ResidencyCodeAttempt.at))).scalars()
     events = (await session.execute(
         select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id))).scalars()
     data = {
@@ -68,6 +73,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
         ],
         "reports": [_row(r, "id", "input_id", "reason", "created_at") for r in reports],
         "sessions": [_row(s, "created_at", "expires_at") for s in sessions],
+        "household_code_attempts": [_plain(at) for at in code_attempts],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
     }
     await audit.record(session, actor=actor, action="viewer.dataExport", object_type="Account", object_id=account.id,
