@@ -31,7 +31,7 @@ async def _read_back(context, residency):
 ResidencyConfirmPayload = payload_types("ResidencyConfirm", "residency", Residency, ["DUPLICATE", "OUT_OF_RANGE"],
                                         field_description="The confirmed residency (null when refused).")
 ResidencyRedeemCodePayload = payload_types("ResidencyRedeemCode", "residency", Residency,
-                                           ["DUPLICATE", "NOT_ALLOWED"],
+                                           ["DUPLICATE", "NOT_ALLOWED", "TOO_MANY_ATTEMPTS"],
                                            field_description="Your new residency (null when refused).")
 ResidencyEndPayload = payload_types("ResidencyEnd", "residency", Residency,
                                     ["INVALID_TRANSITION", "PERIOD_INVALID", "OUT_OF_RANGE"],
@@ -86,7 +86,8 @@ class ResidencyMutation:
                 estate_id=pk_of("estateId", input.estate_id, "HousingEstate"), since=input.since)
         return await run_mutation(info, ResidencyConfirmPayload, work, _read_back)
 
-    @strawberry.mutation(description="Redeem a household code: you become a resident of its estate (residents).",
+    @strawberry.mutation(description="Redeem a household code: you become a resident of its estate (residents). "
+                                     "After 10 failed attempts within an hour, attempts are refused (TOO_MANY_ATTEMPTS).",
                          **checked(policy.can_redeem_residency_code))
     async def residency_redeem_code(self, info: Info, input: Annotated[
             ResidencyRedeemCodeInput, strawberry.argument(description="The code.")]) -> ResidencyRedeemCodePayload:

@@ -174,3 +174,28 @@ async def test_staff_cannot_confirm_staff_or_unknown_accounts(graphql, token_for
 async def test_viewer_resident_id_is_for_residents_only(graphql, token_for):
     staff = await graphql(VIEWER, token=await token_for("fsb-medarbejder"))
     assert staff["data"]["viewer"]["residentId"] is None and staff["data"]["viewer"]["residencies"] == []
+
+
+async def test_too_many_wrong_codes_are_refused_before_the_code_is_looked_up(graphql, token_for, new_resident):
+    from backend.services.residency import MAX_FAILED_ATTEMPTS
+
+    estate_id, _ = await estate_of("10000001", "Tingbjerg")
+    created = await graphql(CODE_CREATE, {"estate": encode("HousingEstate", estate_id), "household": "Lejemål 7",
+                                          "days": 30}, token=await token_for("fsb-medarbejder"))
+    good_code = created["data"]["residencyCodeCreate"]["created"]["code"]
+    sub, token = new_resident()
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        wrong = (await graphql(REDEEM, {"code": "ZZZZ-ZZZZ-ZZZZ"}, token=token))["data"]["residencyRedeemCode"]
+        assert wrong["errors"][0]["code"] == "INVALID"
+    refused = await graphql("""mutation($code: String!) { residencyRedeemCode(input: {code: $code}) {
+        residency { id } errors { field code message messageEn } } }""", {"code": good_code}, token=token)
+    payload = refused["data"]["residencyRedeemCode"]
+    assert payload["residency"] is None
+    assert payload["errors"] == [{"field": "code", "code": "TOO_MANY_ATTEMPTS",
+                                  "message": "For mange forkerte forsøg. Prøv igen om en time.",
+                                  "messageEn": "Too many wrong attempts. Try again in an hour."}]
+    assert (await actor_of(sub)).estate_ids == frozenset()
+    # The good code was not used up: another resident can still redeem it.
+    _, other = new_resident()
+    redeemed = (await graphql(REDEEM, {"code": good_code}, token=other))["data"]["residencyRedeemCode"]
+    assert redeemed["errors"] == [] and redeemed["residency"] is not None
