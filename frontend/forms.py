@@ -10,6 +10,7 @@ ERROR_TEXTS = {
     "TOO_LONG": N_("Teksten er for lang."),
     "NOT_A_RESIDENT_OF_GROUP": N_("Du kan kun give input til følgegruppen for den boligafdeling, du bor i."),
     "RATE_LIMITED": N_("Du har sendt mange input på kort tid. Vent lidt og prøv igen."),
+    "TOO_MANY_ATTEMPTS": N_("For mange forkerte forsøg. Prøv igen om en time."),
     "DUPLICATE": N_("Du har allerede sendt det samme input."),
     "INVALID": N_("Værdien er ikke gyldig."),
     "NOT_FOUND": N_("Det findes ikke længere."),

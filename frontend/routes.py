@@ -78,6 +78,7 @@ def portal_routes() -> list:
         Route("/foelgegrupper/{id}", page(groups.submit_input), methods=post),
         Route("/min-side", page(mine.my_page), methods=get),
         Route("/min-side/data", page(mine.export), methods=post),
+        Route("/min-side/husstandskode", page(mine.redeem_code), methods=post),
         Route("/min-side/slet", page(mine.erase_confirm), methods=get),
         Route("/min-side/slet", page(mine.erase), methods=post),
         Route("/partner", page(partner.overview), methods=get),

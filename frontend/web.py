@@ -181,6 +181,7 @@ MESSAGES = {
     "deltagere-gemt": N_("Antallet af deltagere er gemt."),
     "note-tilfoejet": N_("Noten er tilføjet."),
     "konto-slettet": N_("Din konto og dine oplysninger er slettet."),
+    "kode-indloest": N_("Koden er brugt. Du er nu tilknyttet din boligafdeling."),
     "logget-ud": N_("Du er logget af."),
 }
 

@@ -1,4 +1,4 @@
-"""My page: my residencies and inputs, download my data, delete my account."""
+"""My page: my residencies and inputs, redeem a household code, download my data, delete my account."""
 
 from __future__ import annotations
 
@@ -7,15 +7,40 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend.models import ActorKind
+from frontend.forms import mutation_errors
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 
+CODE_MAX = 64  # the service treats anything longer as an invalid code
 
-async def my_page(request: Request):
+
+async def my_page(request: Request, *, values: dict | None = None, errors: dict | None = None,
+                  status_code: int = 200):
     actor = await require_actor(request)
     if isinstance(actor, Response):
         return actor
     data = await query_or_404(request, "MyPage")
-    return await render(request, "mine/my_page.html", {"me": data.get("viewer") or {}})
+    return await render(request, "mine/my_page.html", {"me": data.get("viewer") or {}, "values": values or {},
+                                                       "errors": errors or {}}, status_code=status_code)
+
+
+async def redeem_code(request: Request):
+    """The household code form: the API words every refusal (wrong code, too many attempts) itself."""
+    _ = gettext_for(request)
+    actor = await require_actor(request, ActorKind.RESIDENT)
+    if isinstance(actor, Response):
+        return actor
+    form = await verified_form(request)
+    values = {"husstandskode": str(form.get("husstandskode", ""))[:CODE_MAX * 2]}
+    if not values["husstandskode"].strip():
+        errors = {"husstandskode": _("Skriv koden, du har fået fra din boligorganisation.")}
+    else:
+        data = await query(request, "ResidencyRedeemCode", {"input": {"code": values["husstandskode"]}})
+        errors = mutation_errors(data["residencyRedeemCode"].get("errors"), {"code": "husstandskode"},
+                                 gettext=_, fallback_field="husstandskode")
+        if not errors:
+            return redirect("/min-side", message="kode-indloest")
+    return await my_page(request, values=values, errors=errors, status_code=400)
 
 
 async def export(request: Request):

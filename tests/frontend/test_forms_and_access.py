@@ -4,6 +4,7 @@ seen through the portal: it shows no more than the API allows the signed-in acto
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from bs4 import BeautifulSoup
 from icalendar import Calendar
@@ -529,3 +530,78 @@ async def test_tampered_form_values_get_a_clear_error_not_a_500(client, demo_ids
     assert response.status_code in (400, 404)
     response = await client.get("/aktiviteter", params={"efter": "ikke-en-markør"})
     assert response.status_code in (400, 404)
+
+
+# ---------------------------------------------------------------- household code
+async def _new_resident_cookies(sign_in_as) -> dict:
+    from backend.db import new_session
+    from backend.models import Account, ActorKind
+
+    subject = f"kode-{uuid.uuid4().hex[:8]}"
+    async with new_session() as db:
+        db.add(Account(issuer="dev-borger", subject=subject, kind=ActorKind.RESIDENT, display_name="Ny beboer"))
+        await db.commit()
+    return await sign_in_as(subject)
+
+
+async def _household_code(cvr: str = "10000001") -> tuple[str, str]:
+    from sqlalchemy import select
+
+    from backend.db import new_session
+    from backend.models import HousingEstate, HousingOrganisation, ResidencyCode, utcnow
+    from backend.services.residency import code_hash, new_code
+
+    code = new_code()
+    async with new_session() as db:
+        estate = (await db.execute(select(HousingEstate).join(HousingOrganisation)
+                                   .where(HousingOrganisation.cvr == cvr).order_by(HousingEstate.id))).scalars().first()
+        db.add(ResidencyCode(estate_id=estate.id, code_hash=code_hash(code), household="x",
+                             expires_at=utcnow() + timedelta(days=1)))
+        await db.commit()
+        return code, estate.name
+
+
+async def test_household_code_form_links_the_resident(client, sign_in_as):
+    cookies = await _new_resident_cookies(sign_in_as)
+    page = soup_of(await client.get("/min-side", cookies=cookies))
+    form = page.find("form", action="/min-side/husstandskode")
+    assert form.find("legend") and page.find("label", attrs={"for": "husstandskode"})
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    code, estate_name = await _household_code()
+    response = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code.lower()},
+                                 cookies=cookies)
+    assert response.status_code == 303 and response.headers["location"] == "/min-side?besked=kode-indloest"
+    after = await client.get(response.headers["location"], cookies=cookies)
+    assert "Du er nu tilknyttet din boligafdeling" in after.text and estate_name in after.text
+    empty = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": " "},
+                              cookies=cookies)
+    assert empty.status_code == 400
+    assert [a["href"] for a in soup_of(empty).select(".error-summary a")] == ["#husstandskode"]
+
+
+async def test_household_code_form_shows_wrong_codes_and_the_attempt_limit(client, sign_in_as):
+    from backend.services.residency import MAX_FAILED_ATTEMPTS
+
+    cookies = await _new_resident_cookies(sign_in_as)
+    token = await csrf_of(client, "/min-side", cookies)
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        response = await client.post("/min-side/husstandskode",
+                                     data={"csrf_token": token, "husstandskode": "ZZZZ-ZZZZ-ZZZZ"}, cookies=cookies)
+        assert response.status_code == 400
+        assert "Koden er ugyldig" in soup_of(response).select_one(".error-summary").get_text()
+    code, _ = await _household_code()
+    response = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code},
+                                 cookies=cookies)
+    assert response.status_code == 400
+    soup = soup_of(response)
+    summary = soup.select_one(".error-summary")
+    assert summary is not None and summary.find_next("h1") is soup.find("h1")
+    assert [a["href"] for a in summary.find_all("a")] == ["#husstandskode"]
+    assert "For mange forkerte forsøg. Prøv igen om en time." in summary.get_text()
+    field = soup.find("input", id="husstandskode")
+    assert field["value"] == code and field["aria-invalid"] == "true"
+    assert "husstandskode-error" in field["aria-describedby"]
+    assert soup.find("title").get_text().startswith("Fejl:")
+    english = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code},
+                                cookies={**cookies, "sprog": "en"})
+    assert "Too many wrong attempts. Try again in an hour." in soup_of(english).select_one(".error-summary").get_text()
