@@ -31,6 +31,7 @@ from backend.models import (
     AuditEvent,
     Financing,
     FollowUpGroup,
+    InputStatus,
     Plan,
     PlanStatus,
     ResidentInput,
@@ -192,6 +193,23 @@ def input_filter(actor: Actor | None, plan_id: int) -> ColumnElement[bool]:
 
 def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> bool:
     return bool(actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id)
+
+
+# Once the group has answered or closed an input, it stays as the answer refers to it.
+INPUT_STATUSES_CLOSED_TO_AUTHOR = frozenset({InputStatus.ANSWERED, InputStatus.CLOSED})
+
+
+def input_open_to_author(*, withdrawn: bool, status: InputStatus | str, answered: bool) -> bool:
+    """Whether an input may still be edited or withdrawn by its author: not withdrawn, not answered
+    (no answer, whatever its status says) and not closed."""
+    return not withdrawn and not answered and InputStatus(status) not in INPUT_STATUSES_CLOSED_TO_AUTHOR
+
+
+def can_change_own_input(actor: Actor | None, *, author_account_id: int | None, withdrawn: bool,
+                         status: InputStatus | str, answered: bool) -> bool:
+    """Edit or withdraw (residentInputEdit / residentInputWithdraw): the author, while the input is open."""
+    return can_edit_own_input(actor, author_account_id) and input_open_to_author(
+        withdrawn=withdrawn, status=status, answered=answered)
 
 
 def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> bool:

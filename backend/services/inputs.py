@@ -207,7 +207,8 @@ async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
     if row.withdrawn:
         raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
                                           "The input has been withdrawn."))
-    if row.status in (InputStatus.ANSWERED, InputStatus.CLOSED) or await _has_answer(session, row.id):
+    if not policy.input_open_to_author(withdrawn=False, status=row.status,
+                                       answered=await _has_answer(session, row.id)):
         raise ValidationFailed(FieldError(
             "inputId", "ALREADY_ANSWERED",
             "Inputtet er besvaret eller lukket og kan ikke længere ændres.",

@@ -125,6 +125,15 @@ class ResidentInput(Node):
     def answers(self, info: Info) -> list[InputAnswer]:
         return pl.AnswersByInputIdLoader(info.context).load(self.pk)
 
+    @strawberry.field(description="Whether you may still change or withdraw this input (residentInputEdit, "
+                                  "residentInputWithdraw): you wrote it and it is not answered, closed or withdrawn.")
+    async def can_edit(self, info: Info) -> bool:
+        if not policy.can_edit_own_input(info.context.actor, self.author_account_id):
+            return False  # only its author is told anything, and no answers need loading
+        answers = await pl.AnswersByInputIdLoader(info.context).load(self.pk)
+        return policy.can_change_own_input(info.context.actor, author_account_id=self.author_account_id,
+                                           withdrawn=self.withdrawn, status=self.status, answered=bool(answers))
+
 
 InputSubject = Annotated[
     Union[ActivityRef, FocusAreaRef],
