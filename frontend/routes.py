@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from frontend import assets
 from frontend.operations import OperationFailed
-from frontend.pages import activities, common, groups, mine, partner, public, staff
+from frontend.pages import activities, common, groups, mine, own_inputs, partner, public, staff
 from frontend.web import gettext_for, render
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,10 @@ def portal_routes() -> list:
         Route("/min-side/husstandskode", page(mine.redeem_code), methods=post),
         Route("/min-side/slet", page(mine.erase_confirm), methods=get),
         Route("/min-side/slet", page(mine.erase), methods=post),
+        Route("/min-side/input/{id}/ret", page(own_inputs.edit_form), methods=get),
+        Route("/min-side/input/{id}/ret", page(own_inputs.edit), methods=post),
+        Route("/min-side/input/{id}/traek-tilbage", page(own_inputs.withdraw_confirm), methods=get),
+        Route("/min-side/input/{id}/traek-tilbage", page(own_inputs.withdraw), methods=post),
         Route("/partner", page(partner.overview), methods=get),
         Route("/partner/aktiviteter/{id}", page(partner.edit), methods=get),
         Route("/partner/aktiviteter/{id}", page(partner.save), methods=post),

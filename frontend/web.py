@@ -169,6 +169,8 @@ async def render(request: Request, template: str, context: dict | None = None, *
 # craft a link that makes the portal say something else.
 MESSAGES = {
     "input-sendt": N_("Tak for dit input. Du kan følge det herunder."),
+    "input-rettet": N_("Dit input er rettet."),
+    "input-trukket-tilbage": N_("Dit input er trukket tilbage. Følgegruppen behandler det ikke."),
     "svar-sendt": N_("Svaret er sendt og kan nu ses af beboeren."),
     "status-gemt": N_("Status er ændret."),
     "offentliggjort": N_("Inputtet og svaret er nu offentligt på følgegruppens side, uden navn."),

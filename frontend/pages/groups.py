@@ -14,6 +14,12 @@ TITLE_MAX = 200
 BODY_MAX = 5000
 
 
+def check_input_texts(errors: dict, values: dict, *, gettext) -> None:
+    """The title and text of an input, as the submit and edit forms check them before asking the API."""
+    check_text(errors, "titel", values["titel"], gettext=gettext, max_length=TITLE_MAX, name=gettext("en overskrift"))
+    check_text(errors, "tekst", values["tekst"], gettext=gettext, max_length=BODY_MAX, name=gettext("dit input"))
+
+
 def _group_pk(global_id: str) -> int:
     try:
         return decode(global_id, "FollowUpGroup")[1]
@@ -39,6 +45,7 @@ async def _page(request: Request, *, values: dict | None = None, errors: dict | 
         "own_inputs": own_inputs,
         "can_submit": policy.can_submit_input(actor, pk),
         "is_resident": bool(actor and actor.kind.value == "RESIDENT"),
+        "came_from": "foelgegruppe",  # the edit and withdraw pages lead back here
         "values": values or {},
         "errors": errors or {},
     }, status_code=status_code)
@@ -61,8 +68,7 @@ async def submit_input(request: Request):
         "emne": str(form.get("emne", "")),
     }
     errors: dict[str, str] = {}
-    check_text(errors, "titel", values["titel"], gettext=_, max_length=TITLE_MAX, name=_("en overskrift"))
-    check_text(errors, "tekst", values["tekst"], gettext=_, max_length=BODY_MAX, name=_("dit input"))
+    check_input_texts(errors, values, gettext=_)
     if not errors:
         variables = {"input": {
             "groupId": group_id,

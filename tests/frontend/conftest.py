@@ -106,6 +106,7 @@ async def demo_ids():
         Plan,
         PlanStatus,
         Residency,
+        ResidentInput,
         UrbanArea,
         Visibility,
     )
@@ -138,6 +139,12 @@ async def demo_ids():
         other_group = (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id)
                                         .order_by(FollowUpGroup.id))).scalars().first()
         partner = await db.get(Partner, library.partner_id)
+        # The demo resident's unanswered input; page tests only read it, never change it.
+        open_input = (await db.execute(
+            select(ResidentInput).where(ResidentInput.author_account_id == tingbjerg.id,
+                                        ResidentInput.status.in_(["RECEIVED", "UNDER_CONSIDERATION"]),
+                                        ResidentInput.withdrawn.is_(False))
+            .order_by(ResidentInput.id))).scalars().first()
         draft = (await db.execute(select(Plan).where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
                                   .order_by(Plan.id))).scalars().first()
     return {
@@ -155,4 +162,5 @@ async def demo_ids():
         "internal_activity": encode("Activity", internal.id) if internal else None,
         "internal_activity_title": internal.title if internal else None,
         "partner_name": partner.name,
+        "own_open_input": encode("ResidentInput", open_input.id),
     }

@@ -24,6 +24,8 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/foelgegrupper/{group}",
         "/min-side",
         "/min-side/slet",
+        "/min-side/input/{own_open_input}/ret",
+        "/min-side/input/{own_open_input}/traek-tilbage",
         "/aktiviteter/{library_activity}",
     ]),
     ("beboer-ny", ["/min-side", "/foelgegrupper/{group}"]),

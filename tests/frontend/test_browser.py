@@ -77,6 +77,24 @@ async def test_axe_on_forms_with_errors(browser, live_server, demo_ids, session_
         await context.close()
 
 
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_axe_on_the_edit_form_with_errors(browser, live_server, demo_ids, session_cookies, axe_source, lang):
+    """Editing one's own input: the same error summary and field messages as the submit form."""
+    context = await new_context(browser, live_server, lang=lang, cookies=session_cookies["beboer-tingbjerg"])
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live_server}/min-side/input/{demo_ids['own_open_input']}/ret")
+        await page.locator("#titel").fill("")  # refused by the portal's own check: nothing is saved
+        await page.locator("form[action$='/ret'] button[type=submit]").click()
+        await page.wait_for_load_state()
+        await page.locator(".error-summary").wait_for()
+        assert await run_axe(page, axe_source) == []
+        await page.locator(".error-summary a").first.click()
+        assert await page.evaluate("document.activeElement.id") == "titel"
+    finally:
+        await context.close()
+
+
 async def test_every_page_works_without_javascript(browser, live_server, demo_ids, session_cookies):
     contexts: dict = {}
     try:
