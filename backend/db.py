@@ -32,14 +32,16 @@ def _prepare_sqlite_file(url: str) -> None:
 
 @lru_cache
 def get_async_engine() -> AsyncEngine:
+    # hide_parameters: errors and SQL logs never show bound values (a resident's words, a name).
     settings = get_settings()
     url = settings.async_database_url
     if settings.is_sqlite:
         _prepare_sqlite_file(url)
-        engine = create_async_engine(url, echo=settings.log_sql)
+        engine = create_async_engine(url, echo=settings.log_sql, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_async_engine(url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_async_engine(url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                                       hide_parameters=True)
     return engine
 
 
@@ -49,10 +51,10 @@ def get_sync_engine() -> Engine:
     url = settings.sync_database_url
     if settings.is_sqlite:
         _prepare_sqlite_file(url)
-        engine = create_engine(url, echo=settings.log_sql)
+        engine = create_engine(url, echo=settings.log_sql, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, echo=settings.log_sql, pool_pre_ping=True)
+        engine = create_engine(url, echo=settings.log_sql, pool_pre_ping=True, hide_parameters=True)
     return engine
 
 

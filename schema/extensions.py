@@ -1,10 +1,11 @@
-"""Schema extensions that keep the per-request context tidy."""
+"""Schema extensions: the per-request context kept tidy, and unexpected errors kept to the server."""
 
 from __future__ import annotations
 
 from typing import AsyncIterator
 
-from strawberry.extensions import SchemaExtension
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
 
 
 class ReleaseSessionAfterOperation(SchemaExtension):
@@ -16,3 +17,22 @@ class ReleaseSessionAfterOperation(SchemaExtension):
         context = self.execution_context.context
         if getattr(context, "long_lived", False):
             await context.close()
+
+
+UNEXPECTED_ERROR = "Der skete en uventet fejl. Prøv igen senere. (An unexpected error occurred. Please try again later.)"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An error the API did not raise on purpose: a database error, a lost connection, a bug.
+
+    Its text could show SQL, parameters (a resident's words) or internals, so the client gets a plain
+    message instead; the full error is logged on the server (strawberry logs it before this runs).
+    The API's own errors (bad ids and cursors, limits, validation) are GraphQLErrors and keep their text.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def mask_unexpected_errors() -> MaskErrors:
+    """A fresh MaskErrors per request (strawberry takes a factory)."""
+    return MaskErrors(should_mask_error=is_unexpected, error_message=UNEXPECTED_ERROR)
