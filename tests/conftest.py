@@ -128,10 +128,22 @@ def app():
     return create_app()
 
 
+class _Client(httpx.AsyncClient):
+    """The suite's client: a request may carry its own cookies (the person signed in for that
+    request), sent as its Cookie header, since httpx deprecates per-request cookies."""
+
+    async def request(self, method, url, *, cookies=None, headers=None, **kwargs):
+        if cookies:
+            sent = httpx.Headers(headers)
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in dict(cookies).items())
+            headers = sent
+        return await super().request(method, url, headers=headers, **kwargs)
+
+
 @pytest.fixture(scope="session")
 async def client(app):
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with _Client(transport=transport, base_url="http://testserver") as c:
         yield c
 
 
