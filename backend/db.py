@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.settings import get_settings
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's own lower() folds ASCII only: searches (icontains) would miss "Æ" for "æ".
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     # SQLite enforces foreign keys (and so ON DELETE rules) only when asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -95,6 +95,19 @@ async def test_each_filter_narrows_to_matching_activities(run):
     assert gid in [a["id"] for a in narrow["nodes"]] and narrow["totalCount"] < everything["totalCount"]
 
 
+async def test_search_ignores_case_of_danish_letters_too(run):
+    async with session_scope() as session:
+        titles = (await session.execute(
+            select(Activity.id, Activity.title).join(Plan, Plan.id == Activity.plan_id)
+            .where(Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE").order_by(Activity.id)
+        )).all()
+    found = next((row for row in titles if any(c in row.title for c in "æøåÆØÅ")), None)
+    assert found is not None, "the demo data has titles with æ, ø or å"
+    for text in (found.title.upper(), found.title.lower()):
+        conn = (await run(FILTERED, {"f": {"search": text}}))["activities"]
+        assert encode("Activity", found.id) in [a["id"] for a in conn["nodes"]], text
+
+
 async def test_search_treats_wildcards_literally(run):
     conn = (await run(FILTERED, {"f": {"search": "%"}}))["activities"]
     assert all("%" in (a["title"] + "") for a in conn["nodes"])
