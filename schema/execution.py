@@ -176,14 +176,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         found = plans.get(key)
         if found is not None:
             return found[1]
-        leaves = _plan(parent_type)
-        plan = {}
-        for response_name, details in grouped_field_set.items():
-            node = details[0].node
-            if node.arguments:
-                plan[response_name] = None
-            else:
-                plan[response_name] = leaves.get(node.name.value) or self._lean_field(parent_type, details)
+        plan = {name: self._lean_field(parent_type, details) for name, details in grouped_field_set.items()}
         plans[key] = (grouped_field_set, plan)  # the set is kept alive so its id is not reused
         return plan
 

@@ -59,13 +59,23 @@ async def _edit_page(request: Request, item: dict, came_from: str, *, values: di
     }, status_code=status_code)
 
 
-async def edit_form(request: Request):
+async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
+    """For the pages that offer a change: the input and where the resident came from, or the page to
+    show instead (sign-in, 404, or "can no longer be changed")."""
     item = await _own_input(request)
     if isinstance(item, Response):
         return item
     came_from = _came_from(request)
     if not item["canEdit"]:
         return await _closed(request, item, came_from)
+    return item, came_from
+
+
+async def edit_form(request: Request):
+    found = await _changeable_input(request)
+    if isinstance(found, Response):
+        return found
+    item, came_from = found
     return await _edit_page(request, item, came_from, values={"titel": item["title"], "tekst": item["body"]})
 
 
@@ -91,12 +101,10 @@ async def edit(request: Request):
 
 
 async def withdraw_confirm(request: Request):
-    item = await _own_input(request)
-    if isinstance(item, Response):
-        return item
-    came_from = _came_from(request)
-    if not item["canEdit"]:
-        return await _closed(request, item, came_from)
+    found = await _changeable_input(request)
+    if isinstance(found, Response):
+        return found
+    item, came_from = found
     return await render(request, "mine/input_withdraw.html", {
         "item": item, "came_from": came_from, "back": _back(item, came_from),
     })

@@ -6,18 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from bs4 import BeautifulSoup
 from icalendar import Calendar
 
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-async def csrf_of(client, path: str, cookies: dict) -> str:
-    page = await client.get(path, cookies=cookies)
-    assert page.status_code == 200, page.text[:500]
-    return soup_of(page).find("input", attrs={"name": "csrf_token"})["value"]
+from tests.frontend.html import csrf_of, soup_of
 
 
 # ---------------------------------------------------------------- CSRF

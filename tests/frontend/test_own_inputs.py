@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 
 from backend.models import ResidentInput
 from backend.services import inputs
 from schema.ids import decode, encode
+from tests.frontend.html import csrf_of, soup_of
 from tests.services.world import build_world, call, drop_built_worlds, fetch
 
 
@@ -35,16 +35,6 @@ async def cookies_of(account_id: int) -> dict[str, str]:
 
 def pk_of(global_id: str) -> int:
     return decode(global_id, "ResidentInput")[1]
-
-
-def soup_of(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-async def csrf_of(client, path: str, cookies: dict) -> str:
-    page = await client.get(path, cookies=cookies)
-    assert page.status_code == 200, page.text[:500]
-    return soup_of(page).find("input", attrs={"name": "csrf_token"})["value"]
 
 
 async def an_input(w, title="Bænke ved legepladsen", body="Der mangler bænke.") -> str:

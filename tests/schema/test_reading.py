@@ -3,8 +3,6 @@ the connection's prepared statements, while anything unwritten is still thrown a
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from sqlalchemy import event, select
 
 from backend.db import get_async_engine, one_of, session_scope
@@ -12,21 +10,7 @@ from backend.models import Plan, UrbanArea
 from backend.settings import get_settings
 from schema.context import Context
 from schema.plans.loaders import PlanByIdLoader
-
-
-@contextmanager
-def _statements():
-    seen: list[str] = []
-
-    def listen(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    engine = get_async_engine().sync_engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+from tests.schema.test_n_plus_one import recorded_statements
 
 
 async def test_a_loader_sends_one_statement_text_for_any_number_of_keys():
@@ -37,7 +21,7 @@ async def test_a_loader_sends_one_statement_text_for_any_number_of_keys():
     for keys in (ids[:1], ids, ids + [10**9, 10**9 + 1]):  # absent keys too
         context = Context()
         try:
-            with _statements() as seen:
+            with recorded_statements() as seen:
                 plans = await PlanByIdLoader(context).prefetch(keys)
         finally:
             await context.close()
