@@ -10,7 +10,7 @@ cascade with it; references to shared things (organisations, partners, focus are
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -28,13 +28,15 @@ from sqlalchemy import DateTime as SADateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from backend import clock
+
 
 # JSONB on PostgreSQL: plain json has no equality operator, so DISTINCT and UNION over rows fail.
 JSON = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True):

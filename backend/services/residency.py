@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import audit, policy
-from backend.actor import Actor
+from backend.actor import Actor, residency_ended
 from backend.models import (
     Account,
     ActorKind,
@@ -69,9 +69,10 @@ def new_code() -> str:
 
 
 async def _has_active(session: AsyncSession, account_id: int, estate_id: int, day: date) -> bool:
+    """A residency of the account in the estate that has not ended by `day` (current or starting later)."""
     row = await session.execute(
         select(Residency.id).where(Residency.account_id == account_id, Residency.estate_id == estate_id,
-                                   or_(Residency.until.is_(None), Residency.until >= day)).limit(1)
+                                   or_(Residency.until.is_(None), Residency.until > day)).limit(1)
     )
     return row.first() is not None
 
@@ -196,7 +197,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
            ).scalar_one_or_none()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
         raise _invalid_code()
-    if await _has_active(session, actor.account_id, row.estate_id, moment.date()):
+    if await _has_active(session, actor.account_id, row.estate_id, today()):
         raise ValidationFailed(FieldError("code", "DUPLICATE", "Du er allerede tilknyttet denne afdeling.",
                                           "You are already linked to this estate."))
     # Used once: the conditional update decides between two simultaneous redemptions.
@@ -206,7 +207,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     )
     if used.rowcount != 1:
         raise _invalid_code()
-    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=moment.date(),
+    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(),
                           confirmed_by="CODE")
     session.add(residency)
     # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
@@ -226,7 +227,7 @@ async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int |
                                     estate_organisation_id=estate.organisation_id):
         raise NotFound("residencyId", RESIDENCY_DA, RESIDENCY_EN)
     until = until or today()
-    if residency.until is not None and residency.until <= today():
+    if residency_ended(residency.until, today()):
         raise ValidationFailed(FieldError("residencyId", "INVALID_TRANSITION", "Tilknytningen er allerede afsluttet.",
                                           "The residency has already ended."))
     if until < residency.since:

@@ -11,6 +11,8 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from backend import clock
+
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=SQLModel)
@@ -167,12 +169,9 @@ def utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def today() -> date:
-    return now().date()
+# One clock for every service (backend/clock.py): now in UTC, today in Copenhagen.
+now = clock.now
+today = clock.today
 
 
 async def lock_plan(session: AsyncSession, plan_id: int) -> None:
