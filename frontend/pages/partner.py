@@ -155,7 +155,7 @@ async def save(request: Request):
         message = "dato-aflyst"
     elif action == "deltagere":
         raw = values.get("deltagere", "").strip()
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             errors[f"deltagere-{row}"] = _("Skriv antallet af deltagere som et helt tal, fx 12.")
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")
