@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, policy
+from backend import audit, bounds, policy
 from backend.actor import Actor, residency_ended
 from backend.models import (
     Account,
@@ -95,10 +95,8 @@ async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int
     account = await session.get(Account, account_id) if isinstance(account_id, int) else None
     if account is None or account.kind != ActorKind.RESIDENT:
         raise NotFound("accountId", ACCOUNT_DA, ACCOUNT_EN)
-    since = since or today()
     check = Checker()
-    if since > today() + timedelta(days=366) or since < date(1950, 1, 1):
-        check.add("since", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.", "The date is out of range.")
+    since = check.day("since", since or today(), low=bounds.RESIDENCY_SINCE_MIN, high=_latest_end())
     check.done()
     if await _has_active(session, account.id, estate.id, since):
         raise ValidationFailed(FieldError("accountId", "DUPLICATE", "Beboeren er allerede tilknyttet afdelingen.",
@@ -129,6 +127,11 @@ async def create_code(*, session: AsyncSession, actor: Actor | None, estate_id: 
     await audit.record(session, actor=actor, action="residencyCode.create", obj=row,
                        after=audit.snapshot(row, personal=NOT_LOGGED))
     return row, code
+
+
+def _latest_end() -> date:
+    """A residency starts or ends at most a year ahead (and never after the last stored date)."""
+    return min(today() + timedelta(days=366), bounds.DATE_MAX)
 
 
 def _invalid_code() -> ValidationFailed:
@@ -233,9 +236,9 @@ async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int |
     if until < residency.since:
         raise ValidationFailed(FieldError("until", "PERIOD_INVALID", "Slutdatoen ligger før startdatoen.",
                                           "The end date is before the start date."))
-    if until > today() + timedelta(days=366):
-        raise ValidationFailed(FieldError("until", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.",
-                                          "The date is out of range."))
+    check = Checker()
+    check.day("until", until, low=residency.since, high=_latest_end())
+    check.done()
     before = _record(residency)
     residency.until = until
     await session.flush()
