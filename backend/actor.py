@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import clock
 from backend.models import (
     Account,
     ActivityPartner,
@@ -44,6 +45,21 @@ class Actor:
         return self.kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 
 
+def residency_current(day: date):
+    """SQL: the residency grants its rights on `day`.
+
+    `until` is the day the residency ends: from the start of that day (Copenhagen) it grants
+    nothing. Ending a residency today (the default) therefore ends it at once, for the actor,
+    the services and live connections alike; a future date ends it at that day's midnight.
+    """
+    return and_(Residency.since <= day, or_(Residency.until.is_(None), Residency.until > day))
+
+
+def residency_ended(until: date | None, day: date) -> bool:
+    """The same rule in Python: a residency with this end has ended by `day`."""
+    return until is not None and until <= day
+
+
 def actor_from_account(account: Account) -> Actor:
     return Actor(
         kind=account.kind,
@@ -58,7 +74,7 @@ def actor_from_account(account: Account) -> Actor:
 async def load_actor(session: AsyncSession, account: Account, *, today: date | None = None) -> Actor:
     """The actor of an account with its scope, in at most two queries."""
     actor = actor_from_account(account)
-    today = today or date.today()
+    today = today or clock.today()
     if actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id:
         rows = await session.execute(
             select(PlanOrganisation.plan_id).where(PlanOrganisation.organisation_id == actor.housing_organisation_id)
@@ -81,11 +97,7 @@ async def load_actor(session: AsyncSession, account: Account, *, today: date | N
             await session.execute(
                 select(Residency.estate_id, FollowUpGroupEstate.group_id)
                 .outerjoin(FollowUpGroupEstate, FollowUpGroupEstate.estate_id == Residency.estate_id)
-                .where(
-                    Residency.account_id == actor.account_id,
-                    Residency.since <= today,
-                    or_(Residency.until.is_(None), Residency.until >= today),
-                )
+                .where(Residency.account_id == actor.account_id, residency_current(today))
             )
         ).all()
         return replace(

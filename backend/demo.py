@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from backend import rules
+from backend import clock, rules
 from backend.models import (
     Account,
     Activity,
@@ -742,7 +742,7 @@ def is_empty(session: Session) -> bool:
 
 def load(session: Session, *, today: date | None = None) -> None:
     """Add the demo data to an empty database, in the session's transaction (the caller commits)."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(SEED)
 
     def add(obj):

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
+from backend import clock
 from backend import models as m
 from backend.policy import PUBLIC_PLAN_STATUSES
 from backend.rules import financing_problems, focus_area_fits_plan
@@ -500,7 +501,7 @@ def _insert_copy(conn: Connection, batch: Batch) -> None:
 def generate(engine: Engine, *, scale: str = "national", seed: int = 20261126, anchor: date | None = None,
              out=sys.stdout) -> dict[str, int]:
     """Build and insert the data set in one transaction; returns rows inserted per table."""
-    anchor = anchor or datetime.now(timezone.utc).date()
+    anchor = anchor or clock.today()
     started = time.perf_counter()
     with engine.begin() as conn:
         batch = build(conn, SCALES[scale], seed=seed, anchor=anchor)

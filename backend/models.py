@@ -10,7 +10,7 @@ cascade with it; references to shared things (organisations, partners, focus are
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -28,13 +28,15 @@ from sqlalchemy import DateTime as SADateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from backend import bounds, clock
+
 
 # JSONB on PostgreSQL: plain json has no equality operator, so DISTINCT and UNION over rows fail.
 JSON = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True):
@@ -50,6 +52,33 @@ def tz_datetime(*, nullable: bool = False, default_now: bool = False, index: boo
         default_factory=utcnow if default_now else (lambda: None),
         sa_column=Column(SADateTime(timezone=True), nullable=nullable, index=index),
     )
+
+
+# Bounds the database holds too (backend/bounds.py); the migration "bounded values" creates them.
+# Moments are compared with UTC literals, which PostgreSQL reads as timestamptz and SQLite compares
+# as the text it stores ("YYYY-MM-DD HH:MM:SS...").
+_DAY_MIN, _DAY_MAX = f"'{bounds.DATE_MIN.isoformat()}'", f"'{bounds.DATE_MAX.isoformat()}'"
+_MOMENT_MIN = f"'{bounds.MOMENT_MIN.strftime('%Y-%m-%d %H:%M:%S')}+00:00'"
+_MOMENT_END = f"'{bounds.MOMENT_END.strftime('%Y-%m-%d %H:%M:%S')}+00:00'"
+
+
+def day_bounded(*columns: str, name: str, low: str = _DAY_MIN) -> CheckConstraint:
+    return CheckConstraint(" AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {_DAY_MAX}))" for c in columns),
+                           name=name)
+
+
+def moment_bounded(*columns: str, name: str) -> CheckConstraint:
+    return CheckConstraint(" AND ".join(f"({c} >= {_MOMENT_MIN} AND {c} < {_MOMENT_END})" for c in columns), name=name)
+
+
+def number_bounded(*columns: str, name: str, low: float, high: float) -> CheckConstraint:
+    low, high = int(low), int(high)  # whole bounds, written as plain integers for every SQL dialect
+    return CheckConstraint(" AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {high}))" for c in columns),
+                           name=name)
+
+
+def year_bounded(name: str) -> CheckConstraint:
+    return CheckConstraint(f"year >= {bounds.YEAR_MIN} AND year <= {bounds.YEAR_MAX}", name=name)
 
 
 def money(**kw):
@@ -251,7 +280,10 @@ class Plan(SQLModel, table=True):
     lead_organisation_id: int | None = fk("housingorganisation.id")
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
-    __table_args__ = (CheckConstraint("end_date > start_date", name="plan_period_ordered"),)
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="plan_period_ordered"),
+        day_bounded("start_date", "end_date", name="plan_period_bounded"),
+    )
 
 
 class PlanOrganisation(SQLModel, table=True):
@@ -280,6 +312,7 @@ class Milestone(SQLModel, table=True):
     year: int
     title: str = Field(max_length=300)
     done: bool = False
+    __table_args__ = (year_bounded("milestone_year_bounded"),)
 
 
 class Agreement(SQLModel, table=True):
@@ -325,6 +358,10 @@ class Indicator(SQLModel, table=True):
     baseline: float | None = None
     target: float | None = None
     direction: IndicatorDirection = IndicatorDirection.INCREASE
+    __table_args__ = (
+        number_bounded("baseline", "target", name="indicator_numbers_bounded", low=-bounds.NUMBER_MAX,
+                       high=bounds.NUMBER_MAX),
+    )
 
 
 class Measurement(SQLModel, table=True):
@@ -333,7 +370,11 @@ class Measurement(SQLModel, table=True):
     period: date
     value: float
     note: str | None = Field(default=None, max_length=1000)
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period"),
+        day_bounded("period", name="measurement_period_bounded"),
+        number_bounded("value", name="measurement_value_bounded", low=-bounds.NUMBER_MAX, high=bounds.NUMBER_MAX),
+    )
 
 
 class Financing(SQLModel, table=True):
@@ -351,6 +392,7 @@ class Financing(SQLModel, table=True):
         CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="financing_share_range"),
         CheckConstraint("party <> 'LANDSBYGGEFONDEN' OR share_percent <= 75", name="financing_lbf_at_most_75"),
         CheckConstraint("budget >= 0 AND spent >= 0", name="financing_amounts_non_negative"),
+        year_bounded("financing_year_bounded"),
     )
 
 
@@ -392,6 +434,8 @@ class Occurrence(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="occurrence_period_ordered"),
         CheckConstraint("participant_count IS NULL OR participant_count >= 0", name="occurrence_count_non_negative"),
+        number_bounded("participant_count", name="occurrence_count_bounded", low=0, high=bounds.PARTICIPANTS_MAX),
+        moment_bounded("starts_at", "ends_at", name="occurrence_times_bounded"),
         Index("ix_occurrence_activity_starts", "activity_id", "starts_at"),
     )
 
@@ -440,6 +484,7 @@ class Meeting(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=300)
     agenda: str | None = Field(default=None, max_length=10000)
     minutes: str | None = Field(default=None, max_length=20000)
+    __table_args__ = (moment_bounded("starts_at", name="meeting_time_bounded"),)
 
 
 class Account(SQLModel, table=True):
@@ -470,7 +515,11 @@ class Residency(SQLModel, table=True):
     since: date
     until: date | None = None
     confirmed_by: str = Field(max_length=20)  # STAFF | CODE
-    __table_args__ = (CheckConstraint("until IS NULL OR until >= since", name="residency_period_ordered"),)
+    __table_args__ = (
+        CheckConstraint("until IS NULL OR until >= since", name="residency_period_ordered"),
+        day_bounded("since", "until", name="residency_period_bounded",
+                    low=f"'{bounds.RESIDENCY_SINCE_MIN.isoformat()}'"),
+    )
 
 
 class ResidencyCode(SQLModel, table=True):
@@ -482,6 +531,7 @@ class ResidencyCode(SQLModel, table=True):
     household: str = Field(max_length=50)  # e.g. the lease number, as the organisation labels it
     expires_at: datetime = tz_datetime()
     used_at: datetime | None = tz_datetime(nullable=True)
+    __table_args__ = (moment_bounded("expires_at", name="residencycode_expiry_bounded"),)
 
 
 class ResidencyCodeAttempt(SQLModel, table=True):

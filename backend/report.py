@@ -180,38 +180,66 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 
 
 # ---------------------------------------------------------------- files
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+# A spreadsheet program runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    """Whether a text cell would be read as a formula; the one test both file formats use."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _csv_cell(value: object) -> object:
+    """A text that looks like a formula gets a leading apostrophe, as OWASP advises; a measured value
+    is written short (`-2.5`, never neutralised: it is a number, not text); the rest as it is."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "'" + value if formula_like(value) else value
+
+
+def _xlsx_row(ws, values: list) -> None:
+    """Append a row; every text is a string cell (never a formula or an error code), and one that
+    looks like a formula keeps its text and is marked quote-prefixed, so editing it does not run it."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if formula_like(cell.value):
+                cell.quotePrefix = True
 
 
 def to_csv(data: AnnualReportData) -> bytes:
     """UTF-8 with a byte order mark, so spreadsheet programs read æøå and Arabic correctly."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([f"Årsrapport {data.year}", data.plan_name])
-    w.writerow([])
-    w.writerow(["Finansiering"])
-    w.writerow(["Part", "Andel (%)", "Budget (kr.)", "Forbrug (kr.)"])
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    def row(values: list) -> None:
+        writer.writerow([_csv_cell(v) for v in values])
+
+    row([f"Årsrapport {data.year}", data.plan_name])
+    row([])
+    row(["Finansiering"])
+    row(["Part", "Andel (%)", "Budget (kr.)", "Forbrug (kr.)"])
     for f in data.financing:
-        w.writerow([PARTY_DA[f.party], f.share_percent, f.budget, f.spent])
-    w.writerow(["I alt", data.share_total, data.budget_total, data.spent_total])
-    w.writerow(["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
-    w.writerow([])
-    w.writerow(["Målopfyldelse"])
-    w.writerow(["Mål", "Indikator", "Enhed", "Retning", "Baseline", "Mål (target)", "Seneste måling", "Målt den"])
+        row([PARTY_DA[f.party], f.share_percent, f.budget, f.spent])
+    row(["I alt", data.share_total, data.budget_total, data.spent_total])
+    row(["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
+    row([])
+    row(["Målopfyldelse"])
+    row(["Mål", "Indikator", "Enhed", "Retning", "Baseline", "Mål (target)", "Seneste måling", "Målt den"])
     for i in data.indicators:
-        w.writerow([i.goal_title, i.name, i.unit, i.direction.value, _num(i.baseline), _num(i.target),
-                    _num(i.latest_value), i.latest_period.isoformat() if i.latest_period else ""])
-    w.writerow([])
-    w.writerow(["Aktiviteter"])
-    w.writerow(["Aktivitet", "Status", "Gennemførte forekomster", "Deltagere i alt"])
+        row([i.goal_title, i.name, i.unit, i.direction.value, i.baseline, i.target, i.latest_value,
+             i.latest_period.isoformat() if i.latest_period else ""])
+    row([])
+    row(["Aktiviteter"])
+    row(["Aktivitet", "Status", "Gennemførte forekomster", "Deltagere i alt"])
     for a in data.activities:
-        w.writerow([a.title, a.status.value, a.occurrences, a.participants])
-    w.writerow(["I alt", "", data.occurrences_total, data.participants_total])
-    w.writerow([])
-    w.writerow([f"Milepæle {data.year + 1}"])
+        row([a.title, a.status.value, a.occurrences, a.participants])
+    row(["I alt", "", data.occurrences_total, data.participants_total])
+    row([])
+    row([f"Milepæle {data.year + 1}"])
     for m in data.milestones_next_year:
-        w.writerow([m])
+        row([m])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -225,20 +253,20 @@ def to_xlsx(data: AnnualReportData) -> bytes:
     def sheet(title: str, header: list[str], first: bool = False):
         ws = wb.active if first else wb.create_sheet()
         ws.title = title
-        ws.append(header)
+        _xlsx_row(ws, header)
         for cell in ws[1]:
             cell.font = bold
         return ws
 
     ws = sheet("Finansiering", ["Part", "Andel (%)", "Budget (kr.)", "Forbrug (kr.)"], first=True)
     for f in data.financing:
-        ws.append([PARTY_DA[f.party], float(f.share_percent), float(f.budget), float(f.spent)])
+        _xlsx_row(ws, [PARTY_DA[f.party], float(f.share_percent), float(f.budget), float(f.spent)])
     # Totals as values (a file opened without recalculation shows them too).
-    ws.append(["I alt", float(data.share_total), float(data.budget_total), float(data.spent_total)])
+    _xlsx_row(ws, ["I alt", float(data.share_total), float(data.budget_total), float(data.spent_total)])
     for cell in ws[ws.max_row]:
         cell.font = bold
-    ws.append([])
-    ws.append(["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
+    _xlsx_row(ws, [])
+    _xlsx_row(ws, ["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
     for row in ws.iter_rows(min_row=2, min_col=3, max_col=4):
         for cell in row:
             cell.number_format = "#,##0.00"
@@ -249,22 +277,22 @@ def to_xlsx(data: AnnualReportData) -> bytes:
     ws = sheet("Målopfyldelse", ["Mål", "Indikator", "Enhed", "Retning", "Baseline", "Mål (target)",
                                  "Seneste måling", "Målt den"])
     for i in data.indicators:
-        ws.append([i.goal_title, i.name, i.unit, i.direction.value, i.baseline, i.target, i.latest_value,
-                   i.latest_period])
+        _xlsx_row(ws, [i.goal_title, i.name, i.unit, i.direction.value, i.baseline, i.target, i.latest_value,
+                       i.latest_period])
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 40
 
     ws = sheet("Aktiviteter", ["Aktivitet", "Status", "Gennemførte forekomster", "Deltagere i alt"])
     for a in data.activities:
-        ws.append([a.title, a.status.value, a.occurrences, a.participants])
-    ws.append(["I alt", None, data.occurrences_total, data.participants_total])
+        _xlsx_row(ws, [a.title, a.status.value, a.occurrences, a.participants])
+    _xlsx_row(ws, ["I alt", None, data.occurrences_total, data.participants_total])
     for cell in ws[ws.max_row]:
         cell.font = bold
     ws.column_dimensions["A"].width = 44
 
     ws = sheet(f"Milepæle {data.year + 1}", ["Milepæl"])
     for m in data.milestones_next_year:
-        ws.append([m])
+        _xlsx_row(ws, [m])
     ws.column_dimensions["A"].width = 60
 
     wb.properties.title = f"Årsrapport {data.year}: {data.plan_name}"

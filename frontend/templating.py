@@ -10,29 +10,37 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
+from backend import clock
 from frontend.i18n import LANGUAGES, translations
 from frontend.labels import label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+LOCAL_TZ = clock.LOCAL_TZ
 
 
 def parse_datetime(value) -> datetime | None:
+    """A moment in Danish time; None when empty or when it cannot be read or shown.
+
+    Pages render defensively: a stored value the code cannot format (e.g. 9999-12-31T23:00Z, which has
+    no Danish time) is left out, never a server error.
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(LOCAL_TZ)
+    try:
+        if isinstance(value, datetime):
+            dt = value
+        else:
+            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.astimezone(LOCAL_TZ)
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def parse_date(value) -> date | None:
@@ -40,7 +48,10 @@ def parse_date(value) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def _filters(code: str) -> dict:
@@ -65,7 +76,10 @@ def _filters(code: str) -> dict:
     def number(value, fmt: str | None = None):
         if value is None or value == "":
             return ""
-        return format_decimal(value, format=fmt, locale=code)
+        try:
+            return format_decimal(value, format=fmt, locale=code)
+        except (ArithmeticError, ValueError, TypeError):  # e.g. 1e300: more digits than a format holds
+            return str(value)
 
     def local_input(value):
         """A datetime as a datetime-local form value, in Danish time."""

@@ -180,6 +180,7 @@ MESSAGES = {
     "dato-tilfoejet": N_("Datoen er tilføjet."),
     "dato-flyttet": N_("Datoen er flyttet."),
     "dato-aflyst": N_("Datoen er aflyst."),
+    "dato-fjernet": N_("Datoen er fjernet."),
     "deltagere-gemt": N_("Antallet af deltagere er gemt."),
     "note-tilfoejet": N_("Noten er tilføjet."),
     "konto-slettet": N_("Din konto og dine oplysninger er slettet."),

@@ -16,6 +16,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import bindparam, func, select
 
+from schema.ids import parse_pk
 from schema.limits import page_size
 from schema.loaders import cached_statement, key_in
 from schema.rows import build, field_names
@@ -41,11 +42,11 @@ def decode_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
-        raw = base64.b64decode(cursor.encode("ascii"), validate=True).decode("utf-8")
+        raw = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
         prefix, _, pk = raw.partition(":")
-        if prefix != "cursor" or not pk.isdigit():
+        if prefix != "cursor":
             raise ValueError
-        return int(pk)
+        return parse_pk(pk)
     except (ValueError, UnicodeError, binascii.Error):
         raise GraphQLError(
             f"Invalid cursor {cursor[:60]!r}: use a cursor from this list's pageInfo or edges.",

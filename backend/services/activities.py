@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, events, policy, rules
+from backend import audit, bounds, events, policy, rules
 from backend.actor import Actor
 from backend.models import (
     Activity,
@@ -30,7 +30,7 @@ from backend.services.validation import Checker, get_or_404, now, utc
 
 ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
-PARTICIPANTS_MAX = 100_000
+PARTICIPANTS_MAX = bounds.PARTICIPANTS_MAX
 LANGUAGES_MAX = 20
 
 
@@ -49,6 +49,15 @@ async def _occurrence_for_update(session: AsyncSession, actor: Actor | None, occ
     if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
         raise NotFound("occurrenceId", OCCURRENCE_DA, OCCURRENCE_EN)
     return occ, activity
+
+
+async def _occurrence_times(session: AsyncSession, check: Checker, activity: Activity, starts_at, ends_at):
+    """Start and end, both within the plan's period plus the margin (backend/bounds.py), end after start."""
+    plan = await session.get(Plan, activity.plan_id)
+    starts_at = check.plan_moment("startsAt", starts_at, plan)
+    ends_at = check.plan_moment("endsAt", ends_at, plan)
+    check.period("startsAt", starts_at, "endsAt", ends_at)
+    return starts_at, ends_at
 
 
 async def _changed(session: AsyncSession, activity: Activity) -> None:
@@ -186,12 +195,7 @@ async def add_occurrence(*, session: AsyncSession, actor: Actor | None, activity
                          location: str | None = None) -> Occurrence:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
-    starts_at, ends_at = utc(starts_at), utc(ends_at)
-    if starts_at is None:
-        check.add("startsAt", "REQUIRED", "Starttidspunktet skal udfyldes.", "The start time is required.")
-    if ends_at is None:
-        check.add("endsAt", "REQUIRED", "Sluttidspunktet skal udfyldes.", "The end time is required.")
-    check.period("startsAt", starts_at, "endsAt", ends_at)
+    starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
                           label_en="The location", single_line=True)
     check.done()
@@ -207,12 +211,7 @@ async def move_occurrence(*, session: AsyncSession, actor: Actor | None, occurre
                           starts_at: datetime | None, ends_at: datetime | None, location=_UNSET) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     check = Checker()
-    starts_at, ends_at = utc(starts_at), utc(ends_at)
-    if starts_at is None:
-        check.add("startsAt", "REQUIRED", "Starttidspunktet skal udfyldes.", "The start time is required.")
-    if ends_at is None:
-        check.add("endsAt", "REQUIRED", "Sluttidspunktet skal udfyldes.", "The end time is required.")
-    check.period("startsAt", starts_at, "endsAt", ends_at)
+    starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
         location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
                               label_en="The location", single_line=True)
@@ -242,6 +241,27 @@ async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occur
                        before=before)
     await _changed(session, activity)
     return occ
+
+
+async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Activity:
+    """Remove an occurrence that was entered wrongly (staff of the plan and the activity's partners).
+
+    The audit event keeps what it was; the activity is returned. A held occurrence with a
+    participant count is reported to Landsbyggefonden, so it can be cancelled but not removed.
+    """
+    occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    if occ.participant_count is not None:
+        raise ValidationFailed(FieldError(
+            "occurrenceId", "NOT_ALLOWED",
+            "Forekomsten har et deltagerantal, som indgår i årsrapporten, og kan ikke fjernes.",
+            "The occurrence has a participant count, which the yearly report includes; it cannot be removed."))
+    before = audit.snapshot(occ)
+    await session.delete(occ)
+    await session.flush()
+    await audit.record(session, actor=actor, action="occurrence.delete", object_type="Occurrence",
+                       object_id=before["id"], plan_id=activity.plan_id, before=before)
+    await _changed(session, activity)
+    return activity
 
 
 async def set_participant_count(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None,

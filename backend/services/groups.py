@@ -11,7 +11,7 @@ from backend import audit, policy
 from backend.actor import Actor
 from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate
 from backend.services.errors import NotFound
-from backend.services.validation import UNSET, Checker, get_or_404, utc
+from backend.services.validation import UNSET, Checker, get_or_404
 
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
 
@@ -86,11 +86,10 @@ async def create_meeting(*, session: AsyncSession, actor: Actor | None, group_id
                          minutes: str | None = None) -> Meeting:
     group = await _managed_group(session, actor, group_id)
     check = Checker()
-    if starts_at is None:
-        check.add("startsAt", "REQUIRED", "Tidspunktet skal udfyldes.", "The time is required.")
+    starts_at = check.plan_moment("startsAt", starts_at, await session.get(Plan, group.plan_id))
     texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
     check.done()
-    meeting = Meeting(group_id=group.id, starts_at=utc(starts_at), **texts)
+    meeting = Meeting(group_id=group.id, starts_at=starts_at, **texts)
     session.add(meeting)
     await session.flush()
     await audit.record(session, actor=actor, action="meeting.create", obj=meeting, plan_id=group.plan_id)
@@ -104,11 +103,13 @@ async def update_meeting(*, session: AsyncSession, actor: Actor | None, meeting_
     if not policy.can_manage_plan(actor, group.plan_id):
         raise NotFound("meetingId", "Mødet", "The meeting")
     check = Checker()
+    if starts_at is not None:
+        starts_at = check.plan_moment("startsAt", starts_at, await session.get(Plan, group.plan_id))
     texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
     check.done()
     before = audit.snapshot(meeting)
     if starts_at is not None:
-        meeting.starts_at = utc(starts_at)
+        meeting.starts_at = starts_at
     for key, value in texts.items():
         setattr(meeting, key, value)
     await session.flush()

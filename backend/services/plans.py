@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, policy, rules
+from backend import audit, bounds, policy, rules
 from backend.actor import Actor
 from backend.models import (
     ActorKind,
@@ -71,10 +71,8 @@ async def create_plan(*, session: AsyncSession, actor: Actor | None, name: str |
         raise NotFound(None, PLAN_DA, PLAN_EN)
     check = Checker()
     texts = _plan_texts(check, name, summary)
-    if start_date is None:
-        check.add("startDate", "REQUIRED", "Startdatoen skal udfyldes.", "The start date is required.")
-    if end_date is None:
-        check.add("endDate", "REQUIRED", "Slutdatoen skal udfyldes.", "The end date is required.")
+    start_date = check.day("startDate", start_date)
+    end_date = check.day("endDate", end_date)
     check.period("startDate", start_date, "endDate", end_date)
     if not isinstance(generation_id, int) or await session.get(FundingGeneration, generation_id) is None:
         check.add("generationId", "NOT_FOUND", "Bevillingsperioden findes ikke.", "The funding generation does not exist.")
@@ -109,8 +107,8 @@ async def update_plan(*, session: AsyncSession, actor: Actor | None, plan_id: in
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     texts = _plan_texts(check, name, summary)
-    new_start = start_date or plan.start_date
-    new_end = end_date or plan.end_date
+    new_start = check.day("startDate", start_date or plan.start_date)
+    new_end = check.day("endDate", end_date or plan.end_date)
     check.period("startDate", new_start, "endDate", new_end)
     if board_id not in (UNSET, None) and await session.get(Board, board_id) is None:
         check.add("boardId", "NOT_FOUND", "Bestyrelsen findes ikke.", "The board does not exist.")
@@ -272,9 +270,8 @@ async def create_indicator(*, session: AsyncSession, actor: Actor | None, goal_i
     unit = check.text("unit", unit, max_len=50, label_da="Enheden", label_en="The unit", single_line=True)
     data_source = check.text("dataSource", data_source, max_len=300, required=False, label_da="Datakilden",
                              label_en="The data source", single_line=True)
-    for field, value in (("baseline", baseline), ("target", target)):
-        if value is not None and (value != value or abs(value) > 1e12):
-            check.add(field, "OUT_OF_RANGE", "Tallet er uden for det tilladte område.", "The number is out of range.")
+    baseline = check.number("baseline", baseline)
+    target = check.number("target", target)
     check.done()
     row = Indicator(goal_id=goal.id, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target,
                     direction=direction)
@@ -292,12 +289,9 @@ async def record_measurement(*, session: AsyncSession, actor: Actor | None, indi
     if not policy.can_manage_plan(actor, goal.plan_id):
         raise NotFound("indicatorId", "Indikatoren", "The indicator")
     check = Checker()
-    if period is None:
-        check.add("period", "REQUIRED", "Perioden skal udfyldes.", "The period is required.")
-    if value is None:
-        check.add("value", "REQUIRED", "Værdien skal udfyldes.", "The value is required.")
-    elif value != value or abs(value) > 1e12:
-        check.add("value", "OUT_OF_RANGE", "Værdien er uden for det tilladte område.", "The value is out of range.")
+    plan = await session.get(Plan, goal.plan_id)
+    period = check.plan_day("period", period, plan)
+    value = check.number("value", value, required=True)
     note = check.text("note", note, max_len=1000, required=False, label_da="Noten", label_en="The note")
     check.done()
     row = (
@@ -368,7 +362,8 @@ async def add_milestone(*, session: AsyncSession, actor: Actor | None, plan_id: 
                         title: str | None) -> Milestone:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    year = check.int_range("year", year, low=plan.start_date.year - 1, high=plan.end_date.year + 1)
+    low, high = bounds.plan_days(plan.start_date, plan.end_date)
+    year = check.int_range("year", year, low=low.year, high=high.year)
     title = check.text("title", title, max_len=300, label_da="Milepælen", label_en="The milestone", single_line=True)
     check.done()
     row = Milestone(plan_id=plan.id, year=year, title=title)

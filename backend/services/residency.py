@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, policy
-from backend.actor import Actor
+from backend import audit, bounds, policy
+from backend.actor import Actor, residency_ended
 from backend.models import (
     Account,
     ActorKind,
@@ -69,9 +69,10 @@ def new_code() -> str:
 
 
 async def _has_active(session: AsyncSession, account_id: int, estate_id: int, day: date) -> bool:
+    """A residency of the account in the estate that has not ended by `day` (current or starting later)."""
     row = await session.execute(
         select(Residency.id).where(Residency.account_id == account_id, Residency.estate_id == estate_id,
-                                   or_(Residency.until.is_(None), Residency.until >= day)).limit(1)
+                                   or_(Residency.until.is_(None), Residency.until > day)).limit(1)
     )
     return row.first() is not None
 
@@ -94,10 +95,8 @@ async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int
     account = await session.get(Account, account_id) if isinstance(account_id, int) else None
     if account is None or account.kind != ActorKind.RESIDENT:
         raise NotFound("accountId", ACCOUNT_DA, ACCOUNT_EN)
-    since = since or today()
     check = Checker()
-    if since > today() + timedelta(days=366) or since < date(1950, 1, 1):
-        check.add("since", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.", "The date is out of range.")
+    since = check.day("since", since or today(), low=bounds.RESIDENCY_SINCE_MIN, high=_latest_end())
     check.done()
     if await _has_active(session, account.id, estate.id, since):
         raise ValidationFailed(FieldError("accountId", "DUPLICATE", "Beboeren er allerede tilknyttet afdelingen.",
@@ -128,6 +127,11 @@ async def create_code(*, session: AsyncSession, actor: Actor | None, estate_id: 
     await audit.record(session, actor=actor, action="residencyCode.create", obj=row,
                        after=audit.snapshot(row, personal=NOT_LOGGED))
     return row, code
+
+
+def _latest_end() -> date:
+    """A residency starts or ends at most a year ahead (and never after the last stored date)."""
+    return min(today() + timedelta(days=366), bounds.DATE_MAX)
 
 
 def _invalid_code() -> ValidationFailed:
@@ -196,7 +200,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
            ).scalar_one_or_none()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
         raise _invalid_code()
-    if await _has_active(session, actor.account_id, row.estate_id, moment.date()):
+    if await _has_active(session, actor.account_id, row.estate_id, today()):
         raise ValidationFailed(FieldError("code", "DUPLICATE", "Du er allerede tilknyttet denne afdeling.",
                                           "You are already linked to this estate."))
     # Used once: the conditional update decides between two simultaneous redemptions.
@@ -206,7 +210,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     )
     if used.rowcount != 1:
         raise _invalid_code()
-    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=moment.date(),
+    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(),
                           confirmed_by="CODE")
     session.add(residency)
     # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
@@ -226,15 +230,15 @@ async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int |
                                     estate_organisation_id=estate.organisation_id):
         raise NotFound("residencyId", RESIDENCY_DA, RESIDENCY_EN)
     until = until or today()
-    if residency.until is not None and residency.until <= today():
+    if residency_ended(residency.until, today()):
         raise ValidationFailed(FieldError("residencyId", "INVALID_TRANSITION", "Tilknytningen er allerede afsluttet.",
                                           "The residency has already ended."))
     if until < residency.since:
         raise ValidationFailed(FieldError("until", "PERIOD_INVALID", "Slutdatoen ligger før startdatoen.",
                                           "The end date is before the start date."))
-    if until > today() + timedelta(days=366):
-        raise ValidationFailed(FieldError("until", "OUT_OF_RANGE", "Datoen ligger uden for det tilladte.",
-                                          "The date is out of range."))
+    check = Checker()
+    check.day("until", until, low=residency.since, high=_latest_end())
+    check.done()
     before = _record(residency)
     residency.until = until
     await session.flush()

@@ -11,6 +11,8 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from backend import bounds, clock
+
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=SQLModel)
@@ -32,6 +34,10 @@ UNSET = _Unset()
 # tab, newline and carriage return. Everything else (any script, emoji, markup) is kept as text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+PLAN_WHY_DA = " (helhedsplanens periode plus et år før og efter)"
+PLAN_WHY_EN = " (the plan's period plus a year before and after)"
 
 
 class Checker:
@@ -146,6 +152,62 @@ class Checker:
             return None
         return d
 
+    def day(self, field: str, value: date | None, *, low: date = bounds.DATE_MIN, high: date = bounds.DATE_MAX,
+            required: bool = True, why_da: str = "", why_en: str = "") -> date | None:
+        """A date within [low, high] (by default the years every stored date lies in)."""
+        if value is None:
+            if required:
+                self.add(field, "REQUIRED", "Datoen skal udfyldes.", "The date is required.")
+            return None
+        if not low <= value <= high:
+            self.add(field, "OUT_OF_RANGE",
+                     f"Datoen skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
+                     f"The date must lie between {low.isoformat()} and {high.isoformat()}{why_en}.")
+            return None
+        return value
+
+    def moment(self, field: str, value: datetime | None, *, low: date = bounds.DATE_MIN,
+               high: date = bounds.DATE_MAX, required: bool = True, why_da: str = "",
+               why_en: str = "") -> datetime | None:
+        """A moment (as aware UTC) on a day within [low, high]; a naive one means UTC."""
+        if value is None:
+            if required:
+                self.add(field, "REQUIRED", "Tidspunktet skal udfyldes.", "The time is required.")
+            return None
+        try:
+            value = utc(value)
+            ok = low <= value.date() <= high
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 has no UTC time
+            ok = False
+        if not ok:
+            self.add(field, "OUT_OF_RANGE",
+                     f"Tidspunktet skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
+                     f"The time must lie between {low.isoformat()} and {high.isoformat()}{why_en}.")
+            return None
+        return value
+
+    def plan_moment(self, field: str, value: datetime | None, plan, **kw) -> datetime | None:
+        """A moment within the plan's period plus PLAN_MARGIN on both sides."""
+        low, high = bounds.plan_days(plan.start_date, plan.end_date)
+        return self.moment(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, **kw)
+
+    def plan_day(self, field: str, value: date | None, plan, **kw) -> date | None:
+        low, high = bounds.plan_days(plan.start_date, plan.end_date)
+        return self.day(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, **kw)
+
+    def number(self, field: str, value: float | None, *, required: bool = False) -> float | None:
+        """A finite number within ±NUMBER_MAX."""
+        if value is None:
+            if required:
+                self.add(field, "REQUIRED", "Værdien skal udfyldes.", "The value is required.")
+            return None
+        if value != value or abs(value) > bounds.NUMBER_MAX:
+            high = int(bounds.NUMBER_MAX)
+            self.add(field, "OUT_OF_RANGE", f"Tallet skal ligge mellem -{high:,} og {high:,}.".replace(",", "."),
+                     f"The number must lie between -{high:,} and {high:,}.")
+            return None
+        return value
+
     def period(self, start_field: str, start, end_field: str, end) -> bool:
         if start is not None and end is not None and not end > start:
             self.add(
@@ -167,12 +229,9 @@ def utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def today() -> date:
-    return now().date()
+# One clock for every service (backend/clock.py): now in UTC, today in Copenhagen.
+now = clock.now
+today = clock.today
 
 
 async def lock_plan(session: AsyncSession, plan_id: int) -> None:

@@ -2,31 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta, timezone
 
+from graphql import GraphQLError
 from icalendar import Calendar, Event
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backend import policy
+from backend import bounds, clock, policy
 from frontend.pages.public import occurrence_rows
-from frontend.templating import LOCAL_TZ, parse_datetime
+from frontend.templating import parse_datetime
 from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
+from schema.connections import decode_cursor
 from schema.ids import decode
 
 PAGE_SIZE = 20
 
 
-def _local_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+_local_day_start = clock.start_of_day
 
 
 def _parse_day(value: str) -> date | None:
+    """A day in the query string, within the years anything is stored for (backend/bounds.py); else None."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if bounds.DATE_MIN <= day <= bounds.DATE_MAX else None
+
+
+def _query_id(request: Request, name: str, *types: str) -> str | None:
+    """An id in the query string; one that is no id of these types is a request the page cannot use (400)."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        decode(value, *types)
+    except GraphQLError:
+        raise HTTPException(status_code=400)
+    return value
+
+
+def _query_cursor(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name) or None
+    try:
+        decode_cursor(value)
+    except GraphQLError:
+        raise HTTPException(status_code=400)
+    return value
 
 
 async def _filter_options(request: Request) -> dict:
@@ -51,30 +75,32 @@ async def search(request: Request):
     if values["fra"]:
         start = _parse_day(values["fra"])
         if start is None:
-            errors["fra"] = _("Skriv datoen som åååå-mm-dd, fx 2026-12-01.")
+            errors["fra"] = _("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-01.")
     if values["til"]:
         end = _parse_day(values["til"])
         if end is None:
-            errors["til"] = _("Skriv datoen som åååå-mm-dd, fx 2026-12-31.")
+            errors["til"] = _("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-31.")
     if start and end and end < start:
         errors["til"] = _("Slutdatoen skal være samme dag som startdatoen eller senere.")
+    area_id = _query_id(request, "omraade", "UrbanArea")
+    focus_id = _query_id(request, "indsats", "FocusArea")
+    after = _query_cursor(request, "efter")
     options = await _filter_options(request)
     results = None
     page_info = {}
     if not errors:
         activity_filter = {
-            "urbanAreaId": values["omraade"] or None,
-            "focusAreaId": values["indsats"] or None,
+            "urbanAreaId": area_id,
+            "focusAreaId": focus_id,
             "targetGroup": values["maalgruppe"] or None,
             "search": values["q"] or None,
             "occursFrom": _local_day_start(start).isoformat() if start else None,
             "occursTo": _local_day_start(end + timedelta(days=1)).isoformat() if end else None,
         }
         activity_filter = {k: v for k, v in activity_filter.items() if v is not None}
-        after = params.get("efter") or None
         data = await query_or_404(request, "ActivitySearch", {
             "filter": activity_filter, "first": PAGE_SIZE, "after": after,
-            "from": datetime.now(timezone.utc).isoformat(),
+            "from": clock.now().isoformat(),
         })
         results = data["activities"]["nodes"]
         page_info = data["activities"]["pageInfo"]
@@ -84,15 +110,23 @@ async def search(request: Request):
     }, status_code=400 if errors else 200)
 
 
+def _local_day(value) -> date | None:
+    moment = parse_datetime(value)
+    return moment.date() if moment else None
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
 async def week(request: Request):
-    today = datetime.now(LOCAL_TZ).date()
-    chosen = _parse_day(request.query_params.get("uge", "")) or today
+    chosen = clock.today()
+    if request.query_params.get("uge"):
+        chosen = _parse_day(request.query_params["uge"])
+        if chosen is None or not bounds.DATE_MIN + timedelta(days=7) <= chosen <= bounds.DATE_MAX - timedelta(days=7):
+            raise HTTPException(status_code=400)  # not a day, or a week the portal holds nothing for
     monday = _monday(chosen)
-    area = request.query_params.get("omraade", "").strip()[:200]
+    area = _query_id(request, "omraade", "UrbanArea") or ""
     start = _local_day_start(monday)
     end = _local_day_start(monday + timedelta(days=7))
     activity_filter = {"occursFrom": start.isoformat(), "occursTo": end.isoformat()}
@@ -105,7 +139,7 @@ async def week(request: Request):
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
-        days.append({"date": day, "rows": [r for r in rows if parse_datetime(r["occurrence"]["startsAt"]).date() == day]})
+        days.append({"date": day, "rows": [r for r in rows if _local_day(r["occurrence"]["startsAt"]) == day]})
     return await render(request, "activities/week.html", {
         "days": days, "monday": monday, "sunday": monday + timedelta(days=6),
         "previous": (monday - timedelta(days=7)).isoformat(), "next": (monday + timedelta(days=7)).isoformat(),
@@ -116,7 +150,7 @@ async def week(request: Request):
 
 async def activity(request: Request):
     data = await query_or_404(request, "ActivityPage", {
-        "id": path_id(request, "Activity"), "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
+        "id": path_id(request, "Activity"), "from": (clock.now() - timedelta(hours=12)).isoformat(),
     })
     node = data.get("node")
     if not node:
@@ -141,12 +175,15 @@ def _calendar(name: str) -> Calendar:
 
 def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
     for occurrence in activity.get("occurrences") or []:
+        starts, ends = parse_datetime(occurrence["startsAt"]), parse_datetime(occurrence["endsAt"])
+        if starts is None or ends is None:
+            continue  # a time no calendar can hold is left out, not the whole feed
         event = Event()
         event.add("uid", f"{occurrence['id']}@helhedsplan")
         event.add("summary", activity["title"])
-        event.add("dtstart", parse_datetime(occurrence["startsAt"]).astimezone(timezone.utc))
-        event.add("dtend", parse_datetime(occurrence["endsAt"]).astimezone(timezone.utc))
-        event.add("dtstamp", datetime.now(timezone.utc))
+        event.add("dtstart", starts.astimezone(timezone.utc))
+        event.add("dtend", ends.astimezone(timezone.utc))
+        event.add("dtstamp", clock.now())
         location = occurrence.get("location") or activity.get("location")
         if location:
             event.add("location", location)
@@ -170,7 +207,7 @@ def _base_url(request: Request) -> str:
 
 
 def _feed_window() -> tuple[str, str]:
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     return (now - timedelta(days=31)).isoformat(), (now + timedelta(days=366)).isoformat()
 
 

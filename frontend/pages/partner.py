@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from backend import policy
+from backend import clock, policy
 from backend.models import ActorKind
 from frontend.forms import check_text, mutation_errors
 from frontend.templating import LOCAL_TZ, parse_datetime
@@ -27,7 +27,7 @@ async def overview(request: Request):
         return actor
     data = await query_or_404(request, "PartnerActivities", {
         "partnerId": encode("Partner", actor.partner_id or 0),
-        "from": (datetime.now(timezone.utc) - timedelta(hours=12)).isoformat(),
+        "from": (clock.now() - timedelta(hours=12)).isoformat(),
     })
     viewer = data.get("viewer") or {}
     return await render(request, "partner/overview.html", {
@@ -45,7 +45,7 @@ async def _editable(request: Request) -> tuple:
         pk = decode(activity_id, "Activity")[1]
     except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
         raise HTTPException(status_code=404)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     data = await query_or_404(request, "PartnerActivityEdit", {
         "id": activity_id, "from": (now - timedelta(days=RECENT_DAYS)).isoformat(),
     })
@@ -54,7 +54,8 @@ async def _editable(request: Request) -> tuple:
         raise HTTPException(status_code=404)
     for occurrence in activity.get("occurrences") or []:
         # Counts are for dates that have begun; moving and cancelling for those still ahead.
-        occurrence["started"] = parse_datetime(occurrence["startsAt"]) <= now
+        starts = parse_datetime(occurrence["startsAt"])
+        occurrence["started"] = starts is not None and starts <= now
     plan_pk = decode(activity["plan"]["id"], "Plan")[1]
     if not policy.can_update_activity(actor, activity_id=pk, plan_id=plan_pk):
         raise HTTPException(status_code=404)  # not yours looks like not there
@@ -78,11 +79,11 @@ def _local_to_utc(value: str) -> str | None:
     """A datetime-local form value (Danish time) as an ISO instant; None when it is not one."""
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=LOCAL_TZ)
+        return parsed.astimezone(timezone.utc).isoformat()
+    except (ValueError, OverflowError):  # not a datetime, or one without a UTC time (year 1 or 9999)
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL_TZ)
-    return parsed.astimezone(timezone.utc).isoformat()
 
 
 def _period(errors: dict, start_id: str, end_id: str, start: str, end: str, _) -> tuple[str | None, str | None]:
@@ -153,9 +154,13 @@ async def save(request: Request):
         data = await query(request, "OccurrenceCancel", {"input": {"occurrenceId": occurrence_id}})
         errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
         message = "dato-aflyst"
+    elif action == "fjern-dato":
+        data = await query(request, "OccurrenceDelete", {"input": {"occurrenceId": occurrence_id}})
+        errors = mutation_errors(data["occurrenceDelete"].get("errors"), {}, gettext=_, fallback_field=f"fjern-{row}")
+        message = "dato-fjernet"
     elif action == "deltagere":
         raw = values.get("deltagere", "").strip()
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             errors[f"deltagere-{row}"] = _("Skriv antallet af deltagere som et helt tal, fx 12.")
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from starlette.requests import Request
 
-from frontend.templating import LOCAL_TZ
+from backend import clock
 from frontend.web import path_id, query_or_404, render
 
 
 def this_week() -> tuple[datetime, datetime]:
     """From the start of today (Danish time) and seven days on."""
-    start = datetime.now(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = clock.start_of_day(clock.today())
     return start, start + timedelta(days=7)
 
 

@@ -171,7 +171,7 @@ async def plan_overview(request: Request):
     if not policy.can_read_financing(actor, decode(plan_id, "Plan")[1]):
         raise HTTPException(status_code=404)  # not staff of this plan: looks like no plan
     year = request.query_params.get("aar", "")
-    variables = {"id": plan_id, "year": int(year) if year.isdigit() and len(year) == 4 else None}
+    variables = {"id": plan_id, "year": int(year) if year.isascii() and year.isdigit() and len(year) == 4 else None}
     data = await query_or_404(request, "StaffPlanOverview", variables)
     plan = data.get("plan")
     if not plan:

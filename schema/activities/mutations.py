@@ -26,12 +26,15 @@ ActivityCreatePayload = payload_types("ActivityCreate", "activity", Activity,
                                       field_description="The new activity.")
 ActivityUpdatePayload = payload_types("ActivityUpdate", "activity", Activity, ["NOT_ALLOWED"],
                                       field_description="The activity after the change.")
-OccurrenceAddPayload = payload_types("OccurrenceAdd", "occurrence", Occurrence, ["PERIOD_INVALID"],
+OccurrenceAddPayload = payload_types("OccurrenceAdd", "occurrence", Occurrence, ["PERIOD_INVALID", "OUT_OF_RANGE"],
                                      field_description="The new occurrence.")
-OccurrenceMovePayload = payload_types("OccurrenceMove", "occurrence", Occurrence, ["PERIOD_INVALID", "CANCELLED"],
+OccurrenceMovePayload = payload_types("OccurrenceMove", "occurrence", Occurrence,
+                                      ["PERIOD_INVALID", "CANCELLED", "OUT_OF_RANGE"],
                                       field_description="The occurrence at its new time.")
 OccurrenceCancelPayload = payload_types("OccurrenceCancel", "occurrence", Occurrence, ["CANCELLED"],
                                         field_description="The cancelled occurrence.")
+OccurrenceDeletePayload = payload_types("OccurrenceDelete", "activity", Activity, ["NOT_ALLOWED"],
+                                        field_description="The activity, without the removed occurrence.")
 OccurrenceSetParticipantCountPayload = payload_types(
     "OccurrenceSetParticipantCount", "occurrence", Occurrence, ["OUT_OF_RANGE", "CANCELLED", "NOT_YET_HELD"],
     field_description="The occurrence with its count.")
@@ -95,6 +98,11 @@ class OccurrenceMoveInput:
 @strawberry.input(description="An occurrence, by id.")
 class OccurrenceCancelInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence to cancel.")
+
+
+@strawberry.input(description="Remove an occurrence that was entered wrongly.")
+class OccurrenceDeleteInput:
+    occurrence_id: strawberry.ID = strawberry.field(description="The occurrence to remove.")
 
 
 @strawberry.input(description="How many took part in an occurrence (a count, never identities).")
@@ -171,6 +179,17 @@ class ActivitiesMutation:
                 session=session, actor=actor,
                 occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"))
         return await run_mutation(info, OccurrenceCancelPayload, work, _occurrence)
+
+    @strawberry.mutation(description=(
+        "Remove an occurrence that was entered wrongly (staff of the plan and the activity's partners; audited). "
+        "One with a participant count is part of the yearly report: cancel it instead."),
+        **checked(policy.can_update_activity))
+    async def occurrence_delete(self, info: Info, input: Annotated[OccurrenceDeleteInput, strawberry.argument(description="What to do.")]) -> OccurrenceDeletePayload:
+        async def work(session, actor):
+            return await services.delete_occurrence(
+                session=session, actor=actor,
+                occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"))
+        return await run_mutation(info, OccurrenceDeletePayload, work, _activity)
 
     @strawberry.mutation(description="Record how many took part in an occurrence (a count, never identities).",
                          **checked(policy.can_update_activity))

@@ -48,8 +48,8 @@ ResidentInputRegisterPayload = _payload("ResidentInputRegister", [])
 FollowUpGroupCreatePayload = _payload("FollowUpGroupCreate", [], "follow_up_group", FollowUpGroup, "The new group.")
 GroupMemberAddPayload = _payload("GroupMemberAdd", [], "follow_up_group", FollowUpGroup,
                                  "The group with its new member.")
-MeetingCreatePayload = _payload("MeetingCreate", [], "meeting", Meeting, "The new meeting.")
-MeetingUpdatePayload = _payload("MeetingUpdate", [], "meeting", Meeting, "The meeting after the change.")
+MeetingCreatePayload = _payload("MeetingCreate", ["OUT_OF_RANGE"], "meeting", Meeting, "The new meeting.")
+MeetingUpdatePayload = _payload("MeetingUpdate", ["OUT_OF_RANGE"], "meeting", Meeting, "The meeting after the change.")
 ViewerDataExportPayload = payload_types("ViewerDataExport", "data", JSON, [],
                                         field_description="Everything stored about you, as JSON.")
 ViewerErasePayload = payload_types("ViewerErase", "erased", bool, ["CONFIRMATION_REQUIRED"],

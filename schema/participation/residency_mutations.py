@@ -63,7 +63,9 @@ class ResidencyRedeemCodeInput:
 @strawberry.input(description="End a residency, e.g. on moving out.")
 class ResidencyEndInput:
     residency_id: strawberry.ID = strawberry.field(description="The residency.")
-    until: Optional[date] = strawberry.field(default=None, description="The last day (default today).")
+    until: Optional[date] = strawberry.field(default=None, description=(
+        "The day it ends: from the start of this day (Copenhagen time) the residency grants nothing. "
+        "Default today, which ends it at once."))
 
 
 @strawberry.input(description="A one-time code for one household of an estate of your housing organisation.")

@@ -152,7 +152,8 @@ class InputAnswer(Node):
 @strawberry.type(description="Where a resident lives: their link to a housing estate (visible to them only).")
 class Residency(Node):
     since: date = strawberry.field(description="From when.")
-    until: date | None = strawberry.field(description="Until when (null: still living there).")
+    until: date | None = strawberry.field(description=(
+        "The day it ended or ends: from this day (Copenhagen time) it grants nothing (null: still living there)."))
     account_id: Private[int]
     estate_id: Private[int]
 

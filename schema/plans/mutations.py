@@ -23,8 +23,8 @@ def given(value):
     return UNSET if value is strawberry.UNSET else value
 
 
-PlanCreatePayload = payload_types("PlanCreate", "plan", Plan, ["PERIOD_INVALID"], field_description="The new plan.")
-PlanUpdatePayload = payload_types("PlanUpdate", "plan", Plan, ["PERIOD_INVALID"],
+PlanCreatePayload = payload_types("PlanCreate", "plan", Plan, ["PERIOD_INVALID", "OUT_OF_RANGE"], field_description="The new plan.")
+PlanUpdatePayload = payload_types("PlanUpdate", "plan", Plan, ["PERIOD_INVALID", "OUT_OF_RANGE"],
                                   field_description="The plan after the change.")
 PlanStatusChangePayload = payload_types("PlanStatusChange", "plan", Plan,
                                         ["INVALID_TRANSITION", "FORBIDDEN_TRANSITION"],

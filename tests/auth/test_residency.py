@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from backend import clock
 from backend.actor import load_actor
 from backend.db import new_session
 from backend.models import Account, AuditEvent, HousingEstate, HousingOrganisation, ResidencyCode
@@ -140,7 +141,7 @@ async def test_staff_confirm_and_end_a_residency(graphql, token_for, new_residen
     # Ending before it began is refused; then the organisation ends it (moving out yesterday).
     bad = (await graphql(END, {"id": residency_id, "until": "2023-12-31"}, token=staff))["data"]["residencyEnd"]
     assert bad["errors"][0]["code"] == "PERIOD_INVALID"
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     ended = (await graphql(END, {"id": residency_id, "until": yesterday}, token=staff))["data"]["residencyEnd"]
     assert ended["errors"] == [] and ended["residency"]["until"] == yesterday
     actor = await actor_of(sub)
@@ -157,7 +158,9 @@ async def test_a_resident_ends_their_own_residency(graphql, token_for, new_resid
                                         "since": "2022-05-01"}, token=await token_for("3b-medarbejder"))
     residency_id = confirmed["data"]["residencyConfirm"]["residency"]["id"]
     ended = (await graphql(END, {"id": residency_id}, token=token))["data"]["residencyEnd"]
-    assert ended["errors"] == [] and ended["residency"]["until"] == date.today().isoformat()
+    assert ended["errors"] == [] and ended["residency"]["until"] == clock.today().isoformat()
+    # Ended today is ended now: the next request's actor has no residency left.
+    assert (await actor_of(sub)).estate_ids == frozenset()
 
 
 async def test_staff_cannot_confirm_staff_or_unknown_accounts(graphql, token_for):

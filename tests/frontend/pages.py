@@ -10,7 +10,9 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/aktiviteter",
         "/aktiviteter?q=lektie",
         "/aktiviteter?fra=ikke-en-dato",
+        "/aktiviteter?til=9999-12-31",
         "/aktiviteter/uge",
+        "/aktiviteter/uge?uge=9999-12-31",
         "/aktiviteter/{library_activity}",
         "/omraader/{area}",
         "/planer/{plan}",
@@ -45,7 +47,7 @@ PAGES: list[tuple[str | None, list[str]]] = [
 ]
 
 NOT_FOUND = {"/findes-ikke"}
-BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato"}
+BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato", "/aktiviteter?til=9999-12-31", "/aktiviteter/uge?uge=9999-12-31"}
 
 
 def expected_status(path: str) -> int:

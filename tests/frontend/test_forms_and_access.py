@@ -260,9 +260,32 @@ async def test_partner_adds_moves_and_cancels_an_occurrence(client, demo_ids, si
     moved = [li for li in soup.select(".card-list > li") if place in li.get_text()][0]
     text = moved.get_text(" ", strip=True)
     assert "4. marts 2027" in text and "18:30" in text and "aflyst" in text
-    assert moved.find("form") is None  # a cancelled date can be neither moved nor counted
+    # A cancelled date can be neither moved nor counted; only removed, if it was entered wrongly.
+    assert [f.find("input", attrs={"name": "handling"})["value"] for f in moved.find_all("form")] == ["fjern-dato"]
     public = soup_of(await client.get(f"/aktiviteter/{demo_ids['library_activity']}"))
     assert any(place in li.get_text() and "aflyst" in li.get_text() for li in public.select("li"))
+
+
+async def test_partner_removes_a_date_entered_wrongly(client, demo_ids, sign_in_as):
+    cookies = await sign_in_as("partner-bibliotek")
+    path = f"/partner/aktiviteter/{demo_ids['library_activity']}"
+    token = await csrf_of(client, path, cookies)
+    place = f"Forkert lokale {uuid.uuid4().hex[:6]}"
+    response = await client.post(path, data={"csrf_token": token, "handling": "tilfoej-dato",
+                                             "start": "2027-03-05T16:00", "slut": "2027-03-05T18:00",
+                                             "sted": place}, cookies=cookies)
+    assert response.status_code == 303, response.text[:1500]
+    row = [li for li in soup_of(await client.get(path, cookies=cookies)).select(".card-list > li")
+           if place in li.get_text()][0]
+    form = [f for f in row.find_all("form") if f.find("input", attrs={"name": "handling", "value": "fjern-dato"})][0]
+    fields = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    assert fields["csrf_token"]
+    assert (await client.post(path, data={**fields, "csrf_token": "forkert"}, cookies=cookies)).status_code == 403
+    response = await client.post(path, data=fields, cookies=cookies)
+    assert response.status_code == 303 and "besked=dato-fjernet" in response.headers["location"]
+    page = await client.get(response.headers["location"], cookies=cookies)
+    assert place not in page.text and "Datoen er fjernet." in page.text
+    assert place not in (await client.get(f"/aktiviteter/{demo_ids['library_activity']}")).text
 
 
 async def test_partner_registers_participants_of_a_past_date(client, demo_ids, sign_in_as):

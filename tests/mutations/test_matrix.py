@@ -60,6 +60,15 @@ async def a_meeting(w: World) -> dict:
 
 
 SOON = datetime.now(timezone.utc) + timedelta(days=3)
+
+
+async def an_occurrence(w: World) -> dict:
+    from backend.services import activities
+
+    row = await call(activities.add_occurrence, actor=w.actor("housing"), activity_id=w.activity_id,
+                     starts_at=SOON, ends_at=SOON + timedelta(hours=1))
+    return {"occurrence": row.id}
+
 PARTNER_SIDE = {"housing", "partner"}
 
 CASES = [
@@ -108,6 +117,9 @@ CASES = [
                        "endsAt": (SOON + timedelta(hours=1)).isoformat()}, PARTNER_SIDE, obj="occurrence"),
     Case("occurrenceCancel", doc("occurrenceCancel", "OccurrenceCancelInput", "occurrence { id cancelled }"),
          lambda w, x: {"occurrenceId": gid("Occurrence", w.future_occurrence_id)}, PARTNER_SIDE, obj="occurrence"),
+    Case("occurrenceDelete", doc("occurrenceDelete", "OccurrenceDeleteInput", "activity { id }"),
+         lambda w, x: {"occurrenceId": gid("Occurrence", x["occurrence"])}, PARTNER_SIDE, an_occurrence,
+         obj="activity"),
     Case("occurrenceSetParticipantCount", doc("occurrenceSetParticipantCount", "OccurrenceSetParticipantCountInput",
                                               "occurrence { id participantCount }"),
          lambda w, x: {"occurrenceId": gid("Occurrence", w.past_occurrence_id), "participantCount": 11},

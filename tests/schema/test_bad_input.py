@@ -23,7 +23,7 @@ async def test_unknown_id_is_null(graphql):
 async def test_malformed_global_id_is_a_clear_error(graphql, bad):
     body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": bad})
     assert "not a global id" in _messages(body)
-    assert body["errors"][0]["extensions"]["code"] == "BAD_ID"
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ID"
     assert body["data"] == {"node": None}
 
 
@@ -104,3 +104,33 @@ async def test_first_zero_gives_an_empty_page_with_the_total(graphql):
     assert body["data"]["plans"]["nodes"] == []
     assert body["data"]["plans"]["totalCount"] > 0
     assert body["data"]["plans"]["pageInfo"]["hasNextPage"] is True
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+@pytest.mark.parametrize("raw", [
+    "Plan:1000000000000000000000000000000",  # beyond the database's integer range
+    "Plan:2147483648",
+    "Plan:\u0661",  # Arabic-Indic digit one
+    "Plan:\u00b9",  # superscript one
+    "Plan:01", "Plan:+1", "Plan:-1", "Plan: 1", "Plan:1 ", "Plan:1_0",
+])
+async def test_non_canonical_ids_are_invalid_id_everywhere(graphql, raw):
+    gid = _b64(raw)
+    body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": gid})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ID", body
+    assert "not a global id" in _messages(body) and body["data"] == {"node": None}
+    body = await graphql("query($id: ID!) { plan(id: $id) { name } }", {"id": gid})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ID", body
+    cursor = _b64(raw.replace("Plan", "cursor"))
+    body = await graphql("query($after: String) { plans(after: $after) { totalCount } }", {"after": cursor})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_CURSOR", body
+
+
+async def test_the_largest_id_is_valid_and_absent(graphql):
+    body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": _b64("Plan:2147483647")})
+    assert body == {"data": {"node": None}}
