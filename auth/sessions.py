@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from backend import events
 from backend.models import WebSession, utcnow
 from backend.settings import get_settings
 
@@ -72,8 +73,13 @@ async def take(session: AsyncSession, raw: str | None) -> WebSession | None:
 
 
 async def destroy(session: AsyncSession, raw: str | None) -> None:
+    """Sign a session out (commits); the account's open WebSockets in every process hear of it."""
     if raw:
+        account_id = (await session.execute(
+            select(WebSession.account_id).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
         await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        if account_id is not None:
+            await events.publish(session, events.SESSION_ENDED, account_id=account_id)
         await session.commit()
 
 

@@ -2,7 +2,7 @@
 
 Each HTTP request gets one Context (one session, its own loaders) that is closed when the response
 has been sent; a WebSocket connection gets one long-lived Context whose session is released after
-each operation (schema/extensions.py).
+each operation (schema/extensions.py), and whose rights end with its sign-in (schema/live.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from auth.request import actor_for_request
+from auth.request import actor_for_request, identify
 from schema.api import schema
 from schema.context import Context
+from schema.live import IdentityCheckedHandler
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
 from schema.response_cache import PublicResponseCache
 
@@ -24,11 +25,18 @@ CONTEXT_KEY = "helhedsplan.graphql_context"
 
 
 class GraphQLApp(GraphQL):
+    # A WebSocket's rights are checked again for each operation and event, and end with its sign-in.
+    graphql_transport_ws_handler_class = IdentityCheckedHandler
+
     async def get_context(self, request, response) -> Context:
-        context = Context(request=request, response=response, long_lived=isinstance(request, WebSocket))
+        long_lived = isinstance(request, WebSocket)
+        context = Context(request=request, response=response, long_lived=long_lived)
         request.scope[CONTEXT_KEY] = context
         async with context.db_lock:
-            context.actor = await actor_for_request(request, context.session)
+            if long_lived:
+                context.identity, context.actor = await identify(request, context.session)
+            else:
+                context.actor = await actor_for_request(request, context.session)
         return context
 
     async def get_sub_response(self, request) -> Response:

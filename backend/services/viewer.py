@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit
+from backend import audit, events
 from backend.actor import Actor
 from backend.audit import _plain
 from backend.models import (
@@ -100,6 +100,7 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
                           .values(reporter_account_id=None))
     residencies = (await session.execute(delete(Residency).where(Residency.account_id == account.id))).rowcount
     sessions = (await session.execute(delete(WebSession).where(WebSession.account_id == account.id))).rowcount
+    await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = account.id
     await session.delete(account)
     await session.flush()
