@@ -12,7 +12,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
@@ -25,6 +25,8 @@ SESSION_COOKIE = "hp_session"
 LOGIN_COOKIE = "hp_login"  # the pending sign-in (state, nonce, PKCE verifier), only on /auth/
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_LIFETIME = timedelta(minutes=10)
+# Anyone can start a sign-in without signing in: the rows of pending ones are bounded in number.
+MAX_PENDING_LOGINS = 10_000
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -49,6 +51,26 @@ async def create(session: AsyncSession, *, account_id: int | None, data: dict, l
                            expires_at=now + lifetime))
     await session.commit()
     return raw
+
+
+class TooManyPendingLogins(Exception):
+    """More sign-ins are under way than MAX_PENDING_LOGINS: refuse to start another one for now."""
+
+
+async def create_pending_login(session: AsyncSession, data: dict) -> str:
+    """Store a pending sign-in (expires after LOGIN_LIFETIME) and return the raw id for its cookie.
+
+    Expired pending sign-ins are pruned first; beyond MAX_PENDING_LOGINS live ones it raises
+    TooManyPendingLogins, so anonymous requests cannot grow the table without bound. (Parallel
+    requests may pass the count together by a few: a bound, not an exact quota.)
+    """
+    pending = WebSession.account_id.is_(None)
+    await session.execute(delete(WebSession).where(pending, WebSession.expires_at <= utcnow()))
+    live = (await session.execute(select(func.count()).select_from(WebSession).where(pending))).scalar_one()
+    if live >= MAX_PENDING_LOGINS:
+        await session.commit()
+        raise TooManyPendingLogins()
+    return await create(session, account_id=None, data=data, lifetime=LOGIN_LIFETIME)
 
 
 async def load(session: AsyncSession, raw: str | None) -> WebSession | None:
