@@ -22,6 +22,8 @@ from backend.settings import get_settings
 # Asymmetric algorithms only: never "none", never HS* (a public key must not work as a shared secret).
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256", "PS256"})
 
+DEV_IDP_DEFAULT_URL = "http://127.0.0.1:9000"  # auth/dev-idp; DEV_IDP_URL moves it
+
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -154,9 +156,14 @@ def load_issuers(path: Path | None = None, env: Mapping[str, str] | None = None)
             raise IssuerConfigError(f"issuers file not found: {path}") from None
     issuers = parse_issuers(data, env)
     if not settings.is_development:
+        dev_idp = env.get("DEV_IDP_URL", DEV_IDP_DEFAULT_URL).rstrip("/")
         for issuer in issuers.values():
             if "not-for-production" in issuer.client_secret:
                 raise IssuerConfigError(f"issuer {issuer.id!r}: set a real client secret outside development")
+            if issuer.url == dev_idp or issuer.url.startswith(dev_idp + "/") or issuer.id.startswith("dev-"):
+                raise IssuerConfigError(f"issuer {issuer.id!r}: the development provider is not for production")
+            if not issuer.url.startswith("https://"):
+                raise IssuerConfigError(f"issuer {issuer.id!r}: a provider's URL must be https in production")
     return IssuerRegistry(issuers)
 
 

@@ -3,9 +3,16 @@
 A request with an Authorization header that does not hold a valid token is refused with
 AuthenticationError (HTTP 401), never treated as anonymous. An unknown or expired session cookie
 is simply no session: the browser is anonymous until it signs in again.
+
+A long-lived connection (a WebSocket) keeps its `Identity`, which says how it signed in, and asks it
+for the actor again whenever rights matter (`Identity.current_actor`): after a logout, an erased
+account or the token's `exp`, that raises SignInEnded.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
@@ -15,7 +22,8 @@ from auth.accounts import account_for_claims
 from auth.errors import AuthenticationError
 from auth.tokens import validate_access_token
 from backend.actor import Actor, load_actor
-from backend.models import Account
+from backend.db import new_session
+from backend.models import Account, WebSession, utcnow
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -53,3 +61,57 @@ async def actor_for_request(connection: HTTPConnection, session: AsyncSession) -
     if account is None:
         return None
     return await load_actor(session, account)
+
+
+class SignInEnded(Exception):
+    """The sign-in a connection was made with has ended: logged out, erased or expired."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """How a connection signed in, so that its rights can be derived again later."""
+
+    account_id: int | None = None  # None: anonymous, which never ends
+    session_hash: str | None = None  # signed in with a session cookie: that row must still exist
+    expires_at: datetime | None = None  # the token's exp or the session's end
+
+    def seconds_left(self) -> float | None:
+        if self.expires_at is None:
+            return None
+        return max(0.0, (self.expires_at - utcnow()).total_seconds())
+
+    async def current_actor(self) -> Actor | None:
+        """The actor with the rights of this moment (own short session); SignInEnded when it has ended."""
+        if self.account_id is None:
+            return None
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            raise SignInEnded("the sign-in has expired")
+        async with new_session() as session:
+            if self.session_hash is not None:
+                row = await session.get(WebSession, self.session_hash)
+                if row is None or row.account_id != self.account_id:
+                    raise SignInEnded("signed out")
+            account = await session.get(Account, self.account_id)
+            if account is None:
+                raise SignInEnded("the account has been erased")
+            return await load_actor(session, account)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+async def identify(connection: HTTPConnection, session: AsyncSession) -> tuple[Identity, Actor | None]:
+    """The identity and actor of a connection (bearer token first, then the session cookie)."""
+    token = bearer_token(connection)
+    if token is not None:
+        issuer, claims = await validate_access_token(token)
+        account = await account_for_claims(session, issuer, claims)
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
+        return Identity(account.id, expires_at=expires_at), await load_actor(session, account)
+    row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
+    account = await session.get(Account, row.account_id) if row is not None and row.account_id is not None else None
+    if account is None:
+        return Identity(), None
+    identity = Identity(account.id, session_hash=row.id_hash, expires_at=_aware(row.expires_at))
+    return identity, await load_actor(session, account)

@@ -43,12 +43,15 @@ def _error(message: str, status_code: int = 400) -> HTMLResponse:
                  '<p><a href="/auth/login">Prøv at logge ind igen</a></p>', status_code=status_code)
 
 
+MAX_NEXT_LENGTH = 1000  # a portal path with its query; it is stored with every pending sign-in
+
+
 def safe_next(value: str | None) -> str:
-    """Only a path on this site: never another host (open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or any(
-            ord(c) < 32 for c in value):
+    """Only a path on this site: never another host (open redirect), never longer than MAX_NEXT_LENGTH."""
+    if (not value or len(value) > MAX_NEXT_LENGTH or not value.startswith("/") or value.startswith("//")
+            or "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value)):
         return "/"
-    return value[:2000]
+    return value
 
 
 def _base_url(request: Request) -> str:
@@ -82,8 +85,14 @@ async def login(request: Request) -> Response:
     except oidc.SignInFailed as exc:
         return _error(f"Log-ind kunne ikke starte: {exc.message}.", exc.status_code)
     async with new_session() as db:
-        raw = await sessions.create(db, account_id=None, data={"login": pending.as_dict()},
-                                    lifetime=sessions.LOGIN_LIFETIME)
+        try:
+            raw = await sessions.create_pending_login(db, {"login": pending.as_dict()})
+        except sessions.TooManyPendingLogins:
+            response = _page("Log-ind er travlt lige nu",
+                             "<p>Der er for mange log-ind i gang lige nu. Prøv igen om et par minutter.</p>"
+                             '<p><a href="/auth/login">Prøv igen</a></p>', status_code=503)
+            response.headers["retry-after"] = "60"
+            return response
     response = RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
     sessions.set_cookie(response, sessions.LOGIN_COOKIE, raw, max_age=int(sessions.LOGIN_LIFETIME.total_seconds()),
                         path="/auth/")

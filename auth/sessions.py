@@ -12,11 +12,12 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
+from backend import events
 from backend.models import WebSession, utcnow
 from backend.settings import get_settings
 
@@ -24,6 +25,8 @@ SESSION_COOKIE = "hp_session"
 LOGIN_COOKIE = "hp_login"  # the pending sign-in (state, nonce, PKCE verifier), only on /auth/
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_LIFETIME = timedelta(minutes=10)
+# Anyone can start a sign-in without signing in: the rows of pending ones are bounded in number.
+MAX_PENDING_LOGINS = 10_000
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -50,6 +53,26 @@ async def create(session: AsyncSession, *, account_id: int | None, data: dict, l
     return raw
 
 
+class TooManyPendingLogins(Exception):
+    """More sign-ins are under way than MAX_PENDING_LOGINS: refuse to start another one for now."""
+
+
+async def create_pending_login(session: AsyncSession, data: dict) -> str:
+    """Store a pending sign-in (expires after LOGIN_LIFETIME) and return the raw id for its cookie.
+
+    Expired pending sign-ins are pruned first; beyond MAX_PENDING_LOGINS live ones it raises
+    TooManyPendingLogins, so anonymous requests cannot grow the table without bound. (Parallel
+    requests may pass the count together by a few: a bound, not an exact quota.)
+    """
+    pending = WebSession.account_id.is_(None)
+    await session.execute(delete(WebSession).where(pending, WebSession.expires_at <= utcnow()))
+    live = (await session.execute(select(func.count()).select_from(WebSession).where(pending))).scalar_one()
+    if live >= MAX_PENDING_LOGINS:
+        await session.commit()
+        raise TooManyPendingLogins()
+    return await create(session, account_id=None, data=data, lifetime=LOGIN_LIFETIME)
+
+
 async def load(session: AsyncSession, raw: str | None) -> WebSession | None:
     """The live session row for a cookie value, or None (unknown, expired or malformed)."""
     if not raw or len(raw) > 100:
@@ -72,8 +95,13 @@ async def take(session: AsyncSession, raw: str | None) -> WebSession | None:
 
 
 async def destroy(session: AsyncSession, raw: str | None) -> None:
+    """Sign a session out (commits); the account's open WebSockets in every process hear of it."""
     if raw:
+        account_id = (await session.execute(
+            select(WebSession.account_id).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
         await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        if account_id is not None:
+            await events.publish(session, events.SESSION_ENDED, account_id=account_id)
         await session.commit()
 
 

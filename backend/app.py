@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -16,7 +17,10 @@ from starlette.routing import Route
 from auth.routes import auth_routes
 from auth.request import actor_for_request
 from backend.db import get_async_engine
+from auth.issuers import get_issuers
 from backend.report import report_routes
+from backend.security_headers import SecurityHeaders
+from backend.settings import get_settings
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 
@@ -37,8 +41,11 @@ async def lifespan(_app: Starlette):
 
 
 def create_app() -> Starlette:
+    # Refuse to start with a bad configuration (in production: development secrets or providers).
+    get_settings()
+    get_issuers()
     routes = [Route("/healthz", healthz), *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
 
 
 app = create_app()

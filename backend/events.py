@@ -7,7 +7,9 @@ poller per process reading new rows. Payloads carry ids only; subscribers load t
 the policy for their own actor.
 
 Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAnswered` {input_id,
-author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}.
+author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}
+(a session of that account was signed out, or the account erased: its open WebSockets check their
+sign-in again and close when it has ended; see schema/live.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ KEEP_SQLITE_EVENTS = timedelta(minutes=15)
 RESIDENT_INPUT_RECEIVED = "residentInputReceived"
 RESIDENT_INPUT_ANSWERED = "residentInputAnswered"
 ACTIVITY_CHANGED = "activityChanged"
+SESSION_ENDED = "sessionEnded"
 
 
 async def publish(session: AsyncSession, topic: str, **data: int | str | None) -> None:

@@ -537,13 +537,16 @@ class ResidencyCode(SQLModel, table=True):
 class ResidencyCodeAttempt(SQLModel, table=True):
     """A household code redemption that has not succeeded, counted to limit guessing.
 
-    Who and when only, never the code; rows older than the limit's window are pruned.
+    Who and when only, never the code. "Who" is the identity (issuer and subject) as a keyed hash,
+    not the account row: erasing the account and signing in again keeps the count. Rows older than
+    the limit's window are pruned.
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int | None = fk("account.id", ondelete="CASCADE", index=False)
+    identity_key: str = Field(max_length=64)  # backend.services.residency.attempt_key
     at: datetime = tz_datetime(default_now=True)
-    __table_args__ = (Index("ix_residencycodeattempt_account_at", "account_id", "at"),)
+    __table_args__ = (Index("ix_residencycodeattempt_identity_at", "identity_key", "at"),
+                      Index("ix_residencycodeattempt_at", "at"))
 
 
 class ResidentInput(SQLModel, table=True):

@@ -1,4 +1,9 @@
-"""Settings from the environment (and `.env`), refusing development secrets outside development."""
+"""Settings from the environment (and `.env`).
+
+ENVIRONMENT=production refuses to start with development parts: the default or a short SECRET_KEY,
+the development providers (auth/issuers.dev.toml here; their URLs and secrets in auth/issuers.py);
+it also turns GraphiQL off and introspection off for callers who are not signed in.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-change-me"
+DEV_ISSUERS_FILE = ROOT / "auth" / "issuers.dev.toml"
+ENVIRONMENTS = ("development", "test", "production")
 
 
 class Settings(BaseSettings):
@@ -22,14 +29,26 @@ class Settings(BaseSettings):
     port: int = 8000
     load_demo_data: bool = True
     # TOML file with the trusted OpenID Providers; see auth/issuers.py.
-    issuers_file: Path = ROOT / "auth" / "issuers.dev.toml"
+    issuers_file: Path = DEV_ISSUERS_FILE
     log_sql: bool = False
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> "Settings":
-        if self.environment not in ("development", "test") and self.secret_key == DEV_SECRET:
-            raise ValueError("SECRET_KEY must be set to a real secret outside development and test")
+    def _refuse_development_parts_in_production(self) -> "Settings":
+        if self.environment not in ENVIRONMENTS:
+            raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
+        if self.is_development:
+            return self
+        if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+            raise ValueError("SECRET_KEY must be set to a real secret (at least 32 characters) in production")
+        if self.issuers_file.resolve() == DEV_ISSUERS_FILE.resolve():
+            raise ValueError("ISSUERS_FILE points at the development providers (auth/issuers.dev.toml); "
+                             "configure the real ones in production")
         return self
+
+    @property
+    def graphiql(self) -> bool:
+        """GraphiQL at /graphql, and introspection for callers who are not signed in: development only."""
+        return self.is_development
 
     @property
     def is_development(self) -> bool:

@@ -1,7 +1,8 @@
 """Build step for the portal's static assets: `python -m frontend.assets`.
 
 Copies the built Det Fælles Designsystem files (npm package dkfds, borger.dk theme) from
-frontend/node_modules into frontend/static/dkfds and compiles the gettext catalogs.
+frontend/node_modules into frontend/static/dkfds, GraphiQL's and React's browser builds (npm graphiql,
+react, react-dom) into frontend/static/graphiql, and compiles the gettext catalogs.
 """
 
 from __future__ import annotations
@@ -19,20 +20,42 @@ DKFDS_DIST = HERE / "node_modules" / "dkfds" / "dist"
 STATIC = HERE / "static"
 DKFDS_STATIC = STATIC / "dkfds"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+# GraphiQL at /graphql (schema/graphiql.html), served from here rather than a CDN.
+_NODE = HERE / "node_modules"
+GRAPHIQL_FILES = (_NODE / "react" / "umd" / "react.production.min.js",
+                  _NODE / "react-dom" / "umd" / "react-dom.production.min.js",
+                  _NODE / "graphiql" / "graphiql.min.js",
+                  _NODE / "graphiql" / "graphiql.min.css")
+GRAPHIQL_STATIC = STATIC / "graphiql"
+
+
+def _publish(target: Path, marker: str, fill, *, force: bool) -> None:
+    """Fill a fresh directory beside `target` and rename it into place, so server processes starting
+    at the same time never see (or serve) a half-copied directory."""
+    if (target / marker).exists() and not force:
+        return
+    STATIC.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=STATIC))
+    try:
+        fill(building)
+        if target.exists():
+            old = target.with_name(f".{target.name}-old-{os.getpid()}")
+            target.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        building.rename(target)
+    except OSError:
+        if not (target / marker).exists():  # another process may have won the race; only its absence is an error
+            raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
 
 
 def copy_dkfds(*, force: bool = False) -> bool:
     """Copy css, fonts (woff/woff2 only) and images; False when the npm package is not installed."""
     if not DKFDS_DIST.exists():
         return False
-    marker = DKFDS_STATIC / "css" / "dkfds-borgerdk.min.css"
-    if marker.exists() and not force:
-        return True
-    # Build beside the target and rename into place, so server processes starting at the same
-    # time never see (or serve) a half-copied directory.
-    STATIC.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=".dkfds-", dir=STATIC))
-    try:
+
+    def fill(building: Path) -> None:
         shutil.copytree(DKFDS_DIST / "css", building / "css")
         shutil.copytree(DKFDS_DIST / "img", building / "img")
         shutil.copytree(DKFDS_DIST / "js", building / "js")
@@ -41,22 +64,29 @@ def copy_dkfds(*, force: bool = False) -> bool:
             building / "fonts",
             ignore=lambda _dir, names: [n for n in names if n in ("eot", "ttf", "otf", "split")],
         )
-        if DKFDS_STATIC.exists():
-            old = DKFDS_STATIC.with_name(f".dkfds-old-{os.getpid()}")
-            DKFDS_STATIC.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        building.rename(DKFDS_STATIC)
-    except OSError:
-        if not marker.exists():  # another process may have won the race; only its absence is an error
-            raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
+
+    _publish(DKFDS_STATIC, "css/dkfds-borgerdk.min.css", fill, force=force)
+    return True
+
+
+def copy_graphiql(*, force: bool = False) -> bool:
+    """Copy GraphiQL and React's browser builds for /graphql; False when the npm packages are not installed."""
+    if not all(source.exists() for source in GRAPHIQL_FILES):
+        return False
+
+    def fill(building: Path) -> None:
+        for source in GRAPHIQL_FILES:
+            shutil.copy2(source, building / source.name)
+
+    _publish(GRAPHIQL_STATIC, "graphiql.min.js", fill, force=force)
     return True
 
 
 def build(*, force: bool = False) -> None:
     if not copy_dkfds(force=force):
         print("frontend: dkfds is not installed; run `npm install` in frontend/", file=sys.stderr)
+    if not copy_graphiql(force=force):
+        print("frontend: graphiql/react are not installed; run `npm install` in frontend/", file=sys.stderr)
     compile_catalogs(force=force)
 
 

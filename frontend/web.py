@@ -125,15 +125,6 @@ def actor_summary(actor: Actor | None) -> dict | None:
     }
 
 
-# The pages use no inline script or style and load nothing from elsewhere.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                               "frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
 def _message(request: Request) -> str:
     text = MESSAGES.get(request.query_params.get("besked", ""))
     return translations(language(request).code).gettext(text) if text else ""
@@ -158,7 +149,7 @@ async def render(request: Request, template: str, context: dict | None = None, *
         **(context or {}),
     }
     html = environment(lang.code).get_template(template).render(page)
-    response = HTMLResponse(html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})})
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
     # Pages can hold a signed-in person's data: never cache them in shared caches.
     response.headers.setdefault("Cache-Control", "private, no-store" if signed_in else "no-cache")
     response.headers.setdefault("Content-Language", lang.code)

@@ -13,6 +13,7 @@ from typing import Any, AsyncIterator, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.request import SignInEnded
 from backend.actor import Actor
 from backend.db import new_session
 
@@ -32,6 +33,10 @@ class Context:
         long_lived: bool = False,
     ) -> None:
         self.actor = actor
+        # How a WebSocket signed in (auth.request.Identity): its rights are derived again from it
+        # (refresh_actor); sign_in_ended is set when they have ended (see schema/live.py).
+        self.identity: Any = None
+        self.sign_in_ended: asyncio.Event | None = None
         self.request = request
         self.response = response
         # A WebSocket context outlives its operations: its session is released after each one.
@@ -43,6 +48,22 @@ class Context:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._writer: asyncio.Task | None = None  # the task inside write(), which holds the lock
+
+    async def refresh_actor(self) -> Actor | None:
+        """The actor with the rights of this moment, for a long-lived connection (others keep theirs).
+
+        Raises auth.request.SignInEnded (and tells the connection) when the sign-in has ended.
+        """
+        if self.identity is None:
+            return self.actor
+        try:
+            self.actor = await self.identity.current_actor()
+        except SignInEnded:
+            self.actor = None
+            if self.sign_in_ended is not None:
+                self.sign_in_ended.set()
+            raise
+        return self.actor
 
     @property
     def session(self) -> AsyncSession:

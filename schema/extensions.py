@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+import re
+from typing import AsyncIterator, Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import MaskErrors, SchemaExtension
+
+from backend.settings import get_settings
 
 
 class ReleaseSessionAfterOperation(SchemaExtension):
@@ -36,3 +39,23 @@ def is_unexpected(error: GraphQLError) -> bool:
 def mask_unexpected_errors() -> MaskErrors:
     """A fresh MaskErrors per request (strawberry takes a factory)."""
     return MaskErrors(should_mask_error=is_unexpected, error_message=UNEXPECTED_ERROR)
+
+
+_MAY_INTROSPECT = re.compile(r"__(schema|type)\b")  # cheap first look; __typename stays allowed
+
+
+class NoAnonymousIntrospection(SchemaExtension):
+    """In production, introspection (`__schema`, `__type`) is for signed-in callers only.
+
+    Checked when execution starts, for the caller of this request, so the validated document that
+    schema/document_cache.py keeps stays the same for everyone.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if (not get_settings().graphiql and getattr(context.context, "actor", None) is None
+                and context.query and _MAY_INTROSPECT.search(context.query)
+                and validate(context.schema._schema, context.graphql_document, [NoSchemaIntrospectionCustomRule])):
+            raise GraphQLError("Introspection is only for signed-in callers here.",
+                               extensions={"code": "INTROSPECTION_DISABLED"})
+        yield

@@ -2,34 +2,56 @@
 
 Each HTTP request gets one Context (one session, its own loaders) that is closed when the response
 has been sent; a WebSocket connection gets one long-lived Context whose session is released after
-each operation (schema/extensions.py).
+each operation (schema/extensions.py), and whose rights end with its sign-in (schema/live.py).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from auth.request import actor_for_request
+from auth.request import actor_for_request, identify
+from backend.settings import get_settings
 from schema.api import schema
 from schema.context import Context
+from schema.live import IdentityCheckedHandler
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
 from schema.response_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 
+# GraphiQL from the project's own assets (npm graphiql, react, react-dom, copied into /static/graphiql by
+# frontend/assets.py), so it works offline. Its page's policy allows no inline or foreign script; the
+# editor sets inline styles, so styles may be inline here (and only here).
+GRAPHIQL_HTML = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
+GRAPHIQL_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+
 
 class GraphQLApp(GraphQL):
+    # A WebSocket's rights are checked again for each operation and event, and end with its sign-in.
+    graphql_transport_ws_handler_class = IdentityCheckedHandler
+
     async def get_context(self, request, response) -> Context:
-        context = Context(request=request, response=response, long_lived=isinstance(request, WebSocket))
+        long_lived = isinstance(request, WebSocket)
+        context = Context(request=request, response=response, long_lived=long_lived)
         request.scope[CONTEXT_KEY] = context
         async with context.db_lock:
-            context.actor = await actor_for_request(request, context.session)
+            if long_lived:
+                context.identity, context.actor = await identify(request, context.session)
+            else:
+                context.actor = await actor_for_request(request, context.session)
         return context
+
+    async def render_graphql_ide(self, request) -> Response:
+        return HTMLResponse(GRAPHIQL_HTML, headers={"content-security-policy": GRAPHIQL_CSP,
+                                                    "cache-control": "no-cache"})
 
     async def get_sub_response(self, request) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -69,7 +91,8 @@ class GraphQLApp(GraphQL):
 def graphql_app() -> GraphQLApp:
     return GraphQLApp(
         schema,
-        graphql_ide="graphiql",
+        # Development only (ENVIRONMENT=production turns it off; see backend/settings.py).
+        graphql_ide="graphiql" if get_settings().graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
 

@@ -1,7 +1,9 @@
 """Live updates over graphql-transport-ws, fed by backend/events.py (so they work across processes).
 
 Each event carries ids only; the object is read for the subscriber's own actor, and an event the
-actor may not see is skipped, so a subscription never shows more than a query would.
+actor may not see is skipped, so a subscription never shows more than a query would. The actor is
+derived again for each event (rights of that moment: an ended residency, a removed membership or
+partnership stops the events at once; an ended sign-in ends the stream and closes the socket).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Annotated, AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from auth.request import SignInEnded
 from backend import events, policy
 from schema.activities.types import Activity
 from schema.errors import visible
@@ -20,10 +23,15 @@ from schema.permissions import checked
 
 
 async def _stream(info: Info, topic: str, wanted, type_name: str, id_key: str):
-    """Objects of the events of one topic that pass `wanted(event)`, read as the subscriber sees them."""
+    """Objects of the events of one topic that pass `wanted(actor, event)` for the actor of that
+    moment, read as that actor sees them."""
     context = info.context
     async for event in events.subscribe([topic]):
-        if not wanted(event):
+        try:
+            actor = await context.refresh_actor()
+        except SignInEnded:
+            return  # the socket is being closed (schema/live.py)
+        if actor is None or not wanted(actor, event):
             continue
         # Each event is read on a fresh session (a WebSocket context lives long).
         await context.close()
@@ -45,7 +53,7 @@ class Subscription:
         actor = info.context.actor
         group_pk = decode_pk(group_id, "FollowUpGroup")
 
-        def wanted(event) -> bool:
+        def wanted(actor, event) -> bool:
             return (policy.can_read_group_inputs(actor, event.get("plan_id"))
                     and (group_pk is None or event.get("group_id") == group_pk))
 
@@ -65,7 +73,7 @@ class Subscription:
         actor = info.context.actor
         plan_pk = decode_pk(plan_id, "Plan")
 
-        def wanted(event) -> bool:
+        def wanted(actor, event) -> bool:
             if plan_pk is not None and event.get("plan_id") != plan_pk:
                 return False
             return policy.can_follow_activity_changes(actor, activity_id=event.get("activity_id"),
@@ -83,7 +91,7 @@ class Subscription:
     async def resident_input_answered(self, info: Info) -> AsyncGenerator[ResidentInput, None]:
         actor = info.context.actor
 
-        def wanted(event) -> bool:
+        def wanted(actor, event) -> bool:
             return policy.can_see_input_author(actor, event.get("author_account_id"))
 
         if actor is None:

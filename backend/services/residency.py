@@ -63,6 +63,13 @@ def code_hash(code: str) -> str:
     return hmac.new(key, b"residency-code:" + normalise_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def attempt_key(issuer: str, subject: str) -> str:
+    """Whose household code attempts these are: the identity (not the account row, which erasing
+    removes), as a keyed hash, so the table names nobody."""
+    key = get_settings().secret_key.encode("utf-8")
+    return hmac.new(key, f"code-attempts:{issuer}\0{subject}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
@@ -157,11 +164,14 @@ async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) 
         # One account's attempts are counted one at a time (row lock on PostgreSQL, write lock on
         # SQLite), so parallel requests cannot pass the limit together.
         await own.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=moment))
+        issuer, subject = (await own.execute(
+            select(Account.issuer, Account.subject).where(Account.id == actor.account_id))).one()
+        key = attempt_key(issuer, subject)
         since = moment - ATTEMPT_WINDOW
-        await own.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.account_id == actor.account_id,
-                                                             ResidencyCodeAttempt.at <= since))
+        # Everyone's old attempts go: the rows outlive erased accounts, so no one else would remove them.
+        await own.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.at <= since))
         failed = (await own.execute(select(func.count()).select_from(ResidencyCodeAttempt).where(
-            ResidencyCodeAttempt.account_id == actor.account_id))).scalar_one()
+            ResidencyCodeAttempt.identity_key == key))).scalar_one()
         if failed >= MAX_FAILED_ATTEMPTS:
             refused = True
             # Once per account and window: a script hammering away cannot flood the audit log.
@@ -173,7 +183,7 @@ async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) 
                                    object_id=actor.account_id, after={"failed_attempts": failed},
                                    reason="TOO_MANY_ATTEMPTS")
         else:
-            attempt = ResidencyCodeAttempt(account_id=actor.account_id, at=moment)
+            attempt = ResidencyCodeAttempt(identity_key=key, at=moment)
             own.add(attempt)
             await own.flush()
     if refused:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit
+from backend import audit, events
 from backend.actor import Actor
 from backend.audit import _plain
 from backend.models import (
@@ -21,6 +21,7 @@ from backend.models import (
 )
 from backend import policy
 from backend.services.errors import FieldError, NotFound, ValidationFailed
+from backend.services.residency import attempt_key
 
 
 def _row(obj, *fields: str) -> dict:
@@ -56,7 +57,8 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
         select(WebSession).where(WebSession.account_id == account.id))).scalars()
     # Failed household code attempts of the last hour (kept for the guessing limit, then pruned).
     code_attempts = (await session.execute(
-        select(ResidencyCodeAttempt.at).where(ResidencyCodeAttempt.account_id == account.id)
+        select(ResidencyCodeAttempt.at).where(
+            ResidencyCodeAttempt.identity_key == attempt_key(account.issuer, account.subject))
         .order_by(ResidencyCodeAttempt.at))).scalars()
     events = (await session.execute(
         select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id))).scalars()
@@ -100,6 +102,7 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
                           .values(reporter_account_id=None))
     residencies = (await session.execute(delete(Residency).where(Residency.account_id == account.id))).rowcount
     sessions = (await session.execute(delete(WebSession).where(WebSession.account_id == account.id))).rowcount
+    await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = account.id
     await session.delete(account)
     await session.flush()

@@ -230,3 +230,40 @@ async def test_expired_pending_sign_ins_are_refused(app, idp):
             await session.commit()
         response = await browser.get(location)
         assert response.status_code == 400 and cookie(browser, sessions.SESSION_COOKIE) is None
+
+
+async def pending_logins() -> int:
+    async with new_session() as session:
+        return (await session.execute(select(func.count()).select_from(WebSession)
+                                      .where(WebSession.account_id.is_(None)))).scalar_one()
+
+
+async def test_starting_a_sign_in_prunes_expired_pending_ones(client, idp):
+    async with new_session() as session:
+        stale = await sessions.create(session, account_id=None, data={"login": {}}, lifetime=sessions.LOGIN_LIFETIME)
+        row = await session.get(WebSession, sessions.hash_id(stale))
+        row.expires_at = row.created_at
+        await session.commit()
+    start = await client.get("/auth/login", params={"issuer": "dev-borger"})
+    assert start.status_code == 303
+    async with new_session() as session:
+        assert await session.get(WebSession, sessions.hash_id(stale)) is None
+
+
+async def test_pending_sign_ins_are_bounded_in_number(client, idp, monkeypatch):
+    monkeypatch.setattr(sessions, "MAX_PENDING_LOGINS", await pending_logins() + 2)
+    for _ in range(2):
+        assert (await client.get("/auth/login", params={"issuer": "dev-borger"})).status_code == 303
+    before = await pending_logins()
+    refused = await client.get("/auth/login", params={"issuer": "dev-borger"})
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
+    assert "for mange log-ind i gang" in refused.text
+    assert await pending_logins() == before  # nothing stored
+
+
+async def test_next_is_bounded_in_length(app, idp):
+    fine = "/aktiviteter?q=" + "a" * 900
+    async with browser_for(app) as browser:
+        assert (await sign_in(browser, "beboer-ny", next=fine)).headers["location"] == fine
+        done = await sign_in(browser, "beboer-ny", next="/aktiviteter?q=" + "a" * 5000)
+        assert done.headers["location"] == "/"

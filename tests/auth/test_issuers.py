@@ -74,7 +74,8 @@ def test_development_secrets_are_refused_outside_development(monkeypatch):
     from backend.settings import get_settings
 
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-0123456789")
+    monkeypatch.setenv("ISSUERS_FILE", "/etc/helhedsplan/issuers.toml")  # the development file is refused
     get_settings.cache_clear()
     try:
         with pytest.raises(IssuerConfigError, match="real client secret"):

@@ -1,5 +1,6 @@
-"""Household codes: wrong guesses are limited per account, counted in the database (so across
-sessions, processes and restarts), and the limit is checked before a code is looked up."""
+"""Household codes: wrong guesses are limited per identity (issuer and subject, so erasing the account
+does not reset them), counted in the database (so across sessions, processes and restarts), and the
+limit is checked before a code is looked up."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from backend.db import new_session
-from backend.models import AuditEvent, Residency, ResidencyCode, ResidencyCodeAttempt
+from backend.actor import load_actor
+from backend.models import Account, AuditEvent, Residency, ResidencyCode, ResidencyCodeAttempt
 from backend.services import ValidationFailed, residency
 from backend.services.validation import now as real_now
 from tests.services.world import build_world, call, fetch, scalar
@@ -56,8 +58,9 @@ async def refusal(actor, code: str) -> str:
 
 
 async def attempts(account_id: int) -> int:
-    return await scalar(select(func.count()).select_from(ResidencyCodeAttempt)
-                        .where(ResidencyCodeAttempt.account_id == account_id))
+    account = await fetch(Account, account_id)
+    return await scalar(select(func.count()).select_from(ResidencyCodeAttempt).where(
+        ResidencyCodeAttempt.identity_key == residency.attempt_key(account.issuer, account.subject)))
 
 
 async def refusals_logged(account_id: int) -> list[AuditEvent]:
@@ -151,15 +154,34 @@ async def test_an_attempt_row_holds_who_and_when_only():
     async with new_session() as s:
         columns = await s.run_sync(lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns(
             ResidencyCodeAttempt.__tablename__)})
-    assert columns == {"id", "account_id", "at"}
+    assert columns == {"id", "identity_key", "at"}
 
 
-async def test_own_data_export_shows_the_attempts_and_erasing_the_account_removes_them(world):
+async def test_own_data_export_shows_the_attempts(world):
     from backend.services import viewer
 
     resident = world.actor("resident")
     assert await refusal(resident, residency.new_code()) == "INVALID"
     exported = await call(viewer.export_data, actor=resident)
     assert len(exported["household_code_attempts"]) == 1
+    assert len((await call(viewer.export_data, actor=world.actor("other_resident")))["household_code_attempts"]) == 0
+
+
+async def test_erasing_the_account_and_signing_in_again_keeps_the_count(world):
+    from backend.services import viewer
+
+    resident = world.actor("resident")
+    for _ in range(LIMIT):
+        assert await refusal(resident, residency.new_code()) == "INVALID"
+    old = await fetch(Account, resident.account_id)
     await call(viewer.erase, actor=resident, confirm=True)
-    assert await attempts(resident.account_id) == 0
+    # The same person signs in again: a fresh account for the same issuer and subject.
+    async with new_session() as s:
+        again = Account(issuer=old.issuer, subject=old.subject, kind=old.kind, display_name=old.display_name)
+        s.add(again)
+        await s.commit()
+        returned = await load_actor(s, again)
+    world.accounts["resident_again"] = returned.account_id  # dropped with the world
+    assert await refusal(returned, residency.new_code()) == "TOO_MANY_ATTEMPTS"
+    # Another identity is not affected.
+    assert await refusal(world.actor("other_resident"), residency.new_code()) == "INVALID"
