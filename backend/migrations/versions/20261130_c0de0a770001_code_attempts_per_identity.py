@@ -15,7 +15,7 @@ import sqlmodel
 
 
 revision: str = 'c0de0a770001'
-down_revision: Union[str, Sequence[str], None] = '5efc59d3733d'
+down_revision: Union[str, Sequence[str], None] = 'b0a1d5e7c3f9'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
