@@ -1,7 +1,7 @@
 """household code attempts per identity (keyed hash of issuer and subject), not per account row
 
 Revision ID: c0de0a770001
-Revises: 5efc59d3733d
+Revises: b0a1d5e7c3f9
 Create Date: 2026-11-30 12:00:00
 
 Erasing an account deleted its attempts (ON DELETE CASCADE), so erasing and signing in again reset
