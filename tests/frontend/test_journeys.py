@@ -135,6 +135,44 @@ async def test_cards_tell_activities_apart_and_say_each_thing_once(client, cooki
                 assert not any(a != b and b.endswith(", " + a) for a in parts for b in parts), parts
 
 
+def test_danish_order_puts_ae_oe_aa_after_z():
+    from backend.collation import danish_sort_key
+
+    names = ["Åkandehaven", "Zoologisk Have", "Ørestad", "Amager", "Æblehaven", "Élysée", "Bispebjerg", "ærlig"]
+    assert sorted(names, key=danish_sort_key) == [
+        "Amager", "Bispebjerg", "Élysée", "Zoologisk Have", "Æblehaven", "ærlig", "Ørestad", "Åkandehaven"]
+
+
+async def test_portal_lists_of_named_things_are_in_danish_order(client, demo_ids, cookies):
+    from backend.collation import danish_sort_key
+
+    def in_order(names):
+        assert names and names == sorted(names, key=danish_sort_key), names
+
+    front = soup_of(await client.get("/"))
+    in_order([h.get_text(strip=True) for h in front.select(".area-list h3")])
+    search = soup_of(await client.get("/aktiviteter"))
+    in_order([o.get_text(strip=True) for o in search.select("#omraade option") if o.get("value")])
+    plan = soup_of(await client.get(f"/planer/{demo_ids['plan']}"))
+    partners = plan.find(id="partners-heading")
+    if partners:
+        in_order([li.get_text(" ", strip=True).split(" (")[0] for li in partners.find_parent("section").select("ul > li")])
+    overview = soup_of(await client.get("/partner", cookies=cookies["partner-bibliotek"]))
+    in_order([a.get_text(strip=True) for a in overview.select("tbody tr td:first-child a")])
+
+
+async def test_focus_area_filter_lists_the_current_generation_first(client):
+    soup = soup_of(await client.get("/aktiviteter"))
+    options = [o.get_text(strip=True) for o in soup.select("#indsats option") if o.get("value")]
+    from backend.demo import GENERATIONS
+
+    year = datetime.now().year
+    name, _start, _end, areas = max(GENERATIONS, key=lambda g: (g[1] <= year <= g[2], g[1]))
+    # The current generation's areas first, named without a generation; the older ones after, with theirs.
+    assert options[:len(areas)] == areas, options
+    assert len(options) > len(areas) and all(re.search(r"\(\d{4}-\d\d\)$", o) for o in options[len(areas):]), options
+
+
 # ---------------------------------------------------------------- 6. language and text
 US_DATE = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}")
 DANISH_STYLE_IN_ENGLISH = re.compile(r"\b\d{1,2}\. (January|February|March|April|May|June|July|August|September|October|November|December)")
