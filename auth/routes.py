@@ -1,12 +1,13 @@
 """Sign-in routes: choose a provider, log in, come back, sign out (RP-initiated).
 
-  GET  /auth/login                      choose a provider (minimal page; the portal links here)
+  GET  /auth/login                      no provider chosen: on to the portal's own sign-in page (/log-ind)
   GET  /auth/login?issuer=ID&next=/...  start the authorization code flow at that provider
                                         (&prompt=login: show its login form even if it knows you)
   GET  /auth/callback/ID                the provider's answer: code -> tokens -> account -> session
   GET  /auth/logout                     a confirmation form; POST /auth/logout signs out here and at
                                         the provider (its end_session endpoint)
-  GET  /auth/signed-out                 where the provider sends the browser back to
+  GET  /auth/signed-out                 where the provider sends the browser back to: on to the portal's
+                                        front page, which says you are signed out (in your language)
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
 
 def _error(message: str, status_code: int = 400) -> HTMLResponse:
     return _page("Log-ind mislykkedes", f"<p>{escape(message)}</p>"
-                 '<p><a href="/auth/login">Prøv at logge ind igen</a></p>', status_code=status_code)
+                 '<p><a href="/log-ind">Prøv at logge ind igen</a></p>', status_code=status_code)
 
 
 MAX_NEXT_LENGTH = 1000  # a portal path with its query; it is stored with every pending sign-in
@@ -68,11 +69,9 @@ async def login(request: Request) -> Response:
     issuer_id = request.query_params.get("issuer")
     next_path = safe_next(request.query_params.get("next"))
     if not issuer_id:
-        items = "".join(
-            f'<li><a href="/auth/login?{escape(urlencode({"issuer": i.id, "next": next_path}))}">'
-            f"{escape(i.label)}</a></li>" for i in issuers
-        )
-        return _page("Log ind", f"<p>Vælg hvordan du vil logge ind:</p><ul>{items}</ul>")
+        # The choice of provider is the portal's page, in the portal's layout and the visitor's language.
+        return RedirectResponse(f"/log-ind?{urlencode({'naeste': next_path})}", status_code=303,
+                                headers={"cache-control": "no-store"})
     issuer = issuers.by_id(issuer_id)
     if issuer is None:
         return _error("Den valgte log-in-udbyder findes ikke.", 404)
@@ -159,7 +158,8 @@ async def logout(request: Request) -> Response:
 
 
 async def signed_out(_request: Request) -> Response:
-    return _page("Du er logget ud", '<p><a href="/">Til forsiden</a></p>')
+    """Every sign-out ends here: the portal's front page says so, in the visitor's language."""
+    return RedirectResponse("/?besked=logget-ud", status_code=303, headers={"cache-control": "no-store"})
 
 
 def auth_routes() -> list:

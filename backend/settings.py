@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # TOML file with the trusted OpenID Providers; see auth/issuers.py.
     issuers_file: Path = DEV_ISSUERS_FILE
     log_sql: bool = False
+    # Where the accessibility statement sends feedback (a role address; ACCESSIBILITY_CONTACT).
+    accessibility_contact: str = "tilgaengelighed@helhedsplan-portalen.dk"
 
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> "Settings":

@@ -32,6 +32,13 @@ def N_(message: str) -> str:
 class Language:
     code: str
     name: str  # in the language itself, as the switch shows it
+    # The Babel locale that formats dates and numbers for this language: one style per language.
+    # English pages are read in Denmark: British English (30 November 2026, 14:05).
+    locale: str = ""
+
+    @property
+    def babel_locale(self) -> str:
+        return self.locale or self.code
 
     @property
     def direction(self) -> str:
@@ -40,7 +47,7 @@ class Language:
 
 LANGUAGES: dict[str, Language] = {
     "da": Language("da", "Dansk"),
-    "en": Language("en", "English"),
+    "en": Language("en", "English", locale="en_GB"),
 }
 
 

@@ -71,6 +71,32 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# Names that come as data but are the portal's own words, so they are in the catalogue: Landsbyggefonden's
+# focus areas (all funding generations) and the roles of follow-up group members.
+DATA_TEXTS = (
+    N_("Børn, unge og familie"), N_("Uddannelse, beskæftigelse og erhverv"),
+    N_("Beboernetværk, inddragelse og demokrati"), N_("Sundhed"), N_("Udsatte grupper"), N_("Kultur og fritid"),
+    N_("Image og kommunikation"), N_("Tryghed og trivsel"), N_("Kriminalpræventiv indsats"),
+    N_("Uddannelse og beskæftigelse"), N_("Forebyggelse og forældreansvar"), N_("Uddannelse og livschancer"),
+    N_("Beskæftigelse"), N_("Kriminalitetsforebyggelse"), N_("Sammenhængskraft og medborgerskab"),
+    N_("formand"), N_("næstformand"), N_("medlem"), N_("beboerrepræsentant"),
+)
+
+
+def data_text(gettext, value) -> str:
+    """A name from the data in the page's language when the catalogue knows it, else as it is."""
+    return gettext(value) if value else ""
+
+
+def input_state(gettext, item: dict) -> str:
+    """Where a resident's input stands, as its author is told: withdrawn and published come first."""
+    if item.get("withdrawn"):
+        return gettext("Trukket tilbage")
+    if item.get("published") and not item.get("hidden"):
+        return gettext("Offentliggjort")
+    return label(gettext, "InputStatus", item.get("status"))
+
+
 def label(gettext, enum: str, value) -> str:
     if value is None:
         return ""

@@ -11,13 +11,15 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import (format_date, format_datetime, format_skeleton, format_time, get_date_format,
+                         get_datetime_format, get_time_format)
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from backend import clock
 from frontend.i18n import LANGUAGES, translations
-from frontend.labels import label
+from frontend.labels import data_text, input_state, label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCAL_TZ = clock.LOCAL_TZ
@@ -54,30 +56,52 @@ def parse_date(value) -> date | None:
         return None
 
 
+# ---------------------------------------------------------------- dates: one style per language
+# Every date and time on a page goes through these styles, all taken from the locale's own
+# (CLDR) patterns through Babel, so a language added to LANGUAGES formats its dates correctly
+# without a pattern of its own. Templates name a style, never a pattern.
+DATE_STYLES = {
+    "long": lambda d, loc: format_date(d, "long", locale=loc),          # 30. november 2026
+    "weekday": lambda d, loc: format_date(d, "full", locale=loc),       # mandag den 30. november 2026
+    "day_month": lambda d, loc: format_skeleton("MMMMd", d, locale=loc),  # 30. november
+    "month_year": lambda d, loc: format_skeleton("yMMM", d, locale=loc),  # nov. 2026
+    "year": lambda d, loc: format_skeleton("y", d, locale=loc),         # 2026
+}
+
+
+def _datetime_pattern(loc: str) -> str:
+    """The locale's pattern for a date with a time: its long date and short time, joined its way."""
+    joined = get_datetime_format("medium", locale=loc)
+    return joined.replace("{1}", get_date_format("long", locale=loc).pattern).replace(
+        "{0}", get_time_format("short", locale=loc).pattern)
+
+
 def _filters(code: str) -> dict:
-    def dt(value, fmt: str = "d. MMMM y 'kl.' HH:mm"):
+    loc = LANGUAGES[code].babel_locale if code in LANGUAGES else code
+
+    def dt(value):
         parsed = parse_datetime(value)
         if parsed is None:
             return ""
-        if code != "da" and fmt == "d. MMMM y 'kl.' HH:mm":
-            fmt = "d MMMM y, HH:mm"
-        return format_datetime(parsed, fmt, locale=code)
+        return format_datetime(parsed, _datetime_pattern(loc), locale=loc)
 
-    def day(value, fmt: str = "long"):
+    def day(value, style: str = "long"):
         parsed = parse_date(value) if not isinstance(value, datetime) else parse_datetime(value)
         if parsed is None:
             return ""
-        return format_date(parsed, fmt, locale=code)
+        if isinstance(parsed, datetime):
+            parsed = parsed.date()
+        return DATE_STYLES[style](parsed, loc)
 
     def clock(value):
         parsed = parse_datetime(value)
-        return format_time(parsed, "HH:mm", locale=code) if parsed else ""
+        return format_time(parsed, "short", locale=loc) if parsed else ""
 
     def number(value, fmt: str | None = None):
         if value is None or value == "":
             return ""
         try:
-            return format_decimal(value, format=fmt, locale=code)
+            return format_decimal(value, format=fmt, locale=loc)
         except (ArithmeticError, ValueError, TypeError):  # e.g. 1e300: more digits than a format holds
             return str(value)
 
@@ -87,6 +111,30 @@ def _filters(code: str) -> dict:
         return parsed.strftime("%Y-%m-%dT%H:%M") if parsed else ""
 
     return {"dt": dt, "day": day, "clock": clock, "number": number, "local_input": local_input}
+
+
+def upcoming(occurrences) -> dict:
+    """The next occurrence that is held, and the cancelled ones before it: a list never shows a
+    cancelled date as the next one."""
+    cancelled, following = [], None
+    for occurrence in occurrences or []:
+        if occurrence.get("cancelled"):
+            cancelled.append(occurrence)
+        else:
+            following = occurrence
+            break
+    return {"next": following, "cancelled": cancelled}
+
+
+def language_name(value: str | None, code: str) -> str:
+    """A language code as its name in the page's language (ar -> arabisk / Arabic), from Babel."""
+    if not value:
+        return ""
+    loc = LANGUAGES[code].babel_locale if code in LANGUAGES else code
+    try:
+        return Locale.parse(loc).languages.get(value.replace("-", "_").split("_")[0], value)
+    except (ValueError, UnknownLocaleError):
+        return value
 
 
 def query_url(path: str, **params) -> str:
@@ -108,5 +156,10 @@ def environment(code: str) -> Environment:
     env.filters.update(_filters(code))
     gettext = translations(code).gettext
     env.filters["label"] = lambda value, enum: label(gettext, enum, value)
+    env.filters["member_role"] = lambda value: data_text(gettext, value)
+    env.filters["upcoming"] = upcoming
+    env.filters["data_text"] = lambda value: data_text(gettext, value)
+    env.filters["input_state"] = lambda item: input_state(gettext, item)
+    env.filters["language_name"] = lambda value: language_name(value, code)
     env.globals.update(languages=LANGUAGES.values(), query_url=query_url)
     return env

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from backend import bounds, clock, policy
 from frontend.pages.public import occurrence_rows
+from frontend.sorting import by_name
 from frontend.templating import parse_datetime
 from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
 from schema.connections import decode_cursor
@@ -53,16 +54,25 @@ def _query_cursor(request: Request, name: str) -> str | None:
     return value
 
 
-async def _filter_options(request: Request) -> dict:
-    data = await query_or_404(request, "ActivityFilterOptions")
-    focus_areas = [
-        (f["id"], f"{f['name']} ({g['name']})")
-        for g in data["fundingGenerations"]
+def focus_options(generations: list[dict], year: int, gettext) -> list[tuple[str, str]]:
+    """The focus areas of the current funding generation first (by their own order, named alone), then
+    the older generations', newest first, each named with its generation."""
+    def current(g):
+        return g["startYear"] <= year <= g["endYear"]
+
+    ordered = sorted(generations, key=lambda g: (not current(g), -g["startYear"]))
+    return [
+        (f["id"], gettext(f["name"]) if current(g) else f"{gettext(f['name'])} ({g['name']})")
+        for g in ordered
         for f in g["focusAreas"]
     ]
+
+
+async def _filter_options(request: Request) -> dict:
+    data = await query_or_404(request, "ActivityFilterOptions")
     return {
-        "area_options": [(a["id"], a["name"]) for a in data["urbanAreas"]["nodes"]],
-        "focus_options": focus_areas,
+        "area_options": [(a["id"], a["name"]) for a in by_name(data["urbanAreas"]["nodes"])],
+        "focus_options": focus_options(data["fundingGenerations"], clock.today().year, gettext_for(request)),
     }
 
 
@@ -144,7 +154,7 @@ async def week(request: Request):
         "days": days, "monday": monday, "sunday": monday + timedelta(days=6),
         "previous": (monday - timedelta(days=7)).isoformat(), "next": (monday + timedelta(days=7)).isoformat(),
         "week_number": monday.isocalendar().week, "area": area,
-        "area_options": [(a["id"], a["name"]) for a in data["urbanAreas"]["nodes"]],
+        "area_options": [(a["id"], a["name"]) for a in by_name(data["urbanAreas"]["nodes"])],
     })
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -22,8 +23,18 @@ async def switch_language(request: Request):
     return response
 
 
+# When the accessibility statement was last reviewed (Digitaliseringsstyrelsen's model asks for the date).
+STATEMENT_DATE = date(2026, 12, 1)
+COMPLAINT_BODY = "https://www.was.digst.dk/"  # Digitaliseringsstyrelsen's tilsyn with web accessibility
+
+
 async def accessibility(request: Request):
-    return await render(request, "accessibility.html")
+    from backend.settings import get_settings
+
+    return await render(request, "accessibility.html", {
+        "statement_date": STATEMENT_DATE, "contact": get_settings().accessibility_contact,
+        "complaint_url": COMPLAINT_BODY, "site": f"{request.url.scheme}://{request.url.netloc}",
+    })
 
 
 # The five ways in, each by the kind of actor it makes; the issuer comes from the configuration.

@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from backend import policy
 from frontend.forms import check_text, mutation_errors
+from frontend.sorting import danish_sort_key
 from frontend.web import current_actor, gettext_for, query, query_or_404, redirect, render, verified_form
 from schema.ids import decode
 
@@ -38,13 +39,19 @@ async def _page(request: Request, *, values: dict | None = None, errors: dict | 
     viewer = data.get("viewer") or {}
     own_inputs = [i for i in ((viewer.get("inputs") or {}).get("nodes") or []) if (i.get("group") or {}).get("id") == group_id]
     own_ids = {i["id"] for i in own_inputs}
-    published = [i for i in group["publishedInputs"]["nodes"] if i["id"] not in own_ids]
+    # Every published input, the viewer's own included (marked as theirs): the same list visitors see.
+    published = group["publishedInputs"]["nodes"]
+    organisations = sorted({e["organisation"]["name"] for e in group["estates"] if e.get("organisation")},
+                           key=danish_sort_key)
     return await render(request, "groups/group.html", {
         "group": group,
         "published": published,
+        "own_ids": own_ids,
         "own_inputs": own_inputs,
         "can_submit": policy.can_submit_input(actor, pk),
         "is_resident": bool(actor and actor.kind.value == "RESIDENT"),
+        "has_residency": bool(viewer.get("residencies")),
+        "organisations": organisations,
         "came_from": "foelgegruppe",  # the edit and withdraw pages lead back here
         "values": values or {},
         "errors": errors or {},

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from backend import clock, policy
 from backend.models import ActorKind
 from frontend.forms import check_text, mutation_errors
+from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode, encode
@@ -32,7 +33,7 @@ async def overview(request: Request):
     viewer = data.get("viewer") or {}
     return await render(request, "partner/overview.html", {
         "organisation": viewer.get("organisation") or {},
-        "activities": (data.get("activities") or {}).get("nodes") or [],
+        "activities": by_name((data.get("activities") or {}).get("nodes") or [], key="title"),
     })
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from starlette.requests import Request
 
 from backend import clock
+from frontend.sorting import by_name
 from frontend.web import path_id, query_or_404, render
 
 
@@ -34,7 +35,7 @@ async def front_page(request: Request):
     start, end = this_week()
     q = request.query_params.get("q", "").strip()[:100]
     data = await query_or_404(request, "FrontPage", {"from": start.isoformat(), "to": end.isoformat()})
-    areas = data["urbanAreas"]["nodes"]
+    areas = [{**a, "estates": by_name(a["estates"])} for a in by_name(data["urbanAreas"]["nodes"])]
     if q:
         areas = [
             {**a, "estates": [e for e in a["estates"] if _matches(e["name"], q)] or (a["estates"] if _matches(a["name"], q) else [])}
@@ -63,6 +64,8 @@ async def urban_area(request: Request):
         from starlette.exceptions import HTTPException
 
         raise HTTPException(status_code=404)
+    area = {**area, "estates": by_name(area.get("estates") or []), "plans": {
+        **area["plans"], "nodes": by_name(area["plans"]["nodes"])}}
     return await render(request, "urban_area.html", {
         "area": area, "rows": occurrence_rows(data["activities"]["nodes"]),
     })
@@ -86,8 +89,10 @@ async def plan(request: Request):
     for activity in activities:
         for link in activity["partners"]:
             partners.setdefault(link["partner"]["id"], link["partner"])
+    for group in by_focus.values():
+        group["activities"] = by_name(group["activities"], key="title")
     return await render(request, "plan.html", {
         "plan": plan,
         "focus_groups": list(by_focus.values()),
-        "partners": sorted(partners.values(), key=lambda p: p["name"]),
+        "partners": by_name(list(partners.values())),
     })

@@ -13,6 +13,7 @@ from backend import policy
 from backend.models import ActorKind
 from schema.ids import decode
 from frontend.forms import check_text, mutation_errors
+from frontend.sorting import by_name
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
@@ -126,7 +127,7 @@ async def plans(request: Request):
     data = await query_or_404(request, "StaffPlans")
     mine = [p for p in data["plans"]["nodes"]
             if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids]
-    return await render(request, "staff/plans.html", {"plans": mine})
+    return await render(request, "staff/plans.html", {"plans": by_name(mine)})
 
 
 def _number(value) -> float | None:

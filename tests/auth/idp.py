@@ -120,7 +120,8 @@ async def sign_in(browser: httpx.AsyncClient, account: str, *, next: str = "/", 
 
 
 async def sign_out(browser: httpx.AsyncClient, *, app_url: str | None = None) -> httpx.Response:
-    """Sign out at the app and confirm at the provider; returns the final page (/auth/signed-out)."""
+    """Sign out at the app and confirm at the provider; returns the final page (/auth/signed-out leads
+    on to the portal's front page)."""
     app_url = (app_url or str(browser.base_url)).rstrip("/")
     page = await browser.get(f"{app_url}/auth/logout")
     form = devlogin.parse_form(page.text)
@@ -128,10 +129,10 @@ async def sign_out(browser: httpx.AsyncClient, *, app_url: str | None = None) ->
     assert response.status_code == 303, response.text[:300]
     location = response.headers["location"]
     if location.startswith(app_url):
-        return await browser.get(location)
+        return await browser.get(location, follow_redirects=True)
     confirm = await browser.get(location)  # the provider asks "sign out?"
     form = devlogin.parse_form(confirm.text)
     done = await browser.post(urljoin(str(confirm.url), form.action), data=dict(form.fields, logout="yes"))
     result = await devlogin.follow_until(browser, done, app_url)
     assert isinstance(result, str), "the provider did not send the browser back after signing out"
-    return await browser.get(result)
+    return await browser.get(result, follow_redirects=True)

@@ -52,7 +52,8 @@ async def test_sign_in_and_out(app, idp):
         assert await viewer(browser) == {"kind": "RESIDENT", "displayName": "Amira (demo)"}
 
         final = await sign_out(browser)
-        assert final.status_code == 200 and "logget ud" in final.text
+        # Every sign-out ends on /auth/signed-out, which leads on to the portal's own front page.
+        assert final.status_code == 200 and final.url.path == "/" and "Du er logget af." in final.text
         assert await viewer(browser) is None
         async with new_session() as session:
             assert await session.get(WebSession, sessions.hash_id(raw)) is None
@@ -115,8 +116,11 @@ async def test_next_must_stay_on_this_site(app, idp):
 
 
 async def test_login_page_lists_the_providers_and_refuses_unknown_ones(client):
-    page = await client.get("/auth/login")
-    assert page.status_code == 200
+    # Without a provider, /auth/login is the portal's own sign-in page (its layout and language).
+    start = await client.get("/auth/login", params={"next": "/min-side"})
+    assert start.status_code == 303 and start.headers["location"] == "/log-ind?naeste=%2Fmin-side"
+    page = await client.get(start.headers["location"], cookies={"sprog": "en"})
+    assert page.status_code == 200 and '<html lang="en"' in page.text
     for issuer_id in ("dev-borger", "dev-erhverv", "dev-kommune", "dev-lbf"):
         assert f"issuer={issuer_id}" in page.text
     assert (await client.get("/auth/login", params={"issuer": "evil"})).status_code == 404

@@ -170,7 +170,7 @@ async def test_withdraw_after_confirmation(client, world):
     after = await client.get(response.headers["location"], cookies=cookies)
     assert "Dit input er trukket tilbage." in after.text
     item = own_item(after, "Fodbold")
-    assert "Du har trukket dette input tilbage." in item.get_text()
+    assert "Status: Trukket tilbage" in item.get_text()
     assert action_links(item) == []
     assert (await fetch(ResidentInput, pk_of(input_id))).withdrawn
     # Withdrawn for good: the pages now say so.

@@ -1,0 +1,132 @@
+"""Issue 11 §1 and §6 in real Chromium, through the real sign-in at the development OpenID Provider,
+in Danish and in English, with axe-core finding nothing on each page on the way (axe needs script; every
+page these journeys visit is also opened without JavaScript by test_browser.test_every_page_works_without_javascript)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from frontend.i18n import translations
+from tests.frontend.conftest import run_axe
+from tests.frontend.test_browser import new_context
+
+
+async def sign_in(page, live_server: str, _, choice: str, account: str) -> None:
+    """The header's sign-in link, the portal's choice of who you are, the provider's form."""
+    await page.get_by_role("link", name=_("Log ind"), exact=True).first.click()
+    assert page.url.startswith(live_server + "/log-ind")
+    await page.get_by_role("link", name=_(choice), exact=True).click()
+    await page.locator("input[name=login]").fill(account)
+    await page.locator("input[name=password]").fill("demo")
+    await page.locator("button[type=submit], input[type=submit]").first.click()
+    await page.wait_for_url(re.compile("^" + re.escape(live_server)))
+    await page.locator(".portal-user .user").wait_for()
+
+
+async def sign_out(page, live_server: str, _) -> None:
+    await page.get_by_role("button", name=_("Log af")).click()
+    confirm = page.locator("button[value=yes]")
+    if await confirm.count():
+        await confirm.click()
+    # Every sign-out ends on /auth/signed-out, which leads on to the portal's front page.
+    await page.wait_for_url(re.compile("^" + re.escape(live_server) + r"/\?besked=logget-ud"))
+    assert await page.get_by_role("status").inner_text() == _("Du er logget af.")
+
+
+async def no_violations(page, axe_source, where: str) -> None:
+    assert await run_axe(page, axe_source) == [], where
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_residents_are_told_where_they_stand_in_their_language(browser, live_server, demo_ids, axe_source, lang):
+    _ = translations(lang).gettext
+    context = await new_context(browser, live_server, lang=lang)
+    try:
+        page = await context.new_page()
+        group = f"{live_server}/foelgegrupper/{demo_ids['group']}"
+
+        # A resident without a residency is told why she cannot give input, and how to get the right.
+        await page.goto(group)
+        await no_violations(page, axe_source, "group, signed out")
+        await sign_in(page, live_server, _, "Beboer", "beboer-ny")
+        await page.goto(group)
+        await no_violations(page, axe_source, "group, no residency")
+        section = page.locator("#form-heading").locator("xpath=..")
+        assert _("Du kan ikke give input endnu, fordi portalen ikke ved, hvor du bor. Kun beboere i gruppens "
+                 "boligafdelinger kan give input.") in await section.inner_text()
+        await section.get_by_role("link").first.click()
+        assert page.url.endswith("/min-side#husstandskode")
+        assert await page.locator("#husstandskode").is_visible()
+        await no_violations(page, axe_source, "my page, no residency")
+        await sign_out(page, live_server, _)
+        assert await page.locator("html").get_attribute("lang") == lang
+        await no_violations(page, axe_source, "front page, signed out")
+
+        # The author of published inputs sees them published, hers marked, each own input with its state.
+        await sign_in(page, live_server, _, "Beboer", "beboer-tingbjerg")
+        await page.goto(group)
+        await no_violations(page, axe_source, "group, resident")
+        published = page.locator("#published-heading").locator("xpath=..")
+        assert _("Følgegruppen har ikke offentliggjort input endnu.") not in await published.inner_text()
+        assert await published.get_by_text(_("Dit input"), exact=True).count() >= 1
+        own = page.locator("#own-heading").locator("xpath=..").locator(".input-state")
+        states = {await own.nth(i).locator(".badge").inner_text() for i in range(await own.count())}
+        assert _("Offentliggjort") in states, states
+        assert await page.locator("#published-heading ~ ul .user-text[dir=auto]").count() >= 1
+
+        await page.get_by_role("link", name=_("Min side")).first.click()
+        await no_violations(page, axe_source, "my page, resident")
+        assert _("Hvem kan se det:") in await page.locator("#inputs-heading").locator("xpath=..").inner_text()
+
+        # One date style: the week's headings are the language's full dates.
+        await page.goto(f"{live_server}/aktiviteter/uge")
+        heading = await page.locator(".week-day h2").first.inner_text()
+        pattern = r"^\w+ den \d{1,2}\. \w+ \d{4}$" if lang == "da" else r"^\w+, \d{1,2} [A-Z]\w+ \d{4}$"
+        assert re.match(pattern, heading), heading
+        await no_violations(page, axe_source, "week")
+
+        # The accessibility statement: its date, status and deviations, contact and the complaint body.
+        await page.goto(f"{live_server}/tilgaengelighed")
+        assert await page.locator("a[href='https://www.was.digst.dk/']").count() == 1
+        assert await page.locator("a[href^='mailto:']").count() == 1
+        await no_violations(page, axe_source, "accessibility statement")
+        await sign_out(page, live_server, _)
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_staff_see_a_withdrawn_input_as_withdrawn(browser, live_server, demo_ids, axe_source, lang):
+    """A resident withdraws an input; staff see it withdrawn, with nothing to answer."""
+    import uuid
+
+    _ = translations(lang).gettext
+    resident = await new_context(browser, live_server, lang=lang)
+    staff = await new_context(browser, live_server, lang=lang)
+    try:
+        page = await resident.new_page()
+        await page.goto(f"{live_server}/foelgegrupper/{demo_ids['group']}")
+        await sign_in(page, live_server, _, "Beboer", "beboer-tingbjerg")
+        title = f"Cykelstativer {uuid.uuid4().hex[:6]}"
+        await page.locator("#titel").fill(title)
+        await page.locator("#tekst").fill("Der mangler cykelstativer ved indgangen.")
+        await page.locator("form[action^='/foelgegrupper/'] button[type=submit]").click()
+        own = page.locator("#own-heading").locator("xpath=..").locator("li", has_text=title)
+        await own.locator("a[href$='/traek-tilbage?fra=foelgegruppe']").click()
+        await page.locator("form[action$='/traek-tilbage'] button[type=submit]").click()
+        own = page.locator("#own-heading").locator("xpath=..").locator("li", has_text=title)
+        assert await own.locator(".input-state .badge").inner_text() == _("Trukket tilbage")
+
+        staff_page = await staff.new_page()
+        await staff_page.goto(live_server + "/")
+        await sign_in(staff_page, live_server, _, "Boligorganisation", "fsb-medarbejder")
+        await staff_page.goto(f"{live_server}/medarbejder/indbakke")
+        item = staff_page.locator(".card-list > li", has_text=title)
+        assert _("Trukket tilbage af beboeren") in await item.inner_text()
+        assert await item.locator("textarea, form").count() == 0
+        await no_violations(staff_page, axe_source, "inbox")
+    finally:
+        await resident.close()
+        await staff.close()
