@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import model_validator
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
     # TOML file with the trusted OpenID Providers; see auth/issuers.py.
     issuers_file: Path = ROOT / "auth" / "issuers.dev.toml"
     log_sql: bool = False
+    # Logs: "json" (one object per line) or "text"; unset: JSON in production, text in development.
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+    # /metrics answers on loopback without a token; elsewhere only with `Authorization: Bearer <this>`.
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":
@@ -34,6 +40,10 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment in ("development", "test")
+
+    @property
+    def logs_as_json(self) -> bool:
+        return self.log_format == "json" if self.log_format else not self.is_development
 
     @property
     def is_sqlite(self) -> bool:
