@@ -281,6 +281,12 @@ def _request_id(scope) -> str:
 
 # ---------------------------------------------------------------- the middleware
 _request_log = logging.getLogger("helhedsplan.request")
+
+# Libraries that log bound values or result rows at DEBUG (aiosqlite every statement with its
+# parameters, SQLAlchemy rows): never below INFO, whatever LOG_LEVEL says.
+for _name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "multipart"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.INFO)
 _series: dict[tuple, tuple] = {}
 
 
@@ -464,3 +470,4 @@ def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     access.handlers[:] = []
     access.propagate = False
     access.disabled = True
+    logging.captureWarnings(True)  # warnings too, as JSON lines instead of bare stderr text
