@@ -65,7 +65,7 @@ async def test_metrics_are_open_on_loopback_and_need_the_token_elsewhere(app, cl
         assert (await remote.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
         assert (await remote.get("/metrics", headers={"Authorization": "Basic s3cret-scrape-token"})).status_code == 401
         allowed = await remote.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape-token"})
-        assert allowed.status_code == 200 and "helhedsplan_requests_total" in allowed.text
+        assert allowed.status_code == 200 and "helhedsplan_request_duration_seconds_count" in allowed.text
 
 
 # ---------------------------------------------------------------- what is counted
@@ -82,15 +82,15 @@ async def test_requests_are_counted_by_route_template_and_operation(client):
     plans = (await client.post("/graphql", json={"query": "{ plans(first: 1) { nodes { id } } }"})).json()
     plan_id = plans["data"]["plans"]["nodes"][0]["id"]
     path = f"/planer/{plan_id}"
-    before_page = sample("helhedsplan_requests_total", route="/planer/{id}", operation="PlanPage", status="200")
+    before_page = sample("helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage", status="200")
     assert (await client.get(path)).status_code == 200
-    assert sample("helhedsplan_requests_total", route="/planer/{id}", operation="PlanPage",
+    assert sample("helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage",
                   status="200") == before_page + 1
-    before_api = sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="ObservedPlans")
+    before_api = sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="ObservedPlans", status="200")
     await client.post("/graphql", json={"query": PLANS})
     await client.post("/graphql", json={"query": PLANS, "operationName": "ObservedPlans"})
     assert sample("helhedsplan_request_duration_seconds_count", route="/graphql",
-                  operation="ObservedPlans") == before_api + 2
+                  operation="ObservedPlans", status="200") == before_api + 2
     text = await metrics_text(client)
     assert plan_id not in text and 'route="/planer/{id}"' in text  # the template, never the raw path
 
@@ -119,15 +119,15 @@ async def test_public_cache_hits_and_misses_are_counted(client):
     assert sample("helhedsplan_cache_lookups_total", cache="response", result="miss") == misses + 1
     assert sample("helhedsplan_cache_lookups_total", cache="response", result="hit") == hits + 1
     # The hit is counted under its operation too, from the kept answer.
-    assert sample("helhedsplan_requests_total", route="/graphql", operation="CacheCounted", status="200") == 2
+    assert sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="CacheCounted", status="200") == 2
 
 
 async def test_sql_statements_per_request_are_counted(client, caplog):
     query = "query CountedStatements { plans(first: 3) { nodes { name activities(first: 2) { nodes { title } } } } }"
-    before = sample("helhedsplan_sql_statements_per_request_sum", route="/graphql", operation="CountedStatements")
+    before = sample("helhedsplan_sql_statements_total", route="/graphql", operation="CountedStatements")
     with caplog.at_level(logging.INFO, logger="helhedsplan.request"):
         await client.post("/graphql", json={"query": query})
-    counted = sample("helhedsplan_sql_statements_per_request_sum", route="/graphql", operation="CountedStatements") - before
+    counted = sample("helhedsplan_sql_statements_total", route="/graphql", operation="CountedStatements") - before
     assert counted >= 2  # plans, then their activities
     line = [r for r in caplog.records if r.name == "helhedsplan.request"][-1]
     assert line.request["sql_statements"] == counted

@@ -96,7 +96,7 @@ def test_the_metrics_of_both_workers_are_summed(json_server):
     assert len(workers) == 2, "one worker answered every connection"
     text = httpx.get(f"{url}/metrics").text
     assert metric(text, "helhedsplan_workers") == 2
-    assert metric(text, "helhedsplan_requests_total", route="/healthz", status="200") == sent
+    assert metric(text, "helhedsplan_request_duration_seconds_count", route="/healthz", status="200") == sent
 
 
 async def test_the_servers_json_log_holds_requests_and_no_residents_words(json_server, demo_ids, sign_in_as):
