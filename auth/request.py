@@ -21,6 +21,7 @@ from auth import sessions
 from auth.accounts import account_for_claims
 from auth.errors import AuthenticationError
 from auth.tokens import validate_access_token
+from backend import observability
 from backend.actor import Actor, load_actor
 from backend.db import new_session
 from backend.models import Account, WebSession, utcnow
@@ -53,14 +54,18 @@ async def actor_for_token(token: str, session: AsyncSession) -> Actor:
     """The actor of a bearer access token given some other way (e.g. a WebSocket's connection_init
     payload, since browsers cannot set headers on WebSockets); AuthenticationError when invalid."""
     issuer, claims = await validate_access_token(token)
-    return await load_actor(session, await account_for_claims(session, issuer, claims))
+    actor = await load_actor(session, await account_for_claims(session, issuer, claims))
+    observability.note_actor(actor)
+    return actor
 
 
 async def actor_for_request(connection: HTTPConnection, session: AsyncSession) -> Actor | None:
     account = await account_for_request(connection, session)
     if account is None:
         return None
-    return await load_actor(session, account)
+    actor = await load_actor(session, account)
+    observability.note_actor(actor)  # the request's log line names the actor's kind
+    return actor
 
 
 class SignInEnded(Exception):

@@ -7,45 +7,54 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
-from auth.routes import auth_routes
-from auth.request import actor_for_request
-from backend.db import get_async_engine
 from auth.issuers import get_issuers
+from auth.request import actor_for_request
+from auth.routes import auth_routes
+from backend import changes, observability
+from backend.db import get_async_engine
+from backend.health import healthz, migration_heads, readyz
 from backend.report import report_routes
 from backend.security_headers import SecurityHeaders
 from backend.settings import get_settings
+from frontend.operations import documents as portal_operations
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 
 
-async def healthz(_request: Request) -> JSONResponse:
-    try:
-        async with get_async_engine().connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means the database does not answer
-        return JSONResponse({"status": "database unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+async def metrics(request: Request) -> Response:
+    status = observability.metrics_allowed(request.scope, get_settings().metrics_token)
+    if status != 200:
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return Response(status_code=status, headers=headers)
+    body, media_type = await run_in_threadpool(observability.render_metrics)  # reads the workers' files
+    return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 
 @asynccontextmanager
 async def lifespan(_app: Starlette):
+    changes.ensure_listening()  # connected before the first request, so /readyz turns ready soon
+    migration_heads()  # read the migration scripts once, before the first probe
     yield
     await get_async_engine().dispose()
 
 
 def create_app() -> Starlette:
     # Refuse to start with a bad configuration (in production: development secrets or providers).
-    get_settings()
+    settings = get_settings()
     get_issuers()
-    routes = [Route("/healthz", healthz), *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(SecurityHeaders)])
+    observability.configure_logging(json_lines=settings.logs_as_json, level=settings.log_level)
+    observability.known_operations(portal_operations())
+    routes = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
+              *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
+    middleware = [Middleware(observability.RequestObserver), Middleware(SecurityHeaders)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 app = create_app()

@@ -71,6 +71,7 @@ def serve(*, host: str, port: int, reload: bool = False) -> None:
         reload=reload,
         proxy_headers=False,
         ws="websockets-sansio",
+        access_log=False,  # the portal logs one line per request itself (backend/observability.py)
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import observability
 from backend.db import get_async_engine
 from backend.models import LiveEvent, utcnow
 from backend.settings import get_settings
@@ -144,6 +145,7 @@ async def subscribe(topics: Iterable[str]) -> AsyncIterator[dict]:
     wanted = frozenset(topics)
     queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
     _broker.queues.add(queue)
+    observability.SUBSCRIPTIONS.inc()
     try:
         await _broker.start()
         while True:
@@ -151,5 +153,6 @@ async def subscribe(topics: Iterable[str]) -> AsyncIterator[dict]:
             if event.get("topic") in wanted:
                 yield event
     finally:
+        observability.SUBSCRIPTIONS.dec()
         _broker.queues.discard(queue)
         await _broker.stop_if_idle()

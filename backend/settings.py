@@ -8,6 +8,7 @@ it also turns GraphiQL off and introspection off for callers who are not signed 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 
 from pydantic import model_validator
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     log_sql: bool = False
     # Where the accessibility statement sends feedback (a role address; ACCESSIBILITY_CONTACT).
     accessibility_contact: str = "tilgaengelighed@helhedsplan-portalen.dk"
+    # Logs: "json" (one object per line) or "text"; unset: JSON in production, text in development.
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+    # /metrics answers on loopback without a token; elsewhere only with `Authorization: Bearer <this>`.
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> "Settings":
@@ -55,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment in ("development", "test")
+
+    @property
+    def logs_as_json(self) -> bool:
+        return self.log_format == "json" if self.log_format else not self.is_development
 
     @property
     def is_sqlite(self) -> bool:

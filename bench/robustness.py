@@ -180,7 +180,7 @@ def sigterm_finishes_in_flight(*, env: dict, say) -> bool:
         "portal-sigterm",
         [str(root / ".venv" / "bin" / "uvicorn"), "backend.cli:frozen_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--no-access-log", "--log-level", "info", "--timeout-graceful-shutdown", "30"],
-        cwd=root, env=env, ready_url=f"http://127.0.0.1:{port}/healthz",
+        cwd=root, env=env, ready_url=f"http://127.0.0.1:{port}/readyz",
     )
     try:
         # uvicorn logs "Shutting down" in each worker when its graceful shutdown begins.

@@ -193,7 +193,7 @@ def main() -> int:
             "portal",
             [str(ROOT / ".venv" / "bin" / "uvicorn"), "backend.cli:frozen_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "20"],
-            cwd=ROOT, env=env, ready_url=f"http://127.0.0.1:{port}/healthz",
+            cwd=ROOT, env=env, ready_url=f"http://127.0.0.1:{port}/readyz",
         )
         servers.append(portal)
         pgl_port = free_port()

@@ -18,7 +18,7 @@ from schema.context import Context
 from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
 from schema.execution import ExecutionContext
-from schema.extensions import NoAnonymousIntrospection, ReleaseSessionAfterOperation, mask_unexpected_errors
+from schema.extensions import NoAnonymousIntrospection, NoteOperation, ReleaseSessionAfterOperation, log_errors, mask_unexpected_errors
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
 from schema.participation.queries import ParticipationQuery
@@ -31,7 +31,12 @@ from schema.plans.mutations import PlansMutation
 from schema.reports.queries import ReportsQuery
 from schema.subscriptions import Subscription
 from schema.scalars import SCALAR_OVERRIDES
-from backend import policy
+from backend import observability, policy
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        log_errors(errors)
 
 
 @strawberry.type(description="The Helhedsplan API: boligsociale helhedsplaner, their activities, partners and follow-up groups.")
@@ -50,11 +55,11 @@ class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, Residen
     pass
 
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, ReleaseSessionAfterOperation,
+    extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, ReleaseSessionAfterOperation, NoteOperation,
                 mask_unexpected_errors],
     scalar_overrides=SCALAR_OVERRIDES,
     execution_context_class=ExecutionContext,
@@ -81,6 +86,7 @@ async def execute(
         finally:
             await context.close()
 
+    observability.note_operation(operation_name)  # also when the answer comes from the cache
     if actor is None:  # public results are the same for everyone: see schema/result_cache.py
         return await result_cache.execute_public(run, document, variables, operation_name)
     return await run()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import logging
 from typing import AsyncIterator, Iterator
 
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from backend.settings import get_settings
+from backend import observability
+
+log = logging.getLogger("helhedsplan.graphql")
 
 
 class ReleaseSessionAfterOperation(SchemaExtension):
@@ -20,6 +24,30 @@ class ReleaseSessionAfterOperation(SchemaExtension):
         context = self.execution_context.context
         if getattr(context, "long_lived", False):
             await context.close()
+
+
+class NoteOperation(SchemaExtension):
+    """Tell the request's metrics and log line which operation ran (the name the client gave, else
+    the document's; observability bounds it)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        observability.note_operation(self.execution_context.operation_name)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """The schema's error logging (instead of strawberry's, which logs every error's text).
+
+    An error the client caused (a document that does not parse or validate, a variable that does
+    not coerce, the API's own errors) is the client's to read: its text can quote the client's
+    input, a resident's words included, so it is only counted on the request's log line. An
+    unexpected error is logged with its traceback, where hide_parameters keeps bound values out.
+    """
+    observability.note_graphql_errors(len(errors))
+    for error in errors:
+        if is_unexpected(error):
+            log.error("unexpected error in field %s", ".".join(map(str, error.path or ())) or "-",
+                      exc_info=error.original_error)
 
 
 UNEXPECTED_ERROR = "Der skete en uventet fejl. Prøv igen senere. (An unexpected error occurred. Please try again later.)"

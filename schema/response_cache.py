@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
-from backend import changes
+from backend import changes, observability
 
 MAX_ENTRIES = 1000
 MAX_BYTES = 32 * 1024 * 1024  # per process: requests and answers kept, together
@@ -38,10 +38,11 @@ def _is_query(document: str, operation_name: str | None) -> bool:
 
 
 class _Entry:
-    __slots__ = ("generation", "at", "status", "headers", "body")
+    __slots__ = ("generation", "at", "status", "headers", "body", "operation")
 
-    def __init__(self, generation: int, at: float, status: int, headers: list, body: bytes) -> None:
+    def __init__(self, generation: int, at: float, status: int, headers: list, body: bytes, operation: str = "") -> None:
         self.generation, self.at, self.status, self.headers, self.body = generation, at, status, headers, body
+        self.operation = operation  # its metric label, for the request's metrics and log line on a hit
 
 
 class PublicResponseCache:
@@ -119,11 +120,16 @@ class PublicResponseCache:
 
     async def _send_entry(self, entry: _Entry, send) -> None:
         self.hits += 1
+        observability.count_cache_lookup("response", hit=True)
+        record = observability.current()
+        if record is not None:
+            record.operation = entry.operation
         await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _answer_and_keep(self, scope, replay, send, key, generation, now) -> None:
         self.misses += 1
+        observability.count_cache_lookup("response", hit=False)
         captured: dict = {"parts": []}
 
         async def capture(message) -> None:
@@ -143,7 +149,8 @@ class PublicResponseCache:
             return
         headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _SKIP_RESPONSE_HEADERS]
         headers.append((b"content-length", str(len(answer)).encode()))
-        self._store(key, _Entry(generation, now, 200, headers, answer))
+        record = observability.current()
+        self._store(key, _Entry(generation, now, 200, headers, answer, record.operation if record else ""))
 
     def _store(self, key: tuple, entry: _Entry) -> None:
         old = self.entries.pop(key, None)

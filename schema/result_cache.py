@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable
 
 from strawberry.types import ExecutionResult
 
-from backend import changes
+from backend import changes, observability
 from schema.response_cache import _is_query
 
 MAX_ENTRIES = 500
@@ -50,6 +50,7 @@ def _hit(key: tuple, generation) -> ExecutionResult | None:
         return None
     _entries.move_to_end(key)
     stats["hits"] += 1
+    observability.count_cache_lookup("result", hit=True)
     return ExecutionResult(data=json.loads(entry[2]), errors=None)
 
 
@@ -91,6 +92,7 @@ async def execute_public(run: Callable[[], Awaitable[ExecutionResult]], document
     _inflight[key] = (generation, done)
     try:
         stats["misses"] += 1
+        observability.count_cache_lookup("result", hit=False)
         result = await run()
         if not result.errors and result.data is not None:
             _store(key, generation, result.data)

@@ -24,7 +24,7 @@ def free_port() -> int:
 
 def start_server(*, port: int | None = None, workers: int = 1, env: dict | None = None,
                  extra: list[str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app and wait until /healthz answers; returns the process and its base URL."""
+    """Start the app and wait until /readyz answers (database, migrations, change listener); returns the process and its base URL."""
     port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", *(extra or [])]
@@ -39,7 +39,7 @@ def start_server(*, port: int | None = None, workers: int = 1, env: dict | None 
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}: {Path(log.name).read_text()[-2000:]}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return process, url
         except httpx.HTTPError:
             pass

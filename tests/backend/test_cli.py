@@ -105,6 +105,7 @@ def test_serve_answers_health_and_the_demo_query(scratch_url):
                     raise
                 time.sleep(0.2)
         assert health.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()["status"] == "ready"
         body = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
             json={"query": "{ plans(first: 10) { totalCount nodes { name urbanArea { name } } } }"},
