@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # TOML file with the trusted OpenID Providers; see auth/issuers.py.
     issuers_file: Path = ROOT / "auth" / "issuers.dev.toml"
     log_sql: bool = False
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (JSON list); none by default,
+    # so a client's own header can never choose whose budget it spends (backend/budget.py).
+    trusted_proxies: list[str] = []
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":

@@ -18,7 +18,7 @@ from schema.context import Context
 from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
 from schema.execution import ExecutionContext
-from schema.extensions import ReleaseSessionAfterOperation, mask_unexpected_errors
+from schema.extensions import OperationLimits, ReleaseSessionAfterOperation, mask_unexpected_errors
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
 from schema.participation.queries import ParticipationQuery
@@ -54,7 +54,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation, mask_unexpected_errors],
+    extensions=[DocumentCache, *limits.extensions(), OperationLimits, ReleaseSessionAfterOperation, mask_unexpected_errors],
     scalar_overrides=SCALAR_OVERRIDES,
     execution_context_class=ExecutionContext,
 )

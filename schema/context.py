@@ -30,12 +30,15 @@ class Context:
         response: Any = None,
         session_factory: Callable[[], AsyncSession] = new_session,
         long_lived: bool = False,
+        metered: bool = False,
     ) -> None:
         self.actor = actor
         self.request = request
         self.response = response
         # A WebSocket context outlives its operations: its session is released after each one.
         self.long_lived = long_lived
+        # An HTTP request to /graphql: anonymous work executed for it is charged to its client's budget.
+        self.metered = metered
         self.db_lock = asyncio.Lock()
         # Per-request DataLoaders, keyed by class name (see schema/loaders.py).
         self.loaders: dict[str, Any] = {}
