@@ -137,3 +137,8 @@ async def test_the_cost_is_computed_once_per_document_and_page_sizes(monkeypatch
     assert len(calls) == 1  # the search text does not change the cost: computed once
     assert (await execute(query, {"n": 4, "q": "a"})).errors is None
     assert len(calls) == 2
+
+
+def test_the_hostile_benchmark_query_is_close_to_the_anonymous_limit():
+    hostile = cost((ROOT / "bench" / "queries" / "s5.hostile.graphql").read_text(encoding="utf-8"))
+    assert 0.9 * limits.ANONYMOUS_COST_LIMIT <= hostile <= limits.ANONYMOUS_COST_LIMIT
