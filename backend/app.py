@@ -18,6 +18,7 @@ from auth.issuers import get_issuers
 from auth.request import actor_for_request
 from auth.routes import auth_routes
 from backend import changes, observability
+from backend.body_limit import BodySizeLimit
 from backend.db import get_async_engine
 from backend.health import healthz, migration_heads, readyz
 from backend.report import report_routes
@@ -26,6 +27,7 @@ from backend.settings import get_settings
 from frontend.operations import documents as portal_operations
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
+from schema.limits import MAX_REQUEST_BODY
 
 
 async def metrics(request: Request) -> Response:
@@ -53,7 +55,8 @@ def create_app() -> Starlette:
     observability.known_operations(portal_operations())
     routes = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
               *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
-    middleware = [Middleware(observability.RequestObserver), Middleware(SecurityHeaders)]
+    middleware = [Middleware(observability.RequestObserver), Middleware(SecurityHeaders),
+                  Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 

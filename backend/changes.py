@@ -37,7 +37,7 @@ CHANNEL = "helhedsplan_changes"
 # Tables whose rows no anonymous caller ever sees: writing them leaves public answers as they were.
 PRIVATE_TABLES = frozenset({
     "websession", "account", "auditevent", "liveevent", "residency", "residencycode", "inputreport",
-    "alembic_version",
+    "alembic_version", "clientbudget",
 })
 _WRITE = re.compile(
     r"""^\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|(CREATE|ALTER|DROP|TRUNCATE|WITH)\b)""",

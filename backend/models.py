@@ -549,6 +549,17 @@ class ResidencyCodeAttempt(SQLModel, table=True):
                       Index("ix_residencycodeattempt_at", "at"))
 
 
+class ClientBudget(SQLModel, table=True):
+    """What one anonymous client has spent of its query budget in one minute (backend/budget.py).
+
+    The client is a hash of its address, never the address; rows of past minutes are pruned.
+    """
+
+    client: str = Field(primary_key=True, max_length=64)
+    minute: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # minutes since the epoch
+    cost: int = 0
+
+
 class ResidentInput(SQLModel, table=True):
     """Input from a resident to their follow-up group (or registered by staff on their behalf)."""
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # /metrics answers on loopback without a token; elsewhere only with `Authorization: Bearer <this>`.
     metrics_token: str = ""
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (JSON list); none by default,
+    # so a client's own header can never choose whose budget it spends (backend/budget.py).
+    trusted_proxies: list[str] = []
 
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> "Settings":

@@ -6,7 +6,7 @@ a probe of every scenario, the load runs, the table, then the robustness checks.
 
 Environment (all optional): BENCH_DURATION (s per run, default 15), BENCH_WARMUP (3),
 BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WORKERS (portal and floor processes, 2),
-BENCH_PG_PORT (5433), BENCH_ONLY (comma list of scenarios, e.g. S1,S2), BENCH_SKIP_ROBUSTNESS=1,
+BENCH_PG_PORT (5433), BENCH_ONLY (comma list of scenarios, e.g. S1,S2; S5 needs S1 and S2), BENCH_SKIP_ROBUSTNESS=1,
 BENCH_KEEP=1 (keep the servers running at the end, for profiling).
 """
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import cluster  # noqa: E402
 from bench.procs import Server, free_port, tree_rss  # noqa: E402
-from bench.scenarios import SCENARIOS, Scenario  # noqa: E402
+from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
@@ -67,11 +67,12 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def run_wrk(url: str, script: str, args: list[str], duration: int) -> dict:
+def run_wrk(url: str, script: str, args: list[str], duration: int, *, threads: int = THREADS,
+            connections: int = CONNECTIONS) -> dict:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                "-s", str(BENCH / "wrk" / script), url, "--", *args]
     env = dict(os.environ, WRK_LUA_DIR=str(BENCH / "wrk"))
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60)
@@ -154,6 +155,7 @@ def main() -> int:
         f"wrk -t{THREADS} -c{CONNECTIONS}, {DURATION} s per run after {WARMUP} s warm-up, loopback, "
         f"{os.cpu_count()} cores shared by server, database and wrk",
         "SQL/req: statements per request from pg_stat_statements (BEGIN/COMMIT/ROLLBACK not counted)",
+        query_costs(),
     ]
     pg = cluster.ensure()
     say(f"PostgreSQL cluster {pg.name} on port {pg.port}")
@@ -262,6 +264,18 @@ def main() -> int:
                     result.sql_per_request = 0.0
                 scenario.after(result, target)
                 results.append(result)
+        if (not only or "S5" in only) and ("S1", "portal") in targets and ("S2", "portal") in targets:
+            from bench import hostile
+
+            say("S5: the hostile mix against portal")
+            alone = {r.scenario: r for r in results if r.server == "portal"}
+            mix, lines = hostile.run_mix(portal=portal, targets={"S1": targets[("S1", "portal")],
+                                                                 "S2": targets[("S2", "portal")]},
+                                         alone=alone, tmp=tmp, duration=DURATION, run_wrk=run_wrk, result_type=Result)
+            results.extend(mix)
+            notes.extend(lines)
+        elif not only or "S5" in only:
+            notes.append("S5 skipped: it needs S1 and S2 (BENCH_ONLY=S1,S2,S5)")
         say(f"load runs done after {time.monotonic() - started:.0f} s")
         table = print_table(results, notes)
         out_dir = BENCH / "results"

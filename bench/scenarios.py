@@ -177,3 +177,23 @@ SCENARIOS: list[Scenario] = [
     AreaPage("S3", "anonymous: the portal's area page (HTML)", floor=False),
     InputSubmissions("S4", "residents: input submissions (writes)", floor=False),
 ]
+
+
+def query_costs() -> str:
+    """The cost (schema/cost.py) of what each scenario asks, beside the limit that applies to it."""
+    from graphql import parse
+
+    from frontend.operations import documents
+    from schema import limits
+    from schema.api import schema
+    from schema.cost import query_cost
+
+    def cost(document: str, name: str | None = None) -> int:
+        return query_cost(schema._schema, parse(document), name, {})
+
+    read = lambda name: (QUERIES / name).read_text(encoding="utf-8")  # noqa: E731
+    anonymous, staff = limits.ANONYMOUS_COST_LIMIT, limits.STAFF_COST_LIMIT
+    return (f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "
+            f"S1 {cost(read('s1.portal.graphql')):,}; S2 {cost(read('s2.portal.graphql')):,}; "
+            f"S3 UrbanAreaPage {cost(documents()['UrbanAreaPage'], 'UrbanAreaPage'):,}; S4 {cost(SUBMIT):,}; "
+            f"S5 hostile {cost(read('s5.hostile.graphql')):,}")

@@ -18,7 +18,8 @@ from schema.context import Context
 from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
 from schema.execution import ExecutionContext
-from schema.extensions import NoAnonymousIntrospection, NoteOperation, ReleaseSessionAfterOperation, log_errors, mask_unexpected_errors
+from schema.extensions import (NoAnonymousIntrospection, NoteOperation, OperationLimits, ReleaseSessionAfterOperation,
+                               log_errors, mask_unexpected_errors)
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
 from schema.participation.queries import ParticipationQuery
@@ -59,8 +60,8 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, ReleaseSessionAfterOperation, NoteOperation,
-                mask_unexpected_errors],
+    extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, OperationLimits, ReleaseSessionAfterOperation,
+                NoteOperation, mask_unexpected_errors],
     scalar_overrides=SCALAR_OVERRIDES,
     execution_context_class=ExecutionContext,
 )

@@ -31,6 +31,7 @@ class Context:
         response: Any = None,
         session_factory: Callable[[], AsyncSession] = new_session,
         long_lived: bool = False,
+        metered: bool = False,
     ) -> None:
         self.actor = actor
         # How a WebSocket signed in (auth.request.Identity): its rights are derived again from it
@@ -41,6 +42,8 @@ class Context:
         self.response = response
         # A WebSocket context outlives its operations: its session is released after each one.
         self.long_lived = long_lived
+        # An HTTP request to /graphql: anonymous work executed for it is charged to its client's budget.
+        self.metered = metered
         self.db_lock = asyncio.Lock()
         # Per-request DataLoaders, keyed by class name (see schema/loaders.py).
         self.loaders: dict[str, Any] = {}

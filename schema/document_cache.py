@@ -14,6 +14,7 @@ from typing import Iterator
 from strawberry.extensions import SchemaExtension
 
 MAX_ENTRIES = 500
+MAX_MEMO = 64  # derived values kept per document (costs for different `first` variables, ...)
 MAX_DOCUMENT = 32 * 1024  # longer documents are parsed every time (and not kept)
 
 _cache: OrderedDict[str, tuple] = OrderedDict()
@@ -21,6 +22,19 @@ _cache: OrderedDict[str, tuple] = OrderedDict()
 
 def clear() -> None:
     _cache.clear()
+
+
+def memo(query: str | None) -> dict | None:
+    """A place for what is derived from a cached document (its cost: schema/extensions.py), kept and
+    dropped with it; None when the document is not cached."""
+    hit = _cache.get(query) if query is not None else None
+    return hit[2] if hit is not None else None
+
+
+def remember(memo: dict, key, value) -> None:
+    if len(memo) >= MAX_MEMO:
+        memo.clear()
+    memo[key] = value
 
 
 class DocumentCache(SchemaExtension):
@@ -46,6 +60,6 @@ class DocumentCache(SchemaExtension):
         query = context.query
         if (query is not None and len(query) <= MAX_DOCUMENT and context.graphql_document is not None
                 and context.pre_execution_errors is not None):
-            _cache[query] = (context.graphql_document, tuple(context.pre_execution_errors))
+            _cache[query] = (context.graphql_document, tuple(context.pre_execution_errors), {})
             while len(_cache) > MAX_ENTRIES:
                 _cache.popitem(last=False)

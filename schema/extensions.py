@@ -1,16 +1,21 @@
-"""Schema extensions: the per-request context kept tidy, and unexpected errors kept to the server."""
+"""Schema extensions: the per-request context kept tidy, unexpected errors kept to the server, and the
+limits that depend on the request (cost, text length, budget, deadline) checked before execution."""
 
 from __future__ import annotations
 
-import re
+import asyncio
 import logging
+import re
 from typing import AsyncIterator, Iterator
 
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
+from graphql import ExecutionResult as GraphQLExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types.graphql import OperationType
 
+from backend import budget, observability
 from backend.settings import get_settings
-from backend import observability
+from schema import document_cache, limits
+from schema.cost import cost_variables, query_cost
 
 log = logging.getLogger("helhedsplan.graphql")
 
@@ -87,3 +92,84 @@ class NoAnonymousIntrospection(SchemaExtension):
             raise GraphQLError("Introspection is only for signed-in callers here.",
                                extensions={"code": "INTROSPECTION_DISABLED"})
         yield
+
+
+class OperationLimits(SchemaExtension):
+    """The limits that depend on the request, checked before anything runs (schema/limits.py):
+
+    - every string argument within its length (BAD_USER_INPUT);
+    - the operation's cost (schema/cost.py) within the caller's limit (QUERY_TOO_COSTLY);
+    - an anonymous HTTP caller's budget per minute (429 with Retry-After, RATE_LIMITED), charged only
+      here, for work that runs: answers from the public caches never reach this;
+    - a deadline, after which the operation's work is cancelled (TIMEOUT).
+
+    Subscriptions are left alone: their events are small, and they are meant to last.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None or context.operation_type == OperationType.SUBSCRIPTION:
+            yield
+            return
+        refusal = await _refusal(context)
+        if refusal is not None:
+            context.result = GraphQLExecutionResult(data=None, errors=[refusal])
+            yield
+            return
+        try:
+            async with asyncio.timeout(limits.REQUEST_DEADLINE_SECONDS):
+                yield
+        except TimeoutError:
+            raise GraphQLError(
+                f"The operation took longer than {limits.REQUEST_DEADLINE_SECONDS:g} seconds and was stopped; "
+                "ask for less (smaller pages, fewer fields) or try again later.",
+                extensions={"code": "TIMEOUT"},
+            ) from None
+
+
+async def _refusal(context) -> GraphQLError | None:
+    """Why the operation may not run, or None."""
+    document, name, variables = context.graphql_document, context.operation_name, context.variables
+    too_long = _memoized(context.query, ("text", name), lambda: limits.too_long_text(document, name, None))
+    if too_long is None and variables and limits.has_long_text(variables):
+        too_long = limits.too_long_text(document, name, variables)
+    if too_long is not None:
+        return too_long
+    cost = _memoized(context.query, ("cost", name, cost_variables(variables)),
+                     lambda: query_cost(context.schema._schema, document, name, variables))
+    request_context = context.context
+    actor = getattr(request_context, "actor", None)
+    limit = limits.cost_limit(actor)
+    observability.observe_query_cost(cost)
+    if cost > limit:
+        return GraphQLError(
+            f"The operation is too costly: it could return about {cost:,} objects, and at most {limit:,} are "
+            "allowed" + (" without signing in" if actor is None else "") + ". Ask for smaller pages (`first`) "
+            "or fewer nested lists.",
+            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": limit},
+        )
+    request = getattr(request_context, "request", None)
+    if actor is None and getattr(request_context, "metered", False) and request is not None:
+        retry_after = await budget.charge(budget.client_address(request), cost, budget=limits.ANONYMOUS_BUDGET_PER_MINUTE)
+        if retry_after is not None:
+            response = getattr(request_context, "response", None)
+            if response is not None:
+                response.status_code = 429
+                response.headers["Retry-After"] = str(retry_after)
+            return GraphQLError(
+                f"Too many requests: this client has used its budget of {limits.ANONYMOUS_BUDGET_PER_MINUTE:,} "
+                f"(query cost) for this minute. Try again in {retry_after} seconds, or sign in.",
+                extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+            )
+    return None
+
+
+def _memoized(query: str | None, key: tuple, compute):
+    """`compute()`, kept with the cached document (schema/document_cache.py) when there is one."""
+    memo = document_cache.memo(query)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        document_cache.remember(memo, key, compute())
+    return memo[key]

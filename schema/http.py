@@ -39,8 +39,8 @@ class GraphQLApp(GraphQL):
     graphql_transport_ws_handler_class = IdentityCheckedHandler
 
     async def get_context(self, request, response) -> Context:
-        long_lived = isinstance(request, WebSocket)
-        context = Context(request=request, response=response, long_lived=long_lived)
+        websocket = isinstance(request, WebSocket)
+        context = Context(request=request, response=response, long_lived=websocket, metered=not websocket)
         request.scope[CONTEXT_KEY] = context
         async with context.db_lock:
             if long_lived:
@@ -70,7 +70,8 @@ class GraphQLApp(GraphQL):
     def create_response(self, response_data, sub_response) -> Response:
         media = getattr(sub_response, "graphql_media_type", "application/json")
         status = sub_response.status_code or 200
-        if media == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and "data" not in response_data:
+        if (media == GRAPHQL_RESPONSE_JSON and status == 200 and isinstance(response_data, dict)
+                and "data" not in response_data):
             status = 400
         # A staff answer can be 100 KB: orjson writes it in a tenth of json.dumps' time, as UTF-8.
         response = Response(orjson.dumps(response_data), status_code=status, media_type=media)

@@ -51,9 +51,16 @@ async def test_submit_over_http_as_anonymous_and_as_resident(client, world):
 
 
 async def test_huge_body_over_http_is_a_clear_error(client, world):
-    variables = {"input": {"groupId": gid("FollowUpGroup", world.group_id), "title": "Stor", "body": "ø" * 200_000}}
+    # Beyond the service's 5,000 characters: its own typed error.
+    variables = {"input": {"groupId": gid("FollowUpGroup", world.group_id), "title": "Stor", "body": "ø" * 6_000}}
     data = await post(client, SUBMIT, variables, await cookie_for(world.accounts["resident"]))
     assert [(e["field"], e["code"]) for e in data["data"]["residentInputSubmit"]["errors"]] == [("body", "TOO_LONG")]
+    # Beyond what any request may carry (schema/limits.py): 413 before anything is read.
+    variables["input"]["body"] = "ø" * 200_000
+    client.cookies.clear()
+    response = await client.post("/graphql", json={"query": SUBMIT, "variables": variables},
+                                 headers={"Cookie": f"{sessions.SESSION_COOKIE}={(await cookie_for(world.accounts['resident']))[sessions.SESSION_COOKIE]}"})
+    assert response.status_code == 413
 
 
 REPORT = """query($plan: ID!) { annualReport(planId: $plan, year: 2025) { financingValid budgetTotal csvUrl xlsxUrl } }"""

@@ -16,6 +16,9 @@ from schema.context import Context
 from schema.execution import ExecutionContext
 from tests.schema.test_n_plus_one import DEEP
 
+# These run deep queries far above a client's cost limit: they test the executor, not the limits.
+pytestmark = pytest.mark.usefixtures("without_cost_limit")
+
 MORE = """
 query More {
   fundingGenerations { __typename id name startYear endYear focusAreas { id name position } }

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import event, select
 
 from backend.db import get_async_engine, session_scope
@@ -45,6 +46,9 @@ from backend.models import (
     Visibility,
 )
 from schema.api import execute
+
+# These run deep queries far above a client's cost limit: they test the executor, not the limits.
+pytestmark = pytest.mark.usefixtures("without_cost_limit")
 
 DEEP = """
 query Deep {

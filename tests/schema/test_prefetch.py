@@ -14,6 +14,9 @@ from schema import plans
 from schema.api import schema
 from schema.context import Context
 
+# These run deep queries far above a client's cost limit: they test the executor, not the limits.
+pytestmark = pytest.mark.usefixtures("without_cost_limit")
+
 DOCUMENT = """
 query Deep($n: Int) {
   plans(first: 20) {

@@ -1,0 +1,92 @@
+"""S5, the hostile mix: what the query limits leave to someone who wants to slow the portal down.
+
+2 connections send about the most expensive query an anonymous caller may send
+(`queries/s5.hostile.graphql`, each request with a new comment so that the public cache never
+answers it), while 7 connections run S1 and 7 run S2, all at once against the portal. The S1 and S2
+latencies in the mix are printed beside theirs alone (the runs before), and the memory of every
+process of the portal over the run: first sample, peak and last.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.procs import _rss_kb, tree_pids
+from bench.scenarios import QUERIES
+
+HOSTILE_CONNECTIONS = 2
+EACH_CONNECTIONS = 7  # S1 and S2 each: 16 connections in all
+
+
+def hostile_body(tmp: Path) -> Path:
+    path = tmp / "s5-hostile.json"
+    document = (QUERIES / "s5.hostile.graphql").read_text(encoding="utf-8")
+    path.write_text(json.dumps({"query": "# __N__\n" + document}), encoding="utf-8")
+    return path
+
+
+def run_mix(*, portal, targets: dict, alone: dict, tmp: Path, duration: int, run_wrk, result_type) -> tuple[list, list[str]]:
+    """Run the mix; `alone` maps S1/S2 to their results alone. Returns result rows and lines for the report."""
+    hostile = {"url": targets["S1"]["url"], "script": "hostile.lua", "args": [str(hostile_body(tmp))],
+               "threads": 1, "connections": HOSTILE_CONNECTIONS}
+    runs = {
+        "hostile": hostile,
+        "S1 in mix": {**targets["S1"], "threads": 1, "connections": EACH_CONNECTIONS},
+        "S2 in mix": {**targets["S2"], "threads": 1, "connections": EACH_CONNECTIONS},
+    }
+    samples: dict[int, list[int]] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for pid in tree_pids(portal.process.pid):
+                rss = _rss_kb(pid)
+                if rss:
+                    samples.setdefault(pid, []).append(rss)
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        with ThreadPoolExecutor(len(runs)) as pool:
+            futures = {name: pool.submit(run_wrk, t["url"], t["script"], t["args"], duration,
+                                         threads=t["threads"], connections=t["connections"])
+                       for name, t in runs.items()}
+            outs = {name: future.result() for name, future in futures.items()}
+    finally:
+        stop.set()
+        sampler.join()
+
+    results = []
+    for name, out in outs.items():
+        seconds = out["duration_us"] / 1e6
+        row = result_type("S5", name, processes=len(samples))
+        row.requests = out["requests"]
+        row.rps = out["requests"] / seconds if seconds else 0.0
+        row.p50, row.p95, row.p99 = (out[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
+        rejected = out.get("rejected", 0)
+        row.errors = sum(out["errors"].values()) + (0 if name == "hostile" else rejected)
+        row.extra = {"wrk_errors": out["errors"], "rejected": rejected, "connections": runs[name]["connections"]}
+        row.peak_rss_mb = max((max(s) for s in samples.values()), default=0) / 1024
+        results.append(row)
+
+    lines = [f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
+             f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"]
+    for row in results:
+        if row.server == "hostile":
+            limited = row.extra["rejected"]
+            lines.append(f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
+                         f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms")
+            continue
+        base = alone.get(row.server.split()[0])
+        if base is not None and base.p99:
+            lines.append(f"  {row.server}: p99 {row.p99:.1f} ms vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f}), "
+                         f"{row.rps:.1f} req/s on {EACH_CONNECTIONS} connections vs {base.rps:.1f} on 16 alone")
+        else:
+            lines.append(f"  {row.server}: p99 {row.p99:.1f} ms (not measured alone in this run)")
+    lines.append("  memory per portal process over the run (first / peak / last sample, MB): " + "; ".join(
+        f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}" for pid, s in sorted(samples.items())))
+    return results, lines
