@@ -43,7 +43,7 @@ class GraphQLApp(GraphQL):
         context = Context(request=request, response=response, long_lived=websocket, metered=not websocket)
         request.scope[CONTEXT_KEY] = context
         async with context.db_lock:
-            if long_lived:
+            if websocket:
                 context.identity, context.actor = await identify(request, context.session)
             else:
                 context.actor = await actor_for_request(request, context.session)
