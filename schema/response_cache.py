@@ -1,7 +1,7 @@
 """A cache of public GraphQL answers: what an anonymous caller asks is the same for every one of them.
 
 An ASGI wrapper around the GraphQL app. A POST without credentials (no Authorization header, no
-session cookie) whose document is a query is answered from an in-process LRU when the same request
+session cookie, as auth.request parses them) whose document is a query is answered from an in-process LRU when the same request
 (body, Accept and Content-Type) was answered since the last change (backend.changes.generation(),
 which counts writes of every process) and not longer ago than TTL_SECONDS (answers that depend on
 the clock, such as "next occurrences", stay close to now). Only successful answers without errors
@@ -18,13 +18,15 @@ from functools import lru_cache
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 
+from starlette.requests import HTTPConnection
+
+from auth.request import carries_credentials
 from backend import changes
 
 MAX_ENTRIES = 1000
 MAX_BYTES = 32 * 1024 * 1024  # per process: requests and answers kept, together
 MAX_BODY = 64 * 1024  # bigger requests are not cached (and not read twice)
 TTL_SECONDS = 60.0
-SESSION_COOKIE = b"hp_session="
 _SKIP_RESPONSE_HEADERS = {b"date", b"server", b"content-length", b"set-cookie"}
 
 
@@ -61,15 +63,18 @@ class PublicResponseCache:
         if scope["type"] != "http" or scope["method"] != "POST":
             return False, b""
         accept = content_type = b""
+        credentials = False
         for name, value in scope["headers"]:
-            if name == b"authorization":
-                return False, b""
-            if name == b"cookie" and SESSION_COOKIE in value:
-                return False, b""
             if name == b"accept":
                 accept = value
             elif name == b"content-type":
                 content_type = value
+            elif name == b"cookie" or name == b"authorization":
+                credentials = True
+        # No Cookie and no Authorization header: anonymous without parsing anything (the hot path).
+        # Otherwise the auth layer's own parsing decides, never the bytes (`hp_session =x` is a session).
+        if credentials and carries_credentials(HTTPConnection(scope)):
+            return False, b""
         return True, accept + b"|" + content_type
 
     async def __call__(self, scope, receive, send) -> None:
