@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # TOML file with the trusted OpenID Providers; see auth/issuers.py.
     issuers_file: Path = ROOT / "auth" / "issuers.dev.toml"
     log_sql: bool = False
+    # The GraphQL execution engine's shortcuts (schema/execution.py, fast_fields.py, prefetch.py);
+    # false runs plain strawberry and graphql-core, e.g. to tell an upgrade's breakage from ours.
+    fast_execution: bool = True
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> "Settings":

@@ -11,12 +11,14 @@ import strawberry
 from strawberry.types import ExecutionResult, Info
 
 from backend.actor import Actor
+from backend.settings import get_settings
 from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
 from schema import fast_fields, result_cache
 from schema.document_cache import DocumentCache
+from schema.engine_internals import mark_fast
 from schema.execution import ExecutionContext
 from schema.extensions import ReleaseSessionAfterOperation, mask_unexpected_errors
 from schema.geography.queries import GeographyQuery
@@ -50,15 +52,25 @@ class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, Residen
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation, mask_unexpected_errors],
-    scalar_overrides=SCALAR_OVERRIDES,
-    execution_context_class=ExecutionContext,
-)
-fast_fields.install(schema)
+def build_schema(*, fast_execution: bool) -> strawberry.Schema:
+    """The schema; with `fast_execution` it completes plain fields in one pass (schema/execution.py),
+    resolves Node ids directly (schema/fast_fields.py) and prefetches below root lists
+    (schema/prefetch.py). Without it, plain strawberry and graphql-core run: same answers, slower."""
+    built = strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[DocumentCache, *limits.extensions(), ReleaseSessionAfterOperation, mask_unexpected_errors],
+        scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=ExecutionContext if fast_execution else None,
+    )
+    if fast_execution:
+        fast_fields.install(built)
+        mark_fast(built)
+    return built
+
+
+schema = build_schema(fast_execution=get_settings().fast_execution)
 
 
 async def execute(
