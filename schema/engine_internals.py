@@ -9,7 +9,7 @@ runs plain strawberry and graphql-core meanwhile.
 
 Assumptions (one test each):
 - A1 `graphql_schema`: a strawberry Schema keeps its graphql-core schema in `_schema`.
-- A2 `ExecutionContextBase`: strawberry's execution context subclasses graphql-core's and calls
+- A2 `ExecutionContextBase`: strawberry's execution context (a graphql-core 3.3 Executor) calls
   `execute_fields(parent_type, source_value, path, grouped_field_set, position_context)` for every
   object; `collect_subfields(type, field_details)` returns (grouped fields, defer usages, ...);
   `build_resolve_info(field_def, field_nodes, parent_type, path)` makes a GraphQLResolveInfo;
