@@ -4,7 +4,9 @@
 A cache keyed by it never serves an answer older than the last write it knows of:
 
 - Every database connection of this process is watched (SQLAlchemy engine events): a transaction
-  that ran INSERT, UPDATE, DELETE or DDL on a table other than the private ones below is "dirty".
+  that ran an INSERT, UPDATE or DELETE construct on a table other than the private ones below, or
+  DDL, is "dirty". The table comes from the compiled statement itself (what the ORM and the services
+  built), never from the SQL text; a textual statement cannot be inspected, so it counts as a write.
 - On PostgreSQL a dirty transaction sends `pg_notify` just before it commits; PostgreSQL delivers it
   only if the commit succeeds, to every process that LISTENs, its own included. Each process keeps
   one LISTEN connection (started by `ensure_listening()`) and counts up on each notification. A
@@ -25,7 +27,6 @@ import contextlib
 import itertools
 import logging
 import os
-import re
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -39,10 +40,6 @@ PRIVATE_TABLES = frozenset({
     "websession", "account", "auditevent", "liveevent", "residency", "residencycode", "inputreport",
     "alembic_version",
 })
-_WRITE = re.compile(
-    r"""^\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|(CREATE|ALTER|DROP|TRUNCATE|WITH)\b)""",
-    re.IGNORECASE,
-)
 _DIRTY = "helhedsplan_changes_dirty"
 
 _counter = itertools.count(1)
@@ -83,18 +80,28 @@ def shared() -> bool:
     return _listener.listening
 
 
-def is_public_write(statement: str) -> bool:
-    match = _WRITE.match(statement)
-    if match is None:
-        return False
-    table = match.group(1)
-    return table is None or table.lower() not in PRIVATE_TABLES
+def is_public_write(context) -> bool:
+    """Whether a statement (its SQLAlchemy execution context) may change what the public sees."""
+    if context is None or context.isddl:
+        return True
+    if context.isinsert or context.isupdate or context.isdelete:
+        table = getattr(context.compiled.statement, "table", None)
+        name = getattr(table, "name", None)
+        return name is None or name.lower() not in PRIVATE_TABLES
+    compiled = getattr(context, "compiled", None)
+    # A select construct reads; text and driver-level SQL cannot be inspected: counted as writes.
+    return compiled is None or getattr(compiled.statement, "is_select", False) is False
+
+
+def is_dirty(conn) -> bool:
+    """Whether the connection's transaction has written data the public may see."""
+    return bool(conn.info.get(_DIRTY))
 
 
 # ---------------------------------------------------------------- engine events (every engine)
 @event.listens_for(Engine, "after_cursor_execute")
 def _mark(conn, cursor, statement, parameters, context, executemany) -> None:
-    if is_public_write(statement):
+    if not conn.info.get(_DIRTY) and is_public_write(context):
         conn.info[_DIRTY] = True
 
 

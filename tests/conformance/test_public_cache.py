@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import delete, event, insert, select, text, update
 
 from backend import changes
 from backend.db import get_sync_engine
@@ -38,14 +38,29 @@ class StatementCounter:
         self.count += 1
 
 
-def test_public_writes_are_told_from_private_ones():
-    assert changes.is_public_write('INSERT INTO activity (title) VALUES (?)')
-    assert changes.is_public_write('UPDATE "residentinput" SET status=%(status)s')
-    assert changes.is_public_write("DELETE FROM occurrence WHERE id = 1")
-    assert changes.is_public_write("ALTER TABLE plan ADD COLUMN x int")
-    assert not changes.is_public_write("INSERT INTO websession (id_hash) VALUES (?)")
-    assert not changes.is_public_write("UPDATE account SET last_seen_at=now()")
-    assert not changes.is_public_write("SELECT * FROM activity")
+def _dirty_after(*statements) -> bool:
+    """Whether a transaction running the statements counts as a public change (rolled back after)."""
+    with get_sync_engine().connect() as conn:
+        with conn.begin() as transaction:
+            for statement in statements:
+                conn.execute(statement)
+            dirty = changes.is_dirty(conn)
+            transaction.rollback()
+    return dirty
+
+
+def test_public_writes_are_told_from_private_ones_by_the_statement_not_its_text():
+    from backend.models import Account, Activity, WebSession
+
+    assert _dirty_after(insert(Partner).values(name="Ændring", kind=PartnerKind.FOUNDATION))
+    assert _dirty_after(update(Activity).where(Activity.id == -1).values(title="x"))
+    assert _dirty_after(delete(Partner).where(Partner.id == -1))
+    assert _dirty_after(text("SELECT 1"))  # text cannot be inspected: counted as a write
+    assert not _dirty_after(select(Activity.id).limit(1))
+    assert not _dirty_after(update(Account).where(Account.id == -1).values(display_name="x"))
+    assert not _dirty_after(delete(WebSession).where(WebSession.id_hash == "none"))
+    # A select whose text mentions a write is a select (the old check matched the SQL text).
+    assert not _dirty_after(select(Activity.id).where(Activity.title == "UPDATE activity SET x"))
 
 
 async def test_same_anonymous_query_is_served_without_sql_until_a_write(client):
