@@ -16,7 +16,7 @@ from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
-from schema import fast_fields, result_cache
+from schema import fast_fields, public_cache
 from schema.document_cache import DocumentCache
 from schema.engine_internals import mark_fast
 from schema.execution import ExecutionContext
@@ -92,6 +92,6 @@ async def execute(
         finally:
             await context.close()
 
-    if actor is None:  # public results are the same for everyone: see schema/result_cache.py
-        return await result_cache.execute_public(run, document, variables, operation_name)
+    if actor is None:  # public results are the same for everyone: see schema/public_cache.py
+        return await public_cache.execute_public(run, document, variables, operation_name)
     return await run()

@@ -18,7 +18,7 @@ from auth.request import actor_for_request
 from schema.api import schema
 from schema.context import Context
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
-from schema.response_cache import PublicResponseCache
+from schema.public_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 

@@ -172,3 +172,38 @@ async def test_in_process_results_of_signed_in_actors_are_not_cached():
     with StatementCounter(engine) as counter:
         result = await execute(document, actor=actor)
     assert result.errors is None and counter.count > 0
+
+
+async def test_no_cached_answer_while_changes_of_other_processes_cannot_be_seen(client, monkeypatch):
+    """The README's guarantee: while the LISTEN connection is lost, both doors serve nothing kept."""
+    from backend.db import get_async_engine
+    from schema.api import execute
+
+    engine = get_async_engine().sync_engine
+    document = "query WhileLost { partners(kind: FOUNDATION) { totalCount } }"
+    await client.post("/graphql", json={"query": document})
+    await execute(document)
+    monkeypatch.setattr(changes, "shared", lambda: False)
+    with StatementCounter(engine) as counter:
+        await client.post("/graphql", json={"query": document})
+        await execute(document)
+    assert counter.count >= 2, "an answer was served from the cache while the listener was lost"
+
+
+async def test_public_answers_expire_after_the_ttl(client, monkeypatch):
+    """The README's guarantee: a public answer is served for at most 60 s, also when nothing changed."""
+    from backend.db import get_async_engine
+    from schema import public_cache
+    from schema.api import execute
+
+    assert public_cache.TTL_SECONDS == 60
+    engine = get_async_engine().sync_engine
+    document = "query Expiring { partners(kind: FOUNDATION) { totalCount } }"
+    await client.post("/graphql", json={"query": document})
+    await execute(document)
+    later = time.monotonic() + public_cache.TTL_SECONDS + 1
+    monkeypatch.setattr(public_cache, "_now", lambda: later)
+    with StatementCounter(engine) as counter:
+        await client.post("/graphql", json={"query": document})
+        await execute(document)
+    assert counter.count >= 2, "an answer older than the TTL was served"
