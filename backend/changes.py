@@ -80,10 +80,17 @@ def shared() -> bool:
     return _listener.listening
 
 
+# A text statement that writes only private tables says so with this execution option
+# (`text(...).execution_options(**PRIVATE_WRITE)`), since its SQL cannot be inspected.
+PRIVATE_WRITE = {"helhedsplan_private_write": True}
+
+
 def is_public_write(context) -> bool:
     """Whether a statement (its SQLAlchemy execution context) may change what the public sees."""
     if context is None or context.isddl:
         return True
+    if context.execution_options.get("helhedsplan_private_write"):
+        return False
     if context.isinsert or context.isupdate or context.isdelete:
         table = getattr(context.compiled.statement, "table", None)
         name = getattr(table, "name", None)
