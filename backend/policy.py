@@ -262,11 +262,42 @@ def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatu
     return is_housing_staff_of_plan(actor, plan_id)
 
 
+# The moves that are a decision of the municipality or of Landsbyggefonden on a plan the housing
+# organisations prepared: they are approved, or sent back with a note, on the decisions page.
+DECISION_MOVES: dict[PlanStatus, PlanStatus] = {
+    PlanStatus.PREQUALIFIED: PlanStatus.IN_DIALOGUE,
+    PlanStatus.IN_DIALOGUE: PlanStatus.APPROVED_BY_CITY_COUNCIL,
+    PlanStatus.APPROVED_BY_CITY_COUNCIL: PlanStatus.APPROVED_BY_LBF,
+}
+
+
+def plan_decision_for(actor: Actor | None, plan_id: int, status: PlanStatus) -> PlanStatus | None:
+    """The move the actor decides on for a plan in this status (approve it or send it back), or None.
+
+    The municipality decides on the prequalification and registers the City Council's approval,
+    Landsbyggefonden its own approval; the housing organisations' own moves are no decisions.
+    """
+    new = DECISION_MOVES.get(PlanStatus(status))
+    if new is None or actor is None or actor.kind not in (ActorKind.MUNICIPALITY, ActorKind.FUND):
+        return None
+    return new if can_change_plan_status(actor, plan_id, PlanStatus(status), new) else None
+
+
 def can_approve_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
     """Changes to the strategic agreement need Landsbyggefonden's approval; the municipality approves the rest."""
     if kind == AgreementKind.STRATEGIC:
         return is_fund(actor)
     return can_approve_plan(actor, plan_id)
+
+
+def can_send_back_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+    """Who approves a version may instead send it back to the housing organisations with a note."""
+    return can_approve_agreement(actor, plan_id, kind)
+
+
+def can_read_decisions(actor: Actor | None, plan_id: int) -> bool:
+    """The decisions on a plan and its documents (with their notes): the plan's staff and Landsbyggefonden."""
+    return is_plan_party(actor, plan_id)
 
 
 def can_register_input(actor: Actor | None, plan_id: int) -> bool:

@@ -37,13 +37,20 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/aktiviteter/{library_activity}",
     ]),
     ("fsb-medarbejder", [
+        "/medarbejder/bestyrelser",
+        "/medarbejder/bestyrelser/{city_board}",
+        "/medarbejder/rapporter",
         "/medarbejder/indbakke",
         "/medarbejder/planer",
         "/medarbejder/planer/{plan}",
         "/partner/aktiviteter/{library_activity}",
     ]),
-    ("kommune-tmf", ["/medarbejder/indbakke", "/medarbejder/planer/{plan}"]),
-    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}"]),
+    ("kommune-tmf", ["/", "/medarbejder/indbakke", "/medarbejder/planer/{plan}", "/medarbejder/beslutninger",
+                     "/medarbejder/bestyrelser", "/medarbejder/bestyrelser/{city_board}",
+                     "/medarbejder/bestyrelser/{plan_board}"]),
+    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}", "/medarbejder/beslutninger",
+                    "/medarbejder/rapporter", "/medarbejder/rapporter/{plan}/{this_year}",
+                    "/medarbejder/bestyrelser/{plan_board}"]),
 ]
 
 NOT_FOUND = {"/findes-ikke"}
