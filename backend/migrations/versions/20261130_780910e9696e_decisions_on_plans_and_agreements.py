@@ -1,7 +1,7 @@
 """decisions on plans and agreements
 
 Revision ID: 780910e9696e
-Revises: 5efc59d3733d
+Revises: c0571b0d6e7a
 Create Date: 2026-11-30 09:45:01.393287
 
 """
@@ -15,7 +15,7 @@ import sqlmodel
 
 # revision identifiers, used by Alembic.
 revision: str = '780910e9696e'
-down_revision: Union[str, Sequence[str], None] = '5efc59d3733d'
+down_revision: Union[str, Sequence[str], None] = 'c0571b0d6e7a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
