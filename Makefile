@@ -19,7 +19,7 @@ export PIP_ROOT_USER_ACTION := ignore
 NODE_STAMPS := auth/dev-idp/node_modules/.installed frontend/node_modules/.installed
 BENCH_STAMP := bench/node_modules/.installed
 
-.PHONY: run test test-latest lint setup python migrate demo serve token schema bench
+.PHONY: run test test-latest lint setup installs python migrate demo serve token schema bench
 
 run: setup migrate demo serve
 
@@ -51,10 +51,14 @@ lint: python
 
 # The Python and node installs are independent: they run side by side (most of a first setup's time).
 setup:
-	@$(MAKE) --no-print-directory -j3 python $(NODE_STAMPS)
+	@$(MAKE) --no-print-directory -j3 installs
 	$(PY) -m frontend.assets
 
+installs: python $(NODE_STAMPS)
+	@:
+
 python: $(VENV)/.installed
+	@:
 
 migrate: setup
 	$(PY) -m backend.cli migrate
