@@ -2,9 +2,9 @@
 in any process receive them after commit.
 
 PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and the
-process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite: a row in `liveevent` inside the writing transaction, and one
-poller per process reading new rows. Payloads carry ids only; subscribers load the objects and check
-the policy for their own actor.
+process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite:
+a row in `liveevent` inside the writing transaction, and one poller per process reading new rows.
+Payloads carry ids only; subscribers load the objects and check the policy for their own actor.
 
 Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAnswered` {input_id,
 author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}

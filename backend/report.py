@@ -486,7 +486,7 @@ def to_csv(data: AnnualReportData, *, dialect: str = "excel-da", lang: str = "da
         w.writerow([_csv_text(table.title)])
         w.writerow([_csv_text(header) for header, _kind in table.columns])
         for row in table.rows:
-            w.writerow([_csv_value(v, kind, danish) for v, (_h, kind) in zip(row, table.columns)])
+            w.writerow([_csv_value(v, kind, danish) for v, (_h, kind) in zip(row, table.columns, strict=True)])
         for statement, answer in table.notes:
             w.writerow([_csv_text(statement), _csv_text(answer)])
     return (("\ufeff" if danish else "") + out.getvalue()).encode("utf-8")
@@ -537,13 +537,16 @@ def to_xlsx(data: AnnualReportData, *, lang: str = "da", made: date | None = Non
         ws.freeze_panes = "A3"  # the title and the header stay in view
         widths = [len(header) for header, _kind in table.columns]
         for index, row in enumerate(table.rows):
-            _xlsx_row(ws, [_xlsx_value(v, kind) for v, (_h, kind) in zip(row, table.columns)])
-            for cell, (_h, kind), value in zip(ws[ws.max_row], table.columns, row):
+            _xlsx_row(ws, [_xlsx_value(v, kind) for v, (_h, kind) in zip(row, table.columns, strict=True)])
+            # the sheet's row may be wider than this table (the title row sets the sheet's width)
+            for cell, (_h, kind) in zip(ws[ws.max_row], table.columns, strict=False):
                 if kind != TEXT:
                     cell.number_format = XLSX_FORMATS[kind]
                 if index in table.total_rows:
                     cell.font = bold
-            widths = [max(wd, _shown_width(v, kind)) for wd, v, (_h, kind) in zip(widths, row, table.columns)]
+            widths = [
+                max(wd, _shown_width(v, kind)) for wd, v, (_h, kind) in zip(widths, row, table.columns, strict=True)
+            ]
         if table.notes:
             _xlsx_row(ws, [])
             for statement, answer in table.notes:

@@ -1,7 +1,8 @@
 """In-process measure of the staff deep query (S2): CPU per request and SQL statements per request.
 
 Runs against the bench database (start the cluster with `pg_ctlcluster 15 bench start`):
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench .venv/bin/python -m bench.profile_s2 [N] [--profile]
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench \
+        .venv/bin/python -m bench.profile_s2 [N] [--profile]
 
 Measures the whole request as the portal runs it: sign-in from verified claims (account, scope) on the
 request's session, then the operation; JWT signature checking is left out (it needs the provider).

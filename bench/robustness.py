@@ -95,7 +95,7 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
         "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id DESC LIMIT 800"
     )
     bearers = mint_like(template, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
-    tokens = [(b, ids.encode("FollowUpGroup", r[2])) for b, r in zip(bearers, rows)]
+    tokens = [(b, ids.encode("FollowUpGroup", r[2])) for b, r in zip(bearers, rows, strict=True)]
     say(f"restart under load: {WRITERS} writers for {DURATION:.0f} s, PostgreSQL restarted after {RESTART_AT:.0f} s")
     out = asyncio.run(_load_with_restart(portal_url, tokens, pg, say))
     pks = [ids.decode(gid, "ResidentInput")[1] for gid in out["acknowledged"]]
@@ -111,7 +111,8 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
     say(
         f"  acknowledged {len(pks)}, found in the database {len(found)}, lost {len(lost)}; "
         f"failed during the restart {len(out['failures'])}; restart took "
-        f"{(restart['end'] or 0) - (restart['start'] or 0):.1f} s; first success {recovered_in if recovered_in is None else round(recovered_in, 2)} s after it; "
+        f"{(restart['end'] or 0) - (restart['start'] or 0):.1f} s; "
+        f"first success {recovered_in if recovered_in is None else round(recovered_in, 2)} s after it; "
         f"{len(after)} acknowledged after it"
     )
     if out["failures"]:

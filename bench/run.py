@@ -27,9 +27,10 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cluster  # noqa: E402
-from bench.procs import Server, free_port, tree_rss  # noqa: E402
-from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402
+# Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
+from bench import cluster  # noqa: E402 - after sys.path names the repository root
+from bench.procs import Server, free_port, tree_rss  # noqa: E402 - after sys.path names the repository root
+from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))

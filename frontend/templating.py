@@ -41,10 +41,7 @@ def parse_datetime(value) -> datetime | None:
     if value is None or value == "":
         return None
     try:
-        if isinstance(value, datetime):
-            dt = value
-        else:
-            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
         return dt.astimezone(LOCAL_TZ)

@@ -85,7 +85,8 @@ async def _input_for(
 
 
 async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns: tuple[str, int] | None):
-    """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its generation."""
+    """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its
+    generation."""
     if concerns is None:
         return None, None
     kind, pk = concerns

@@ -3,8 +3,9 @@
 Two ways in: staff of the estate's housing organisation confirm it, or the resident redeems a
 one-time household code that the organisation handed out (only an HMAC of the code is stored; a
 code works once and until it expires). Wrong guesses are limited per account (MAX_FAILED_ATTEMPTS
-an hour, counted in the database so the limit holds across processes). A residency ends, e.g. on moving out, by staff or by the
-resident. Until linked, a resident reads public things only (backend/actor.py scopes by residency).
+an hour, counted in the database so the limit holds across processes). A residency ends, e.g. on
+moving out, by staff or by the resident. Until linked, a resident reads public things only
+(backend/actor.py scopes by residency).
 
 Like every service: keyword-only, writes through the caller's session inside its transaction, with
 an audit event that holds ids only (never the code, the household label or a name).

@@ -41,7 +41,7 @@ def _query_id(request: Request, name: str, *types: str) -> str | None:
     try:
         decode(value, *types)
     except GraphQLError:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400) from None
     return value
 
 
@@ -50,7 +50,7 @@ def _query_cursor(request: Request, name: str) -> str | None:
     try:
         decode_cursor(value)
     except GraphQLError:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400) from None
     return value
 
 
