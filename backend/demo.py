@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend import clock, rules
 from backend.models import (
@@ -811,7 +811,7 @@ def _local(day: date, at: time) -> datetime:
 
 
 def is_empty(session: Session) -> bool:
-    return session.execute(select(Municipality.id).limit(1)).first() is None
+    return session.execute(select(col(Municipality.id)).limit(1)).first() is None
 
 
 def load(session: Session, *, today: date | None = None) -> None:
