@@ -14,6 +14,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 
@@ -35,7 +36,7 @@ CLAIMS = {
 }
 
 
-async def one(issuer) -> tuple[dict, int]:
+async def one(issuer) -> dict[str, Any]:
     context = Context()
     try:
         async with context.db_lock:
@@ -44,7 +45,7 @@ async def one(issuer) -> tuple[dict, int]:
         result = await schema.execute(DOCUMENT, context_value=context)
     finally:
         await context.close()
-    if result.errors:
+    if result.errors or result.data is None:
         raise SystemExit(f"errors: {result.errors}")
     return result.data
 

@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 
@@ -25,13 +26,19 @@ DURATION = 16.0
 RESTART_AT = 4.0
 
 
+class _Restart(TypedDict):
+    start: float | None  # seconds into the load
+    end: float | None
+    error: str | None
+
+
 async def _load_with_restart(url: str, tokens: list[tuple[str, str]], pg, say) -> dict:
     from bench.scenarios import SUBMIT
 
     acknowledged: list[str] = []
     failures: list[tuple[float, str]] = []
     successes_at: list[float] = []
-    restart = {"start": None, "end": None, "error": None}
+    restart: _Restart = {"start": None, "end": None, "error": None}
     started = time.monotonic()
     counter = 0
 

@@ -148,9 +148,10 @@ def _monday(day: date) -> date:
 async def week(request: Request):
     chosen = clock.today()
     if request.query_params.get("uge"):
-        chosen = _parse_day(request.query_params["uge"])
-        if chosen is None or not bounds.DATE_MIN + timedelta(days=7) <= chosen <= bounds.DATE_MAX - timedelta(days=7):
+        asked = _parse_day(request.query_params["uge"])
+        if asked is None or not bounds.DATE_MIN + timedelta(days=7) <= asked <= bounds.DATE_MAX - timedelta(days=7):
             raise HTTPException(status_code=400)  # not a day, or a week the portal holds nothing for
+        chosen = asked
     monday = _monday(chosen)
     area = _query_id(request, "omraade", "UrbanArea") or ""
     start = _local_day_start(monday)
