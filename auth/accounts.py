@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from auth.errors import AuthenticationError
 from auth.issuers import Issuer
@@ -63,7 +65,7 @@ def _kind(issuer: Issuer, claims: dict) -> ActorKind:
 class _Lookup:
     """The organisation or municipality a claim names, to be looked up by its number."""
 
-    column: object  # e.g. Municipality.code
+    column: Any  # e.g. Municipality.code: a model attribute, which sqlmodel types as its value (str)
     value: str
     field: str  # the Identity field its id goes into
     unknown: str  # the refusal when no row has the number
@@ -122,7 +124,7 @@ async def account_for_identity(session: AsyncSession, identity: Identity) -> Acc
 
     Commits only when something changed, so a known, unchanged account costs one SELECT.
     """
-    query = select(Account).where(Account.issuer == identity.issuer_id, Account.subject == identity.subject)
+    query = select(Account).where(col(Account.issuer) == identity.issuer_id, col(Account.subject) == identity.subject)
     account = (await session.execute(query)).scalar_one_or_none()
     return await _bring_up_to_date(session, identity, account, query)
 
@@ -166,7 +168,7 @@ async def account_for_claims(session: AsyncSession, issuer: Issuer, claims: dict
     if lookup is None:
         return await account_for_identity(session, _identity(issuer, subject, kind, name, None, None))
     model = lookup.column.class_
-    own = and_(Account.issuer == issuer.id, Account.subject == subject)
+    own = and_(col(Account.issuer) == issuer.id, col(Account.subject) == subject)
     row = (
         await session.execute(select(model.id, Account).outerjoin(Account, own).where(lookup.column == lookup.value))
     ).one_or_none()

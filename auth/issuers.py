@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from backend.models import ActorKind
 from backend.settings import get_settings
@@ -81,7 +82,8 @@ def parse_issuers(data: Mapping, env: Mapping[str, str]) -> dict[str, Issuer]:
         where = f"issuer {issuer_id!r}"
         if not isinstance(raw, Mapping):
             raise IssuerConfigError(f"{where}: must be a table")
-        values = {k: _expand(v, env) for k, v in raw.items()}
+        # TOML values (and their environment overrides) of any type: each is checked or converted below
+        values: dict[str, Any] = {k: _expand(v, env) for k, v in raw.items()}
         for key in (
             "url",
             "client_id",

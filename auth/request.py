@@ -124,12 +124,12 @@ async def identify(connection: HTTPConnection, session: AsyncSession) -> tuple[I
     token = bearer_token(connection)
     if token is not None:
         issuer, claims = await validate_access_token(token)
-        account = await account_for_claims(session, issuer, claims)
+        bearer_account = await account_for_claims(session, issuer, claims)
         expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
-        return Identity(account.id, expires_at=expires_at), await load_actor(session, account)
+        return Identity(bearer_account.id, expires_at=expires_at), await load_actor(session, bearer_account)
     row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
     account = await session.get(Account, row.account_id) if row is not None and row.account_id is not None else None
-    if account is None:
+    if account is None or row is None:
         return Identity(), None
     identity = Identity(account.id, session_hash=row.id_hash, expires_at=_aware(row.expires_at))
     return identity, await load_actor(session, account)

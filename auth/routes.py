@@ -97,14 +97,14 @@ async def login(request: Request) -> Response:
         try:
             raw = await sessions.create_pending_login(db, {"login": pending.as_dict()})
         except sessions.TooManyPendingLogins:
-            response = _page(
+            busy = _page(
                 "Log-ind er travlt lige nu",
                 "<p>Der er for mange log-ind i gang lige nu. Prøv igen om et par minutter.</p>"
                 '<p><a href="/auth/login">Prøv igen</a></p>',
                 status_code=503,
             )
-            response.headers["retry-after"] = "60"
-            return response
+            busy.headers["retry-after"] = "60"
+            return busy
     response = RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
     sessions.set_cookie(
         response, sessions.LOGIN_COOKIE, raw, max_age=int(sessions.LOGIN_LIFETIME.total_seconds()), path="/auth/"

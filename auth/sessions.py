@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
@@ -65,8 +67,8 @@ async def create_pending_login(session: AsyncSession, data: dict) -> str:
     TooManyPendingLogins, so anonymous requests cannot grow the table without bound. (Parallel
     requests may pass the count together by a few: a bound, not an exact quota.)
     """
-    pending = WebSession.account_id.is_(None)
-    await session.execute(delete(WebSession).where(pending, WebSession.expires_at <= utcnow()))
+    pending = col(WebSession.account_id).is_(None)
+    await session.execute(delete(WebSession).where(pending, col(WebSession.expires_at) <= utcnow()))
     live = (await session.execute(select(func.count()).select_from(WebSession).where(pending))).scalar_one()
     if live >= MAX_PENDING_LOGINS:
         await session.commit()
@@ -78,7 +80,9 @@ async def load(session: AsyncSession, raw: str | None) -> WebSession | None:
     """The live session row for a cookie value, or None (unknown, expired or malformed)."""
     if not raw or len(raw) > 100:
         return None
-    row = (await session.execute(select(WebSession).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
+    row = (
+        await session.execute(select(WebSession).where(col(WebSession.id_hash) == hash_id(raw)))
+    ).scalar_one_or_none()
     if row is None or _aware(row.expires_at) <= utcnow():
         return None
     return row
@@ -88,7 +92,11 @@ async def take(session: AsyncSession, raw: str | None) -> WebSession | None:
     """Load and delete in one go: a pending sign-in can be used once only (commits)."""
     row = await load(session, raw)
     if raw:
-        result = await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        # a DELETE's result is a CursorResult (with its rowcount); SQLAlchemy types execute() as the general Result
+        result = cast(
+            "CursorResult[Any]",
+            await session.execute(delete(WebSession).where(col(WebSession.id_hash) == hash_id(raw))),
+        )
         await session.commit()
         if result.rowcount != 1:
             return None  # someone else took it first
@@ -99,16 +107,16 @@ async def destroy(session: AsyncSession, raw: str | None) -> None:
     """Sign a session out (commits); the account's open WebSockets in every process hear of it."""
     if raw:
         account_id = (
-            await session.execute(select(WebSession.account_id).where(WebSession.id_hash == hash_id(raw)))
+            await session.execute(select(col(WebSession.account_id)).where(col(WebSession.id_hash) == hash_id(raw)))
         ).scalar_one_or_none()
-        await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
+        await session.execute(delete(WebSession).where(col(WebSession.id_hash) == hash_id(raw)))
         if account_id is not None:
             await events.publish(session, events.SESSION_ENDED, account_id=account_id)
         await session.commit()
 
 
 async def purge_expired(session: AsyncSession) -> None:
-    await session.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+    await session.execute(delete(WebSession).where(col(WebSession.expires_at) <= utcnow()))
     await session.commit()
 
 
@@ -139,7 +147,7 @@ def csrf_token(request: HTTPConnection) -> str:
     return _csrf_for(request.cookies.get(SESSION_COOKIE))
 
 
-def verify_csrf(request: HTTPConnection, token: str | None) -> bool:
+def verify_csrf(request: HTTPConnection, token: object) -> bool:
     if not token or not isinstance(token, str):
         return False
     return hmac.compare_digest(token, csrf_token(request))

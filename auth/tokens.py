@@ -11,7 +11,7 @@ import time
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwt import JWTClaimsRegistry
+from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 from joserfc.util import urlsafe_b64decode
 
 from auth.errors import AuthenticationError
@@ -63,7 +63,7 @@ async def _verify(token: str, issuer: Issuer, header: dict) -> dict:
 
 
 def _check_claims(claims: dict, *, issuer: Issuer, audience: str, nonce: str | None = None) -> None:
-    options = {
+    options: dict[str, ClaimsOption] = {
         "iss": {"essential": True, "value": issuer.url},
         "sub": {"essential": True},
         "exp": {"essential": True},
@@ -98,7 +98,8 @@ def _claim_message(exc: JoseError) -> str:
 async def validate_access_token(token: str) -> tuple[Issuer, dict]:
     """The issuer and the verified claims of a bearer access token, or InvalidToken."""
     header, payload = _unverified_parts(token)
-    issuer = get_issuers().by_url(payload.get("iss")) if isinstance(payload.get("iss"), str) else None
+    claimed_issuer = payload.get("iss")
+    issuer = get_issuers().by_url(claimed_issuer) if isinstance(claimed_issuer, str) else None
     if issuer is None:
         raise InvalidToken("the token's issuer is not trusted here")
     typ = str(header.get("typ", "")).lower()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import clock
 from backend.models import (
@@ -23,6 +24,7 @@ from backend.models import (
     PlanOrganisation,
     Residency,
     UrbanArea,
+    pk,
 )
 
 
@@ -45,14 +47,14 @@ class Actor:
         return self.kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 
 
-def residency_current(day: date):
+def residency_current(day: date) -> ColumnElement[bool]:
     """SQL: the residency grants its rights on `day`.
 
     `until` is the day the residency ends: from the start of that day (Copenhagen) it grants
     nothing. Ending a residency today (the default) therefore ends it at once, for the actor,
     the services and live connections alike; a future date ends it at that day's midnight.
     """
-    return and_(Residency.since <= day, or_(Residency.until.is_(None), Residency.until > day))
+    return and_(col(Residency.since) <= day, or_(col(Residency.until).is_(None), col(Residency.until) > day))
 
 
 def residency_ended(until: date | None, day: date) -> bool:
@@ -63,7 +65,7 @@ def residency_ended(until: date | None, day: date) -> bool:
 def actor_from_account(account: Account) -> Actor:
     return Actor(
         kind=account.kind,
-        account_id=account.id,
+        account_id=pk(account),
         display_name=account.display_name,
         housing_organisation_id=account.housing_organisation_id,
         partner_id=account.partner_id,
@@ -77,32 +79,35 @@ async def load_actor(session: AsyncSession, account: Account, *, today: date | N
     today = today or clock.today()
     if actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id:
         rows = await session.execute(
-            select(PlanOrganisation.plan_id).where(PlanOrganisation.organisation_id == actor.housing_organisation_id)
+            select(col(PlanOrganisation.plan_id)).where(
+                col(PlanOrganisation.organisation_id) == actor.housing_organisation_id
+            )
         )
         return replace(actor, plan_ids=frozenset(r[0] for r in rows))
     if actor.kind == ActorKind.MUNICIPALITY and actor.municipality_id:
         rows = await session.execute(
-            select(Plan.id)
-            .join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
-            .where(UrbanArea.municipality_id == actor.municipality_id)
+            select(col(Plan.id))
+            .join(UrbanArea, col(UrbanArea.id) == col(Plan.urban_area_id))
+            .where(col(UrbanArea.municipality_id) == actor.municipality_id)
         )
         return replace(actor, plan_ids=frozenset(r[0] for r in rows))
     if actor.kind == ActorKind.PARTNER and actor.partner_id:
         rows = await session.execute(
-            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == actor.partner_id)
+            select(col(ActivityPartner.activity_id)).where(col(ActivityPartner.partner_id) == actor.partner_id)
         )
         return replace(actor, activity_ids=frozenset(r[0] for r in rows))
     if actor.kind == ActorKind.RESIDENT:
-        rows = (
+        homes = (
             await session.execute(
-                select(Residency.estate_id, FollowUpGroupEstate.group_id)
-                .outerjoin(FollowUpGroupEstate, FollowUpGroupEstate.estate_id == Residency.estate_id)
-                .where(Residency.account_id == actor.account_id, residency_current(today))
+                select(col(Residency.estate_id), col(FollowUpGroupEstate.group_id))
+                .outerjoin(FollowUpGroupEstate, col(FollowUpGroupEstate.estate_id) == col(Residency.estate_id))
+                .where(col(Residency.account_id) == actor.account_id, residency_current(today))
             )
         ).all()
         return replace(
             actor,
-            estate_ids=frozenset(r[0] for r in rows),
-            group_ids=frozenset(r[1] for r in rows if r[1] is not None),
+            # estate_id is NOT NULL; sqlmodel types a foreign key that has a default as optional
+            estate_ids=frozenset(r[0] for r in homes if r[0] is not None),
+            group_ids=frozenset(r[1] for r in homes if r[1] is not None),
         )
     return actor

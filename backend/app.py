@@ -5,6 +5,7 @@ This is the only module in backend/ that imports auth/, schema/ and frontend/.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -40,7 +41,7 @@ async def metrics(request: Request) -> Response:
 
 
 @asynccontextmanager
-async def lifespan(_app: Starlette):
+async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     changes.ensure_listening()  # connected before the first request, so /readyz turns ready soon
     migration_heads()  # read the migration scripts once, before the first probe
     yield

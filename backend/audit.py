@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -15,6 +15,8 @@ from backend.actor import Actor
 from backend.models import AuditEvent
 
 # Fields that may hold what a resident wrote or who they are: the log keeps only that they changed.
+# A row as the audit log keeps it: JSON-safe values by column name.
+AuditData = dict[str, Any]
 PERSONAL_FIELDS = frozenset({"title", "body", "display_name", "text", "subject", "author_account_id", "hidden_reason"})
 
 
@@ -30,12 +32,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: SQLModel | None, *, personal: Iterable[str] = PERSONAL_FIELDS) -> dict | None:
+@overload
+def snapshot(obj: SQLModel, *, personal: Iterable[str] = ...) -> AuditData: ...
+@overload
+def snapshot(obj: None, *, personal: Iterable[str] = ...) -> None: ...
+def snapshot(obj: SQLModel | None, *, personal: Iterable[str] = PERSONAL_FIELDS) -> AuditData | None:
     """A JSON-safe copy of a row for the log, with personal fields replaced by a marker."""
     if obj is None:
         return None
     personal = set(personal)
-    out = {}
+    out: AuditData = {}
     for key, value in obj.model_dump().items():
         out[key] = "[personal]" if key in personal and value is not None else _plain(value)
     return out
@@ -50,8 +56,8 @@ async def record(
     object_type: str | None = None,
     object_id: int | None = None,
     plan_id: int | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: AuditData | None = None,
+    after: AuditData | None = None,
     reason: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session's transaction (it commits or rolls back with the write)."""

@@ -17,6 +17,7 @@ import hashlib
 import time
 
 from sqlalchemy import text
+from starlette.requests import HTTPConnection
 
 from backend import changes
 from backend.db import get_async_engine
@@ -34,7 +35,7 @@ _last_pruned = {"minute": 0}
 _clock = time.time
 
 
-def client_address(request) -> str:
+def client_address(request: HTTPConnection) -> str:
     """The caller's address: the peer, or the address a trusted proxy (TRUSTED_PROXIES) forwarded.
 
     X-Forwarded-For is believed only from a trusted proxy, and then its right-most address that is

@@ -28,7 +28,10 @@ import logging
 import os
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from backend import listener
 
@@ -57,8 +60,12 @@ _listener: _Postgres | _Local | None = None
 _sqlite_files: tuple[str, ...] = ()
 
 
-def _file_signature() -> tuple:
-    out = []
+# (modification time in ns, size) of each SQLite file, None for one that is not there
+FileSignature = tuple[tuple[int, int] | None, ...]
+
+
+def _file_signature() -> FileSignature:
+    out: list[tuple[int, int] | None] = []
     for path in _sqlite_files:
         try:
             st = os.stat(path)
@@ -68,7 +75,7 @@ def _file_signature() -> tuple:
     return tuple(out)
 
 
-def generation() -> int | tuple:
+def generation() -> int | tuple[int, FileSignature]:
     """The current change count of this process (compare for equality only)."""
     if _sqlite_files:
         return (_generation, _file_signature())
@@ -94,14 +101,15 @@ def shared() -> bool:
 PRIVATE_WRITE = {"helhedsplan_private_write": True}
 
 
-def is_public_write(context) -> bool:
+def is_public_write(context: DefaultExecutionContext | None) -> bool:
     """Whether a statement (its SQLAlchemy execution context) may change what the public sees."""
     if context is None or context.isddl:
         return True
     if context.execution_options.get("helhedsplan_private_write"):
         return False
     if context.isinsert or context.isupdate or context.isdelete:
-        table = getattr(context.compiled.statement, "table", None)
+        statement = context.compiled.statement if context.compiled is not None else None
+        table = getattr(statement, "table", None)
         name = getattr(table, "name", None)
         return name is None or name.lower() not in PRIVATE_TABLES
     compiled = getattr(context, "compiled", None)
@@ -109,39 +117,46 @@ def is_public_write(context) -> bool:
     return compiled is None or getattr(compiled.statement, "is_select", False) is False
 
 
-def is_dirty(conn) -> bool:
+def is_dirty(conn: Connection) -> bool:
     """Whether the connection's transaction has written data the public may see."""
     return bool(conn.info.get(_DIRTY))
 
 
 # ---------------------------------------------------------------- engine events (every engine)
 @event.listens_for(Engine, "after_cursor_execute")
-def _mark(conn, cursor, statement, parameters, context, executemany) -> None:
+def _mark(
+    conn: Connection,
+    cursor: DBAPICursor,
+    statement: str,
+    parameters: object,
+    context: DefaultExecutionContext | None,
+    executemany: bool,
+) -> None:
     if not conn.info.get(_DIRTY) and is_public_write(context):
         conn.info[_DIRTY] = True
 
 
 @event.listens_for(Engine, "commit")
-def _notify_before_commit(conn) -> None:
+def _notify_before_commit(conn: Connection) -> None:
     if conn.info.get(_DIRTY) and conn.dialect.name == "postgresql":
         # Inside the transaction: delivered to every listener only if the commit succeeds.
         conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 @event.listens_for(Engine, "rollback")
-def _forget(conn) -> None:
+def _forget(conn: Connection) -> None:
     conn.info.pop(_DIRTY, None)
 
 
 @event.listens_for(Engine, "checkin")
-def _after_transaction(dbapi_connection, connection_record) -> None:
+def _after_transaction(dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry) -> None:
     # The pool takes a connection back only after its transaction has ended (commit or rollback).
     if connection_record.info.pop(_DIRTY, None):
         bump()
 
 
 @event.listens_for(Engine, "commit")
-def _bump_on_commit(conn) -> None:
+def _bump_on_commit(conn: Connection) -> None:
     # Also before the commit: a reader in this process then misses its cache at once; the checkin
     # (after the commit) or the notification bumps again, covering readers in between.
     if conn.info.get(_DIRTY):
@@ -154,7 +169,11 @@ def _on_listener_state(listening: bool) -> None:
     bump()
 
 
-listener.on(CHANNEL, lambda _payload: bump(), on_state=_on_listener_state)
+def _on_change(_payload: str) -> None:
+    bump()
+
+
+listener.on(CHANNEL, _on_change, on_state=_on_listener_state)
 
 
 class _Local:

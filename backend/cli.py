@@ -8,8 +8,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from backend.settings import ROOT, get_settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 log = logging.getLogger("helhedsplan")
 
@@ -51,7 +55,7 @@ def tune_gc() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
-def frozen_app():
+def frozen_app() -> Starlette:
     """The portal's ASGI app with the garbage collector tuned (`tune_gc`), for
     `uvicorn --factory backend.cli:frozen_app` (each worker calls it once after importing)."""
     from backend.app import app

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ARRAY, any_, bindparam, create_engine, event
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend.settings import get_settings
 
 
-def _unicode_lower(value):
+def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # dbapi_connection: the driver's own connection (sqlite3's, or aiosqlite's adapter), untyped in SQLAlchemy
     # SQLite's own lower() folds ASCII only: searches (icontains) would miss "Æ" for "æ".
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     # SQLite enforces foreign keys (and so ON DELETE rules) only when asked, per connection.
@@ -95,13 +97,15 @@ def reset_engines() -> None:
     _sessionmaker.cache_clear()
 
 
-def one_of(column, values=None, *, name: str | None = None):
+def one_of(column: Any, values: Sequence[Any] | None = None, *, name: str | None = None) -> ColumnElement[bool]:
     """`column IN values`, with SQL text that does not depend on how many values there are.
 
     On PostgreSQL `column = ANY(:values)` with one array parameter: psycopg parses the text once (its
     cache skips texts with more than 50 parameters) and PostgreSQL can prepare it. SQLite has no
     arrays: an expanding IN there. `name` names the parameter, for values given at execution.
+    `column` is a column or a model's attribute (Any: sqlmodel types those as their Python values).
     """
+    expression: ColumnElement[Any] = column
     if get_settings().is_sqlite:
-        return column.in_(bindparam(name, values, expanding=True))
-    return column == any_(bindparam(name, values, type_=ARRAY(column.type)))
+        return expression.in_(bindparam(name, values, expanding=True))
+    return expression == any_(bindparam(name, values, type_=ARRAY(expression.type)))

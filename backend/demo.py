@@ -2,8 +2,9 @@
 
 Names of places, organisations, boards and plans are public (see DOMAIN.md). Some things are modelled
 rather than published, and say so in their text: successor plans and extended periods (so that several
-plans are active today), how some estates split between organisations, department numbers, homes per estate, budgets, goals and measurements, and
-every person's name (made up). CVR numbers of housing organisations and partners are demo values.
+plans are active today), how some estates split between organisations, department numbers, homes per
+estate, budgets, goals and measurements, and every person's name (made up). CVR numbers of housing
+organisations and partners are demo values.
 
 Loading is deterministic (a fixed seed; dates relative to the day of loading) and happens only when
 the database is empty. Every row passes the domain's rules (backend/rules.py).
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend import clock, rules
 from backend.models import (
@@ -608,7 +609,8 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Tryghedsvandring",
         CRIME,
         "Alle beboere",
-        "Beboere, politi og boligorganisation går en tur og finder steder, der føles utrygge: lys, beplantning, opgange.",
+        "Beboere, politi og boligorganisation går en tur og finder steder, der føles utrygge: lys, beplantning, "
+        "opgange.",
         ["da", "en"],
         "secretariat",
         [("politi", PartnerRole.CO_RESPONSIBLE), ("TMF", PartnerRole.CONTRIBUTING)],
@@ -809,7 +811,7 @@ def _local(day: date, at: time) -> datetime:
 
 
 def is_empty(session: Session) -> bool:
-    return session.execute(select(Municipality.id).limit(1)).first() is None
+    return session.execute(select(col(Municipality.id)).limit(1)).first() is None
 
 
 def load(session: Session, *, today: date | None = None) -> None:
@@ -1103,7 +1105,8 @@ def load(session: Session, *, today: date | None = None) -> None:
             )
             activity_ids[spec.key].append(activity.id)
 
-            def partner_of(ref: str) -> Partner:
+            # the plan's secretariat and local partners, bound now (the helper is defined in the loop)
+            def partner_of(ref: str, secretariat: Partner = secretariat, local: dict[str, str] = local) -> Partner:
                 if ref == "secretariat":
                     return secretariat
                 return partners[local.get(ref, ref)]
@@ -1151,7 +1154,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         for estate in spec.estates:
             session.add(FollowUpGroupEstate(group_id=group.id, estate_id=estates[estate].id))
         names = rng.sample(MEMBER_NAMES, 5)
-        for name, role in zip(names, ["formand", "næstformand", "medlem", "medlem", "beboerrepræsentant"]):
+        for name, role in zip(names, ["formand", "næstformand", "medlem", "medlem", "beboerrepræsentant"], strict=True):
             session.add(GroupMember(group_id=group.id, display_name=name, role=role))
         for weeks, minutes in ((-10, True), (-3, True), (4, False), (12, False)):
             day = today + timedelta(weeks=weeks)
@@ -1160,7 +1163,9 @@ def load(session: Session, *, today: date | None = None) -> None:
                     group_id=group.id,
                     starts_at=_local(day, time(19, 0)),
                     location="Beboerhuset",
-                    agenda="1. Nyt fra helhedsplanen\n2. Aktiviteter i næste kvartal\n3. Input fra beboerne\n4. Eventuelt",
+                    agenda=(
+                        "1. Nyt fra helhedsplanen\n2. Aktiviteter i næste kvartal\n3. Input fra beboerne\n4. Eventuelt"
+                    ),
                     minutes="Følgegruppen drøftede aktiviteterne og beboernes input." if minutes else None,
                 )
             )

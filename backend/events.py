@@ -2,9 +2,9 @@
 in any process receive them after commit.
 
 PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and the
-process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite: a row in `liveevent` inside the writing transaction, and one
-poller per process reading new rows. Payloads carry ids only; subscribers load the objects and check
-the policy for their own actor.
+process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite:
+a row in `liveevent` inside the writing transaction, and one poller per process reading new rows.
+Payloads carry ids only; subscribers load the objects and check the policy for their own actor.
 
 Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAnswered` {input_id,
 author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}
@@ -20,9 +20,11 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import listener, observability
 from backend.db import get_async_engine
@@ -49,19 +51,23 @@ async def publish(session: AsyncSession, topic: str, **data: int | str | None) -
         await session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
     else:
         session.add(LiveEvent(topic=topic, payload=dict(data)))
-        await session.execute(delete(LiveEvent).where(LiveEvent.at < utcnow() - KEEP_SQLITE_EVENTS))
+        await session.execute(delete(LiveEvent).where(col(LiveEvent.at) < utcnow() - KEEP_SQLITE_EVENTS))
+
+
+# An event as subscribers get it: its `topic` and the ids it was published with (JSON from any process).
+LiveEventData = dict[str, Any]
 
 
 class _Broker:
     """One listener per process and event loop, fanning events out to in-process queues."""
 
     def __init__(self) -> None:
-        self.queues: set[asyncio.Queue] = set()
-        self.task: asyncio.Task | None = None
+        self.queues: set[asyncio.Queue[LiveEventData]] = set()
+        self.task: asyncio.Task[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.ready: asyncio.Event | None = None
+        self.ready = asyncio.Event()  # replaced, with the task, for each event loop that polls
 
-    def _dispatch(self, event: dict) -> None:
+    def _dispatch(self, event: LiveEventData) -> None:
         for queue in list(self.queues):
             with contextlib.suppress(asyncio.QueueFull):  # a stalled subscriber loses events, not the process
                 queue.put_nowait(event)
@@ -90,9 +96,9 @@ class _Broker:
                 async with engine.connect() as conn:
                     rows = (
                         await conn.execute(
-                            select(LiveEvent.id, LiveEvent.topic, LiveEvent.payload)
-                            .where(LiveEvent.id > last)
-                            .order_by(LiveEvent.id)
+                            select(col(LiveEvent.id), col(LiveEvent.topic), col(LiveEvent.payload))
+                            .where(col(LiveEvent.id) > last)
+                            .order_by(col(LiveEvent.id))
                         )
                     ).all()
                 for row in rows:
@@ -129,10 +135,10 @@ _broker = _Broker()
 listener.on(CHANNEL, _broker._dispatch_payload)
 
 
-async def subscribe(topics: Iterable[str]) -> AsyncIterator[dict]:
+async def subscribe(topics: Iterable[str]) -> AsyncIterator[LiveEventData]:
     """Events of the given topics, from now on, as dicts with `topic` and the published ids."""
     wanted = frozenset(topics)
-    queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
+    queue: asyncio.Queue[LiveEventData] = asyncio.Queue(maxsize=1000)
     _broker.queues.add(queue)
     observability.SUBSCRIPTIONS.inc()
     try:

@@ -703,7 +703,7 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     group_counts = [
         scale.groups // len(running) + (1 if i < scale.groups % len(running) else 0) for i in range(len(running))
     ]
-    for plan, per_plan in zip(running, group_counts):
+    for plan, per_plan in zip(running, group_counts, strict=True):
         for k in range(per_plan):
             gid = ids.next(m.FollowUpGroup)
             estates = plan["estates"][k % len(plan["estates"]) :: per_plan] or plan["estates"]
@@ -860,7 +860,7 @@ def _insert_executemany(conn: Connection, batch: Batch) -> None:
     for name, cols, rows in _in_dependency_order(batch):
         table = SQLModel.metadata.tables[name]
         for i in range(0, len(rows), 5000):
-            conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows[i : i + 5000]])
+            conn.execute(table.insert(), [dict(zip(cols, r, strict=True)) for r in rows[i : i + 5000]])
 
 
 def _insert_copy(conn: Connection, batch: Batch) -> None:

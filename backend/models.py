@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -31,14 +32,28 @@ from sqlmodel import Field, SQLModel
 from backend import bounds, clock
 
 # JSONB on PostgreSQL: plain json has no equality operator, so DISTINCT and UNION over rows fail.
-JSON = JSON().with_variant(JSONB(), "postgresql")
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def pk(row: _Row) -> int:
+    """The id of a stored row. sqlmodel types ids `int | None` (None until the insert is flushed); a row
+    read from the database, or flushed, has one."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id until it is flushed")
+    return row.id
 
 
 def utcnow() -> datetime:
     return clock.now()
 
 
-def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True):
+# The column helpers return sqlmodel's Field(), which is typed Any so that it fits every annotation.
+def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True) -> Any:
     """A foreign key column with an explicit ON DELETE rule."""
     return Field(
         default=None,
@@ -46,7 +61,7 @@ def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index
     )
 
 
-def tz_datetime(*, nullable: bool = False, default_now: bool = False, index: bool = False):
+def tz_datetime(*, nullable: bool = False, default_now: bool = False, index: bool = False) -> Any:
     return Field(
         default_factory=utcnow if default_now else (lambda: None),
         sa_column=Column(SADateTime(timezone=True), nullable=nullable, index=index),
@@ -82,7 +97,7 @@ def year_bounded(name: str) -> CheckConstraint:
     return CheckConstraint(f"year >= {bounds.YEAR_MIN} AND year <= {bounds.YEAR_MAX}", name=name)
 
 
-def money(**kw):
+def money(**kw: Any) -> Any:
     return Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2), nullable=False, **kw))
 
 
@@ -438,7 +453,7 @@ class Activity(SQLModel, table=True):
     visibility: Visibility = Visibility.PUBLIC
     location: str | None = Field(default=None, max_length=300)
     contact: str | None = Field(default=None, max_length=300)  # a role address, not a person's data
-    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (Index("ix_activity_plan_status", "plan_id", "status"),)
@@ -648,8 +663,8 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=50)
     object_id: int | None = None
     plan_id: int | None = Field(default=None, index=True)
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -662,7 +677,7 @@ class LiveEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = tz_datetime(default_now=True, index=True)
     topic: str = Field(max_length=50)
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON_DOCUMENT, nullable=False))
 
 
 class WebSession(SQLModel, table=True):
@@ -670,7 +685,7 @@ class WebSession(SQLModel, table=True):
 
     id_hash: str = Field(primary_key=True, max_length=64)
     account_id: int | None = fk("account.id", ondelete="CASCADE", nullable=True)
-    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # login state, csrf
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON_DOCUMENT, nullable=False))  # csrf, ...
     created_at: datetime = tz_datetime(default_now=True)
     expires_at: datetime = tz_datetime(index=True)
 

@@ -32,13 +32,20 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from backend.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +198,7 @@ def observe_query_cost(cost: float) -> None:
     QUERY_COST.observe(cost)
 
 
-_cache_counters: dict[tuple[str, bool], object] = {}
+_cache_counters: dict[tuple[str, bool], Counter] = {}
 
 
 def count_cache_lookup(cache: str, hit: bool) -> None:
@@ -199,7 +206,7 @@ def count_cache_lookup(cache: str, hit: bool) -> None:
     counter = _cache_counters.get((cache, hit))
     if counter is None:
         counter = _cache_counters[(cache, hit)] = CACHE_LOOKUPS.labels(cache, "hit" if hit else "miss")
-    counter.inc()  # type: ignore[attr-defined]
+    counter.inc()
 
 
 # ---------------------------------------------------------------- what a request did
@@ -227,7 +234,7 @@ def operation_label(name: str | None) -> str:
     return name
 
 
-def known_operations(names) -> None:
+def known_operations(names: Iterable[str]) -> None:
     """Reserve labels for operations known in advance (the portal's), so unknown names cannot crowd them out."""
     for name in names:
         operation_label(name)
@@ -258,7 +265,7 @@ def note_operation(name: str | None) -> None:
         record.operation = operation_label(name)
 
 
-def note_actor(actor) -> None:
+def note_actor(actor: Actor | None) -> None:
     """Who asked: the actor's kind only (never a name or an id)."""
     record = _current.get()
     if record is not None and actor is not None:
@@ -272,7 +279,14 @@ def note_graphql_errors(count: int) -> None:
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _count_statement(conn, cursor, statement, parameters, context, executemany) -> None:
+def _count_statement(
+    conn: Connection,
+    cursor: DBAPICursor,
+    statement: str,
+    parameters: object,
+    context: ExecutionContext | None,
+    executemany: bool,
+) -> None:
     record = _current.get()
     if record is not None:
         record.statements += 1
@@ -292,13 +306,14 @@ def _new_prefix() -> None:
 os.register_at_fork(after_in_child=_new_prefix)  # forked workers must not repeat each other's ids
 
 
-def _request_id(scope) -> str:
+def _request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when it is well formed (a proxy's id keeps its trail), else a new
     one: a random prefix per process and a sequence number (unique, and cheap to make)."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             if _WELL_FORMED_ID.fullmatch(value):
-                return value.decode("ascii")
+                given: str = value.decode("ascii")
+                return given
             break
     return f"{_id_prefix}{next(_ids):x}"
 
@@ -311,10 +326,10 @@ _request_log = logging.getLogger("helhedsplan.request")
 for _name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "multipart"):
     if logging.getLogger(_name).level == logging.NOTSET:
         logging.getLogger(_name).setLevel(logging.INFO)
-_series: dict[tuple, tuple] = {}
+_series: dict[tuple[str, str, int], tuple[Histogram, Counter]] = {}
 
 
-def _route(scope) -> str:
+def _route(scope: Scope) -> str:
     # Starlette's router puts the matched route into the scope: its path is the template.
     path = getattr(scope.get("route"), "path", None)
     return path if path is not None else UNMATCHED
@@ -333,7 +348,7 @@ def _observe(route: str, record: RequestRecord, status: int, seconds: float) -> 
         series[1].inc(record.statements)
 
 
-def _log_request(kind: str, scope, route: str, record: RequestRecord, status: int, seconds: float) -> None:
+def _log_request(kind: str, scope: Scope, route: str, record: RequestRecord, status: int, seconds: float) -> None:
     method = scope.get("method", "WS")
     operation = f" {record.operation}" if record.operation else ""
     ms = round(seconds * 1000, 1)
@@ -367,10 +382,10 @@ def _log_request(kind: str, scope, route: str, record: RequestRecord, status: in
 class RequestObserver:
     """ASGI middleware: request id, metrics and one log line per HTTP request and WebSocket."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             await self._http(scope, receive, send)
@@ -379,14 +394,14 @@ class RequestObserver:
         else:
             await self.app(scope, receive, send)
 
-    async def _http(self, scope, receive, send) -> None:
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         record = RequestRecord(_request_id(scope))
         token = _current.set(record)
         header = (b"x-request-id", record.request_id.encode())
         status = 500  # unless a response starts: an exception ends in ServerErrorMiddleware's 500
 
-        async def send_with_id(message) -> None:
+        async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
@@ -404,13 +419,13 @@ class RequestObserver:
             if _request_log.isEnabledFor(logging.INFO):
                 _log_request("http", scope, route, record, status, seconds)
 
-    async def _websocket(self, scope, receive, send) -> None:
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         record = RequestRecord(_request_id(scope))
         token = _current.set(record)
         status = 403  # closed before it was accepted
 
-        async def watch(message) -> None:
+        async def watch(message: Message) -> None:
             nonlocal status
             if message["type"] == "websocket.accept":
                 status = 101
@@ -430,7 +445,7 @@ class RequestObserver:
 _LOOPBACK_FORWARDING = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
 
-def _from_loopback(scope) -> bool:
+def _from_loopback(scope: Scope) -> bool:
     """A client on this machine, not a request a local reverse proxy passes on."""
     client = scope.get("client")
     try:
@@ -441,7 +456,7 @@ def _from_loopback(scope) -> bool:
     return not any(name in _LOOPBACK_FORWARDING for name, _ in scope["headers"])
 
 
-def metrics_allowed(scope, token: str) -> int:
+def metrics_allowed(scope: Scope, token: str) -> int:
     """200 when the scrape may see the metrics, else the status to answer: 401 for a missing or wrong
     token, 404 where no token is configured (metrics are then served on loopback only)."""
     if _from_loopback(scope):
@@ -472,7 +487,7 @@ class JsonFormatter(logging.Formatter):
     or its id (any other line logged while serving it), and the exception's traceback if any."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

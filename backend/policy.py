@@ -19,6 +19,7 @@ In short:
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlmodel import col
 
 from backend.actor import Actor
 from backend.db import one_of
@@ -67,7 +68,7 @@ def can_read_plan(actor: Actor | None, plan_id: int, status: PlanStatus) -> bool
 
 
 def plan_filter(actor: Actor | None) -> ColumnElement[bool]:
-    public = Plan.status.in_([s.value for s in PUBLIC_PLAN_STATUSES])
+    public = col(Plan.status).in_([s.value for s in PUBLIC_PLAN_STATUSES])
     if is_fund(actor):
         return true()
     if actor and actor.is_staff and actor.plan_ids:
@@ -120,7 +121,7 @@ def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Activities the actor may see; joins Plan (the caller joins Activity.plan_id == Plan.id)."""
     if is_fund(actor):
         return true()
-    public = and_(Activity.visibility == Visibility.PUBLIC, plan_filter(None))
+    public = and_(col(Activity.visibility) == Visibility.PUBLIC, plan_filter(None))
     clauses = [public]
     if actor and actor.is_staff and actor.plan_ids:
         clauses.append(one_of(Activity.plan_id, sorted(actor.plan_ids)))
@@ -310,9 +311,9 @@ def can_erase_own_account(actor: Actor | None) -> bool:
 # ---------------------------------------------------------------- list filters for the read API
 def agreement_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Agreements the actor may see (of plans it may read): emergency plans only for the plan's staff."""
-    not_emergency = Agreement.kind != AgreementKind.EMERGENCY_PLAN
+    not_emergency = col(Agreement.kind) != AgreementKind.EMERGENCY_PLAN
     if actor and actor.is_staff and actor.plan_ids:
-        return or_(not_emergency, one_of(Agreement.plan_id, sorted(actor.plan_ids)))
+        return or_(not_emergency, one_of(col(Agreement.plan_id), sorted(actor.plan_ids)))
     return not_emergency
 
 
@@ -321,7 +322,7 @@ def financing_filter(actor: Actor | None) -> ColumnElement[bool]:
     if is_fund(actor):
         return true()
     if actor and actor.is_staff and actor.plan_ids:
-        return one_of(Financing.plan_id, sorted(actor.plan_ids))
+        return one_of(col(Financing.plan_id), sorted(actor.plan_ids))
     return false()
 
 
@@ -332,15 +333,15 @@ def resident_input_filter(actor: Actor | None) -> ColumnElement[bool]:
     """
     clauses = [
         and_(
-            ResidentInput.published.is_(True),
-            ResidentInput.hidden.is_(False),
-            ResidentInput.withdrawn.is_(False),
+            col(ResidentInput.published).is_(True),
+            col(ResidentInput.hidden).is_(False),
+            col(ResidentInput.withdrawn).is_(False),
         )
     ]
     if actor and actor.is_staff and actor.plan_ids:
         clauses.append(one_of(FollowUpGroup.plan_id, sorted(actor.plan_ids)))
     if actor and actor.kind == ActorKind.RESIDENT:
-        clauses.append(ResidentInput.author_account_id == actor.account_id)
+        clauses.append(col(ResidentInput.author_account_id) == actor.account_id)
     return or_(*clauses)
 
 
@@ -351,7 +352,9 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
     of_plans = one_of(AuditEvent.plan_id, sorted(actor.plan_ids)) if actor.plan_ids else false()
     if actor.kind == ActorKind.MUNICIPALITY:
         # Events outside plans, except who lives where: residencies belong to the housing organisations.
-        outside_plans = and_(AuditEvent.plan_id.is_(None), AuditEvent.object_type.not_in(PERSONAL_AUDIT_OBJECTS))
+        outside_plans = and_(
+            col(AuditEvent.plan_id).is_(None), col(AuditEvent.object_type).not_in(PERSONAL_AUDIT_OBJECTS)
+        )
         return or_(outside_plans, of_plans)
     return of_plans
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import clock, policy, rules
 from backend.actor import Actor
@@ -124,14 +125,14 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
 
 async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualReportData | None:
     """The report's data in five set-based queries; None when the plan does not exist."""
-    plan = (await session.execute(select(Plan.id, Plan.name).where(Plan.id == plan_id))).first()
+    plan = (await session.execute(select(col(Plan.id), col(Plan.name)).where(col(Plan.id) == plan_id))).first()
     if plan is None:
         return None
     data = AnnualReportData(plan_id=plan.id, plan_name=plan.name, year=year)
     order = case({p: i for i, p in enumerate(FinancingParty)}, value=Financing.party)
     for f in (
         await session.execute(
-            select(Financing).where(Financing.plan_id == plan_id, Financing.year == year).order_by(order)
+            select(Financing).where(col(Financing.plan_id) == plan_id, col(Financing.year) == year).order_by(order)
         )
     ).scalars():
         data.financing.append(
@@ -140,22 +141,24 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 
     year_end = date(year, 12, 31)
     latest = (
-        select(Measurement.indicator_id, func.max(Measurement.period).label("period"))
-        .where(Measurement.period <= year_end)
-        .group_by(Measurement.indicator_id)
+        select(col(Measurement.indicator_id), func.max(col(Measurement.period)).label("period"))
+        .where(col(Measurement.period) <= year_end)
+        .group_by(col(Measurement.indicator_id))
         .subquery()
     )
     rows = await session.execute(
-        select(Goal.id.label("goal_id"), Goal.title, Indicator, Measurement.value, Measurement.period)
-        .join(Indicator, Indicator.goal_id == Goal.id, isouter=True)
+        select(
+            col(Goal.id).label("goal_id"), col(Goal.title), Indicator, col(Measurement.value), col(Measurement.period)
+        )
+        .join(Indicator, col(Indicator.goal_id) == col(Goal.id), isouter=True)
         .join(latest, latest.c.indicator_id == Indicator.id, isouter=True)
         .join(
             Measurement,
-            and_(Measurement.indicator_id == Indicator.id, Measurement.period == latest.c.period),
+            and_(col(Measurement.indicator_id) == col(Indicator.id), col(Measurement.period) == latest.c.period),
             isouter=True,
         )
-        .where(Goal.plan_id == plan_id)
-        .order_by(Goal.id, Indicator.id)
+        .where(col(Goal.plan_id) == plan_id)
+        .order_by(col(Goal.id), col(Indicator.id))
     )
     for goal_id, goal_title, ind, value, period in rows:
         if goal_id not in data.goal_ids:
@@ -178,17 +181,17 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 
     start, end = _year_bounds(year)
     held = and_(
-        Occurrence.activity_id == Activity.id,
-        Occurrence.cancelled.is_(False),
-        Occurrence.starts_at >= start,
-        Occurrence.starts_at < end,
+        col(Occurrence.activity_id) == col(Activity.id),
+        col(Occurrence.cancelled).is_(False),
+        col(Occurrence.starts_at) >= start,
+        col(Occurrence.starts_at) < end,
     )
     rows = await session.execute(
         select(
             Activity.id,
             Activity.title,
             Activity.status,
-            func.count(Occurrence.id),
+            func.count(col(Occurrence.id)),
             func.coalesce(func.sum(Occurrence.participant_count), 0),
         )
         .join(Occurrence, held, isouter=True)
@@ -202,9 +205,9 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
     data.milestones_next_year = list(
         (
             await session.execute(
-                select(Milestone.title)
-                .where(Milestone.plan_id == plan_id, Milestone.year == year + 1)
-                .order_by(Milestone.id)
+                select(col(Milestone.title))
+                .where(col(Milestone.plan_id) == plan_id, col(Milestone.year) == year + 1)
+                .order_by(col(Milestone.id))
             )
         ).scalars()
     )
@@ -486,7 +489,7 @@ def to_csv(data: AnnualReportData, *, dialect: str = "excel-da", lang: str = "da
         w.writerow([_csv_text(table.title)])
         w.writerow([_csv_text(header) for header, _kind in table.columns])
         for row in table.rows:
-            w.writerow([_csv_value(v, kind, danish) for v, (_h, kind) in zip(row, table.columns)])
+            w.writerow([_csv_value(v, kind, danish) for v, (_h, kind) in zip(row, table.columns, strict=True)])
         for statement, answer in table.notes:
             w.writerow([_csv_text(statement), _csv_text(answer)])
     return (("\ufeff" if danish else "") + out.getvalue()).encode("utf-8")
@@ -537,13 +540,16 @@ def to_xlsx(data: AnnualReportData, *, lang: str = "da", made: date | None = Non
         ws.freeze_panes = "A3"  # the title and the header stay in view
         widths = [len(header) for header, _kind in table.columns]
         for index, row in enumerate(table.rows):
-            _xlsx_row(ws, [_xlsx_value(v, kind) for v, (_h, kind) in zip(row, table.columns)])
-            for cell, (_h, kind), value in zip(ws[ws.max_row], table.columns, row):
+            _xlsx_row(ws, [_xlsx_value(v, kind) for v, (_h, kind) in zip(row, table.columns, strict=True)])
+            # the sheet's row may be wider than this table (the title row sets the sheet's width)
+            for cell, (_h, kind) in zip(ws[ws.max_row], table.columns, strict=False):
                 if kind != TEXT:
                     cell.number_format = XLSX_FORMATS[kind]
                 if index in table.total_rows:
                     cell.font = bold
-            widths = [max(wd, _shown_width(v, kind)) for wd, v, (_h, kind) in zip(widths, row, table.columns)]
+            widths = [
+                max(wd, _shown_width(v, kind)) for wd, v, (_h, kind) in zip(widths, row, table.columns, strict=True)
+            ]
         if table.notes:
             _xlsx_row(ws, [])
             for statement, answer in table.notes:

@@ -7,6 +7,8 @@ the rest.
 
 from __future__ import annotations
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 # The pages use no inline script or style and load nothing from elsewhere.
 # (No form-action: browsers apply it to the redirect after a form, and signing out redirects to the provider.)
 CONTENT_SECURITY_POLICY = (
@@ -22,15 +24,15 @@ _ENCODED = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in
 
 
 class SecurityHeaders:
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}

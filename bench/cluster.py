@@ -86,9 +86,8 @@ class Database:
     def statements(self) -> int | None:
         try:
             with self.connect("postgres") as conn:
-                return int(
-                    conn.execute("SELECT COALESCE(SUM(s.calls), 0)" + _STATEMENT_FILTER, (self.name,)).fetchone()[0]
-                )
+                row = conn.execute("SELECT COALESCE(SUM(s.calls), 0)" + _STATEMENT_FILTER, (self.name,)).fetchone()
+                return int(row[0]) if row is not None else 0  # an aggregate: always one row
         except psycopg.Error:
             return None
 

@@ -1,7 +1,8 @@
 """In-process measure of the staff deep query (S2): CPU per request and SQL statements per request.
 
 Runs against the bench database (start the cluster with `pg_ctlcluster 15 bench start`):
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench .venv/bin/python -m bench.profile_s2 [N] [--profile]
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench \
+        .venv/bin/python -m bench.profile_s2 [N] [--profile]
 
 Measures the whole request as the portal runs it: sign-in from verified claims (account, scope) on the
 request's session, then the operation; JWT signature checking is left out (it needs the provider).
@@ -13,6 +14,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 
@@ -34,7 +36,7 @@ CLAIMS = {
 }
 
 
-async def one(issuer) -> tuple[dict, int]:
+async def one(issuer) -> dict[str, Any]:
     context = Context()
     try:
         async with context.db_lock:
@@ -43,7 +45,7 @@ async def one(issuer) -> tuple[dict, int]:
         result = await schema.execute(DOCUMENT, context_value=context)
     finally:
         await context.close()
-    if result.errors:
+    if result.errors or result.data is None:
         raise SystemExit(f"errors: {result.errors}")
     return result.data
 

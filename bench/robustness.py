@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 
@@ -25,13 +26,19 @@ DURATION = 16.0
 RESTART_AT = 4.0
 
 
+class _Restart(TypedDict):
+    start: float | None  # seconds into the load
+    end: float | None
+    error: str | None
+
+
 async def _load_with_restart(url: str, tokens: list[tuple[str, str]], pg, say) -> dict:
     from bench.scenarios import SUBMIT
 
     acknowledged: list[str] = []
     failures: list[tuple[float, str]] = []
     successes_at: list[float] = []
-    restart = {"start": None, "end": None, "error": None}
+    restart: _Restart = {"start": None, "end": None, "error": None}
     started = time.monotonic()
     counter = 0
 
@@ -95,7 +102,7 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
         "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id DESC LIMIT 800"
     )
     bearers = mint_like(template, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
-    tokens = [(b, ids.encode("FollowUpGroup", r[2])) for b, r in zip(bearers, rows)]
+    tokens = [(b, ids.encode("FollowUpGroup", r[2])) for b, r in zip(bearers, rows, strict=True)]
     say(f"restart under load: {WRITERS} writers for {DURATION:.0f} s, PostgreSQL restarted after {RESTART_AT:.0f} s")
     out = asyncio.run(_load_with_restart(portal_url, tokens, pg, say))
     pks = [ids.decode(gid, "ResidentInput")[1] for gid in out["acknowledged"]]
@@ -111,7 +118,8 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
     say(
         f"  acknowledged {len(pks)}, found in the database {len(found)}, lost {len(lost)}; "
         f"failed during the restart {len(out['failures'])}; restart took "
-        f"{(restart['end'] or 0) - (restart['start'] or 0):.1f} s; first success {recovered_in if recovered_in is None else round(recovered_in, 2)} s after it; "
+        f"{(restart['end'] or 0) - (restart['start'] or 0):.1f} s; "
+        f"first success {recovered_in if recovered_in is None else round(recovered_in, 2)} s after it; "
         f"{len(after)} acknowledged after it"
     )
     if out["failures"]:

@@ -27,9 +27,10 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cluster  # noqa: E402
-from bench.procs import Server, free_port, tree_rss  # noqa: E402
-from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402
+# Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
+from bench import cluster  # noqa: E402 - after sys.path names the repository root
+from bench.procs import Server, free_port, tree_rss  # noqa: E402 - after sys.path names the repository root
+from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 DURATION = int(os.environ.get("BENCH_DURATION", "15"))
@@ -333,14 +334,14 @@ def main() -> int:
         by_server = {s.name: s for s in servers}
         for scenario in SCENARIOS:
             for server_name in ("portal", "postgraphile", "floor"):
-                target = targets.get((scenario.name, server_name))
-                if not target:
+                prepared = targets.get((scenario.name, server_name))
+                if not prepared:
                     continue
                 say(f"{scenario.name} against {server_name}")
-                result = measure(scenario, by_server[server_name], target, db)
+                result = measure(scenario, by_server[server_name], prepared, db)
                 if server_name == "floor":
                     result.sql_per_request = 0.0
-                scenario.after(result, target)
+                scenario.after(result, prepared)
                 results.append(result)
         if (not only or "S5" in only) and ("S1", "portal") in targets and ("S2", "portal") in targets:
             from bench import hostile

@@ -150,7 +150,9 @@ class InputSubmissions(Scenario):
 
         bearers = mint_like(template_token, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
         tokens_file = tmp / "s4-tokens.tsv"
-        tokens_file.write_text("".join(f"{b}\t{ids.encode('FollowUpGroup', r[2])}\n" for b, r in zip(bearers, rows)))
+        tokens_file.write_text(
+            "".join(f"{b}\t{ids.encode('FollowUpGroup', r[2])}\n" for b, r in zip(bearers, rows, strict=True))
+        )
         template = tmp / "s4-submit.json"
         template.write_text(
             json.dumps(
@@ -218,7 +220,9 @@ def query_costs() -> str:
     def cost(document: str, name: str | None = None) -> int:
         return query_cost(schema._schema, parse(document), name, {})
 
-    read = lambda name: (QUERIES / name).read_text(encoding="utf-8")  # noqa: E731
+    def read(name: str) -> str:
+        return (QUERIES / name).read_text(encoding="utf-8")
+
     anonymous, staff = limits.ANONYMOUS_COST_LIMIT, limits.STAFF_COST_LIMIT
     return (
         f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "

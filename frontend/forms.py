@@ -29,7 +29,9 @@ def check_text(
         }
 
 
-def mutation_errors(payload_errors: list[dict], field_ids: dict[str, str], *, gettext, fallback_field: str) -> dict:
+def mutation_errors(
+    payload_errors: list[dict] | None, field_ids: dict[str, str], *, gettext, fallback_field: str
+) -> dict:
     """Typed errors from a payload -> {form field id: message in the page's language}.
 
     The API words its errors in Danish (`message`) and English (`messageEn`); the code's own text

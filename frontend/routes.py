@@ -62,7 +62,8 @@ def page(handler):
                     {
                         "heading": _("Formularen er udløbet"),
                         "text": _(
-                            "Siden var åben for længe, eller formularen kom et andet sted fra. Gå tilbage, genindlæs siden og prøv igen."
+                            "Siden var åben for længe, eller formularen kom et andet sted fra. "
+                            "Gå tilbage, genindlæs siden og prøv igen."
                         ),
                     },
                     status_code=403,

@@ -41,10 +41,7 @@ def parse_datetime(value) -> datetime | None:
     if value is None or value == "":
         return None
     try:
-        if isinstance(value, datetime):
-            dt = value
-        else:
-            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        dt = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=UTC)
         return dt.astimezone(LOCAL_TZ)
@@ -78,7 +75,7 @@ DATE_STYLES = {
 
 def _datetime_pattern(loc: str) -> str:
     """The locale's pattern for a date with a time: its long date and short time, joined its way."""
-    joined = get_datetime_format("medium", locale=loc)
+    joined = str(get_datetime_format("medium", locale=loc))  # a str (babel types it str | DateTimePattern)
     return joined.replace("{1}", get_date_format("long", locale=loc).pattern).replace(
         "{0}", get_time_format("short", locale=loc).pattern
     )
@@ -160,7 +157,7 @@ def environment(code: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(code), newstyle=True)
+    env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.filters.update(_filters(code))
     gettext = translations(code).gettext
     env.filters["label"] = lambda value, enum: label(gettext, enum, value)

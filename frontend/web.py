@@ -95,7 +95,7 @@ async def query_or_404(request: Request, name: str, variables: dict[str, Any] | 
     try:
         return await query(request, name, variables)
     except OperationFailed:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
 
 
 def path_id(request: Request, *types: str, name: str = "id") -> str:
@@ -107,7 +107,7 @@ def path_id(request: Request, *types: str, name: str = "id") -> str:
     try:
         decode(value, *types)
     except Exception:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     return value
 
 

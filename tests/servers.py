@@ -25,7 +25,8 @@ def free_port() -> int:
 def start_server(
     *, port: int | None = None, workers: int = 1, env: dict | None = None, extra: list[str] | None = None
 ) -> tuple[subprocess.Popen, str]:
-    """Start the app and wait until /readyz answers (database, migrations, change listener); returns the process and its base URL."""
+    """Start the app and wait until /readyz answers (database, migrations, change listener); returns the process
+    and its base URL."""
     port = port or free_port()
     command = [
         sys.executable,
@@ -43,16 +44,17 @@ def start_server(
         *(extra or []),
     ]
     # The server's own log (it logs every GraphQL error) goes to a file, not into the test output.
-    log = tempfile.NamedTemporaryFile(prefix="hp_server_", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "ENVIRONMENT": "test", **(env or {})},
-        start_new_session=True,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log_path = log.name  # type: ignore[attr-defined]
+    # The server keeps its own copy of the file's descriptor, so ours is closed at once.
+    with tempfile.NamedTemporaryFile(prefix="hp_server_", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "ENVIRONMENT": "test", **(env or {})},
+            start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    process.log_path = log.name  # type: ignore[attr-defined]  # stop_server finds the log on the process
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -7,9 +7,10 @@ line, from `backend.cli migrate` and from inside a running event loop (the test 
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
-from sqlalchemy import create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401 - registers every table on SQLModel.metadata
@@ -22,7 +23,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 
-def _engine():
+def _engine() -> Engine:
     # An explicit URL (alembic -x url=... or a caller's Config) wins over the settings.
     url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url")
     if not url:
@@ -33,7 +34,7 @@ def _engine():
     return engine
 
 
-def _common() -> dict:
+def _common() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
         "compare_type": True,

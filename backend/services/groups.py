@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import audit, policy
 from backend.actor import Actor
@@ -44,7 +45,7 @@ async def create_group(
     )
     estate_ids = list(dict.fromkeys(estate_ids or []))
     plan_estates = set(
-        (await session.execute(select(PlanEstate.estate_id).where(PlanEstate.plan_id == plan.id))).scalars()
+        (await session.execute(select(col(PlanEstate.estate_id)).where(col(PlanEstate.plan_id) == plan.id))).scalars()
     )
     for i, estate in enumerate(estate_ids):
         if estate not in plan_estates:

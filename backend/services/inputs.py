@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import audit, events, policy
 from backend.actor import Actor
@@ -85,7 +86,8 @@ async def _input_for(
 
 
 async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns: tuple[str, int] | None):
-    """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its generation."""
+    """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its
+    generation."""
     if concerns is None:
         return None, None
     kind, pk = concerns
@@ -137,7 +139,7 @@ async def _rate_limited(session: AsyncSession, account_id: int) -> bool:
         await session.execute(
             select(func.count())
             .select_from(ResidentInput)
-            .where(ResidentInput.author_account_id == account_id, ResidentInput.created_at >= since)
+            .where(col(ResidentInput.author_account_id) == account_id, col(ResidentInput.created_at) >= since)
         )
     ).scalar_one()
     return count >= RATE_LIMIT_COUNT
@@ -180,11 +182,11 @@ async def submit(
     check.done()
     # One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite),
     # so the rate limit and the duplicate check count what the others committed.
-    await session.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=now()))
+    await session.execute(update(Account).where(col(Account.id) == actor.account_id).values(last_seen_at=now()))
     digest = content_hash(group.id, title, body)
     existing = await session.execute(
-        select(ResidentInput.id).where(
-            ResidentInput.author_account_id == actor.account_id, ResidentInput.content_hash == digest
+        select(col(ResidentInput.id)).where(
+            col(ResidentInput.author_account_id) == actor.account_id, col(ResidentInput.content_hash) == digest
         )
     )
     if existing.first() is not None:
@@ -262,7 +264,7 @@ async def register(
 
 async def _has_answer(session: AsyncSession, input_id: int) -> bool:
     return (
-        await session.execute(select(InputAnswer.id).where(InputAnswer.input_id == input_id).limit(1))
+        await session.execute(select(col(InputAnswer.id)).where(col(InputAnswer.input_id) == input_id).limit(1))
     ).first() is not None
 
 
@@ -464,8 +466,8 @@ async def report(
     reason = check.text("reason", reason, max_len=REASON_MAX, label_da="Begrundelsen", label_en="The reason")
     check.done()
     already = await session.execute(
-        select(InputReport.id).where(
-            InputReport.input_id == row.id, InputReport.reporter_account_id == actor.account_id
+        select(col(InputReport.id)).where(
+            col(InputReport.input_id) == row.id, col(InputReport.reporter_account_id) == actor.account_id
         )
     )
     if already.first() is not None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import audit, bounds, policy, rules
 from backend.actor import Actor
@@ -364,9 +365,9 @@ async def create_agreement_version(
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
-                Agreement.plan_id == plan.id,
-                Agreement.kind == kind,
-                Agreement.focus_area_id.is_(None)
+                col(Agreement.plan_id) == plan.id,
+                col(Agreement.kind) == kind,
+                col(Agreement.focus_area_id).is_(None)
                 if focus_area_id is None
                 else Agreement.focus_area_id == focus_area_id,
             )
@@ -401,8 +402,8 @@ async def _undecided_latest_version(
         )
     sent_back = (
         await session.execute(
-            select(func.count(Decision.id)).where(
-                Decision.agreement_id == row.id, Decision.outcome == DecisionOutcome.SENT_BACK
+            select(func.count(col(Decision.id))).where(
+                col(Decision.agreement_id) == row.id, col(Decision.outcome) == DecisionOutcome.SENT_BACK
             )
         )
     ).scalar()
@@ -418,9 +419,9 @@ async def _undecided_latest_version(
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
-                Agreement.plan_id == row.plan_id,
-                Agreement.kind == row.kind,
-                Agreement.focus_area_id.is_(None)
+                col(Agreement.plan_id) == row.plan_id,
+                col(Agreement.kind) == row.kind,
+                col(Agreement.focus_area_id).is_(None)
                 if row.focus_area_id is None
                 else Agreement.focus_area_id == row.focus_area_id,
             )
@@ -583,7 +584,7 @@ async def record_measurement(
     check.done()
     row = (
         await session.execute(
-            select(Measurement).where(Measurement.indicator_id == indicator.id, Measurement.period == period)
+            select(Measurement).where(col(Measurement.indicator_id) == indicator.id, col(Measurement.period) == period)
         )
     ).scalar_one_or_none()
     before = audit.snapshot(row)
@@ -644,12 +645,14 @@ async def set_financing(
     old = list(
         (
             await session.execute(
-                select(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year)
+                select(FinancingRow).where(col(FinancingRow.plan_id) == plan.id, col(FinancingRow.year) == year)
             )
         ).scalars()
     )
     before = {"year": year, "lines": [audit.snapshot(r) for r in old]}
-    await session.execute(delete(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year))
+    await session.execute(
+        delete(FinancingRow).where(col(FinancingRow.plan_id) == plan.id, col(FinancingRow.year) == year)
+    )
     rows = [
         FinancingRow(plan_id=plan.id, year=year, party=p, share_percent=s, budget=b, spent=sp) for p, s, b, sp in parsed
     ]

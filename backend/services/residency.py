@@ -3,8 +3,9 @@
 Two ways in: staff of the estate's housing organisation confirm it, or the resident redeems a
 one-time household code that the organisation handed out (only an HMAC of the code is stored; a
 code works once and until it expires). Wrong guesses are limited per account (MAX_FAILED_ATTEMPTS
-an hour, counted in the database so the limit holds across processes). A residency ends, e.g. on moving out, by staff or by the
-resident. Until linked, a resident reads public things only (backend/actor.py scopes by residency).
+an hour, counted in the database so the limit holds across processes). A residency ends, e.g. on
+moving out, by staff or by the resident. Until linked, a resident reads public things only
+(backend/actor.py scopes by residency).
 
 Like every service: keyword-only, writes through the caller's session inside its transaction, with
 an audit event that holds ids only (never the code, the household label or a name).
@@ -20,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import audit, bounds, policy
 from backend.actor import Actor, residency_ended
@@ -78,11 +80,11 @@ def new_code() -> str:
 async def _has_active(session: AsyncSession, account_id: int, estate_id: int, day: date) -> bool:
     """A residency of the account in the estate that has not ended by `day` (current or starting later)."""
     row = await session.execute(
-        select(Residency.id)
+        select(col(Residency.id))
         .where(
-            Residency.account_id == account_id,
-            Residency.estate_id == estate_id,
-            or_(Residency.until.is_(None), Residency.until > day),
+            col(Residency.account_id) == account_id,
+            col(Residency.estate_id) == estate_id,
+            or_(col(Residency.until).is_(None), col(Residency.until) > day),
         )
         .limit(1)
     )
@@ -208,28 +210,32 @@ async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) 
     async with AsyncSession(session.bind, expire_on_commit=False) as own, own.begin():
         # One account's attempts are counted one at a time (row lock on PostgreSQL, write lock on
         # SQLite), so parallel requests cannot pass the limit together.
-        await own.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=moment))
+        await own.execute(update(Account).where(col(Account.id) == actor.account_id).values(last_seen_at=moment))
         issuer, subject = (
-            await own.execute(select(Account.issuer, Account.subject).where(Account.id == actor.account_id))
+            await own.execute(
+                select(col(Account.issuer), col(Account.subject)).where(col(Account.id) == actor.account_id)
+            )
         ).one()
         key = attempt_key(issuer, subject)
         since = moment - ATTEMPT_WINDOW
         # Everyone's old attempts go: the rows outlive erased accounts, so no one else would remove them.
-        await own.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.at <= since))
+        await own.execute(delete(ResidencyCodeAttempt).where(col(ResidencyCodeAttempt.at) <= since))
         failed = (
             await own.execute(
-                select(func.count()).select_from(ResidencyCodeAttempt).where(ResidencyCodeAttempt.identity_key == key)
+                select(func.count())
+                .select_from(ResidencyCodeAttempt)
+                .where(col(ResidencyCodeAttempt.identity_key) == key)
             )
         ).scalar_one()
         if failed >= MAX_FAILED_ATTEMPTS:
             refused = True
             # Once per account and window: a script hammering away cannot flood the audit log.
             logged = await own.execute(
-                select(AuditEvent.id)
+                select(col(AuditEvent.id))
                 .where(
-                    AuditEvent.actor_account_id == actor.account_id,
-                    AuditEvent.action == REFUSED_ACTION,
-                    AuditEvent.at > since,
+                    col(AuditEvent.actor_account_id) == actor.account_id,
+                    col(AuditEvent.action) == REFUSED_ACTION,
+                    col(AuditEvent.at) > since,
                 )
                 .limit(1)
             )
@@ -274,7 +280,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     if len(normalised) > 64:
         raise _invalid_code()
     row = (
-        await session.execute(select(ResidencyCode).where(ResidencyCode.code_hash == code_hash(normalised)))
+        await session.execute(select(ResidencyCode).where(col(ResidencyCode.code_hash) == code_hash(normalised)))
     ).scalar_one_or_none()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
         raise _invalid_code()
@@ -289,14 +295,16 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
         )
     # Used once: the conditional update decides between two simultaneous redemptions.
     used = await session.execute(
-        update(ResidencyCode).where(ResidencyCode.id == row.id, ResidencyCode.used_at.is_(None)).values(used_at=moment)
+        update(ResidencyCode)
+        .where(col(ResidencyCode.id) == row.id, col(ResidencyCode.used_at).is_(None))
+        .values(used_at=moment)
     )
     if used.rowcount != 1:
         raise _invalid_code()
     residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(), confirmed_by="CODE")
     session.add(residency)
     # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
-    await session.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.id == attempt_id))
+    await session.execute(delete(ResidencyCodeAttempt).where(col(ResidencyCodeAttempt.id) == attempt_id))
     await session.flush()
     await audit.record(
         session,

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from backend import bounds, clock
 from backend.services.errors import FieldError, NotFound, ValidationFailed
@@ -270,7 +270,7 @@ async def lock_plan(session: AsyncSession, plan_id: int) -> None:
 
     from backend.models import Plan
 
-    await session.execute(update(Plan).where(Plan.id == plan_id).values(updated_at=now()))
+    await session.execute(update(Plan).where(col(Plan.id) == plan_id).values(updated_at=now()))
 
 
 async def get_or_404(

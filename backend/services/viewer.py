@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from backend import audit, events, policy
 from backend.actor import Actor
@@ -35,12 +36,16 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
     residencies = (
-        await session.execute(select(Residency).where(Residency.account_id == account.id).order_by(Residency.id))
+        await session.execute(
+            select(Residency).where(col(Residency.account_id) == account.id).order_by(col(Residency.id))
+        )
     ).scalars()
     inputs = list(
         (
             await session.execute(
-                select(ResidentInput).where(ResidentInput.author_account_id == account.id).order_by(ResidentInput.id)
+                select(ResidentInput)
+                .where(col(ResidentInput.author_account_id) == account.id)
+                .order_by(col(ResidentInput.id))
             )
         ).scalars()
     )
@@ -48,7 +53,9 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     if inputs:
         for a in (
             await session.execute(
-                select(InputAnswer).where(InputAnswer.input_id.in_([i.id for i in inputs])).order_by(InputAnswer.id)
+                select(InputAnswer)
+                .where(col(InputAnswer.input_id).in_([i.id for i in inputs]))
+                .order_by(col(InputAnswer.id))
             )
         ).scalars():
             answers.setdefault(a.input_id, []).append(_row(a, "id", "body", "author_kind", "created_at"))
@@ -56,27 +63,29 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     if inputs:
         for g in (
             await session.execute(
-                select(FollowUpGroup.id, FollowUpGroup.name).where(FollowUpGroup.id.in_({i.group_id for i in inputs}))
+                select(col(FollowUpGroup.id), col(FollowUpGroup.name)).where(
+                    col(FollowUpGroup.id).in_({i.group_id for i in inputs})
+                )
             )
         ).all():
             group_names[g.id] = g.name
     reports = (
         await session.execute(
-            select(InputReport).where(InputReport.reporter_account_id == account.id).order_by(InputReport.id)
+            select(InputReport).where(col(InputReport.reporter_account_id) == account.id).order_by(col(InputReport.id))
         )
     ).scalars()
-    sessions = (await session.execute(select(WebSession).where(WebSession.account_id == account.id))).scalars()
+    sessions = (await session.execute(select(WebSession).where(col(WebSession.account_id) == account.id))).scalars()
     # Failed household code attempts of the last hour (kept for the guessing limit, then pruned).
     code_attempts = (
         await session.execute(
-            select(ResidencyCodeAttempt.at)
-            .where(ResidencyCodeAttempt.identity_key == attempt_key(account.issuer, account.subject))
-            .order_by(ResidencyCodeAttempt.at)
+            select(col(ResidencyCodeAttempt.at))
+            .where(col(ResidencyCodeAttempt.identity_key) == attempt_key(account.issuer, account.subject))
+            .order_by(col(ResidencyCodeAttempt.at))
         )
     ).scalars()
     events = (
         await session.execute(
-            select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id)
+            select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
         )
     ).scalars()
     data = {
@@ -153,15 +162,15 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     anonymised = (
         await session.execute(
             update(ResidentInput)
-            .where(ResidentInput.author_account_id == account.id)
+            .where(col(ResidentInput.author_account_id) == account.id)
             .values(author_account_id=None, content_hash=None)
         )
     ).rowcount
     await session.execute(
-        update(InputReport).where(InputReport.reporter_account_id == account.id).values(reporter_account_id=None)
+        update(InputReport).where(col(InputReport.reporter_account_id) == account.id).values(reporter_account_id=None)
     )
-    residencies = (await session.execute(delete(Residency).where(Residency.account_id == account.id))).rowcount
-    sessions = (await session.execute(delete(WebSession).where(WebSession.account_id == account.id))).rowcount
+    residencies = (await session.execute(delete(Residency).where(col(Residency.account_id) == account.id))).rowcount
+    sessions = (await session.execute(delete(WebSession).where(col(WebSession.account_id) == account.id))).rowcount
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = account.id
     await session.delete(account)

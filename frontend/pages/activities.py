@@ -41,7 +41,7 @@ def _query_id(request: Request, name: str, *types: str) -> str | None:
     try:
         decode(value, *types)
     except GraphQLError:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400) from None
     return value
 
 
@@ -50,7 +50,7 @@ def _query_cursor(request: Request, name: str) -> str | None:
     try:
         decode_cursor(value)
     except GraphQLError:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400) from None
     return value
 
 
@@ -148,9 +148,10 @@ def _monday(day: date) -> date:
 async def week(request: Request):
     chosen = clock.today()
     if request.query_params.get("uge"):
-        chosen = _parse_day(request.query_params["uge"])
-        if chosen is None or not bounds.DATE_MIN + timedelta(days=7) <= chosen <= bounds.DATE_MAX - timedelta(days=7):
+        asked = _parse_day(request.query_params["uge"])
+        if asked is None or not bounds.DATE_MIN + timedelta(days=7) <= asked <= bounds.DATE_MAX - timedelta(days=7):
             raise HTTPException(status_code=400)  # not a day, or a week the portal holds nothing for
+        chosen = asked
     monday = _monday(chosen)
     area = _query_id(request, "omraade", "UrbanArea") or ""
     start = _local_day_start(monday)

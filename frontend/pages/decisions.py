@@ -136,7 +136,7 @@ async def decide(request: Request):
         max_length=NOTE_MAX,
         name=_("en note om, hvad der skal ændres"),
     )
-    if not errors:
+    if not errors and decided_on is not None:  # no errors: the date is there
         note = values[note_field].strip() or None
         common = {"decisionDate": decided_on.isoformat(), "note": note}
         if what == "planer":

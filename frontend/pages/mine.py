@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.requests import Request
@@ -59,10 +60,8 @@ async def export(request: Request):
     payload = data["viewerDataExport"]
     body = payload.get("data")
     if isinstance(body, str):
-        try:
+        with contextlib.suppress(ValueError):
             body = json.loads(body)
-        except ValueError:
-            pass
     content = json.dumps(body, ensure_ascii=False, indent=2, default=str)
     return Response(
         content.encode("utf-8"),

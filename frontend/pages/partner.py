@@ -53,7 +53,7 @@ async def _editable(request: Request) -> tuple:
     try:
         pk = decode(activity_id, "Activity")[1]
     except Exception:
-        raise HTTPException(status_code=404)
+        raise HTTPException(status_code=404) from None
     now = clock.now()
     data = await query_or_404(
         request,

@@ -2,7 +2,7 @@
 
 Other test packages can use them by importing into their conftest.py:
 
-    from tests.auth.idp import idp, token_for  # noqa: F401  (pytest fixtures)
+    from tests.auth.idp import idp, token_for  # noqa: F401 - pytest fixtures
 
 - `idp` (session): the provider on a free port, with its signing keys in a temporary file; the
   issuer configuration points at it. `idp.sign(issuer_id, claims)` signs with that issuer's real key.

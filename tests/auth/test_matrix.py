@@ -117,7 +117,7 @@ async def load_world() -> World:
                 w.org_names[account.subject] = (await s.get(Partner, account.partner_id)).name
             elif account.municipality_id:
                 w.org_names[account.subject] = (await s.get(Municipality, account.municipality_id)).name
-        for account_id, name, since, until in await s.execute(
+        for account_id, name, _since, _until in await s.execute(
             select(Residency.account_id, HousingEstate.name, Residency.since, Residency.until).join(
                 HousingEstate, HousingEstate.id == Residency.estate_id
             )

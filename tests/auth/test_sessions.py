@@ -57,12 +57,14 @@ def test_websocket_with_a_bad_token_is_refused():
     from backend.app import create_app
 
     client = TestClient(create_app())  # no lifespan: the shared engine stays open for the other tests
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect(
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect(
             "/graphql", subprotocols=["graphql-transport-ws"], headers={"Authorization": "Bearer a.b.c"}
-        ) as ws:
-            ws.send_json({"type": "connection_init"})
-            ws.receive_json()
+        ) as ws,
+    ):
+        ws.send_json({"type": "connection_init"})
+        ws.receive_json()
     denial = refused.value
     assert getattr(denial, "status_code", None) == 401
     assert b"UNAUTHENTICATED" in denial.content

@@ -34,6 +34,34 @@ def _operations(url: str):
     return operations
 
 
+def _send_generated(operation, live_server: str, session: requests.Session, sent: dict, problems: list[str]) -> None:
+    """Send this field's generated documents and note every answer that hides an internal failure."""
+
+    @settings(
+        max_examples=EXAMPLES_PER_FIELD,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        response = case.call(base_url=live_server, session=session, timeout=30)
+        sent["count"] += 1
+        sent["by_status"][response.status_code] = sent["by_status"].get(response.status_code, 0) + 1
+        if response.status_code >= 500:
+            problems.append(f"{operation.label}: HTTP {response.status_code}: {case.body!r:.300}")
+            return
+        body = response.json()
+        for error in body.get("errors") or []:
+            message = str(error.get("message", ""))
+            # An unexpected exception surfaces as its Python text; the API's own errors are sentences.
+            if any(marker in message for marker in ("Traceback", "Internal", "psycopg", "sqlalchemy", "NoneType")):
+                problems.append(f"{operation.label}: {message[:300]}")
+
+    run()
+
+
 def test_generated_requests_get_no_server_error(live_server):
     operations = _operations(live_server)
     session = requests.Session()
@@ -41,30 +69,7 @@ def test_generated_requests_get_no_server_error(live_server):
     problems: list[str] = []
 
     for operation in operations:
-
-        @settings(
-            max_examples=EXAMPLES_PER_FIELD,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            response = case.call(base_url=live_server, session=session, timeout=30)
-            sent["count"] += 1
-            sent["by_status"][response.status_code] = sent["by_status"].get(response.status_code, 0) + 1
-            if response.status_code >= 500:
-                problems.append(f"{operation.label}: HTTP {response.status_code}: {case.body!r:.300}")
-                return
-            body = response.json()
-            for error in body.get("errors") or []:
-                message = str(error.get("message", ""))
-                # An unexpected exception surfaces as its Python text; the API's own errors are sentences.
-                if any(marker in message for marker in ("Traceback", "Internal", "psycopg", "sqlalchemy", "NoneType")):
-                    problems.append(f"{operation.label}: {message[:300]}")
-
-        run()
+        _send_generated(operation, live_server, session, sent, problems)
 
     print(f"schemathesis: {sent['count']} requests over {len(operations)} fields, by status {sent['by_status']}")
     assert sent["count"] >= 200, sent

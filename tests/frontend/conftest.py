@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.auth.idp import idp  # noqa: F401  (pytest fixture: the development OpenID Provider)
+from tests.auth.idp import idp  # noqa: F401 - pytest fixture: the development OpenID Provider
 from tests.servers import free_port, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url, idp):  # noqa: F811
+def live_server(database_url, idp):  # noqa: F811 - the imported pytest fixture
     """The whole application served by uvicorn in a child process on the test database, signing
     in through the development OpenID Provider (DEV_IDP_URL is set by the idp fixture)."""
     port = free_port()

@@ -1,6 +1,7 @@
 """Issue 11 §1 and §6 in real Chromium, through the real sign-in at the development OpenID Provider,
 in Danish and in English, with axe-core finding nothing on each page on the way (axe needs script; every
-page these journeys visit is also opened without JavaScript by test_browser.test_every_page_works_without_javascript)."""
+page these journeys visit is also opened without JavaScript by
+test_browser.test_every_page_works_without_javascript)."""
 
 from __future__ import annotations
 

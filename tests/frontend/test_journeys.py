@@ -14,7 +14,7 @@ from backend.services import inputs
 from schema.ids import decode
 from tests.frontend.html import soup_of
 from tests.frontend.pages import all_pages, expected_status
-from tests.frontend.test_own_inputs import an_input, cookies_of, pk_of, world  # noqa: F401 (fixture)
+from tests.frontend.test_own_inputs import an_input, cookies_of, pk_of, world  # noqa: F401 - pytest fixtures
 from tests.services.world import call
 
 
@@ -126,7 +126,7 @@ async def test_a_resident_without_residency_is_told_why_and_how(client, demo_ids
     assert re.search(r"boligorganisation \(.+\)", section.get_text()), section.get_text()
 
 
-async def test_staff_see_a_withdrawn_input_as_withdrawn_without_an_answer_form(client, world):  # noqa: F811
+async def test_staff_see_a_withdrawn_input_as_withdrawn_without_an_answer_form(client, world):  # noqa: F811 - pytest fixture
     input_id = await an_input(world, title="Trukket tilbage-test")
     await call(inputs.withdraw, actor=world.actor("resident"), input_id=pk_of(input_id))
     soup = soup_of(await client.get("/medarbejder/indbakke", cookies=await cookies_of(world.accounts["housing"])))

@@ -58,18 +58,17 @@ async def test_huge_body_over_http_is_a_clear_error(client, world):
     # Beyond what any request may carry (schema/limits.py): 413 before anything is read.
     variables["input"]["body"] = "ø" * 200_000
     client.cookies.clear()
+    resident_cookie = (await cookie_for(world.accounts["resident"]))[sessions.SESSION_COOKIE]
     response = await client.post(
         "/graphql",
         json={"query": SUBMIT, "variables": variables},
-        headers={
-            "Cookie": f"{sessions.SESSION_COOKIE}={(await cookie_for(world.accounts['resident']))[sessions.SESSION_COOKIE]}"
-        },
+        headers={"Cookie": f"{sessions.SESSION_COOKIE}={resident_cookie}"},
     )
     assert response.status_code == 413
 
 
-REPORT = """query($plan: ID!) { annualReport(planId: $plan, year: 2025) { financingValid budgetTotal csvUrl csvRfc4180Url
-  xlsxUrl } }"""
+REPORT = """query($plan: ID!) { annualReport(planId: $plan, year: 2025) {
+  financingValid budgetTotal csvUrl csvRfc4180Url xlsxUrl } }"""
 
 
 async def get(client, path, cookies=None):

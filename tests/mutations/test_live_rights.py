@@ -22,7 +22,7 @@ from auth import sessions
 from backend.db import new_session
 from backend.models import PlanOrganisation, WebSession
 from schema.live import CLOSE_SIGNED_OUT
-from tests.auth.idp import idp  # noqa: F401  (pytest fixture)
+from tests.auth.idp import idp  # noqa: F401 - pytest fixture
 from tests.mutations.helpers import gid
 from tests.mutations.test_subscriptions import (
     ATTEMPTS,
@@ -153,7 +153,7 @@ async def test_a_removed_membership_stops_events(servers):
             assert late["residentInputReceived"]["id"] != sent
 
 
-async def test_a_token_socket_closes_when_the_token_expires(servers, idp):  # noqa: F811
+async def test_a_token_socket_closes_when_the_token_expires(servers, idp):  # noqa: F811 - the imported pytest fixture
     a, _ = servers
     token = idp.sign("dev-erhverv", idp.claims("dev-erhverv", "fsb-medarbejder", exp=int(time.time()) + 5))
     async with connect(

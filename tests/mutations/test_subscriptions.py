@@ -140,7 +140,9 @@ async def test_partner_follows_activity_changes_made_through_another_process(ser
     a, b = servers
     w = await build_world()
     partner, staff = await cookie_header(w.accounts["partner"]), await cookie_header(w.accounts["housing"])
-    update = """mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) { activity { id } errors { code } } }"""
+    update = (
+        "mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) { activity { id } errors { code } } }"
+    )
     counter = iter(range(100))
 
     async def change():

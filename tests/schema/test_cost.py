@@ -121,7 +121,10 @@ async def test_staff_may_ask_for_more_than_visitors(actor):
 
 
 async def test_a_page_size_given_as_a_variable_counts():
-    query = "query($n: Int) { plans(first: $n) { nodes { activities(first: $n) { nodes { occurrences(first: $n) { id } } } } } }"
+    query = (
+        "query($n: Int) { plans(first: $n) { nodes { activities(first: $n) { nodes { "
+        "occurrences(first: $n) { id } } } } } }"
+    )
     small = await execute(query, {"n": 5})
     assert small.errors is None
     large = await execute(query, {"n": 100})

@@ -46,7 +46,8 @@ class Leaf:
 
     @strawberry.field
     def must(self) -> str:
-        return None if self.name == "hole" else self.name  # type: ignore[return-value]
+        # a null in a non-null field, on purpose: the engine must report it as graphql-core does
+        return None if self.name == "hole" else self.name  # type: ignore[return-value]  # the null is the test
 
     @strawberry.field
     async def later(self) -> str:
@@ -61,7 +62,7 @@ class Leaf:
     def pending(self) -> str:
         future = asyncio.get_running_loop().create_future()
         future.set_result(f"pending {self.name}")
-        return future  # type: ignore[return-value]
+        return future  # type: ignore[return-value]  # an awaitable where a str is declared, as resolvers may
 
 
 @strawberry.type
@@ -80,7 +81,7 @@ class Branch:
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
-        return self.leaves(None) or []  # type: ignore[arg-type]
+        return self.leaves(None) or []  # type: ignore[arg-type]  # leaves() never reads its info
 
 
 @strawberry.type

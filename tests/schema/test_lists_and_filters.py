@@ -11,7 +11,8 @@ from backend.models import Activity, ActivityPartner, Occurrence, Plan, Visibili
 from schema.ids import decode, encode
 
 PAGE = """query($first: Int, $after: String) { activities(first: $first, after: $after) {
-  totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+  totalCount edges { cursor node { id } } nodes { id }
+  pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
 
 
 async def test_paging_walks_the_whole_list_once_in_primary_key_order(run):
@@ -49,7 +50,10 @@ async def test_nested_connection_pages_per_parent(run):
         assert all(a["plan"]["id"] == plan["id"] for a in conn["nodes"])
         assert conn["pageInfo"]["hasNextPage"] == (conn["totalCount"] > 2)
         if conn["pageInfo"]["hasNextPage"]:
-            q = "query($id: ID!, $after: String) { plan(id: $id) { activities(first: 100, after: $after) { totalCount nodes { id } } } }"
+            q = (
+                "query($id: ID!, $after: String) { plan(id: $id) { "
+                "activities(first: 100, after: $after) { totalCount nodes { id } } } }"
+            )
             rest = (await run(q, {"id": plan["id"], "after": conn["pageInfo"]["endCursor"]}))["plan"]["activities"]
             assert rest["totalCount"] == conn["totalCount"]
             assert len(rest["nodes"]) == conn["totalCount"] - 2
@@ -170,7 +174,8 @@ async def test_occurrence_range_filter_uses_non_cancelled_occurrences(run):
 async def test_next_occurrences_are_soonest_first_and_limited(run):
     now = datetime.now(UTC).isoformat()
     data = await run(
-        "query($from: DateTime) { activities(first: 20) { nodes { occurrences(from: $from, first: 3) { startsAt endsAt } } } }",
+        "query($from: DateTime) { activities(first: 20) { nodes { "
+        "occurrences(from: $from, first: 3) { startsAt endsAt } } } }",
         {"from": now},
     )
     lists = [a["occurrences"] for a in data["activities"]["nodes"]]

@@ -86,7 +86,8 @@ query Deep {
   }
   activities(first: 50, filter: {status: ACTIVE}) { totalCount nodes { title partners { partner { name } } } }
   followUpGroups(first: 50) { totalCount nodes { name plan { name } } }
-  urbanAreas { nodes { name plans { totalCount nodes { name } } estates { followUpGroups { name } } otherEfforts { name } } }
+  urbanAreas { nodes { name plans { totalCount nodes { name } } estates { followUpGroups { name } }
+    otherEfforts { name } } }
 }
 """
 

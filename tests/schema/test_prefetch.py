@@ -33,9 +33,11 @@ fragment PlanParts on Plan {
   emergencyPlan { id title }
   financing { year budget }
   subAgreements { id title version focusArea { id name } }
-  activities(first: 3) { totalCount edges { cursor node { id title status partners { role partner { id name kind } } } } }
+  activities(first: 3) { totalCount edges { cursor node {
+    id title status partners { role partner { id name kind } } } } }
   ... on Node { id }
-  goals { id title focusArea { id } indicators { id name unit baseline target direction latest { value } measurements { id period value } } }
+  goals { id title focusArea { id } indicators {
+    id name unit baseline target direction latest { value } measurements { id period value } } }
 }
 """
 

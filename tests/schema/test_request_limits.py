@@ -27,7 +27,7 @@ async def test_a_long_search_is_refused_with_a_clear_error():
 
 async def test_a_long_literal_is_refused_too():
     long = "x" * (limits.TEXT_LENGTHS["search"] + 1)
-    result = await execute('{ activities(first: 1, filter: {search: "%s"}) { nodes { id } } }' % long)
+    result = await execute(f'{{ activities(first: 1, filter: {{search: "{long}"}}) {{ nodes {{ id }} }} }}')
     assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
 
 

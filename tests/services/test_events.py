@@ -59,7 +59,8 @@ async def test_one_listen_connection_serves_the_caches_and_live_events():
             listening = (
                 await s.execute(
                     text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
                     )
                 )
             ).scalar()

@@ -30,14 +30,16 @@ CHECKS = [
     (
         "plan",
         "plan_period_bounded",
-        "({row}start_date IS NULL OR ({row}start_date >= '2000-01-01' AND {row}start_date <= '2100-12-31')) AND ({row}end_date IS NULL OR ({row}end_date >= '2000-01-01' AND {row}end_date <= '2100-12-31'))",
+        "({row}start_date IS NULL OR ({row}start_date >= '2000-01-01' AND {row}start_date <= '2100-12-31')) AND "
+        "({row}end_date IS NULL OR ({row}end_date >= '2000-01-01' AND {row}end_date <= '2100-12-31'))",
     ),
     ("financing", "financing_year_bounded", "{row}year >= 2000 AND {row}year <= 2100"),
     ("milestone", "milestone_year_bounded", "{row}year >= 2000 AND {row}year <= 2100"),
     (
         "residency",
         "residency_period_bounded",
-        "({row}since IS NULL OR ({row}since >= '1950-01-01' AND {row}since <= '2100-12-31')) AND ({row}until IS NULL OR ({row}until >= '1950-01-01' AND {row}until <= '2100-12-31'))",
+        "({row}since IS NULL OR ({row}since >= '1950-01-01' AND {row}since <= '2100-12-31')) AND "
+        "({row}until IS NULL OR ({row}until >= '1950-01-01' AND {row}until <= '2100-12-31'))",
     ),
     (
         "residencycode",
@@ -47,7 +49,8 @@ CHECKS = [
     (
         "indicator",
         "indicator_numbers_bounded",
-        "({row}baseline IS NULL OR ({row}baseline >= -1000000000000 AND {row}baseline <= 1000000000000)) AND ({row}target IS NULL OR ({row}target >= -1000000000000 AND {row}target <= 1000000000000))",
+        "({row}baseline IS NULL OR ({row}baseline >= -1000000000000 AND {row}baseline <= 1000000000000)) AND "
+        "({row}target IS NULL OR ({row}target >= -1000000000000 AND {row}target <= 1000000000000))",
     ),
     (
         "meeting",
@@ -67,7 +70,8 @@ CHECKS = [
     (
         "occurrence",
         "occurrence_times_bounded",
-        "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00') AND ({row}ends_at >= '2000-01-01 00:00:00+00:00' AND {row}ends_at < '2101-01-01 00:00:00+00:00')",
+        "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00') AND "
+        "({row}ends_at >= '2000-01-01 00:00:00+00:00' AND {row}ends_at < '2101-01-01 00:00:00+00:00')",
     ),
     (
         "occurrence",
