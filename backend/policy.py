@@ -115,20 +115,7 @@ def can_approve_plan(actor: Actor | None, plan_id: int) -> bool:
     return bool(actor and actor.kind == ActorKind.MUNICIPALITY and plan_id in actor.plan_ids)
 
 
-def can_register_lbf_approval(actor: Actor | None) -> bool:
-    return is_fund(actor)
-
-
 # ---------------------------------------------------------------- activities
-def can_read_activity(actor: Actor | None, *, activity_id: int, plan_id: int, visibility: Visibility,
-                      plan_readable: bool) -> bool:
-    if is_plan_staff(actor, plan_id) or is_fund(actor):
-        return True
-    if actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids:
-        return True
-    return plan_readable and visibility == Visibility.PUBLIC
-
-
 def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Activities the actor may see; joins Plan (the caller joins Activity.plan_id == Plan.id)."""
     if is_fund(actor):
@@ -179,16 +166,6 @@ def can_read_input(actor: Actor | None, *, plan_id: int, author_account_id: int 
     if actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id:
         return True
     return published and not hidden
-
-
-def input_filter(actor: Actor | None, plan_id: int) -> ColumnElement[bool]:
-    """Inputs of one plan's groups that the actor may see."""
-    if is_plan_staff(actor, plan_id):
-        return true()
-    public = and_(ResidentInput.published.is_(True), ResidentInput.hidden.is_(False))
-    if actor and actor.kind == ActorKind.RESIDENT:
-        return or_(public, ResidentInput.author_account_id == actor.account_id)
-    return public
 
 
 def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> bool:
@@ -369,11 +346,6 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
 
 
 PERSONAL_AUDIT_OBJECTS = ("Residency", "ResidencyCode", "Account", "WebSession")
-
-
-def can_read_any_audit(actor: Actor | None) -> bool:
-    """Whether the audit log shows the actor anything at all: staff only."""
-    return bool(actor and actor.is_staff)
 
 
 def can_read_own_data(actor: Actor | None, account_id: int | None) -> bool:
