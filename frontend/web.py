@@ -106,7 +106,7 @@ def path_id(request: Request, *types: str, name: str = "id") -> str:
     value = request.path_params[name]
     try:
         decode(value, *types)
-    except Exception:  # noqa: BLE001 - any decoding failure means "no such page"
+    except Exception:
         raise HTTPException(status_code=404)
     return value
 
@@ -130,8 +130,9 @@ def _message(request: Request) -> str:
     return translations(language(request).code).gettext(text) if text else ""
 
 
-async def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200,
-                 headers: dict | None = None) -> HTMLResponse:
+async def render(
+    request: Request, template: str, context: dict | None = None, *, status_code: int = 200, headers: dict | None = None
+) -> HTMLResponse:
     lang = language(request)
     actor = await current_actor(request)
     signed_in = actor is not None

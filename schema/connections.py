@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from typing import Annotated, Any, Awaitable, Callable, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -59,7 +60,9 @@ class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     has_previous_page: bool = strawberry.field(description="Whether items precede this page (a cursor was given).")
     start_cursor: str | None = strawberry.field(description="The cursor of the first item on this page.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last item; pass it as `after` for the next page.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item; pass it as `after` for the next page."
+    )
 
 
 @strawberry.type(description="An item of a page, with the cursor that points at it.")
@@ -101,13 +104,20 @@ class Connection(Generic[T]):
         return self.total
 
     @classmethod
-    def of(cls, items: list, *, size: int, has_previous: bool, total: int | None = None,
-           count: Callable[[], Awaitable[int]] | None = None) -> "Connection":
+    def of(
+        cls,
+        items: list,
+        *,
+        size: int,
+        has_previous: bool,
+        total: int | None = None,
+        count: Callable[[], Awaitable[int]] | None = None,
+    ) -> Connection:
         has_next = len(items) > size
         return cls(items=items[:size], has_next=has_next, has_previous=has_previous, total=total, count=count)
 
     @classmethod
-    def empty(cls) -> "Connection":
+    def empty(cls) -> Connection:
         return cls(items=[], has_next=False, has_previous=False, total=0, count=None)
 
 
@@ -128,8 +138,16 @@ async def page(context, type_cls: type, statement, id_column, *, first: int | No
 
 
 async def pages_by_parent(
-    context, type_cls: type, statement, parent_column, id_column, parent_ids: list[int], *,
-    size: int, after_pk: int | None, cache_key: tuple | None = None,
+    context,
+    type_cls: type,
+    statement,
+    parent_column,
+    id_column,
+    parent_ids: list[int],
+    *,
+    size: int,
+    after_pk: int | None,
+    cache_key: tuple | None = None,
 ) -> dict[int, Connection]:
     """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent.
 
@@ -138,10 +156,14 @@ async def pages_by_parent(
     """
 
     def paging():
-        inner = statement.add_columns(
-            parent_column.label("_parent"),
-            func.count().over(partition_by=parent_column).label("_total"),
-        ).where(key_in(parent_column)).subquery()
+        inner = (
+            statement.add_columns(
+                parent_column.label("_parent"),
+                func.count().over(partition_by=parent_column).label("_total"),
+            )
+            .where(key_in(parent_column))
+            .subquery()
+        )
         numbered = select(
             inner,
             func.row_number().over(partition_by=inner.c._parent, order_by=inner.c.pk).label("_rn"),
@@ -149,7 +171,11 @@ async def pages_by_parent(
         if after_pk is not None:
             numbered = numbered.where(inner.c.pk > bindparam("after_pk"))
         numbered = numbered.subquery()
-        return select(numbered).where(numbered.c._rn <= bindparam("page_limit")).order_by(numbered.c._parent, numbered.c.pk)
+        return (
+            select(numbered)
+            .where(numbered.c._rn <= bindparam("page_limit"))
+            .order_by(numbered.c._parent, numbered.c.pk)
+        )
 
     query = paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None), paging)
     params = {"keys": parent_ids, "page_limit": size + 1}
@@ -170,8 +196,11 @@ async def pages_by_parent(
             # Paged past the end: the window saw no row, so count this parent on demand.
             count = _counter(context, statement, parent_column, parent)
         out[parent] = Connection.of(
-            items, size=size, has_previous=after_pk is not None,
-            total=totals.get(parent, 0 if after_pk is None else None), count=count,
+            items,
+            size=size,
+            has_previous=after_pk is not None,
+            total=totals.get(parent, 0 if after_pk is None else None),
+            count=count,
         )
     return out
 

@@ -11,10 +11,10 @@ from starlette.responses import Response
 
 from backend import policy
 from backend.models import ActorKind
-from schema.ids import decode
 from frontend.forms import check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
+from schema.ids import decode
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
@@ -28,12 +28,24 @@ async def _inbox(request: Request, *, values: dict | None = None, errors: dict |
     variables = {"status": status if status in INPUT_STATUSES else None}
     data = await query_or_404(request, "StaffInbox", variables)
     # Only the groups of the actor's own plans: the list of groups is public, their inputs are not.
-    groups = [g for g in data["followUpGroups"]["nodes"]
-              if g.get("inputs") is not None and policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])]
-    return await render(request, "staff/inbox.html", {
-        "groups": groups, "status": variables["status"] or "", "statuses": INPUT_STATUSES, "channels": CHANNELS,
-        "values": values or {}, "errors": errors or {},
-    }, status_code=status_code)
+    groups = [
+        g
+        for g in data["followUpGroups"]["nodes"]
+        if g.get("inputs") is not None and policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])
+    ]
+    return await render(
+        request,
+        "staff/inbox.html",
+        {
+            "groups": groups,
+            "status": variables["status"] or "",
+            "statuses": INPUT_STATUSES,
+            "channels": CHANNELS,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 async def inbox(request: Request):
@@ -72,8 +84,9 @@ async def answer(request: Request):
         message = "status-gemt"
     elif action in ("offentliggoer", "skjul"):
         field = f"offentlig-{row}"
-        data = await query(request, "ResidentInputPublish", {"input": {
-            "inputId": input_id, "published": action == "offentliggoer"}})
+        data = await query(
+            request, "ResidentInputPublish", {"input": {"inputId": input_id, "published": action == "offentliggoer"}}
+        )
         errors = _errors_or_404(data["residentInputPublish"], {}, _, field)
         message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
     else:
@@ -108,13 +121,24 @@ async def register(request: Request):
     if values[f"kanal-{row}"] not in CHANNELS:
         errors[f"kanal-{row}"] = _("Vælg, hvordan inputtet kom ind.")
     if not errors:
-        data = await query(request, "ResidentInputRegister", {"input": {
-            "groupId": group_id, "title": values[f"titel-{row}"].strip(), "body": values[f"tekst-{row}"].strip(),
-            "channel": values[f"kanal-{row}"],
-        }})
-        errors = _errors_or_404(data["residentInputRegister"],
-                                {"title": f"titel-{row}", "body": f"tekst-{row}", "channel": f"kanal-{row}"},
-                                _, f"titel-{row}")
+        data = await query(
+            request,
+            "ResidentInputRegister",
+            {
+                "input": {
+                    "groupId": group_id,
+                    "title": values[f"titel-{row}"].strip(),
+                    "body": values[f"tekst-{row}"].strip(),
+                    "channel": values[f"kanal-{row}"],
+                }
+            },
+        )
+        errors = _errors_or_404(
+            data["residentInputRegister"],
+            {"title": f"titel-{row}", "body": f"tekst-{row}", "channel": f"kanal-{row}"},
+            _,
+            f"titel-{row}",
+        )
     if errors:
         return await _inbox(request, values=values, errors=errors, status_code=400)
     return redirect("/medarbejder/indbakke", message="input-registreret")
@@ -125,8 +149,11 @@ async def plans(request: Request):
     if isinstance(actor, Response):
         return actor
     data = await query_or_404(request, "StaffPlans")
-    mine = [p for p in data["plans"]["nodes"]
-            if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids]
+    mine = [
+        p
+        for p in data["plans"]["nodes"]
+        if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids
+    ]
     return await render(request, "staff/plans.html", {"plans": by_name(mine)})
 
 
@@ -145,21 +172,34 @@ def goal_rows(goals: list[dict]) -> list[dict]:
     for goal in goals:
         for indicator in goal.get("indicators") or []:
             latest = indicator.get("latest") or {}
-            baseline, target, value = (_number(indicator.get("baseline")), _number(indicator.get("target")),
-                                       _number(latest.get("value")))
+            baseline, target, value = (
+                _number(indicator.get("baseline")),
+                _number(indicator.get("target")),
+                _number(latest.get("value")),
+            )
             progress = None
             if baseline is not None and target is not None and value is not None and target != baseline:
                 progress = max(0.0, min(1.0, (value - baseline) / (target - baseline)))
             elif indicator.get("direction") == "KEEP" and target is not None and value is not None:
                 progress = 1.0 if value >= target else max(0.0, value / target) if target else None
-            rows.append({"goal": goal, "indicator": indicator, "baseline": baseline, "target": target,
-                         "value": value, "period": latest.get("period"), "progress": progress})
+            rows.append(
+                {
+                    "goal": goal,
+                    "indicator": indicator,
+                    "baseline": baseline,
+                    "target": target,
+                    "value": value,
+                    "period": latest.get("period"),
+                    "progress": progress,
+                }
+            )
     return rows
 
 
 def financing_rows(financing: list[dict]) -> tuple[list[dict], float]:
-    rows = [{**f, "budget_n": _number(f.get("budget")) or 0.0, "spent_n": _number(f.get("spent")) or 0.0}
-            for f in financing]
+    rows = [
+        {**f, "budget_n": _number(f.get("budget")) or 0.0, "spent_n": _number(f.get("spent")) or 0.0} for f in financing
+    ]
     top = max([r["budget_n"] for r in rows] + [r["spent_n"] for r in rows] + [1.0])
     return rows, top
 
@@ -180,7 +220,15 @@ async def plan_overview(request: Request):
     goals = goal_rows(plan.get("goals") or [])
     financing, top = financing_rows(plan.get("financing") or [])
     years = sorted({f["year"] for f in financing})
-    return await render(request, "staff/plan_overview.html", {
-        "plan": plan, "goals": goals, "financing": financing, "top": top, "years": years,
-        "year": variables["year"],
-    })
+    return await render(
+        request,
+        "staff/plan_overview.html",
+        {
+            "plan": plan,
+            "goals": goals,
+            "financing": financing,
+            "top": top,
+            "years": years,
+            "year": variables["year"],
+        },
+    )

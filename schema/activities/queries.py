@@ -26,15 +26,27 @@ class ActivitiesQuery:
         description="Activities you may see, filtered; internal ones only for the plan's staff and partners.",
         **checked(policy.activity_filter),
     )
-    async def activities(self, info: Info, first: First = None, after: After = None,
-                         filter: Annotated[ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")] = None) -> Connection[Activity]:
+    async def activities(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")
+        ] = None,
+    ) -> Connection[Activity]:
         key = filter_key(filter)
         stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
         return await page(info.context, Activity, stmt, m.Activity.id, first=first, after=after)
 
     @strawberry.field(description="The partner organisations.", **public("reference data"))
-    async def partners(self, info: Info, first: First = None, after: After = None,
-                       kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None) -> Connection[Partner]:
+    async def partners(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
+    ) -> Connection[Partner]:
         stmt = select(*columns(Partner, m.Partner))
         if kind is not None:
             stmt = stmt.where(m.Partner.kind == kind)

@@ -26,16 +26,22 @@ class GeographyQuery:
         return await page(info.context, UrbanArea, stmt, m.UrbanArea.id, first=first, after=after)
 
     @strawberry.field(description="The boards: the city board and the district boards.", **public("reference data"))
-    async def boards(self, info: Info, first: First = None, after: After = None,
-                     level: Annotated[BoardLevel | None, strawberry.argument(description="Only boards of this level.")] = None) -> Connection[Board]:
+    async def boards(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        level: Annotated[BoardLevel | None, strawberry.argument(description="Only boards of this level.")] = None,
+    ) -> Connection[Board]:
         stmt = select(*columns(Board, m.Board))
         if level is not None:
             stmt = stmt.where(m.Board.level == level)
         return await page(info.context, Board, stmt, m.Board.id, first=first, after=after)
 
     @strawberry.field(description="The housing organisations (almene boligorganisationer).", **public("reference data"))
-    async def housing_organisations(self, info: Info, first: First = None,
-                                    after: After = None) -> Connection[HousingOrganisation]:
+    async def housing_organisations(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[HousingOrganisation]:
         stmt = select(*columns(HousingOrganisation, m.HousingOrganisation))
         return await page(info.context, HousingOrganisation, stmt, m.HousingOrganisation.id, first=first, after=after)
 

@@ -10,20 +10,21 @@ from strawberry.types import Info
 
 from schema.connections import After, Connection, First, decode_cursor
 from schema.enums import BoardLevel, OtherEffortKind
-from schema.node import Node
-from schema.geography.loaders import BoardByIdLoader
-from schema.geography.loaders import EstatesByOrganisationIdLoader
-from schema.geography.loaders import EstatesByUrbanAreaIdLoader
-from schema.geography.loaders import HousingOrganisationByIdLoader
-from schema.geography.loaders import MunicipalityByIdLoader
-from schema.geography.loaders import OtherEffortsByUrbanAreaIdLoader
-from schema.geography.loaders import UrbanAreaByIdLoader
-from schema.geography.loaders import UrbanAreasByBoardIdLoader
-from schema.geography.loaders import UrbanAreasByMunicipalityIdLoader
+from schema.geography.loaders import (
+    BoardByIdLoader,
+    EstatesByOrganisationIdLoader,
+    EstatesByUrbanAreaIdLoader,
+    HousingOrganisationByIdLoader,
+    MunicipalityByIdLoader,
+    OtherEffortsByUrbanAreaIdLoader,
+    UrbanAreaByIdLoader,
+    UrbanAreasByBoardIdLoader,
+    UrbanAreasByMunicipalityIdLoader,
+)
 from schema.limits import page_size
+from schema.node import Node
 from schema.participation.loaders import FollowUpGroupsByEstateIdLoader
-from schema.plans.loaders import PlansByBoardIdLoader
-from schema.plans.loaders import PlansByUrbanAreaIdLoader
+from schema.plans.loaders import PlansByBoardIdLoader, PlansByUrbanAreaIdLoader
 
 if TYPE_CHECKING:
     from schema.participation.types import FollowUpGroup

@@ -21,10 +21,17 @@ from schema.rows import build, build_all, columns
 
 @strawberry.type(description="Follow-up groups and the signed-in viewer.")
 class ParticipationQuery:
-    @strawberry.field(description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter))
+    @strawberry.field(
+        description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter)
+    )
     async def follow_up_groups(
-        self, info: Info, first: First = None, after: After = None,
-        plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the groups of this plan.")] = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the groups of this plan.")
+        ] = None,
     ) -> Connection[FollowUpGroup]:
         stmt = (
             select(*columns(FollowUpGroup, m.FollowUpGroup))

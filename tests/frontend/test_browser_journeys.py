@@ -54,8 +54,13 @@ async def test_residents_are_told_where_they_stand_in_their_language(browser, li
         await page.goto(group)
         await no_violations(page, axe_source, "group, no residency")
         section = page.locator("#form-heading").locator("xpath=..")
-        assert _("Du kan ikke give input endnu, fordi portalen ikke ved, hvor du bor. Kun beboere i gruppens "
-                 "boligafdelinger kan give input.") in await section.inner_text()
+        assert (
+            _(
+                "Du kan ikke give input endnu, fordi portalen ikke ved, hvor du bor. Kun beboere i gruppens "
+                "boligafdelinger kan give input."
+            )
+            in await section.inner_text()
+        )
         await section.get_by_role("link").first.click()
         assert page.url.endswith("/min-side#husstandskode")
         assert await page.locator("#husstandskode").is_visible()

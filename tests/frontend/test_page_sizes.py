@@ -4,7 +4,7 @@ operations ask for, and a plan with more activities than one CalendarFeed page h
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -25,23 +25,42 @@ ACTIVITIES = 25  # more than one CalendarFeed page (20)
 def busy_plan(demo_ids):
     """ACTIVITIES new public activities in the demo plan: the first with DATES dates in the coming
     days, every other with one date tomorrow. Written past the services, removed afterwards."""
-    tomorrow = clock.start_of_day(clock.today() + timedelta(days=1)).astimezone(timezone.utc)
+    tomorrow = clock.start_of_day(clock.today() + timedelta(days=1)).astimezone(UTC)
     now = clock.now()
     engine = get_sync_engine()
     with engine.begin() as conn:
-        model = conn.execute(select(Activity).where(Activity.plan_id == demo_ids["plan_pk"])
-                             .order_by(Activity.id).limit(1)).one()
+        model = conn.execute(
+            select(Activity).where(Activity.plan_id == demo_ids["plan_pk"]).order_by(Activity.id).limit(1)
+        ).one()
         ids = []
         for number in range(ACTIVITIES):
-            ids.append(conn.execute(insert(Activity).values(
-                plan_id=model.plan_id, focus_area_id=model.focus_area_id, title=f"Travl aktivitet {number:02}",
-                status=model.status, visibility="PUBLIC", languages=[], created_at=now, updated_at=now)).inserted_primary_key[0])
+            ids.append(
+                conn.execute(
+                    insert(Activity).values(
+                        plan_id=model.plan_id,
+                        focus_area_id=model.focus_area_id,
+                        title=f"Travl aktivitet {number:02}",
+                        status=model.status,
+                        visibility="PUBLIC",
+                        languages=[],
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
+            )
         starts = [tomorrow + timedelta(hours=7 * n) for n in range(DATES)]  # within 5.6 days of tomorrow
         for start in starts:
-            conn.execute(insert(Occurrence).values(activity_id=ids[0], starts_at=start, ends_at=start + timedelta(hours=1)))
+            conn.execute(
+                insert(Occurrence).values(activity_id=ids[0], starts_at=start, ends_at=start + timedelta(hours=1))
+            )
         for activity in ids[1:]:
-            conn.execute(insert(Occurrence).values(activity_id=activity, starts_at=tomorrow + timedelta(hours=10),
-                                                   ends_at=tomorrow + timedelta(hours=11)))
+            conn.execute(
+                insert(Occurrence).values(
+                    activity_id=activity,
+                    starts_at=tomorrow + timedelta(hours=10),
+                    ends_at=tomorrow + timedelta(hours=11),
+                )
+            )
     changes.bump()
     yield {"busy": encode("Activity", ids[0]), "starts": starts}
     with engine.begin() as conn:
@@ -54,8 +73,11 @@ def _dates_of(response, activity_id: str) -> set[datetime]:
     """The dates the page lists for this activity."""
     assert response.status_code == 200
     soup = soup_of(response)
-    return {datetime.fromisoformat(item.find("time")["datetime"])
-            for item in soup.select("ul.card-list li") if item.find("a", href=f"/aktiviteter/{activity_id}")}
+    return {
+        datetime.fromisoformat(item.find("time")["datetime"])
+        for item in soup.select("ul.card-list li")
+        if item.find("a", href=f"/aktiviteter/{activity_id}")
+    }
 
 
 async def test_the_area_page_and_the_week_view_show_every_date_of_a_busy_activity(client, demo_ids, busy_plan):

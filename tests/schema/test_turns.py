@@ -15,7 +15,7 @@ from schema.context import Context
 from tests.schema import engines
 from tests.schema.test_fast_execution_switch import ACTORS, QUERIES, _answer, _variables
 
-HOSTILE = (execution.__file__.rsplit("/schema/", 1)[0] + "/bench/queries/s5.hostile.graphql")
+HOSTILE = execution.__file__.rsplit("/schema/", 1)[0] + "/bench/queries/s5.hostile.graphql"
 
 
 @pytest.fixture
