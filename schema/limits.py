@@ -39,13 +39,15 @@ PAGE_DEFAULTS = {("Activity", "occurrences"): MAX_OCCURRENCES}
 UNPAGED_LIST_SIZE = 10  # what the cost counts for a list the API does not page (an activity's partners)
 
 # Query cost (schema/cost.py): how many objects an answer can hold, at most. The portal's public pages
-# cost up to about 11,500 (100 activities of a week with their occurrences), its staff inbox about
-# 110,000, the benchmark's S1 1,251 and S2 15,531; tests/schema/test_cost.py checks them all.
-ANONYMOUS_COST_LIMIT = 12_000  # not signed in, and residents
+# cost up to about 2,650 (the front page: the areas with their estates, and 100 activities of the week
+# with their first 12 dates), its staff inbox about 110,000, the benchmark's S1 1,251 and S2 15,531;
+# tests/schema/test_cost.py checks them all.
+ANONYMOUS_COST_LIMIT = 3_000  # not signed in, and residents
 STAFF_COST_LIMIT = 120_000  # housing organisation, municipality, partner and Landsbyggefonden staff
-# What an anonymous client may spend per minute on /graphql (ten queries at the limit), counted per
-# client address across processes (backend/budget.py); answers from the public cache cost nothing.
-ANONYMOUS_BUDGET_PER_MINUTE = 10 * ANONYMOUS_COST_LIMIT
+# What an anonymous client may spend per minute on /graphql (twenty queries at the limit, about 50 of
+# S1's public activities of an area), counted per client address across processes (backend/budget.py);
+# answers from the public cache cost nothing.
+ANONYMOUS_BUDGET_PER_MINUTE = 20 * ANONYMOUS_COST_LIMIT
 
 MAX_TEXT_LENGTH = 20_000  # any string argument or input field (the services have tighter rules of their own)
 TEXT_LENGTHS = {"search": 200}  # tighter bounds by argument / input field name

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from backend import bounds, clock, policy
-from frontend.pages.public import occurrence_rows
+from frontend.pages.public import occurrence_rows, with_all_dates
 from frontend.sorting import by_name
 from frontend.templating import parse_datetime
 from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
@@ -19,6 +19,7 @@ from schema.connections import decode_cursor
 from schema.ids import decode
 
 PAGE_SIZE = 20
+FEED_ACTIVITIES = 100  # the activities of one calendar feed, read in CalendarFeed's pages of 20
 
 
 _local_day_start = clock.start_of_day
@@ -168,7 +169,9 @@ async def week(request: Request):
             "to": end.isoformat(),
         },
     )
-    rows = occurrence_rows(data["activities"]["nodes"])
+    rows = occurrence_rows(
+        await with_all_dates(request, data["activities"]["nodes"], start.isoformat(), end.isoformat())
+    )
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
@@ -276,8 +279,14 @@ async def _feed(request: Request, key: str) -> Response:
     start, end = _feed_window()
     node_id = path_id(request, "UrbanArea" if key == "urbanAreaId" else "Plan")
     variables = {"filter": {key: node_id, "occursFrom": start, "occursTo": end}, "from": start, "to": end}
-    data = await query_or_404(request, "CalendarFeed", variables)
-    activities = data["activities"]["nodes"]
+    activities: list[dict] = []
+    while len(activities) < FEED_ACTIVITIES:  # in pages, each within the anonymous cost limit
+        page = (await query_or_404(request, "CalendarFeed", variables))["activities"]
+        activities += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        variables["after"] = page["pageInfo"]["endCursor"]
+    activities = activities[:FEED_ACTIVITIES]
     name = activities[0]["plan"]["urbanArea"]["name"] if activities else "Helhedsplan"
     if key == "planId" and activities:
         name = activities[0]["plan"]["name"]

@@ -27,6 +27,25 @@ def occurrence_rows(activities: list[dict]) -> list[dict]:
     return rows
 
 
+# The dates per activity that the week's operations (UrbanAreaPage, WeekView) ask for: two a day.
+# Fewer than the API's 100 keeps the pages' query cost low (schema/limits.py); an activity that
+# fills its page gets all its dates of the week from ActivityCalendar, so the pages show every date.
+WEEK_DATES = 14
+
+
+async def with_all_dates(request: Request, activities: list[dict], start: str, end: str) -> list[dict]:
+    """The activities, each with all its dates in [start, end) (up to the API's 100)."""
+    out = []
+    for activity in activities:
+        if len(activity.get("occurrences") or []) >= WEEK_DATES:
+            data = await query_or_404(request, "ActivityCalendar", {"id": activity["id"], "from": start, "to": end})
+            node = data.get("node")
+            if node:
+                activity = {**activity, "occurrences": node["occurrences"]}
+        out.append(activity)
+    return out
+
+
 def _matches(text: str, needle: str) -> bool:
     return needle.casefold() in (text or "").casefold()
 
@@ -88,14 +107,8 @@ async def urban_area(request: Request):
         "estates": by_name(area.get("estates") or []),
         "plans": {**area["plans"], "nodes": by_name(area["plans"]["nodes"])},
     }
-    return await render(
-        request,
-        "urban_area.html",
-        {
-            "area": area,
-            "rows": occurrence_rows(data["activities"]["nodes"]),
-        },
-    )
+    activities = await with_all_dates(request, data["activities"]["nodes"], start.isoformat(), end.isoformat())
+    return await render(request, "urban_area.html", {"area": area, "rows": occurrence_rows(activities)})
 
 
 async def plan(request: Request):
