@@ -7,9 +7,9 @@ from datetime import date
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from backend import policy
+from backend.actor import Actor
 from backend.models import ActorKind, PlanStatus
 from frontend.pages.staff import financing_rows, goal_rows
 from frontend.web import language, path_id, query_or_404, render, require_actor
@@ -26,10 +26,8 @@ def report_years(plan: dict, today: date) -> list[int]:
     return list(range(min(end, today.year), start - 1, -1))
 
 
-async def reports(request: Request):
-    actor = await require_actor(request, *READERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*READERS)
+async def reports(request: Request, actor: Actor):
     data = await query_or_404(request, "StaffReportPlans")
     today = date.today()
     plans = [
@@ -56,10 +54,8 @@ def in_language(url: str, lang: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}sprog={lang}"
 
 
-async def annual_report(request: Request):
-    actor = await require_actor(request, *READERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*READERS)
+async def annual_report(request: Request, actor: Actor):
     plan_id = path_id(request, "Plan")
     year = request.path_params["year"]
     if not policy.can_read_annual_report(actor, decode(plan_id, "Plan")[1]) or not (2000 <= year <= 2100):
