@@ -87,7 +87,7 @@ async def not_found(_request: Request):
 
 
 def portal_routes() -> list:
-    assets.build()  # copies the design system and compiles catalogs when they are missing
+    assets.check()  # built by `python -m frontend.assets` (make setup); the server writes no files
     get, post = ["GET"], ["POST"]
     return [
         Mount("/static", app=StaticFiles(directory=str(assets.STATIC), check_dir=False), name="static"),
@@ -128,6 +128,8 @@ def portal_routes() -> list:
         Route("/medarbejder/bestyrelser/{id}", page(boards.board), methods=get),
         Route("/medarbejder/rapporter/{id}/{year:int}", page(reports.annual_report), methods=get),
         Route("/medarbejder/beslutninger/{what}/{id}", page(decisions.decide), methods=post),
+        # The yearly report's files (plain 404s: a download shows no page).
+        Route("/reports/{plan_id:int}/{year:int}.{fmt:str}", reports.download, methods=get),
         # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).
         # Routes mounted after the portal would never be reached by GET; mount them before it.
         Route("/{path:path}", page(not_found), methods=get),
