@@ -17,12 +17,11 @@ from starlette.requests import Request
 from backend import policy
 from backend.actor import Actor
 from backend.models import ActorKind, AgreementKind, PlanStatus
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode
 
 DECIDERS = (ActorKind.MUNICIPALITY, ActorKind.FUND)
-NOTE_MAX = 2000
 DOCUMENT_FIELDS = ("strategicAgreement", "subAgreements", "emergencyPlan")
 
 
@@ -131,7 +130,7 @@ async def decide(request: Request, actor: Actor):
         values[note_field],
         gettext=_,
         required=action == "send-tilbage",
-        max_length=NOTE_MAX,
+        max_length=LIMITS["decision_note"],
         name=_("en note om, hvad der skal ændres"),
     )
     if not errors:

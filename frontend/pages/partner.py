@@ -12,7 +12,7 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -139,7 +139,7 @@ async def save(request: Request, actor: Actor):
             values.get("beskrivelse", ""),
             gettext=_,
             required=False,
-            max_length=5000,
+            max_length=LIMITS["activity_description"],
             name=_("beskrivelsen"),
         )
         if not errors:
@@ -164,7 +164,13 @@ async def save(request: Request, actor: Actor):
     elif action == "tilfoej-dato":
         starts_at, ends_at = _period(errors, "ny-start", "ny-slut", values.get("start", ""), values.get("slut", ""), _)
         check_text(
-            errors, "ny-sted", values.get("sted", ""), gettext=_, required=False, max_length=300, name=_("stedet")
+            errors,
+            "ny-sted",
+            values.get("sted", ""),
+            gettext=_,
+            required=False,
+            max_length=LIMITS["occurrence_location"],
+            name=_("stedet"),
         )
         if not errors:
             data = await query(
@@ -242,7 +248,9 @@ async def save(request: Request, actor: Actor):
             )
             message = "deltagere-gemt"
     elif action == "note":
-        check_text(errors, "note", values.get("note", ""), gettext=_, max_length=5000, name=_("en note"))
+        check_text(
+            errors, "note", values.get("note", ""), gettext=_, max_length=LIMITS["progress_note"], name=_("en note")
+        )
         if not errors:
             data = await query(
                 request,

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from backend import policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode
@@ -66,7 +66,7 @@ async def answer(request: Request, actor: Actor):
         field = f"svar-{row}"
         body = str(form.get("svar", ""))
         values[field] = body
-        check_text(errors, field, body, gettext=_, max_length=5000, name=_("et svar"))
+        check_text(errors, field, body, gettext=_, max_length=LIMITS["answer"], name=_("et svar"))
         if not errors:
             data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
             errors = _errors_or_404(data["residentInputAnswer"], {"body": field}, _, field)
@@ -112,8 +112,22 @@ async def register(request: Request, actor: Actor):
     row = str(form.get("gruppe", ""))
     values = {f"{k}-{row}": str(form.get(k, "")) for k in ("titel", "tekst", "kanal")}
     errors: dict[str, str] = {}
-    check_text(errors, f"titel-{row}", values[f"titel-{row}"], gettext=_, max_length=200, name=_("en overskrift"))
-    check_text(errors, f"tekst-{row}", values[f"tekst-{row}"], gettext=_, max_length=5000, name=_("beboerens input"))
+    check_text(
+        errors,
+        f"titel-{row}",
+        values[f"titel-{row}"],
+        gettext=_,
+        max_length=LIMITS["input_title"],
+        name=_("en overskrift"),
+    )
+    check_text(
+        errors,
+        f"tekst-{row}",
+        values[f"tekst-{row}"],
+        gettext=_,
+        max_length=LIMITS["input_body"],
+        name=_("beboerens input"),
+    )
     if values[f"kanal-{row}"] not in CHANNELS:
         errors[f"kanal-{row}"] = _("Vælg, hvordan inputtet kom ind.")
     if not errors:
