@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from frontend import assets
+from frontend.i18n import N_
 from frontend.operations import OperationFailed
 from frontend.pages import (
     activities,
@@ -34,49 +35,41 @@ from frontend.web import gettext_for, render
 log = logging.getLogger(__name__)
 
 
+# The error pages a handler's refusal turns into: (heading, text); 404 has a page of its own.
+ERROR_PAGES = {
+    # A malformed request, or one the API refused as a whole (e.g. a tampered id in a form): a clear 400.
+    400: (
+        N_("Forkert forespørgsel"),
+        N_("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+    ),
+    403: (
+        N_("Formularen er udløbet"),
+        N_(
+            "Siden var åben for længe, eller formularen kom et andet sted fra. "
+            "Gå tilbage, genindlæs siden og prøv igen."
+        ),
+    ),
+}
+
+
+async def error_page(request: Request, status_code: int):
+    if status_code == 404:
+        return await render(request, "errors/404.html", status_code=404)
+    _ = gettext_for(request)
+    heading, text = ERROR_PAGES[status_code]
+    return await render(request, "errors/error.html", {"heading": _(heading), "text": _(text)}, status_code=status_code)
+
+
 def page(handler):
     @functools.wraps(handler)
     async def wrapped(request: Request):
         try:
             return await handler(request)
         except OperationFailed:
-            # The API refused the request as a whole (e.g. a tampered id in a form): a clear 400, not a 500.
-            _ = gettext_for(request)
-            return await render(
-                request,
-                "errors/error.html",
-                {
-                    "heading": _("Forkert forespørgsel"),
-                    "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-                },
-                status_code=400,
-            )
+            return await error_page(request, 400)
         except HTTPException as exc:
-            _ = gettext_for(request)
-            if exc.status_code == 404:
-                return await render(request, "errors/404.html", status_code=404)
-            if exc.status_code == 403:
-                return await render(
-                    request,
-                    "errors/error.html",
-                    {
-                        "heading": _("Formularen er udløbet"),
-                        "text": _(
-                            "Siden var åben for længe, eller formularen kom et andet sted fra. Gå tilbage, genindlæs siden og prøv igen."
-                        ),
-                    },
-                    status_code=403,
-                )
-            if exc.status_code == 400:
-                return await render(
-                    request,
-                    "errors/error.html",
-                    {
-                        "heading": _("Forkert forespørgsel"),
-                        "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-                    },
-                    status_code=400,
-                )
+            if exc.status_code in ERROR_PAGES or exc.status_code == 404:
+                return await error_page(request, exc.status_code)
             raise
 
     return wrapped
