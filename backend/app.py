@@ -16,13 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from auth.issuers import get_issuers
-from auth.request import actor_for_request
 from auth.routes import auth_routes
 from backend import changes, observability
 from backend.body_limit import BodySizeLimit
 from backend.db import get_async_engine
 from backend.health import healthz, migration_heads, readyz
-from backend.report import report_routes
 from backend.security_headers import SecurityHeaders
 from backend.settings import get_settings
 from frontend.operations import documents as portal_operations
@@ -59,7 +57,6 @@ def create_app() -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         *graphql_routes(),
-        *report_routes(actor_for_request),
         *auth_routes(),
         *portal_routes(),
     ]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from annotated_types import MaxLen
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import DateTime as SADateTime
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
 from backend import bounds, clock
 
@@ -66,6 +67,20 @@ def tz_datetime(*, nullable: bool = False, default_now: bool = False, index: boo
         default_factory=utcnow if default_now else (lambda: None),
         sa_column=Column(SADateTime(timezone=True), nullable=nullable, index=index),
     )
+
+
+def max_length(model: type[SQLModel], field: str) -> int:
+    """The most characters a text field holds: its `Field(max_length=...)` below. The services' checks,
+    the portal's forms and the API's caps read it here, so each limit is written once."""
+    for rule in model.model_fields[field].metadata:
+        if isinstance(rule, MaxLen):
+            return rule.max_length
+    raise LookupError(f"{model.__name__}.{field} has no max_length")
+
+
+def long_text(max_chars: int) -> Any:
+    """A text column without a length in the database (documents grow), whose limit the services check."""
+    return Field(default=None, sa_type=AutoString, max_length=max_chars)
 
 
 # Bounds the database holds too (backend/bounds.py); the migration "bounded values" creates them.
@@ -291,7 +306,7 @@ class Plan(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
-    summary: str | None = None
+    summary: str | None = long_text(10_000)
     status: PlanStatus = PlanStatus.PREQUALIFIED
     start_date: date
     end_date: date
@@ -350,7 +365,7 @@ class Agreement(SQLModel, table=True):
     focus_area_id: int | None = fk("focusarea.id", nullable=True)
     version: int = 1
     title: str = Field(max_length=300)
-    body: str | None = None
+    body: str | None = long_text(20_000)  # the API's cap on any text (schema/limits.py)
     approved_at: datetime | None = tz_datetime(nullable=True)
     created_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (

@@ -4,14 +4,13 @@ Financing per party (budget and spent, shares computed from the figures) with th
 goal attainment per indicator
 (baseline, target, latest measurement up to the end of the year), activities with their held
 occurrences and participant totals, and the milestones of the coming year. Available as plain data
-(for the GraphQL query), CSV and XLSX (openpyxl); `report_routes` serves the files.
+(for the GraphQL query), CSV and XLSX (openpyxl); frontend/pages/reports.py serves the files.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -20,8 +19,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import clock, policy, rules
-from backend.actor import Actor
+from backend import clock, rules
 from backend.models import (
     Activity,
     ActivityStatus,
@@ -566,53 +564,3 @@ def file_path(plan_id: int, year: int, fmt: str, *, dialect: str | None = None, 
     """Where the file is served, relative to the site (the GraphQL report's csvUrl / xlsxUrl)."""
     query = "&".join(f"{k}={v}" for k, v in (("dialekt", dialect), ("sprog", lang)) if v)
     return f"/reports/{plan_id}/{year}.{fmt}" + (f"?{query}" if query else "")
-
-
-# ---------------------------------------------------------------- download routes
-ActorResolver = Callable[..., Awaitable[Actor | None]]
-
-
-def report_routes(actor_for_request: ActorResolver) -> list:
-    """`GET /reports/{plan_id}/{year}.csv|.xlsx`, guarded like the GraphQL report (absent and forbidden: 404)."""
-    from starlette.requests import Request
-    from starlette.responses import PlainTextResponse, Response
-    from starlette.routing import Route
-
-    from backend.db import new_session
-
-    media = {
-        "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
-
-    async def download(request: Request) -> Response:
-        plan_id = request.path_params["plan_id"]
-        year = request.path_params["year"]
-        fmt = request.path_params["fmt"]
-        not_found = PlainTextResponse("Rapporten findes ikke. / The report does not exist.", status_code=404)
-        if fmt not in media or not (YEAR_MIN <= year <= YEAR_MAX):
-            return not_found
-        async with new_session() as session:
-            actor = await actor_for_request(request, session)
-            if not policy.can_read_annual_report(actor, plan_id):
-                return not_found
-            data = await build(session, plan_id=plan_id, year=year)
-        if data is None:
-            return not_found
-        lang = request.query_params.get("sprog", "da")
-        dialect = request.query_params.get("dialekt", CSV_DIALECTS[0])
-        if lang not in LANGUAGES or dialect not in CSV_DIALECTS:
-            return not_found
-        body = to_csv(data, dialect=dialect, lang=lang) if fmt == "csv" else to_xlsx(data, lang=lang)
-        variant = "-rfc4180" if fmt == "csv" and dialect == "rfc4180" else ""
-        filename = f"aarsrapport-{plan_id}-{year}{variant}.{fmt}"
-        return Response(
-            body,
-            media_type=media[fmt],
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
-
-    return [Route("/reports/{plan_id:int}/{year:int}.{fmt:str}", download, methods=["GET"])]

@@ -195,7 +195,7 @@ def main() -> int:
     say("demo data")
     subprocess.run([PY, "-c", "from backend import demo; demo.load_if_empty()"], cwd=ROOT, env=env, check=True)
     say("national data set")
-    subprocess.run([PY, "-m", "backend.generate", "--scale", "national"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PY, "-m", "bench.generate", "--scale", "national"], cwd=ROOT, env=env, check=True)
     db.execute_file(BENCH / "postgraphile.sql")
     db.analyze()
 

@@ -2,7 +2,8 @@
 
 Copies the built Det Fælles Designsystem files (npm package dkfds, borger.dk theme) from
 frontend/node_modules into frontend/static/dkfds, GraphiQL's and React's browser builds (npm graphiql,
-react, react-dom) into frontend/static/graphiql, and compiles the gettext catalogs.
+react, react-dom) into frontend/static/graphiql. `make setup` runs it; the server only checks that the files
+are there (`check`), so starting or importing the app writes nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-
-from frontend.i18n import compile_catalogs
 
 HERE = Path(__file__).resolve().parent
 DKFDS_DIST = HERE / "node_modules" / "dkfds" / "dist"
@@ -89,7 +88,23 @@ def build(*, force: bool = False) -> None:
         print("frontend: dkfds is not installed; run `npm install` in frontend/", file=sys.stderr)
     if not copy_graphiql(force=force):
         print("frontend: graphiql/react are not installed; run `npm install` in frontend/", file=sys.stderr)
-    compile_catalogs(force=force)
+
+
+# What the pages and GraphiQL load from /static; `build` puts them there.
+BUILT = (DKFDS_STATIC / "css" / "dkfds-borgerdk.min.css", GRAPHIQL_STATIC / "graphiql.min.js")
+
+
+class AssetsMissing(RuntimeError):
+    pass
+
+
+def check() -> None:
+    """Refuse to serve a portal without its design system or GraphiQL, naming the step that is missing."""
+    missing = [str(path.relative_to(HERE.parent)) for path in BUILT if not path.exists()]
+    if missing:
+        raise AssetsMissing(
+            f"{', '.join(missing)} missing: run `python -m frontend.assets` (after `npm ci` in frontend/)"
+        )
 
 
 if __name__ == "__main__":

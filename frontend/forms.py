@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from backend.models import Activity, Decision, InputAnswer, Occurrence, ProgressNote, ResidentInput, max_length
 from frontend.i18n import N_
+
+# The longest text each form takes: the model's limit (backend/models.py), which the API checks again.
+# Templates read them as `limits` (hints, maxlength).
+LIMITS = {
+    "input_title": max_length(ResidentInput, "title"),
+    "input_body": max_length(ResidentInput, "body"),
+    "answer": max_length(InputAnswer, "body"),
+    "activity_description": max_length(Activity, "description"),
+    "occurrence_location": max_length(Occurrence, "location"),
+    "progress_note": max_length(ProgressNote, "text"),
+    "decision_note": max_length(Decision, "note"),
+}
 
 # Danish texts for the error codes the mutations answer with; the API's own messages are English.
 ERROR_TEXTS = {

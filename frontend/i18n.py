@@ -1,14 +1,15 @@
 """Languages of the portal: gettext catalogs compiled with Babel, Danish first.
 
 Message ids are the Danish texts, so a missing translation falls back to Danish, never to
-something the user did not choose. Compiled catalogs (*.mo) are built from the .po files by
-`python -m frontend.assets` and, if missing, at start-up.
+something the user did not choose. Each process compiles a catalog (translations/<lang>/LC_MESSAGES/
+messages.po) in memory when it first needs it (a few tens of ms), so no build step writes files and a
+changed .po is read at the next start.
 """
 
 from __future__ import annotations
 
 import gettext
-import os
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,31 +52,22 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
-def compile_catalogs(*, force: bool = False) -> list[Path]:
-    """Compile every translations/<lang>/LC_MESSAGES/messages.po whose .mo is missing or older."""
-    written = []
-    for po_path in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as f:
-            catalog = read_po(f, locale=po_path.parent.parent.name)
-        # Write then rename: a process starting at the same time reads the old or the new file, never half.
-        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
-        with partial.open("wb") as f:
-            write_mo(f, catalog, use_fuzzy=False)
-        os.replace(partial, mo_path)
-        written.append(mo_path)
-    return written
+def compile_catalog(po_path: Path) -> gettext.GNUTranslations:
+    """The catalog as gettext reads it, compiled in memory (fuzzy entries left out, as msgfmt does)."""
+    with po_path.open("rb") as f:
+        catalog = read_po(f, locale=po_path.parent.parent.name)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 @lru_cache
 def translations(code: str) -> gettext.NullTranslations:
-    compile_catalogs()
-    try:
-        return gettext.translation("messages", localedir=str(TRANSLATIONS), languages=[code])
-    except FileNotFoundError:
-        return gettext.NullTranslations()
+    po_path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return gettext.NullTranslations()  # Danish, the message ids themselves
+    return compile_catalog(po_path)
 
 
 def pick_language(query_value: str | None, cookie_value: str | None, accept_language: str | None) -> Language:

@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from frontend import assets
+from frontend.i18n import N_
 from frontend.operations import OperationFailed
 from frontend.pages import (
     activities,
@@ -34,50 +35,41 @@ from frontend.web import gettext_for, render
 log = logging.getLogger(__name__)
 
 
+# The error pages a handler's refusal turns into: (heading, text); 404 has a page of its own.
+ERROR_PAGES = {
+    # A malformed request, or one the API refused as a whole (e.g. a tampered id in a form): a clear 400.
+    400: (
+        N_("Forkert forespørgsel"),
+        N_("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+    ),
+    403: (
+        N_("Formularen er udløbet"),
+        N_(
+            "Siden var åben for længe, eller formularen kom et andet sted fra. "
+            "Gå tilbage, genindlæs siden og prøv igen."
+        ),
+    ),
+}
+
+
+async def error_page(request: Request, status_code: int):
+    if status_code == 404:
+        return await render(request, "errors/404.html", status_code=404)
+    _ = gettext_for(request)
+    heading, text = ERROR_PAGES[status_code]
+    return await render(request, "errors/error.html", {"heading": _(heading), "text": _(text)}, status_code=status_code)
+
+
 def page(handler):
     @functools.wraps(handler)
     async def wrapped(request: Request):
         try:
             return await handler(request)
         except OperationFailed:
-            # The API refused the request as a whole (e.g. a tampered id in a form): a clear 400, not a 500.
-            _ = gettext_for(request)
-            return await render(
-                request,
-                "errors/error.html",
-                {
-                    "heading": _("Forkert forespørgsel"),
-                    "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-                },
-                status_code=400,
-            )
+            return await error_page(request, 400)
         except HTTPException as exc:
-            _ = gettext_for(request)
-            if exc.status_code == 404:
-                return await render(request, "errors/404.html", status_code=404)
-            if exc.status_code == 403:
-                return await render(
-                    request,
-                    "errors/error.html",
-                    {
-                        "heading": _("Formularen er udløbet"),
-                        "text": _(
-                            "Siden var åben for længe, eller formularen kom et andet sted fra. "
-                            "Gå tilbage, genindlæs siden og prøv igen."
-                        ),
-                    },
-                    status_code=403,
-                )
-            if exc.status_code == 400:
-                return await render(
-                    request,
-                    "errors/error.html",
-                    {
-                        "heading": _("Forkert forespørgsel"),
-                        "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-                    },
-                    status_code=400,
-                )
+            if exc.status_code in ERROR_PAGES or exc.status_code == 404:
+                return await error_page(request, exc.status_code)
             raise
 
     return wrapped
@@ -88,7 +80,7 @@ async def not_found(_request: Request):
 
 
 def portal_routes() -> list:
-    assets.build()  # copies the design system and compiles catalogs when they are missing
+    assets.check()  # built by `python -m frontend.assets` (make setup); the server writes no files
     get, post = ["GET"], ["POST"]
     return [
         Mount("/static", app=StaticFiles(directory=str(assets.STATIC), check_dir=False), name="static"),
@@ -129,6 +121,8 @@ def portal_routes() -> list:
         Route("/medarbejder/bestyrelser/{id}", page(boards.board), methods=get),
         Route("/medarbejder/rapporter/{id}/{year:int}", page(reports.annual_report), methods=get),
         Route("/medarbejder/beslutninger/{what}/{id}", page(decisions.decide), methods=post),
+        # The yearly report's files (plain 404s: a download shows no page).
+        Route("/reports/{plan_id:int}/{year:int}.{fmt:str}", reports.download, methods=get),
         # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).
         # Routes mounted after the portal would never be reached by GET; mount them before it.
         Route("/{path:path}", page(not_found), methods=get),

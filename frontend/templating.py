@@ -25,6 +25,7 @@ from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
 from backend import clock
+from frontend.forms import LIMITS
 from frontend.i18n import LANGUAGES, translations
 from frontend.labels import data_text, input_state, label
 
@@ -166,5 +167,5 @@ def environment(code: str) -> Environment:
     env.filters["data_text"] = lambda value: data_text(gettext, value)
     env.filters["input_state"] = lambda item: input_state(gettext, item)
     env.filters["language_name"] = lambda value: language_name(value, code)
-    env.globals.update(languages=LANGUAGES.values(), query_url=query_url)
+    env.globals.update(languages=LANGUAGES.values(), query_url=query_url, limits=LIMITS)
     return env

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -18,6 +20,10 @@ from frontend.operations import OperationFailed, run_operation
 from frontend.templating import environment
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+# A page handler for signed-in people: the request, the actor, then its own arguments.
+SignedInPage = Callable[Concatenate[Request, Actor, P], Awaitable[Response]]
 
 
 # ---------------------------------------------------------------- who and which language
@@ -190,11 +196,23 @@ def redirect(url: str, *, message: str | None = None) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def require_actor(request: Request, *kinds: ActorKind) -> Actor | Response:
-    """The actor, or a redirect to sign-in (anonymous) / 403-as-404 (wrong kind)."""
-    actor = await current_actor(request)
-    if actor is None:
-        return RedirectResponse(f"/log-ind?naeste={quote(current_path(request))}", status_code=303)
-    if kinds and actor.kind not in kinds:
-        raise HTTPException(status_code=404)
-    return actor
+def require_actor(
+    *kinds: ActorKind,
+) -> Callable[[SignedInPage[P]], Callable[Concatenate[Request, P], Awaitable[Response]]]:
+    """For the pages of signed-in people (of `kinds`, when given): the handler gets the actor after the
+    request. Anonymous visitors are sent to sign-in and back; another kind gets 404 (forbidden looks
+    like absent)."""
+
+    def decorate(handler: SignedInPage[P]) -> Callable[Concatenate[Request, P], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def page(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> Response:
+            actor = await current_actor(request)
+            if actor is None:
+                return RedirectResponse(f"/log-ind?naeste={quote(current_path(request))}", status_code=303)
+            if kinds and actor.kind not in kinds:
+                raise HTTPException(status_code=404)
+            return await handler(request, actor, *args, **kwargs)
+
+        return page
+
+    return decorate

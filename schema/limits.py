@@ -49,7 +49,9 @@ STAFF_COST_LIMIT = 120_000  # housing organisation, municipality, partner and La
 # answers from the public cache cost nothing.
 ANONYMOUS_BUDGET_PER_MINUTE = 20 * ANONYMOUS_COST_LIMIT
 
-MAX_TEXT_LENGTH = 20_000  # any string argument or input field (the services have tighter rules of their own)
+# Any string argument or input field: no tighter than any text limit of the models (backend/models.py,
+# tests/backend/test_text_limits.py), which the services check with their own clear errors.
+MAX_TEXT_LENGTH = 20_000
 TEXT_LENGTHS = {"search": 200}  # tighter bounds by argument / input field name
 MAX_REQUEST_BODY = 256 * 1024  # bytes, for /graphql and the portal's forms (413 above it)
 REQUEST_DEADLINE_SECONDS = 10.0  # an operation still running after this is cancelled (code TIMEOUT)

@@ -22,6 +22,7 @@ from backend.models import (
     Plan,
     ProgressNote,
     Visibility,
+    max_length,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
@@ -83,13 +84,18 @@ def _activity_texts(
     out = {}
     if title is not _UNSET:
         out["title"] = check.text(
-            "title", title, max_len=200, label_da="Titlen", label_en="The title", single_line=True
+            "title",
+            title,
+            max_len=max_length(Activity, "title"),
+            label_da="Titlen",
+            label_en="The title",
+            single_line=True,
         )
     if description is not _UNSET:
         out["description"] = check.text(
             "description",
             description,
-            max_len=5000,
+            max_len=max_length(Activity, "description"),
             required=False,
             label_da="Beskrivelsen",
             label_en="The description",
@@ -98,7 +104,7 @@ def _activity_texts(
         out["target_group"] = check.text(
             "targetGroup",
             target_group,
-            max_len=200,
+            max_len=max_length(Activity, "target_group"),
             required=False,
             label_da="Målgruppen",
             label_en="The target group",
@@ -108,7 +114,7 @@ def _activity_texts(
         out["location"] = check.text(
             "location",
             location,
-            max_len=300,
+            max_len=max_length(Activity, "location"),
             required=False,
             label_da="Stedet",
             label_en="The location",
@@ -118,7 +124,7 @@ def _activity_texts(
         out["contact"] = check.text(
             "contact",
             contact,
-            max_len=300,
+            max_len=max_length(Activity, "contact"),
             required=False,
             label_da="Kontakten",
             label_en="The contact",
@@ -275,7 +281,13 @@ async def add_occurrence(
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     location = check.text(
-        "location", location, max_len=300, required=False, label_da="Stedet", label_en="The location", single_line=True
+        "location",
+        location,
+        max_len=max_length(Occurrence, "location"),
+        required=False,
+        label_da="Stedet",
+        label_en="The location",
+        single_line=True,
     )
     check.done()
     occ = Occurrence(activity_id=activity.id, starts_at=starts_at, ends_at=ends_at, location=location)
@@ -302,7 +314,7 @@ async def move_occurrence(
         location = check.text(
             "location",
             location,
-            max_len=300,
+            max_len=max_length(Occurrence, "location"),
             required=False,
             label_da="Stedet",
             label_en="The location",
@@ -403,7 +415,7 @@ async def add_progress_note(
 ) -> ProgressNote:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
-    text = check.text("text", text, max_len=5000, label_da="Noten", label_en="The note")
+    text = check.text("text", text, max_len=max_length(ProgressNote, "text"), label_da="Noten", label_en="The note")
     check.done()
     note = ProgressNote(
         activity_id=activity.id,

@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from backend import audit, policy
 from backend.actor import Actor
-from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate
+from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length
 from backend.services.errors import NotFound
 from backend.services.validation import UNSET, Checker, get_or_404
 
@@ -39,9 +39,21 @@ async def create_group(
     if not policy.can_manage_plan(actor, plan.id):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    name = check.text("name", name, max_len=200, label_da="Navnet", label_en="The name", single_line=True)
+    name = check.text(
+        "name",
+        name,
+        max_len=max_length(FollowUpGroup, "name"),
+        label_da="Navnet",
+        label_en="The name",
+        single_line=True,
+    )
     description = check.text(
-        "description", description, max_len=5000, required=False, label_da="Beskrivelsen", label_en="The description"
+        "description",
+        description,
+        max_len=max_length(FollowUpGroup, "description"),
+        required=False,
+        label_da="Beskrivelsen",
+        label_en="The description",
     )
     estate_ids = list(dict.fromkeys(estate_ids or []))
     plan_estates = set(
@@ -74,9 +86,16 @@ async def add_member(
     group = await _managed_group(session, actor, group_id)
     check = Checker()
     display_name = check.text(
-        "displayName", display_name, max_len=200, label_da="Navnet", label_en="The name", single_line=True
+        "displayName",
+        display_name,
+        max_len=max_length(GroupMember, "display_name"),
+        label_da="Navnet",
+        label_en="The name",
+        single_line=True,
     )
-    role = check.text("role", role, max_len=100, label_da="Rollen", label_en="The role", single_line=True)
+    role = check.text(
+        "role", role, max_len=max_length(GroupMember, "role"), label_da="Rollen", label_en="The role", single_line=True
+    )
     check.done()
     member = GroupMember(group_id=group.id, display_name=display_name, role=role)
     session.add(member)
@@ -91,7 +110,7 @@ def _meeting_texts(check: Checker, *, location=UNSET, agenda=UNSET, minutes=UNSE
         out["location"] = check.text(
             "location",
             location,
-            max_len=300,
+            max_len=max_length(Meeting, "location"),
             required=False,
             label_da="Stedet",
             label_en="The location",
@@ -99,11 +118,21 @@ def _meeting_texts(check: Checker, *, location=UNSET, agenda=UNSET, minutes=UNSE
         )
     if agenda is not UNSET:
         out["agenda"] = check.text(
-            "agenda", agenda, max_len=10000, required=False, label_da="Dagsordenen", label_en="The agenda"
+            "agenda",
+            agenda,
+            max_len=max_length(Meeting, "agenda"),
+            required=False,
+            label_da="Dagsordenen",
+            label_en="The agenda",
         )
     if minutes is not UNSET:
         out["minutes"] = check.text(
-            "minutes", minutes, max_len=20000, required=False, label_da="Referatet", label_en="The minutes"
+            "minutes",
+            minutes,
+            max_len=max_length(Meeting, "minutes"),
+            required=False,
+            label_da="Referatet",
+            label_en="The minutes",
         )
     return out
 

@@ -23,14 +23,16 @@ from backend.models import (
     InputStatus,
     Plan,
     ResidentInput,
+    max_length,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import Checker, get_or_404, now
 
-TITLE_MAX = 200
-BODY_MAX = 5000
-ANSWER_MAX = 5000
-REASON_MAX = 500
+TITLE_MAX = max_length(ResidentInput, "title")
+BODY_MAX = max_length(ResidentInput, "body")
+ANSWER_MAX = max_length(InputAnswer, "body")
+REASON_MAX = max_length(InputReport, "reason")
+HIDDEN_REASON_MAX = max_length(ResidentInput, "hidden_reason")
 # Per resident, counted in the database so that it holds across server processes.
 RATE_LIMIT_COUNT = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
@@ -435,7 +437,7 @@ async def hide(
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     check = Checker()
     reason = check.text(
-        "reason", reason, max_len=REASON_MAX, required=hidden, label_da="Begrundelsen", label_en="The reason"
+        "reason", reason, max_len=HIDDEN_REASON_MAX, required=hidden, label_da="Begrundelsen", label_en="The reason"
     )
     check.done()
     before = audit.snapshot(row)

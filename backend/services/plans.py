@@ -34,6 +34,7 @@ from backend.models import (
     PlanOrganisation,
     PlanStatus,
     UrbanArea,
+    max_length,
 )
 from backend.models import Financing as FinancingRow
 from backend.services.errors import FieldError, NotFound, ValidationFailed
@@ -52,10 +53,17 @@ async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int
 def _plan_texts(check: Checker, name, summary) -> dict:
     out = {}
     if name is not UNSET:
-        out["name"] = check.text("name", name, max_len=200, label_da="Navnet", label_en="The name", single_line=True)
+        out["name"] = check.text(
+            "name", name, max_len=max_length(Plan, "name"), label_da="Navnet", label_en="The name", single_line=True
+        )
     if summary is not UNSET:
         out["summary"] = check.text(
-            "summary", summary, max_len=10000, required=False, label_da="Resuméet", label_en="The summary"
+            "summary",
+            summary,
+            max_len=max_length(Plan, "summary"),
+            required=False,
+            label_da="Resuméet",
+            label_en="The summary",
         )
     return out
 
@@ -182,7 +190,7 @@ _WHO = {
 # ---------------------------------------------------------------- decisions
 LOCAL = ZoneInfo("Europe/Copenhagen")
 DECISION_DATE_MIN = date(2000, 1, 1)
-NOTE_MAX = 2000
+NOTE_MAX = max_length(Decision, "note")
 
 
 def _decision_fields(
@@ -337,8 +345,17 @@ async def create_agreement_version(
     """A new version (the next number); earlier versions, approved or not, stay as they are."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = check.text("title", title, max_len=300, label_da="Titlen", label_en="The title", single_line=True)
-    body = check.text("body", body, max_len=200_000, required=False, label_da="Teksten", label_en="The text")
+    title = check.text(
+        "title",
+        title,
+        max_len=max_length(Agreement, "title"),
+        label_da="Titlen",
+        label_en="The title",
+        single_line=True,
+    )
+    body = check.text(
+        "body", body, max_len=max_length(Agreement, "body"), required=False, label_da="Teksten", label_en="The text"
+    )
     if kind == AgreementKind.SUB_AGREEMENT:
         area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
         if area is None:
@@ -497,7 +514,9 @@ async def create_goal(
 ) -> Goal:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = check.text("title", title, max_len=300, label_da="Målet", label_en="The goal", single_line=True)
+    title = check.text(
+        "title", title, max_len=max_length(Goal, "title"), label_da="Målet", label_en="The goal", single_line=True
+    )
     if focus_area_id is not None:
         area = await session.get(FocusArea, focus_area_id)
         if area is None:
@@ -533,12 +552,16 @@ async def create_indicator(
     if not policy.can_manage_plan(actor, goal.plan_id):
         raise NotFound("goalId", "Målet", "The goal")
     check = Checker()
-    name = check.text("name", name, max_len=300, label_da="Navnet", label_en="The name", single_line=True)
-    unit = check.text("unit", unit, max_len=50, label_da="Enheden", label_en="The unit", single_line=True)
+    name = check.text(
+        "name", name, max_len=max_length(Indicator, "name"), label_da="Navnet", label_en="The name", single_line=True
+    )
+    unit = check.text(
+        "unit", unit, max_len=max_length(Indicator, "unit"), label_da="Enheden", label_en="The unit", single_line=True
+    )
     data_source = check.text(
         "dataSource",
         data_source,
-        max_len=300,
+        max_len=max_length(Indicator, "data_source"),
         required=False,
         label_da="Datakilden",
         label_en="The data source",
@@ -580,7 +603,9 @@ async def record_measurement(
     plan = await session.get(Plan, goal.plan_id)
     period = check.plan_day("period", period, plan)
     value = check.number("value", value, required=True)
-    note = check.text("note", note, max_len=1000, required=False, label_da="Noten", label_en="The note")
+    note = check.text(
+        "note", note, max_len=max_length(Measurement, "note"), required=False, label_da="Noten", label_en="The note"
+    )
     check.done()
     row = (
         await session.execute(
@@ -678,7 +703,14 @@ async def add_milestone(
     check = Checker()
     low, high = bounds.plan_days(plan.start_date, plan.end_date)
     year = check.int_range("year", year, low=low.year, high=high.year)
-    title = check.text("title", title, max_len=300, label_da="Milepælen", label_en="The milestone", single_line=True)
+    title = check.text(
+        "title",
+        title,
+        max_len=max_length(Milestone, "title"),
+        label_da="Milepælen",
+        label_en="The milestone",
+        single_line=True,
+    )
     check.done()
     row = Milestone(plan_id=plan.id, year=year, title=title)
     session.add(row)

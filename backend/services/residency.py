@@ -33,6 +33,7 @@ from backend.models import (
     Residency,
     ResidencyCode,
     ResidencyCodeAttempt,
+    max_length,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import Checker, get_or_404, now, today
@@ -42,7 +43,7 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 12  # about 60 bits: not guessable by trying
 CODE_VALID_DAYS = 60
 MAX_CODE_VALID_DAYS = 365
-HOUSEHOLD_MAX = 50
+HOUSEHOLD_MAX = max_length(ResidencyCode, "household")
 # Failed redemptions (wrong, used or expired code) per account within the window; then refused.
 MAX_FAILED_ATTEMPTS = 10
 ATTEMPT_WINDOW = timedelta(hours=1)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from backend import policy
+from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.pages.staff import financing_rows, goal_rows
 from frontend.web import path_id, query_or_404, render, require_actor
@@ -18,10 +18,8 @@ from schema.ids import decode
 FOLLOWERS = (ActorKind.MUNICIPALITY, ActorKind.HOUSING_ORGANISATION, ActorKind.FUND)
 
 
-async def boards(request: Request):
-    actor = await require_actor(request, *FOLLOWERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*FOLLOWERS)
+async def boards(request: Request, actor: Actor):
     data = await query_or_404(request, "StaffBoards")
     return await render(request, "staff/boards.html", {"boards": data["boards"]["nodes"]})
 
@@ -39,10 +37,8 @@ def board_plans(actor, board: dict) -> list[dict]:
     return sorted(plans, key=lambda p: (p["urbanArea"]["name"], p["name"]))
 
 
-async def board(request: Request):
-    actor = await require_actor(request, *FOLLOWERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*FOLLOWERS)
+async def board(request: Request, actor: Actor):
     board_id = path_id(request, "Board")
     data = await query_or_404(request, "StaffBoard", {"id": board_id})
     found = data.get("node")

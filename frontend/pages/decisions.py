@@ -13,16 +13,15 @@ from datetime import date
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from backend import policy
+from backend.actor import Actor
 from backend.models import ActorKind, AgreementKind, PlanStatus
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode
 
 DECIDERS = (ActorKind.MUNICIPALITY, ActorKind.FUND)
-NOTE_MAX = 2000
 DOCUMENT_FIELDS = ("strategicAgreement", "subAgreements", "emergencyPlan")
 
 
@@ -63,10 +62,10 @@ def made_by(actor, plans: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda d: d["createdAt"], reverse=True)
 
 
-async def _page(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
-    actor = await require_actor(request, *DECIDERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*DECIDERS)
+async def _page(
+    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
     data = await query_or_404(request, "StaffDecisions")
     plans = data["plans"]["nodes"]
     return await render(
@@ -102,12 +101,10 @@ def parse_decision_date(text: str) -> date | None:
         return None
 
 
-async def decide(request: Request):
+@require_actor(*DECIDERS)
+async def decide(request: Request, actor: Actor):
     """Approve, or send back, one plan step or document version."""
     _ = gettext_for(request)
-    actor = await require_actor(request, *DECIDERS)
-    if isinstance(actor, Response):
-        return actor
     form = await verified_form(request)
     what = request.path_params["what"]
     if what not in ("planer", "aftaler"):
@@ -133,7 +130,7 @@ async def decide(request: Request):
         values[note_field],
         gettext=_,
         required=action == "send-tilbage",
-        max_length=NOTE_MAX,
+        max_length=LIMITS["decision_note"],
         name=_("en note om, hvad der skal ændres"),
     )
     if not errors and decided_on is not None:  # no errors: the date is there

@@ -6,19 +6,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from backend import policy
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.sorting import danish_sort_key
 from frontend.web import current_actor, gettext_for, query, query_or_404, redirect, render, verified_form
 from schema.ids import decode
 
-TITLE_MAX = 200
-BODY_MAX = 5000
-
 
 def check_input_texts(errors: dict, values: dict, *, gettext) -> None:
     """The title and text of an input, as the submit and edit forms check them before asking the API."""
-    check_text(errors, "titel", values["titel"], gettext=gettext, max_length=TITLE_MAX, name=gettext("en overskrift"))
-    check_text(errors, "tekst", values["tekst"], gettext=gettext, max_length=BODY_MAX, name=gettext("dit input"))
+    check_text(
+        errors,
+        "titel",
+        values["titel"],
+        gettext=gettext,
+        max_length=LIMITS["input_title"],
+        name=gettext("en overskrift"),
+    )
+    check_text(
+        errors, "tekst", values["tekst"], gettext=gettext, max_length=LIMITS["input_body"], name=gettext("dit input")
+    )
 
 
 def _group_pk(global_id: str) -> int:

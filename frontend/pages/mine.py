@@ -8,6 +8,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.forms import mutation_errors
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -15,10 +16,10 @@ from frontend.web import gettext_for, query, query_or_404, redirect, render, req
 CODE_MAX = 64  # the service treats anything longer as an invalid code
 
 
-async def my_page(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
-    actor = await require_actor(request)
-    if isinstance(actor, Response):
-        return actor
+@require_actor()
+async def my_page(
+    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
     data = await query_or_404(request, "MyPage")
     return await render(
         request,
@@ -28,12 +29,10 @@ async def my_page(request: Request, *, values: dict | None = None, errors: dict 
     )
 
 
-async def redeem_code(request: Request):
+@require_actor(ActorKind.RESIDENT)
+async def redeem_code(request: Request, actor: Actor):
     """The household code form: the API words every refusal (wrong code, too many attempts) itself."""
     _ = gettext_for(request)
-    actor = await require_actor(request, ActorKind.RESIDENT)
-    if isinstance(actor, Response):
-        return actor
     form = await verified_form(request)
     values = {"husstandskode": str(form.get("husstandskode", ""))[: CODE_MAX * 2]}
     if not values["husstandskode"].strip():
@@ -51,10 +50,8 @@ async def redeem_code(request: Request):
     return await my_page(request, values=values, errors=errors, status_code=400)
 
 
-async def export(request: Request):
-    actor = await require_actor(request)
-    if isinstance(actor, Response):
-        return actor
+@require_actor()
+async def export(request: Request, actor: Actor):
     await verified_form(request)
     data = await query(request, "ViewerDataExport", {"input": {}})
     payload = data["viewerDataExport"]
@@ -73,18 +70,14 @@ async def export(request: Request):
     )
 
 
-async def erase_confirm(request: Request, *, errors: dict | None = None, status_code: int = 200):
-    actor = await require_actor(request)
-    if isinstance(actor, Response):
-        return actor
+@require_actor()
+async def erase_confirm(request: Request, actor: Actor, *, errors: dict | None = None, status_code: int = 200):
     return await render(request, "mine/erase.html", {"errors": errors or {}}, status_code=status_code)
 
 
-async def erase(request: Request):
+@require_actor()
+async def erase(request: Request, actor: Actor):
     _ = gettext_for(request)
-    actor = await require_actor(request)
-    if isinstance(actor, Response):
-        return actor
     form = await verified_form(request)
     if form.get("bekraeft") != "ja":
         return await erase_confirm(

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.forms import mutation_errors
 from frontend.pages.groups import check_input_texts
@@ -20,11 +21,8 @@ FROM_GROUP = "foelgegruppe"
 FIELD_IDS = {"title": "titel", "body": "tekst"}
 
 
-async def _own_input(request: Request) -> dict | Response:
-    """The signed-in resident's own input named in the path, a redirect to sign-in, or 404."""
-    actor = await require_actor(request, ActorKind.RESIDENT)
-    if isinstance(actor, Response):
-        return actor
+async def _own_input(request: Request) -> dict:
+    """The signed-in resident's own input named in the path, or 404."""
     data = await query_or_404(request, "OwnInput", {"id": path_id(request, "ResidentInput")})
     item = data.get("node")
     if not item or not item.get("mine"):
@@ -75,17 +73,16 @@ async def _edit_page(
 
 async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
     """For the pages that offer a change: the input and where the resident came from, or the page to
-    show instead (sign-in, 404, or "can no longer be changed")."""
+    show instead ("can no longer be changed"; not the resident's own input is 404)."""
     item = await _own_input(request)
-    if isinstance(item, Response):
-        return item
     came_from = _came_from(request)
     if not item["canEdit"]:
         return await _closed(request, item, came_from)
     return item, came_from
 
 
-async def edit_form(request: Request):
+@require_actor(ActorKind.RESIDENT)
+async def edit_form(request: Request, actor: Actor):
     found = await _changeable_input(request)
     if isinstance(found, Response):
         return found
@@ -93,11 +90,10 @@ async def edit_form(request: Request):
     return await _edit_page(request, item, came_from, values={"titel": item["title"], "tekst": item["body"]})
 
 
-async def edit(request: Request):
+@require_actor(ActorKind.RESIDENT)
+async def edit(request: Request, actor: Actor):
     _ = gettext_for(request)
     item = await _own_input(request)
-    if isinstance(item, Response):
-        return item
     form = await verified_form(request)
     came_from = _came_from(request, form)
     values = {"titel": str(form.get("titel", "")), "tekst": str(form.get("tekst", ""))}
@@ -122,7 +118,8 @@ async def edit(request: Request):
     return await _edit_page(request, item, came_from, values=values, errors=errors, status_code=400)
 
 
-async def withdraw_confirm(request: Request):
+@require_actor(ActorKind.RESIDENT)
+async def withdraw_confirm(request: Request, actor: Actor):
     found = await _changeable_input(request)
     if isinstance(found, Response):
         return found
@@ -138,11 +135,10 @@ async def withdraw_confirm(request: Request):
     )
 
 
-async def withdraw(request: Request):
+@require_actor(ActorKind.RESIDENT)
+async def withdraw(request: Request, actor: Actor):
     _ = gettext_for(request)
     item = await _own_input(request)
-    if isinstance(item, Response):
-        return item
     form = await verified_form(request)
     came_from = _came_from(request, form)
     data = await query(request, "ResidentInputWithdraw", {"input": {"inputId": item["id"]}})

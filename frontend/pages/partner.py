@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from backend import clock, policy
+from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -22,10 +22,8 @@ STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "ENDED")
 RECENT_DAYS = 30  # the edit page shows dates from this many days back, to register participants
 
 
-async def overview(request: Request):
-    actor = await require_actor(request, ActorKind.PARTNER)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(ActorKind.PARTNER)
+async def overview(request: Request, actor: Actor):
     data = await query_or_404(
         request,
         "PartnerActivities",
@@ -45,10 +43,8 @@ async def overview(request: Request):
     )
 
 
-async def _editable(request: Request) -> tuple:
-    actor = await require_actor(request)
-    if isinstance(actor, Response):
-        return actor, None
+async def _editable(request: Request, actor: Actor) -> dict:
+    """The activity in the path with its recent and coming dates, when the actor may edit it; else 404."""
     activity_id = request.path_params["id"]
     try:
         pk = decode(activity_id, "Activity")[1]
@@ -73,13 +69,14 @@ async def _editable(request: Request) -> tuple:
     plan_pk = decode(activity["plan"]["id"], "Plan")[1]
     if not policy.can_update_activity(actor, activity_id=pk, plan_id=plan_pk):
         raise HTTPException(status_code=404)  # not yours looks like not there
-    return actor, activity
+    return activity
 
 
-async def edit(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
-    actor, activity = await _editable(request)
-    if isinstance(actor, Response):
-        return actor
+@require_actor()
+async def edit(
+    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
+    activity = await _editable(request, actor)
     values = values or {}
     return await render(
         request,
@@ -117,11 +114,10 @@ def _period(errors: dict, start_id: str, end_id: str, start: str, end: str, _) -
     return starts_at, ends_at
 
 
-async def save(request: Request):
+@require_actor()
+async def save(request: Request, actor: Actor):
     _ = gettext_for(request)
-    actor, activity = await _editable(request)
-    if isinstance(actor, Response):
-        return actor
+    activity = await _editable(request, actor)
     form = await verified_form(request)
     action = str(form.get("handling", ""))
     activity_id = activity["id"]
@@ -143,7 +139,7 @@ async def save(request: Request):
             values.get("beskrivelse", ""),
             gettext=_,
             required=False,
-            max_length=5000,
+            max_length=LIMITS["activity_description"],
             name=_("beskrivelsen"),
         )
         if not errors:
@@ -168,7 +164,13 @@ async def save(request: Request):
     elif action == "tilfoej-dato":
         starts_at, ends_at = _period(errors, "ny-start", "ny-slut", values.get("start", ""), values.get("slut", ""), _)
         check_text(
-            errors, "ny-sted", values.get("sted", ""), gettext=_, required=False, max_length=300, name=_("stedet")
+            errors,
+            "ny-sted",
+            values.get("sted", ""),
+            gettext=_,
+            required=False,
+            max_length=LIMITS["occurrence_location"],
+            name=_("stedet"),
         )
         if not errors:
             data = await query(
@@ -246,7 +248,9 @@ async def save(request: Request):
             )
             message = "deltagere-gemt"
     elif action == "note":
-        check_text(errors, "note", values.get("note", ""), gettext=_, max_length=5000, name=_("en note"))
+        check_text(
+            errors, "note", values.get("note", ""), gettext=_, max_length=LIMITS["progress_note"], name=_("en note")
+        )
         if not errors:
             data = await query(
                 request,

@@ -1,5 +1,6 @@
 """The yearly reports to Landsbyggefonden: plans and years, one year's report (goal attainment and use of
-funds) and its downloads. For Landsbyggefonden, and for the staff of the plan (as the API allows)."""
+funds) and its files (CSV, XLSX; built by backend/report.py). For Landsbyggefonden, and for the staff of
+the plan (as the API allows)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from datetime import date
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
-from backend import policy
+from backend import policy, report
+from backend.actor import Actor
 from backend.models import ActorKind, PlanStatus
 from frontend.pages.staff import financing_rows, goal_rows
-from frontend.web import language, path_id, query_or_404, render, require_actor
+from frontend.web import current_actor, language, path_id, query_or_404, render, require_actor
 from schema.ids import decode
 
 READERS = (ActorKind.FUND, ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
@@ -26,10 +28,8 @@ def report_years(plan: dict, today: date) -> list[int]:
     return list(range(min(end, today.year), start - 1, -1))
 
 
-async def reports(request: Request):
-    actor = await require_actor(request, *READERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*READERS)
+async def reports(request: Request, actor: Actor):
     data = await query_or_404(request, "StaffReportPlans")
     today = date.today()
     plans = [
@@ -56,10 +56,8 @@ def in_language(url: str, lang: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}sprog={lang}"
 
 
-async def annual_report(request: Request):
-    actor = await require_actor(request, *READERS)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*READERS)
+async def annual_report(request: Request, actor: Actor):
     plan_id = path_id(request, "Plan")
     year = request.path_params["year"]
     if not policy.can_read_annual_report(actor, decode(plan_id, "Plan")[1]) or not (2000 <= year <= 2100):
@@ -89,5 +87,40 @@ async def annual_report(request: Request):
             "financing": financing,
             "top": top,
             "downloads": downloads,
+        },
+    )
+
+
+FILE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def download(request: Request) -> Response:
+    """`GET /reports/{plan_id}/{year}.csv|.xlsx` (the report's `csvUrl` and `xlsxUrl`), guarded like the
+    GraphQL report: absent and forbidden are the same plain 404, since a download link shows no page."""
+    from backend.db import new_session
+
+    plan_id, year, fmt = (request.path_params[k] for k in ("plan_id", "year", "fmt"))
+    lang = request.query_params.get("sprog", "da")
+    dialect = request.query_params.get("dialekt", report.CSV_DIALECTS[0])
+    not_found = PlainTextResponse("Rapporten findes ikke. / The report does not exist.", status_code=404)
+    if fmt not in FILE_TYPES or not (report.YEAR_MIN <= year <= report.YEAR_MAX):
+        return not_found
+    if not policy.can_read_annual_report(await current_actor(request), plan_id):
+        return not_found
+    async with new_session() as session:
+        data = await report.build(session, plan_id=plan_id, year=year)
+    if data is None or lang not in report.LANGUAGES or dialect not in report.CSV_DIALECTS:
+        return not_found
+    body = report.to_csv(data, dialect=dialect, lang=lang) if fmt == "csv" else report.to_xlsx(data, lang=lang)
+    variant = "-rfc4180" if fmt == "csv" and dialect == "rfc4180" else ""
+    return Response(
+        body,
+        media_type=FILE_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="aarsrapport-{plan_id}-{year}{variant}.{fmt}"',
+            "Cache-Control": "private, no-store",
         },
     )

@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 
 from backend import policy
+from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode
@@ -20,10 +20,10 @@ STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
 
 
-async def _inbox(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
-    actor = await require_actor(request, *STAFF)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*STAFF)
+async def _inbox(
+    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
     status = request.query_params.get("status", "")
     variables = {"status": status if status in INPUT_STATUSES else None}
     data = await query_or_404(request, "StaffInbox", variables)
@@ -52,12 +52,10 @@ async def inbox(request: Request):
     return await _inbox(request)
 
 
-async def answer(request: Request):
+@require_actor(*STAFF)
+async def answer(request: Request, actor: Actor):
     """One input: answer it, change its status, or publish it (with its answer) on the group page."""
     _ = gettext_for(request)
-    actor = await require_actor(request, *STAFF)
-    if isinstance(actor, Response):
-        return actor
     form = await verified_form(request)
     input_id = path_id(request, "ResidentInput")
     row = str(form.get("raekke", ""))
@@ -68,7 +66,7 @@ async def answer(request: Request):
         field = f"svar-{row}"
         body = str(form.get("svar", ""))
         values[field] = body
-        check_text(errors, field, body, gettext=_, max_length=5000, name=_("et svar"))
+        check_text(errors, field, body, gettext=_, max_length=LIMITS["answer"], name=_("et svar"))
         if not errors:
             data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
             errors = _errors_or_404(data["residentInputAnswer"], {"body": field}, _, field)
@@ -105,19 +103,31 @@ def _errors_or_404(payload: dict, fields: dict, _, fallback: str) -> dict:
 CHANNELS = ("PAPER", "PHONE", "IN_PERSON")
 
 
-async def register(request: Request):
+@require_actor(*STAFF)
+async def register(request: Request, actor: Actor):
     """Input a resident gave on paper, by phone or in person, registered by staff with its channel."""
     _ = gettext_for(request)
-    actor = await require_actor(request, *STAFF)
-    if isinstance(actor, Response):
-        return actor
     form = await verified_form(request)
     group_id = path_id(request, "FollowUpGroup")
     row = str(form.get("gruppe", ""))
     values = {f"{k}-{row}": str(form.get(k, "")) for k in ("titel", "tekst", "kanal")}
     errors: dict[str, str] = {}
-    check_text(errors, f"titel-{row}", values[f"titel-{row}"], gettext=_, max_length=200, name=_("en overskrift"))
-    check_text(errors, f"tekst-{row}", values[f"tekst-{row}"], gettext=_, max_length=5000, name=_("beboerens input"))
+    check_text(
+        errors,
+        f"titel-{row}",
+        values[f"titel-{row}"],
+        gettext=_,
+        max_length=LIMITS["input_title"],
+        name=_("en overskrift"),
+    )
+    check_text(
+        errors,
+        f"tekst-{row}",
+        values[f"tekst-{row}"],
+        gettext=_,
+        max_length=LIMITS["input_body"],
+        name=_("beboerens input"),
+    )
     if values[f"kanal-{row}"] not in CHANNELS:
         errors[f"kanal-{row}"] = _("Vælg, hvordan inputtet kom ind.")
     if not errors:
@@ -144,10 +154,8 @@ async def register(request: Request):
     return redirect("/medarbejder/indbakke", message="input-registreret")
 
 
-async def plans(request: Request):
-    actor = await require_actor(request, *STAFF, ActorKind.FUND)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*STAFF, ActorKind.FUND)
+async def plans(request: Request, actor: Actor):
     data = await query_or_404(request, "StaffPlans")
     mine = [
         p
@@ -204,10 +212,8 @@ def financing_rows(financing: list[dict]) -> tuple[list[dict], float]:
     return rows, top
 
 
-async def plan_overview(request: Request):
-    actor = await require_actor(request, *STAFF, ActorKind.FUND)
-    if isinstance(actor, Response):
-        return actor
+@require_actor(*STAFF, ActorKind.FUND)
+async def plan_overview(request: Request, actor: Actor):
     plan_id = path_id(request, "Plan")
     if not policy.can_read_financing(actor, decode(plan_id, "Plan")[1]):
         raise HTTPException(status_code=404)  # not staff of this plan: looks like no plan

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, func, select
 from sqlmodel import SQLModel
 
 from backend import models as m
-from backend.generate import SCALES, build, generate
+from bench.generate import SCALES, build, generate
 from backend.rules import financing_problems
 
 ANCHOR = date(2026, 6, 1)

@@ -1,4 +1,4 @@
-"""A large, realistic data set for load tests: `python -m backend.generate --scale national`.
+"""A large, realistic data set for load tests: `python -m bench.generate --scale national`.
 
 It fills a migrated database (the one in DATABASE_URL, or --database-url) with made-up plans,
 activities, partners, occurrences, goals with measurements, follow-up groups and resident inputs
