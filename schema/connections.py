@@ -11,15 +11,16 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Generic, TypeVar
+from functools import partial
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from schema.ids import parse_pk
 from schema.limits import page_size
-from schema.loaders import cached_statement, key_in
+from schema.loaders import Loader, cached_statement, group_by_args, key_in
 from schema.rows import build, field_names
 
 T = TypeVar("T")
@@ -211,3 +212,43 @@ def _counter(context, statement, parent_column, parent: int):
         return await context.scalar(select(func.count()).select_from(query.subquery()))
 
     return count
+
+
+class PagesByParentLoader(Loader[tuple[Any, ...], Connection[Any]], generic=True):
+    """Key: (parent id, page size, after pk, *filters) -> a connection of the parent's items.
+
+    One statement for all parents that ask for the same page size, cursor and filters
+    (`pages_by_parent`). A subclass says what is listed: `items(target, *filters)`, a select of the
+    target type's columns with its joins and filters; `parent_column`, the column holding the parent's
+    id; `id_column`, the order. `per_actor`: items() depends on the actor (policy filters), so its
+    statement is built and cached per actor.
+    """
+
+    parent_column: ClassVar[Any]  # a model column (InstrumentedAttribute)
+    id_column: ClassVar[Any]
+    per_actor: ClassVar[bool] = False
+
+    def items(self, target: type, *filters: Any) -> Select[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def batch_load(self, keys: list[tuple[Any, ...]]) -> list[Connection[Any]]:
+        target = self.target()
+        cls = type(self)  # the columns are read from the class: on an instance they act as descriptors
+        out: dict[tuple[Any, ...], Connection[Any]] = {}
+        for (size, after_pk, *filters), parents in group_by_args(keys).items():
+            shape = (type(self), self.actor if self.per_actor else None, *filters)
+            base = cached_statement(shape, partial(self.items, target, *filters))
+            pages = await pages_by_parent(
+                self.context,
+                target,
+                base,
+                cls.parent_column,
+                cls.id_column,
+                sorted(set(parents)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+            )
+            for parent, connection in pages.items():
+                out[(parent, size, after_pk, *filters)] = connection
+        return [out[k] for k in keys]
