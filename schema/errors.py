@@ -1,9 +1,10 @@
 """Typed errors of mutation payloads, and the one way a mutation runs.
 
-Every mutation has its own payload `{ <object> errors { field code message messageEn } }` and its own
-error type with an enum of the codes it can answer (`payload_types`). `run_mutation` runs the service
-in the request's single transaction (`Context.write()`): a ServiceError rolls everything back and is
-answered in `errors`, never as a 500; on success the object is read back as the actor may see it.
+Every mutation is declared with `@mutation(...)` on the function that calls its service: it gets its
+own payload `{ <object> errors { field code message messageEn } }` and its own error type with an enum
+of the codes it can answer (`payload_types`). `run_mutation` runs the service in the request's single
+transaction (`Context.write()`): a ServiceError rolls everything back and is answered in `errors`,
+never as a 500; on success the object is read back as the actor may see it.
 """
 
 # No `from __future__ import annotations` here: the payload classes are built at runtime and

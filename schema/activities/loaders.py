@@ -118,7 +118,7 @@ class OccurrencesByActivityIdLoader(Loader):
 
     async def batch_load(self, keys):
         occurrence = self.target()
-        O = m.Occurrence
+        Occ = m.Occurrence
         n = len(field_names(occurrence))
         out = {}
         for (start, end, first), ids in group_by_args(keys).items():
@@ -127,21 +127,25 @@ class OccurrencesByActivityIdLoader(Loader):
                 stmt = (
                     select(
                         *columns(
-                            occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count
+                            occurrence, Occ, plan_id=m.Activity.plan_id, participant_count_value=Occ.participant_count
                         ),
-                        O.activity_id.label("_parent"),
-                        func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
+                        Occ.activity_id.label("_parent"),
+                        func.row_number()
+                        .over(partition_by=Occ.activity_id, order_by=(Occ.starts_at, Occ.id))
+                        .label("_rn"),
                     )
-                    .join(m.Activity, m.Activity.id == O.activity_id)
-                    .where(key_in(O.activity_id))
+                    .join(m.Activity, m.Activity.id == Occ.activity_id)
+                    .where(key_in(Occ.activity_id))
                 )
                 if start is not None:
-                    stmt = stmt.where(O.ends_at > bindparam("start", type_=O.ends_at.type))
+                    stmt = stmt.where(Occ.ends_at > bindparam("start", type_=Occ.ends_at.type))
                 if end is not None:
-                    stmt = stmt.where(O.starts_at < bindparam("end", type_=O.starts_at.type))
+                    stmt = stmt.where(Occ.starts_at < bindparam("end", type_=Occ.starts_at.type))
                 sub = stmt.subquery()
                 return (
-                    select(sub).where(sub.c._rn <= bindparam("first", type_=Integer)).order_by(sub.c._parent, sub.c._rn)
+                    select(sub)
+                    .where(sub.c["_rn"] <= bindparam("first", type_=Integer))
+                    .order_by(sub.c["_parent"], sub.c["_rn"])
                 )
 
             stmt = cached_statement((type(self), start is None, end is None), statement)
