@@ -11,15 +11,17 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Generic, TypeVar
+from functools import partial
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 
+from schema.context import Context
 from schema.ids import parse_pk
 from schema.limits import page_size
-from schema.loaders import cached_statement, key_in
+from schema.loaders import Loader, cached_statement, group_by_args, key_in
 from schema.rows import build, field_names
 
 T = TypeVar("T")
@@ -52,7 +54,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise GraphQLError(
             f"Invalid cursor {cursor[:60]!r}: use a cursor from this list's pageInfo or edges.",
             extensions={"code": "BAD_CURSOR"},
-        )
+        ) from None
 
 
 @strawberry.type(description="Where the current page of a connection starts and ends.")
@@ -73,7 +75,7 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a list (Relay connection), in a stable order by creation.")
 class Connection(Generic[T]):
-    items: strawberry.Private[list]
+    items: strawberry.Private[list[T]]
     has_next: strawberry.Private[bool]
     has_previous: strawberry.Private[bool]
     total: strawberry.Private[int | None]
@@ -106,22 +108,30 @@ class Connection(Generic[T]):
     @classmethod
     def of(
         cls,
-        items: list,
+        items: list[T],
         *,
         size: int,
         has_previous: bool,
         total: int | None = None,
         count: Callable[[], Awaitable[int]] | None = None,
-    ) -> Connection:
+    ) -> Connection[T]:
         has_next = len(items) > size
         return cls(items=items[:size], has_next=has_next, has_previous=has_previous, total=total, count=count)
 
     @classmethod
-    def empty(cls) -> Connection:
+    def empty(cls) -> Connection[Any]:
         return cls(items=[], has_next=False, has_previous=False, total=0, count=None)
 
 
-async def page(context, type_cls: type, statement, id_column, *, first: int | None, after: str | None) -> Connection:
+async def page(
+    context: Context,
+    type_cls: type[T],
+    statement: Select[Any],
+    id_column: Any,  # a model column
+    *,
+    first: int | None,
+    after: str | None,
+) -> Connection[T]:
     """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id."""
     size = page_size(first)
     after_pk = decode_cursor(after)
@@ -132,30 +142,31 @@ async def page(context, type_cls: type, statement, id_column, *, first: int | No
     counted = statement.order_by(None)
 
     async def count() -> int:
-        return await context.scalar(select(func.count()).select_from(counted.subquery()))
+        total: int = await context.scalar(select(func.count()).select_from(counted.subquery()))
+        return total
 
     return Connection.of([build(type_cls, r) for r in rows], size=size, has_previous=after_pk is not None, count=count)
 
 
 async def pages_by_parent(
-    context,
-    type_cls: type,
-    statement,
-    parent_column,
-    id_column,
+    context: Context,
+    type_cls: type[T],
+    statement: Select[Any],
+    parent_column: Any,  # a model column
+    id_column: Any,
     parent_ids: list[int],
     *,
     size: int,
     after_pk: int | None,
-    cache_key: tuple | None = None,
-) -> dict[int, Connection]:
+    cache_key: tuple[object, ...] | None = None,
+) -> dict[int, Connection[T]]:
     """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent.
 
     `cache_key`: what `statement` depends on (schema.loaders.cached_statement), to build the paging
     statement once; the parents, page size and cursor are bound at execution.
     """
 
-    def paging():
+    def paging() -> Select[Any]:
         inner = (
             statement.add_columns(
                 parent_column.label("_parent"),
@@ -164,26 +175,26 @@ async def pages_by_parent(
             .where(key_in(parent_column))
             .subquery()
         )
-        numbered = select(
+        numbering = select(
             inner,
-            func.row_number().over(partition_by=inner.c._parent, order_by=inner.c.pk).label("_rn"),
+            func.row_number().over(partition_by=inner.c["_parent"], order_by=inner.c.pk).label("_rn"),
         )
         if after_pk is not None:
-            numbered = numbered.where(inner.c.pk > bindparam("after_pk"))
-        numbered = numbered.subquery()
+            numbering = numbering.where(inner.c.pk > bindparam("after_pk"))
+        numbered = numbering.subquery()
         return (
             select(numbered)
-            .where(numbered.c._rn <= bindparam("page_limit"))
-            .order_by(numbered.c._parent, numbered.c.pk)
+            .where(numbered.c["_rn"] <= bindparam("page_limit"))
+            .order_by(numbered.c["_parent"], numbered.c.pk)
         )
 
     query = paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None), paging)
-    params = {"keys": parent_ids, "page_limit": size + 1}
+    params: dict[str, Any] = {"keys": parent_ids, "page_limit": size + 1}
     if after_pk is not None:
         params["after_pk"] = after_pk
     rows = await context.fetch(query, params)
     n = len(field_names(type_cls))
-    grouped: dict[int, list] = defaultdict(list)
+    grouped: dict[int, list[T]] = defaultdict(list)
     totals: dict[int, int] = {}
     for row in rows:
         grouped[row[n]].append(build(type_cls, row))
@@ -205,9 +216,50 @@ async def pages_by_parent(
     return out
 
 
-def _counter(context, statement, parent_column, parent: int):
+def _counter(context: Context, statement: Select[Any], parent_column: Any, parent: int) -> Callable[[], Awaitable[int]]:
     async def count() -> int:
         query = statement.where(parent_column == parent).order_by(None)
-        return await context.scalar(select(func.count()).select_from(query.subquery()))
+        total: int = await context.scalar(select(func.count()).select_from(query.subquery()))
+        return total
 
     return count
+
+
+class PagesByParentLoader(Loader[tuple[Any, ...], Connection[Any]], generic=True):
+    """Key: (parent id, page size, after pk, *filters) -> a connection of the parent's items.
+
+    One statement for all parents that ask for the same page size, cursor and filters
+    (`pages_by_parent`). A subclass says what is listed: `items(target, *filters)`, a select of the
+    target type's columns with its joins and filters; `parent_column`, the column holding the parent's
+    id; `id_column`, the order. `per_actor`: items() depends on the actor (policy filters), so its
+    statement is built and cached per actor.
+    """
+
+    parent_column: ClassVar[Any]  # a model column (InstrumentedAttribute)
+    id_column: ClassVar[Any]
+    per_actor: ClassVar[bool] = False
+
+    def items(self, target: type, *filters: Any) -> Select[Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def batch_load(self, keys: list[tuple[Any, ...]]) -> list[Connection[Any]]:
+        target = self.target()
+        cls = type(self)  # the columns are read from the class: on an instance they act as descriptors
+        out: dict[tuple[Any, ...], Connection[Any]] = {}
+        for (size, after_pk, *filters), parents in group_by_args(keys).items():
+            shape = (type(self), self.actor if self.per_actor else None, *filters)
+            base = cached_statement(shape, partial(self.items, target, *filters))
+            pages = await pages_by_parent(
+                self.context,
+                target,
+                base,
+                cls.parent_column,
+                cls.id_column,
+                sorted(set(parents)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+            )
+            for parent, connection in pages.items():
+                out[(parent, size, after_pk, *filters)] = connection
+        return [out[k] for k in keys]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,8 +137,6 @@ class Context:
                 # Only reads are left (writes commit in write()): end them with COMMIT, not close()'s
                 # ROLLBACK, which makes psycopg drop its prepared statements, so that the next request
                 # on this connection reuses them.
-                try:
+                with suppress(Exception):
                     await session.commit()
-                except Exception:
-                    pass
             await session.close()

@@ -397,12 +397,11 @@ class _Object:
             if self.non_null:
                 raise _Slow
             return None
-        if self.is_type_of is not None:
-            if value.__class__ not in self.checked or is_cast(value):
-                if not self.is_type_of(value, None):
-                    raise _Slow
-                if not is_cast(value):
-                    self.checked.add(value.__class__)
+        if self.is_type_of is not None and (value.__class__ not in self.checked or is_cast(value)):
+            if not self.is_type_of(value, None):
+                raise _Slow
+            if not is_cast(value):
+                self.checked.add(value.__class__)
         out = {}
         type_name = self.type.name
         for response_name, field in self.fields:
@@ -430,7 +429,6 @@ class _Field:
         self.call = resolver_call(definition)
 
     def complete(self, context, source, path):
-        definition = self.definition
         if self.call is None and not self.guards:
             value = self.get(source)
         else:
@@ -438,10 +436,7 @@ class _Field:
             for guard in self.guards:
                 if not guard.allowed(source, info):
                     return self.value.complete(context, guard.empty(), path)
-            if self.call is None:
-                value = self.get(source)
-            else:
-                value = self.call(source, info)
+            value = self.get(source) if self.call is None else self.call(source, info)
         if context.is_awaitable(value):
             if inspect.iscoroutine(value):
                 value.close()

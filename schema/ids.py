@@ -48,7 +48,7 @@ def decode(global_id: str, *expected_types: str) -> tuple[str, int]:
         raise GraphQLError(
             f"Invalid id {str(global_id)[:60]!r}: not a global id (the type and a number from 0 to {PK_MAX}).",
             extensions={"code": "INVALID_ID"},
-        )
+        ) from None
     if expected_types and type_name not in expected_types:
         raise GraphQLError(
             f"Invalid id {str(global_id)[:60]!r}: expected an id of {' or '.join(expected_types)}, got {type_name}.",

@@ -16,10 +16,11 @@ import importlib
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Executable, Row, Select, select
 
+from backend.actor import Actor
 from backend.db import one_of
 from backend.settings import get_settings
 from schema.context import Context
@@ -27,22 +28,27 @@ from schema.rows import build, columns
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R")
 
-_MISSING = object()  # not a value: None may be one (an absent or forbidden object)
+# Not a value: None may be one (an absent or forbidden object). Typed Any so that
+# `ready.get(key, _MISSING)` keeps the values' type (one lookup on this hot path, not two).
+_MISSING: Any = object()
 QUIET_TICKS = 3  # event-loop turns without a new key before a batch is sent
 MAX_SETTLE_TICKS = 50  # never wait longer than this for a request to settle (e.g. under load)
 
 
-def key_in(column, keys=None):
+def key_in(column: Any, keys: Sequence[Any] | None = None) -> ColumnElement[bool]:
     """`column IN :keys` (backend.db.one_of), the keys given at execution or here."""
-    return one_of(column, keys, name="keys")
+    condition: ColumnElement[bool] = one_of(column, keys, name="keys")
+    return condition
 
 
 STATEMENT_CACHE_SIZE = 1000
-_statements: dict[tuple, Any] = {}
+_statements: dict[tuple[object, ...], Any] = {}
+S = TypeVar("S")
 
 
-def cached_statement(key: tuple, build: Callable[[], Any]):
+def cached_statement(key: tuple[object, ...], build: Callable[[], S]) -> S:
     """The statement `build()` makes, built once per `key` (with the dialect): SQLAlchemy then also
     keeps its cache key, so a request only binds its values. `key` must hold everything the statement
     depends on (the actor, when it has policy filters); values bound at execution are left out."""
@@ -60,11 +66,11 @@ class Batcher:
 
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.pending: dict[int, Loader] = {}  # insertion-ordered: first asked, first sent
+        self.pending: dict[int, Loader[Any, Any]] = {}  # insertion-ordered: first asked, first sent
         self.requested = 0  # keys asked for so far; a change means the request is still resolving
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[None] | None = None
 
-    def enqueue(self, loader: Loader) -> None:
+    def enqueue(self, loader: Loader[Any, Any]) -> None:
         self.requested += 1
         self.pending.setdefault(id(loader), loader)
         if self.task is None:
@@ -115,27 +121,30 @@ class Loader(Generic[K, V]):
 
     # The GraphQL type the loader builds, as "module.Class": resolved on first use, so type modules
     # can import loaders without an import cycle.
-    type_path: str = ""
+    type_path: ClassVar[str] = ""
     # Whether statement() depends on the actor: set for a subclass of a generic loader that narrows it
     # (its own restrict or statement), so that its statement is cached per actor.
-    _actor_scoped = False
+    _actor_scoped: ClassVar[bool] = False
+    _target: ClassVar[type]
 
-    def __init_subclass__(cls, generic: bool = False, **kwargs) -> None:
+    def __init_subclass__(cls, generic: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not generic and ("restrict" in vars(cls) or "statement" in vars(cls)):
             cls._actor_scoped = True
 
     @classmethod
-    def target(cls) -> type:
-        found = cls.__dict__.get("_target")
+    def target(cls) -> type[Any]:  # a GraphQL type, found by name at runtime
+        found: type | None = cls.__dict__.get("_target")
         if found is None:
             module, name = cls.type_path.rsplit(".", 1)
             found = getattr(importlib.import_module(module), name)
+            if not isinstance(found, type):
+                raise TypeError(f"{cls.__name__}.type_path {cls.type_path} is not a class")
             cls._target = found
         return found
 
-    def __new__(cls, context: Context):
-        existing = context.loaders.get(cls.__name__)
+    def __new__(cls, context: Context) -> Loader[K, V]:
+        existing: Loader[K, V] | None = context.loaders.get(cls.__name__)
         if existing is not None:
             return existing
         instance = super().__new__(cls)
@@ -147,17 +156,17 @@ class Loader(Generic[K, V]):
             return
         self._ready = True
         self.context = context
-        self.cache: dict[K, asyncio.Future] = {}  # keys asked for with load()
+        self.cache: dict[K, asyncio.Future[V]] = {}  # keys asked for with load()
         # Values known (primed, prefetched or loaded): a prefetch primes hundreds of keys per
         # request, and a plain dict costs less than a finished future for each.
         self.ready: dict[K, V] = {}
-        self.queue: list[tuple[K, asyncio.Future]] = []
+        self.queue: list[tuple[K, asyncio.Future[V]]] = []
 
     def load(self, key: K) -> Awaitable[V]:
-        future = self.cache.get(key)
-        if future is not None:
-            return future
-        future = asyncio.get_running_loop().create_future()
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         value = self.ready.get(key, _MISSING)
         if value is not _MISSING:
             future.set_result(value)
@@ -177,7 +186,7 @@ class Loader(Generic[K, V]):
         For resolvers that return what they load: graphql-core completes a plain value at once,
         while every awaitable costs it tasks and a wait.
         """
-        value = self.ready.get(key, _MISSING)
+        value: V = self.ready.get(key, _MISSING)
         if value is not _MISSING:
             return value
         return self.load(key)
@@ -191,7 +200,7 @@ class Loader(Generic[K, V]):
             values = list(await self.batch_load(missing))
             if len(values) != len(missing):
                 raise RuntimeError(f"{type(self).__name__} returned {len(values)} values for {len(missing)} keys")
-            for key, value in zip(missing, values):
+            for key, value in zip(missing, values, strict=True):
                 self.prime(key, value)
         return [ready[key] for key in keys if key in ready]
 
@@ -227,7 +236,7 @@ class Loader(Generic[K, V]):
                     future.set_exception(error)
             return
         ready = self.ready
-        for (key, future), value in zip(queue, values):
+        for (key, future), value in zip(queue, values, strict=True):
             if not future.done():
                 future.set_result(value)
                 ready[key] = value
@@ -236,13 +245,17 @@ class Loader(Generic[K, V]):
         raise NotImplementedError
 
     @property
-    def actor(self):
+    def actor(self) -> Actor | None:
         return self.context.actor
 
-    async def fetch(self, statement, params: dict | None = None) -> list:
+    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Row[Any]]:
         return await self.context.fetch(statement, params)
 
-    async def fetch_keys(self, keys: list) -> list:
+    def statement(self, keys: list[Any] | None = None) -> Select[Any]:  # pragma: no cover - abstract
+        """The loader's select, with the keys bound at execution (`None`) or here."""
+        raise NotImplementedError
+
+    async def fetch_keys(self, keys: list[Any]) -> list[Row[Any]]:
         """The rows of `statement()` for the keys: the statement is built once (per actor when the
         class narrows it) and only the keys are bound per request."""
         cls = type(self)
@@ -253,59 +266,63 @@ class Loader(Generic[K, V]):
 class ByIdLoader(Loader[int, Any], generic=True):
     """One object per primary key (None when absent or, with `where`, not visible)."""
 
-    model: type
+    model: ClassVar[Any]  # the model class (SQLModel table)
 
-    def restrict(self, statement):
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
         """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
         return statement
 
-    def statement(self, keys: list[int] | None = None):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return self.restrict(select(*columns(self.target(), self.model)).where(key_in(self.model.id, keys)))
 
     async def batch_load(self, keys: list[int]) -> list[Any]:
         rows = await self.fetch_keys(sorted(set(keys)))
         target = self.target()
-        found = {}
+        found: dict[int, Any] = {}
         for row in rows:
             obj = build(target, row)
             found[obj.pk] = obj
         return [found.get(k) for k in keys]
 
 
-class ByForeignKeyLoader(Loader[int, list], generic=True):
-    """All objects whose foreign key `fk` is one of the keys, in primary key order (or `order_by`)."""
+class ListByKeyLoader(Loader[int, list[Any]], generic=True):
+    """A list of objects per key: the statement selects the target's columns and then the key (`_key`)."""
 
-    model: type
-    fk: str
-    order_by: tuple = ()
-
-    def restrict(self, statement):
-        """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
-        return statement
-
-    def statement(self, keys: list[int] | None = None):
-        fk_col = getattr(self.model, self.fk)
-        stmt = select(*columns(self.target(), self.model), fk_col.label("_key")).where(key_in(fk_col, keys))
-        return self.restrict(stmt).order_by(*(self.order_by or (self.model.id,)))
-
-    async def batch_load(self, keys: list[int]) -> list[list]:
+    async def batch_load(self, keys: list[int]) -> list[list[Any]]:
         rows = await self.fetch_keys(sorted(set(keys)))
         target = self.target()
-        grouped: dict[int, list] = defaultdict(list)
+        grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row[-1]].append(build(target, row))
         return [grouped.get(k, []) for k in keys]
 
 
-class ThroughLinkLoader(Loader[int, list], generic=True):
+class ByForeignKeyLoader(ListByKeyLoader, generic=True):
+    """All objects whose foreign key `fk` is one of the keys, in primary key order (or `order_by`)."""
+
+    model: ClassVar[Any]  # the model class (SQLModel table)
+    fk: ClassVar[str]
+    order_by: ClassVar[tuple[Any, ...]] = ()
+
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
+        """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
+        return statement
+
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
+        fk_col = getattr(self.model, self.fk)
+        stmt = select(*columns(self.target(), self.model), fk_col.label("_key")).where(key_in(fk_col, keys))
+        return self.restrict(stmt).order_by(*(self.order_by or (self.model.id,)))
+
+
+class ThroughLinkLoader(ListByKeyLoader, generic=True):
     """Objects linked to the key through a link table (many-to-many), in primary key order."""
 
-    model: type
-    link: type
-    link_key: str  # the link column holding the loader's key
-    link_target: str  # the link column pointing at model.id
+    model: ClassVar[Any]  # the model class (SQLModel table)
+    link: ClassVar[Any]  # the link model class
+    link_key: ClassVar[str]  # the link column holding the loader's key
+    link_target: ClassVar[str]  # the link column pointing at model.id
 
-    def statement(self, keys: list[int] | None = None):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         key_col = getattr(self.link, self.link_key)
         return (
             select(*columns(self.target(), self.model), key_col.label("_key"))
@@ -314,29 +331,22 @@ class ThroughLinkLoader(Loader[int, list], generic=True):
             .order_by(self.model.id)
         )
 
-    async def batch_load(self, keys: list[int]) -> list[list]:
-        rows = await self.fetch_keys(sorted(set(keys)))
-        target = self.target()
-        grouped: dict[int, list] = defaultdict(list)
-        for row in rows:
-            grouped[row[-1]].append(build(target, row))
-        return [grouped.get(k, []) for k in keys]
 
-
-def then(value: Any, function):
+def then(value: V | Awaitable[V], function: Callable[[V], R]) -> R | Awaitable[R]:
     """`function(value)`, also when `value` is still an awaitable (then an awaitable of the result)."""
     if inspect.isawaitable(value):
+        pending = value
 
-        async def later():
-            return function(await value)
+        async def later() -> R:
+            return function(await pending)
 
         return later()
     return function(value)
 
 
-def group_by_args(keys: Iterable[tuple]) -> dict[tuple, list]:
+def group_by_args(keys: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
     """Split (parent id, *args) keys by their arguments: one query per distinct argument set."""
-    out: dict[tuple, list] = defaultdict(list)
+    out: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for key in keys:
         out[key[1:]].append(key[0])
     return out

@@ -19,6 +19,7 @@ successful answers without errors are kept; concurrent identical misses are comp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import OrderedDict
@@ -91,10 +92,8 @@ async def _once(key: tuple, generation, compute: Callable[[], Awaitable[Any]]) -
     once the first is done (they look in the store again, and compute themselves if it kept nothing)."""
     pending = _inflight.get(key)
     if pending is not None and pending[0] == generation:
-        try:
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(pending[1]), timeout=INFLIGHT_WAIT_SECONDS)
-        except Exception:
-            pass
         return False, None
     done = asyncio.get_running_loop().create_future()
     _inflight[key] = (generation, done)
@@ -146,7 +145,7 @@ async def execute_public(
             return ExecutionResult(data=json.loads(text), errors=None)
         at = _now()
 
-        async def compute() -> ExecutionResult:
+        async def compute(at: float = at) -> ExecutionResult:  # this turn's `at`
             result = await run()
             if not result.errors and result.data is not None:
                 text = json.dumps(result.data, separators=(",", ":"))
@@ -206,7 +205,7 @@ class PublicResponseCache:
                 break
             at = _now()
             first, _ = await _once(
-                key, generation, lambda: self._answer_and_keep(scope, replay, send, key, generation, at)
+                key, generation, lambda at=at: self._answer_and_keep(scope, replay, send, key, generation, at)
             )
             if first:
                 return

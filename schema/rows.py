@@ -7,8 +7,13 @@ fields (its `pk` is the model's `id`), and `build(Type, row)` fills an instance 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Label
+
+T = TypeVar("T")
 
 
 @cache
@@ -17,7 +22,7 @@ def field_names(type_cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(type_cls) if f.init)
 
 
-def columns(type_cls: type, model: type, **overrides: Any) -> list:
+def columns(type_cls: type, model: type, **overrides: Any) -> list[Label[Any]]:
     """Labelled columns of `model` for each stored field of `type_cls` (overrides: joined columns)."""
     out = []
     for name in field_names(type_cls):
@@ -28,18 +33,19 @@ def columns(type_cls: type, model: type, **overrides: Any) -> list:
     return out
 
 
-def build(type_cls: type, row: Any) -> Any:
+def build(type_cls: type[T], row: Sequence[Any]) -> T:
     """An instance of `type_cls` from a row selected with `columns` (extra trailing columns ignored)."""
     obj = object.__new__(type_cls)
-    obj.__dict__.update(zip(field_names(type_cls), row))
+    names = field_names(type_cls)  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[T]
+    obj.__dict__.update(zip(names, row, strict=False))
     return obj
 
 
-def build_all(type_cls: type, rows) -> list:
-    names = field_names(type_cls)
+def build_all(type_cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
+    names = field_names(type_cls)  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[T]
     out = []
     for row in rows:
         obj = object.__new__(type_cls)
-        obj.__dict__.update(zip(names, row))
+        obj.__dict__.update(zip(names, row, strict=False))
         out.append(obj)
     return out

@@ -98,12 +98,12 @@ def conditions(key: FilterKey) -> list:
     if key.target_group:
         out.append(A.target_group.icontains(key.target_group, autoescape=True))
     if key.occurs_from is not None or key.occurs_to is not None:
-        O = m.Occurrence
-        in_range = [O.activity_id == A.id, O.cancelled.is_(False)]
+        Occ = m.Occurrence
+        in_range = [Occ.activity_id == A.id, Occ.cancelled.is_(False)]
         if key.occurs_from is not None:
-            in_range.append(O.ends_at > key.occurs_from)
+            in_range.append(Occ.ends_at > key.occurs_from)
         if key.occurs_to is not None:
-            in_range.append(O.starts_at < key.occurs_to)
+            in_range.append(Occ.starts_at < key.occurs_to)
         out.append(exists().where(and_(*in_range)))
     if key.search:
         out.append(

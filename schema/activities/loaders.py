@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, func, select
+from sqlalchemy import Integer, Select, bindparam, case, func, select
 
 from backend import models as m
 from backend import policy
 from schema.activities.filters import conditions
-from schema.connections import pages_by_parent
+from schema.connections import PagesByParentLoader
 from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, cached_statement, group_by_args, key_in
 from schema.rows import build, columns, field_names
 
@@ -35,63 +36,31 @@ class ActivityByIdLoader(ByIdLoader):
         return statement.join(m.Plan, m.Plan.id == m.Activity.plan_id).where(policy.activity_filter(self.actor))
 
 
-class ActivitiesByPlanIdLoader(Loader):
+class ActivitiesByPlanIdLoader(PagesByParentLoader):
     """Key: (plan id, page size, after pk, FilterKey) -> a connection of the plan's visible activities."""
 
     type_path = T + "Activity"
+    parent_column = m.Activity.plan_id
+    id_column = m.Activity.id
+    per_actor = True
 
-    async def batch_load(self, keys):
-        activity = self.target()
-        out = {}
-        for (size, after_pk, fkey), ids in group_by_args(keys).items():
-            shape = (type(self), self.actor, fkey)
-            base = cached_statement(shape, lambda: visible_activities(activity, self.actor).where(*conditions(fkey)))
-            pages = await pages_by_parent(
-                self.context,
-                activity,
-                base,
-                m.Activity.plan_id,
-                m.Activity.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk, fkey)] = conn
-        return [out[k] for k in keys]
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        (fkey,) = filters
+        return visible_activities(target, self.actor).where(*conditions(fkey))
 
 
-class ActivitiesByPartnerIdLoader(Loader):
+class ActivitiesByPartnerIdLoader(PagesByParentLoader):
     """Key: (partner id, page size, after pk) -> a connection of the partner's visible activities."""
 
     type_path = T + "Activity"
+    parent_column = m.ActivityPartner.partner_id
+    id_column = m.Activity.id
+    per_actor = True
 
-    async def batch_load(self, keys):
-        activity = self.target()
-        out = {}
-        shape = (type(self), self.actor)
-        base = cached_statement(
-            shape,
-            lambda: visible_activities(activity, self.actor).join(
-                m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
-            ),
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        return visible_activities(target, self.actor).join(
+            m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
         )
-        for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(
-                self.context,
-                activity,
-                base,
-                m.ActivityPartner.partner_id,
-                m.Activity.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk)] = conn
-        return [out[k] for k in keys]
 
 
 class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
@@ -149,7 +118,7 @@ class OccurrencesByActivityIdLoader(Loader):
 
     async def batch_load(self, keys):
         occurrence = self.target()
-        O = m.Occurrence
+        Occ = m.Occurrence
         n = len(field_names(occurrence))
         out = {}
         for (start, end, first), ids in group_by_args(keys).items():
@@ -158,21 +127,25 @@ class OccurrencesByActivityIdLoader(Loader):
                 stmt = (
                     select(
                         *columns(
-                            occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count
+                            occurrence, Occ, plan_id=m.Activity.plan_id, participant_count_value=Occ.participant_count
                         ),
-                        O.activity_id.label("_parent"),
-                        func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
+                        Occ.activity_id.label("_parent"),
+                        func.row_number()
+                        .over(partition_by=Occ.activity_id, order_by=(Occ.starts_at, Occ.id))
+                        .label("_rn"),
                     )
-                    .join(m.Activity, m.Activity.id == O.activity_id)
-                    .where(key_in(O.activity_id))
+                    .join(m.Activity, m.Activity.id == Occ.activity_id)
+                    .where(key_in(Occ.activity_id))
                 )
                 if start is not None:
-                    stmt = stmt.where(O.ends_at > bindparam("start", type_=O.ends_at.type))
+                    stmt = stmt.where(Occ.ends_at > bindparam("start", type_=Occ.ends_at.type))
                 if end is not None:
-                    stmt = stmt.where(O.starts_at < bindparam("end", type_=O.starts_at.type))
+                    stmt = stmt.where(Occ.starts_at < bindparam("end", type_=Occ.starts_at.type))
                 sub = stmt.subquery()
                 return (
-                    select(sub).where(sub.c._rn <= bindparam("first", type_=Integer)).order_by(sub.c._parent, sub.c._rn)
+                    select(sub)
+                    .where(sub.c["_rn"] <= bindparam("first", type_=Integer))
+                    .order_by(sub.c["_parent"], sub.c["_rn"])
                 )
 
             stmt = cached_statement((type(self), start is None, end is None), statement)
@@ -190,28 +163,12 @@ class OccurrencesByActivityIdLoader(Loader):
         return [out[k] for k in keys]
 
 
-class ProgressNotesByActivityIdLoader(Loader):
+class ProgressNotesByActivityIdLoader(PagesByParentLoader):
     """Key: (activity id, page size, after pk) -> a connection of the activity's progress notes."""
 
     type_path = T + "ProgressNote"
+    parent_column = m.ProgressNote.activity_id
+    id_column = m.ProgressNote.id
 
-    async def batch_load(self, keys):
-        note = self.target()
-        out = {}
-        shape = (type(self),)
-        base = cached_statement(shape, lambda: select(*columns(note, m.ProgressNote)))
-        for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(
-                self.context,
-                note,
-                base,
-                m.ProgressNote.activity_id,
-                m.ProgressNote.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk)] = conn
-        return [out[k] for k in keys]
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        return select(*columns(target, m.ProgressNote))

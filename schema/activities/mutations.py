@@ -3,68 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from backend.services import activities as services
-from backend.services.validation import UNSET
 from schema.activities.types import Activity, Occurrence, ProgressNote
 from schema.enums import ActivityStatus, PartnerRole, Visibility
-from schema.errors import payload_types, pk_of, run_mutation, visible
+from schema.errors import Answer, given, mutation, pk_of, read_back_as
 from schema.permissions import checked
-
-
-def given(value):
-    return UNSET if value is strawberry.UNSET else value
-
-
-ActivityCreatePayload = payload_types(
-    "ActivityCreate",
-    "activity",
-    Activity,
-    ["FOCUS_AREA_NOT_IN_GENERATION", "DUPLICATE"],
-    field_description="The new activity.",
-)
-ActivityUpdatePayload = payload_types(
-    "ActivityUpdate", "activity", Activity, ["NOT_ALLOWED"], field_description="The activity after the change."
-)
-OccurrenceAddPayload = payload_types(
-    "OccurrenceAdd",
-    "occurrence",
-    Occurrence,
-    ["PERIOD_INVALID", "OUT_OF_RANGE"],
-    field_description="The new occurrence.",
-)
-OccurrenceMovePayload = payload_types(
-    "OccurrenceMove",
-    "occurrence",
-    Occurrence,
-    ["PERIOD_INVALID", "CANCELLED", "OUT_OF_RANGE"],
-    field_description="The occurrence at its new time.",
-)
-OccurrenceCancelPayload = payload_types(
-    "OccurrenceCancel", "occurrence", Occurrence, ["CANCELLED"], field_description="The cancelled occurrence."
-)
-OccurrenceDeletePayload = payload_types(
-    "OccurrenceDelete",
-    "activity",
-    Activity,
-    ["NOT_ALLOWED"],
-    field_description="The activity, without the removed occurrence.",
-)
-OccurrenceSetParticipantCountPayload = payload_types(
-    "OccurrenceSetParticipantCount",
-    "occurrence",
-    Occurrence,
-    ["OUT_OF_RANGE", "CANCELLED", "NOT_YET_HELD"],
-    field_description="The occurrence with its count.",
-)
-ProgressNoteAddPayload = payload_types(
-    "ProgressNoteAdd", "progress_note", ProgressNote, [], field_description="The new note."
-)
 
 
 @strawberry.input(description="A partner and its role in a new activity.")
@@ -145,162 +95,150 @@ class ProgressNoteAddInput:
     text: str = strawberry.field(description="The note (at most 5000 characters).")
 
 
-def _activity(context, row):
-    return visible(context, "Activity", row.id)
-
-
-def _occurrence(context, row):
-    return visible(context, "Occurrence", row.id)
-
-
 @strawberry.type(description="Mutations of activities.")
 class ActivitiesMutation:
-    @strawberry.mutation(
+    @mutation(
+        "ActivityCreate",
         description="Add an activity with its partners and their roles (the plan's housing staff).",
-        **checked(policy.can_manage_plan),
+        access=checked(policy.can_manage_plan),
+        codes=["FOCUS_AREA_NOT_IN_GENERATION", "DUPLICATE"],
+        answer=Answer("activity", Activity, "The new activity.", read_back_as("Activity")),
     )
-    async def activity_create(
-        self, info: Info, input: Annotated[ActivityCreateInput, strawberry.argument(description="What to do.")]
-    ) -> ActivityCreatePayload:
-        async def work(session, actor):
-            return await services.create(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea"),
-                title=input.title,
-                description=input.description,
-                target_group=input.target_group,
-                status=input.status,
-                visibility=input.visibility,
-                location=input.location,
-                contact=input.contact,
-                languages=input.languages,
-                agreement_id=pk_of("subAgreementId", input.sub_agreement_id, "Agreement", required=False),
-                partners=[
-                    (pk_of(f"partners[{i}].partnerId", p.partner_id, "Partner"), p.role)
-                    for i, p in enumerate(input.partners)
-                ],
-            )
+    async def activity_create(session: AsyncSession, actor: Actor | None, input: ActivityCreateInput) -> m.Activity:
+        return await services.create(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea"),
+            title=input.title,
+            description=input.description,
+            target_group=input.target_group,
+            status=input.status,
+            visibility=input.visibility,
+            location=input.location,
+            contact=input.contact,
+            languages=input.languages,
+            agreement_id=pk_of("subAgreementId", input.sub_agreement_id, "Agreement", required=False),
+            partners=[
+                (pk_of(f"partners[{i}].partnerId", p.partner_id, "Partner"), p.role)
+                for i, p in enumerate(input.partners)
+            ],
+        )
 
-        return await run_mutation(info, ActivityCreatePayload, work, _activity)
-
-    @strawberry.mutation(
+    @mutation(
+        "ActivityUpdate",
         description="Change an activity: partners their status and description, the plan's housing staff everything.",
-        **checked(policy.can_update_activity),
+        access=checked(policy.can_update_activity),
+        codes=["NOT_ALLOWED"],
+        answer=Answer("activity", Activity, "The activity after the change.", read_back_as("Activity")),
     )
-    async def activity_update(
-        self, info: Info, input: Annotated[ActivityUpdateInput, strawberry.argument(description="What to do.")]
-    ) -> ActivityUpdatePayload:
-        async def work(session, actor):
-            return await services.update(
-                session=session,
-                actor=actor,
-                activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                status=input.status,
-                description=given(input.description),
-                title=given(input.title),
-                target_group=given(input.target_group),
-                visibility=input.visibility,
-                location=given(input.location),
-                contact=given(input.contact),
-                languages=input.languages,
-            )
+    async def activity_update(session: AsyncSession, actor: Actor | None, input: ActivityUpdateInput) -> m.Activity:
+        return await services.update(
+            session=session,
+            actor=actor,
+            activity_id=pk_of("activityId", input.activity_id, "Activity"),
+            status=input.status,
+            description=given(input.description),
+            title=given(input.title),
+            target_group=given(input.target_group),
+            visibility=input.visibility,
+            location=given(input.location),
+            contact=given(input.contact),
+            languages=input.languages,
+        )
 
-        return await run_mutation(info, ActivityUpdatePayload, work, _activity)
-
-    @strawberry.mutation(
+    @mutation(
+        "OccurrenceAdd",
         description="Add an occurrence to an activity (its partners and the plan's housing staff).",
-        **checked(policy.can_update_activity),
+        access=checked(policy.can_update_activity),
+        codes=["PERIOD_INVALID", "OUT_OF_RANGE"],
+        answer=Answer("occurrence", Occurrence, "The new occurrence.", read_back_as("Occurrence")),
     )
-    async def occurrence_add(
-        self, info: Info, input: Annotated[OccurrenceAddInput, strawberry.argument(description="What to do.")]
-    ) -> OccurrenceAddPayload:
-        async def work(session, actor):
-            return await services.add_occurrence(
-                session=session,
-                actor=actor,
-                activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                starts_at=input.starts_at,
-                ends_at=input.ends_at,
-                location=input.location,
-            )
+    async def occurrence_add(session: AsyncSession, actor: Actor | None, input: OccurrenceAddInput) -> m.Occurrence:
+        return await services.add_occurrence(
+            session=session,
+            actor=actor,
+            activity_id=pk_of("activityId", input.activity_id, "Activity"),
+            starts_at=input.starts_at,
+            ends_at=input.ends_at,
+            location=input.location,
+        )
 
-        return await run_mutation(info, OccurrenceAddPayload, work, _occurrence)
+    @mutation(
+        "OccurrenceMove",
+        description="Move an occurrence to a new time.",
+        access=checked(policy.can_update_activity),
+        codes=["PERIOD_INVALID", "CANCELLED", "OUT_OF_RANGE"],
+        answer=Answer("occurrence", Occurrence, "The occurrence at its new time.", read_back_as("Occurrence")),
+    )
+    async def occurrence_move(session: AsyncSession, actor: Actor | None, input: OccurrenceMoveInput) -> m.Occurrence:
+        return await services.move_occurrence(
+            session=session,
+            actor=actor,
+            occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
+            starts_at=input.starts_at,
+            ends_at=input.ends_at,
+            location=given(input.location),
+        )
 
-    @strawberry.mutation(description="Move an occurrence to a new time.", **checked(policy.can_update_activity))
-    async def occurrence_move(
-        self, info: Info, input: Annotated[OccurrenceMoveInput, strawberry.argument(description="What to do.")]
-    ) -> OccurrenceMovePayload:
-        async def work(session, actor):
-            return await services.move_occurrence(
-                session=session,
-                actor=actor,
-                occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
-                starts_at=input.starts_at,
-                ends_at=input.ends_at,
-                location=given(input.location),
-            )
-
-        return await run_mutation(info, OccurrenceMovePayload, work, _occurrence)
-
-    @strawberry.mutation(description="Cancel an occurrence.", **checked(policy.can_update_activity))
+    @mutation(
+        "OccurrenceCancel",
+        description="Cancel an occurrence.",
+        access=checked(policy.can_update_activity),
+        codes=["CANCELLED"],
+        answer=Answer("occurrence", Occurrence, "The cancelled occurrence.", read_back_as("Occurrence")),
+    )
     async def occurrence_cancel(
-        self, info: Info, input: Annotated[OccurrenceCancelInput, strawberry.argument(description="What to do.")]
-    ) -> OccurrenceCancelPayload:
-        async def work(session, actor):
-            return await services.cancel_occurrence(
-                session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
-            )
+        session: AsyncSession, actor: Actor | None, input: OccurrenceCancelInput
+    ) -> m.Occurrence:
+        return await services.cancel_occurrence(
+            session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+        )
 
-        return await run_mutation(info, OccurrenceCancelPayload, work, _occurrence)
-
-    @strawberry.mutation(
+    @mutation(
+        "OccurrenceDelete",
         description=(
             "Remove an occurrence that was entered wrongly (staff of the plan and the activity's partners; audited). "
             "One with a participant count is part of the yearly report: cancel it instead."
         ),
-        **checked(policy.can_update_activity),
+        access=checked(policy.can_update_activity),
+        codes=["NOT_ALLOWED"],
+        answer=Answer("activity", Activity, "The activity, without the removed occurrence.", read_back_as("Activity")),
     )
-    async def occurrence_delete(
-        self, info: Info, input: Annotated[OccurrenceDeleteInput, strawberry.argument(description="What to do.")]
-    ) -> OccurrenceDeletePayload:
-        async def work(session, actor):
-            return await services.delete_occurrence(
-                session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
-            )
+    async def occurrence_delete(session: AsyncSession, actor: Actor | None, input: OccurrenceDeleteInput) -> m.Activity:
+        return await services.delete_occurrence(
+            session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+        )
 
-        return await run_mutation(info, OccurrenceDeletePayload, work, _activity)
-
-    @strawberry.mutation(
+    @mutation(
+        "OccurrenceSetParticipantCount",
         description="Record how many took part in an occurrence (a count, never identities).",
-        **checked(policy.can_update_activity),
+        access=checked(policy.can_update_activity),
+        codes=["OUT_OF_RANGE", "CANCELLED", "NOT_YET_HELD"],
+        answer=Answer("occurrence", Occurrence, "The occurrence with its count.", read_back_as("Occurrence")),
     )
     async def occurrence_set_participant_count(
-        self,
-        info: Info,
-        input: Annotated[OccurrenceSetParticipantCountInput, strawberry.argument(description="What to do.")],
-    ) -> OccurrenceSetParticipantCountPayload:
-        async def work(session, actor):
-            return await services.set_participant_count(
-                session=session,
-                actor=actor,
-                occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
-                count=input.participant_count,
-            )
+        session: AsyncSession, actor: Actor | None, input: OccurrenceSetParticipantCountInput
+    ) -> m.Occurrence:
+        return await services.set_participant_count(
+            session=session,
+            actor=actor,
+            occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
+            count=input.participant_count,
+        )
 
-        return await run_mutation(info, OccurrenceSetParticipantCountPayload, work, _occurrence)
-
-    @strawberry.mutation(description="Add a progress note to an activity.", **checked(policy.can_update_activity))
+    @mutation(
+        "ProgressNoteAdd",
+        description="Add a progress note to an activity.",
+        access=checked(policy.can_update_activity),
+        answer=Answer("progress_note", ProgressNote, "The new note.", read_back_as("ProgressNote")),
+    )
     async def progress_note_add(
-        self, info: Info, input: Annotated[ProgressNoteAddInput, strawberry.argument(description="What to do.")]
-    ) -> ProgressNoteAddPayload:
-        async def work(session, actor):
-            return await services.add_progress_note(
-                session=session,
-                actor=actor,
-                activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                text=input.text,
-            )
-
-        return await run_mutation(info, ProgressNoteAddPayload, work, lambda c, r: visible(c, "ProgressNote", r.id))
+        session: AsyncSession, actor: Actor | None, input: ProgressNoteAddInput
+    ) -> m.ProgressNote:
+        return await services.add_progress_note(
+            session=session,
+            actor=actor,
+            activity_id=pk_of("activityId", input.activity_id, "Activity"),
+            text=input.text,
+        )

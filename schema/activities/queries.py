@@ -65,12 +65,12 @@ async def _partner(context, pk: int):
 
 @node_resolver("Occurrence")
 async def _occurrence(context, pk: int):
-    O = m.Occurrence
+    Occ = m.Occurrence
     stmt = (
-        select(*columns(Occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count))
-        .join(m.Activity, m.Activity.id == O.activity_id)
+        select(*columns(Occurrence, Occ, plan_id=m.Activity.plan_id, participant_count_value=Occ.participant_count))
+        .join(m.Activity, m.Activity.id == Occ.activity_id)
         .join(m.Plan, m.Plan.id == m.Activity.plan_id)
-        .where(O.id == pk, policy.activity_filter(context.actor))
+        .where(Occ.id == pk, policy.activity_filter(context.actor))
     )
     rows = await context.fetch(stmt)
     return build(Occurrence, rows[0]) if rows else None

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from backend import models as m
 from backend import policy
-from schema.connections import pages_by_parent
+from schema.connections import PagesByParentLoader
 from schema.loaders import (
     ByForeignKeyLoader,
     ByIdLoader,
-    Loader,
     ThroughLinkLoader,
-    cached_statement,
-    group_by_args,
     key_in,
 )
 from schema.rows import columns
@@ -97,65 +96,31 @@ class MeetingsByGroupIdLoader(ByForeignKeyLoader):
     order_by = (m.Meeting.starts_at, m.Meeting.id)
 
 
-class PublishedInputsByGroupIdLoader(Loader):
+class PublishedInputsByGroupIdLoader(PagesByParentLoader):
     """Key: (group id, page size, after pk) -> the group's published inputs (public, without author)."""
 
     type_path = T + "ResidentInput"
+    parent_column = m.ResidentInput.group_id
+    id_column = m.ResidentInput.id
 
-    async def batch_load(self, keys):
-        ri = self.target()
-        shape = (type(self),)
-        base = cached_statement(shape, lambda: inputs_select(ri).where(*PUBLISHED))
-        out = {}
-        for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(
-                self.context,
-                ri,
-                base,
-                m.ResidentInput.group_id,
-                m.ResidentInput.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk)] = conn
-        return [out[k] for k in keys]
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        return inputs_select(target).where(*PUBLISHED)
 
 
-class InputsByGroupIdLoader(Loader):
+class InputsByGroupIdLoader(PagesByParentLoader):
     """Key: (group id, page size, after pk, status) -> the group's inputs the actor may see."""
 
     type_path = T + "ResidentInput"
+    parent_column = m.ResidentInput.group_id
+    id_column = m.ResidentInput.id
+    per_actor = True
 
-    async def batch_load(self, keys):
-        ri = self.target()
-        out = {}
-        for (size, after_pk, status), ids in group_by_args(keys).items():
-
-            def build(status=status):
-                base = inputs_select(ri).where(policy.resident_input_filter(self.actor))
-                if status is not None:
-                    base = base.where(m.ResidentInput.status == status)
-                return base
-
-            shape = (type(self), self.actor, status)
-            base = cached_statement(shape, build)
-            pages = await pages_by_parent(
-                self.context,
-                ri,
-                base,
-                m.ResidentInput.group_id,
-                m.ResidentInput.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk, status)] = conn
-        return [out[k] for k in keys]
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        (status,) = filters
+        base = inputs_select(target).where(policy.resident_input_filter(self.actor))
+        if status is not None:
+            base = base.where(m.ResidentInput.status == status)
+        return base
 
 
 class ResidentInputByIdLoader(ByIdLoader):

@@ -3,65 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
+from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from backend.models import InputChannel as InputChannelModel
 from backend.services import groups as group_services
 from backend.services import inputs as input_services
 from backend.services import viewer as viewer_services
-from backend.services.validation import UNSET
+from schema.context import Context
 from schema.enums import InputChannel, InputStatus
-from schema.errors import payload_types, pk_of, run_mutation, typed_id_of, visible
+from schema.errors import Answer, as_is, given, mutation, pk_of, read_back_as, typed_id_of, visible
 from schema.participation.types import FollowUpGroup, Meeting, ResidentInput
 from schema.permissions import checked
 
-
-def given(value):
-    """strawberry.UNSET (not sent) -> the services' UNSET; None stays None (clear the field)."""
-    return UNSET if value is strawberry.UNSET else value
+T = TypeVar("T")
 
 
-def _or_none(value):
+def _or_none(value: T | None) -> T | None:
     """Edits treat a field left out (or null) as unchanged."""
     return None if value is strawberry.UNSET else value
 
 
-def _payload(name, codes, field="resident_input", type_=ResidentInput, description="The input after the change."):
-    return payload_types(name, field, type_, codes, field_description=description)
+# What most mutations of an input answer.
+INPUT_AFTER = Answer("resident_input", ResidentInput, "The input after the change.", read_back_as("ResidentInput"))
 
 
-ResidentInputSubmitPayload = _payload(
-    "ResidentInputSubmit", ["RATE_LIMITED", "DUPLICATE"], description="The stored input (null when refused)."
-)
-ResidentInputEditPayload = _payload("ResidentInputEdit", ["DUPLICATE", "ALREADY_ANSWERED", "WITHDRAWN"])
-ResidentInputWithdrawPayload = _payload("ResidentInputWithdraw", ["ALREADY_ANSWERED", "WITHDRAWN"])
-ResidentInputSetStatusPayload = _payload("ResidentInputSetStatus", ["WITHDRAWN", "NOT_ANSWERED"])
-ResidentInputAnswerPayload = _payload("ResidentInputAnswer", ["WITHDRAWN"])
-ResidentInputPublishPayload = _payload("ResidentInputPublish", ["WITHDRAWN", "NOT_ANSWERED", "NOT_ALLOWED"])
-ResidentInputHidePayload = _payload("ResidentInputHide", [])
-ResidentInputReportPayload = _payload("ResidentInputReport", ["DUPLICATE"])
-ResidentInputRegisterPayload = _payload("ResidentInputRegister", [])
-FollowUpGroupCreatePayload = _payload("FollowUpGroupCreate", [], "follow_up_group", FollowUpGroup, "The new group.")
-GroupMemberAddPayload = _payload(
-    "GroupMemberAdd", [], "follow_up_group", FollowUpGroup, "The group with its new member."
-)
-MeetingCreatePayload = _payload("MeetingCreate", ["OUT_OF_RANGE"], "meeting", Meeting, "The new meeting.")
-MeetingUpdatePayload = _payload("MeetingUpdate", ["OUT_OF_RANGE"], "meeting", Meeting, "The meeting after the change.")
-ViewerDataExportPayload = payload_types(
-    "ViewerDataExport", "data", JSON, [], field_description="Everything stored about you, as JSON."
-)
-ViewerErasePayload = payload_types(
-    "ViewerErase", "erased", bool, ["CONFIRMATION_REQUIRED"], field_description="True when the account was erased."
-)
+async def _reported_input(context: Context, report: m.InputReport) -> object:
+    return await visible(context, "ResidentInput", report.input_id)
 
 
-async def _input(context, pk):
-    return await visible(context, "ResidentInput", pk)
+async def _group_of_member(context: Context, member: m.GroupMember) -> object:
+    return await visible(context, "FollowUpGroup", member.group_id)
+
+
+async def _signed_out(context: Context, _account_id: int) -> object:
+    context.actor = None  # the account is gone; the rest of this request is anonymous
+    return True
 
 
 # ---------------------------------------------------------------- inputs
@@ -179,271 +162,254 @@ class ViewerEraseInput:
 
 @strawberry.type(description="Mutations of resident participation.")
 class ParticipationMutation:
-    @strawberry.mutation(
+    @mutation(
+        "ResidentInputSubmit",
         description="Give input to a follow-up group of the estate you live in (residents).",
-        **checked(policy.can_submit_input),
+        access=checked(policy.can_submit_input),
+        codes=["RATE_LIMITED", "DUPLICATE"],
+        answer=Answer(
+            "resident_input", ResidentInput, "The stored input (null when refused).", read_back_as("ResidentInput")
+        ),
     )
     async def resident_input_submit(
-        self, info: Info, input: Annotated[ResidentInputSubmitInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputSubmitPayload:
-        async def work(session, actor):
-            return await input_services.submit(
-                session=session,
-                actor=actor,
-                group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
-                title=input.title,
-                body=input.body,
-                language=input.language,
-                concerns=typed_id_of("concernsId", input.concerns_id, "Activity", "FocusArea"),
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputSubmitInput
+    ) -> m.ResidentInput:
+        return await input_services.submit(
+            session=session,
+            actor=actor,
+            group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
+            title=input.title,
+            body=input.body,
+            language=input.language,
+            concerns=typed_id_of("concernsId", input.concerns_id, "Activity", "FocusArea"),
+        )
 
-        return await run_mutation(info, ResidentInputSubmitPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
-        description="Change your own input while it is unanswered.", **checked(policy.can_edit_own_input)
+    @mutation(
+        "ResidentInputEdit",
+        description="Change your own input while it is unanswered.",
+        access=checked(policy.can_edit_own_input),
+        codes=["DUPLICATE", "ALREADY_ANSWERED", "WITHDRAWN"],
+        answer=INPUT_AFTER,
     )
     async def resident_input_edit(
-        self, info: Info, input: Annotated[ResidentInputEditInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputEditPayload:
-        async def work(session, actor):
-            return await input_services.edit(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                title=_or_none(input.title),
-                body=_or_none(input.body),
-                language=_or_none(input.language),
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputEditInput
+    ) -> m.ResidentInput:
+        return await input_services.edit(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            title=_or_none(input.title),
+            body=_or_none(input.body),
+            language=_or_none(input.language),
+        )
 
-        return await run_mutation(info, ResidentInputEditPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
-        description="Withdraw your own input while it is unanswered.", **checked(policy.can_edit_own_input)
+    @mutation(
+        "ResidentInputWithdraw",
+        description="Withdraw your own input while it is unanswered.",
+        access=checked(policy.can_edit_own_input),
+        codes=["ALREADY_ANSWERED", "WITHDRAWN"],
+        answer=INPUT_AFTER,
     )
     async def resident_input_withdraw(
-        self, info: Info, input: Annotated[ResidentInputWithdrawInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputWithdrawPayload:
-        async def work(session, actor):
-            return await input_services.withdraw(
-                session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput")
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputWithdrawInput
+    ) -> m.ResidentInput:
+        return await input_services.withdraw(
+            session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput")
+        )
 
-        return await run_mutation(info, ResidentInputWithdrawPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
-        description="Set an input's handling status (the plan's staff).", **checked(policy.can_moderate_input)
+    @mutation(
+        "ResidentInputSetStatus",
+        description="Set an input's handling status (the plan's staff).",
+        access=checked(policy.can_moderate_input),
+        codes=["WITHDRAWN", "NOT_ANSWERED"],
+        answer=INPUT_AFTER,
     )
     async def resident_input_set_status(
-        self, info: Info, input: Annotated[ResidentInputSetStatusInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputSetStatusPayload:
-        async def work(session, actor):
-            return await input_services.set_status(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                status=input.status,
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputSetStatusInput
+    ) -> m.ResidentInput:
+        return await input_services.set_status(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            status=input.status,
+        )
 
-        return await run_mutation(info, ResidentInputSetStatusPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
-        description="Answer an input (the plan's staff); its author is told.", **checked(policy.can_answer_input)
+    @mutation(
+        "ResidentInputAnswer",
+        description="Answer an input (the plan's staff); its author is told.",
+        access=checked(policy.can_answer_input),
+        codes=["WITHDRAWN"],
+        answer=INPUT_AFTER,
     )
     async def resident_input_answer(
-        self, info: Info, input: Annotated[ResidentInputAnswerInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputAnswerPayload:
-        async def work(session, actor):
-            row, _reply = await input_services.answer(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                body=input.body,
-            )
-            return row
+        session: AsyncSession, actor: Actor | None, input: ResidentInputAnswerInput
+    ) -> m.ResidentInput:
+        row, _reply = await input_services.answer(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            body=input.body,
+        )
+        return row
 
-        return await run_mutation(info, ResidentInputAnswerPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
+    @mutation(
+        "ResidentInputPublish",
         description="Publish an answered input with its answer on the public portal (the plan's staff).",
-        **checked(policy.can_moderate_input),
+        access=checked(policy.can_moderate_input),
+        codes=["WITHDRAWN", "NOT_ANSWERED", "NOT_ALLOWED"],
+        answer=INPUT_AFTER,
     )
     async def resident_input_publish(
-        self, info: Info, input: Annotated[ResidentInputPublishInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputPublishPayload:
-        async def work(session, actor):
-            return await input_services.publish(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                published=input.published,
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputPublishInput
+    ) -> m.ResidentInput:
+        return await input_services.publish(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            published=input.published,
+        )
 
-        return await run_mutation(info, ResidentInputPublishPayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
+    @mutation(
+        "ResidentInputHide",
         description="Hide an input with a reason (moderation by the plan's staff).",
-        **checked(policy.can_moderate_input),
+        access=checked(policy.can_moderate_input),
+        answer=INPUT_AFTER,
     )
     async def resident_input_hide(
-        self, info: Info, input: Annotated[ResidentInputHideInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputHidePayload:
-        async def work(session, actor):
-            return await input_services.hide(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                reason=input.reason,
-                hidden=input.hidden,
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputHideInput
+    ) -> m.ResidentInput:
+        return await input_services.hide(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            reason=input.reason,
+            hidden=input.hidden,
+        )
 
-        return await run_mutation(info, ResidentInputHidePayload, work, lambda c, r: _input(c, r.id))
-
-    @strawberry.mutation(
-        description="Report an input you can see as abusive (signed in).", **checked(policy.can_read_input)
+    @mutation(
+        "ResidentInputReport",
+        description="Report an input you can see as abusive (signed in).",
+        access=checked(policy.can_read_input),
+        codes=["DUPLICATE"],
+        answer=Answer("resident_input", ResidentInput, "The input after the change.", _reported_input),
     )
     async def resident_input_report(
-        self, info: Info, input: Annotated[ResidentInputReportInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputReportPayload:
-        async def work(session, actor):
-            report = await input_services.report(
-                session=session,
-                actor=actor,
-                input_id=pk_of("inputId", input.input_id, "ResidentInput"),
-                reason=input.reason,
-            )
-            return report.input_id
+        session: AsyncSession, actor: Actor | None, input: ResidentInputReportInput
+    ) -> m.InputReport:
+        report = await input_services.report(
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            reason=input.reason,
+        )
+        return report
 
-        return await run_mutation(info, ResidentInputReportPayload, work, _input)
-
-    @strawberry.mutation(
+    @mutation(
+        "ResidentInputRegister",
         description="Register input on a resident's behalf: paper, phone or in person (the plan's staff).",
-        **checked(policy.can_register_input),
+        access=checked(policy.can_register_input),
+        answer=INPUT_AFTER,
     )
     async def resident_input_register(
-        self, info: Info, input: Annotated[ResidentInputRegisterInput, strawberry.argument(description="What to do.")]
-    ) -> ResidentInputRegisterPayload:
-        async def work(session, actor):
-            return await input_services.register(
-                session=session,
-                actor=actor,
-                group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
-                title=input.title,
-                body=input.body,
-                channel=InputChannelModel(input.channel.value),
-                language=input.language,
-                concerns=typed_id_of("concernsId", input.concerns_id, "Activity", "FocusArea"),
-            )
+        session: AsyncSession, actor: Actor | None, input: ResidentInputRegisterInput
+    ) -> m.ResidentInput:
+        return await input_services.register(
+            session=session,
+            actor=actor,
+            group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
+            title=input.title,
+            body=input.body,
+            channel=InputChannelModel(input.channel.value),
+            language=input.language,
+            concerns=typed_id_of("concernsId", input.concerns_id, "Activity", "FocusArea"),
+        )
 
-        return await run_mutation(info, ResidentInputRegisterPayload, work, lambda c, r: _input(c, r.id))
-
-    # ------------------------------------------------------------ groups
-    @strawberry.mutation(
-        description="Set up a follow-up group of a plan (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "FollowUpGroupCreate",
+        description="Set up a follow-up group of a plan (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        answer=Answer("follow_up_group", FollowUpGroup, "The new group.", read_back_as("FollowUpGroup")),
     )
     async def follow_up_group_create(
-        self, info: Info, input: Annotated[FollowUpGroupCreateInput, strawberry.argument(description="What to do.")]
-    ) -> FollowUpGroupCreatePayload:
-        async def work(session, actor):
-            return await group_services.create_group(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                name=input.name,
-                description=input.description,
-                estate_ids=[pk_of(f"estateIds[{i}]", e, "HousingEstate") for i, e in enumerate(input.estate_ids)],
-            )
-
-        return await run_mutation(
-            info, FollowUpGroupCreatePayload, work, lambda c, r: visible(c, "FollowUpGroup", r.id)
+        session: AsyncSession, actor: Actor | None, input: FollowUpGroupCreateInput
+    ) -> m.FollowUpGroup:
+        return await group_services.create_group(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            name=input.name,
+            description=input.description,
+            estate_ids=[pk_of(f"estateIds[{i}]", e, "HousingEstate") for i, e in enumerate(input.estate_ids)],
         )
 
-    @strawberry.mutation(
-        description="Add a member to a follow-up group (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "GroupMemberAdd",
+        description="Add a member to a follow-up group (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        answer=Answer("follow_up_group", FollowUpGroup, "The group with its new member.", _group_of_member),
     )
-    async def group_member_add(
-        self, info: Info, input: Annotated[GroupMemberAddInput, strawberry.argument(description="What to do.")]
-    ) -> GroupMemberAddPayload:
-        async def work(session, actor):
-            return await group_services.add_member(
-                session=session,
-                actor=actor,
-                group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
-                display_name=input.display_name,
-                role=input.role,
-            )
-
-        return await run_mutation(
-            info, GroupMemberAddPayload, work, lambda c, r: visible(c, "FollowUpGroup", r.group_id)
+    async def group_member_add(session: AsyncSession, actor: Actor | None, input: GroupMemberAddInput) -> m.GroupMember:
+        return await group_services.add_member(
+            session=session,
+            actor=actor,
+            group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
+            display_name=input.display_name,
+            role=input.role,
         )
 
-    @strawberry.mutation(
-        description="Plan a meeting of a follow-up group (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "MeetingCreate",
+        description="Plan a meeting of a follow-up group (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("meeting", Meeting, "The new meeting.", read_back_as("Meeting")),
     )
-    async def meeting_create(
-        self, info: Info, input: Annotated[MeetingCreateInput, strawberry.argument(description="What to do.")]
-    ) -> MeetingCreatePayload:
-        async def work(session, actor):
-            return await group_services.create_meeting(
-                session=session,
-                actor=actor,
-                group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
-                starts_at=input.starts_at,
-                location=input.location,
-                agenda=input.agenda,
-                minutes=input.minutes,
-            )
+    async def meeting_create(session: AsyncSession, actor: Actor | None, input: MeetingCreateInput) -> m.Meeting:
+        return await group_services.create_meeting(
+            session=session,
+            actor=actor,
+            group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
+            starts_at=input.starts_at,
+            location=input.location,
+            agenda=input.agenda,
+            minutes=input.minutes,
+        )
 
-        return await run_mutation(info, MeetingCreatePayload, work, lambda c, r: visible(c, "Meeting", r.id))
-
-    @strawberry.mutation(
+    @mutation(
+        "MeetingUpdate",
         description="Change a meeting, e.g. add its minutes (the plan's housing staff).",
-        **checked(policy.can_manage_plan),
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("meeting", Meeting, "The meeting after the change.", read_back_as("Meeting")),
     )
-    async def meeting_update(
-        self, info: Info, input: Annotated[MeetingUpdateInput, strawberry.argument(description="What to do.")]
-    ) -> MeetingUpdatePayload:
-        async def work(session, actor):
-            return await group_services.update_meeting(
-                session=session,
-                actor=actor,
-                meeting_id=pk_of("meetingId", input.meeting_id, "Meeting"),
-                starts_at=input.starts_at,
-                location=given(input.location),
-                agenda=given(input.agenda),
-                minutes=given(input.minutes),
-            )
+    async def meeting_update(session: AsyncSession, actor: Actor | None, input: MeetingUpdateInput) -> m.Meeting:
+        return await group_services.update_meeting(
+            session=session,
+            actor=actor,
+            meeting_id=pk_of("meetingId", input.meeting_id, "Meeting"),
+            starts_at=input.starts_at,
+            location=given(input.location),
+            agenda=given(input.agenda),
+            minutes=given(input.minutes),
+        )
 
-        return await run_mutation(info, MeetingUpdatePayload, work, lambda c, r: visible(c, "Meeting", r.id))
-
-    # ------------------------------------------------------------ the viewer's own data
-    @strawberry.mutation(
-        description="Everything stored about you, as JSON (signed in).", **checked(policy.can_export_own_data)
+    @mutation(
+        "ViewerDataExport",
+        description="Everything stored about you, as JSON (signed in).",
+        access=checked(policy.can_export_own_data),
+        answer=Answer("data", JSON, "Everything stored about you, as JSON.", as_is),
     )
     async def viewer_data_export(
-        self,
-        info: Info,
-        input: Annotated[ViewerDataExportInput | None, strawberry.argument(description="What to do.")] = None,
-    ) -> ViewerDataExportPayload:
-        async def work(session, actor):
-            return await viewer_services.export_data(session=session, actor=actor)
+        session: AsyncSession, actor: Actor | None, input: ViewerDataExportInput | None = None
+    ) -> dict[str, object]:
+        return await viewer_services.export_data(session=session, actor=actor)
 
-        async def read_back(_context, data):
-            return data
-
-        return await run_mutation(info, ViewerDataExportPayload, work, read_back)
-
-    @strawberry.mutation(
+    @mutation(
+        "ViewerErase",
         description="Erase your account (residents): inputs stay anonymised; residencies and sessions go.",
-        **checked(policy.can_erase_own_account),
+        access=checked(policy.can_erase_own_account),
+        codes=["CONFIRMATION_REQUIRED"],
+        answer=Answer("erased", bool, "True when the account was erased.", _signed_out),
     )
-    async def viewer_erase(
-        self, info: Info, input: Annotated[ViewerEraseInput, strawberry.argument(description="What to do.")]
-    ) -> ViewerErasePayload:
-        async def work(session, actor):
-            return await viewer_services.erase(session=session, actor=actor, confirm=input.confirm)
-
-        async def read_back(context, _account_id):
-            context.actor = None  # the account is gone; the rest of this request is anonymous
-            return True
-
-        return await run_mutation(info, ViewerErasePayload, work, read_back)
+    async def viewer_erase(session: AsyncSession, actor: Actor | None, input: ViewerEraseInput) -> int:
+        return await viewer_services.erase(session=session, actor=actor, confirm=input.confirm)

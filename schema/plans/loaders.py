@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 
 from backend import models as m
 from backend import policy
-from schema.connections import pages_by_parent
-from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, cached_statement, group_by_args
+from schema.connections import PagesByParentLoader
+from schema.loaders import ByForeignKeyLoader, ByIdLoader, ThroughLinkLoader
 from schema.rows import columns
 
 T = "schema.plans.types."
@@ -40,33 +42,16 @@ class PlansByBoardIdLoader(ByForeignKeyLoader):
         return statement.where(policy.plan_filter(self.actor))
 
 
-class PlansByUrbanAreaIdLoader(Loader):
+class PlansByUrbanAreaIdLoader(PagesByParentLoader):
     """Key: (urban area id, page size, after pk) -> a connection of the area's visible plans."""
 
     type_path = T + "Plan"
+    parent_column = m.Plan.urban_area_id
+    id_column = m.Plan.id
+    per_actor = True
 
-    async def batch_load(self, keys):
-        out = {}
-        plan_type = self.target()
-        shape = (type(self), self.actor)
-        base = cached_statement(
-            shape, lambda: select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor))
-        )
-        for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(
-                self.context,
-                plan_type,
-                base,
-                m.Plan.urban_area_id,
-                m.Plan.id,
-                sorted(set(ids)),
-                size=size,
-                after_pk=after_pk,
-                cache_key=shape,
-            )
-            for parent, conn in pages.items():
-                out[(parent, size, after_pk)] = conn
-        return [out[k] for k in keys]
+    def items(self, target: type, *filters: Any) -> Select[Any]:
+        return select(*columns(target, m.Plan)).where(policy.plan_filter(self.actor))
 
 
 class OrganisationsByPlanIdLoader(ThroughLinkLoader):

@@ -5,86 +5,21 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from backend.services import plans as services
 from backend.services.validation import UNSET
+from schema.context import Context
 from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
-from schema.errors import payload_types, pk_of, run_mutation, visible
+from schema.errors import Answer, given, mutation, pk_of, read_back_as, visible
 from schema.permissions import checked
 from schema.plans.types import Agreement, Decision, Financing, Goal, Indicator, Measurement, Milestone, Plan
 from schema.rows import build, field_names
-
-
-def given(value):
-    return UNSET if value is strawberry.UNSET else value
-
-
-PlanCreatePayload = payload_types(
-    "PlanCreate", "plan", Plan, ["PERIOD_INVALID", "OUT_OF_RANGE"], field_description="The new plan."
-)
-PlanUpdatePayload = payload_types(
-    "PlanUpdate", "plan", Plan, ["PERIOD_INVALID", "OUT_OF_RANGE"], field_description="The plan after the change."
-)
-PlanStatusChangePayload = payload_types(
-    "PlanStatusChange",
-    "plan",
-    Plan,
-    ["INVALID_TRANSITION", "FORBIDDEN_TRANSITION", "OUT_OF_RANGE"],
-    field_description="The plan with its new status.",
-)
-AgreementVersionCreatePayload = payload_types(
-    "AgreementVersionCreate",
-    "agreement",
-    Agreement,
-    ["FOCUS_AREA_NOT_IN_GENERATION"],
-    field_description="The new version.",
-)
-AgreementApprovePayload = payload_types(
-    "AgreementApprove",
-    "agreement",
-    Agreement,
-    ["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
-    field_description="The approved version.",
-)
-PlanSendBackPayload = payload_types(
-    "PlanSendBack",
-    "decision",
-    Decision,
-    ["NOTHING_TO_DECIDE", "OUT_OF_RANGE"],
-    field_description="The decision as recorded.",
-)
-AgreementSendBackPayload = payload_types(
-    "AgreementSendBack",
-    "decision",
-    Decision,
-    ["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
-    field_description="The decision as recorded.",
-)
-GoalCreatePayload = payload_types(
-    "GoalCreate", "goal", Goal, ["FOCUS_AREA_NOT_IN_GENERATION"], field_description="The new goal."
-)
-IndicatorCreatePayload = payload_types(
-    "IndicatorCreate", "indicator", Indicator, ["OUT_OF_RANGE"], field_description="The new indicator."
-)
-MeasurementRecordPayload = payload_types(
-    "MeasurementRecord", "measurement", Measurement, ["OUT_OF_RANGE"], field_description="The recorded measurement."
-)
-FinancingSetPayload = payload_types(
-    "FinancingSet",
-    "financing",
-    Financing,
-    ["FINANCING_INVALID", "OUT_OF_RANGE", "DUPLICATE"],
-    many=True,
-    field_description="The year's financing lines as stored.",
-)
-MilestoneCreatePayload = payload_types(
-    "MilestoneCreate", "milestone", Milestone, ["OUT_OF_RANGE"], field_description="The new milestone."
-)
 
 
 @strawberry.input(description="A new plan; your housing organisation leads it and it starts PREQUALIFIED.")
@@ -220,253 +155,250 @@ class MilestoneCreateInput:
     title: str = strawberry.field(description="What should be reached.")
 
 
-async def _plan(context, row):
-    return await visible(context, "Plan", row.id)
+async def _new_plan(context: Context, plan: m.Plan) -> object:
+    # The creator is staff of the new plan from now on (the actor's scope was loaded before).
+    if context.actor is not None and plan.id is not None:
+        context.actor = dataclasses.replace(context.actor, plan_ids=context.actor.plan_ids | {plan.id})
+    return await visible(context, "Plan", plan.id)
 
 
-async def _decision(_context, row):
+async def _decision(_context: Context, row: m.Decision) -> object:
     """A decision is read back by whoever just made it: a party of the plan."""
     return build(Decision, [getattr(row, name) for name in field_names(Decision)])
 
 
+async def _financing(context: Context, rows: list[m.Financing]) -> object:
+    found = [await visible(context, "Financing", r.id) for r in rows]
+    return [f for f in found if f is not None]
+
+
 @strawberry.type(description="Mutations of plans.")
 class PlansMutation:
-    @strawberry.mutation(description="Start a plan (housing organisation staff).", **checked(policy.can_create_plan))
-    async def plan_create(
-        self, info: Info, input: Annotated[PlanCreateInput, strawberry.argument(description="What to do.")]
-    ) -> PlanCreatePayload:
-        async def work(session, actor):
-            return await services.create_plan(
-                session=session,
-                actor=actor,
-                name=input.name,
-                start_date=input.start_date,
-                end_date=input.end_date,
-                generation_id=pk_of("generationId", input.generation_id, "FundingGeneration"),
-                urban_area_id=pk_of("urbanAreaId", input.urban_area_id, "UrbanArea"),
-                summary=input.summary,
-                board_id=pk_of("boardId", input.board_id, "Board", required=False),
-                organisation_ids=[
-                    pk_of(f"organisationIds[{i}]", o, "HousingOrganisation")
-                    for i, o in enumerate(input.organisation_ids)
-                ],
-                estate_ids=[pk_of(f"estateIds[{i}]", e, "HousingEstate") for i, e in enumerate(input.estate_ids)],
-            )
+    @mutation(
+        "PlanCreate",
+        description="Start a plan (housing organisation staff).",
+        access=checked(policy.can_create_plan),
+        codes=["PERIOD_INVALID", "OUT_OF_RANGE"],
+        answer=Answer("plan", Plan, "The new plan.", _new_plan),
+    )
+    async def plan_create(session: AsyncSession, actor: Actor | None, input: PlanCreateInput) -> m.Plan:
+        return await services.create_plan(
+            session=session,
+            actor=actor,
+            name=input.name,
+            start_date=input.start_date,
+            end_date=input.end_date,
+            generation_id=pk_of("generationId", input.generation_id, "FundingGeneration"),
+            urban_area_id=pk_of("urbanAreaId", input.urban_area_id, "UrbanArea"),
+            summary=input.summary,
+            board_id=pk_of("boardId", input.board_id, "Board", required=False),
+            organisation_ids=[
+                pk_of(f"organisationIds[{i}]", o, "HousingOrganisation") for i, o in enumerate(input.organisation_ids)
+            ],
+            estate_ids=[pk_of(f"estateIds[{i}]", e, "HousingEstate") for i, e in enumerate(input.estate_ids)],
+        )
 
-        async def read_back(context, plan):
-            # The creator is staff of the new plan from now on (the actor's scope was loaded before).
-            context.actor = dataclasses.replace(context.actor, plan_ids=context.actor.plan_ids | {plan.id})
-            return await _plan(context, plan)
+    @mutation(
+        "PlanUpdate",
+        description="Change a plan (its housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["PERIOD_INVALID", "OUT_OF_RANGE"],
+        answer=Answer("plan", Plan, "The plan after the change.", read_back_as("Plan")),
+    )
+    async def plan_update(session: AsyncSession, actor: Actor | None, input: PlanUpdateInput) -> m.Plan:
+        return await services.update_plan(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            name=given(input.name),
+            summary=given(input.summary),
+            start_date=input.start_date,
+            end_date=input.end_date,
+            board_id=(
+                UNSET
+                if input.board_id is strawberry.UNSET
+                else pk_of("boardId", input.board_id, "Board", required=False)
+            ),
+        )
 
-        return await run_mutation(info, PlanCreatePayload, work, read_back)
-
-    @strawberry.mutation(description="Change a plan (its housing staff).", **checked(policy.can_manage_plan))
-    async def plan_update(
-        self, info: Info, input: Annotated[PlanUpdateInput, strawberry.argument(description="What to do.")]
-    ) -> PlanUpdatePayload:
-        async def work(session, actor):
-            board = given(input.board_id)
-            return await services.update_plan(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                name=given(input.name),
-                summary=given(input.summary),
-                start_date=input.start_date,
-                end_date=input.end_date,
-                board_id=board if board is UNSET else pk_of("boardId", board, "Board", required=False),
-            )
-
-        return await run_mutation(info, PlanUpdatePayload, work, _plan)
-
-    @strawberry.mutation(
+    @mutation(
+        "PlanStatusChange",
         description="Move a plan to its next status: PREQUALIFIED → IN_DIALOGUE (the plan's staff) → "
         "APPROVED_BY_CITY_COUNCIL (the municipality) → APPROVED_BY_LBF (Landsbyggefonden) → "
         "ACTIVE → ENDED (the housing organisations).",
-        **checked(policy.can_change_plan_status),
+        access=checked(policy.can_change_plan_status),
+        codes=["INVALID_TRANSITION", "FORBIDDEN_TRANSITION", "OUT_OF_RANGE"],
+        answer=Answer("plan", Plan, "The plan with its new status.", read_back_as("Plan")),
     )
-    async def plan_status_change(
-        self, info: Info, input: Annotated[PlanStatusChangeInput, strawberry.argument(description="What to do.")]
-    ) -> PlanStatusChangePayload:
-        async def work(session, actor):
-            return await services.change_plan_status(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                status=input.status,
-                decision_date=input.decision_date,
-                note=input.note,
-            )
+    async def plan_status_change(session: AsyncSession, actor: Actor | None, input: PlanStatusChangeInput) -> m.Plan:
+        return await services.change_plan_status(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            status=input.status,
+            decision_date=input.decision_date,
+            note=input.note,
+        )
 
-        return await run_mutation(info, PlanStatusChangePayload, work, _plan)
-
-    @strawberry.mutation(
+    @mutation(
+        "PlanSendBack",
         description="Send a plan back instead of approving its next step (the municipality: prequalification and "
         "the City Council's approval; Landsbyggefonden: its approval). The status stays; the decision "
         "and its note are recorded.",
-        **checked(policy.plan_decision_for),
+        access=checked(policy.plan_decision_for),
+        codes=["NOTHING_TO_DECIDE", "OUT_OF_RANGE"],
+        answer=Answer("decision", Decision, "The decision as recorded.", _decision),
     )
-    async def plan_send_back(
-        self, info: Info, input: Annotated[PlanSendBackInput, strawberry.argument(description="What to do.")]
-    ) -> PlanSendBackPayload:
-        async def work(session, actor):
-            return await services.send_back_plan(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                decision_date=input.decision_date,
-                note=input.note,
-            )
+    async def plan_send_back(session: AsyncSession, actor: Actor | None, input: PlanSendBackInput) -> m.Decision:
+        return await services.send_back_plan(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            decision_date=input.decision_date,
+            note=input.note,
+        )
 
-        return await run_mutation(info, PlanSendBackPayload, work, _decision)
-
-    @strawberry.mutation(
+    @mutation(
+        "AgreementVersionCreate",
         description="Write a new version of a plan document (the plan's housing staff).",
-        **checked(policy.can_manage_plan),
+        access=checked(policy.can_manage_plan),
+        codes=["FOCUS_AREA_NOT_IN_GENERATION"],
+        answer=Answer("agreement", Agreement, "The new version.", read_back_as("Agreement")),
     )
     async def agreement_version_create(
-        self, info: Info, input: Annotated[AgreementVersionCreateInput, strawberry.argument(description="What to do.")]
-    ) -> AgreementVersionCreatePayload:
-        async def work(session, actor):
-            return await services.create_agreement_version(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                kind=input.kind,
-                title=input.title,
-                body=input.body,
-                focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False),
-            )
+        session: AsyncSession, actor: Actor | None, input: AgreementVersionCreateInput
+    ) -> m.Agreement:
+        return await services.create_agreement_version(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            kind=input.kind,
+            title=input.title,
+            body=input.body,
+            focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False),
+        )
 
-        return await run_mutation(info, AgreementVersionCreatePayload, work, lambda c, r: visible(c, "Agreement", r.id))
-
-    @strawberry.mutation(
+    @mutation(
+        "AgreementApprove",
         description="Approve the latest version of a document: Landsbyggefonden the strategic "
         "agreement, the municipality the others. Approved versions never change.",
-        **checked(policy.can_approve_agreement),
+        access=checked(policy.can_approve_agreement),
+        codes=["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
+        answer=Answer("agreement", Agreement, "The approved version.", read_back_as("Agreement")),
     )
     async def agreement_approve(
-        self, info: Info, input: Annotated[AgreementApproveInput, strawberry.argument(description="What to do.")]
-    ) -> AgreementApprovePayload:
-        async def work(session, actor):
-            return await services.approve_agreement(
-                session=session,
-                actor=actor,
-                agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
-                decision_date=input.decision_date,
-                note=input.note,
-            )
+        session: AsyncSession, actor: Actor | None, input: AgreementApproveInput
+    ) -> m.Agreement:
+        return await services.approve_agreement(
+            session=session,
+            actor=actor,
+            agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
+            decision_date=input.decision_date,
+            note=input.note,
+        )
 
-        return await run_mutation(info, AgreementApprovePayload, work, lambda c, r: visible(c, "Agreement", r.id))
-
-    @strawberry.mutation(
+    @mutation(
+        "AgreementSendBack",
         description="Send the latest version of a document back instead of approving it "
         "(whoever would approve it); the housing organisations write a new version.",
-        **checked(policy.can_send_back_agreement),
+        access=checked(policy.can_send_back_agreement),
+        codes=["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
+        answer=Answer("decision", Decision, "The decision as recorded.", _decision),
     )
     async def agreement_send_back(
-        self, info: Info, input: Annotated[AgreementSendBackInput, strawberry.argument(description="What to do.")]
-    ) -> AgreementSendBackPayload:
-        async def work(session, actor):
-            return await services.send_back_agreement(
-                session=session,
-                actor=actor,
-                agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
-                decision_date=input.decision_date,
-                note=input.note,
-            )
+        session: AsyncSession, actor: Actor | None, input: AgreementSendBackInput
+    ) -> m.Decision:
+        return await services.send_back_agreement(
+            session=session,
+            actor=actor,
+            agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
+            decision_date=input.decision_date,
+            note=input.note,
+        )
 
-        return await run_mutation(info, AgreementSendBackPayload, work, _decision)
-
-    @strawberry.mutation(description="Add a goal to a plan (its housing staff).", **checked(policy.can_manage_plan))
-    async def goal_create(
-        self, info: Info, input: Annotated[GoalCreateInput, strawberry.argument(description="What to do.")]
-    ) -> GoalCreatePayload:
-        async def work(session, actor):
-            return await services.create_goal(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                title=input.title,
-                focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False),
-            )
-
-        return await run_mutation(info, GoalCreatePayload, work, lambda c, r: visible(c, "Goal", r.id))
-
-    @strawberry.mutation(
-        description="Add an indicator to a goal (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "GoalCreate",
+        description="Add a goal to a plan (its housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["FOCUS_AREA_NOT_IN_GENERATION"],
+        answer=Answer("goal", Goal, "The new goal.", read_back_as("Goal")),
     )
-    async def indicator_create(
-        self, info: Info, input: Annotated[IndicatorCreateInput, strawberry.argument(description="What to do.")]
-    ) -> IndicatorCreatePayload:
-        async def work(session, actor):
-            return await services.create_indicator(
-                session=session,
-                actor=actor,
-                goal_id=pk_of("goalId", input.goal_id, "Goal"),
-                name=input.name,
-                unit=input.unit,
-                data_source=input.data_source,
-                baseline=input.baseline,
-                target=input.target,
-                direction=input.direction,
-            )
+    async def goal_create(session: AsyncSession, actor: Actor | None, input: GoalCreateInput) -> m.Goal:
+        return await services.create_goal(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            title=input.title,
+            focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False),
+        )
 
-        return await run_mutation(info, IndicatorCreatePayload, work, lambda c, r: visible(c, "Indicator", r.id))
+    @mutation(
+        "IndicatorCreate",
+        description="Add an indicator to a goal (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("indicator", Indicator, "The new indicator.", read_back_as("Indicator")),
+    )
+    async def indicator_create(session: AsyncSession, actor: Actor | None, input: IndicatorCreateInput) -> m.Indicator:
+        return await services.create_indicator(
+            session=session,
+            actor=actor,
+            goal_id=pk_of("goalId", input.goal_id, "Goal"),
+            name=input.name,
+            unit=input.unit,
+            data_source=input.data_source,
+            baseline=input.baseline,
+            target=input.target,
+            direction=input.direction,
+        )
 
-    @strawberry.mutation(
+    @mutation(
+        "MeasurementRecord",
         description="Record a measurement of an indicator (the plan's housing staff).",
-        **checked(policy.can_manage_plan),
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("measurement", Measurement, "The recorded measurement.", read_back_as("Measurement")),
     )
     async def measurement_record(
-        self, info: Info, input: Annotated[MeasurementRecordInput, strawberry.argument(description="What to do.")]
-    ) -> MeasurementRecordPayload:
-        async def work(session, actor):
-            return await services.record_measurement(
-                session=session,
-                actor=actor,
-                indicator_id=pk_of("indicatorId", input.indicator_id, "Indicator"),
-                period=input.period,
-                value=input.value,
-                note=input.note,
-            )
+        session: AsyncSession, actor: Actor | None, input: MeasurementRecordInput
+    ) -> m.Measurement:
+        return await services.record_measurement(
+            session=session,
+            actor=actor,
+            indicator_id=pk_of("indicatorId", input.indicator_id, "Indicator"),
+            period=input.period,
+            value=input.value,
+            note=input.note,
+        )
 
-        return await run_mutation(info, MeasurementRecordPayload, work, lambda c, r: visible(c, "Measurement", r.id))
-
-    @strawberry.mutation(
-        description="Set a year's financing lines (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "FinancingSet",
+        description="Set a year's financing lines (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["FINANCING_INVALID", "OUT_OF_RANGE", "DUPLICATE"],
+        answer=Answer("financing", Financing, "The year's financing lines as stored.", _financing, many=True),
     )
-    async def financing_set(
-        self, info: Info, input: Annotated[FinancingSetInput, strawberry.argument(description="What to do.")]
-    ) -> FinancingSetPayload:
-        async def work(session, actor):
-            return await services.set_financing(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                year=input.year,
-                lines=[(line.party, line.share_percent, line.budget, line.spent) for line in input.lines],
-            )
+    async def financing_set(session: AsyncSession, actor: Actor | None, input: FinancingSetInput) -> list[m.Financing]:
+        return await services.set_financing(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            year=input.year,
+            lines=[(line.party, line.share_percent, line.budget, line.spent) for line in input.lines],
+        )
 
-        async def read_back(context, rows):
-            found = [await visible(context, "Financing", r.id) for r in rows]
-            return [f for f in found if f is not None]
-
-        return await run_mutation(info, FinancingSetPayload, work, read_back)
-
-    @strawberry.mutation(
-        description="Add a line to the milestone plan (the plan's housing staff).", **checked(policy.can_manage_plan)
+    @mutation(
+        "MilestoneCreate",
+        description="Add a line to the milestone plan (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("milestone", Milestone, "The new milestone.", read_back_as("Milestone")),
     )
-    async def milestone_create(
-        self, info: Info, input: Annotated[MilestoneCreateInput, strawberry.argument(description="What to do.")]
-    ) -> MilestoneCreatePayload:
-        async def work(session, actor):
-            return await services.add_milestone(
-                session=session,
-                actor=actor,
-                plan_id=pk_of("planId", input.plan_id, "Plan"),
-                year=input.year,
-                title=input.title,
-            )
-
-        return await run_mutation(info, MilestoneCreatePayload, work, lambda c, r: visible(c, "Milestone", r.id))
+    async def milestone_create(session: AsyncSession, actor: Actor | None, input: MilestoneCreateInput) -> m.Milestone:
+        return await services.add_milestone(
+            session=session,
+            actor=actor,
+            plan_id=pk_of("planId", input.plan_id, "Plan"),
+            year=input.year,
+            title=input.title,
+        )
