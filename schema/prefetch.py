@@ -47,7 +47,7 @@ def _relations() -> dict[tuple[str, str], Relation]:
                                             lambda rows: [r for r in rows if r.kind == AK.SUB_AGREEMENT]),
         ("Plan", "goals"): Relation(pl.GoalsByPlanIdLoader, lambda o, a: o.pk, "Goal"),
         ("Plan", "activities"): Relation(
-            al.ActivitiesByPlanIdLoader, lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER),
+            al.ActivitiesByPlanIdLoader, lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER, None),
             "Activity", lambda conn: conn.items, frozenset({"first"}), connection=True),
         ("Agreement", "focusArea"): focus_area,
         ("Goal", "focusArea"): focus_area,

@@ -36,25 +36,26 @@ class ActivityByIdLoader(ByIdLoader):
 
 
 class ActivitiesByPlanIdLoader(Loader):
-    """Key: (plan id, page size, after pk, FilterKey) -> a connection of the plan's visible activities."""
+    """Key: (plan id, page size, after, FilterKey, ordering) -> a connection of the plan's visible activities."""
 
     type_path = T + "Activity"
 
     async def batch_load(self, keys):
         activity = self.target()
         out = {}
-        for (size, after_pk, fkey), ids in group_by_args(keys).items():
+        for (size, after_pk, fkey, order), ids in group_by_args(keys).items():
             shape = (type(self), self.actor, fkey)
             base = cached_statement(shape, lambda: visible_activities(activity, self.actor).where(*conditions(fkey)))
             pages = await pages_by_parent(self.context, activity, base, m.Activity.plan_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape,
+                                          ordering=order)
             for parent, conn in pages.items():
-                out[(parent, size, after_pk, fkey)] = conn
+                out[(parent, size, after_pk, fkey, order)] = conn
         return [out[k] for k in keys]
 
 
 class ActivitiesByPartnerIdLoader(Loader):
-    """Key: (partner id, page size, after pk) -> a connection of the partner's visible activities."""
+    """Key: (partner id, page size, after, ordering) -> a connection of the partner's visible activities."""
 
     type_path = T + "Activity"
 
@@ -65,11 +66,12 @@ class ActivitiesByPartnerIdLoader(Loader):
         base = cached_statement(shape, lambda: visible_activities(activity, self.actor).join(
             m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
         ))
-        for (size, after_pk), ids in group_by_args(keys).items():
+        for (size, after_pk, order), ids in group_by_args(keys).items():
             pages = await pages_by_parent(self.context, activity, base, m.ActivityPartner.partner_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
+                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape,
+                                          ordering=order)
             for parent, conn in pages.items():
-                out[(parent, size, after_pk)] = conn
+                out[(parent, size, after_pk, order)] = conn
         return [out[k] for k in keys]
 
 
