@@ -89,6 +89,7 @@ def portal_routes() -> list:
         Route("/partner/aktiviteter/{id}", page(partner.edit), methods=get),
         Route("/partner/aktiviteter/{id}", page(partner.save), methods=post),
         Route("/medarbejder/indbakke", page(staff.inbox), methods=get),
+        Route("/medarbejder/indbakke/{id}", page(staff.input_page), methods=get),
         Route("/medarbejder/indbakke/{id}", page(staff.answer), methods=post),
         Route("/medarbejder/foelgegrupper/{id}/input", page(staff.register), methods=post),
         Route("/medarbejder/planer", page(staff.plans), methods=get),

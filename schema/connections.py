@@ -202,16 +202,19 @@ class Connection(Generic[T]):
 
 
 async def page(context, type_cls: type, statement, id_column, *, first: int | None, after: str | None,
-               order_by: NameOrder | None = None, name_column=None) -> Connection:
-    """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id,
-    or by `name_column` in Danish order when `order_by` is given."""
+               order_by: NameOrder | None = None, name_column=None, newest_first: bool = False) -> Connection:
+    """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id
+    (`newest_first`: descending, for a list that always is), or by `name_column` in Danish order when
+    `order_by` is given."""
     size = page_size(first)
     order = ordering(order_by, name_column.key) if name_column is not None else None
     position = decode_cursor(after, order)
     query = statement
     if position is not None:
-        query = query.where(after_condition(order, position, id_column, name_column))
-    rows = await context.fetch(query.order_by(*order_columns(order, id_column, name_column)).limit(size + 1))
+        query = query.where(id_column < position if newest_first and order is None
+                            else after_condition(order, position, id_column, name_column))
+    sort = [id_column.desc()] if newest_first and order is None else order_columns(order, id_column, name_column)
+    rows = await context.fetch(query.order_by(*sort).limit(size + 1))
     counted = statement.order_by(None)
 
     async def count() -> int:

@@ -38,16 +38,20 @@ PAGES: list[tuple[str | None, list[str]]] = [
     ]),
     ("fsb-medarbejder", [
         "/medarbejder/indbakke",
+        "/medarbejder/indbakke?status=RECEIVED&fra=2000-01-01&til=2100-12-31",
+        "/medarbejder/indbakke?fra=ikke-en-dato",
+        "/medarbejder/indbakke/{own_open_input}",
         "/medarbejder/planer",
         "/medarbejder/planer/{plan}",
         "/partner/aktiviteter/{library_activity}",
     ]),
-    ("kommune-tmf", ["/medarbejder/indbakke", "/medarbejder/planer/{plan}"]),
+    ("kommune-tmf", ["/medarbejder/indbakke", "/medarbejder/indbakke/{own_open_input}", "/medarbejder/planer/{plan}"]),
     ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}"]),
 ]
 
 NOT_FOUND = {"/findes-ikke"}
-BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato", "/aktiviteter?til=9999-12-31", "/aktiviteter/uge?uge=9999-12-31"}
+BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato", "/aktiviteter?til=9999-12-31", "/aktiviteter/uge?uge=9999-12-31",
+               "/medarbejder/indbakke?fra=ikke-en-dato"}
 
 
 def expected_status(path: str) -> int:
