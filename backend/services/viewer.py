@@ -12,6 +12,7 @@ from backend.models import (
     Account,
     AuditEvent,
     FollowUpGroup,
+    HousingEstate,
     InputAnswer,
     InputReport,
     Residency,
@@ -36,7 +37,8 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
     residencies = (await session.execute(
-        select(Residency).where(Residency.account_id == account.id).order_by(Residency.id))).scalars()
+        select(Residency, HousingEstate.name).join(HousingEstate, HousingEstate.id == Residency.estate_id)
+        .where(Residency.account_id == account.id).order_by(Residency.id))).all()
     inputs = list((await session.execute(
         select(ResidentInput).where(ResidentInput.author_account_id == account.id).order_by(ResidentInput.id))).scalars())
     answers: dict[int, list[dict]] = {}
@@ -65,7 +67,8 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     data = {
         "account": _row(account, "id", "issuer", "subject", "kind", "display_name", "housing_organisation_id",
                         "partner_id", "municipality_id", "created_at", "last_seen_at"),
-        "residencies": [_row(r, "id", "estate_id", "since", "until", "confirmed_by") for r in residencies],
+        "residencies": [{**_row(r, "id", "estate_id", "since", "until", "confirmed_by"), "estate_name": estate_name}
+                        for r, estate_name in residencies],
         "inputs": [
             {**_row(i, "id", "group_id", "title", "body", "language", "concerns_activity_id",
                     "concerns_focus_area_id", "status", "channel", "published", "hidden", "withdrawn",

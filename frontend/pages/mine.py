@@ -47,7 +47,7 @@ async def export(request: Request):
     actor = await require_actor(request)
     if isinstance(actor, Response):
         return actor
-    await verified_form(request)
+    form = await verified_form(request)
     data = await query(request, "ViewerDataExport", {"input": {}})
     payload = data["viewerDataExport"]
     body = payload.get("data")
@@ -56,6 +56,9 @@ async def export(request: Request):
             body = json.loads(body)
         except ValueError:
             pass
+    if form.get("visning") == "side" and isinstance(body, dict):
+        # The same export as a page to read, with labels; the JSON file keeps the ids for machines.
+        return await render(request, "mine/data.html", {"data": body})
     content = json.dumps(body, ensure_ascii=False, indent=2, default=str)
     return Response(content.encode("utf-8"), media_type="application/json; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="mine-data.json"',

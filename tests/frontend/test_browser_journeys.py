@@ -200,3 +200,26 @@ async def test_staff_work_through_the_inbox(browser, live_server, demo_ids, axe_
         await sign_out(page, live_server, _)
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_residents_read_their_data_as_a_page(browser, live_server, axe_source, lang):
+    """Issue 11 §6: the data download also as a page to read, beside the JSON file."""
+    _ = translations(lang).gettext
+    context = await new_context(browser, live_server, lang=lang)
+    try:
+        page = await context.new_page()
+        await page.goto(live_server + "/")
+        await sign_in(page, live_server, _, "Beboer", "beboer-tingbjerg")
+        await page.get_by_role("link", name=_("Min side")).first.click()
+        await page.get_by_role("button", name=_("Vis mine data")).click()
+        assert await page.locator("h1").inner_text() == _("Dine data")
+        assert await page.locator("#inputs-data-heading ~ article h3[dir=auto]").count() >= 1
+        await no_violations(page, axe_source, "my data")
+        async with page.expect_download() as download:
+            await page.get_by_role("button", name=_("Hent mine data som fil (JSON)")).click()
+        assert (await download.value).suggested_filename == "mine-data.json"
+        await page.get_by_role("link", name=_("Tilbage til Min side")).click()
+        await sign_out(page, live_server, _)
+    finally:
+        await context.close()

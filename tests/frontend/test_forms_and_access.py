@@ -613,3 +613,34 @@ async def test_household_code_form_shows_wrong_codes_and_the_attempt_limit(clien
     english = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code},
                                 cookies={**cookies, "sprog": "en"})
     assert "Too many wrong attempts. Try again in an hour." in soup_of(english).select_one(".error-summary").get_text()
+
+
+async def test_my_data_as_a_page_to_read_beside_the_json(client, sign_in_as):
+    """The same export, as a page with labels (Danish and English): names, not ids or codes; the
+    resident's own words with dir="auto"; the JSON file keeps the ids."""
+    cookies = await sign_in_as("beboer-tingbjerg")
+    token = await csrf_of(client, "/min-side", cookies)
+    my_page = soup_of(await client.get("/min-side", cookies=cookies))
+    assert {f.find("input", attrs={"name": "visning"}) is not None
+            for f in my_page.find_all("form", action="/min-side/data")} == {True, False}
+    as_json = (await client.post("/min-side/data", data={"csrf_token": token}, cookies=cookies)).json()
+    assert as_json["residencies"][0]["estate_id"] and as_json["residencies"][0]["estate_name"]
+    assert as_json["inputs"] and all("id" in i and "group_id" in i for i in as_json["inputs"])
+    for lang, labels in (("da", ("Din konto", "Hvor du bor", "Følgegruppe", "Kanal")),
+                         ("en", ("Your account", "Where you live", "Follow-up group", "Channel"))):
+        response = await client.post("/min-side/data", data={"csrf_token": token, "visning": "side"},
+                                     cookies={**cookies, "sprog": lang})
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        assert response.headers["cache-control"] == "private, no-store"
+        soup = soup_of(response)
+        assert soup.find("html")["lang"] == lang and soup.find("h1")
+        text = soup.get_text(" ", strip=True)
+        for label in labels:
+            assert label in text, (lang, label)
+        assert as_json["residencies"][0]["estate_name"] in text
+        assert "RECEIVED" not in text and "estate_id" not in text and "WEB" not in text.split()
+        first = as_json["inputs"][0]
+        title = soup.find(string=first["title"]).find_parent()
+        assert title["dir"] == "auto" and title.get("lang") == first["language"]
+        assert soup.find("dd", string=as_json["account"]["display_name"])["dir"] == "auto"
+    assert (await client.post("/min-side/data", data={"visning": "side"}, cookies=cookies)).status_code == 403
