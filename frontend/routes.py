@@ -93,6 +93,7 @@ def portal_routes() -> list:
         Route("/medarbejder/indbakke/{id}", page(staff.answer), methods=post),
         Route("/medarbejder/foelgegrupper/{id}/input", page(staff.register), methods=post),
         Route("/medarbejder/planer", page(staff.plans), methods=get),
+        Route("/medarbejder/graphql-eksempler", page(staff.graphql_examples), methods=get),
         Route("/medarbejder/planer/{id}", page(staff.plan_overview), methods=get),
         # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).
         # Routes mounted after the portal would never be reached by GET; mount them before it.

@@ -11,6 +11,8 @@ from starlette.responses import Response
 
 from backend import policy
 from backend.models import ActorKind
+from frontend.i18n import N_
+from schema.examples import examples
 from schema.ids import decode
 from frontend.forms import check_text, mutation_errors
 from frontend.sorting import by_name
@@ -227,4 +229,37 @@ async def plan_overview(request: Request):
     return await render(request, "staff/plan_overview.html", {
         "plan": plan, "goals": goals, "financing": financing, "top": top, "years": years,
         "year": variables["year"],
+    })
+
+
+# The titles of the example operations in schema/examples/ (a test checks each file has one).
+EXAMPLE_TITLES = {
+    "01-inbox": N_("Indbakken: nyt input til dine følgegrupper"),
+    "02-answer-input": N_("Svar på et input"),
+    "03-handle-input": N_("Skift status på et input og offentliggør det"),
+    "04-plans-goals-economy": N_("Dine planer med målopfyldelse og økonomi"),
+    "05-record-measurement": N_("Registrér en måling af en indikator"),
+    "06-activities-by-name": N_("Aktiviteterne i alfabetisk orden"),
+    "07-activity-follow-up": N_("Følg op på en aktivitet: deltagere og en statusnote"),
+}
+
+
+async def graphql_examples(request: Request):
+    """Example operations for the common staff tasks, each one click from GraphiQL (with your rights,
+    through the session cookie), and as text to copy into a client of your own."""
+    from urllib.parse import urlencode
+
+    from backend.settings import get_settings
+
+    _ = gettext_for(request)
+    actor = await require_actor(request, *STAFF, ActorKind.PARTNER, ActorKind.FUND)
+    if isinstance(actor, Response):
+        return actor
+    rows = []
+    for example in examples():
+        link = {"query": example.text, **({"variables": example.variables} if example.variables else {})}
+        rows.append({"key": example.key, "title": _(EXAMPLE_TITLES[example.key]), "example": example,
+                     "href": "/graphql#" + urlencode(link)})  # a fragment: ?query= would run it
+    return await render(request, "staff/graphql_examples.html", {
+        "examples": rows, "graphiql": get_settings().graphiql,
     })

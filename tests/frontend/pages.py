@@ -45,8 +45,8 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/medarbejder/planer/{plan}",
         "/partner/aktiviteter/{library_activity}",
     ]),
-    ("kommune-tmf", ["/medarbejder/indbakke", "/medarbejder/indbakke/{own_open_input}", "/medarbejder/planer/{plan}"]),
-    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}"]),
+    ("kommune-tmf", ["/medarbejder/graphql-eksempler", "/medarbejder/indbakke", "/medarbejder/indbakke/{own_open_input}", "/medarbejder/planer/{plan}"]),
+    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}", "/medarbejder/graphql-eksempler"]),
 ]
 
 NOT_FOUND = {"/findes-ikke"}

@@ -223,3 +223,30 @@ async def test_residents_read_their_data_as_a_page(browser, live_server, axe_sou
         await sign_out(page, live_server, _)
     finally:
         await context.close()
+
+
+async def test_staff_open_an_example_in_graphiql_with_their_rights(browser, live_server, axe_source):
+    """Issue 11 §7: from the examples page one click opens GraphiQL (own assets) with the operation, and
+    running it answers with the signed-in staff member's rights (the session cookie, no token)."""
+    _ = translations("da").gettext
+    context = await new_context(browser, live_server, lang="da")
+    try:
+        page = await context.new_page()
+        await page.goto(live_server + "/")
+        await sign_in(page, live_server, _, "Boligorganisation", "fsb-medarbejder")
+        await page.get_by_role("link", name=_("Indbakke"), exact=True).first.click()
+        await page.get_by_role("link", name=_("Eksempler på opgaver i API'et (GraphQL)")).click()
+        await no_violations(page, axe_source, "GraphQL examples")
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None)
+        await page.get_by_role("link", name=re.compile("^" + re.escape(_("Åbn i GraphiQL")))).first.click()
+        await page.wait_for_url(re.compile(re.escape(live_server) + r"/graphql#query="))
+        await page.locator(".graphiql-query-editor").get_by_text("inputInbox").first.wait_for()
+        await page.locator("button.graphiql-execute-button").click()
+        result = page.locator(".result-window")
+        await result.get_by_text('"totalCount"').wait_for()
+        answer = await result.inner_text()
+        assert '"inputInbox"' in answer and '"errors"' not in answer, answer[:500]
+        assert outside == [], outside  # GraphiQL's own assets only
+    finally:
+        await context.close()
