@@ -17,7 +17,7 @@ from schema.ids import decode
 from frontend.forms import check_text, mutation_errors
 from frontend.sorting import by_name
 from frontend.web import (day_range, gettext_for, path_id, query, query_cursor, query_id, query_or_404, redirect, render,
-                          require_actor, safe_next, verified_form)
+                          require_actor, verified_form)
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
@@ -82,7 +82,6 @@ async def _input_page(request: Request, *, values: dict | None = None, errors: d
         raise HTTPException(status_code=404)
     return await render(request, "staff/input.html", {
         "input": item, "statuses": INPUT_STATUSES, "values": values or {}, "errors": errors or {},
-        "back": safe_next(request.query_params.get("tilbage"), "/medarbejder/indbakke"),
     }, status_code=status_code)
 
 
