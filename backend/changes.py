@@ -4,10 +4,13 @@
 A cache keyed by it never serves an answer older than the last write it knows of:
 
 - Every database connection of this process is watched (SQLAlchemy engine events): a transaction
-  that ran INSERT, UPDATE, DELETE or DDL on a table other than the private ones below is "dirty".
+  that ran an INSERT, UPDATE or DELETE construct on a table other than the private ones below, or
+  DDL, is "dirty". The table comes from the compiled statement itself (what the ORM and the services
+  built), never from the SQL text; a textual statement cannot be inspected, so it counts as a write.
 - On PostgreSQL a dirty transaction sends `pg_notify` just before it commits; PostgreSQL delivers it
   only if the commit succeeds, to every process that LISTENs, its own included. Each process keeps
-  one LISTEN connection (started by `ensure_listening()`) and counts up on each notification. A
+  one LISTEN connection (backend/listener.py, shared with live events; started by
+  `ensure_listening()`) and counts up on each notification. A
   reader that took the old number before the commit stores its answer under that old number, which
   nobody asks for any more; so no stale answer outlives the notification.
 - Locally the counter also counts up when a dirty transaction ends, so this process sees its own
@@ -20,16 +23,14 @@ A cache keyed by it never serves an answer older than the last write it knows of
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import logging
 import os
-import re
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.engine import make_url
+
+from backend import listener
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,11 @@ PRIVATE_TABLES = frozenset({
     "websession", "account", "auditevent", "liveevent", "residency", "residencycode", "inputreport",
     "alembic_version", "clientbudget",
 })
-_WRITE = re.compile(
-    r"""^\s*(?:(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?|(CREATE|ALTER|DROP|TRUNCATE|WITH)\b)""",
-    re.IGNORECASE,
-)
 _DIRTY = "helhedsplan_changes_dirty"
 
 _counter = itertools.count(1)
 _generation = 0
-_listener: "_Listener | _Local | None" = None
+_listener: "_Postgres | _Local | None" = None
 _sqlite_files: tuple[str, ...] = ()
 
 
@@ -83,18 +80,35 @@ def shared() -> bool:
     return _listener.listening
 
 
-def is_public_write(statement: str) -> bool:
-    match = _WRITE.match(statement)
-    if match is None:
+# A text statement that writes only private tables says so with this execution option
+# (`text(...).execution_options(**PRIVATE_WRITE)`), since its SQL cannot be inspected.
+PRIVATE_WRITE = {"helhedsplan_private_write": True}
+
+
+def is_public_write(context) -> bool:
+    """Whether a statement (its SQLAlchemy execution context) may change what the public sees."""
+    if context is None or context.isddl:
+        return True
+    if context.execution_options.get("helhedsplan_private_write"):
         return False
-    table = match.group(1)
-    return table is None or table.lower() not in PRIVATE_TABLES
+    if context.isinsert or context.isupdate or context.isdelete:
+        table = getattr(context.compiled.statement, "table", None)
+        name = getattr(table, "name", None)
+        return name is None or name.lower() not in PRIVATE_TABLES
+    compiled = getattr(context, "compiled", None)
+    # A select construct reads; text and driver-level SQL cannot be inspected: counted as writes.
+    return compiled is None or getattr(compiled.statement, "is_select", False) is False
+
+
+def is_dirty(conn) -> bool:
+    """Whether the connection's transaction has written data the public may see."""
+    return bool(conn.info.get(_DIRTY))
 
 
 # ---------------------------------------------------------------- engine events (every engine)
 @event.listens_for(Engine, "after_cursor_execute")
 def _mark(conn, cursor, statement, parameters, context, executemany) -> None:
-    if is_public_write(statement):
+    if not conn.info.get(_DIRTY) and is_public_write(context):
         conn.info[_DIRTY] = True
 
 
@@ -125,45 +139,27 @@ def _bump_on_commit(conn) -> None:
         bump()
 
 
-# ---------------------------------------------------------------- the listener (one per process)
-class _Listener:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.listening = False
-        self.task = loop.create_task(self._run(), name="helhedsplan-changes-listener")
+# ---------------------------------------------------------------- the listener (backend/listener.py)
+def _on_listener_state(listening: bool) -> None:
+    # Connected again or lost: whatever happened while not listening is unknown, so start afresh.
+    bump()
 
-    async def _run(self) -> None:
-        import psycopg
 
-        from backend.settings import get_settings
-
-        url = make_url(get_settings().async_database_url).set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        delay = 0.1
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    bump()  # whatever happened while not listening is unknown: start afresh
-                    self.listening = True
-                    delay = 0.1
-                    async for _ in conn.notifies():
-                        bump()
-            except asyncio.CancelledError:
-                self.listening = False
-                raise
-            except Exception:  # noqa: BLE001 - the database went away; caches stop until it is back
-                log.warning("change listener lost its connection; public caches are off until it is back")
-            self.listening = False
-            bump()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+listener.on(CHANNEL, lambda _payload: bump(), on_state=_on_listener_state)
 
 
 class _Local:
     """SQLite: writes of this process are seen by the engine events, others' by the file signature."""
 
     listening = True
+
+
+class _Postgres:
+    """PostgreSQL: other processes' writes arrive on the process's one LISTEN connection."""
+
+    @property
+    def listening(self) -> bool:
+        return listener.is_listening()
 
 
 def ensure_listening() -> None:
@@ -178,17 +174,13 @@ def ensure_listening() -> None:
             _sqlite_files = (path, path + "-wal") if path and path != ":memory:" else ()
             _listener = _Local()
         return
-    loop = asyncio.get_running_loop()
-    current = _listener
-    if isinstance(current, _Listener) and current.loop is loop and not current.task.done():
-        return
-    _listener = _Listener(loop)
+    if not isinstance(_listener, _Postgres):
+        _listener = _Postgres()
+    listener.ensure_started()
 
 
 async def stop_listening() -> None:
     global _listener, _sqlite_files
     current, _listener, _sqlite_files = _listener, None, ()
-    if isinstance(current, _Listener) and not current.task.done():
-        current.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await current.task
+    if isinstance(current, _Postgres):
+        await listener.stop()

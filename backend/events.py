@@ -1,8 +1,8 @@
 """Live events across server processes: services publish inside their transaction, subscribers
 in any process receive them after commit.
 
-PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and one
-LISTEN connection per process. SQLite: a row in `liveevent` inside the writing transaction, and one
+PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and the
+process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite: a row in `liveevent` inside the writing transaction, and one
 poller per process reading new rows. Payloads carry ids only; subscribers load the objects and check
 the policy for their own actor.
 
@@ -22,10 +22,9 @@ from datetime import timedelta
 from typing import AsyncIterator, Iterable
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import observability
+from backend import listener, observability
 from backend.db import get_async_engine
 from backend.models import LiveEvent, utcnow
 from backend.settings import get_settings
@@ -67,26 +66,11 @@ class _Broker:
             with contextlib.suppress(asyncio.QueueFull):  # a stalled subscriber loses events, not the process
                 queue.put_nowait(event)
 
-    async def _listen_postgres(self) -> None:
-        import psycopg
-
-        url = make_url(get_settings().async_database_url).set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    self.ready.set()
-                    async for notify in conn.notifies():
-                        try:
-                            self._dispatch(json.loads(notify.payload))
-                        except ValueError:
-                            log.warning("ignoring a malformed live event")
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - reconnect after a lost connection
-                log.exception("live event listener lost its connection; reconnecting")
-                await asyncio.sleep(1)
+    def _dispatch_payload(self, payload: str) -> None:
+        try:
+            self._dispatch(json.loads(payload))
+        except ValueError:
+            log.warning("ignoring a malformed live event")
 
     async def _poll_sqlite(self) -> None:
         engine = get_async_engine()
@@ -121,15 +105,19 @@ class _Broker:
             await asyncio.sleep(POLL_SECONDS)
 
     async def start(self) -> None:
+        if not get_settings().is_sqlite:
+            # PostgreSQL: the process's one LISTEN connection (backend/listener.py) brings the events.
+            await listener.wait_connected()
+            return
         loop = asyncio.get_running_loop()
         if self.task is None or self.task.done() or self.loop is not loop:
             self.loop = loop
             self.ready = asyncio.Event()
-            listen = self._poll_sqlite if get_settings().is_sqlite else self._listen_postgres
-            self.task = loop.create_task(listen())
+            self.task = loop.create_task(self._poll_sqlite())
         await self.ready.wait()
 
     async def stop_if_idle(self) -> None:
+        """SQLite: stop polling when nobody listens (the PostgreSQL connection also serves the caches)."""
         if not self.queues and self.task is not None:
             task, self.task = self.task, None
             task.cancel()
@@ -138,6 +126,7 @@ class _Broker:
 
 
 _broker = _Broker()
+listener.on(CHANNEL, _broker._dispatch_payload)
 
 
 async def subscribe(topics: Iterable[str]) -> AsyncIterator[dict]:

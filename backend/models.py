@@ -106,6 +106,11 @@ class AgreementKind(str, enum.Enum):
     EMERGENCY_PLAN = "EMERGENCY_PLAN"
 
 
+class DecisionOutcome(str, enum.Enum):
+    APPROVED = "APPROVED"
+    SENT_BACK = "SENT_BACK"
+
+
 class IndicatorDirection(str, enum.Enum):
     INCREASE = "INCREASE"
     DECREASE = "DECREASE"
@@ -340,6 +345,26 @@ class Agreement(SQLModel, table=True):
             name="agreement_focus_area_only_for_sub_agreements",
         ),
     )
+
+
+class Decision(SQLModel, table=True):
+    """A party's decision on a plan's status move or on a document version: approved or sent back.
+
+    `decided_on` is the date of the decision itself (e.g. the City Council's meeting), which may lie
+    before the day it is registered (`created_at`). Approved versions and moves stay; a version that
+    is sent back is followed by a new version.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    agreement_id: int | None = fk("agreement.id", ondelete="CASCADE", nullable=True)
+    outcome: DecisionOutcome
+    from_status: PlanStatus | None = None  # the plan's status when the decision was made
+    to_status: PlanStatus | None = None  # the move approved or refused (plan decisions)
+    decided_on: date
+    note: str | None = Field(default=None, max_length=2000)
+    actor_kind: ActorKind
+    created_at: datetime = tz_datetime(default_now=True)
 
 
 class Goal(SQLModel, table=True):

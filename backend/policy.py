@@ -115,20 +115,7 @@ def can_approve_plan(actor: Actor | None, plan_id: int) -> bool:
     return bool(actor and actor.kind == ActorKind.MUNICIPALITY and plan_id in actor.plan_ids)
 
 
-def can_register_lbf_approval(actor: Actor | None) -> bool:
-    return is_fund(actor)
-
-
 # ---------------------------------------------------------------- activities
-def can_read_activity(actor: Actor | None, *, activity_id: int, plan_id: int, visibility: Visibility,
-                      plan_readable: bool) -> bool:
-    if is_plan_staff(actor, plan_id) or is_fund(actor):
-        return True
-    if actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids:
-        return True
-    return plan_readable and visibility == Visibility.PUBLIC
-
-
 def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Activities the actor may see; joins Plan (the caller joins Activity.plan_id == Plan.id)."""
     if is_fund(actor):
@@ -179,16 +166,6 @@ def can_read_input(actor: Actor | None, *, plan_id: int, author_account_id: int 
     if actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id:
         return True
     return published and not hidden
-
-
-def input_filter(actor: Actor | None, plan_id: int) -> ColumnElement[bool]:
-    """Inputs of one plan's groups that the actor may see."""
-    if is_plan_staff(actor, plan_id):
-        return true()
-    public = and_(ResidentInput.published.is_(True), ResidentInput.hidden.is_(False))
-    if actor and actor.kind == ActorKind.RESIDENT:
-        return or_(public, ResidentInput.author_account_id == actor.account_id)
-    return public
 
 
 def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> bool:
@@ -262,11 +239,42 @@ def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatu
     return is_housing_staff_of_plan(actor, plan_id)
 
 
+# The moves that are a decision of the municipality or of Landsbyggefonden on a plan the housing
+# organisations prepared: they are approved, or sent back with a note, on the decisions page.
+DECISION_MOVES: dict[PlanStatus, PlanStatus] = {
+    PlanStatus.PREQUALIFIED: PlanStatus.IN_DIALOGUE,
+    PlanStatus.IN_DIALOGUE: PlanStatus.APPROVED_BY_CITY_COUNCIL,
+    PlanStatus.APPROVED_BY_CITY_COUNCIL: PlanStatus.APPROVED_BY_LBF,
+}
+
+
+def plan_decision_for(actor: Actor | None, plan_id: int, status: PlanStatus) -> PlanStatus | None:
+    """The move the actor decides on for a plan in this status (approve it or send it back), or None.
+
+    The municipality decides on the prequalification and registers the City Council's approval,
+    Landsbyggefonden its own approval; the housing organisations' own moves are no decisions.
+    """
+    new = DECISION_MOVES.get(PlanStatus(status))
+    if new is None or actor is None or actor.kind not in (ActorKind.MUNICIPALITY, ActorKind.FUND):
+        return None
+    return new if can_change_plan_status(actor, plan_id, PlanStatus(status), new) else None
+
+
 def can_approve_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
     """Changes to the strategic agreement need Landsbyggefonden's approval; the municipality approves the rest."""
     if kind == AgreementKind.STRATEGIC:
         return is_fund(actor)
     return can_approve_plan(actor, plan_id)
+
+
+def can_send_back_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+    """Who approves a version may instead send it back to the housing organisations with a note."""
+    return can_approve_agreement(actor, plan_id, kind)
+
+
+def can_read_decisions(actor: Actor | None, plan_id: int) -> bool:
+    """The decisions on a plan and its documents (with their notes): the plan's staff and Landsbyggefonden."""
+    return is_plan_party(actor, plan_id)
 
 
 def can_register_input(actor: Actor | None, plan_id: int) -> bool:
@@ -346,11 +354,6 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
 
 
 PERSONAL_AUDIT_OBJECTS = ("Residency", "ResidencyCode", "Account", "WebSession")
-
-
-def can_read_any_audit(actor: Actor | None) -> bool:
-    """Whether the audit log shows the actor anything at all: staff only."""
-    return bool(actor and actor.is_staff)
 
 
 def can_read_own_data(actor: Actor | None, account_id: int | None) -> bool:

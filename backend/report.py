@@ -1,6 +1,7 @@
 """The yearly report to Landsbyggefonden for one plan and one calendar year.
 
-Financing per party (budget and spent) with the 75 / 12.5 / 12.5 check, goal attainment per indicator
+Financing per party (budget and spent, shares computed from the figures) with the check of the split,
+goal attainment per indicator
 (baseline, target, latest measurement up to the end of the year), activities with their held
 occurrences and participant totals, and the milestones of the coming year. Available as plain data
 (for the GraphQL query), CSV and XLSX (openpyxl); `report_routes` serves the files.
@@ -18,7 +19,7 @@ from typing import Awaitable, Callable
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import policy, rules
+from backend import clock, policy, rules
 from backend.actor import Actor
 from backend.models import (
     Activity,
@@ -180,6 +181,105 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 
 
 # ---------------------------------------------------------------- files
+# The files are written in the report's language: the codes of the API (INCREASE, ACTIVE, ...) become words.
+LANGUAGES = ("da", "en")
+WORDS: dict[str, dict] = {
+    "da": {
+        "title": "Årsrapport {year}", "made": "Lavet {date}",
+        "financing": "Finansiering", "goals": "Målopfyldelse", "activities": "Aktiviteter",
+        "milestones": "Milepæle {year}", "total": "I alt", "yes": "ja", "no": "nej",
+        "party": "Part", "share": "Andel (%)", "share_of_budget": "Andel af budgettet (%)",
+        "budget": "Budget (kr.)", "spent": "Forbrug (kr.)", "spent_share": "Forbrugt af budgettet (%)",
+        "rules": "Fordelingen overholder reglerne (i alt 100 %, Landsbyggefonden højst {lbf} %, "
+                 "lokal medfinansiering mindst {local} %)",
+        "goal": "Mål", "indicator": "Indikator", "unit": "Enhed", "direction": "Retning",
+        "baseline": "Udgangspunkt", "target": "Målværdi", "latest": "Seneste måling", "measured": "Målt den",
+        "activity": "Aktivitet", "status": "Status", "held": "Gennemførte forekomster",
+        "participants": "Deltagere i alt", "milestone": "Milepæl",
+        FinancingParty: PARTY_DA,
+        IndicatorDirection: {IndicatorDirection.INCREASE: "Skal stige", IndicatorDirection.DECREASE: "Skal falde",
+                             IndicatorDirection.KEEP: "Skal fastholdes"},
+        ActivityStatus: {ActivityStatus.PLANNED: "Planlagt", ActivityStatus.ACTIVE: "I gang",
+                         ActivityStatus.PAUSED: "Sat på pause", ActivityStatus.ENDED: "Afsluttet"},
+    },
+    "en": {
+        "title": "Annual report {year}", "made": "Made {date}",
+        "financing": "Financing", "goals": "Goal attainment", "activities": "Activities",
+        "milestones": "Milestones {year}", "total": "Total", "yes": "yes", "no": "no",
+        "party": "Party", "share": "Share (%)", "share_of_budget": "Share of the budget (%)",
+        "budget": "Budget (DKK)", "spent": "Spent (DKK)", "spent_share": "Spent of the budget (%)",
+        "rules": "The split follows the rules (100 % in all, Landsbyggefonden at most {lbf} %, "
+                 "local co-financing at least {local} %)",
+        "goal": "Goal", "indicator": "Indicator", "unit": "Unit", "direction": "Direction",
+        "baseline": "Baseline", "target": "Target value", "latest": "Latest measurement", "measured": "Measured on",
+        "activity": "Activity", "status": "Status", "held": "Occurrences held",
+        "participants": "Participants in all", "milestone": "Milestone",
+        FinancingParty: {FinancingParty.LANDSBYGGEFONDEN: "Landsbyggefonden", FinancingParty.MUNICIPALITY:
+                         "The municipality", FinancingParty.HOUSING_ORGANISATION: "The housing organisations",
+                         FinancingParty.OTHER: "Others"},
+        IndicatorDirection: {IndicatorDirection.INCREASE: "Should rise", IndicatorDirection.DECREASE: "Should fall",
+                             IndicatorDirection.KEEP: "Should hold"},
+        ActivityStatus: {ActivityStatus.PLANNED: "Planned", ActivityStatus.ACTIVE: "Running",
+                         ActivityStatus.PAUSED: "Paused", ActivityStatus.ENDED: "Ended"},
+    },
+}
+
+# How a column's values are written: text, kroner, a percentage, a whole count, a measured number, a date.
+TEXT, MONEY, PERCENT, COUNT, NUMBER, DATE = "text", "money", "percent", "count", "number", "date"
+
+
+@dataclass
+class Table:
+    """One section of the report as rows of typed cells: the CSV and the XLSX are written from the same tables."""
+
+    title: str
+    columns: list[tuple[str, str]]  # (header, kind)
+    rows: list[list] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)  # indexes of rows that are totals (bold in XLSX)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (statement, answer) below the table
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    return (part / whole * 100).quantize(Decimal("0.1")) if whole else None
+
+
+def tables(data: AnnualReportData, lang: str = "da") -> list[Table]:
+    """The report's sections in the report's language; every share is computed from the year's figures."""
+    w = WORDS[lang]
+    money = Table(w["financing"], [(w["party"], TEXT), (w["share"], PERCENT), (w["share_of_budget"], PERCENT),
+                                   (w["budget"], MONEY), (w["spent"], MONEY), (w["spent_share"], PERCENT)])
+    for f in data.financing:
+        money.rows.append([w[FinancingParty][f.party], f.share_percent, _share(f.budget, data.budget_total),
+                           f.budget, f.spent, _share(f.spent, f.budget)])
+    money.total_rows.append(len(money.rows))
+    money.rows.append([w["total"], data.share_total, _share(data.budget_total, data.budget_total),
+                       data.budget_total, data.spent_total, _share(data.spent_total, data.budget_total)])
+    money.notes.append((w["rules"].format(lbf=_plain(rules.LBF_MAX_SHARE), local=_plain(rules.LOCAL_MIN_SHARE)),
+                        w["yes"] if data.financing_valid else w["no"]))
+
+    goals = Table(w["goals"], [(w["goal"], TEXT), (w["indicator"], TEXT), (w["unit"], TEXT), (w["direction"], TEXT),
+                               (w["baseline"], NUMBER), (w["target"], NUMBER), (w["latest"], NUMBER),
+                               (w["measured"], DATE)])
+    for i in data.indicators:
+        goals.rows.append([i.goal_title, i.name, i.unit, w[IndicatorDirection][i.direction], i.baseline, i.target,
+                           i.latest_value, i.latest_period])
+
+    acts = Table(w["activities"], [(w["activity"], TEXT), (w["status"], TEXT), (w["held"], COUNT),
+                                   (w["participants"], COUNT)])
+    for a in data.activities:
+        acts.rows.append([a.title, w[ActivityStatus][a.status], a.occurrences, a.participants])
+    acts.total_rows.append(len(acts.rows))
+    acts.rows.append([w["total"], None, data.occurrences_total, data.participants_total])
+
+    milestones = Table(w["milestones"].format(year=data.year + 1), [(w["milestone"], TEXT)])
+    milestones.rows.extend([m] for m in data.milestones_next_year)
+    return [money, goals, acts, milestones]
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 # A spreadsheet program runs a cell that starts with one of these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -189,12 +289,10 @@ def formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def _csv_cell(value: object) -> object:
-    """A text that looks like a formula gets a leading apostrophe, as OWASP advises; a measured value
-    is written short (`-2.5`, never neutralised: it is a number, not text); the rest as it is."""
-    if isinstance(value, float):
-        return f"{value:g}"
-    return "'" + value if formula_like(value) else value
+def _csv_text(value) -> str:
+    """A CSV text cell: one that looks like a formula gets a leading apostrophe, as OWASP advises."""
+    text = text_cell(value)
+    return "'" + text if formula_like(text) else text
 
 
 def _xlsx_row(ws, values: list) -> None:
@@ -208,102 +306,124 @@ def _xlsx_row(ws, values: list) -> None:
                 cell.quotePrefix = True
 
 
-def to_csv(data: AnnualReportData) -> bytes:
-    """UTF-8 with a byte order mark, so spreadsheet programs read æøå and Arabic correctly."""
+def text_cell(value) -> str:
+    """The one place where a text cell of the CSV or the XLSX is written."""
+    return "" if value is None else str(value)
+
+
+def title_line(data: AnnualReportData, lang: str, made: date) -> list[str]:
+    w = WORDS[lang]
+    return [w["title"].format(year=data.year), data.plan_name, w["made"].format(date=made.isoformat())]
+
+
+# CSV dialects: Danish Excel (semicolon, decimal comma, UTF-8 with BOM) and plain RFC 4180.
+CSV_DIALECTS = ("excel-da", "rfc4180")
+
+
+def _csv_value(value, kind: str, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if kind == TEXT:
+        return _csv_text(value)
+    if kind == DATE:
+        return value.isoformat()
+    if kind == COUNT:
+        return str(int(value))
+    if kind == MONEY:
+        text = f"{Decimal(value):.2f}"
+    elif kind == PERCENT:
+        text = _plain(Decimal(value))
+    else:
+        text = f"{value:g}"
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def to_csv(data: AnnualReportData, *, dialect: str = "excel-da", lang: str = "da", made: date | None = None) -> bytes:
+    """Danish Excel reads `excel-da` as it is (`;`, decimal comma, UTF-8 with a byte order mark);
+    `rfc4180` is plain CSV (`,`, decimal point, UTF-8) for programs."""
+    danish = dialect == "excel-da"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def row(values: list) -> None:
-        writer.writerow([_csv_cell(v) for v in values])
-
-    row([f"Årsrapport {data.year}", data.plan_name])
-    row([])
-    row(["Finansiering"])
-    row(["Part", "Andel (%)", "Budget (kr.)", "Forbrug (kr.)"])
-    for f in data.financing:
-        row([PARTY_DA[f.party], f.share_percent, f.budget, f.spent])
-    row(["I alt", data.share_total, data.budget_total, data.spent_total])
-    row(["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
-    row([])
-    row(["Målopfyldelse"])
-    row(["Mål", "Indikator", "Enhed", "Retning", "Baseline", "Mål (target)", "Seneste måling", "Målt den"])
-    for i in data.indicators:
-        row([i.goal_title, i.name, i.unit, i.direction.value, i.baseline, i.target, i.latest_value,
-             i.latest_period.isoformat() if i.latest_period else ""])
-    row([])
-    row(["Aktiviteter"])
-    row(["Aktivitet", "Status", "Gennemførte forekomster", "Deltagere i alt"])
-    for a in data.activities:
-        row([a.title, a.status.value, a.occurrences, a.participants])
-    row(["I alt", "", data.occurrences_total, data.participants_total])
-    row([])
-    row([f"Milepæle {data.year + 1}"])
-    for m in data.milestones_next_year:
-        row([m])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    w = csv.writer(out, delimiter=";" if danish else ",", lineterminator="\r\n")
+    w.writerow([_csv_text(v) for v in title_line(data, lang, made or clock.today())])
+    for table in tables(data, lang):
+        w.writerow([])
+        w.writerow([_csv_text(table.title)])
+        w.writerow([_csv_text(header) for header, _kind in table.columns])
+        for row in table.rows:
+            w.writerow([_csv_value(v, kind, danish) for v, (_h, kind) in zip(row, table.columns)])
+        for statement, answer in table.notes:
+            w.writerow([_csv_text(statement), _csv_text(answer)])
+    return (("\ufeff" if danish else "") + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(data: AnnualReportData) -> bytes:
+XLSX_FORMATS = {MONEY: '#,##0.00 "kr."', PERCENT: '0.0" %"', COUNT: "#,##0", NUMBER: "General", DATE: "dd-mm-yyyy"}
+
+
+def _xlsx_value(value, kind: str):
+    if value is None:
+        return None
+    if kind == TEXT:
+        return text_cell(value)
+    if kind in (MONEY, PERCENT, NUMBER):
+        return float(value)
+    return value
+
+
+def _shown_width(value, kind: str) -> int:
+    """About how many characters a cell shows (its number format included)."""
+    if value is None:
+        return 0
+    if kind == MONEY:
+        return len(f"{float(value):,.2f}") + 4
+    if kind == DATE:
+        return 10
+    return len(str(value))
+
+
+def to_xlsx(data: AnnualReportData, *, lang: str = "da", made: date | None = None) -> bytes:
+    """One sheet per section: a title row (plan, year, date made), a frozen header, kroner formats and
+    columns as wide as their contents."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     bold = Font(bold=True)
-
-    def sheet(title: str, header: list[str], first: bool = False):
-        ws = wb.active if first else wb.create_sheet()
-        ws.title = title
-        _xlsx_row(ws, header)
-        for cell in ws[1]:
+    title = title_line(data, lang, made or clock.today())
+    for number, table in enumerate(tables(data, lang)):
+        ws = wb.active if number == 0 else wb.create_sheet()
+        ws.title = table.title[:31]
+        _xlsx_row(ws, [text_cell(v) for v in title])
+        ws["A1"].font = Font(bold=True, size=13)
+        _xlsx_row(ws, [text_cell(header) for header, _kind in table.columns])
+        for cell in ws[2]:
             cell.font = bold
-        return ws
-
-    ws = sheet("Finansiering", ["Part", "Andel (%)", "Budget (kr.)", "Forbrug (kr.)"], first=True)
-    for f in data.financing:
-        _xlsx_row(ws, [PARTY_DA[f.party], float(f.share_percent), float(f.budget), float(f.spent)])
-    # Totals as values (a file opened without recalculation shows them too).
-    _xlsx_row(ws, ["I alt", float(data.share_total), float(data.budget_total), float(data.spent_total)])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    _xlsx_row(ws, [])
-    _xlsx_row(ws, ["Fordeling overholder reglerne (75/12,5/12,5)", "ja" if data.financing_valid else "nej"])
-    for row in ws.iter_rows(min_row=2, min_col=3, max_col=4):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    ws.column_dimensions["A"].width = 44
-    for col in ("B", "C", "D"):
-        ws.column_dimensions[col].width = 16
-
-    ws = sheet("Målopfyldelse", ["Mål", "Indikator", "Enhed", "Retning", "Baseline", "Mål (target)",
-                                 "Seneste måling", "Målt den"])
-    for i in data.indicators:
-        _xlsx_row(ws, [i.goal_title, i.name, i.unit, i.direction.value, i.baseline, i.target, i.latest_value,
-                       i.latest_period])
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 40
-
-    ws = sheet("Aktiviteter", ["Aktivitet", "Status", "Gennemførte forekomster", "Deltagere i alt"])
-    for a in data.activities:
-        _xlsx_row(ws, [a.title, a.status.value, a.occurrences, a.participants])
-    _xlsx_row(ws, ["I alt", None, data.occurrences_total, data.participants_total])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    ws.column_dimensions["A"].width = 44
-
-    ws = sheet(f"Milepæle {data.year + 1}", ["Milepæl"])
-    for m in data.milestones_next_year:
-        _xlsx_row(ws, [m])
-    ws.column_dimensions["A"].width = 60
-
-    wb.properties.title = f"Årsrapport {data.year}: {data.plan_name}"
+        ws.freeze_panes = "A3"  # the title and the header stay in view
+        widths = [len(header) for header, _kind in table.columns]
+        for index, row in enumerate(table.rows):
+            _xlsx_row(ws, [_xlsx_value(v, kind) for v, (_h, kind) in zip(row, table.columns)])
+            for cell, (_h, kind), value in zip(ws[ws.max_row], table.columns, row):
+                if kind != TEXT:
+                    cell.number_format = XLSX_FORMATS[kind]
+                if index in table.total_rows:
+                    cell.font = bold
+            widths = [max(wd, _shown_width(v, kind)) for wd, v, (_h, kind) in zip(widths, row, table.columns)]
+        if table.notes:
+            _xlsx_row(ws, [])
+            for statement, answer in table.notes:
+                _xlsx_row(ws, [text_cell(statement), text_cell(answer)])
+        for column, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+    wb.properties.title = f"{title[0]}: {data.plan_name}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def file_path(plan_id: int, year: int, fmt: str) -> str:
-    """Where the file is served (the GraphQL report's csvUrl / xlsxUrl)."""
-    return f"/reports/{plan_id}/{year}.{fmt}"
+def file_path(plan_id: int, year: int, fmt: str, *, dialect: str | None = None, lang: str | None = None) -> str:
+    """Where the file is served, relative to the site (the GraphQL report's csvUrl / xlsxUrl)."""
+    query = "&".join(f"{k}={v}" for k, v in (("dialekt", dialect), ("sprog", lang)) if v)
+    return f"/reports/{plan_id}/{year}.{fmt}" + (f"?{query}" if query else "")
 
 
 # ---------------------------------------------------------------- download routes
@@ -337,8 +457,13 @@ def report_routes(actor_for_request: ActorResolver) -> list:
             data = await build(session, plan_id=plan_id, year=year)
         if data is None:
             return not_found
-        body = to_csv(data) if fmt == "csv" else to_xlsx(data)
-        filename = f"aarsrapport-{plan_id}-{year}.{fmt}"
+        lang = request.query_params.get("sprog", "da")
+        dialect = request.query_params.get("dialekt", CSV_DIALECTS[0])
+        if lang not in LANGUAGES or dialect not in CSV_DIALECTS:
+            return not_found
+        body = to_csv(data, dialect=dialect, lang=lang) if fmt == "csv" else to_xlsx(data, lang=lang)
+        variant = "-rfc4180" if fmt == "csv" and dialect == "rfc4180" else ""
+        filename = f"aarsrapport-{plan_id}-{year}{variant}.{fmt}"
         return Response(body, media_type=media[fmt], headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, no-store",

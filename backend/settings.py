@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # Addresses of reverse proxies whose X-Forwarded-For is believed (JSON list); none by default,
     # so a client's own header can never choose whose budget it spends (backend/budget.py).
     trusted_proxies: list[str] = []
+    # The GraphQL execution engine's shortcuts (schema/execution.py, fast_fields.py, prefetch.py);
+    # false runs plain strawberry and graphql-core, e.g. to tell an upgrade's breakage from ours.
+    fast_execution: bool = True
 
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> "Settings":

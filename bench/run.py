@@ -182,7 +182,7 @@ def main() -> int:
 
             idp_port = free_port()
             env["DEV_IDP_KEYS"] = str(tmp / "dev-idp-keys.json")
-            idp = Server.start("dev-idp", [shutil.which("node"), "server.js", "--port", str(idp_port),
+            idp = Server.start("dev-idp", [devidp.node_executable(), "server.js", "--port", str(idp_port),
                                            "--host", "127.0.0.1"],
                                cwd=devidp.DEV_IDP_DIR, env=env, ready_url=None, ready_line="dev-idp listening on ")
             servers.append(idp)

@@ -8,15 +8,11 @@ from frontend.i18n import N_
 ERROR_TEXTS = {
     "REQUIRED": N_("Feltet skal udfyldes."),
     "TOO_LONG": N_("Teksten er for lang."),
-    "NOT_A_RESIDENT_OF_GROUP": N_("Du kan kun give input til følgegruppen for den boligafdeling, du bor i."),
     "RATE_LIMITED": N_("Du har sendt mange input på kort tid. Vent lidt og prøv igen."),
     "TOO_MANY_ATTEMPTS": N_("For mange forkerte forsøg. Prøv igen om en time."),
     "DUPLICATE": N_("Du har allerede sendt det samme input."),
     "INVALID": N_("Værdien er ikke gyldig."),
     "NOT_FOUND": N_("Det findes ikke længere."),
-    "FORBIDDEN": N_("Du har ikke adgang til at gøre dette."),
-    "INVALID_PERIOD": N_("Sluttidspunktet skal ligge efter starttidspunktet."),
-    "NEGATIVE": N_("Tallet må ikke være negativt."),
 }
 GENERIC_ERROR = N_("Det kunne ikke gemmes. Tjek felterne og prøv igen.")
 

@@ -61,6 +61,15 @@ LABELS: dict[str, dict[str, str]] = {
         "DEVELOPMENT_PLAN": N_("Udviklingsplan"),
         "AREA_RENEWAL": N_("Områdefornyelse"),
     },
+    "AgreementKind": {
+        "STRATEGIC": N_("Strategisk samarbejdsaftale"),
+        "SUB_AGREEMENT": N_("Delaftale"),
+        "EMERGENCY_PLAN": N_("Beredskabsplan"),
+    },
+    "DecisionOutcome": {
+        "APPROVED": N_("Godkendt"),
+        "SENT_BACK": N_("Sendt tilbage"),
+    },
     "ActorKind": {
         "RESIDENT": N_("Beboer"),
         "HOUSING_ORGANISATION": N_("Boligorganisation"),

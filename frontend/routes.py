@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from frontend import assets
 from frontend.operations import OperationFailed
-from frontend.pages import activities, common, groups, mine, own_inputs, partner, public, staff
+from frontend.pages import activities, boards, common, decisions, groups, mine, own_inputs, partner, public, reports, staff
 from frontend.web import gettext_for, render
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,12 @@ def portal_routes() -> list:
         Route("/medarbejder/planer", page(staff.plans), methods=get),
         Route("/medarbejder/graphql-eksempler", page(staff.graphql_examples), methods=get),
         Route("/medarbejder/planer/{id}", page(staff.plan_overview), methods=get),
+        Route("/medarbejder/beslutninger", page(decisions.decisions), methods=get),
+        Route("/medarbejder/rapporter", page(reports.reports), methods=get),
+        Route("/medarbejder/bestyrelser", page(boards.boards), methods=get),
+        Route("/medarbejder/bestyrelser/{id}", page(boards.board), methods=get),
+        Route("/medarbejder/rapporter/{id}/{year:int}", page(reports.annual_report), methods=get),
+        Route("/medarbejder/beslutninger/{what}/{id}", page(decisions.decide), methods=post),
         # Last: any other GET gets the portal's own 404 page (in the visitor's language, with the menu).
         # Routes mounted after the portal would never be reached by GET; mount them before it.
         Route("/{path:path}", page(not_found), methods=get),

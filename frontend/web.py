@@ -231,6 +231,8 @@ MESSAGES = {
     "dato-fjernet": N_("Datoen er fjernet."),
     "deltagere-gemt": N_("Antallet af deltagere er gemt."),
     "note-tilfoejet": N_("Noten er tilføjet."),
+    "beslutning-godkendt": N_("Godkendelsen er registreret med dato og note."),
+    "beslutning-sendt-tilbage": N_("Det er sendt tilbage til boligorganisationen med din note."),
     "konto-slettet": N_("Din konto og dine oplysninger er slettet."),
     "kode-indloest": N_("Koden er brugt. Du er nu tilknyttet din boligafdeling."),
     "logget-ud": N_("Du er logget af."),

@@ -11,12 +11,14 @@ import strawberry
 from strawberry.types import ExecutionResult, Info
 
 from backend.actor import Actor
+from backend.settings import get_settings
 from schema import limits
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
-from schema import fast_fields, result_cache
+from schema import fast_fields, public_cache
 from schema.document_cache import DocumentCache
+from schema.engine_internals import mark_fast
 from schema.execution import ExecutionContext
 from schema.extensions import (NoAnonymousIntrospection, NoteOperation, OperationLimits, ReleaseSessionAfterOperation,
                                log_errors, mask_unexpected_errors)
@@ -56,16 +58,26 @@ class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, Residen
     pass
 
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, OperationLimits, ReleaseSessionAfterOperation,
-                NoteOperation, mask_unexpected_errors],
-    scalar_overrides=SCALAR_OVERRIDES,
-    execution_context_class=ExecutionContext,
-)
-fast_fields.install(schema)
+def build_schema(*, fast_execution: bool) -> strawberry.Schema:
+    """The schema; with `fast_execution` it completes plain fields in one pass (schema/execution.py),
+    resolves Node ids directly (schema/fast_fields.py) and prefetches below root lists
+    (schema/prefetch.py). Without it, plain strawberry and graphql-core run: same answers, slower."""
+    built = Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, OperationLimits,
+                    ReleaseSessionAfterOperation, NoteOperation, mask_unexpected_errors],
+        scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=ExecutionContext if fast_execution else None,
+    )
+    if fast_execution:
+        fast_fields.install(built)
+        mark_fast(built)
+    return built
+
+
+schema = build_schema(fast_execution=get_settings().fast_execution)
 
 
 async def execute(
@@ -88,6 +100,6 @@ async def execute(
             await context.close()
 
     observability.note_operation(operation_name)  # also when the answer comes from the cache
-    if actor is None:  # public results are the same for everyone: see schema/result_cache.py
-        return await result_cache.execute_public(run, document, variables, operation_name)
+    if actor is None:  # public results are the same for everyone: see schema/public_cache.py
+        return await public_cache.execute_public(run, document, variables, operation_name)
     return await run()

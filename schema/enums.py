@@ -86,6 +86,10 @@ OtherEffortKind = _enum(m.OtherEffortKind, "The kind of another effort in an urb
     "DEVELOPMENT_PLAN": "Udviklingsplan: a development plan.",
     "AREA_RENEWAL": "Områdefornyelse: area renewal.",
 })
+DecisionOutcome = _enum(m.DecisionOutcome, "What a decision on a plan or a document version was.", {
+    "APPROVED": "Approved.",
+    "SENT_BACK": "Sent back to the housing organisations with a note.",
+})
 ActorKind = _enum(m.ActorKind, "What kind of actor someone signed in is.", {
     "RESIDENT": "A resident (beboer).",
     "HOUSING_ORGANISATION": "Staff of a housing organisation.",

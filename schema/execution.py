@@ -14,19 +14,17 @@ which produces the standard error. Other fields are executed by graphql-core as 
 from __future__ import annotations
 
 import inspect
-from functools import cached_property
 from math import isfinite
 from operator import attrgetter
 from typing import Any, Callable
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.pyutils import Path, Undefined
-from strawberry import Info
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
-from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from schema import fast_fields
+from schema.engine_internals import (CustomGraphQLEnumType, ExecutionContextBase, LazyInfo, enum_names,
+                                     has_middleware, is_cast, is_default_resolver, is_strawberry_wrapper,
+                                     resolver_call, strawberry_field)
 from schema.ids import encode
 from schema.permissions import Guard
 
@@ -40,13 +38,7 @@ class _Slow(Exception):
 def _enum_names(leaf_type) -> dict:
     """Member -> GraphQL name of a strawberry enum, found once instead of per value (strawberry's
     coerce_output_value compares the value with each of the enum's values: the costliest leaf of all)."""
-    names: dict = {}
-    for member in leaf_type.wrapped_cls:
-        for name, value in leaf_type.values.items():
-            if member.value == value.value:
-                names[member] = name
-                break
-    return names
+    return enum_names(leaf_type)
 
 
 def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
@@ -123,9 +115,8 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Callable[[Any], Any]]:
             type_name = parent_type.name
             plan[name] = _completer(lambda source, t=type_name: encode(t, source.pk), leaf_type, non_null)
             continue
-        definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if (resolve is None or not getattr(resolve, "_is_default", False) or definition is None
-                or not definition.is_basic_field):
+        definition = strawberry_field(field)
+        if not is_default_resolver(resolve) or definition is None or not definition.is_basic_field:
             continue
         python_name, default_resolver = definition.python_name, definition.default_resolver
         getter = (attrgetter(python_name) if default_resolver is getattr
@@ -135,9 +126,9 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Callable[[Any], Any]]:
     return plan
 
 
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class ExecutionContext(ExecutionContextBase):
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
-        if getattr(self.middleware_manager, "middlewares", None):  # strawberry passes an empty one
+        if has_middleware(self):
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         plan = self._fields_plan(parent_type, grouped_field_set)
         done: dict[str, Any] = {}
@@ -194,9 +185,8 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_def = parent_type.fields.get(name)
         if field_def is None or field_def.args:
             return None
-        definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if (definition is None or definition.is_async
-                or getattr(field_def.resolve, "__name__", None) not in ("_resolver", "_get_basic_result")):
+        definition = strawberry_field(field_def)
+        if definition is None or definition.is_async or not is_strawberry_wrapper(field_def.resolve):
             return None
         guards = tuple(definition.extensions)
         if not all(isinstance(extension, Guard) for extension in guards):
@@ -307,10 +297,10 @@ class _Object:
                 raise _Slow
             return None
         if self.is_type_of is not None:
-            if value.__class__ not in self.checked or getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None:
+            if value.__class__ not in self.checked or is_cast(value):
                 if not self.is_type_of(value, None):
                     raise _Slow
-                if getattr(value, TYPE_CAST_ATTRIBUTE, None) is None:
+                if not is_cast(value):
                     self.checked.add(value.__class__)
         out = {}
         type_name = self.type.name
@@ -320,24 +310,6 @@ class _Object:
             else:
                 out[response_name] = field(value)
         return out
-
-
-class _LazyInfo(Info):
-    """strawberry's Info for a resolver called in the one pass. Resolvers here mostly read only
-    `info.context`; the GraphQLResolveInfo behind the rest is built when something asks for it."""
-
-    def __init__(self, execution, field: "_Field", path) -> None:  # noqa: D107 - not a dataclass init
-        self._field = field.definition
-        self._execution, self._lean_field, self._path = execution, field, path
-
-    @property
-    def context(self):
-        return self._execution.context_value
-
-    @cached_property
-    def _raw_info(self):
-        field = self._lean_field
-        return self._execution.build_resolve_info(field.field_def, field.nodes, field.parent_type, self._path)
 
 
 class _Field:
@@ -351,29 +323,14 @@ class _Field:
         python_name, default_resolver = definition.python_name, definition.default_resolver
         self.get = (attrgetter(python_name) if default_resolver is getattr
                     else lambda source: default_resolver(source, python_name))
-        resolver = definition.base_resolver
-        self.call = None
-        if resolver is not None:
-            self_, parent, root, info = (resolver.self_parameter, resolver.parent_parameter,
-                                         resolver.root_parameter, resolver.info_parameter)
-            names = [p.name for p in (parent, root) if p is not None]
-            info_name = info.name if info is not None else None
-            function = resolver.wrapped_func
-
-            def call(source, strawberry_info):
-                kwargs = {name: source for name in names}
-                if info_name is not None:
-                    kwargs[info_name] = strawberry_info
-                return function(source, **kwargs) if self_ is not None else function(**kwargs)
-
-            self.call = call
+        self.call = resolver_call(definition)
 
     def complete(self, context, source, path):
         definition = self.definition
         if self.call is None and not self.guards:
             value = self.get(source)
         else:
-            info = _LazyInfo(context, self, path)
+            info = LazyInfo(context, self, path)
             for guard in self.guards:
                 if not guard.allowed(source, info):
                     return self.value.complete(context, guard.empty(), path)

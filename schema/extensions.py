@@ -16,6 +16,7 @@ from backend import budget, observability
 from backend.settings import get_settings
 from schema import document_cache, limits
 from schema.cost import cost_variables, query_cost
+from schema.engine_internals import graphql_schema
 
 log = logging.getLogger("helhedsplan.graphql")
 
@@ -88,7 +89,7 @@ class NoAnonymousIntrospection(SchemaExtension):
         context = self.execution_context
         if (not get_settings().graphiql and getattr(context.context, "actor", None) is None
                 and context.query and _MAY_INTROSPECT.search(context.query)
-                and validate(context.schema._schema, context.graphql_document, [NoSchemaIntrospectionCustomRule])):
+                and validate(graphql_schema(context.schema), context.graphql_document, [NoSchemaIntrospectionCustomRule])):
             raise GraphQLError("Introspection is only for signed-in callers here.",
                                extensions={"code": "INTROSPECTION_DISABLED"})
         yield
@@ -137,7 +138,7 @@ async def _refusal(context) -> GraphQLError | None:
     if too_long is not None:
         return too_long
     cost = _memoized(context.query, ("cost", name, cost_variables(variables)),
-                     lambda: query_cost(context.schema._schema, document, name, variables))
+                     lambda: query_cost(graphql_schema(context.schema), document, name, variables))
     request_context = context.context
     actor = getattr(request_context, "actor", None)
     limit = limits.cost_limit(actor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType
 
+from schema.engine_internals import graphql_schema
 from schema.ids import encode
 
 
@@ -21,7 +22,7 @@ def _node_id(source, info) -> str:
 def install(strawberry_schema) -> int:
     """Give every object type that implements Node the direct `id` resolver; returns how many."""
     count = 0
-    for graphql_type in strawberry_schema._schema.type_map.values():
+    for graphql_type in graphql_schema(strawberry_schema).type_map.values():
         if not isinstance(graphql_type, GraphQLObjectType) or "id" not in graphql_type.fields:
             continue
         if any(interface.name == "Node" for interface in graphql_type.interfaces):

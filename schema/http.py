@@ -22,7 +22,7 @@ from schema.api import schema
 from schema.context import Context
 from schema.live import IdentityCheckedHandler
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
-from schema.response_cache import PublicResponseCache
+from schema.public_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 

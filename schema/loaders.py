@@ -80,8 +80,10 @@ class Batcher:
             self.task = None
 
     async def settle(self) -> None:
-        loop = asyncio.get_running_loop()
-        ready = getattr(loop, "_ready", None)  # asyncio's run queue (absent under uvloop)
+        """Wait until the request asks for no new keys for QUIET_TICKS turns of the event loop.
+
+        Only public asyncio is used (no peeking at the loop's run queue), so asyncio and uvloop,
+        which production runs, batch the same way."""
         lock = self.context.db_lock
         quiet = 0
         for _ in range(MAX_SETTLE_TICKS):
@@ -97,7 +99,7 @@ class Batcher:
                 quiet = 0
                 continue
             quiet += 1
-            if (ready is not None and not ready and not lock.locked()) or quiet >= QUIET_TICKS:
+            if quiet >= QUIET_TICKS:
                 return
 
     def cancel(self) -> None:

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, IntValueNode, VariableNode
+from graphql import GraphQLError
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from backend.models import AgreementKind as AK
+from schema.engine_internals import is_fast
 
 
 @dataclass(frozen=True)
@@ -67,55 +69,46 @@ def relations() -> dict[tuple[str, str], Relation]:
     return _RELATIONS
 
 
-def _fields(raw_info, selection_sets: Iterable, type_name: str) -> Iterable[FieldNode]:
-    """The field nodes selected on `type_name`, through fragments (type conditions checked)."""
-    for selection_set in selection_sets:
-        if selection_set is None:
-            continue
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None or condition.name.value in (type_name, "Node"):
-                    yield from _fields(raw_info, [selection.selection_set], type_name)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = raw_info.fragments.get(selection.name.value)
-                if fragment is not None and fragment.type_condition.name.value in (type_name, "Node"):
-                    yield from _fields(raw_info, [fragment.selection_set], type_name)
+def _fields(selections: Iterable, type_name: str) -> Iterable[SelectedField]:
+    """The fields selected on `type_name`, through fragments (type conditions checked)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        elif isinstance(selection, (InlineFragment, FragmentSpread)):
+            condition = selection.type_condition
+            if condition is None or condition in (type_name, "Node"):
+                yield from _fields(selection.selections, type_name)
 
 
-def _arguments(raw_info, node: FieldNode, accepted: frozenset) -> dict | None:
-    """The field's arguments when all are understood and literal ints or variables; else None."""
+def _arguments(field: SelectedField, accepted: frozenset) -> dict | None:
+    """The field's arguments when all are understood and ints (or absent variables); else None."""
     out = {}
-    for argument in node.arguments or ():
-        name = argument.name.value
+    for name, value in field.arguments.items():
         if name not in accepted:
             return None
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            out[name] = int(value.value)
-        elif isinstance(value, VariableNode):
-            out[name] = (raw_info.variable_values or {}).get(value.name.value)
-        else:
+        if isinstance(value, str):  # a literal comes as its text
+            try:
+                value = int(value)
+            except ValueError:
+                return None
+        if value is not None and value.__class__ is not int:
             return None
+        out[name] = value
     return out
 
 
-def _connection_sets(raw_info, node: FieldNode) -> list:
-    """The selection sets of a connection's items: `nodes { ... }` and `edges { node { ... } }`."""
+def _connection_sets(field: SelectedField) -> list[list]:
+    """The selections of a connection's items: `nodes { ... }` and `edges { node { ... } }`."""
     sets = []
-    for field in _fields(raw_info, [node.selection_set], "Connection"):
-        name = field.name.value
-        if name == "nodes":
-            sets.append(field.selection_set)
-        elif name == "edges":
-            sets.extend(f.selection_set for f in _fields(raw_info, [field.selection_set], "Edge")
-                        if f.name.value == "node")
+    for child in _fields(field.selections, "Connection"):
+        if child.name == "nodes":
+            sets.append(child.selections)
+        elif child.name == "edges":
+            sets.extend(f.selections for f in _fields(child.selections, "Edge") if f.name == "node")
     return sets
 
 
-async def prefetch(context, raw_info, frontier: list[tuple[str, list, list]]) -> None:
+async def prefetch(context, frontier: list[tuple[str, list, list]]) -> None:
     """Level by level from (type name, objects, selection sets): one batch per loader and level, so
     relations met more than once on a level (aliases, focus areas of goals and of agreements) share it."""
     table = relations()
@@ -125,11 +118,11 @@ async def prefetch(context, raw_info, frontier: list[tuple[str, list, list]]) ->
         for type_name, objects, selection_sets in frontier:
             if not objects:
                 continue
-            for node in _fields(raw_info, selection_sets, type_name):
-                relation = table.get((type_name, node.name.value))
-                if relation is None or node.selection_set is None:
+            for node in (f for selections in selection_sets for f in _fields(selections, type_name)):
+                relation = table.get((type_name, node.name))
+                if relation is None or not node.selections:
                     continue
-                arguments = _arguments(raw_info, node, relation.arguments)
+                arguments = _arguments(node, relation.arguments)
                 if arguments is None:
                     continue
                 try:
@@ -144,18 +137,20 @@ async def prefetch(context, raw_info, frontier: list[tuple[str, list, list]]) ->
         for relation, node, keys in work:
             values = await relation.loader(context).prefetch(list(dict.fromkeys(keys)))  # all loaded now
             children = [child for value in values for child in relation.children(value)]
-            sets = _connection_sets(raw_info, node) if relation.connection else [node.selection_set]
+            sets = _connection_sets(node) if relation.connection else [node.selections]
             frontier.append((relation.child_type, children, sets))
 
 
 async def prefetch_page(info, type_name: str, connection) -> None:
     """Prefetch below a root connection field (its items' selections under nodes / edges.node).
 
-    A failure here is not the answer's: the resolvers load on their own and report it there.
+    Off when the schema runs without fast execution (FAST_EXECUTION=false). A failure here is not
+    the answer's: the resolvers load on their own and report it there.
     """
-    raw_info = info._raw_info
+    if not is_fast(info.schema):
+        return
     try:
-        sets = [s for node in raw_info.field_nodes for s in _connection_sets(raw_info, node)]
-        await prefetch(info.context, raw_info, [(type_name, connection.items, sets)])
+        sets = [s for field in info.selected_fields for s in _connection_sets(field)]
+        await prefetch(info.context, [(type_name, connection.items, sets)])
     except Exception:  # noqa: BLE001
         pass

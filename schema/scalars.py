@@ -6,7 +6,8 @@ import dataclasses
 import datetime as dt
 
 import dateutil.parser
-from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
+
+from schema.engine_internals import DateTimeDefinition, wrap_parser
 
 
 def to_utc(value: dt.datetime) -> dt.datetime:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import audit, bounds, events, policy, rules
@@ -147,9 +146,6 @@ async def create(*, session: AsyncSession, actor: Actor | None, plan_id: int | N
     await audit.record(session, actor=actor, action="activity.create", obj=activity, plan_id=plan.id, after=after)
     await _changed(session, activity)
     return activity
-
-
-STAFF_ONLY_FIELDS = ("title", "targetGroup", "visibility", "location", "contact", "languages", "focusAreaId")
 
 
 async def update(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
@@ -301,7 +297,3 @@ async def add_progress_note(*, session: AsyncSession, actor: Actor | None, activ
     await audit.record(session, actor=actor, action="progressNote.add", obj=note, plan_id=activity.plan_id)
     await _changed(session, activity)
     return note
-
-
-async def partners_of(session: AsyncSession, activity_id: int) -> list[ActivityPartner]:
-    return list((await session.execute(select(ActivityPartner).where(ActivityPartner.activity_id == activity_id))).scalars())

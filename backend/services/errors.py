@@ -61,6 +61,8 @@ CODES = {
     "FORBIDDEN_TRANSITION": "another party registers this status move",
     "ALREADY_APPROVED": "the version is already approved and cannot change",
     "NOT_LATEST_VERSION": "only the latest version can be approved",
+    "SENT_BACK": "the version was sent back; a new version is needed",
+    "NOTHING_TO_DECIDE": "the plan's status holds no decision of this actor",
     "FOCUS_AREA_NOT_IN_GENERATION": "the focus area belongs to another funding generation",
     "FINANCING_INVALID": "the financing split breaks the 75 / 12.5 / 12.5 rules",
     "PERIOD_INVALID": "the end is not after the start",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,8 @@ from backend.models import (
     Agreement,
     AgreementKind,
     Board,
+    Decision,
+    DecisionOutcome,
     FinancingParty,
     FocusArea,
     FundingGeneration,
@@ -140,12 +143,52 @@ _WHO = {
 }
 
 
-async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
-                             status: PlanStatus) -> Plan:
-    """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to."""
+# ---------------------------------------------------------------- decisions
+LOCAL = ZoneInfo("Europe/Copenhagen")
+DECISION_DATE_MIN = date(2000, 1, 1)
+NOTE_MAX = 2000
+
+
+def _decision_fields(check: Checker, decision_date: date | None, note: str | None, *,
+                     note_required: bool) -> tuple[date, str | None]:
+    """The decision's date (today when not given; never in the future) and its note."""
+    today_here = datetime.now(LOCAL).date()
+    if decision_date is not None and not (DECISION_DATE_MIN <= decision_date <= today_here):
+        check.add("decisionDate", "OUT_OF_RANGE",
+                  "Datoen for beslutningen skal ligge mellem 1.1.2000 og i dag.",
+                  "The date of the decision must lie between 1 January 2000 and today.")
+    note = check.text("note", note, max_len=NOTE_MAX, required=note_required, label_da="Noten",
+                      label_en="The note")
+    return decision_date or today_here, note
+
+
+async def _record_decision(session: AsyncSession, actor: Actor, *, plan: Plan, outcome: DecisionOutcome,
+                           decided_on: date, note: str | None, agreement: Agreement | None = None,
+                           to_status: PlanStatus | None = None) -> Decision:
+    row = Decision(plan_id=plan.id, agreement_id=agreement.id if agreement else None, outcome=outcome,
+                   from_status=plan.status, to_status=to_status, decided_on=decided_on, note=note,
+                   actor_kind=actor.kind)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def _plan_of_party(session: AsyncSession, actor: Actor | None, plan_id: int | None) -> Plan:
     plan = await get_or_404(session, Plan, plan_id, "planId", PLAN_DA, PLAN_EN)
     if not policy.is_plan_party(actor, plan.id):
         raise NotFound("planId", PLAN_DA, PLAN_EN)
+    return plan
+
+
+async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
+                             status: PlanStatus, decision_date: date | None = None,
+                             note: str | None = None) -> Plan:
+    """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to.
+
+    A step that is the municipality's or Landsbyggefonden's decision is recorded as an approval with
+    the date of the decision (e.g. the City Council's meeting) and a note.
+    """
+    plan = await _plan_of_party(session, actor, plan_id)
     kinds = policy.PLAN_STATUS_MOVES.get((plan.status, status))
     if kinds is None:
         raise ValidationFailed(FieldError(
@@ -160,12 +203,45 @@ async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan
             f"Skiftet til '{_STATUS_DA[status]}' registreres af {who_da}.",
             f"The move to {status.value} is registered by {who_en}.",
         ))
+    check = Checker()
+    decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
+    check.done()
     before = audit.snapshot(plan)
+    decision = None
+    if policy.DECISION_MOVES.get(plan.status) == status:
+        decision = await _record_decision(session, actor, plan=plan, outcome=DecisionOutcome.APPROVED,
+                                          decided_on=decided_on, note=note, to_status=status)
     plan.status = status
     plan.updated_at = now()
     await session.flush()
-    await audit.record(session, actor=actor, action="plan.statusChange", obj=plan, plan_id=plan.id, before=before)
+    after = audit.snapshot(plan)
+    if decision is not None:
+        after["decision"] = audit.snapshot(decision)
+    await audit.record(session, actor=actor, action="plan.statusChange", obj=plan, plan_id=plan.id, before=before,
+                       after=after)
     return plan
+
+
+async def send_back_plan(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
+                         decision_date: date | None, note: str | None) -> Decision:
+    """The municipality or Landsbyggefonden does not approve the plan's next step: the plan keeps its
+    status and goes back to the housing organisations with a note saying why."""
+    plan = await _plan_of_party(session, actor, plan_id)
+    move = policy.plan_decision_for(actor, plan.id, plan.status)
+    if move is None:
+        raise ValidationFailed(FieldError(
+            "planId", "NOTHING_TO_DECIDE",
+            f"Der er ingen beslutning at træffe om en helhedsplan, der er {_STATUS_DA[plan.status]}.",
+            f"There is no decision of yours on a plan that is {plan.status.value}.",
+        ))
+    check = Checker()
+    decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
+    check.done()
+    await lock_plan(session, plan.id)
+    decision = await _record_decision(session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK,
+                                      decided_on=decided_on, note=note, to_status=move)
+    await audit.record(session, actor=actor, action="plan.sendBack", obj=decision, plan_id=plan.id)
+    return decision
 
 
 # ---------------------------------------------------------------- agreements
@@ -208,15 +284,23 @@ async def create_agreement_version(*, session: AsyncSession, actor: Actor | None
     return row
 
 
-async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None) -> Agreement:
+async def _undecided_latest_version(session: AsyncSession, actor: Actor | None, agreement_id: int | None,
+                                    allowed) -> Agreement:
+    """The version to decide on: one the actor decides on, the newest of its document, not decided yet."""
     row = await get_or_404(session, Agreement, agreement_id, "agreementId", "Aftalen", "The agreement")
-    if not policy.can_approve_agreement(actor, row.plan_id, row.kind):
+    if not allowed(actor, row.plan_id, row.kind):
         raise NotFound("agreementId", "Aftalen", "The agreement")
     await lock_plan(session, row.plan_id)
-    await session.refresh(row)  # another approval may have been committed meanwhile
+    await session.refresh(row)  # another decision may have been committed meanwhile
     if row.approved_at is not None:
         raise ValidationFailed(FieldError("agreementId", "ALREADY_APPROVED", "Denne version er allerede godkendt.",
                                           "This version is already approved."))
+    sent_back = (await session.execute(select(func.count(Decision.id)).where(
+        Decision.agreement_id == row.id, Decision.outcome == DecisionOutcome.SENT_BACK))).scalar()
+    if sent_back:
+        raise ValidationFailed(FieldError("agreementId", "SENT_BACK",
+                                          "Denne version er sendt tilbage; boligorganisationen skriver en ny version.",
+                                          "This version was sent back; the housing organisation writes a new version."))
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
@@ -229,11 +313,39 @@ async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agree
         raise ValidationFailed(FieldError("agreementId", "NOT_LATEST_VERSION",
                                           f"Kun den nyeste version ({latest}) kan godkendes.",
                                           f"Only the latest version ({latest}) can be approved."))
+    return row
+
+
+async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None,
+                            decision_date: date | None = None, note: str | None = None) -> Agreement:
+    row = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
+    check = Checker()
+    decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
+    check.done()
     before = audit.snapshot(row)
+    plan = await session.get(Plan, row.plan_id)
+    decision = await _record_decision(session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED,
+                                      decided_on=decided_on, note=note)
     row.approved_at = now()
     await session.flush()
-    await audit.record(session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before)
+    after = {**audit.snapshot(row), "decision": audit.snapshot(decision)}
+    await audit.record(session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before,
+                       after=after)
     return row
+
+
+async def send_back_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None,
+                              decision_date: date | None, note: str | None) -> Decision:
+    """Instead of approving a version, send it back to the housing organisations with a note."""
+    row = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
+    check = Checker()
+    decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
+    check.done()
+    plan = await session.get(Plan, row.plan_id)
+    decision = await _record_decision(session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK,
+                                      decided_on=decided_on, note=note)
+    await audit.record(session, actor=actor, action="agreement.sendBack", obj=decision, plan_id=row.plan_id)
+    return decision
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements

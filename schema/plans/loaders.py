@@ -138,6 +138,15 @@ class FinancingByPlanIdLoader(ByForeignKeyLoader):
         return statement.where(policy.financing_filter(self.actor))
 
 
+class DecisionsByPlanIdLoader(ByForeignKeyLoader):
+    """The decisions on a plan and its documents, newest first (the field checks who may read them)."""
+
+    type_path = T + "Decision"
+    model = m.Decision
+    fk = "plan_id"
+    order_by = (m.Decision.created_at.desc(), m.Decision.id.desc())
+
+
 class MilestonesByPlanIdLoader(ByForeignKeyLoader):
     type_path = T + "Milestone"
     model = m.Milestone

@@ -16,7 +16,8 @@ from backend.services.validation import UNSET
 from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
 from schema.errors import payload_types, pk_of, run_mutation, visible
 from schema.permissions import checked
-from schema.plans.types import Agreement, Financing, Goal, Indicator, Measurement, Milestone, Plan
+from schema.rows import build, field_names
+from schema.plans.types import Agreement, Decision, Financing, Goal, Indicator, Measurement, Milestone, Plan
 
 
 def given(value):
@@ -27,14 +28,19 @@ PlanCreatePayload = payload_types("PlanCreate", "plan", Plan, ["PERIOD_INVALID",
 PlanUpdatePayload = payload_types("PlanUpdate", "plan", Plan, ["PERIOD_INVALID", "OUT_OF_RANGE"],
                                   field_description="The plan after the change.")
 PlanStatusChangePayload = payload_types("PlanStatusChange", "plan", Plan,
-                                        ["INVALID_TRANSITION", "FORBIDDEN_TRANSITION"],
+                                        ["INVALID_TRANSITION", "FORBIDDEN_TRANSITION", "OUT_OF_RANGE"],
                                         field_description="The plan with its new status.")
 AgreementVersionCreatePayload = payload_types("AgreementVersionCreate", "agreement", Agreement,
                                               ["FOCUS_AREA_NOT_IN_GENERATION"],
                                               field_description="The new version.")
 AgreementApprovePayload = payload_types("AgreementApprove", "agreement", Agreement,
-                                        ["ALREADY_APPROVED", "NOT_LATEST_VERSION"],
+                                        ["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
                                         field_description="The approved version.")
+PlanSendBackPayload = payload_types("PlanSendBack", "decision", Decision, ["NOTHING_TO_DECIDE", "OUT_OF_RANGE"],
+                                    field_description="The decision as recorded.")
+AgreementSendBackPayload = payload_types("AgreementSendBack", "decision", Decision,
+                                         ["ALREADY_APPROVED", "NOT_LATEST_VERSION", "SENT_BACK", "OUT_OF_RANGE"],
+                                         field_description="The decision as recorded.")
 GoalCreatePayload = payload_types("GoalCreate", "goal", Goal, ["FOCUS_AREA_NOT_IN_GENERATION"],
                                   field_description="The new goal.")
 IndicatorCreatePayload = payload_types("IndicatorCreate", "indicator", Indicator, ["OUT_OF_RANGE"],
@@ -77,6 +83,18 @@ class PlanUpdateInput:
 class PlanStatusChangeInput:
     plan_id: strawberry.ID = strawberry.field(description="The plan.")
     status: PlanStatus = strawberry.field(description="The next status.")
+    decision_date: Optional[date] = strawberry.field(
+        default=None, description="For a decision (e.g. APPROVED_BY_CITY_COUNCIL): the date it was made, such as "
+                                  "the City Council's meeting; not in the future (default: today).")
+    note: Optional[str] = strawberry.field(default=None, description="A note on the decision (at most 2000 characters).")
+
+
+@strawberry.input(description="Do not approve a plan's next step: it goes back to the housing organisations.")
+class PlanSendBackInput:
+    plan_id: strawberry.ID = strawberry.field(description="The plan.")
+    note: str = strawberry.field(description="Why, and what must change (at most 2000 characters).")
+    decision_date: Optional[date] = strawberry.field(
+        default=None, description="The date of the decision; not in the future (default: today).")
 
 
 @strawberry.input(description="A new version of a plan document; earlier versions stay as they are.")
@@ -92,6 +110,18 @@ class AgreementVersionCreateInput:
 @strawberry.input(description="Approve the latest version of a document.")
 class AgreementApproveInput:
     agreement_id: strawberry.ID = strawberry.field(description="The version.")
+    decision_date: Optional[date] = strawberry.field(
+        default=None, description="The date of the decision; not in the future (default: today).")
+    note: Optional[str] = strawberry.field(default=None, description="A note on the decision (at most 2000 characters).")
+
+
+@strawberry.input(description="Do not approve the latest version of a document: it goes back to the housing "
+                              "organisations, who write a new version.")
+class AgreementSendBackInput:
+    agreement_id: strawberry.ID = strawberry.field(description="The version.")
+    note: str = strawberry.field(description="Why, and what must change (at most 2000 characters).")
+    decision_date: Optional[date] = strawberry.field(
+        default=None, description="The date of the decision; not in the future (default: today).")
 
 
 @strawberry.input(description="A new goal of a plan.")
@@ -148,6 +178,11 @@ async def _plan(context, row):
     return await visible(context, "Plan", row.id)
 
 
+async def _decision(_context, row):
+    """A decision is read back by whoever just made it: a party of the plan."""
+    return build(Decision, [getattr(row, name) for name in field_names(Decision)])
+
+
 @strawberry.type(description="Mutations of plans.")
 class PlansMutation:
     @strawberry.mutation(description="Start a plan (housing organisation staff).", **checked(policy.can_create_plan))
@@ -187,8 +222,21 @@ class PlansMutation:
     async def plan_status_change(self, info: Info, input: Annotated[PlanStatusChangeInput, strawberry.argument(description="What to do.")]) -> PlanStatusChangePayload:
         async def work(session, actor):
             return await services.change_plan_status(
-                session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"), status=input.status)
+                session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"), status=input.status,
+                decision_date=input.decision_date, note=input.note)
         return await run_mutation(info, PlanStatusChangePayload, work, _plan)
+
+    @strawberry.mutation(
+        description="Send a plan back instead of approving its next step (the municipality: prequalification and "
+                    "the City Council's approval; Landsbyggefonden: its approval). The status stays; the decision "
+                    "and its note are recorded.",
+        **checked(policy.plan_decision_for))
+    async def plan_send_back(self, info: Info, input: Annotated[PlanSendBackInput, strawberry.argument(description="What to do.")]) -> PlanSendBackPayload:
+        async def work(session, actor):
+            return await services.send_back_plan(
+                session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"),
+                decision_date=input.decision_date, note=input.note)
+        return await run_mutation(info, PlanSendBackPayload, work, _decision)
 
     @strawberry.mutation(description="Write a new version of a plan document (the plan's housing staff).",
                          **checked(policy.can_manage_plan))
@@ -208,8 +256,19 @@ class PlansMutation:
     async def agreement_approve(self, info: Info, input: Annotated[AgreementApproveInput, strawberry.argument(description="What to do.")]) -> AgreementApprovePayload:
         async def work(session, actor):
             return await services.approve_agreement(
-                session=session, actor=actor, agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"))
+                session=session, actor=actor, agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
+                decision_date=input.decision_date, note=input.note)
         return await run_mutation(info, AgreementApprovePayload, work, lambda c, r: visible(c, "Agreement", r.id))
+
+    @strawberry.mutation(description="Send the latest version of a document back instead of approving it "
+                                     "(whoever would approve it); the housing organisations write a new version.",
+                         **checked(policy.can_send_back_agreement))
+    async def agreement_send_back(self, info: Info, input: Annotated[AgreementSendBackInput, strawberry.argument(description="What to do.")]) -> AgreementSendBackPayload:
+        async def work(session, actor):
+            return await services.send_back_agreement(
+                session=session, actor=actor, agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
+                decision_date=input.decision_date, note=input.note)
+        return await run_mutation(info, AgreementSendBackPayload, work, _decision)
 
     @strawberry.mutation(description="Add a goal to a plan (its housing staff).", **checked(policy.can_manage_plan))
     async def goal_create(self, info: Info, input: Annotated[GoalCreateInput, strawberry.argument(description="What to do.")]) -> GoalCreatePayload:

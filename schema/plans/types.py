@@ -13,7 +13,7 @@ from strawberry.types import Info
 from backend import policy
 from backend.models import AgreementKind as AK
 from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
-from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
+from schema.enums import ActorKind, AgreementKind, DecisionOutcome, FinancingParty, IndicatorDirection, PlanStatus
 from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
 from schema.limits import page_size
 from schema.loaders import then
@@ -152,6 +152,14 @@ class Plan(Node):
         return FollowUpGroupsByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(
+        description="The decisions on the plan's status moves and document versions, newest first: "
+                    "the plan's staff and Landsbyggefonden only.",
+        **requires(policy.can_read_decisions, plan_id="pk"),
+    )
+    def decisions(self, info: Info) -> list[Decision]:
+        return pl.DecisionsByPlanIdLoader(info.context).load(self.pk)
+
+    @strawberry.field(
         description="The financing per year and party: the plan's staff and Landsbyggefonden only.",
         **requires(policy.can_read_financing, plan_id="pk"),
     )
@@ -194,6 +202,27 @@ class Agreement(Node):
     @strawberry.field(description="The plan the document belongs to.")
     def plan(self, info: Info) -> Plan:
         return pl.PlanByIdLoader(info.context).load(self.plan_id)
+
+
+@strawberry.type(description="A decision of the municipality or Landsbyggefonden: a plan's status move or a "
+                             "document version approved, or sent back to the housing organisations with a note.")
+class Decision:
+    outcome: DecisionOutcome = strawberry.field(description="Approved or sent back.")
+    from_status: PlanStatus | None = strawberry.field(description="The plan's status when the decision was made.")
+    to_status: PlanStatus | None = strawberry.field(
+        description="The status move approved or refused (null for decisions on a document version).")
+    decided_on: date = strawberry.field(
+        description="The date of the decision itself, e.g. the City Council's (Borgerrepræsentationens) meeting.")
+    note: str | None = strawberry.field(description="The decision's note, e.g. why it was sent back.")
+    actor_kind: ActorKind = strawberry.field(description="Who decided: the municipality or Landsbyggefonden.")
+    created_at: datetime = strawberry.field(description="When the decision was registered.")
+    agreement_id: Private[int | None]
+
+    @strawberry.field(description="The document version decided on (null for a status move, or one you may not see).")
+    async def agreement(self, info: Info) -> Agreement | None:
+        from schema.errors import visible
+
+        return await visible(info.context, "Agreement", self.agreement_id) if self.agreement_id else None
 
 
 @strawberry.type(description="A goal of a plan, followed by indicators.")

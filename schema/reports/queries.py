@@ -11,7 +11,7 @@ from strawberry.types import Info
 from backend import policy, report
 from schema.ids import decode_pk
 from schema.permissions import checked
-from schema.reports.types import AnnualReport, from_data
+from schema.reports.types import AnnualReport, from_data, site_of
 
 
 @strawberry.type(description="Reports.")
@@ -34,4 +34,4 @@ class ReportsQuery:
             return None
         async with info.context.db_lock:
             data = await report.build(info.context.session, plan_id=pk, year=year)
-        return from_data(data) if data else None
+        return from_data(data, base=site_of(info.context.request)) if data else None

@@ -11,7 +11,6 @@ from strawberry import Private
 from strawberry.types import Info
 
 from backend import report
-from backend.settings import get_settings
 from schema.enums import ActivityStatus, IndicatorDirection
 from schema.plans import loaders as pl
 from schema.plans.types import Financing
@@ -81,7 +80,11 @@ class AnnualReport:
     occurrences_total: int = strawberry.field(description="Occurrences held in the year, all activities.")
     participants_total: int = strawberry.field(description="Participants in the year, all activities.")
     milestones_next_year: list[str] = strawberry.field(description="The milestone plan of the coming year.")
-    csv_url: str = strawberry.field(description="The report as a CSV file.")
+    csv_url: str = strawberry.field(
+        description="The report as a CSV file for Danish Excel (semicolons, decimal comma, UTF-8 with BOM), on the "
+                    "address the request came to (relative when there is no request).")
+    csv_rfc4180_url: str = strawberry.field(
+        description="The report as plain RFC 4180 CSV (commas, decimal point, UTF-8), for programs.")
     xlsx_url: str = strawberry.field(description="The report as a spreadsheet (XLSX).")
     plan_id: Private[int]
     goal_ids: Private[list[int]]
@@ -95,8 +98,13 @@ class AnnualReport:
         return pl.GoalsByPlanIdLoader(info.context).load(self.plan_id)
 
 
-def from_data(data: report.AnnualReportData) -> AnnualReport:
-    base = get_settings().base_url.rstrip("/")
+def site_of(request) -> str:
+    """The scheme, host and port the request came to ("" without a request: the links are then relative)."""
+    base_url = getattr(request, "base_url", None)
+    return str(base_url).rstrip("/") if base_url else ""
+
+
+def from_data(data: report.AnnualReportData, *, base: str = "") -> AnnualReport:
     return AnnualReport(
         year=data.year,
         financing=[Financing(pk=f.id, year=data.year, party=f.party, share_percent=f.share_percent, budget=f.budget,
@@ -115,6 +123,7 @@ def from_data(data: report.AnnualReportData) -> AnnualReport:
         participants_total=data.participants_total,
         milestones_next_year=data.milestones_next_year,
         csv_url=base + report.file_path(data.plan_id, data.year, "csv"),
+        csv_rfc4180_url=base + report.file_path(data.plan_id, data.year, "csv", dialect="rfc4180"),
         xlsx_url=base + report.file_path(data.plan_id, data.year, "xlsx"),
         plan_id=data.plan_id,
         goal_ids=data.goal_ids,

@@ -3,8 +3,9 @@
 // Usage: node graphql_http_audit.cjs http://127.0.0.1:PORT/graphql
 const path = require('path');
 
-const benchDir = path.resolve(__dirname, '..', '..', 'bench');
-const { serverAudits } = require(require.resolve('graphql-http', { paths: [benchDir] }));
+// graphql-http is a test tool of frontend/package.json.
+const frontendDir = path.resolve(__dirname, '..', '..', 'frontend');
+const { serverAudits } = require(require.resolve('graphql-http', { paths: [frontendDir] }));
 
 async function main() {
   const url = process.argv[2];

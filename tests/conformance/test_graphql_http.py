@@ -9,10 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from auth import devidp
 from schema.over_http import is_request_error, negotiate
 
 HERE = Path(__file__).resolve().parent
-BENCH = HERE.parent.parent / "bench"
+FRONTEND = HERE.parent.parent / "frontend"
 
 
 def test_negotiation_follows_the_order_the_client_lists():
@@ -32,9 +33,9 @@ def test_a_field_error_is_not_a_request_error():
 
 
 def test_graphql_http_audit_passes_every_audit(live_server):
-    if not (BENCH / "node_modules" / "graphql-http").is_dir():
-        pytest.fail("bench/node_modules is missing: run `make test` (it installs bench/package.json)")
-    out = subprocess.run(["node", str(HERE / "graphql_http_audit.cjs"), f"{live_server}/graphql"],
+    if not (FRONTEND / "node_modules" / "graphql-http").is_dir():
+        pytest.fail("frontend/node_modules/graphql-http is missing: run `make test` (it installs frontend/package.json)")
+    out = subprocess.run([devidp.node_executable(), str(HERE / "graphql_http_audit.cjs"), f"{live_server}/graphql"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     audits = json.loads(out.stdout)

@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import delete, event, insert, select, text, update
 
 from backend import changes
 from backend.db import get_sync_engine
@@ -38,14 +38,29 @@ class StatementCounter:
         self.count += 1
 
 
-def test_public_writes_are_told_from_private_ones():
-    assert changes.is_public_write('INSERT INTO activity (title) VALUES (?)')
-    assert changes.is_public_write('UPDATE "residentinput" SET status=%(status)s')
-    assert changes.is_public_write("DELETE FROM occurrence WHERE id = 1")
-    assert changes.is_public_write("ALTER TABLE plan ADD COLUMN x int")
-    assert not changes.is_public_write("INSERT INTO websession (id_hash) VALUES (?)")
-    assert not changes.is_public_write("UPDATE account SET last_seen_at=now()")
-    assert not changes.is_public_write("SELECT * FROM activity")
+def _dirty_after(*statements) -> bool:
+    """Whether a transaction running the statements counts as a public change (rolled back after)."""
+    with get_sync_engine().connect() as conn:
+        with conn.begin() as transaction:
+            for statement in statements:
+                conn.execute(statement)
+            dirty = changes.is_dirty(conn)
+            transaction.rollback()
+    return dirty
+
+
+def test_public_writes_are_told_from_private_ones_by_the_statement_not_its_text():
+    from backend.models import Account, Activity, WebSession
+
+    assert _dirty_after(insert(Partner).values(name="Ændring", kind=PartnerKind.FOUNDATION))
+    assert _dirty_after(update(Activity).where(Activity.id == -1).values(title="x"))
+    assert _dirty_after(delete(Partner).where(Partner.id == -1))
+    assert _dirty_after(text("SELECT 1"))  # text cannot be inspected: counted as a write
+    assert not _dirty_after(select(Activity.id).limit(1))
+    assert not _dirty_after(update(Account).where(Account.id == -1).values(display_name="x"))
+    assert not _dirty_after(delete(WebSession).where(WebSession.id_hash == "none"))
+    # A select whose text mentions a write is a select (the old check matched the SQL text).
+    assert not _dirty_after(select(Activity.id).where(Activity.title == "UPDATE activity SET x"))
 
 
 async def test_same_anonymous_query_is_served_without_sql_until_a_write(client):
@@ -157,3 +172,38 @@ async def test_in_process_results_of_signed_in_actors_are_not_cached():
     with StatementCounter(engine) as counter:
         result = await execute(document, actor=actor)
     assert result.errors is None and counter.count > 0
+
+
+async def test_no_cached_answer_while_changes_of_other_processes_cannot_be_seen(client, monkeypatch):
+    """The README's guarantee: while the LISTEN connection is lost, both doors serve nothing kept."""
+    from backend.db import get_async_engine
+    from schema.api import execute
+
+    engine = get_async_engine().sync_engine
+    document = "query WhileLost { partners(kind: FOUNDATION) { totalCount } }"
+    await client.post("/graphql", json={"query": document})
+    await execute(document)
+    monkeypatch.setattr(changes, "shared", lambda: False)
+    with StatementCounter(engine) as counter:
+        await client.post("/graphql", json={"query": document})
+        await execute(document)
+    assert counter.count >= 2, "an answer was served from the cache while the listener was lost"
+
+
+async def test_public_answers_expire_after_the_ttl(client, monkeypatch):
+    """The README's guarantee: a public answer is served for at most 60 s, also when nothing changed."""
+    from backend.db import get_async_engine
+    from schema import public_cache
+    from schema.api import execute
+
+    assert public_cache.TTL_SECONDS == 60
+    engine = get_async_engine().sync_engine
+    document = "query Expiring { partners(kind: FOUNDATION) { totalCount } }"
+    await client.post("/graphql", json={"query": document})
+    await execute(document)
+    later = time.monotonic() + public_cache.TTL_SECONDS + 1
+    monkeypatch.setattr(public_cache, "_now", lambda: later)
+    with StatementCounter(engine) as counter:
+        await client.post("/graphql", json={"query": document})
+        await execute(document)
+    assert counter.count >= 2, "an answer older than the TTL was served"

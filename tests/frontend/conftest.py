@@ -145,9 +145,17 @@ async def demo_ids():
                                         ResidentInput.status.in_(["RECEIVED", "UNDER_CONSIDERATION"]),
                                         ResidentInput.withdrawn.is_(False))
             .order_by(ResidentInput.id))).scalars().first()
+        from datetime import date
+
+        from backend.models import Board, BoardLevel
+
+        city_board = (await db.execute(select(Board.id).where(Board.level == BoardLevel.CITY))).scalar_one()
         draft = (await db.execute(select(Plan).where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
                                   .order_by(Plan.id))).scalars().first()
     return {
+        "city_board": encode("Board", city_board),
+        "plan_board": encode("Board", plan.board_id),
+        "this_year": date.today().year,
         "draft_plan": encode("Plan", draft.id) if draft else None,
         "draft_plan_name": draft.name if draft else None,
         "area": encode("UrbanArea", area.id),

@@ -37,6 +37,9 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/aktiviteter/{library_activity}",
     ]),
     ("fsb-medarbejder", [
+        "/medarbejder/bestyrelser",
+        "/medarbejder/bestyrelser/{city_board}",
+        "/medarbejder/rapporter",
         "/medarbejder/indbakke",
         "/medarbejder/indbakke?status=RECEIVED&fra=2000-01-01&til=2100-12-31",
         "/medarbejder/indbakke?fra=ikke-en-dato",
@@ -45,8 +48,13 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "/medarbejder/planer/{plan}",
         "/partner/aktiviteter/{library_activity}",
     ]),
-    ("kommune-tmf", ["/medarbejder/graphql-eksempler", "/medarbejder/indbakke", "/medarbejder/indbakke/{own_open_input}", "/medarbejder/planer/{plan}"]),
-    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}", "/medarbejder/graphql-eksempler"]),
+    ("kommune-tmf", ["/", "/medarbejder/graphql-eksempler", "/medarbejder/indbakke", "/medarbejder/indbakke/{own_open_input}",
+                     "/medarbejder/planer/{plan}", "/medarbejder/beslutninger",
+                     "/medarbejder/bestyrelser", "/medarbejder/bestyrelser/{city_board}",
+                     "/medarbejder/bestyrelser/{plan_board}"]),
+    ("lbf-tilsyn", ["/medarbejder/planer", "/medarbejder/planer/{plan}", "/medarbejder/graphql-eksempler",
+                    "/medarbejder/beslutninger", "/medarbejder/rapporter", "/medarbejder/rapporter/{plan}/{this_year}",
+                    "/medarbejder/bestyrelser/{plan_board}"]),
 ]
 
 NOT_FOUND = {"/findes-ikke"}

@@ -63,7 +63,8 @@ async def test_huge_body_over_http_is_a_clear_error(client, world):
     assert response.status_code == 413
 
 
-REPORT = """query($plan: ID!) { annualReport(planId: $plan, year: 2025) { financingValid budgetTotal csvUrl xlsxUrl } }"""
+REPORT = """query($plan: ID!) { annualReport(planId: $plan, year: 2025) { financingValid budgetTotal csvUrl csvRfc4180Url
+  xlsxUrl } }"""
 
 
 async def get(client, path, cookies=None):
@@ -91,24 +92,32 @@ async def test_report_query_and_files_by_actor(client, world, kind, allowed):
             assert (await get(client, path, cookies)).status_code == 404
         return
     assert report["financingValid"] is True and report["budgetTotal"] == "4000000.00"
-    assert report["csvUrl"].endswith(csv_path) and report["xlsxUrl"].endswith(xlsx_path)
+    # The links are on the address the request came to (the test client's), not BASE_URL.
+    assert report["csvUrl"] == "http://testserver" + csv_path
+    assert report["xlsxUrl"] == "http://testserver" + xlsx_path
+    assert report["csvRfc4180Url"] == f"http://testserver{csv_path}?dialekt=rfc4180"
     response = await get(client, csv_path, cookies)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert ["I alt", "100.00", "4000000.00", "3630000.50"] in rows
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert ["I alt", "100", "100", "4000000,00", "3630000,50", "90,8"] in rows
+    response = await get(client, csv_path + "?dialekt=rfc4180", cookies)
+    assert "rfc4180" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert ["I alt", "100", "100", "4000000.00", "3630000.50", "90.8"] in rows
     response = await get(client, xlsx_path, cookies)
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content))["Finansiering"]
     total = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "I alt")
-    assert total[1:] == (100, 4_000_000, pytest.approx(3_630_000.5))
+    assert total[1:5] == (100, 100, 4_000_000, pytest.approx(3_630_000.5))
 
 
 @pytest.mark.parametrize("path", ["/reports/999999999/2025.csv", "/reports/1/1900.csv", "/reports/1/2025.pdf",
-                                  "/reports/1/2025.xlsx.exe"])
+                                  "/reports/1/2025.xlsx.exe", "/reports/{plan}/2025.csv?dialekt=tsv",
+                                  "/reports/{plan}/2025.xlsx?sprog=xx"])
 async def test_report_files_unknown_are_404(client, world, path):
     cookies = await cookie_for(world.accounts["fund"])
-    assert (await get(client, path, cookies)).status_code == 404
+    assert (await get(client, path.format(plan=world.plan_id), cookies)).status_code == 404
 
 
 async def test_report_year_out_of_range_is_a_clear_graphql_error(client, world):

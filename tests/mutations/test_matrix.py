@@ -51,6 +51,18 @@ async def a_sub_agreement(w: World) -> dict:
     return {"agreement": row.id}
 
 
+async def a_plan_in_dialogue(w: World) -> dict:
+    from sqlalchemy import update
+
+    from backend.db import new_session
+    from backend.models import Plan, PlanStatus
+
+    async with new_session() as s:
+        await s.execute(update(Plan).where(Plan.id == w.plan_id).values(status=PlanStatus.IN_DIALOGUE))
+        await s.commit()
+    return {}
+
+
 async def a_meeting(w: World) -> dict:
     from backend.services import groups
 
@@ -144,6 +156,13 @@ CASES = [
     Case("agreementApprove", doc("agreementApprove", "AgreementApproveInput", "agreement { id approvedAt }"),
          lambda w, x: {"agreementId": gid("Agreement", x["agreement"])}, {"municipality"}, a_sub_agreement,
          "agreement"),
+    Case("planSendBack", doc("planSendBack", "PlanSendBackInput", "decision { outcome toStatus note }"),
+         lambda w, x: {"planId": gid("Plan", w.plan_id), "note": "Budgettet mangler", "decisionDate": "2026-01-15"},
+         {"municipality"}, a_plan_in_dialogue, "decision",
+         refused={"housing": "NOTHING_TO_DECIDE", "fund": "NOTHING_TO_DECIDE"}),
+    Case("agreementSendBack", doc("agreementSendBack", "AgreementSendBackInput", "decision { outcome note }"),
+         lambda w, x: {"agreementId": gid("Agreement", x["agreement"]), "note": "Uklar ansvarsfordeling"},
+         {"municipality"}, a_sub_agreement, "decision"),
     Case("goalCreate", doc("goalCreate", "GoalCreateInput", "goal { id title }"),
          lambda w, x: {"planId": gid("Plan", w.plan_id), "title": "Mere tryghed"}, {"housing"}, obj="goal"),
     Case("indicatorCreate", doc("indicatorCreate", "IndicatorCreateInput", "indicator { id unit }"),

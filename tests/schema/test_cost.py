@@ -17,7 +17,7 @@ from tests.schema.test_n_plus_one import recorded_statements
 ROOT = Path(__file__).resolve().parents[2]
 # Who runs each file of portal operations: staff and partner pages run as staff, all others as visitors
 # or residents (the anonymous limit).
-STAFF_FILES = {"staff.graphql", "partner.graphql"}
+STAFF_FILES = {"staff.graphql", "partner.graphql", "decisions.graphql"}
 
 X = ("activities(first:100){nodes{plan{activities(first:100){nodes{plan{activities(first:100){nodes{"
      "occurrences(first:100){id startsAt}}}}}}}}}")

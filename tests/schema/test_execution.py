@@ -11,9 +11,9 @@ import json
 import pytest
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.api import schema
 from schema.context import Context
 from schema.execution import ExecutionContext
+from tests.schema import engines
 from tests.schema.test_n_plus_one import DEEP
 
 # These run deep queries far above a client's cost limit: they test the executor, not the limits.
@@ -31,6 +31,7 @@ query More {
 
 
 async def _answer(actor, document: str, execution_context) -> str:
+    schema = engines.fast()
     schema.execution_context_class = execution_context
     context = Context(actor=actor)
     try:
@@ -45,7 +46,7 @@ async def _answer(actor, document: str, execution_context) -> str:
 @pytest.mark.parametrize("account", ["kommune-tmf", "fsb-medarbejder", "partner-ssp", "lbf-tilsyn", None])
 async def test_answers_equal_with_and_without_the_leaf_fast_path(actor, account):
     who = await actor(account) if account else None
-    assert schema.execution_context_class is ExecutionContext
+    assert engines.fast().execution_context_class is ExecutionContext
     for document in (DEEP, MORE):
         standard = await _answer(who, document, StrawberryGraphQLCoreExecutionContext)
         fast = await _answer(who, document, ExecutionContext)

@@ -13,6 +13,7 @@ from backend.db import get_async_engine
 from schema import plans
 from schema.api import schema
 from schema.context import Context
+from tests.schema.engines import fast
 
 # These run deep queries far above a client's cost limit: they test the executor, not the limits.
 pytestmark = pytest.mark.usefixtures("without_cost_limit")
@@ -91,7 +92,7 @@ async def test_the_staff_deep_query_resolves_below_plans_without_waiting_for_a_l
       goals { id title indicators { id name unit baseline target direction measurements { id period value } } } } } }"""
     context = Context(actor=await actor("kommune-tmf"))
     try:
-        result = await schema.execute(document, context_value=context)
+        result = await fast().execute(document, context_value=context)
         assert result.errors is None, result.errors
         assert any(p["activities"]["nodes"] and p["goals"] for p in result.data["plans"]["nodes"])
         # Every value below plans was prefetched and returned as it was: no loader batch was needed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 from backend import events
@@ -35,4 +36,32 @@ async def test_only_committed_events_of_the_topic_arrive():
         assert event["marker"] == f"committed {marker}" and event["activity_id"] == -2
     finally:
         await stream.aclose()
-    assert not events._broker.queues and events._broker.task is None  # the listener stops when idle
+    assert not events._broker.queues and events._broker.task is None  # the SQLite poller stops when idle
+
+
+async def test_one_listen_connection_serves_the_caches_and_live_events():
+    import pytest
+    from sqlalchemy import text
+
+    from backend import changes
+    from backend.settings import get_settings
+
+    if get_settings().is_sqlite:
+        pytest.skip("SQLite has no LISTEN: its events are polled")
+    changes.ensure_listening()
+    stream = events.subscribe([events.ACTIVITY_CHANGED])
+    waiting = asyncio.create_task(anext(stream))
+    await asyncio.sleep(0)
+    await events._broker.start()
+    try:
+        async with new_session() as s:
+            listening = (await s.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            ))).scalar()
+        assert changes.shared()
+        assert listening == 1, f"{listening} LISTEN connections in this process, expected one"
+    finally:
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        await stream.aclose()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from sqlalchemy import func, select, update
 
+from backend import events
 from backend.db import new_session
 
 from backend.models import (
-    AuditEvent, InputAnswer, InputChannel, InputReport, InputStatus, LiveEvent, Plan, PlanStatus, ResidentInput,
+    AuditEvent, InputAnswer, InputChannel, InputReport, InputStatus, Plan, PlanStatus, ResidentInput,
 )
 from backend.services import NotFound, ValidationFailed
 from backend.services import inputs
@@ -274,25 +276,47 @@ async def test_report_by_anyone_signed_in_who_can_see_it(world, kind):
     assert await scalar(select(func.count()).select_from(InputReport).where(InputReport.input_id == row.id)) == expected
 
 
-async def test_submit_and_answer_publish_live_events_in_the_transaction(world):
-    if not (await scalar(select(func.count()).select_from(LiveEvent)) is not None):
-        pytest.skip()
-    row = await submitted(world, body="Live")
-    await call(inputs.answer, actor=world.actor("housing"), input_id=row.id, body="Svar")
-    from backend.settings import get_settings
-
-    if get_settings().is_sqlite:
-        topics = [(e.topic, e.payload.get("input_id")) for e in
-                  (await _events_for(row.id))]
-        assert ("residentInputReceived", row.id) in topics and ("residentInputAnswered", row.id) in topics
-
-
-async def _events_for(input_id):
-    from backend.db import new_session
-
-    async with new_session() as s:
-        rows = (await s.execute(select(LiveEvent).order_by(LiveEvent.id))).scalars().all()
-    return [r for r in rows if r.payload.get("input_id") == input_id]
+async def test_submit_and_answer_publish_live_events_only_when_committed(world):
+    """On both databases: subscribers receive a committed submit's and answer's events, in commit order,
+    and nothing of an answer whose transaction rolled back."""
+    stream = events.subscribe([events.RESIDENT_INPUT_RECEIVED, events.RESIDENT_INPUT_ANSWERED])
+    pending = asyncio.create_task(anext(stream))
+    await asyncio.sleep(0)  # let the subscription register its queue and start the listener
+    await events._broker.start()  # returns once the listener is listening
+    staff = world.actor("housing")
+    try:
+        row = await submitted(world, body="Live")
+        async with new_session() as s:
+            await inputs.answer(session=s, actor=staff, input_id=row.id, body="Fortrudt svar")
+            await s.rollback()
+        # Events arrive in commit order: an event of the rolled-back answer would come before this one.
+        marker = await submitted(world, body="Efter det fortrudte svar")
+        await call(inputs.answer, actor=staff, input_id=row.id, body="Svar")
+        seen = []
+        while True:
+            try:
+                event = await asyncio.wait_for(pending, 15)
+            except TimeoutError:
+                pytest.fail(f"no further event within 15 s; received: {seen}")
+            if event.get("input_id") in (row.id, marker.id):  # events of other tests are skipped
+                seen.append(event)
+            if len(seen) == 3:
+                break
+            pending = asyncio.create_task(anext(stream))
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pending
+        await stream.aclose()
+    plan_id = world.plan_id
+    assert seen == [
+        {"topic": events.RESIDENT_INPUT_RECEIVED, "input_id": row.id, "group_id": world.group_id, "plan_id": plan_id},
+        {"topic": events.RESIDENT_INPUT_RECEIVED, "input_id": marker.id, "group_id": world.group_id,
+         "plan_id": plan_id},
+        {"topic": events.RESIDENT_INPUT_ANSWERED, "input_id": row.id,
+         "author_account_id": world.actor("resident").account_id, "plan_id": plan_id},
+    ]
 
 
 async def test_rate_limit_holds_for_concurrent_submissions(world):
