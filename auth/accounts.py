@@ -82,8 +82,12 @@ def _parse(issuer: Issuer, claims: dict) -> tuple[str, ActorKind, str, _Lookup |
         if cvr is None:
             raise ClaimsRefused(f"issuer {issuer.id} sent no CVR number")
         if kind == ActorKind.HOUSING_ORGANISATION:
-            lookup = _Lookup(HousingOrganisation.cvr, cvr, "housing_organisation_id",
-                             "the organisation's CVR number is not known here")
+            lookup = _Lookup(
+                HousingOrganisation.cvr,
+                cvr,
+                "housing_organisation_id",
+                "the organisation's CVR number is not known here",
+            )
         else:
             lookup = _Lookup(Partner.cvr, cvr, "partner_id", "the organisation's CVR number is not known here")
     elif kind == ActorKind.MUNICIPALITY:
@@ -96,8 +100,9 @@ def _parse(issuer: Issuer, claims: dict) -> tuple[str, ActorKind, str, _Lookup |
     return subject, kind, name, lookup
 
 
-def _identity(issuer: Issuer, subject: str, kind: ActorKind, name: str, lookup: _Lookup | None,
-              org_id: int | None) -> Identity:
+def _identity(
+    issuer: Issuer, subject: str, kind: ActorKind, name: str, lookup: _Lookup | None, org_id: int | None
+) -> Identity:
     ids = {lookup.field: org_id} if lookup is not None else {}
     return Identity(issuer_id=issuer.id, subject=subject, kind=kind, display_name=name, **ids)
 
@@ -125,10 +130,17 @@ async def account_for_identity(session: AsyncSession, identity: Identity) -> Acc
 async def _bring_up_to_date(session: AsyncSession, identity: Identity, account: Account | None, query) -> Account:
     now = utcnow()
     if account is None:
-        account = Account(issuer=identity.issuer_id, subject=identity.subject, kind=identity.kind,
-                          display_name=identity.display_name, housing_organisation_id=identity.housing_organisation_id,
-                          partner_id=identity.partner_id, municipality_id=identity.municipality_id,
-                          created_at=now, last_seen_at=now)
+        account = Account(
+            issuer=identity.issuer_id,
+            subject=identity.subject,
+            kind=identity.kind,
+            display_name=identity.display_name,
+            housing_organisation_id=identity.housing_organisation_id,
+            partner_id=identity.partner_id,
+            municipality_id=identity.municipality_id,
+            created_at=now,
+            last_seen_at=now,
+        )
         session.add(account)
         try:
             await session.commit()
@@ -155,9 +167,9 @@ async def account_for_claims(session: AsyncSession, issuer: Issuer, claims: dict
         return await account_for_identity(session, _identity(issuer, subject, kind, name, None, None))
     model = lookup.column.class_
     own = and_(Account.issuer == issuer.id, Account.subject == subject)
-    row = (await session.execute(
-        select(model.id, Account).outerjoin(Account, own).where(lookup.column == lookup.value)
-    )).one_or_none()
+    row = (
+        await session.execute(select(model.id, Account).outerjoin(Account, own).where(lookup.column == lookup.value))
+    ).one_or_none()
     if row is None:
         raise ClaimsRefused(lookup.unknown)
     identity = _identity(issuer, subject, kind, name, lookup, row[0])

@@ -50,8 +50,7 @@ def ensure_node_modules() -> None:
     if npm is None:
         raise RuntimeError("npm is needed for the development OpenID Provider (auth/dev-idp)")
     command = "ci" if (DEV_IDP_DIR / "package-lock.json").exists() else "install"
-    subprocess.run([npm, command, "--no-audit", "--no-fund"], cwd=DEV_IDP_DIR, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([npm, command, "--no-audit", "--no-fund"], cwd=DEV_IDP_DIR, check=True, stdout=subprocess.DEVNULL)
 
 
 def node_executable() -> str:
@@ -84,8 +83,14 @@ class DevIdp:
                 self.process.wait()
 
 
-def start(port: int = 0, *, host: str = "127.0.0.1", keys_file: str | os.PathLike | None = None,
-          timeout: float = 30.0, quiet: bool = True) -> DevIdp:
+def start(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    keys_file: str | os.PathLike | None = None,
+    timeout: float = 30.0,
+    quiet: bool = True,
+) -> DevIdp:
     """Start server.js and wait until it says where it listens (port 0: a free port)."""
     ensure_node_modules()
     node = node_executable()
@@ -93,8 +98,13 @@ def start(port: int = 0, *, host: str = "127.0.0.1", keys_file: str | os.PathLik
     if keys_file is not None:
         env["DEV_IDP_KEYS"] = str(keys_file)
     process = subprocess.Popen(
-        [node, "server.js", "--port", str(port), "--host", host, "--exit-with-stdin"], cwd=DEV_IDP_DIR, env=env,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True,
+        [node, "server.js", "--port", str(port), "--host", host, "--exit-with-stdin"],
+        cwd=DEV_IDP_DIR,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if quiet else None,
+        text=True,
     )
     url: list[str] = []
     ready = threading.Event()
@@ -103,7 +113,7 @@ def start(port: int = 0, *, host: str = "127.0.0.1", keys_file: str | os.PathLik
         assert process.stdout is not None
         for line in process.stdout:
             if not url and line.startswith(READY_PREFIX):
-                url.append(line[len(READY_PREFIX):].strip())
+                url.append(line[len(READY_PREFIX) :].strip())
                 ready.set()
             elif not quiet:
                 sys.stderr.write(line)

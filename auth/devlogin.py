@@ -60,8 +60,9 @@ def parse_form(html: str) -> FormParser:
     return parser
 
 
-async def follow_until(client: httpx.AsyncClient, response: httpx.Response, prefix: str,
-                       limit: int = 10) -> httpx.Response | str:
+async def follow_until(
+    client: httpx.AsyncClient, response: httpx.Response, prefix: str, limit: int = 10
+) -> httpx.Response | str:
     """Follow redirects; stop at (and return) the first Location that starts with `prefix`."""
     for _ in range(limit):
         if response.status_code not in (301, 302, 303, 307, 308):
@@ -73,8 +74,9 @@ async def follow_until(client: httpx.AsyncClient, response: httpx.Response, pref
     raise RuntimeError("too many redirects")
 
 
-async def provider_sign_in(client: httpx.AsyncClient, response: httpx.Response, account: str,
-                           stop_prefix: str) -> httpx.Response | str:
+async def provider_sign_in(
+    client: httpx.AsyncClient, response: httpx.Response, account: str, stop_prefix: str
+) -> httpx.Response | str:
     """At the provider's login form (after redirects): post it as `account`, then follow on."""
     result = await follow_until(client, response, stop_prefix)
     if isinstance(result, str):
@@ -98,8 +100,13 @@ async def provider_sign_in(client: httpx.AsyncClient, response: httpx.Response, 
     return result
 
 
-async def obtain_tokens(account: str, *, redirect_base: str = "http://127.0.0.1:8000",
-                        issuer: Issuer | None = None, client: httpx.AsyncClient | None = None) -> dict:
+async def obtain_tokens(
+    account: str,
+    *,
+    redirect_base: str = "http://127.0.0.1:8000",
+    issuer: Issuer | None = None,
+    client: httpx.AsyncClient | None = None,
+) -> dict:
     """The provider's token response (access_token, id_token, ...) for a demo account."""
     issuer_id = devidp.issuer_of_account(account)
     if issuer is None:
@@ -122,8 +129,7 @@ async def obtain_tokens(account: str, *, redirect_base: str = "http://127.0.0.1:
         raise RuntimeError(f"sign-in did not come back to the portal (HTTP {result.status_code})")
     params = {k: v[0] for k, v in parse_qs(urlsplit(result).query).items()}
     code = oidc.check_callback(issuer, pending, params)
-    token = await oidc.exchange_code(issuer, code=code, redirect_uri=redirect_uri,
-                                     code_verifier=pending.code_verifier)
+    token = await oidc.exchange_code(issuer, code=code, redirect_uri=redirect_uri, code_verifier=pending.code_verifier)
     if token.get("access_token", "").count(".") != 2:
         raise RuntimeError("the provider did not issue a JWT access token")
     return token
@@ -155,8 +161,10 @@ async def _main(account: str) -> str:
     finally:
         if started is not None:
             started.stop()
-    print(f"account: {account} (issuer {issuer_id}); token valid {token.get('expires_in', '?')} s; "
-          f"use as 'Authorization: Bearer <token>'")
+    print(
+        f"account: {account} (issuer {issuer_id}); token valid {token.get('expires_in', '?')} s; "
+        f"use as 'Authorization: Bearer <token>'"
+    )
     return token["access_token"]
 
 

@@ -19,8 +19,10 @@ class AuthenticationError(HTTPException):
     def __init__(self, message: str, *, status_code: int = 401, code: str = "UNAUTHENTICATED"):
         self.message = message
         self.code = code
-        body = {"data": None, "errors": [{"message": f"Authentication failed: {message}",
-                                          "extensions": {"code": code}}]}
+        body = {
+            "data": None,
+            "errors": [{"message": f"Authentication failed: {message}", "extensions": {"code": code}}],
+        }
         quoted = message.replace("\\", "").replace('"', "'")
         headers = {"content-type": "application/json", "cache-control": "no-store"}
         if status_code == 401:

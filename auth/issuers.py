@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from backend.models import ActorKind
 from backend.settings import get_settings
@@ -83,13 +83,27 @@ def parse_issuers(data: Mapping, env: Mapping[str, str]) -> dict[str, Issuer]:
             raise IssuerConfigError(f"{where}: must be a table")
         values = {k: _expand(v, env) for k, v in raw.items()}
         for key in (
-            "url", "client_id", "client_secret", "audience", "allowed_kinds", "kind_claim", "default_kind",
-            "display_name_claim", "cvr_claim", "municipality_code_claim", "scope", "algorithms", "label",
+            "url",
+            "client_id",
+            "client_secret",
+            "audience",
+            "allowed_kinds",
+            "kind_claim",
+            "default_kind",
+            "display_name_claim",
+            "cvr_claim",
+            "municipality_code_claim",
+            "scope",
+            "algorithms",
+            "label",
         ):
             override = env.get(_env_key(issuer_id, key))
             if override is not None:
-                values[key] = [s.strip() for s in override.split(",") if s.strip()] if key in (
-                    "allowed_kinds", "algorithms") else override
+                values[key] = (
+                    [s.strip() for s in override.split(",") if s.strip()]
+                    if key in ("allowed_kinds", "algorithms")
+                    else override
+                )
         missing = [k for k in ("url", "client_id", "client_secret", "audience", "allowed_kinds") if not values.get(k)]
         if missing:
             raise IssuerConfigError(f"{where}: missing {', '.join(missing)}")

@@ -71,8 +71,11 @@ async def _fetch_keys(issuer: Issuer) -> KeySet:
         raise ProviderUnavailable(f"{issuer.id} publishes no jwks_uri")
     data = await _get_json(jwks_uri)
     # Only public signing keys: a symmetric ("oct") key in a JWKS is never acceptable.
-    keys = [k for k in data.get("keys", []) if isinstance(k, dict) and k.get("kty") in ("RSA", "EC")
-            and k.get("use", "sig") == "sig" and "d" not in k]
+    keys = [
+        k
+        for k in data.get("keys", [])
+        if isinstance(k, dict) and k.get("kty") in ("RSA", "EC") and k.get("use", "sig") == "sig" and "d" not in k
+    ]
     keyset = KeySet.import_key_set({"keys": keys})
     _keys[issuer.id] = _Entry(keyset, time.monotonic())
     return keyset

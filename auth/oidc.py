@@ -40,13 +40,19 @@ class PendingLogin:
         return self.__dict__.copy()
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PendingLogin":
+    def from_dict(cls, data: dict) -> PendingLogin:
         return cls(**{k: str(data[k]) for k in cls.__dataclass_fields__})
 
 
 def new_pending(issuer: Issuer, *, redirect_uri: str, next_path: str) -> PendingLogin:
-    return PendingLogin(issuer_id=issuer.id, state=generate_token(32), nonce=generate_token(32),
-                        code_verifier=generate_token(64), redirect_uri=redirect_uri, next=next_path)
+    return PendingLogin(
+        issuer_id=issuer.id,
+        state=generate_token(32),
+        nonce=generate_token(32),
+        code_verifier=generate_token(64),
+        redirect_uri=redirect_uri,
+        next=next_path,
+    )
 
 
 async def authorization_url(issuer: Issuer, pending: PendingLogin, **extra: str) -> str:
@@ -57,10 +63,17 @@ async def authorization_url(issuer: Issuer, pending: PendingLogin, **extra: str)
     if "S256" not in meta.get("code_challenge_methods_supported", ["S256"]):
         raise SignInFailed("log-in-udbyderen understøtter ikke PKCE med S256", status_code=503)
     return prepare_grant_uri(
-        meta["authorization_endpoint"], issuer.client_id, "code",
-        redirect_uri=pending.redirect_uri, scope=issuer.scope, state=pending.state, nonce=pending.nonce,
-        code_challenge=create_s256_code_challenge(pending.code_verifier), code_challenge_method="S256",
-        resource=issuer.audience, **extra,
+        meta["authorization_endpoint"],
+        issuer.client_id,
+        "code",
+        redirect_uri=pending.redirect_uri,
+        scope=issuer.scope,
+        state=pending.state,
+        nonce=pending.nonce,
+        code_challenge=create_s256_code_challenge(pending.code_verifier),
+        code_challenge_method="S256",
+        resource=issuer.audience,
+        **extra,
     )
 
 
@@ -96,7 +109,9 @@ async def exchange_code(issuer: Issuer, *, code: str, redirect_uri: str, code_ve
     try:
         async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
             response = await client.post(
-                meta["token_endpoint"], content=body, auth=(issuer.client_id, issuer.client_secret),
+                meta["token_endpoint"],
+                content=body,
+                auth=(issuer.client_id, issuer.client_secret),
                 headers={"content-type": "application/x-www-form-urlencoded", "accept": "application/json"},
             )
     except httpx.HTTPError as exc:
@@ -116,8 +131,9 @@ async def exchange_code(issuer: Issuer, *, code: str, redirect_uri: str, code_ve
 async def complete(issuer: Issuer, pending: PendingLogin, params) -> dict:
     """Check the callback, redeem the code and return the ID token's verified claims."""
     code = check_callback(issuer, pending, params)
-    token = await exchange_code(issuer, code=code, redirect_uri=pending.redirect_uri,
-                                code_verifier=pending.code_verifier)
+    token = await exchange_code(
+        issuer, code=code, redirect_uri=pending.redirect_uri, code_verifier=pending.code_verifier
+    )
     try:
         return await validate_id_token(token["id_token"], issuer=issuer, nonce=pending.nonce)
     except AuthenticationError as exc:

@@ -12,7 +12,7 @@ account or the token's `exp`, that raises SignInEnded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
@@ -116,7 +116,7 @@ class Identity:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def identify(connection: HTTPConnection, session: AsyncSession) -> tuple[Identity, Actor | None]:
@@ -125,7 +125,7 @@ async def identify(connection: HTTPConnection, session: AsyncSession) -> tuple[I
     if token is not None:
         issuer, claims = await validate_access_token(token)
         account = await account_for_claims(session, issuer, claims)
-        expires_at = datetime.fromtimestamp(int(claims["exp"]), timezone.utc)
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
         return Identity(account.id, expires_at=expires_at), await load_actor(session, account)
     row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
     account = await session.get(Account, row.account_id) if row is not None and row.account_id is not None else None

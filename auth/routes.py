@@ -1,13 +1,13 @@
 """Sign-in routes: choose a provider, log in, come back, sign out (RP-initiated).
 
-  GET  /auth/login                      no provider chosen: on to the portal's own sign-in page (/log-ind)
-  GET  /auth/login?issuer=ID&next=/...  start the authorization code flow at that provider
-                                        (&prompt=login: show its login form even if it knows you)
-  GET  /auth/callback/ID                the provider's answer: code -> tokens -> account -> session
-  GET  /auth/logout                     a confirmation form; POST /auth/logout signs out here and at
-                                        the provider (its end_session endpoint)
-  GET  /auth/signed-out                 where the provider sends the browser back to: on to the portal's
-                                        front page, which says you are signed out (in your language)
+GET  /auth/login                      no provider chosen: on to the portal's own sign-in page (/log-ind)
+GET  /auth/login?issuer=ID&next=/...  start the authorization code flow at that provider
+                                      (&prompt=login: show its login form even if it knows you)
+GET  /auth/callback/ID                the provider's answer: code -> tokens -> account -> session
+GET  /auth/logout                     a confirmation form; POST /auth/logout signs out here and at
+                                      the provider (its end_session endpoint)
+GET  /auth/signed-out                 where the provider sends the browser back to: on to the portal's
+                                      front page, which says you are signed out (in your language)
 """
 
 from __future__ import annotations
@@ -40,8 +40,11 @@ def _page(title: str, body: str, *, status_code: int = 200) -> HTMLResponse:
 
 
 def _error(message: str, status_code: int = 400) -> HTMLResponse:
-    return _page("Log-ind mislykkedes", f"<p>{escape(message)}</p>"
-                 '<p><a href="/log-ind">Prøv at logge ind igen</a></p>', status_code=status_code)
+    return _page(
+        "Log-ind mislykkedes",
+        f'<p>{escape(message)}</p><p><a href="/log-ind">Prøv at logge ind igen</a></p>',
+        status_code=status_code,
+    )
 
 
 MAX_NEXT_LENGTH = 1000  # a portal path with its query; it is stored with every pending sign-in
@@ -49,8 +52,14 @@ MAX_NEXT_LENGTH = 1000  # a portal path with its query; it is stored with every 
 
 def safe_next(value: str | None) -> str:
     """Only a path on this site: never another host (open redirect), never longer than MAX_NEXT_LENGTH."""
-    if (not value or len(value) > MAX_NEXT_LENGTH or not value.startswith("/") or value.startswith("//")
-            or "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value)):
+    if (
+        not value
+        or len(value) > MAX_NEXT_LENGTH
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 32 or ord(c) == 127 for c in value)
+    ):
         return "/"
     return value
 
@@ -70,8 +79,9 @@ async def login(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"))
     if not issuer_id:
         # The choice of provider is the portal's page, in the portal's layout and the visitor's language.
-        return RedirectResponse(f"/log-ind?{urlencode({'naeste': next_path})}", status_code=303,
-                                headers={"cache-control": "no-store"})
+        return RedirectResponse(
+            f"/log-ind?{urlencode({'naeste': next_path})}", status_code=303, headers={"cache-control": "no-store"}
+        )
     issuer = issuers.by_id(issuer_id)
     if issuer is None:
         return _error("Den valgte log-in-udbyder findes ikke.", 404)
@@ -87,14 +97,18 @@ async def login(request: Request) -> Response:
         try:
             raw = await sessions.create_pending_login(db, {"login": pending.as_dict()})
         except sessions.TooManyPendingLogins:
-            response = _page("Log-ind er travlt lige nu",
-                             "<p>Der er for mange log-ind i gang lige nu. Prøv igen om et par minutter.</p>"
-                             '<p><a href="/auth/login">Prøv igen</a></p>', status_code=503)
+            response = _page(
+                "Log-ind er travlt lige nu",
+                "<p>Der er for mange log-ind i gang lige nu. Prøv igen om et par minutter.</p>"
+                '<p><a href="/auth/login">Prøv igen</a></p>',
+                status_code=503,
+            )
             response.headers["retry-after"] = "60"
             return response
     response = RedirectResponse(url, status_code=303, headers={"cache-control": "no-store"})
-    sessions.set_cookie(response, sessions.LOGIN_COOKIE, raw, max_age=int(sessions.LOGIN_LIFETIME.total_seconds()),
-                        path="/auth/")
+    sessions.set_cookie(
+        response, sessions.LOGIN_COOKIE, raw, max_age=int(sessions.LOGIN_LIFETIME.total_seconds()), path="/auth/"
+    )
     return response
 
 
@@ -118,11 +132,11 @@ async def callback(request: Request) -> Response:
             return _error(f"Log-ind mislykkedes: {exc.message}.", exc.status_code)
         await sessions.destroy(db, request.cookies.get(sessions.SESSION_COOKIE))  # no session fixation
         await sessions.purge_expired(db)
-        raw = await sessions.create(db, account_id=account.id, data={"issuer": issuer.id},
-                                    lifetime=sessions.SESSION_LIFETIME)
+        raw = await sessions.create(
+            db, account_id=account.id, data={"issuer": issuer.id}, lifetime=sessions.SESSION_LIFETIME
+        )
     response = RedirectResponse(safe_next(pending.next), status_code=303, headers={"cache-control": "no-store"})
-    sessions.set_cookie(response, sessions.SESSION_COOKIE, raw,
-                        max_age=int(sessions.SESSION_LIFETIME.total_seconds()))
+    sessions.set_cookie(response, sessions.SESSION_COOKIE, raw, max_age=int(sessions.SESSION_LIFETIME.total_seconds()))
     sessions.clear_cookie(response, sessions.LOGIN_COOKIE, path="/auth/")
     return response
 
@@ -130,9 +144,12 @@ async def callback(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     if request.method == "GET":
         token = escape(sessions.csrf_token(request))
-        return _page("Log ud", '<form method="post" action="/auth/logout">'
-                               f'<input type="hidden" name="{sessions.CSRF_FIELD}" value="{token}">'
-                               '<button type="submit">Log ud</button></form>')
+        return _page(
+            "Log ud",
+            '<form method="post" action="/auth/logout">'
+            f'<input type="hidden" name="{sessions.CSRF_FIELD}" value="{token}">'
+            '<button type="submit">Log ud</button></form>',
+        )
     if not await sessions.verify_csrf_form(request):
         return _error("Formularen er udløbet. Prøv at logge ud igen.", 403)
     raw = request.cookies.get(sessions.SESSION_COOKIE)
@@ -148,10 +165,16 @@ async def logout(request: Request) -> Response:
         except ProviderUnavailable:
             end_session = None
         if end_session:
-            target = end_session + "?" + urlencode({
-                "client_id": issuer.client_id,
-                "post_logout_redirect_uri": f"{_base_url(request)}/auth/signed-out",
-            })
+            target = (
+                end_session
+                + "?"
+                + urlencode(
+                    {
+                        "client_id": issuer.client_id,
+                        "post_logout_redirect_uri": f"{_base_url(request)}/auth/signed-out",
+                    }
+                )
+            )
     response = RedirectResponse(target, status_code=303, headers={"cache-control": "no-store"})
     sessions.clear_cookie(response, sessions.SESSION_COOKIE)
     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,15 +40,16 @@ def hash_id(raw: str) -> str:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def create(session: AsyncSession, *, account_id: int | None, data: dict, lifetime: timedelta) -> str:
     """Store a new session row and return the raw id for the cookie (commits)."""
     raw = new_session_id()
     now = utcnow()
-    session.add(WebSession(id_hash=hash_id(raw), account_id=account_id, data=data, created_at=now,
-                           expires_at=now + lifetime))
+    session.add(
+        WebSession(id_hash=hash_id(raw), account_id=account_id, data=data, created_at=now, expires_at=now + lifetime)
+    )
     await session.commit()
     return raw
 
@@ -97,8 +98,9 @@ async def take(session: AsyncSession, raw: str | None) -> WebSession | None:
 async def destroy(session: AsyncSession, raw: str | None) -> None:
     """Sign a session out (commits); the account's open WebSockets in every process hear of it."""
     if raw:
-        account_id = (await session.execute(
-            select(WebSession.account_id).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
+        account_id = (
+            await session.execute(select(WebSession.account_id).where(WebSession.id_hash == hash_id(raw)))
+        ).scalar_one_or_none()
         await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
         if account_id is not None:
             await events.publish(session, events.SESSION_ENDED, account_id=account_id)
@@ -111,8 +113,9 @@ async def purge_expired(session: AsyncSession) -> None:
 
 
 def set_cookie(response: Response, name: str, raw: str, *, max_age: int, path: str = "/") -> None:
-    response.set_cookie(name, raw, max_age=max_age, path=path, httponly=True, samesite="lax",
-                        secure=not get_settings().is_development)
+    response.set_cookie(
+        name, raw, max_age=max_age, path=path, httponly=True, samesite="lax", secure=not get_settings().is_development
+    )
 
 
 def clear_cookie(response: Response, name: str, *, path: str = "/") -> None:

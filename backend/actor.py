@@ -82,9 +82,9 @@ async def load_actor(session: AsyncSession, account: Account, *, today: date | N
         return replace(actor, plan_ids=frozenset(r[0] for r in rows))
     if actor.kind == ActorKind.MUNICIPALITY and actor.municipality_id:
         rows = await session.execute(
-            select(Plan.id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id).where(
-                UrbanArea.municipality_id == actor.municipality_id
-            )
+            select(Plan.id)
+            .join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
+            .where(UrbanArea.municipality_id == actor.municipality_id)
         )
         return replace(actor, plan_ids=frozenset(r[0] for r in rows))
     if actor.kind == ActorKind.PARTNER and actor.partner_id:

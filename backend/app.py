@@ -53,10 +53,20 @@ def create_app() -> Starlette:
     get_issuers()
     observability.configure_logging(json_lines=settings.logs_as_json, level=settings.log_level)
     observability.known_operations(portal_operations())
-    routes = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
-              *graphql_routes(), *report_routes(actor_for_request), *auth_routes(), *portal_routes()]
-    middleware = [Middleware(observability.RequestObserver), Middleware(SecurityHeaders),
-                  Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY)]
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        *graphql_routes(),
+        *report_routes(actor_for_request),
+        *auth_routes(),
+        *portal_routes(),
+    ]
+    middleware = [
+        Middleware(observability.RequestObserver),
+        Middleware(SecurityHeaders),
+        Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 

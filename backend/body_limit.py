@@ -56,9 +56,20 @@ class BodySizeLimit:
                 await self._refuse(send, 413)
 
     async def _refuse(self, send: Send, status: int) -> None:
-        text = (f"The request body is larger than {self.max_bytes:,} bytes." if status == 413
-                else "The Content-Length header is not a number.").encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(text)).encode()),
-                                (b"connection", b"close")]})
+        text = (
+            f"The request body is larger than {self.max_bytes:,} bytes."
+            if status == 413
+            else "The Content-Length header is not a number."
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(text)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": text})

@@ -9,14 +9,14 @@ left out, never a server error.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 # Every stored domain date lies in these years (plans, occurrences, meetings, measurements,
 # milestones, financing years, the end of a residency, household codes' expiry).
 DATE_MIN = date(2000, 1, 1)
 DATE_MAX = date(2100, 12, 31)
-MOMENT_MIN = datetime.combine(DATE_MIN, time.min, timezone.utc)
-MOMENT_END = datetime.combine(DATE_MAX + timedelta(days=1), time.min, timezone.utc)  # exclusive
+MOMENT_MIN = datetime.combine(DATE_MIN, time.min, UTC)
+MOMENT_END = datetime.combine(DATE_MAX + timedelta(days=1), time.min, UTC)  # exclusive
 YEAR_MIN, YEAR_MAX = DATE_MIN.year, DATE_MAX.year
 # A residency may have begun long before the portal (or 2000); it still starts no earlier than this.
 RESIDENCY_SINCE_MIN = date(1950, 1, 1)

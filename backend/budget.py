@@ -43,7 +43,9 @@ def client_address(request) -> str:
     trusted = get_settings().trusted_proxies
     if peer not in trusted:
         return peer
-    forwarded = [part.strip() for part in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if part.strip()]
+    forwarded = [
+        part.strip() for part in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if part.strip()
+    ]
     for address in reversed(forwarded):
         if address not in trusted:
             return address
@@ -67,8 +69,9 @@ async def charge(address: str, cost: int, *, budget: int, now: float | None = No
             if _last_pruned["minute"] != minute:  # once a minute per process is plenty
                 _last_pruned["minute"] = minute
                 await connection.execute(_PRUNE, {"minute": minute - 1})
-            fits = (await connection.execute(_CHARGE, {"client": key, "minute": minute, "cost": cost,
-                                                       "budget": budget})).first() is not None
+            fits = (
+                await connection.execute(_CHARGE, {"client": key, "minute": minute, "cost": cost, "budget": budget})
+            ).first() is not None
     if fits:
         return None
     return max(1, int((minute + 1) * 60 - now + 0.999))

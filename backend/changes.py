@@ -36,15 +36,24 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "helhedsplan_changes"
 # Tables whose rows no anonymous caller ever sees: writing them leaves public answers as they were.
-PRIVATE_TABLES = frozenset({
-    "websession", "account", "auditevent", "liveevent", "residency", "residencycode", "inputreport",
-    "alembic_version", "clientbudget",
-})
+PRIVATE_TABLES = frozenset(
+    {
+        "websession",
+        "account",
+        "auditevent",
+        "liveevent",
+        "residency",
+        "residencycode",
+        "inputreport",
+        "alembic_version",
+        "clientbudget",
+    }
+)
 _DIRTY = "helhedsplan_changes_dirty"
 
 _counter = itertools.count(1)
 _generation = 0
-_listener: "_Postgres | _Local | None" = None
+_listener: _Postgres | _Local | None = None
 _sqlite_files: tuple[str, ...] = ()
 
 

@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="migrate the database (DATABASE_URL) to the newest schema")
     demo = sub.add_parser("load-demo", help="load the demo data when the database is empty")
-    demo.add_argument("--force", action="store_true", help="load even when LOAD_DEMO_DATA is off (still only into an empty database)")
+    demo.add_argument(
+        "--force", action="store_true", help="load even when LOAD_DEMO_DATA is off (still only into an empty database)"
+    )
     run = sub.add_parser("serve", help="serve the portal with uvicorn")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")

@@ -7,7 +7,7 @@ the services, the validation and the pages all ask here.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
@@ -15,7 +15,7 @@ LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
 def now() -> datetime:
     """The current moment, timezone-aware in UTC (what the database stores)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

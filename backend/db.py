@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import AsyncIterator
 
 from sqlalchemy import ARRAY, any_, bindparam, collate, create_engine, event, func
 from sqlalchemy.engine import Engine
@@ -52,8 +52,9 @@ def get_async_engine() -> AsyncEngine:
         engine = create_async_engine(url, echo=settings.log_sql, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_async_engine(url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                                       hide_parameters=True)
+        engine = create_async_engine(
+            url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+        )
     return engine
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -309,8 +309,7 @@ PLANS = [
     PlanSpec(
         "hothers-plads",
         "Hothers Plads Helhedsplanen",
-        "Helhedsplanen omkring Hothers Plads, herunder Mjølnerparken, i alt 1.011 boliger. Perioden er en "
-        "demo-værdi.",
+        "Helhedsplanen omkring Hothers Plads, herunder Mjølnerparken, i alt 1.011 boliger. Perioden er en demo-værdi.",
         PlanStatus.ACTIVE,
         date(2024, 1, 1),
         date(2027, 12, 31),
@@ -400,7 +399,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Frivillige og studerende hjælper med lektier, læsning og matematik. Der er frugt og plads til alle.",
         ["da", "ar", "so"],
         "secretariat",
-        [("bibliotek", PartnerRole.CO_RESPONSIBLE), ("skole", PartnerRole.CONTRIBUTING), ("redbarnet", PartnerRole.CONTRIBUTING)],
+        [
+            ("bibliotek", PartnerRole.CO_RESPONSIBLE),
+            ("skole", PartnerRole.CONTRIBUTING),
+            ("redbarnet", PartnerRole.CONTRIBUTING),
+        ],
         1,
         time(15, 0),
         2,
@@ -439,7 +442,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Forældre mødes om skole, fritid og opdragelse og får besøg af skolen, sundhedsplejen og SSP.",
         ["da", "ar", "so", "tr"],
         "secretariat",
-        [("BUF", PartnerRole.CO_RESPONSIBLE), ("bibliotek", PartnerRole.CONTRIBUTING), ("ssp", PartnerRole.CONTRIBUTING)],
+        [
+            ("BUF", PartnerRole.CO_RESPONSIBLE),
+            ("bibliotek", PartnerRole.CONTRIBUTING),
+            ("ssp", PartnerRole.CONTRIBUTING),
+        ],
         2,
         time(17, 0),
         2,
@@ -452,7 +459,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "sundhed, skole og kommunens tilbud, på deres eget sprog.",
         ["da", "ar", "so", "tr", "ur", "fa"],
         "bydelsmoedre",
-        [("secretariat", PartnerRole.CO_RESPONSIBLE), ("SUF", PartnerRole.CONTRIBUTING), ("bibliotek", PartnerRole.CONTRIBUTING)],
+        [
+            ("secretariat", PartnerRole.CO_RESPONSIBLE),
+            ("SUF", PartnerRole.CONTRIBUTING),
+            ("bibliotek", PartnerRole.CONTRIBUTING),
+        ],
         4,
         time(10, 0),
         2,
@@ -478,7 +489,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Hjælp til at skrive en ansøgning og finde et fritidsjob i lokale butikker og foreninger.",
         ["da", "ar"],
         "secretariat",
-        [("BIF", PartnerRole.CO_RESPONSIBLE), ("klub", PartnerRole.CONTRIBUTING), ("lauritzen", PartnerRole.CONTRIBUTING)],
+        [
+            ("BIF", PartnerRole.CO_RESPONSIBLE),
+            ("klub", PartnerRole.CONTRIBUTING),
+            ("lauritzen", PartnerRole.CONTRIBUTING),
+        ],
         1,
         time(16, 0),
         2,
@@ -538,7 +553,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Lokalt netværksmøde mellem SSP, politi, skole, klub og helhedsplanen om unge i risiko. Internt møde.",
         ["da"],
         "ssp",
-        [("politi", PartnerRole.CO_RESPONSIBLE), ("secretariat", PartnerRole.CONTRIBUTING), ("klub", PartnerRole.CONTRIBUTING)],
+        [
+            ("politi", PartnerRole.CO_RESPONSIBLE),
+            ("secretariat", PartnerRole.CONTRIBUTING),
+            ("klub", PartnerRole.CONTRIBUTING),
+        ],
         2,
         time(9, 0),
         2,
@@ -643,7 +662,11 @@ ACTIVITIES: dict[str, ActivitySpec] = {
         "Fællesspisning, musik og aktiviteter for børn. Tag naboen med.",
         ["da", "ar", "so", "tr", "en"],
         "secretariat",
-        [("klub", PartnerRole.CONTRIBUTING), ("KFF", PartnerRole.CONTRIBUTING), ("bibliotek", PartnerRole.CONTRIBUTING)],
+        [
+            ("klub", PartnerRole.CONTRIBUTING),
+            ("KFF", PartnerRole.CONTRIBUTING),
+            ("bibliotek", PartnerRole.CONTRIBUTING),
+        ],
         5,
         time(14, 0),
         4,
@@ -687,19 +710,54 @@ LOCAL_PARTNERS = {
 # indicator templates per focus area: name, unit, data source, baseline, target, direction
 INDICATORS = {
     EDU: [
-        ("Andel børn, der består dansk og matematik i 9. klasse", "%", "Børne- og Ungdomsforvaltningen", 62, 75, IndicatorDirection.INCREASE),
+        (
+            "Andel børn, der består dansk og matematik i 9. klasse",
+            "%",
+            "Børne- og Ungdomsforvaltningen",
+            62,
+            75,
+            IndicatorDirection.INCREASE,
+        ),
         ("Børn i lektiecaféen pr. uge", "antal", "Helhedsplanens registrering", 25, 40, IndicatorDirection.INCREASE),
     ],
     JOB: [
         ("Andel 15-24-årige uden for uddannelse og job", "%", "Danmarks Statistik", 14, 9, IndicatorDirection.DECREASE),
-        ("Unge i lommepenge- og fritidsjob pr. år", "antal", "Helhedsplanens registrering", 20, 35, IndicatorDirection.INCREASE),
+        (
+            "Unge i lommepenge- og fritidsjob pr. år",
+            "antal",
+            "Helhedsplanens registrering",
+            20,
+            35,
+            IndicatorDirection.INCREASE,
+        ),
     ],
     CRIME: [
-        ("Andel unge 15-20 år sigtet for kriminalitet", "%", "Københavns Politi", 4.0, 2.5, IndicatorDirection.DECREASE),
-        ("Andel beboere, der føler sig trygge om aftenen", "%", "Tryghedsundersøgelsen", 68, 80, IndicatorDirection.INCREASE),
+        (
+            "Andel unge 15-20 år sigtet for kriminalitet",
+            "%",
+            "Københavns Politi",
+            4.0,
+            2.5,
+            IndicatorDirection.DECREASE,
+        ),
+        (
+            "Andel beboere, der føler sig trygge om aftenen",
+            "%",
+            "Tryghedsundersøgelsen",
+            68,
+            80,
+            IndicatorDirection.INCREASE,
+        ),
     ],
     COHESION: [
-        ("Andel beboere, der kender naboer, de kan bede om hjælp", "%", "Beboerundersøgelse", 55, 65, IndicatorDirection.INCREASE),
+        (
+            "Andel beboere, der kender naboer, de kan bede om hjælp",
+            "%",
+            "Beboerundersøgelse",
+            55,
+            65,
+            IndicatorDirection.INCREASE,
+        ),
         ("Aktive frivillige", "antal", "Helhedsplanens registrering", 40, 60, IndicatorDirection.INCREASE),
     ],
 }
@@ -727,13 +785,27 @@ STAFF = [
 ]
 
 MEMBER_NAMES = [
-    "Fatima A.", "Hans J.", "Yasmin K.", "Peter L.", "Aisha M.", "Bent N.", "Hodan O.", "Karin P.",
-    "Mehmet R.", "Lone S.", "Ali T.", "Birgit V.", "Samira W.", "Jens Ø.", "Zainab Å.", "Ole B.",
+    "Fatima A.",
+    "Hans J.",
+    "Yasmin K.",
+    "Peter L.",
+    "Aisha M.",
+    "Bent N.",
+    "Hodan O.",
+    "Karin P.",
+    "Mehmet R.",
+    "Lone S.",
+    "Ali T.",
+    "Birgit V.",
+    "Samira W.",
+    "Jens Ø.",
+    "Zainab Å.",
+    "Ole B.",
 ]  # made up
 
 
 def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(UTC)
 
 
 def is_empty(session: Session) -> bool:
@@ -769,9 +841,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         slug: add(UrbanArea(name=name, slug=slug, municipality_id=kbh.id, board_id=boards[board].id))
         for slug, name, board in URBAN_AREAS
     }
-    orgs = {
-        short: add(HousingOrganisation(name=name, short_name=short, cvr=cvr)) for short, name, cvr in ORGANISATIONS
-    }
+    orgs = {short: add(HousingOrganisation(name=name, short_name=short, cvr=cvr)) for short, name, cvr in ORGANISATIONS}
     estates = {
         key: add(
             HousingEstate(
@@ -788,18 +858,57 @@ def load(session: Session, *, today: date | None = None) -> None:
     for short, name in ADMINISTRATIONS:
         partners[short] = add(Partner(name=name, kind=PartnerKind.MUNICIPAL_ADMINISTRATION, municipality_id=kbh.id))
     for key, name, kind, cvr in OTHER_PARTNERS:
-        municipal = kind == PartnerKind.MUNICIPAL_ADMINISTRATION or key == "ssp" or key.startswith(("skole", "klub", "bibliotek"))
+        municipal = (
+            kind == PartnerKind.MUNICIPAL_ADMINISTRATION
+            or key == "ssp"
+            or key.startswith(("skole", "klub", "bibliotek"))
+        )
         partners[key] = add(Partner(name=name, kind=kind, cvr=cvr, municipality_id=kbh.id if municipal else None))
 
     # other efforts per urban area
     efforts = [
-        ("tingbjerg-husum", OtherEffortKind.DEVELOPMENT_PLAN, "Udviklingsplan for Tingbjerg", "Ny bebyggelse, nye veje og blandede boligformer frem mod 2030."),
-        ("tingbjerg-husum", OtherEffortKind.LETTING_AGREEMENT, "Udlejningsaftale for Tingbjerg", "Kombineret udlejning og fleksibel udlejning i afdelingerne."),
-        ("amager-oest", OtherEffortKind.LETTING_AGREEMENT, "Udlejningsaftale for Urbanplanen", "Kombineret udlejning mellem kommunen og boligorganisationerne."),
-        ("amager-oest", OtherEffortKind.AREA_RENEWAL, "Områdefornyelse Amager Øst", "Byrum, stier og mødesteder omkring Urbanplanen."),
-        ("noerrebro", OtherEffortKind.DEVELOPMENT_PLAN, "Udviklingsplan for Mjølnerparken", "Fysisk omdannelse og nye boligtyper."),
-        ("noerrebro", OtherEffortKind.AREA_RENEWAL, "Områdefornyelse Mimersgadekvarteret", "Byrum og fællesskaber i Mimersgadekvarteret."),
-        ("nordvest", OtherEffortKind.AREA_RENEWAL, "Områdefornyelse Nordvest", "Grønne forbindelser og mødesteder i Fuglekvarteret."),
+        (
+            "tingbjerg-husum",
+            OtherEffortKind.DEVELOPMENT_PLAN,
+            "Udviklingsplan for Tingbjerg",
+            "Ny bebyggelse, nye veje og blandede boligformer frem mod 2030.",
+        ),
+        (
+            "tingbjerg-husum",
+            OtherEffortKind.LETTING_AGREEMENT,
+            "Udlejningsaftale for Tingbjerg",
+            "Kombineret udlejning og fleksibel udlejning i afdelingerne.",
+        ),
+        (
+            "amager-oest",
+            OtherEffortKind.LETTING_AGREEMENT,
+            "Udlejningsaftale for Urbanplanen",
+            "Kombineret udlejning mellem kommunen og boligorganisationerne.",
+        ),
+        (
+            "amager-oest",
+            OtherEffortKind.AREA_RENEWAL,
+            "Områdefornyelse Amager Øst",
+            "Byrum, stier og mødesteder omkring Urbanplanen.",
+        ),
+        (
+            "noerrebro",
+            OtherEffortKind.DEVELOPMENT_PLAN,
+            "Udviklingsplan for Mjølnerparken",
+            "Fysisk omdannelse og nye boligtyper.",
+        ),
+        (
+            "noerrebro",
+            OtherEffortKind.AREA_RENEWAL,
+            "Områdefornyelse Mimersgadekvarteret",
+            "Byrum og fællesskaber i Mimersgadekvarteret.",
+        ),
+        (
+            "nordvest",
+            OtherEffortKind.AREA_RENEWAL,
+            "Områdefornyelse Nordvest",
+            "Grønne forbindelser og mødesteder i Fuglekvarteret.",
+        ),
         ("bispebjerg", OtherEffortKind.LETTING_AGREEMENT, "Udlejningsaftale for Bispeparken", "Fleksibel udlejning."),
         ("sydhavn", OtherEffortKind.AREA_RENEWAL, "Områdefornyelse Sydhavn", "Byrum ved Sjælør Boulevard."),
         ("valby", OtherEffortKind.LETTING_AGREEMENT, "Udlejningsaftale for Akacieparken", "Kombineret udlejning."),
@@ -865,10 +974,11 @@ def load(session: Session, *, today: date | None = None) -> None:
 
         # milestones
         for year in range(spec.start.year, spec.end.year + 1):
-            for title in ("Årsrapport og regnskab sendt til Landsbyggefonden", "Midtvejsstatus drøftet i bydelsbestyrelsen"):
-                session.add(
-                    Milestone(plan_id=plan.id, year=year, title=f"{title} ({year})", done=year < today.year)
-                )
+            for title in (
+                "Årsrapport og regnskab sendt til Landsbyggefonden",
+                "Midtvejsstatus drøftet i bydelsbestyrelsen",
+            ):
+                session.add(Milestone(plan_id=plan.id, year=year, title=f"{title} ({year})", done=year < today.year))
         session.flush()
 
         if spec.status == PlanStatus.PREQUALIFIED:
@@ -969,7 +1079,11 @@ def load(session: Session, *, today: date | None = None) -> None:
             fa = gen_focus[a.focus]
             if not rules.focus_area_fits_plan(fa.generation_id, plan.generation_id):
                 raise ValueError(f"demo activity {a.title}: focus area outside the plan's generation")
-            status = ActivityStatus.ENDED if plan_ended else (ActivityStatus.PLANNED if key == "sommerskole" else ActivityStatus.ACTIVE)
+            status = (
+                ActivityStatus.ENDED
+                if plan_ended
+                else (ActivityStatus.PLANNED if key == "sommerskole" else ActivityStatus.ACTIVE)
+            )
             if not plan_ended and key == "frivilligcenter":
                 status = ActivityStatus.PAUSED
             activity = add(
@@ -1055,10 +1169,17 @@ def load(session: Session, *, today: date | None = None) -> None:
     # accounts: residents (with residencies) and the staff and partner demo accounts
     accounts: dict[str, Account] = {}
     for subject, display_name, estate in RESIDENTS:
-        accounts[subject] = add(Account(issuer="dev-borger", subject=subject, kind=ActorKind.RESIDENT, display_name=display_name))
+        accounts[subject] = add(
+            Account(issuer="dev-borger", subject=subject, kind=ActorKind.RESIDENT, display_name=display_name)
+        )
         if estate:
             session.add(
-                Residency(account_id=accounts[subject].id, estate_id=estates[estate].id, since=date(2019, 8, 1), confirmed_by="STAFF")
+                Residency(
+                    account_id=accounts[subject].id,
+                    estate_id=estates[estate].id,
+                    since=date(2019, 8, 1),
+                    confirmed_by="STAFF",
+                )
             )
     for subject, issuer, kind, display_name, ref in STAFF:
         account = Account(issuer=issuer, subject=subject, kind=kind, display_name=display_name)
@@ -1072,13 +1193,56 @@ def load(session: Session, *, today: date | None = None) -> None:
 
     # resident inputs and answers
     inputs = [
-        ("tingbjerg-2025", "beboer-tingbjerg", "Lektiecafé om lørdagen?", "Mange børn vil gerne have hjælp i weekenden. Kan lektiecaféen også holde åbent om lørdagen?", 0, InputStatus.ANSWERED, True,
-         "Tak for forslaget. Vi afprøver lørdagsåbent i biblioteket fra januar."),
-        ("tingbjerg-2025", "beboer-tingbjerg", "Mere lys ved stien", "Stien mellem Ruten og skolen er mørk om aftenen. Kan den tages med på næste tryghedsvandring?", None, InputStatus.UNDER_CONSIDERATION, False, None),
-        ("tingbjerg-2025", None, "Fællesspisning for ældre", "Indsendt på papir: ønske om fællesspisning for ældre beboere en gang om måneden.", None, InputStatus.RECEIVED, False, None),
-        ("amagerplanen", "beboer-urbanplanen", "Byhaven skal have vand", "Der mangler en vandhane ved byhaven, så vi skal bære vand fra opgangen.", 0, InputStatus.ANSWERED, True,
-         "Ejendomskontoret sætter en vandhane op inden sæsonen starter."),
-        ("amagerplanen", "beboer-urbanplanen", "Fritidsjob til 15-årige", "Min søn vil gerne have et fritidsjob. Hvor kan han henvende sig?", None, InputStatus.RECEIVED, False, None),
+        (
+            "tingbjerg-2025",
+            "beboer-tingbjerg",
+            "Lektiecafé om lørdagen?",
+            "Mange børn vil gerne have hjælp i weekenden. Kan lektiecaféen også holde åbent om lørdagen?",
+            0,
+            InputStatus.ANSWERED,
+            True,
+            "Tak for forslaget. Vi afprøver lørdagsåbent i biblioteket fra januar.",
+        ),
+        (
+            "tingbjerg-2025",
+            "beboer-tingbjerg",
+            "Mere lys ved stien",
+            "Stien mellem Ruten og skolen er mørk om aftenen. Kan den tages med på næste tryghedsvandring?",
+            None,
+            InputStatus.UNDER_CONSIDERATION,
+            False,
+            None,
+        ),
+        (
+            "tingbjerg-2025",
+            None,
+            "Fællesspisning for ældre",
+            "Indsendt på papir: ønske om fællesspisning for ældre beboere en gang om måneden.",
+            None,
+            InputStatus.RECEIVED,
+            False,
+            None,
+        ),
+        (
+            "amagerplanen",
+            "beboer-urbanplanen",
+            "Byhaven skal have vand",
+            "Der mangler en vandhane ved byhaven, så vi skal bære vand fra opgangen.",
+            0,
+            InputStatus.ANSWERED,
+            True,
+            "Ejendomskontoret sætter en vandhane op inden sæsonen starter.",
+        ),
+        (
+            "amagerplanen",
+            "beboer-urbanplanen",
+            "Fritidsjob til 15-årige",
+            "Min søn vil gerne have et fritidsjob. Hvor kan han henvende sig?",
+            None,
+            InputStatus.RECEIVED,
+            False,
+            None,
+        ),
     ]
     for plan_key, author, title, body, activity_index, status, published, answer in inputs:
         concerns = None

@@ -18,8 +18,8 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
-from typing import AsyncIterator, Iterable
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,7 +81,7 @@ class _Broker:
                 break
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - a busy or missing database: subscribers wait, then start
+            except Exception:
                 log.exception("reading the newest live event failed; trying again")
                 await asyncio.sleep(1)
         self.ready.set()
@@ -100,7 +100,7 @@ class _Broker:
                     self._dispatch({"topic": row.topic, **(row.payload or {})})
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - a busy database: try again on the next tick
+            except Exception:
                 log.exception("polling live events failed")
             await asyncio.sleep(POLL_SECONDS)
 

@@ -22,10 +22,12 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -55,77 +57,208 @@ class Scale:
 
 SCALES = {
     "national": Scale(
-        urban_areas=30, plans=200, activities=6000, partners=1000, activity_partners=20000,
-        occurrences=60000, measurements=20000, groups=400, inputs=100000, residents=20000,
+        urban_areas=30,
+        plans=200,
+        activities=6000,
+        partners=1000,
+        activity_partners=20000,
+        occurrences=60000,
+        measurements=20000,
+        groups=400,
+        inputs=100000,
+        residents=20000,
     ),
     # Small enough for a test run, same shape.
     "small": Scale(
-        urban_areas=6, plans=12, activities=240, partners=60, activity_partners=800,
-        occurrences=1200, measurements=600, groups=24, inputs=1500, residents=300,
+        urban_areas=6,
+        plans=12,
+        activities=240,
+        partners=60,
+        activity_partners=800,
+        occurrences=1200,
+        measurements=600,
+        groups=24,
+        inputs=1500,
+        residents=300,
     ),
 }
 
 # Real municipality numbers; the areas are real vulnerable housing areas, their data is made up.
 MUNICIPALITIES = [
-    ("Københavns Kommune", "101"), ("Frederiksberg Kommune", "147"), ("Albertslund Kommune", "165"),
-    ("Brøndby Kommune", "153"), ("Gladsaxe Kommune", "159"), ("Herlev Kommune", "163"),
-    ("Høje-Taastrup Kommune", "169"), ("Ishøj Kommune", "183"), ("Helsingør Kommune", "217"),
-    ("Holbæk Kommune", "316"), ("Slagelse Kommune", "330"), ("Odense Kommune", "461"),
-    ("Svendborg Kommune", "479"), ("Esbjerg Kommune", "561"), ("Horsens Kommune", "615"),
-    ("Kolding Kommune", "621"), ("Vejle Kommune", "630"), ("Randers Kommune", "730"),
-    ("Aarhus Kommune", "751"), ("Aalborg Kommune", "851"),
+    ("Københavns Kommune", "101"),
+    ("Frederiksberg Kommune", "147"),
+    ("Albertslund Kommune", "165"),
+    ("Brøndby Kommune", "153"),
+    ("Gladsaxe Kommune", "159"),
+    ("Herlev Kommune", "163"),
+    ("Høje-Taastrup Kommune", "169"),
+    ("Ishøj Kommune", "183"),
+    ("Helsingør Kommune", "217"),
+    ("Holbæk Kommune", "316"),
+    ("Slagelse Kommune", "330"),
+    ("Odense Kommune", "461"),
+    ("Svendborg Kommune", "479"),
+    ("Esbjerg Kommune", "561"),
+    ("Horsens Kommune", "615"),
+    ("Kolding Kommune", "621"),
+    ("Vejle Kommune", "630"),
+    ("Randers Kommune", "730"),
+    ("Aarhus Kommune", "751"),
+    ("Aalborg Kommune", "851"),
 ]
 URBAN_AREAS = [
-    ("Tingbjerg", "101"), ("Urbanplanen", "101"), ("Gellerup", "751"), ("Vollsmose", "461"),
-    ("Mjølnerparken", "101"), ("Aalborg Øst", "851"), ("Fuglekvarteret", "101"), ("Bispehaven", "751"),
-    ("Bispebjerg", "101"), ("Herredsvang", "751"), ("Sydhavnen", "101"), ("Valby Syd", "101"), ("Husum", "101"),
-    ("Stengårdsvej", "561"), ("Kristrup", "730"), ("Skovparken", "621"),
-    ("Sundparken", "615"), ("Finlandsparken", "630"), ("Gadehavegård", "169"), ("Vejleåparken", "183"),
-    ("Brøndby Strand", "153"), ("Hedemarken", "165"), ("Værebro Park", "159"), ("Hjortegården", "163"),
-    ("Ringparken", "330"), ("Agervang", "316"), ("Nøjsomhed", "217"), ("Byparken", "479"),
-    ("Lindevangen", "147"), ("Korsløkkeparken", "461"), ("Hasseris Syd", "851"), ("Skovvejen", "751"),
+    ("Tingbjerg", "101"),
+    ("Urbanplanen", "101"),
+    ("Gellerup", "751"),
+    ("Vollsmose", "461"),
+    ("Mjølnerparken", "101"),
+    ("Aalborg Øst", "851"),
+    ("Fuglekvarteret", "101"),
+    ("Bispehaven", "751"),
+    ("Bispebjerg", "101"),
+    ("Herredsvang", "751"),
+    ("Sydhavnen", "101"),
+    ("Valby Syd", "101"),
+    ("Husum", "101"),
+    ("Stengårdsvej", "561"),
+    ("Kristrup", "730"),
+    ("Skovparken", "621"),
+    ("Sundparken", "615"),
+    ("Finlandsparken", "630"),
+    ("Gadehavegård", "169"),
+    ("Vejleåparken", "183"),
+    ("Brøndby Strand", "153"),
+    ("Hedemarken", "165"),
+    ("Værebro Park", "159"),
+    ("Hjortegården", "163"),
+    ("Ringparken", "330"),
+    ("Agervang", "316"),
+    ("Nøjsomhed", "217"),
+    ("Byparken", "479"),
+    ("Lindevangen", "147"),
+    ("Korsløkkeparken", "461"),
+    ("Hasseris Syd", "851"),
+    ("Skovvejen", "751"),
 ]
 DISTRICTS = ["Amager", "Nørrebro", "Bispebjerg-Nordvest", "Vesterbro-Valby", "Brønshøj-Husum"]
 HOUSING_ORGANISATIONS = [  # the demo CVRs (made up)
-    ("fsb", "10000001"), ("KAB", "10000002"), ("3B", "10000003"), ("SAB", "10000004"), ("AAB", "10000005"),
-    ("AKB", "10000006"), ("Vibo", "10000007"), ("HAB", "10000008"), ("DFB", "10000009"),
+    ("fsb", "10000001"),
+    ("KAB", "10000002"),
+    ("3B", "10000003"),
+    ("SAB", "10000004"),
+    ("AAB", "10000005"),
+    ("AKB", "10000006"),
+    ("Vibo", "10000007"),
+    ("HAB", "10000008"),
+    ("DFB", "10000009"),
 ]
 GENERATIONS = {
-    "2011-14": (2011, 2014, ["Børn, unge og familie", "Uddannelse, beskæftigelse og erhverv",
-                             "Beboernetværk, inddragelse og demokrati", "Sundhed", "Udsatte grupper",
-                             "Kultur og fritid", "Image og kommunikation"]),
-    "2015-18": (2015, 2018, ["Tryghed og trivsel", "Kriminalpræventiv indsats", "Uddannelse og beskæftigelse",
-                             "Forebyggelse og forældreansvar"]),
-    "2019-26": (2019, 2026, ["Uddannelse og livschancer", "Beskæftigelse", "Kriminalitetsforebyggelse",
-                             "Sammenhængskraft og medborgerskab"]),
+    "2011-14": (
+        2011,
+        2014,
+        [
+            "Børn, unge og familie",
+            "Uddannelse, beskæftigelse og erhverv",
+            "Beboernetværk, inddragelse og demokrati",
+            "Sundhed",
+            "Udsatte grupper",
+            "Kultur og fritid",
+            "Image og kommunikation",
+        ],
+    ),
+    "2015-18": (
+        2015,
+        2018,
+        [
+            "Tryghed og trivsel",
+            "Kriminalpræventiv indsats",
+            "Uddannelse og beskæftigelse",
+            "Forebyggelse og forældreansvar",
+        ],
+    ),
+    "2019-26": (
+        2019,
+        2026,
+        [
+            "Uddannelse og livschancer",
+            "Beskæftigelse",
+            "Kriminalitetsforebyggelse",
+            "Sammenhængskraft og medborgerskab",
+        ],
+    ),
 }
 ACTIVITY_TITLES = [
-    "Lektiecafé", "Lommepengejob", "Fritidsjob", "Job- og uddannelsesvejledning", "Mentorforløb",
-    "Bydelsmødre", "Forældrenetværk", "Naboskabsmægling", "Social vicevært", "Fælleshave",
-    "Naboskabsfest", "Sommerferieaktiviteter", "Ungeklub", "Pigeklub", "Lektiehjælp for voksne",
-    "Sprogcafé", "Motionsfællesskab", "Madklub", "Beboerrådgivning", "Gældsrådgivning",
-    "Studiestartsforløb", "Praktikpladsformidling", "Iværksætterværksted", "Familiekurser",
-    "Ungdomsuddannelsesbro", "Gadeplansindsats", "Fodboldskole", "Kvindecafé", "IT-hjælp", "Legepladsvenner",
+    "Lektiecafé",
+    "Lommepengejob",
+    "Fritidsjob",
+    "Job- og uddannelsesvejledning",
+    "Mentorforløb",
+    "Bydelsmødre",
+    "Forældrenetværk",
+    "Naboskabsmægling",
+    "Social vicevært",
+    "Fælleshave",
+    "Naboskabsfest",
+    "Sommerferieaktiviteter",
+    "Ungeklub",
+    "Pigeklub",
+    "Lektiehjælp for voksne",
+    "Sprogcafé",
+    "Motionsfællesskab",
+    "Madklub",
+    "Beboerrådgivning",
+    "Gældsrådgivning",
+    "Studiestartsforløb",
+    "Praktikpladsformidling",
+    "Iværksætterværksted",
+    "Familiekurser",
+    "Ungdomsuddannelsesbro",
+    "Gadeplansindsats",
+    "Fodboldskole",
+    "Kvindecafé",
+    "IT-hjælp",
+    "Legepladsvenner",
 ]
-TARGET_GROUPS = ["Børn 6-12 år", "Unge 13-17 år", "Unge 18-29 år uden uddannelse og job", "Forældre",
-                 "Kvinder", "Ældre", "Alle beboere", "Nytilflyttere"]
+TARGET_GROUPS = [
+    "Børn 6-12 år",
+    "Unge 13-17 år",
+    "Unge 18-29 år uden uddannelse og job",
+    "Forældre",
+    "Kvinder",
+    "Ældre",
+    "Alle beboere",
+    "Nytilflyttere",
+]
 PARTNER_KINDS = [
-    (m.PartnerKind.ASSOCIATION, "Foreningen"), (m.PartnerKind.SCHOOL, "Skole"),
-    (m.PartnerKind.MUNICIPAL_ADMINISTRATION, "Forvaltning"), (m.PartnerKind.FOUNDATION, "Fonden"),
-    (m.PartnerKind.POLICE, "Politi"), (m.PartnerKind.OTHER, "Klub"),
+    (m.PartnerKind.ASSOCIATION, "Foreningen"),
+    (m.PartnerKind.SCHOOL, "Skole"),
+    (m.PartnerKind.MUNICIPAL_ADMINISTRATION, "Forvaltning"),
+    (m.PartnerKind.FOUNDATION, "Fonden"),
+    (m.PartnerKind.POLICE, "Politi"),
+    (m.PartnerKind.OTHER, "Klub"),
     (m.PartnerKind.HOUSING_ORGANISATION, "Boligselskab"),
 ]
 LANGUAGES = ["da", "ar", "so", "tr", "ur", "fa", "en"]
-INDICATORS = [("Andel unge i uddannelse eller job", "%", m.IndicatorDirection.INCREASE),
-              ("Antal anmeldte indbrud", "antal", m.IndicatorDirection.DECREASE),
-              ("Beboere der føler sig trygge", "%", m.IndicatorDirection.INCREASE),
-              ("Deltagere i fællesaktiviteter", "antal", m.IndicatorDirection.INCREASE),
-              ("Ledighed blandt beboere", "%", m.IndicatorDirection.DECREASE),
-              ("Fraflytning", "%", m.IndicatorDirection.KEEP)]
-INPUT_TITLES = ["Mere lys på stierne", "Lektiecaféen er for fyldt", "Ønske om flere aktiviteter for piger",
-                "Tak for sommerfesten", "Støj om aftenen", "Legepladsen trænger til reparation",
-                "Forslag: madklub om lørdagen", "Bedre information på flere sprog", "Parkering ved blok C",
-                "Hvornår starter lommepengejob igen?"]
+INDICATORS = [
+    ("Andel unge i uddannelse eller job", "%", m.IndicatorDirection.INCREASE),
+    ("Antal anmeldte indbrud", "antal", m.IndicatorDirection.DECREASE),
+    ("Beboere der føler sig trygge", "%", m.IndicatorDirection.INCREASE),
+    ("Deltagere i fællesaktiviteter", "antal", m.IndicatorDirection.INCREASE),
+    ("Ledighed blandt beboere", "%", m.IndicatorDirection.DECREASE),
+    ("Fraflytning", "%", m.IndicatorDirection.KEEP),
+]
+INPUT_TITLES = [
+    "Mere lys på stierne",
+    "Lektiecaféen er for fyldt",
+    "Ønske om flere aktiviteter for piger",
+    "Tak for sommerfesten",
+    "Støj om aftenen",
+    "Legepladsen trænger til reparation",
+    "Forslag: madklub om lørdagen",
+    "Bedre information på flere sprog",
+    "Parkering ved blok C",
+    "Hvornår starter lommepengejob igen?",
+]
 
 
 def _slug(name: str) -> str:
@@ -177,7 +310,7 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     rnd = random.Random(seed)
     ids = Ids(conn)
     b = Batch()
-    now = datetime.combine(anchor, dtime(12, 0), tzinfo=timezone.utc)
+    now = datetime.combine(anchor, dtime(12, 0), tzinfo=UTC)
 
     # ---- municipalities, boards, urban areas (reused by unique key)
     muni_ids = _existing(conn, m.Municipality, "code")
@@ -187,7 +320,9 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             muni_ids[code] = ids.next(m.Municipality)
             b.add(m.Municipality, ["id", "name", "code"], (muni_ids[code], name, code))
     district_board: dict[str, int] = {}
-    existing_boards = {(n, mu): i for i, n, mu in conn.execute(select(m.Board.id, m.Board.name, m.Board.municipality_id))}
+    existing_boards = {
+        (n, mu): i for i, n, mu in conn.execute(select(m.Board.id, m.Board.name, m.Board.municipality_id))
+    }
     for code in sorted(used_munis):
         mid = muni_ids[code]
         names = [(f"Den Boligsociale Bestyrelse ({code})", m.BoardLevel.CITY)]
@@ -207,18 +342,28 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         if slug not in area_ids:
             area_ids[slug] = ids.next(m.UrbanArea)
             board = district_board.get(f"Bydelsbestyrelse {DISTRICTS[i % len(DISTRICTS)]}") if code == "101" else None
-            b.add(m.UrbanArea, ["id", "name", "slug", "municipality_id", "board_id"],
-                  (area_ids[slug], aname, slug, muni_ids[code], board))
+            b.add(
+                m.UrbanArea,
+                ["id", "name", "slug", "municipality_id", "board_id"],
+                (area_ids[slug], aname, slug, muni_ids[code], board),
+            )
         areas.append((area_ids[slug], aname, code))
-        for kind, label in ((m.OtherEffortKind.LETTING_AGREEMENT, "Fleksibel udlejning"),
-                            (m.OtherEffortKind.AREA_RENEWAL, "Områdefornyelse")):
-            b.add(m.OtherEffort, ["id", "urban_area_id", "kind", "name", "description"],
-                  (ids.next(m.OtherEffort), area_ids[slug], kind.value, f"{label} {aname}", None))
+        for kind, label in (
+            (m.OtherEffortKind.LETTING_AGREEMENT, "Fleksibel udlejning"),
+            (m.OtherEffortKind.AREA_RENEWAL, "Områdefornyelse"),
+        ):
+            b.add(
+                m.OtherEffort,
+                ["id", "urban_area_id", "kind", "name", "description"],
+                (ids.next(m.OtherEffort), area_ids[slug], kind.value, f"{label} {aname}", None),
+            )
 
     # ---- funding generations and focus areas
     gen_ids = _existing(conn, m.FundingGeneration, "name")
     focus: dict[int, list[int]] = {}
-    existing_fa = {(g, n): i for i, g, n in conn.execute(select(m.FocusArea.id, m.FocusArea.generation_id, m.FocusArea.name))}
+    existing_fa = {
+        (g, n): i for i, g, n in conn.execute(select(m.FocusArea.id, m.FocusArea.generation_id, m.FocusArea.name))
+    }
     for gname, (start, end, fas) in GENERATIONS.items():
         if gname not in gen_ids:
             gen_ids[gname] = ids.next(m.FundingGeneration)
@@ -246,8 +391,11 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         if cvr in org_ids:
             continue
         org_ids[cvr] = ids.next(m.HousingOrganisation)
-        b.add(m.HousingOrganisation, ["id", "name", "short_name", "cvr"],
-              (org_ids[cvr], f"Boligselskabet af {1940 + n}", f"BS{n + 1}", cvr))
+        b.add(
+            m.HousingOrganisation,
+            ["id", "name", "short_name", "cvr"],
+            (org_ids[cvr], f"Boligselskabet af {1940 + n}", f"BS{n + 1}", cvr),
+        )
         orgs.append(org_ids[cvr])
 
     # ---- partners
@@ -260,13 +408,28 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             cvr = None
         pid = ids.next(m.Partner)
         code = areas[n % len(areas)][2]
-        b.add(m.Partner, ["id", "name", "kind", "cvr", "municipality_id"],
-              (pid, f"{label} {n + 1:04d}", kind.value, cvr, muni_ids[code]))
+        b.add(
+            m.Partner,
+            ["id", "name", "kind", "cvr", "municipality_id"],
+            (pid, f"{label} {n + 1:04d}", kind.value, cvr, muni_ids[code]),
+        )
         partners.append(pid)
 
     # ---- plans with their estates, agreements, goals, financing, milestones
-    plan_cols = ["id", "name", "summary", "status", "start_date", "end_date", "generation_id", "urban_area_id",
-                 "board_id", "lead_organisation_id", "created_at", "updated_at"]
+    plan_cols = [
+        "id",
+        "name",
+        "summary",
+        "status",
+        "start_date",
+        "end_date",
+        "generation_id",
+        "urban_area_id",
+        "board_id",
+        "lead_organisation_id",
+        "created_at",
+        "updated_at",
+    ]
     statuses = [m.PlanStatus.ACTIVE] * 7 + [m.PlanStatus.APPROVED_BY_LBF, m.PlanStatus.IN_DIALOGUE, m.PlanStatus.ENDED]
     plans: list[dict] = []
     estates_of_area: dict[int, list[int]] = {}
@@ -277,48 +440,126 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         end = date(start.year + 4, start.month, 1) - timedelta(days=1)
         plan_orgs = rnd.sample(orgs, k=rnd.randint(1, 3))
         status = statuses[p % len(statuses)]
-        b.add(m.Plan, plan_cols, (pid, f"Helhedsplan {aname} {p // len(areas) + 1}", f"Boligsocial helhedsplan for {aname}.",
-                                  status.value, start, end, current_gen, area_id, None, plan_orgs[0], now, now))
+        b.add(
+            m.Plan,
+            plan_cols,
+            (
+                pid,
+                f"Helhedsplan {aname} {p // len(areas) + 1}",
+                f"Boligsocial helhedsplan for {aname}.",
+                status.value,
+                start,
+                end,
+                current_gen,
+                area_id,
+                None,
+                plan_orgs[0],
+                now,
+                now,
+            ),
+        )
         for oid in plan_orgs:
             b.add(m.PlanOrganisation, ["plan_id", "organisation_id"], (pid, oid))
         plan_estates = []
         for e in range(3):
             eid = ids.next(m.HousingEstate)
             oid = plan_orgs[e % len(plan_orgs)]
-            b.add(m.HousingEstate, ["id", "name", "department_number", "homes", "organisation_id", "urban_area_id"],
-                  (eid, f"{aname} afdeling {eid}", f"G{eid}", rnd.randint(120, 1200), oid, area_id))
+            b.add(
+                m.HousingEstate,
+                ["id", "name", "department_number", "homes", "organisation_id", "urban_area_id"],
+                (eid, f"{aname} afdeling {eid}", f"G{eid}", rnd.randint(120, 1200), oid, area_id),
+            )
             b.add(m.PlanEstate, ["plan_id", "estate_id"], (pid, eid))
             plan_estates.append(eid)
         estates_of_area.setdefault(area_id, []).extend(plan_estates)
         agreements: dict[int | None, int] = {}
         agr_cols = ["id", "plan_id", "kind", "focus_area_id", "version", "title", "body", "approved_at", "created_at"]
         aid = ids.next(m.Agreement)
-        b.add(m.Agreement, agr_cols, (aid, pid, m.AgreementKind.STRATEGIC.value, None, 1,
-                                      f"Strategisk samarbejdsaftale, {aname}", "Fælles mål for indsatsen.", now, now))
+        b.add(
+            m.Agreement,
+            agr_cols,
+            (
+                aid,
+                pid,
+                m.AgreementKind.STRATEGIC.value,
+                None,
+                1,
+                f"Strategisk samarbejdsaftale, {aname}",
+                "Fælles mål for indsatsen.",
+                now,
+                now,
+            ),
+        )
         for fa in focus[current_gen]:
             aid = ids.next(m.Agreement)
             agreements[fa] = aid
-            b.add(m.Agreement, agr_cols, (aid, pid, m.AgreementKind.SUB_AGREEMENT.value, fa, 1,
-                                          f"Delaftale {fa}, {aname}", "Handleplan for indsatsområdet.", now, now))
-        b.add(m.Agreement, agr_cols, (ids.next(m.Agreement), pid, m.AgreementKind.EMERGENCY_PLAN.value, None, 1,
-                                      f"Beredskabsplan, {aname}", "Ikke offentlig.", None, now))
+            b.add(
+                m.Agreement,
+                agr_cols,
+                (
+                    aid,
+                    pid,
+                    m.AgreementKind.SUB_AGREEMENT.value,
+                    fa,
+                    1,
+                    f"Delaftale {fa}, {aname}",
+                    "Handleplan for indsatsområdet.",
+                    now,
+                    now,
+                ),
+            )
+        b.add(
+            m.Agreement,
+            agr_cols,
+            (
+                ids.next(m.Agreement),
+                pid,
+                m.AgreementKind.EMERGENCY_PLAN.value,
+                None,
+                1,
+                f"Beredskabsplan, {aname}",
+                "Ikke offentlig.",
+                None,
+                now,
+            ),
+        )
         for year in range(start.year, end.year + 1):
-            shares = [(m.FinancingParty.LANDSBYGGEFONDEN, Decimal("75.00")),
-                      (m.FinancingParty.MUNICIPALITY, Decimal("12.50")),
-                      (m.FinancingParty.HOUSING_ORGANISATION, Decimal("12.50"))]
+            shares = [
+                (m.FinancingParty.LANDSBYGGEFONDEN, Decimal("75.00")),
+                (m.FinancingParty.MUNICIPALITY, Decimal("12.50")),
+                (m.FinancingParty.HOUSING_ORGANISATION, Decimal("12.50")),
+            ]
             assert not financing_problems(shares)
             total = Decimal(rnd.randint(2_000, 6_000) * 1000)
             for party, share in shares:
                 budget = (total * share / 100).quantize(Decimal("0.01"))
-                spent = (budget * Decimal(rnd.randint(0, 100)) / 100).quantize(Decimal("0.01")) if year <= anchor.year else Decimal("0")
-                b.add(m.Financing, ["id", "plan_id", "year", "party", "share_percent", "budget", "spent"],
-                      (ids.next(m.Financing), pid, year, party.value, share, budget, spent))
+                spent = (
+                    (budget * Decimal(rnd.randint(0, 100)) / 100).quantize(Decimal("0.01"))
+                    if year <= anchor.year
+                    else Decimal("0")
+                )
+                b.add(
+                    m.Financing,
+                    ["id", "plan_id", "year", "party", "share_percent", "budget", "spent"],
+                    (ids.next(m.Financing), pid, year, party.value, share, budget, spent),
+                )
         for year in range(start.year, end.year + 1):
             for k in range(2):
-                b.add(m.Milestone, ["id", "plan_id", "year", "title", "done"],
-                      (ids.next(m.Milestone), pid, year, f"Milepæl {k + 1} for {year}", year < anchor.year))
-        plans.append({"id": pid, "area": area_id, "estates": plan_estates, "agreements": agreements, "start": start,
-                      "status": status})
+                b.add(
+                    m.Milestone,
+                    ["id", "plan_id", "year", "title", "done"],
+                    (ids.next(m.Milestone), pid, year, f"Milepæl {k + 1} for {year}", year < anchor.year),
+                )
+        plans.append(
+            {
+                "id": pid,
+                "area": area_id,
+                "estates": plan_estates,
+                "agreements": agreements,
+                "start": start,
+                "status": status,
+            }
+        )
 
     # goals -> indicators -> measurements: spread the measurements over the indicators
     indicators_per_plan = max(1, round(scale.measurements / 10 / scale.plans))
@@ -328,25 +569,52 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         for k in range(indicators_per_plan):
             if k % 2 == 0:  # two indicators per goal
                 goal_id = ids.next(m.Goal)
-                b.add(m.Goal, ["id", "plan_id", "focus_area_id", "title"],
-                      (goal_id, plan["id"], fas[k // 2 % len(fas)], f"Mål {k // 2 + 1}"))
+                b.add(
+                    m.Goal,
+                    ["id", "plan_id", "focus_area_id", "title"],
+                    (goal_id, plan["id"], fas[k // 2 % len(fas)], f"Mål {k // 2 + 1}"),
+                )
             name, unit, direction = INDICATORS[k % len(INDICATORS)]
             iid = ids.next(m.Indicator)
             baseline = round(rnd.uniform(10, 60), 1)
             target = baseline * (1.2 if direction == m.IndicatorDirection.INCREASE else 0.8)
-            b.add(m.Indicator, ["id", "goal_id", "name", "unit", "data_source", "baseline", "target", "direction"],
-                  (iid, goal_id, name, unit, "Danmarks Statistik", baseline, round(target, 1), direction.value))
+            b.add(
+                m.Indicator,
+                ["id", "goal_id", "name", "unit", "data_source", "baseline", "target", "direction"],
+                (iid, goal_id, name, unit, "Danmarks Statistik", baseline, round(target, 1), direction.value),
+            )
             for q in range(10):
                 if b.count(m.Measurement) >= scale.measurements:
                     break
                 period = date(plan["start"].year + q // 4, 1 + 3 * (q % 4), 1)
-                b.add(m.Measurement, ["id", "indicator_id", "period", "value", "note"],
-                      (ids.next(m.Measurement), iid, period, round(baseline + rnd.uniform(-5, 10), 1), None))
+                b.add(
+                    m.Measurement,
+                    ["id", "indicator_id", "period", "value", "note"],
+                    (ids.next(m.Measurement), iid, period, round(baseline + rnd.uniform(-5, 10), 1), None),
+                )
 
     # ---- activities, partners, occurrences, progress notes
-    act_cols = ["id", "plan_id", "focus_area_id", "agreement_id", "title", "description", "target_group", "status",
-                "visibility", "location", "contact", "languages", "created_at", "updated_at"]
-    act_statuses = [m.ActivityStatus.ACTIVE] * 6 + [m.ActivityStatus.PLANNED, m.ActivityStatus.PAUSED, m.ActivityStatus.ENDED]
+    act_cols = [
+        "id",
+        "plan_id",
+        "focus_area_id",
+        "agreement_id",
+        "title",
+        "description",
+        "target_group",
+        "status",
+        "visibility",
+        "location",
+        "contact",
+        "languages",
+        "created_at",
+        "updated_at",
+    ]
+    act_statuses = [m.ActivityStatus.ACTIVE] * 6 + [
+        m.ActivityStatus.PLANNED,
+        m.ActivityStatus.PAUSED,
+        m.ActivityStatus.ENDED,
+    ]
     activities: list[tuple[int, int]] = []  # (activity id, plan index)
     for n in range(scale.activities):
         pi = n % len(plans)
@@ -356,12 +624,26 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         aid = ids.next(m.Activity)
         title = ACTIVITY_TITLES[(n // len(plans) + pi) % len(ACTIVITY_TITLES)]  # all titles in every plan
         langs = ["da"] + rnd.sample(LANGUAGES[1:], k=rnd.randint(0, 3))
-        b.add(m.Activity, act_cols, (
-            aid, plan["id"], fa, plan["agreements"][fa], f"{title} {n // len(ACTIVITY_TITLES) + 1}",
-            f"{title}: et tilbud til beboerne i området, drevet sammen med lokale partnere.",
-            rnd.choice(TARGET_GROUPS), act_statuses[n % len(act_statuses)].value,
-            (m.Visibility.INTERNAL if n % 10 == 9 else m.Visibility.PUBLIC).value,
-            f"Beboerhuset, {rnd.randint(1, 40)}", "helhedsplan@example.dk", json.dumps(langs), now, now))
+        b.add(
+            m.Activity,
+            act_cols,
+            (
+                aid,
+                plan["id"],
+                fa,
+                plan["agreements"][fa],
+                f"{title} {n // len(ACTIVITY_TITLES) + 1}",
+                f"{title}: et tilbud til beboerne i området, drevet sammen med lokale partnere.",
+                rnd.choice(TARGET_GROUPS),
+                act_statuses[n % len(act_statuses)].value,
+                (m.Visibility.INTERNAL if n % 10 == 9 else m.Visibility.PUBLIC).value,
+                f"Beboerhuset, {rnd.randint(1, 40)}",
+                "helhedsplan@example.dk",
+                json.dumps(langs),
+                now,
+                now,
+            ),
+        )
         activities.append((aid, pi))
     # Links: each activity gets at least one partner (a responsible one); the rest spread at random.
     links: set[tuple[int, int]] = set()
@@ -386,11 +668,31 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         for k in range(per_activity):
             starts = first + step * k
             past = starts < now
-            b.add(m.Occurrence, occ_cols, (ids.next(m.Occurrence), aid, starts, starts + timedelta(hours=2), None,
-                                           rnd.random() < 0.03, rnd.randint(3, 40) if past else None))
-        b.add(m.ProgressNote, ["id", "activity_id", "posted_at", "text", "author_partner_id", "author_organisation_id"],
-              (ids.next(m.ProgressNote), aid, now - timedelta(days=rnd.randint(1, 90)),
-               "Godt fremmøde, og flere nye deltagere end ventet.", None, None))
+            b.add(
+                m.Occurrence,
+                occ_cols,
+                (
+                    ids.next(m.Occurrence),
+                    aid,
+                    starts,
+                    starts + timedelta(hours=2),
+                    None,
+                    rnd.random() < 0.03,
+                    rnd.randint(3, 40) if past else None,
+                ),
+            )
+        b.add(
+            m.ProgressNote,
+            ["id", "activity_id", "posted_at", "text", "author_partner_id", "author_organisation_id"],
+            (
+                ids.next(m.ProgressNote),
+                aid,
+                now - timedelta(days=rnd.randint(1, 90)),
+                "Godt fremmøde, og flere nye deltagere end ventet.",
+                None,
+                None,
+            ),
+        )
 
     # ---- follow-up groups, members, meetings
     groups: list[tuple[int, list[int]]] = []  # (group id, its estates)
@@ -398,24 +700,40 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     # Follow-up groups belong to running plans (public, not ended): residents give input only where
     # they can see the plan. The groups are spread over those plans, 2 or 3 each.
     running = [p for p in plans if p["status"] in RUNNING_PLAN_STATUSES]
-    group_counts = [scale.groups // len(running) + (1 if i < scale.groups % len(running) else 0)
-                    for i in range(len(running))]
+    group_counts = [
+        scale.groups // len(running) + (1 if i < scale.groups % len(running) else 0) for i in range(len(running))
+    ]
     for plan, per_plan in zip(running, group_counts):
         for k in range(per_plan):
             gid = ids.next(m.FollowUpGroup)
-            estates = plan["estates"][k % len(plan["estates"])::per_plan] or plan["estates"]
-            b.add(m.FollowUpGroup, ["id", "plan_id", "name", "description"],
-                  (gid, plan["id"], f"Følgegruppe {k + 1}", "Beboere og partnere følger helhedsplanen."))
+            estates = plan["estates"][k % len(plan["estates"]) :: per_plan] or plan["estates"]
+            b.add(
+                m.FollowUpGroup,
+                ["id", "plan_id", "name", "description"],
+                (gid, plan["id"], f"Følgegruppe {k + 1}", "Beboere og partnere følger helhedsplanen."),
+            )
             for eid in estates:
                 b.add(m.FollowUpGroupEstate, ["group_id", "estate_id"], (gid, eid))
             for r, role in enumerate(["formand", "næstformand", "medlem", "medlem", "medlem"]):
-                b.add(m.GroupMember, ["id", "group_id", "display_name", "role"],
-                      (ids.next(m.GroupMember), gid, f"Medlem {r + 1}", role))
+                b.add(
+                    m.GroupMember,
+                    ["id", "group_id", "display_name", "role"],
+                    (ids.next(m.GroupMember), gid, f"Medlem {r + 1}", role),
+                )
             for q in range(6):
                 starts = now + timedelta(days=30 * (q - 3), hours=5)
-                b.add(m.Meeting, ["id", "group_id", "starts_at", "location", "agenda", "minutes"],
-                      (ids.next(m.Meeting), gid, starts, "Beboerhuset", "Status på aktiviteterne.",
-                       "Referat følger." if starts < now else None))
+                b.add(
+                    m.Meeting,
+                    ["id", "group_id", "starts_at", "location", "agenda", "minutes"],
+                    (
+                        ids.next(m.Meeting),
+                        gid,
+                        starts,
+                        "Beboerhuset",
+                        "Status på aktiviteterne.",
+                        "Referat følger." if starts < now else None,
+                    ),
+                )
             groups.append((gid, estates))
             plan_of_group[gid] = plan["id"]
     groups_of_estate: dict[int, list[int]] = {}
@@ -424,8 +742,18 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             groups_of_estate.setdefault(eid, []).append(gid)
 
     # ---- resident accounts, residencies, inputs and answers
-    acc_cols = ["id", "issuer", "subject", "kind", "display_name", "housing_organisation_id", "partner_id",
-                "municipality_id", "created_at", "last_seen_at"]
+    acc_cols = [
+        "id",
+        "issuer",
+        "subject",
+        "kind",
+        "display_name",
+        "housing_organisation_id",
+        "partner_id",
+        "municipality_id",
+        "created_at",
+        "last_seen_at",
+    ]
     existing_subjects = {s for (s,) in conn.execute(select(m.Account.subject).where(m.Account.issuer == "dev-borger"))}
     all_estates = sorted(groups_of_estate)
     residents: list[tuple[int, int]] = []  # (account id, estate id)
@@ -435,16 +763,43 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             continue
         acc = ids.next(m.Account)
         eid = all_estates[r % len(all_estates)]
-        b.add(m.Account, acc_cols, (acc, "dev-borger", subject, m.ActorKind.RESIDENT.value, f"Beboer {r + 1}",
-                                    None, None, None, now, now))
-        b.add(m.Residency, ["id", "account_id", "estate_id", "since", "until", "confirmed_by"],
-              (ids.next(m.Residency), acc, eid, anchor - timedelta(days=rnd.randint(100, 3000)), None, "STAFF"))
+        b.add(
+            m.Account,
+            acc_cols,
+            (acc, "dev-borger", subject, m.ActorKind.RESIDENT.value, f"Beboer {r + 1}", None, None, None, now, now),
+        )
+        b.add(
+            m.Residency,
+            ["id", "account_id", "estate_id", "since", "until", "confirmed_by"],
+            (ids.next(m.Residency), acc, eid, anchor - timedelta(days=rnd.randint(100, 3000)), None, "STAFF"),
+        )
         residents.append((acc, eid))
-    in_cols = ["id", "group_id", "author_account_id", "title", "body", "language", "concerns_activity_id",
-               "concerns_focus_area_id", "status", "channel", "published", "hidden", "hidden_reason", "withdrawn",
-               "content_hash", "created_at", "updated_at"]
-    in_statuses = [m.InputStatus.RECEIVED, m.InputStatus.UNDER_CONSIDERATION, m.InputStatus.ANSWERED,
-                   m.InputStatus.ANSWERED, m.InputStatus.CLOSED]
+    in_cols = [
+        "id",
+        "group_id",
+        "author_account_id",
+        "title",
+        "body",
+        "language",
+        "concerns_activity_id",
+        "concerns_focus_area_id",
+        "status",
+        "channel",
+        "published",
+        "hidden",
+        "hidden_reason",
+        "withdrawn",
+        "content_hash",
+        "created_at",
+        "updated_at",
+    ]
+    in_statuses = [
+        m.InputStatus.RECEIVED,
+        m.InputStatus.UNDER_CONSIDERATION,
+        m.InputStatus.ANSWERED,
+        m.InputStatus.ANSWERED,
+        m.InputStatus.CLOSED,
+    ]
     channels = [m.InputChannel.WEB] * 7 + [m.InputChannel.PAPER, m.InputChannel.PHONE, m.InputChannel.IN_PERSON]
     activities_of_plan: dict[int, list[int]] = {}
     for aid, pi in activities:
@@ -459,14 +814,41 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         concerns = rnd.choice(activities_of_plan[plan_of_group[gid]]) if n % 4 == 0 else None
         iid = ids.next(m.ResidentInput)
         digest = hashlib.sha256(f"{gid}\n{title}\n{body}".encode()).hexdigest()
-        b.add(m.ResidentInput, in_cols, (
-            iid, gid, acc, title, body, "da" if n % 6 else rnd.choice(LANGUAGES), concerns, None, status.value,
-            channels[n % len(channels)].value, status == m.InputStatus.ANSWERED and n % 3 == 0, False, None, False,
-            digest, created, created))
+        b.add(
+            m.ResidentInput,
+            in_cols,
+            (
+                iid,
+                gid,
+                acc,
+                title,
+                body,
+                "da" if n % 6 else rnd.choice(LANGUAGES),
+                concerns,
+                None,
+                status.value,
+                channels[n % len(channels)].value,
+                status == m.InputStatus.ANSWERED and n % 3 == 0,
+                False,
+                None,
+                False,
+                digest,
+                created,
+                created,
+            ),
+        )
         if status == m.InputStatus.ANSWERED:
-            b.add(m.InputAnswer, ["id", "input_id", "body", "author_kind", "created_at"],
-                  (ids.next(m.InputAnswer), iid, "Tak for dit input. Følgegruppen tager det op på næste møde.",
-                   m.ActorKind.HOUSING_ORGANISATION.value, created + timedelta(days=3)))
+            b.add(
+                m.InputAnswer,
+                ["id", "input_id", "body", "author_kind", "created_at"],
+                (
+                    ids.next(m.InputAnswer),
+                    iid,
+                    "Tak for dit input. Følgegruppen tager det op på næste møde.",
+                    m.ActorKind.HOUSING_ORGANISATION.value,
+                    created + timedelta(days=3),
+                ),
+            )
     return b
 
 
@@ -492,14 +874,17 @@ def _insert_copy(conn: Connection, batch: Batch) -> None:
     # Sequences follow the explicit ids, so later inserts by the application do not collide.
     for name in batch.tables:
         if "id" in SQLModel.metadata.tables[name].c and SQLModel.metadata.tables[name].c.id.primary_key:
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM \"{name}\"))"
-            ))
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                    f'(SELECT COALESCE(MAX(id), 1) FROM "{name}"))'
+                )
+            )
 
 
-def generate(engine: Engine, *, scale: str = "national", seed: int = 20261126, anchor: date | None = None,
-             out=sys.stdout) -> dict[str, int]:
+def generate(
+    engine: Engine, *, scale: str = "national", seed: int = 20261126, anchor: date | None = None, out=sys.stdout
+) -> dict[str, int]:
     """Build and insert the data set in one transaction; returns rows inserted per table."""
     anchor = anchor or clock.today()
     started = time.perf_counter()
@@ -514,8 +899,11 @@ def generate(engine: Engine, *, scale: str = "national", seed: int = 20261126, a
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
     counts = {name: len(rows) for name, (_, rows) in batch.tables.items()}
-    print(f"generated {sum(counts.values())} rows ({scale}, seed {seed}, anchor {anchor}) "
-          f"in {time.perf_counter() - started:.1f} s (build {built - started:.1f} s)", file=out)
+    print(
+        f"generated {sum(counts.values())} rows ({scale}, seed {seed}, anchor {anchor}) "
+        f"in {time.perf_counter() - started:.1f} s (build {built - started:.1f} s)",
+        file=out,
+    )
     for name, n in counts.items():
         print(f"  {name:22} {n:>8}", file=out)
     return counts
@@ -525,11 +913,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Fill a migrated database with a large made-up data set.")
     parser.add_argument("--scale", choices=sorted(SCALES), default="national")
     parser.add_argument("--seed", type=int, default=20261126)
-    parser.add_argument("--anchor", type=date.fromisoformat, default=None,
-                        help="the day that counts as today (default: today, UTC)")
+    parser.add_argument(
+        "--anchor", type=date.fromisoformat, default=None, help="the day that counts as today (default: today, UTC)"
+    )
     parser.add_argument("--database-url", default=None, help="default: DATABASE_URL from the settings")
-    parser.add_argument("--create-tables", action="store_true",
-                        help="create missing tables from the models first (scratch databases without migrations)")
+    parser.add_argument(
+        "--create-tables",
+        action="store_true",
+        help="create missing tables from the models first (scratch databases without migrations)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.database_url:
         from backend.settings import Settings

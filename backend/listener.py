@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 
@@ -35,7 +35,7 @@ def _set_state(listening: bool) -> None:
     for hook in _state_hooks:
         try:
             hook(listening)
-        except Exception:  # noqa: BLE001 - one module's hook must not stop the listener
+        except Exception:
             log.exception("listener state hook failed")
 
 
@@ -74,12 +74,12 @@ class _Connection:
                         if handler is not None:
                             try:
                                 handler(notify.payload)
-                            except Exception:  # noqa: BLE001 - a bad payload must not stop the others
+                            except Exception:
                                 log.exception("a notification handler failed")
             except asyncio.CancelledError:
                 self._lost()
                 raise
-            except Exception:  # noqa: BLE001 - the database went away: reconnect
+            except Exception:
                 log.warning("the LISTEN connection was lost; public caches are off until it is back")
             self._lost()
             await asyncio.sleep(delay)

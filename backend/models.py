@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    text,
     JSON,
     CheckConstraint,
     Column,
@@ -23,13 +22,13 @@ from sqlalchemy import (
     Integer,
     Numeric,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import DateTime as SADateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from backend import bounds, clock
-
 
 # JSONB on PostgreSQL: plain json has no equality operator, so DISTINCT and UNION over rows fail.
 JSON = JSON().with_variant(JSONB(), "postgresql")
@@ -63,8 +62,9 @@ _MOMENT_END = f"'{bounds.MOMENT_END.strftime('%Y-%m-%d %H:%M:%S')}+00:00'"
 
 
 def day_bounded(*columns: str, name: str, low: str = _DAY_MIN) -> CheckConstraint:
-    return CheckConstraint(" AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {_DAY_MAX}))" for c in columns),
-                           name=name)
+    return CheckConstraint(
+        " AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {_DAY_MAX}))" for c in columns), name=name
+    )
 
 
 def moment_bounded(*columns: str, name: str) -> CheckConstraint:
@@ -73,8 +73,9 @@ def moment_bounded(*columns: str, name: str) -> CheckConstraint:
 
 def number_bounded(*columns: str, name: str, low: float, high: float) -> CheckConstraint:
     low, high = int(low), int(high)  # whole bounds, written as plain integers for every SQL dialect
-    return CheckConstraint(" AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {high}))" for c in columns),
-                           name=name)
+    return CheckConstraint(
+        " AND ".join(f"({c} IS NULL OR ({c} >= {low} AND {c} <= {high}))" for c in columns), name=name
+    )
 
 
 def year_bounded(name: str) -> CheckConstraint:
@@ -296,7 +297,9 @@ class PlanOrganisation(SQLModel, table=True):
 
     plan_id: int = Field(sa_column=Column(Integer, ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True))
     organisation_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("housingorganisation.id", ondelete="RESTRICT"), primary_key=True, index=True)
+        sa_column=Column(
+            Integer, ForeignKey("housingorganisation.id", ondelete="RESTRICT"), primary_key=True, index=True
+        )
     )
 
 
@@ -384,8 +387,9 @@ class Indicator(SQLModel, table=True):
     target: float | None = None
     direction: IndicatorDirection = IndicatorDirection.INCREASE
     __table_args__ = (
-        number_bounded("baseline", "target", name="indicator_numbers_bounded", low=-bounds.NUMBER_MAX,
-                       high=bounds.NUMBER_MAX),
+        number_bounded(
+            "baseline", "target", name="indicator_numbers_bounded", low=-bounds.NUMBER_MAX, high=bounds.NUMBER_MAX
+        ),
     )
 
 
@@ -542,8 +546,9 @@ class Residency(SQLModel, table=True):
     confirmed_by: str = Field(max_length=20)  # STAFF | CODE
     __table_args__ = (
         CheckConstraint("until IS NULL OR until >= since", name="residency_period_ordered"),
-        day_bounded("since", "until", name="residency_period_bounded",
-                    low=f"'{bounds.RESIDENCY_SINCE_MIN.isoformat()}'"),
+        day_bounded(
+            "since", "until", name="residency_period_bounded", low=f"'{bounds.RESIDENCY_SINCE_MIN.isoformat()}'"
+        ),
     )
 
 
@@ -570,8 +575,10 @@ class ResidencyCodeAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     identity_key: str = Field(max_length=64)  # backend.services.residency.attempt_key
     at: datetime = tz_datetime(default_now=True)
-    __table_args__ = (Index("ix_residencycodeattempt_identity_at", "identity_key", "at"),
-                      Index("ix_residencycodeattempt_at", "at"))
+    __table_args__ = (
+        Index("ix_residencycodeattempt_identity_at", "identity_key", "at"),
+        Index("ix_residencycodeattempt_at", "at"),
+    )
 
 
 class ClientBudget(SQLModel, table=True):

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -62,7 +62,7 @@ def _owned_directory(path: Path) -> bool:
 def _sweep_stale_directories(base: Path, keep: Path) -> None:
     """Remove the directories of supervisors that are gone (a server stopped or killed earlier)."""
     for path in base.glob(f"{METRICS_DIR_PREFIX}*"):
-        pid, _, ticks = path.name[len(METRICS_DIR_PREFIX):].partition("-")
+        pid, _, ticks = path.name[len(METRICS_DIR_PREFIX) :].partition("-")
         if path == keep or not pid.isdigit() or not _owned_directory(path):
             continue
         if _start_ticks(int(pid)) != ticks:
@@ -106,12 +106,12 @@ if _directory and "prometheus_client.values" not in sys.modules:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = _directory
 
 from prometheus_client import (  # noqa: E402 - after PROMETHEUS_MULTIPROC_DIR is decided
-    disable_created_metrics,
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
     multiprocess,
 )
@@ -147,22 +147,41 @@ _COST_BUCKETS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
 
 # Every request is one observation: `_count` by route, operation and status is the request count, so
 # no separate counter is written (each write takes a lock and touches the metrics file).
-LATENCY = Histogram("helhedsplan_request_duration_seconds",
-                    "Time to answer an HTTP request, by route template, GraphQL operation and status.",
-                    ("route", "operation", "status"), buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+LATENCY = Histogram(
+    "helhedsplan_request_duration_seconds",
+    "Time to answer an HTTP request, by route template, GraphQL operation and status.",
+    ("route", "operation", "status"),
+    buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
 # Statements per request = rate(helhedsplan_sql_statements_total) / rate(helhedsplan_request_duration_seconds_count).
-STATEMENTS = Counter("helhedsplan_sql_statements", "SQL statements run by HTTP requests.",
-                     ("route", "operation"), registry=REGISTRY)
-CACHE_LOOKUPS = Counter("helhedsplan_cache_lookups", "Lookups in the caches of public answers.",
-                        ("cache", "result"), registry=REGISTRY)
-QUERY_COST = Histogram("helhedsplan_graphql_query_cost", "Estimated cost of the GraphQL documents executed.",
-                       buckets=_COST_BUCKETS, registry=REGISTRY)
-WEBSOCKETS = Gauge("helhedsplan_websocket_connections", "Open WebSocket connections (GraphQL subscriptions).",
-                   registry=REGISTRY, multiprocess_mode="livesum")
-SUBSCRIPTIONS = Gauge("helhedsplan_subscriptions", "Running GraphQL subscriptions (live event streams).",
-                      registry=REGISTRY, multiprocess_mode="livesum")
-WORKERS = Gauge("helhedsplan_workers", "Server processes that are alive.", registry=REGISTRY,
-                multiprocess_mode="livesum")
+STATEMENTS = Counter(
+    "helhedsplan_sql_statements", "SQL statements run by HTTP requests.", ("route", "operation"), registry=REGISTRY
+)
+CACHE_LOOKUPS = Counter(
+    "helhedsplan_cache_lookups", "Lookups in the caches of public answers.", ("cache", "result"), registry=REGISTRY
+)
+QUERY_COST = Histogram(
+    "helhedsplan_graphql_query_cost",
+    "Estimated cost of the GraphQL documents executed.",
+    buckets=_COST_BUCKETS,
+    registry=REGISTRY,
+)
+WEBSOCKETS = Gauge(
+    "helhedsplan_websocket_connections",
+    "Open WebSocket connections (GraphQL subscriptions).",
+    registry=REGISTRY,
+    multiprocess_mode="livesum",
+)
+SUBSCRIPTIONS = Gauge(
+    "helhedsplan_subscriptions",
+    "Running GraphQL subscriptions (live event streams).",
+    registry=REGISTRY,
+    multiprocess_mode="livesum",
+)
+WORKERS = Gauge(
+    "helhedsplan_workers", "Server processes that are alive.", registry=REGISTRY, multiprocess_mode="livesum"
+)
 WORKERS.set(1)
 
 
@@ -198,7 +217,11 @@ def operation_label(name: str | None) -> str:
         return UNNAMED
     if name in _operation_labels:
         return name
-    if len(_operation_labels) >= MAX_OPERATION_LABELS or not isinstance(name, str) or not _OPERATION_NAME.fullmatch(name):
+    if (
+        len(_operation_labels) >= MAX_OPERATION_LABELS
+        or not isinstance(name, str)
+        or not _OPERATION_NAME.fullmatch(name)
+    ):
         return OTHER
     _operation_labels.add(name)
     return name
@@ -301,8 +324,10 @@ def _observe(route: str, record: RequestRecord, status: int, seconds: float) -> 
     key = (route, record.operation, status)
     series = _series.get(key)
     if series is None:
-        series = _series[key] = (LATENCY.labels(route, record.operation, str(status)),
-                                 STATEMENTS.labels(route, record.operation))
+        series = _series[key] = (
+            LATENCY.labels(route, record.operation, str(status)),
+            STATEMENTS.labels(route, record.operation),
+        )
     series[0].observe(seconds)
     if record.statements:  # a cached answer runs none: one write less on the busiest path
         series[1].inc(record.statements)
@@ -313,13 +338,29 @@ def _log_request(kind: str, scope, route: str, record: RequestRecord, status: in
     operation = f" {record.operation}" if record.operation else ""
     ms = round(seconds * 1000, 1)
     _request_log.info(
-        "%s %s%s -> %s in %.1f ms, %d SQL, %s, id %s", method, route, operation, status, ms,
-        record.statements, record.actor, record.request_id,
-        extra={"request": {
-            "request_id": record.request_id, "kind": kind, "method": method, "route": route,
-            "operation": record.operation or None, "actor": record.actor, "status": status,
-            "duration_ms": ms, "sql_statements": record.statements, "graphql_errors": record.graphql_errors,
-        }},
+        "%s %s%s -> %s in %.1f ms, %d SQL, %s, id %s",
+        method,
+        route,
+        operation,
+        status,
+        ms,
+        record.statements,
+        record.actor,
+        record.request_id,
+        extra={
+            "request": {
+                "request_id": record.request_id,
+                "kind": kind,
+                "method": method,
+                "route": route,
+                "operation": record.operation or None,
+                "actor": record.actor,
+                "status": status,
+                "duration_ms": ms,
+                "sql_statements": record.statements,
+                "graphql_errors": record.graphql_errors,
+            }
+        },
     )
 
 
@@ -432,7 +473,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -159,8 +159,9 @@ def can_answer_input(actor: Actor | None, plan_id: int) -> bool:
     return is_plan_staff(actor, plan_id)
 
 
-def can_read_input(actor: Actor | None, *, plan_id: int, author_account_id: int | None, published: bool,
-                   hidden: bool) -> bool:
+def can_read_input(
+    actor: Actor | None, *, plan_id: int, author_account_id: int | None, published: bool, hidden: bool
+) -> bool:
     if is_plan_staff(actor, plan_id):
         return True
     if actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id:
@@ -182,11 +183,13 @@ def input_open_to_author(*, withdrawn: bool, status: InputStatus | str, answered
     return not withdrawn and not answered and InputStatus(status) not in INPUT_STATUSES_CLOSED_TO_AUTHOR
 
 
-def can_change_own_input(actor: Actor | None, *, author_account_id: int | None, withdrawn: bool,
-                         status: InputStatus | str, answered: bool) -> bool:
+def can_change_own_input(
+    actor: Actor | None, *, author_account_id: int | None, withdrawn: bool, status: InputStatus | str, answered: bool
+) -> bool:
     """Edit or withdraw (residentInputEdit / residentInputWithdraw): the author, while the input is open."""
     return can_edit_own_input(actor, author_account_id) and input_open_to_author(
-        withdrawn=withdrawn, status=status, answered=answered)
+        withdrawn=withdrawn, status=status, answered=answered
+    )
 
 
 def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> bool:
@@ -196,7 +199,9 @@ def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> 
 
 def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bool:
     return bool(
-        actor and actor.kind == ActorKind.HOUSING_ORGANISATION and actor.housing_organisation_id == estate_organisation_id
+        actor
+        and actor.kind == ActorKind.HOUSING_ORGANISATION
+        and actor.housing_organisation_id == estate_organisation_id
     )
 
 
@@ -215,7 +220,9 @@ def can_end_residency(actor: Actor | None, *, account_id: int | None, estate_org
 # municipality registers the City Council's approval, Landsbyggefonden its own approval, and the
 # housing organisations start and end the plan.
 PLAN_STATUS_MOVES: dict[tuple[PlanStatus, PlanStatus], frozenset[ActorKind]] = {
-    (PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE): frozenset({ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY}),
+    (PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE): frozenset(
+        {ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY}
+    ),
     (PlanStatus.IN_DIALOGUE, PlanStatus.APPROVED_BY_CITY_COUNCIL): frozenset({ActorKind.MUNICIPALITY}),
     (PlanStatus.APPROVED_BY_CITY_COUNCIL, PlanStatus.APPROVED_BY_LBF): frozenset({ActorKind.FUND}),
     (PlanStatus.APPROVED_BY_LBF, PlanStatus.ACTIVE): frozenset({ActorKind.HOUSING_ORGANISATION}),
@@ -235,7 +242,11 @@ def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatu
     if actor.kind == ActorKind.FUND:
         return True
     if actor.kind == ActorKind.MUNICIPALITY:
-        return can_approve_plan(actor, plan_id) if new == PlanStatus.APPROVED_BY_CITY_COUNCIL else is_plan_staff(actor, plan_id)
+        return (
+            can_approve_plan(actor, plan_id)
+            if new == PlanStatus.APPROVED_BY_CITY_COUNCIL
+            else is_plan_staff(actor, plan_id)
+        )
     return is_housing_staff_of_plan(actor, plan_id)
 
 

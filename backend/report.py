@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Awaitable, Callable
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,8 +119,7 @@ class AnnualReportData:
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return (datetime.combine(date(year, 1, 1), time(0), timezone.utc),
-            datetime.combine(date(year + 1, 1, 1), time(0), timezone.utc))
+    return (datetime.combine(date(year, 1, 1), time(0), UTC), datetime.combine(date(year + 1, 1, 1), time(0), UTC))
 
 
 async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualReportData | None:
@@ -130,11 +129,14 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         return None
     data = AnnualReportData(plan_id=plan.id, plan_name=plan.name, year=year)
     order = case({p: i for i, p in enumerate(FinancingParty)}, value=Financing.party)
-    for f in (await session.execute(
-        select(Financing).where(Financing.plan_id == plan_id, Financing.year == year).order_by(order)
-    )).scalars():
-        data.financing.append(FinancingLine(f.id, FinancingParty(f.party), Decimal(f.share_percent),
-                                            Decimal(f.budget), Decimal(f.spent)))
+    for f in (
+        await session.execute(
+            select(Financing).where(Financing.plan_id == plan_id, Financing.year == year).order_by(order)
+        )
+    ).scalars():
+        data.financing.append(
+            FinancingLine(f.id, FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
+        )
 
     year_end = date(year, 12, 31)
     latest = (
@@ -147,8 +149,11 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         select(Goal.id.label("goal_id"), Goal.title, Indicator, Measurement.value, Measurement.period)
         .join(Indicator, Indicator.goal_id == Goal.id, isouter=True)
         .join(latest, latest.c.indicator_id == Indicator.id, isouter=True)
-        .join(Measurement, and_(Measurement.indicator_id == Indicator.id, Measurement.period == latest.c.period),
-              isouter=True)
+        .join(
+            Measurement,
+            and_(Measurement.indicator_id == Indicator.id, Measurement.period == latest.c.period),
+            isouter=True,
+        )
         .where(Goal.plan_id == plan_id)
         .order_by(Goal.id, Indicator.id)
     )
@@ -156,16 +161,36 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         if goal_id not in data.goal_ids:
             data.goal_ids.append(goal_id)
         if ind is not None:
-            data.indicators.append(IndicatorLine(ind.id, goal_id, goal_title, ind.name, ind.unit,
-                                                 IndicatorDirection(ind.direction), ind.baseline, ind.target,
-                                                 value, period))
+            data.indicators.append(
+                IndicatorLine(
+                    ind.id,
+                    goal_id,
+                    goal_title,
+                    ind.name,
+                    ind.unit,
+                    IndicatorDirection(ind.direction),
+                    ind.baseline,
+                    ind.target,
+                    value,
+                    period,
+                )
+            )
 
     start, end = _year_bounds(year)
-    held = and_(Occurrence.activity_id == Activity.id, Occurrence.cancelled.is_(False),
-                Occurrence.starts_at >= start, Occurrence.starts_at < end)
+    held = and_(
+        Occurrence.activity_id == Activity.id,
+        Occurrence.cancelled.is_(False),
+        Occurrence.starts_at >= start,
+        Occurrence.starts_at < end,
+    )
     rows = await session.execute(
-        select(Activity.id, Activity.title, Activity.status, func.count(Occurrence.id),
-               func.coalesce(func.sum(Occurrence.participant_count), 0))
+        select(
+            Activity.id,
+            Activity.title,
+            Activity.status,
+            func.count(Occurrence.id),
+            func.coalesce(func.sum(Occurrence.participant_count), 0),
+        )
         .join(Occurrence, held, isouter=True)
         .where(Activity.plan_id == plan_id)
         .group_by(Activity.id, Activity.title, Activity.status)
@@ -174,9 +199,15 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
     for aid, title, status, count, participants in rows:
         data.activities.append(ActivityLine(aid, title, ActivityStatus(status), int(count), int(participants)))
 
-    data.milestones_next_year = list((await session.execute(
-        select(Milestone.title).where(Milestone.plan_id == plan_id, Milestone.year == year + 1).order_by(Milestone.id)
-    )).scalars())
+    data.milestones_next_year = list(
+        (
+            await session.execute(
+                select(Milestone.title)
+                .where(Milestone.plan_id == plan_id, Milestone.year == year + 1)
+                .order_by(Milestone.id)
+            )
+        ).scalars()
+    )
     return data
 
 
@@ -185,42 +216,97 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 LANGUAGES = ("da", "en")
 WORDS: dict[str, dict] = {
     "da": {
-        "title": "Årsrapport {year}", "made": "Lavet {date}",
-        "financing": "Finansiering", "goals": "Målopfyldelse", "activities": "Aktiviteter",
-        "milestones": "Milepæle {year}", "total": "I alt", "yes": "ja", "no": "nej",
-        "party": "Part", "share": "Andel (%)", "share_of_budget": "Andel af budgettet (%)",
-        "budget": "Budget (kr.)", "spent": "Forbrug (kr.)", "spent_share": "Forbrugt af budgettet (%)",
+        "title": "Årsrapport {year}",
+        "made": "Lavet {date}",
+        "financing": "Finansiering",
+        "goals": "Målopfyldelse",
+        "activities": "Aktiviteter",
+        "milestones": "Milepæle {year}",
+        "total": "I alt",
+        "yes": "ja",
+        "no": "nej",
+        "party": "Part",
+        "share": "Andel (%)",
+        "share_of_budget": "Andel af budgettet (%)",
+        "budget": "Budget (kr.)",
+        "spent": "Forbrug (kr.)",
+        "spent_share": "Forbrugt af budgettet (%)",
         "rules": "Fordelingen overholder reglerne (i alt 100 %, Landsbyggefonden højst {lbf} %, "
-                 "lokal medfinansiering mindst {local} %)",
-        "goal": "Mål", "indicator": "Indikator", "unit": "Enhed", "direction": "Retning",
-        "baseline": "Udgangspunkt", "target": "Målværdi", "latest": "Seneste måling", "measured": "Målt den",
-        "activity": "Aktivitet", "status": "Status", "held": "Gennemførte forekomster",
-        "participants": "Deltagere i alt", "milestone": "Milepæl",
+        "lokal medfinansiering mindst {local} %)",
+        "goal": "Mål",
+        "indicator": "Indikator",
+        "unit": "Enhed",
+        "direction": "Retning",
+        "baseline": "Udgangspunkt",
+        "target": "Målværdi",
+        "latest": "Seneste måling",
+        "measured": "Målt den",
+        "activity": "Aktivitet",
+        "status": "Status",
+        "held": "Gennemførte forekomster",
+        "participants": "Deltagere i alt",
+        "milestone": "Milepæl",
         FinancingParty: PARTY_DA,
-        IndicatorDirection: {IndicatorDirection.INCREASE: "Skal stige", IndicatorDirection.DECREASE: "Skal falde",
-                             IndicatorDirection.KEEP: "Skal fastholdes"},
-        ActivityStatus: {ActivityStatus.PLANNED: "Planlagt", ActivityStatus.ACTIVE: "I gang",
-                         ActivityStatus.PAUSED: "Sat på pause", ActivityStatus.ENDED: "Afsluttet"},
+        IndicatorDirection: {
+            IndicatorDirection.INCREASE: "Skal stige",
+            IndicatorDirection.DECREASE: "Skal falde",
+            IndicatorDirection.KEEP: "Skal fastholdes",
+        },
+        ActivityStatus: {
+            ActivityStatus.PLANNED: "Planlagt",
+            ActivityStatus.ACTIVE: "I gang",
+            ActivityStatus.PAUSED: "Sat på pause",
+            ActivityStatus.ENDED: "Afsluttet",
+        },
     },
     "en": {
-        "title": "Annual report {year}", "made": "Made {date}",
-        "financing": "Financing", "goals": "Goal attainment", "activities": "Activities",
-        "milestones": "Milestones {year}", "total": "Total", "yes": "yes", "no": "no",
-        "party": "Party", "share": "Share (%)", "share_of_budget": "Share of the budget (%)",
-        "budget": "Budget (DKK)", "spent": "Spent (DKK)", "spent_share": "Spent of the budget (%)",
+        "title": "Annual report {year}",
+        "made": "Made {date}",
+        "financing": "Financing",
+        "goals": "Goal attainment",
+        "activities": "Activities",
+        "milestones": "Milestones {year}",
+        "total": "Total",
+        "yes": "yes",
+        "no": "no",
+        "party": "Party",
+        "share": "Share (%)",
+        "share_of_budget": "Share of the budget (%)",
+        "budget": "Budget (DKK)",
+        "spent": "Spent (DKK)",
+        "spent_share": "Spent of the budget (%)",
         "rules": "The split follows the rules (100 % in all, Landsbyggefonden at most {lbf} %, "
-                 "local co-financing at least {local} %)",
-        "goal": "Goal", "indicator": "Indicator", "unit": "Unit", "direction": "Direction",
-        "baseline": "Baseline", "target": "Target value", "latest": "Latest measurement", "measured": "Measured on",
-        "activity": "Activity", "status": "Status", "held": "Occurrences held",
-        "participants": "Participants in all", "milestone": "Milestone",
-        FinancingParty: {FinancingParty.LANDSBYGGEFONDEN: "Landsbyggefonden", FinancingParty.MUNICIPALITY:
-                         "The municipality", FinancingParty.HOUSING_ORGANISATION: "The housing organisations",
-                         FinancingParty.OTHER: "Others"},
-        IndicatorDirection: {IndicatorDirection.INCREASE: "Should rise", IndicatorDirection.DECREASE: "Should fall",
-                             IndicatorDirection.KEEP: "Should hold"},
-        ActivityStatus: {ActivityStatus.PLANNED: "Planned", ActivityStatus.ACTIVE: "Running",
-                         ActivityStatus.PAUSED: "Paused", ActivityStatus.ENDED: "Ended"},
+        "local co-financing at least {local} %)",
+        "goal": "Goal",
+        "indicator": "Indicator",
+        "unit": "Unit",
+        "direction": "Direction",
+        "baseline": "Baseline",
+        "target": "Target value",
+        "latest": "Latest measurement",
+        "measured": "Measured on",
+        "activity": "Activity",
+        "status": "Status",
+        "held": "Occurrences held",
+        "participants": "Participants in all",
+        "milestone": "Milestone",
+        FinancingParty: {
+            FinancingParty.LANDSBYGGEFONDEN: "Landsbyggefonden",
+            FinancingParty.MUNICIPALITY: "The municipality",
+            FinancingParty.HOUSING_ORGANISATION: "The housing organisations",
+            FinancingParty.OTHER: "Others",
+        },
+        IndicatorDirection: {
+            IndicatorDirection.INCREASE: "Should rise",
+            IndicatorDirection.DECREASE: "Should fall",
+            IndicatorDirection.KEEP: "Should hold",
+        },
+        ActivityStatus: {
+            ActivityStatus.PLANNED: "Planned",
+            ActivityStatus.ACTIVE: "Running",
+            ActivityStatus.PAUSED: "Paused",
+            ActivityStatus.ENDED: "Ended",
+        },
     },
 }
 
@@ -246,26 +332,76 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
 def tables(data: AnnualReportData, lang: str = "da") -> list[Table]:
     """The report's sections in the report's language; every share is computed from the year's figures."""
     w = WORDS[lang]
-    money = Table(w["financing"], [(w["party"], TEXT), (w["share"], PERCENT), (w["share_of_budget"], PERCENT),
-                                   (w["budget"], MONEY), (w["spent"], MONEY), (w["spent_share"], PERCENT)])
+    money = Table(
+        w["financing"],
+        [
+            (w["party"], TEXT),
+            (w["share"], PERCENT),
+            (w["share_of_budget"], PERCENT),
+            (w["budget"], MONEY),
+            (w["spent"], MONEY),
+            (w["spent_share"], PERCENT),
+        ],
+    )
     for f in data.financing:
-        money.rows.append([w[FinancingParty][f.party], f.share_percent, _share(f.budget, data.budget_total),
-                           f.budget, f.spent, _share(f.spent, f.budget)])
+        money.rows.append(
+            [
+                w[FinancingParty][f.party],
+                f.share_percent,
+                _share(f.budget, data.budget_total),
+                f.budget,
+                f.spent,
+                _share(f.spent, f.budget),
+            ]
+        )
     money.total_rows.append(len(money.rows))
-    money.rows.append([w["total"], data.share_total, _share(data.budget_total, data.budget_total),
-                       data.budget_total, data.spent_total, _share(data.spent_total, data.budget_total)])
-    money.notes.append((w["rules"].format(lbf=_plain(rules.LBF_MAX_SHARE), local=_plain(rules.LOCAL_MIN_SHARE)),
-                        w["yes"] if data.financing_valid else w["no"]))
+    money.rows.append(
+        [
+            w["total"],
+            data.share_total,
+            _share(data.budget_total, data.budget_total),
+            data.budget_total,
+            data.spent_total,
+            _share(data.spent_total, data.budget_total),
+        ]
+    )
+    money.notes.append(
+        (
+            w["rules"].format(lbf=_plain(rules.LBF_MAX_SHARE), local=_plain(rules.LOCAL_MIN_SHARE)),
+            w["yes"] if data.financing_valid else w["no"],
+        )
+    )
 
-    goals = Table(w["goals"], [(w["goal"], TEXT), (w["indicator"], TEXT), (w["unit"], TEXT), (w["direction"], TEXT),
-                               (w["baseline"], NUMBER), (w["target"], NUMBER), (w["latest"], NUMBER),
-                               (w["measured"], DATE)])
+    goals = Table(
+        w["goals"],
+        [
+            (w["goal"], TEXT),
+            (w["indicator"], TEXT),
+            (w["unit"], TEXT),
+            (w["direction"], TEXT),
+            (w["baseline"], NUMBER),
+            (w["target"], NUMBER),
+            (w["latest"], NUMBER),
+            (w["measured"], DATE),
+        ],
+    )
     for i in data.indicators:
-        goals.rows.append([i.goal_title, i.name, i.unit, w[IndicatorDirection][i.direction], i.baseline, i.target,
-                           i.latest_value, i.latest_period])
+        goals.rows.append(
+            [
+                i.goal_title,
+                i.name,
+                i.unit,
+                w[IndicatorDirection][i.direction],
+                i.baseline,
+                i.target,
+                i.latest_value,
+                i.latest_period,
+            ]
+        )
 
-    acts = Table(w["activities"], [(w["activity"], TEXT), (w["status"], TEXT), (w["held"], COUNT),
-                                   (w["participants"], COUNT)])
+    acts = Table(
+        w["activities"], [(w["activity"], TEXT), (w["status"], TEXT), (w["held"], COUNT), (w["participants"], COUNT)]
+    )
     for a in data.activities:
         acts.rows.append([a.title, w[ActivityStatus][a.status], a.occurrences, a.participants])
     acts.total_rows.append(len(acts.rows))
@@ -464,9 +600,13 @@ def report_routes(actor_for_request: ActorResolver) -> list:
         body = to_csv(data, dialect=dialect, lang=lang) if fmt == "csv" else to_xlsx(data, lang=lang)
         variant = "-rfc4180" if fmt == "csv" and dialect == "rfc4180" else ""
         filename = f"aarsrapport-{plan_id}-{year}{variant}.{fmt}"
-        return Response(body, media_type=media[fmt], headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        })
+        return Response(
+            body,
+            media_type=media[fmt],
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
+        )
 
     return [Route("/reports/{plan_id:int}/{year:int}.{fmt:str}", download, methods=["GET"])]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 # The pages use no inline script or style and load nothing from elsewhere.
 # (No form-action: browsers apply it to the redirect after a form, and signing out redirects to the provider.)
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                           "frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",

@@ -8,8 +8,8 @@ it also turns GraphiQL off and introspection off for callers who are not signed 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     fast_execution: bool = True
 
     @model_validator(mode="after")
-    def _refuse_development_parts_in_production(self) -> "Settings":
+    def _refuse_development_parts_in_production(self) -> Settings:
         if self.environment not in ENVIRONMENTS:
             raise ValueError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
         if self.is_development:
@@ -55,8 +55,10 @@ class Settings(BaseSettings):
         if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
             raise ValueError("SECRET_KEY must be set to a real secret (at least 32 characters) in production")
         if self.issuers_file.resolve() == DEV_ISSUERS_FILE.resolve():
-            raise ValueError("ISSUERS_FILE points at the development providers (auth/issuers.dev.toml); "
-                             "configure the real ones in production")
+            raise ValueError(
+                "ISSUERS_FILE points at the development providers (auth/issuers.dev.toml); "
+                "configure the real ones in production"
+            )
         return self
 
     @property

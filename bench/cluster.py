@@ -52,8 +52,14 @@ class Database:
         return f"postgres://postgres@127.0.0.1:{self.port}/{self.name}"
 
     def connect(self, dbname: str | None = None) -> psycopg.Connection:
-        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname or self.name,
-                               autocommit=True, connect_timeout=5)
+        return psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user="postgres",
+            dbname=dbname or self.name,
+            autocommit=True,
+            connect_timeout=5,
+        )
 
     def execute_file(self, path: Path) -> None:
         with self.connect() as conn:
@@ -80,14 +86,17 @@ class Database:
     def statements(self) -> int | None:
         try:
             with self.connect("postgres") as conn:
-                return int(conn.execute("SELECT COALESCE(SUM(s.calls), 0)" + _STATEMENT_FILTER, (self.name,)).fetchone()[0])
+                return int(
+                    conn.execute("SELECT COALESCE(SUM(s.calls), 0)" + _STATEMENT_FILTER, (self.name,)).fetchone()[0]
+                )
         except psycopg.Error:
             return None
 
     def top_statements(self, limit: int = 15) -> list[tuple[int, str]]:
         with self.connect("postgres") as conn:
-            rows = conn.execute("SELECT s.calls, s.query" + _STATEMENT_FILTER + " ORDER BY s.calls DESC LIMIT %s",
-                                (self.name, limit)).fetchall()
+            rows = conn.execute(
+                "SELECT s.calls, s.query" + _STATEMENT_FILTER + " ORDER BY s.calls DESC LIMIT %s", (self.name, limit)
+            ).fetchall()
         return [(int(c), q) for c, q in rows]
 
 
@@ -98,19 +107,29 @@ class Cluster:
     port: int
 
     def _ctl(self, *args: str) -> None:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *args, self.version, self.name], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *args, self.version, self.name],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def status(self) -> bool:
-        return subprocess.run(["pg_ctlcluster", self.version, self.name, "status"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL).returncode == 0
+        return (
+            subprocess.run(
+                ["pg_ctlcluster", self.version, self.name, "status"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ).returncode
+            == 0
+        )
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                                connect_timeout=2).close()
+                psycopg.connect(
+                    host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", connect_timeout=2
+                ).close()
                 return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
@@ -118,8 +137,11 @@ class Cluster:
                 time.sleep(0.2)
 
     def restart(self, mode: str = "fast") -> None:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", "-m", mode, self.version, self.name, "restart"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", "-m", mode, self.version, self.name, "restart"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def fresh_database(self, name: str) -> Database:
         db = Database(name, self.port)
@@ -135,8 +157,11 @@ def ensure() -> Cluster:
     version = _version()
     cluster = Cluster(version, NAME, PORT)
     if not Path(f"/etc/postgresql/{version}/{NAME}").exists():
-        subprocess.run(["pg_createcluster", "--start-conf=manual", "-p", str(PORT), version, NAME, "--", "--auth=trust"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["pg_createcluster", "--start-conf=manual", "-p", str(PORT), version, NAME, "--", "--auth=trust"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         Path(f"/etc/postgresql/{version}/{NAME}/conf.d/bench.conf").write_text(SETTINGS, encoding="utf-8")
     if not cluster.status():
         cluster._ctl("start")

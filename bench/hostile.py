@@ -28,10 +28,17 @@ def hostile_body(tmp: Path) -> Path:
     return path
 
 
-def run_mix(*, portal, targets: dict, alone: dict, tmp: Path, duration: int, run_wrk, result_type) -> tuple[list, list[str]]:
+def run_mix(
+    *, portal, targets: dict, alone: dict, tmp: Path, duration: int, run_wrk, result_type
+) -> tuple[list, list[str]]:
     """Run the mix; `alone` maps S1/S2 to their results alone. Returns result rows and lines for the report."""
-    hostile = {"url": targets["S1"]["url"], "script": "hostile.lua", "args": [str(hostile_body(tmp))],
-               "threads": 1, "connections": HOSTILE_CONNECTIONS}
+    hostile = {
+        "url": targets["S1"]["url"],
+        "script": "hostile.lua",
+        "args": [str(hostile_body(tmp))],
+        "threads": 1,
+        "connections": HOSTILE_CONNECTIONS,
+    }
     runs = {
         "hostile": hostile,
         "S1 in mix": {**targets["S1"], "threads": 1, "connections": EACH_CONNECTIONS},
@@ -52,9 +59,18 @@ def run_mix(*, portal, targets: dict, alone: dict, tmp: Path, duration: int, run
     sampler.start()
     try:
         with ThreadPoolExecutor(len(runs)) as pool:
-            futures = {name: pool.submit(run_wrk, t["url"], t["script"], t["args"], duration,
-                                         threads=t["threads"], connections=t["connections"])
-                       for name, t in runs.items()}
+            futures = {
+                name: pool.submit(
+                    run_wrk,
+                    t["url"],
+                    t["script"],
+                    t["args"],
+                    duration,
+                    threads=t["threads"],
+                    connections=t["connections"],
+                )
+                for name, t in runs.items()
+            }
             outs = {name: future.result() for name, future in futures.items()}
     finally:
         stop.set()
@@ -73,20 +89,31 @@ def run_mix(*, portal, targets: dict, alone: dict, tmp: Path, duration: int, run
         row.peak_rss_mb = max((max(s) for s in samples.values()), default=0) / 1024
         results.append(row)
 
-    lines = [f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
-             f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"]
+    lines = [
+        f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
+        f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"
+    ]
     for row in results:
         if row.server == "hostile":
             limited = row.extra["rejected"]
-            lines.append(f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
-                         f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms")
+            lines.append(
+                f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
+                f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms"
+            )
             continue
         base = alone.get(row.server.split()[0])
         if base is not None and base.p99:
-            lines.append(f"  {row.server}: p99 {row.p99:.1f} ms vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f}), "
-                         f"{row.rps:.1f} req/s on {EACH_CONNECTIONS} connections vs {base.rps:.1f} on 16 alone")
+            lines.append(
+                f"  {row.server}: p99 {row.p99:.1f} ms vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f}), "
+                f"{row.rps:.1f} req/s on {EACH_CONNECTIONS} connections vs {base.rps:.1f} on 16 alone"
+            )
         else:
             lines.append(f"  {row.server}: p99 {row.p99:.1f} ms (not measured alone in this run)")
-    lines.append("  memory per portal process over the run (first / peak / last sample, MB): " + "; ".join(
-        f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}" for pid, s in sorted(samples.items())))
+    lines.append(
+        "  memory per portal process over the run (first / peak / last sample, MB): "
+        + "; ".join(
+            f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
+            for pid, s in sorted(samples.items())
+        )
+    )
     return results, lines

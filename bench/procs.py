@@ -68,10 +68,27 @@ class Server:
         return tree_pids(self.process.pid)
 
     @classmethod
-    def start(cls, name: str, command: list[str], *, cwd, env, ready_url: str | None = None,
-              ready_line: str | None = None, ready_port: int | None = None, timeout: float = 90) -> "Server":
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, start_new_session=True)
+    def start(
+        cls,
+        name: str,
+        command: list[str],
+        *,
+        cwd,
+        env,
+        ready_url: str | None = None,
+        ready_line: str | None = None,
+        ready_port: int | None = None,
+        timeout: float = 90,
+    ) -> Server:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         server = cls(name, process)
         seen = threading.Event()
 

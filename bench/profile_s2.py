@@ -26,7 +26,12 @@ from schema.api import schema
 from schema.context import Context
 
 DOCUMENT = (Path(__file__).resolve().parent / "queries" / "s2.portal.graphql").read_text(encoding="utf-8")
-CLAIMS = {"sub": STAFF_ACCOUNT, "municipality_code": "101", "name": "Medarbejder i TMF (demo)", "actor_kind": "MUNICIPALITY"}
+CLAIMS = {
+    "sub": STAFF_ACCOUNT,
+    "municipality_code": "101",
+    "name": "Medarbejder i TMF (demo)",
+    "actor_kind": "MUNICIPALITY",
+}
 
 
 async def one(issuer) -> tuple[dict, int]:
@@ -77,9 +82,11 @@ async def main() -> None:
         print(profiler.output_text(unicode=False, color=False, show_all=False))
     batches.sort()
     print(f"plans {len(plans)}, activities {sum(len(p['activities']['nodes']) for p in plans)}")
-    print(f"S2 in-process: {cpu / n * 1000:.1f} ms CPU/request (batches of 10: min {batches[0]:.1f}, "
-          f"median {batches[len(batches) // 2]:.1f}), {wall / n * 1000:.1f} ms wall/request, "
-          f"{statements / n:.2f} statements/request (pre-ping included)")
+    print(
+        f"S2 in-process: {cpu / n * 1000:.1f} ms CPU/request (batches of 10: min {batches[0]:.1f}, "
+        f"median {batches[len(batches) // 2]:.1f}), {wall / n * 1000:.1f} ms wall/request, "
+        f"{statements / n:.2f} statements/request (pre-ping included)"
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ async def _load_with_restart(url: str, tokens: list[tuple[str, str]], pg, say) -
         restart["start"] = time.monotonic() - started
         try:
             pg.restart("fast")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             restart["error"] = str(exc)
         restart["end"] = time.monotonic() - started
 
@@ -48,9 +48,16 @@ async def _load_with_restart(url: str, tokens: list[tuple[str, str]], pg, say) -
         while time.monotonic() - started < DURATION:
             counter += 1
             bearer, group = tokens[counter % len(tokens)]
-            body = {"query": SUBMIT, "variables": {"input": {
-                "groupId": group, "title": f"Genstartstest {n}-{counter}",
-                "body": f"Input {n}-{counter} skrevet mens databasen genstartes."}}}
+            body = {
+                "query": SUBMIT,
+                "variables": {
+                    "input": {
+                        "groupId": group,
+                        "title": f"Genstartstest {n}-{counter}",
+                        "body": f"Input {n}-{counter} skrevet mens databasen genstartes.",
+                    }
+                },
+            }
             at = time.monotonic() - started
             try:
                 response = await client.post("/graphql", json=body, headers={"Authorization": bearer})
@@ -85,7 +92,8 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
     rows = db.rows(
         "SELECT a.subject, a.display_name, MIN(g.group_id) FROM account a "
         "JOIN residency r ON r.account_id = a.id JOIN followupgroupestate g ON g.estate_id = r.estate_id "
-        "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id DESC LIMIT 800")
+        "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id DESC LIMIT 800"
+    )
     bearers = mint_like(template, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
     tokens = [(b, ids.encode("FollowUpGroup", r[2])) for b, r in zip(bearers, rows)]
     say(f"restart under load: {WRITERS} writers for {DURATION:.0f} s, PostgreSQL restarted after {RESTART_AT:.0f} s")
@@ -93,17 +101,19 @@ def restart_under_load(*, portal_url: str, pg, db, auth, say) -> bool:
     pks = [ids.decode(gid, "ResidentInput")[1] for gid in out["acknowledged"]]
     found = set()
     for i in range(0, len(pks), 1000):
-        chunk = pks[i:i + 1000]
+        chunk = pks[i : i + 1000]
         found |= {r[0] for r in db.rows("SELECT id FROM residentinput WHERE id = ANY(%s)", (chunk,))}
     lost = sorted(set(pks) - found)
     restart = out["restart"]
     after = [t for t in out["successes_at"] if restart["end"] and t >= restart["end"]]
     recovered_in = (min(after) - restart["end"]) if after else None
     late_failures = [f for f in out["failures"] if restart["end"] and f[0] > restart["end"] + 5]
-    say(f"  acknowledged {len(pks)}, found in the database {len(found)}, lost {len(lost)}; "
+    say(
+        f"  acknowledged {len(pks)}, found in the database {len(found)}, lost {len(lost)}; "
         f"failed during the restart {len(out['failures'])}; restart took "
         f"{(restart['end'] or 0) - (restart['start'] or 0):.1f} s; first success {recovered_in if recovered_in is None else round(recovered_in, 2)} s after it; "
-        f"{len(after)} acknowledged after it")
+        f"{len(after)} acknowledged after it"
+    )
     if out["failures"]:
         say(f"  e.g. {out['failures'][0][1]}")
     ok = not lost and restart["error"] is None and len(after) > 0 and not late_failures and len(pks) > 0
@@ -117,9 +127,11 @@ def _open_in_flight(port: int, body: bytes) -> socket.socket:
     """A POST whose headers are sent and whose body is not: once the server answers "100 Continue"
     the application is running and waiting for the body, i.e. the request is in flight."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-    sock.sendall(b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 b"Accept: application/json\r\nExpect: 100-continue\r\n"
-                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+    sock.sendall(
+        b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Accept: application/json\r\nExpect: 100-continue\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
     seen = b""
     while b"\r\n\r\n" not in seen:
         chunk = sock.recv(4096)
@@ -140,8 +152,14 @@ def _finish(sock: socket.socket, body: bytes) -> tuple[int, dict | None]:
             break
         data += chunk
         head, _, rest = data.partition(b"\r\n\r\n")
-        length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), None)
+        length = next(
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            None,
+        )
         if length is not None and len(rest) >= length:
             break
     sock.close()
@@ -178,15 +196,34 @@ def sigterm_finishes_in_flight(*, env: dict, say) -> bool:
     port = free_port()
     server = Server.start(
         "portal-sigterm",
-        [str(root / ".venv" / "bin" / "uvicorn"), "backend.cli:frozen_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--no-access-log", "--log-level", "info", "--timeout-graceful-shutdown", "30"],
-        cwd=root, env=env, ready_url=f"http://127.0.0.1:{port}/readyz",
+        [
+            str(root / ".venv" / "bin" / "uvicorn"),
+            "backend.cli:frozen_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-access-log",
+            "--log-level",
+            "info",
+            "--timeout-graceful-shutdown",
+            "30",
+        ],
+        cwd=root,
+        env=env,
+        ready_url=f"http://127.0.0.1:{port}/readyz",
     )
     try:
         # uvicorn logs "Shutting down" in each worker when its graceful shutdown begins.
         out = requests_in_flight_survive_sigterm(
-            port, lambda: server.signal(signal.SIGTERM),
-            lambda: sum("Shutting down" in line for line in list(server.log)) >= 2, count=6)
+            port,
+            lambda: server.signal(signal.SIGTERM),
+            lambda: sum("Shutting down" in line for line in list(server.log)) >= 2,
+            count=6,
+        )
         code = server.process.wait(timeout=60)
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
         say(f"SIGTERM check: FAILED: {exc}")
@@ -194,8 +231,10 @@ def sigterm_finishes_in_flight(*, env: dict, say) -> bool:
         return False
     answered = [a for a in out["answers"] if a[0] == 200 and a[1] and a[1].get("data")]
     ok = len(answered) == len(out["answers"]) and code in (0, -signal.SIGTERM)
-    say(f"SIGTERM with {len(out['answers'])} requests in flight: {len(answered)} answered in full, "
-        f"exit code {code}: {'OK' if ok else 'FAILED'}")
+    say(
+        f"SIGTERM with {len(out['answers'])} requests in flight: {len(answered)} answered in full, "
+        f"exit code {code}: {'OK' if ok else 'FAILED'}"
+    )
     return ok
 
 

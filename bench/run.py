@@ -12,19 +12,14 @@ BENCH_KEEP=1 (keep the servers running at the end, for profiling).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,18 +62,30 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def run_wrk(url: str, script: str, args: list[str], duration: int, *, threads: int = THREADS,
-            connections: int = CONNECTIONS) -> dict:
+def run_wrk(
+    url: str, script: str, args: list[str], duration: int, *, threads: int = THREADS, connections: int = CONNECTIONS
+) -> dict:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-               "-s", str(BENCH / "wrk" / script), url, "--", *args]
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / "wrk" / script),
+        url,
+        "--",
+        *args,
+    ]
     env = dict(os.environ, WRK_LUA_DIR=str(BENCH / "wrk"))
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60)
     for line in out.stdout.splitlines():
         if line.startswith("WRK_RESULT "):
-            result = json.loads(line[len("WRK_RESULT "):])
+            result = json.loads(line[len("WRK_RESULT ") :])
             if not result["requests"]:
                 say(f"wrk finished no request: {out.stdout.strip()} {out.stderr.strip()}")
             return result
@@ -123,14 +130,18 @@ def measure(scenario: Scenario, server: Server, target: dict, db) -> Result:
 
 def print_table(results: list[Result], notes: list[str]) -> str:
     lines = []
-    header = (f"{'scenario':<9}{'server':<13}{'procs':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'SQL/req':>9}{'errors':>8}{'peak RSS MB':>13}{'bytes':>9}")
+    header = (
+        f"{'scenario':<9}{'server':<13}{'procs':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'SQL/req':>9}{'errors':>8}{'peak RSS MB':>13}{'bytes':>9}"
+    )
     lines.append(header)
     lines.append("-" * len(header))
     for r in results:
         sql = f"{r.sql_per_request:.2f}" if r.sql_per_request is not None else "n/a"
-        lines.append(f"{r.scenario:<9}{r.server:<13}{r.processes:>5}{r.rps:>10.1f}{r.p50:>9.1f}{r.p95:>9.1f}"
-                     f"{r.p99:>9.1f}{sql:>9}{r.errors:>8}{r.peak_rss_mb:>13.0f}{r.response_bytes:>9}")
+        lines.append(
+            f"{r.scenario:<9}{r.server:<13}{r.processes:>5}{r.rps:>10.1f}{r.p50:>9.1f}{r.p95:>9.1f}"
+            f"{r.p99:>9.1f}{sql:>9}{r.errors:>8}{r.peak_rss_mb:>13.0f}{r.response_bytes:>9}"
+        )
     lines.append("")
     by = {(r.scenario, r.server): r for r in results}
     for name in sorted({r.scenario for r in results}):
@@ -140,8 +151,10 @@ def print_table(results: list[Result], notes: list[str]) -> str:
         for ref in ("postgraphile", "floor"):
             other = by.get((name, ref))
             if other and other.rps:
-                lines.append(f"{name} portal/{ref}: throughput x{project.rps / other.rps:.2f}, "
-                             f"p50 x{project.p50 / other.p50 if other.p50 else float('nan'):.2f}")
+                lines.append(
+                    f"{name} portal/{ref}: throughput x{project.rps / other.rps:.2f}, "
+                    f"p50 x{project.p50 / other.p50 if other.p50 else float('nan'):.2f}"
+                )
     lines += [""] + [f"note: {n}" for n in notes]
     text = "\n".join(lines)
     print(text, flush=True)
@@ -160,12 +173,24 @@ def main() -> int:
     pg = cluster.ensure()
     say(f"PostgreSQL cluster {pg.name} on port {pg.port}")
     db = pg.fresh_database(DB_NAME)
-    env = dict(os.environ, DATABASE_URL=db.url, ENVIRONMENT="development", LOAD_DEMO_DATA="false",
-               SECRET_KEY="bench-only-secret", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DATABASE_URL=db.url,
+        ENVIRONMENT="development",
+        LOAD_DEMO_DATA="false",
+        SECRET_KEY="bench-only-secret",
+        PYTHONPATH=str(ROOT),
+    )
     env.pop("BENCH_ONLY", None)
     say("migrating")
-    subprocess.run([str(ROOT / ".venv" / "bin" / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "alembic"), "upgrade", "head"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     say("demo data")
     subprocess.run([PY, "-c", "from backend import demo; demo.load_if_empty()"], cwd=ROOT, env=env, check=True)
     say("national data set")
@@ -182,30 +207,63 @@ def main() -> int:
 
             idp_port = free_port()
             env["DEV_IDP_KEYS"] = str(tmp / "dev-idp-keys.json")
-            idp = Server.start("dev-idp", [devidp.node_executable(), "server.js", "--port", str(idp_port),
-                                           "--host", "127.0.0.1"],
-                               cwd=devidp.DEV_IDP_DIR, env=env, ready_url=None, ready_line="dev-idp listening on ")
+            idp = Server.start(
+                "dev-idp",
+                [devidp.node_executable(), "server.js", "--port", str(idp_port), "--host", "127.0.0.1"],
+                cwd=devidp.DEV_IDP_DIR,
+                env=env,
+                ready_url=None,
+                ready_line="dev-idp listening on ",
+            )
             servers.append(idp)
             env["DEV_IDP_URL"] = f"http://127.0.0.1:{idp_port}"
-        except Exception as exc:  # noqa: BLE001 - sign-in is optional for the read scenarios
+        except Exception as exc:
             notes.append(f"no development OpenID Provider ({exc}); staff and resident scenarios run anonymous")
         port = free_port()
         say(f"starting the portal ({WORKERS} uvicorn workers)")
         portal = Server.start(
             "portal",
-            [str(ROOT / ".venv" / "bin" / "uvicorn"), "backend.cli:frozen_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "20"],
-            cwd=ROOT, env=env, ready_url=f"http://127.0.0.1:{port}/readyz",
+            [
+                str(ROOT / ".venv" / "bin" / "uvicorn"),
+                "backend.cli:frozen_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--timeout-graceful-shutdown",
+                "20",
+            ],
+            cwd=ROOT,
+            env=env,
+            ready_url=f"http://127.0.0.1:{port}/readyz",
         )
         servers.append(portal)
         pgl_port = free_port()
         say("starting PostGraphile 5 (Node 22)")
         postgraphile = Server.start(
             "postgraphile",
-            [str(BENCH / "node_modules" / ".bin" / "node"), str(BENCH / "node_modules" / ".bin" / "postgraphile"),
-             "-P", "postgraphile/presets/amber", "-c", db.libpq_url, "-s", "public", "-p", str(pgl_port),
-             "-n", "127.0.0.1"],
-            cwd=BENCH, env=dict(env, GRAPHILE_ENV="production", NODE_ENV="production"),
+            [
+                str(BENCH / "node_modules" / ".bin" / "node"),
+                str(BENCH / "node_modules" / ".bin" / "postgraphile"),
+                "-P",
+                "postgraphile/presets/amber",
+                "-c",
+                db.libpq_url,
+                "-s",
+                "public",
+                "-p",
+                str(pgl_port),
+                "-n",
+                "127.0.0.1",
+            ],
+            cwd=BENCH,
+            env=dict(env, GRAPHILE_ENV="production", NODE_ENV="production"),
             ready_line="Server listening",
         )
         servers.append(postgraphile)
@@ -222,9 +280,14 @@ def main() -> int:
             if only and scenario.name not in only:
                 continue
             say(f"probing {scenario.name}")
-            for server_name, target in scenario.targets(portal=f"http://127.0.0.1:{port}",
-                                                        postgraphile=f"http://127.0.0.1:{pgl_port}",
-                                                        db=db, auth=auth, tmp=tmp, threads=THREADS).items():
+            for server_name, target in scenario.targets(
+                portal=f"http://127.0.0.1:{port}",
+                postgraphile=f"http://127.0.0.1:{pgl_port}",
+                db=db,
+                auth=auth,
+                tmp=tmp,
+                threads=THREADS,
+            ).items():
                 if target.get("skip"):
                     notes.append(f"{scenario.name} {server_name}: {target['skip']}")
                     continue
@@ -239,17 +302,32 @@ def main() -> int:
             floor_port = free_port()
             floor = Server.start(
                 "floor",
-                [str(ROOT / ".venv" / "bin" / "uvicorn"), "bench.floor:app", "--host", "127.0.0.1", "--port",
-                 str(floor_port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning"],
-                cwd=ROOT, env=dict(env, FLOOR_DIR=str(floor_dir)), ready_port=floor_port,
+                [
+                    str(ROOT / ".venv" / "bin" / "uvicorn"),
+                    "bench.floor:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(floor_port),
+                    "--workers",
+                    str(WORKERS),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=dict(env, FLOOR_DIR=str(floor_dir)),
+                ready_port=floor_port,
             )
             servers.append(floor)
             for path in floor_dir.iterdir():
                 name = path.stem.upper()
                 portal_target = targets[(name, "portal")]
                 targets[(name, "floor")] = {
-                    "url": f"http://127.0.0.1:{floor_port}/graphql/{path.stem}", "script": "post.lua",
-                    "args": [portal_target["args"][0]], "bytes": path.stat().st_size,
+                    "url": f"http://127.0.0.1:{floor_port}/graphql/{path.stem}",
+                    "script": "post.lua",
+                    "args": [portal_target["args"][0]],
+                    "bytes": path.stat().st_size,
                 }
         results: list[Result] = []
         by_server = {s.name: s for s in servers}
@@ -269,9 +347,15 @@ def main() -> int:
 
             say("S5: the hostile mix against portal")
             alone = {r.scenario: r for r in results if r.server == "portal"}
-            mix, lines = hostile.run_mix(portal=portal, targets={"S1": targets[("S1", "portal")],
-                                                                 "S2": targets[("S2", "portal")]},
-                                         alone=alone, tmp=tmp, duration=DURATION, run_wrk=run_wrk, result_type=Result)
+            mix, lines = hostile.run_mix(
+                portal=portal,
+                targets={"S1": targets[("S1", "portal")], "S2": targets[("S2", "portal")]},
+                alone=alone,
+                tmp=tmp,
+                duration=DURATION,
+                run_wrk=run_wrk,
+                result_type=Result,
+            )
             results.extend(mix)
             notes.extend(lines)
         elif not only or "S5" in only:
@@ -285,8 +369,9 @@ def main() -> int:
         if os.environ.get("BENCH_SKIP_ROBUSTNESS") != "1":
             from bench import robustness
 
-            ok = robustness.run_all(portal_url=f"http://127.0.0.1:{port}", portal=portal, pg=pg, db=db, env=env,
-                                    auth=auth, say=say)
+            ok = robustness.run_all(
+                portal_url=f"http://127.0.0.1:{port}", portal=portal, pg=pg, db=db, env=env, auth=auth, say=say
+            )
             if not ok:
                 return 1
         if os.environ.get("BENCH_KEEP") == "1":

@@ -11,7 +11,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 QUERIES = Path(__file__).resolve().parent / "queries"
@@ -26,8 +26,9 @@ class ProbeFailed(RuntimeError):
 
 def _post(url: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
     base = {"Content-Type": "application/json", "Accept": "application/json"} if body is not None else {}
-    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
-                                     headers={**base, **headers})
+    request = urllib.request.Request(
+        url, data=body, method="POST" if body is not None else "GET", headers={**base, **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -81,8 +82,10 @@ class AreaActivities(Scenario):
         from schema import ids
 
         area_pk = db.scalar("SELECT id FROM urbanarea WHERE slug = %s", (AREA_SLUG,))
-        now = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
-        mine = graphql_body(tmp, "s1-portal", "s1.portal.graphql", {"area": ids.encode("UrbanArea", area_pk), "now": now})
+        now = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
+        mine = graphql_body(
+            tmp, "s1-portal", "s1.portal.graphql", {"area": ids.encode("UrbanArea", area_pk), "now": now}
+        )
         theirs = graphql_body(tmp, "s1-postgraphile", "s1.postgraphile.graphql", {"slug": AREA_SLUG})
         return {
             "portal": {"url": f"{portal}/graphql", "script": "post.lua", "args": [str(mine)]},
@@ -110,7 +113,9 @@ class AreaPage(Scenario):
         from schema import ids
 
         area_pk = db.scalar("SELECT id FROM urbanarea WHERE slug = %s", (AREA_SLUG,))
-        return {"portal": {"url": f"{portal}/omraader/{ids.encode('UrbanArea', area_pk)}", "script": "get.lua", "args": []}}
+        return {
+            "portal": {"url": f"{portal}/omraader/{ids.encode('UrbanArea', area_pk)}", "script": "get.lua", "args": []}
+        }
 
     def probe(self, target: dict) -> bytes:
         status, answer = _post(target["url"], None, {"Accept": "text/html"})
@@ -139,21 +144,41 @@ class InputSubmissions(Scenario):
             "SELECT a.subject, a.display_name, MIN(g.group_id) FROM account a "
             "JOIN residency r ON r.account_id = a.id JOIN followupgroupestate g ON g.estate_id = r.estate_id "
             "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id LIMIT %s",
-            (RESIDENTS,))
+            (RESIDENTS,),
+        )
         from bench.tokens import mint_like
 
         bearers = mint_like(template_token, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
         tokens_file = tmp / "s4-tokens.tsv"
         tokens_file.write_text("".join(f"{b}\t{ids.encode('FollowUpGroup', r[2])}\n" for b, r in zip(bearers, rows)))
         template = tmp / "s4-submit.json"
-        template.write_text(json.dumps({"query": SUBMIT, "variables": {"input": {
-            "groupId": "__GROUP__", "title": "Belastningstest __N__",
-            "body": "Input __N__ fra belastningstesten: mere lys på stierne, tak."}}}))
+        template.write_text(
+            json.dumps(
+                {
+                    "query": SUBMIT,
+                    "variables": {
+                        "input": {
+                            "groupId": "__GROUP__",
+                            "title": "Belastningstest __N__",
+                            "body": "Input __N__ fra belastningstesten: mere lys på stierne, tak.",
+                        }
+                    },
+                }
+            )
+        )
         self.db = db
-        self.notes.append(f"S4: {len(rows)} residents with their own tokens (signed with the development provider's key), "
-                          "each submission a new text; 'errors' counts rejected submissions too")
-        return {"portal": {"url": f"{portal}/graphql", "script": "submit.lua",
-                           "args": [str(template), str(tokens_file), str(threads)], "tokens": str(tokens_file)}}
+        self.notes.append(
+            f"S4: {len(rows)} residents with their own tokens (signed with the development provider's key), "
+            "each submission a new text; 'errors' counts rejected submissions too"
+        )
+        return {
+            "portal": {
+                "url": f"{portal}/graphql",
+                "script": "submit.lua",
+                "args": [str(template), str(tokens_file), str(threads)],
+                "tokens": str(tokens_file),
+            }
+        }
 
     def probe(self, target: dict) -> bytes:
         first = Path(target["tokens"]).read_text().splitlines()[-1]
@@ -173,7 +198,9 @@ class InputSubmissions(Scenario):
 
 SCENARIOS: list[Scenario] = [
     AreaActivities("S1", "anonymous: 50 activities of an urban area with partners and next 3 occurrences"),
-    PlansDeep("S2", "staff: 10 plans -> sub-agreements, 20 activities -> partners, goals -> indicators -> measurements"),
+    PlansDeep(
+        "S2", "staff: 10 plans -> sub-agreements, 20 activities -> partners, goals -> indicators -> measurements"
+    ),
     AreaPage("S3", "anonymous: the portal's area page (HTML)", floor=False),
     InputSubmissions("S4", "residents: input submissions (writes)", floor=False),
 ]
@@ -193,7 +220,9 @@ def query_costs() -> str:
 
     read = lambda name: (QUERIES / name).read_text(encoding="utf-8")  # noqa: E731
     anonymous, staff = limits.ANONYMOUS_COST_LIMIT, limits.STAFF_COST_LIMIT
-    return (f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "
-            f"S1 {cost(read('s1.portal.graphql')):,}; S2 {cost(read('s2.portal.graphql')):,}; "
-            f"S3 UrbanAreaPage {cost(documents()['UrbanAreaPage'], 'UrbanAreaPage'):,}; S4 {cost(SUBMIT):,}; "
-            f"S5 hostile {cost(read('s5.hostile.graphql')):,}")
+    return (
+        f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "
+        f"S1 {cost(read('s1.portal.graphql')):,}; S2 {cost(read('s2.portal.graphql')):,}; "
+        f"S3 UrbanAreaPage {cost(documents()['UrbanAreaPage'], 'UrbanAreaPage'):,}; S4 {cost(SUBMIT):,}; "
+        f"S5 hostile {cost(read('s5.hostile.graphql')):,}"
+    )

@@ -28,8 +28,14 @@ class Tokens:
         if self.unavailable:
             return None
         if account not in self._cache:
-            out = subprocess.run([sys.executable, "-c", _FETCH, account], cwd=ROOT, env=self.env,
-                                 capture_output=True, text=True, timeout=60)
+            out = subprocess.run(
+                [sys.executable, "-c", _FETCH, account],
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             if out.returncode != 0 or not out.stdout.strip():
                 self.unavailable = f"no token for {account}: {(out.stderr.strip().splitlines() or ['?'])[-1]}"
                 return None

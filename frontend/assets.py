@@ -22,10 +22,12 @@ DKFDS_STATIC = STATIC / "dkfds"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
 # GraphiQL at /graphql (schema/graphiql.html), served from here rather than a CDN.
 _NODE = HERE / "node_modules"
-GRAPHIQL_FILES = (_NODE / "react" / "umd" / "react.production.min.js",
-                  _NODE / "react-dom" / "umd" / "react-dom.production.min.js",
-                  _NODE / "graphiql" / "graphiql.min.js",
-                  _NODE / "graphiql" / "graphiql.min.css")
+GRAPHIQL_FILES = (
+    _NODE / "react" / "umd" / "react.production.min.js",
+    _NODE / "react-dom" / "umd" / "react-dom.production.min.js",
+    _NODE / "graphiql" / "graphiql.min.js",
+    _NODE / "graphiql" / "graphiql.min.css",
+)
 GRAPHIQL_STATIC = STATIC / "graphiql"
 
 

@@ -17,13 +17,15 @@ ERROR_TEXTS = {
 GENERIC_ERROR = N_("Det kunne ikke gemmes. Tjek felterne og prøv igen.")
 
 
-def check_text(errors: dict, field_id: str, value: str, *, gettext, required: bool = True, max_length: int,
-               name: str) -> None:
+def check_text(
+    errors: dict, field_id: str, value: str, *, gettext, required: bool = True, max_length: int, name: str
+) -> None:
     if required and not value.strip():
         errors[field_id] = gettext("Skriv %(name)s.") % {"name": name}
     elif len(value) > max_length:
         errors[field_id] = gettext("%(name)s må højst være %(count)d tegn.") % {
-            "name": name[:1].upper() + name[1:], "count": max_length,
+            "name": name[:1].upper() + name[1:],
+            "count": max_length,
         }
 
 

@@ -87,12 +87,25 @@ LABELS: dict[str, dict[str, str]] = {
 # Names that come as data but are the portal's own words, so they are in the catalogue: Landsbyggefonden's
 # focus areas (all funding generations) and the roles of follow-up group members.
 DATA_TEXTS = (
-    N_("Børn, unge og familie"), N_("Uddannelse, beskæftigelse og erhverv"),
-    N_("Beboernetværk, inddragelse og demokrati"), N_("Sundhed"), N_("Udsatte grupper"), N_("Kultur og fritid"),
-    N_("Image og kommunikation"), N_("Tryghed og trivsel"), N_("Kriminalpræventiv indsats"),
-    N_("Uddannelse og beskæftigelse"), N_("Forebyggelse og forældreansvar"), N_("Uddannelse og livschancer"),
-    N_("Beskæftigelse"), N_("Kriminalitetsforebyggelse"), N_("Sammenhængskraft og medborgerskab"),
-    N_("formand"), N_("næstformand"), N_("medlem"), N_("beboerrepræsentant"),
+    N_("Børn, unge og familie"),
+    N_("Uddannelse, beskæftigelse og erhverv"),
+    N_("Beboernetværk, inddragelse og demokrati"),
+    N_("Sundhed"),
+    N_("Udsatte grupper"),
+    N_("Kultur og fritid"),
+    N_("Image og kommunikation"),
+    N_("Tryghed og trivsel"),
+    N_("Kriminalpræventiv indsats"),
+    N_("Uddannelse og beskæftigelse"),
+    N_("Forebyggelse og forældreansvar"),
+    N_("Uddannelse og livschancer"),
+    N_("Beskæftigelse"),
+    N_("Kriminalitetsforebyggelse"),
+    N_("Sammenhængskraft og medborgerskab"),
+    N_("formand"),
+    N_("næstformand"),
+    N_("medlem"),
+    N_("beboerrepræsentant"),
 )
 
 

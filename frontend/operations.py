@@ -11,7 +11,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graphql import DocumentNode, FragmentDefinitionNode, FragmentSpreadNode, OperationDefinitionNode, parse, print_ast, visit
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    OperationDefinitionNode,
+    parse,
+    print_ast,
+    visit,
+)
 from graphql.language import Visitor
 
 OPERATIONS = Path(__file__).resolve().parent / "operations"

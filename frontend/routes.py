@@ -16,7 +16,19 @@ from starlette.staticfiles import StaticFiles
 
 from frontend import assets
 from frontend.operations import OperationFailed
-from frontend.pages import activities, boards, common, decisions, groups, mine, own_inputs, partner, public, reports, staff
+from frontend.pages import (
+    activities,
+    boards,
+    common,
+    decisions,
+    groups,
+    mine,
+    own_inputs,
+    partner,
+    public,
+    reports,
+    staff,
+)
 from frontend.web import gettext_for, render
 
 log = logging.getLogger(__name__)
@@ -30,24 +42,41 @@ def page(handler):
         except OperationFailed:
             # The API refused the request as a whole (e.g. a tampered id in a form): a clear 400, not a 500.
             _ = gettext_for(request)
-            return await render(request, "errors/error.html", {
-                "heading": _("Forkert forespørgsel"),
-                "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-            }, status_code=400)
+            return await render(
+                request,
+                "errors/error.html",
+                {
+                    "heading": _("Forkert forespørgsel"),
+                    "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+                },
+                status_code=400,
+            )
         except HTTPException as exc:
             _ = gettext_for(request)
             if exc.status_code == 404:
                 return await render(request, "errors/404.html", status_code=404)
             if exc.status_code == 403:
-                return await render(request, "errors/error.html", {
-                    "heading": _("Formularen er udløbet"),
-                    "text": _("Siden var åben for længe, eller formularen kom et andet sted fra. Gå tilbage, genindlæs siden og prøv igen."),
-                }, status_code=403)
+                return await render(
+                    request,
+                    "errors/error.html",
+                    {
+                        "heading": _("Formularen er udløbet"),
+                        "text": _(
+                            "Siden var åben for længe, eller formularen kom et andet sted fra. Gå tilbage, genindlæs siden og prøv igen."
+                        ),
+                    },
+                    status_code=403,
+                )
             if exc.status_code == 400:
-                return await render(request, "errors/error.html", {
-                    "heading": _("Forkert forespørgsel"),
-                    "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
-                }, status_code=400)
+                return await render(
+                    request,
+                    "errors/error.html",
+                    {
+                        "heading": _("Forkert forespørgsel"),
+                        "text": _("Siden kunne ikke vise det, du bad om. Tjek adressen og prøv igen."),
+                    },
+                    status_code=400,
+                )
             raise
 
     return wrapped

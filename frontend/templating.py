@@ -6,14 +6,21 @@ template marks user text `|safe`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from babel.dates import (format_date, format_datetime, format_skeleton, format_time, get_date_format,
-                         get_datetime_format, get_time_format)
 from babel import Locale, UnknownLocaleError
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+)
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 
@@ -39,7 +46,7 @@ def parse_datetime(value) -> datetime | None:
         else:
             dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
+            dt = dt.replace(tzinfo=UTC)
         return dt.astimezone(LOCAL_TZ)
     except (ValueError, OverflowError, TypeError):
         return None
@@ -61,11 +68,11 @@ def parse_date(value) -> date | None:
 # (CLDR) patterns through Babel, so a language added to LANGUAGES formats its dates correctly
 # without a pattern of its own. Templates name a style, never a pattern.
 DATE_STYLES = {
-    "long": lambda d, loc: format_date(d, "long", locale=loc),          # 30. november 2026
-    "weekday": lambda d, loc: format_date(d, "full", locale=loc),       # mandag den 30. november 2026
+    "long": lambda d, loc: format_date(d, "long", locale=loc),  # 30. november 2026
+    "weekday": lambda d, loc: format_date(d, "full", locale=loc),  # mandag den 30. november 2026
     "day_month": lambda d, loc: format_skeleton("MMMMd", d, locale=loc),  # 30. november
     "month_year": lambda d, loc: format_skeleton("yMMM", d, locale=loc),  # nov. 2026
-    "year": lambda d, loc: format_skeleton("y", d, locale=loc),         # 2026
+    "year": lambda d, loc: format_skeleton("y", d, locale=loc),  # 2026
 }
 
 
@@ -73,7 +80,8 @@ def _datetime_pattern(loc: str) -> str:
     """The locale's pattern for a date with a time: its long date and short time, joined its way."""
     joined = get_datetime_format("medium", locale=loc)
     return joined.replace("{1}", get_date_format("long", locale=loc).pattern).replace(
-        "{0}", get_time_format("short", locale=loc).pattern)
+        "{0}", get_time_format("short", locale=loc).pattern
+    )
 
 
 def _filters(code: str) -> dict:

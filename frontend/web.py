@@ -107,7 +107,7 @@ def path_id(request: Request, *types: str, name: str = "id") -> str:
     value = request.path_params[name]
     try:
         decode(value, *types)
-    except Exception:  # noqa: BLE001 - any decoding failure means "no such page"
+    except Exception:
         raise HTTPException(status_code=404)
     return value
 
@@ -127,8 +127,10 @@ def parse_day(value: str) -> date | None:
 def day_range(values: dict, errors: dict, gettext, start: str = "fra", end: str = "til") -> tuple:
     """The days of a from/to filter (None when not given); a field that is no day gets its error."""
     days = []
-    for name, message in ((start, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-01.")),
-                          (end, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-31."))):
+    for name, message in (
+        (start, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-01.")),
+        (end, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-31.")),
+    ):
         day = parse_day(values[name]) if values[name] else None
         if values[name] and day is None:
             errors[name] = gettext(message)
@@ -187,8 +189,9 @@ def _message(request: Request) -> str:
     return translations(language(request).code).gettext(text) if text else ""
 
 
-async def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200,
-                 headers: dict | None = None) -> HTMLResponse:
+async def render(
+    request: Request, template: str, context: dict | None = None, *, status_code: int = 200, headers: dict | None = None
+) -> HTMLResponse:
     lang = language(request)
     actor = await current_actor(request)
     signed_in = actor is not None

@@ -5,36 +5,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import ExecutionResult, Info
 
+from backend import observability, policy
 from backend.actor import Actor
 from backend.settings import get_settings
-from schema import limits
+from schema import fast_fields, limits, public_cache
+from schema.activities.mutations import ActivitiesMutation
 from schema.activities.queries import ActivitiesQuery
 from schema.audit.queries import AuditQuery
 from schema.context import Context
-from schema import fast_fields, public_cache
 from schema.document_cache import DocumentCache
 from schema.engine_internals import mark_fast
 from schema.execution import ExecutionContext
-from schema.extensions import (NoAnonymousIntrospection, NoteOperation, OperationLimits, ReleaseSessionAfterOperation,
-                               log_errors, mask_unexpected_errors)
+from schema.extensions import (
+    NoAnonymousIntrospection,
+    NoteOperation,
+    OperationLimits,
+    ReleaseSessionAfterOperation,
+    log_errors,
+    mask_unexpected_errors,
+)
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
-from schema.participation.queries import ParticipationQuery
-from schema.permissions import checked
-from schema.plans.queries import PlansQuery
-from schema.activities.mutations import ActivitiesMutation
 from schema.participation.mutations import ParticipationMutation
+from schema.participation.queries import ParticipationQuery
 from schema.participation.residency_mutations import ResidencyMutation
+from schema.permissions import checked
 from schema.plans.mutations import PlansMutation
+from schema.plans.queries import PlansQuery
 from schema.reports.queries import ReportsQuery
-from schema.subscriptions import Subscription
 from schema.scalars import SCALAR_OVERRIDES
-from backend import observability, policy
+from schema.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -42,18 +47,23 @@ class Schema(strawberry.Schema):
         log_errors(errors)
 
 
-@strawberry.type(description="The Helhedsplan API: boligsociale helhedsplaner, their activities, partners and follow-up groups.")
+@strawberry.type(
+    description="The Helhedsplan API: boligsociale helhedsplaner, their activities, partners and follow-up groups."
+)
 class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, AuditQuery, ReportsQuery):
     @strawberry.field(
         description="Any object by its global id (null when it does not exist or you may not see it).",
         **checked(policy.plan_filter, policy.activity_filter, note="each type's own read rule"),
     )
-    async def node(self, info: Info,
-                   id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]) -> Node | None:
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
+    ) -> Node | None:
         return await resolve_node(info.context, id)
 
 
-@strawberry.type(description="Changes: every mutation has its own payload with typed errors and runs in one transaction.")
+@strawberry.type(
+    description="Changes: every mutation has its own payload with typed errors and runs in one transaction."
+)
 class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation):
     pass
 
@@ -66,8 +76,15 @@ def build_schema(*, fast_execution: bool) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[DocumentCache, *limits.extensions(), NoAnonymousIntrospection, OperationLimits,
-                    ReleaseSessionAfterOperation, NoteOperation, mask_unexpected_errors],
+        extensions=[
+            DocumentCache,
+            *limits.extensions(),
+            NoAnonymousIntrospection,
+            OperationLimits,
+            ReleaseSessionAfterOperation,
+            NoteOperation,
+            mask_unexpected_errors,
+        ],
         scalar_overrides=SCALAR_OVERRIDES,
         execution_context_class=ExecutionContext if fast_execution else None,
     )

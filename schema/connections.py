@@ -14,16 +14,16 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Any, Awaitable, Callable, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from backend.db import danish_order
-
 from schema.ids import parse_pk
 from schema.limits import page_size
 from schema.loaders import cached_statement, key_in
@@ -44,8 +44,11 @@ After = Annotated[
 
 @strawberry.enum(description="What a list of named things can be ordered by.")
 class NameOrderField(Enum):
-    NAME = strawberry.enum_value("NAME", description="The name (an activity's title), in Danish "
-                                 "alphabetical order: Æ, Ø and Å after Z; ties in id order.")
+    NAME = strawberry.enum_value(
+        "NAME",
+        description="The name (an activity's title), in Danish "
+        "alphabetical order: Æ, Ø and Å after Z; ties in id order.",
+    )
 
 
 @strawberry.enum(description="Ascending or descending.")
@@ -57,7 +60,9 @@ class OrderDirection(Enum):
 @strawberry.input(description="The order of a list of named things (without it: id order, by creation).")
 class NameOrder:
     field: NameOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Ascending (default) or descending.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (default) or descending."
+    )
 
 
 OrderBy = Annotated[
@@ -118,8 +123,11 @@ def decode_cursor(cursor: str | None, ordering: Ordering | None = None):
     if prefix != expected:
         came_from = "id order" if prefix == "cursor" else Ordering("name", prefix == "name-desc").describe()
         wanted = "id order (no orderBy)" if ordering is None else ordering.describe()
-        raise _bad_cursor(cursor, f"it comes from the list in {came_from}, this list is in {wanted}; "
-                                  "use the same orderBy as the page the cursor came from, or start without `after`")
+        raise _bad_cursor(
+            cursor,
+            f"it comes from the list in {came_from}, this list is in {wanted}; "
+            "use the same orderBy as the page the cursor came from, or start without `after`",
+        )
     return pk if ordering is None else (name, pk)
 
 
@@ -147,7 +155,9 @@ class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     has_previous_page: bool = strawberry.field(description="Whether items precede this page (a cursor was given).")
     start_cursor: str | None = strawberry.field(description="The cursor of the first item on this page.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last item; pass it as `after` for the next page.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item; pass it as `after` for the next page."
+    )
 
 
 @strawberry.type(description="An item of a page, with the cursor that points at it.")
@@ -190,19 +200,43 @@ class Connection(Generic[T]):
         return self.total
 
     @classmethod
-    def of(cls, items: list, *, size: int, has_previous: bool, total: int | None = None,
-           count: Callable[[], Awaitable[int]] | None = None, ordering: Ordering | None = None) -> "Connection":
+    def of(
+        cls,
+        items: list,
+        *,
+        size: int,
+        has_previous: bool,
+        total: int | None = None,
+        count: Callable[[], Awaitable[int]] | None = None,
+        ordering: Ordering | None = None,
+    ) -> Connection:
         has_next = len(items) > size
-        return cls(items=items[:size], has_next=has_next, has_previous=has_previous, total=total, count=count,
-                   ordering=ordering)
+        return cls(
+            items=items[:size],
+            has_next=has_next,
+            has_previous=has_previous,
+            total=total,
+            count=count,
+            ordering=ordering,
+        )
 
     @classmethod
-    def empty(cls) -> "Connection":
+    def empty(cls) -> Connection:
         return cls(items=[], has_next=False, has_previous=False, total=0, count=None)
 
 
-async def page(context, type_cls: type, statement, id_column, *, first: int | None, after: str | None,
-               order_by: NameOrder | None = None, name_column=None, newest_first: bool = False) -> Connection:
+async def page(
+    context,
+    type_cls: type,
+    statement,
+    id_column,
+    *,
+    first: int | None,
+    after: str | None,
+    order_by: NameOrder | None = None,
+    name_column=None,
+    newest_first: bool = False,
+) -> Connection:
     """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id
     (`newest_first`: descending, for a list that always is), or by `name_column` in Danish order when
     `order_by` is given."""
@@ -211,8 +245,11 @@ async def page(context, type_cls: type, statement, id_column, *, first: int | No
     position = decode_cursor(after, order)
     query = statement
     if position is not None:
-        query = query.where(id_column < position if newest_first and order is None
-                            else after_condition(order, position, id_column, name_column))
+        query = query.where(
+            id_column < position
+            if newest_first and order is None
+            else after_condition(order, position, id_column, name_column)
+        )
     sort = [id_column.desc()] if newest_first and order is None else order_columns(order, id_column, name_column)
     rows = await context.fetch(query.order_by(*sort).limit(size + 1))
     counted = statement.order_by(None)
@@ -220,13 +257,23 @@ async def page(context, type_cls: type, statement, id_column, *, first: int | No
     async def count() -> int:
         return await context.scalar(select(func.count()).select_from(counted.subquery()))
 
-    return Connection.of([build(type_cls, r) for r in rows], size=size, has_previous=position is not None,
-                         count=count, ordering=order)
+    return Connection.of(
+        [build(type_cls, r) for r in rows], size=size, has_previous=position is not None, count=count, ordering=order
+    )
 
 
 async def pages_by_parent(
-    context, type_cls: type, statement, parent_column, id_column, parent_ids: list[int], *,
-    size: int, after_pk, cache_key: tuple | None = None, ordering: Ordering | None = None,
+    context,
+    type_cls: type,
+    statement,
+    parent_column,
+    id_column,
+    parent_ids: list[int],
+    *,
+    size: int,
+    after_pk,
+    cache_key: tuple | None = None,
+    ordering: Ordering | None = None,
 ) -> dict[int, Connection]:
     """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent.
 
@@ -236,10 +283,14 @@ async def pages_by_parent(
     """
 
     def paging():
-        inner = statement.add_columns(
-            parent_column.label("_parent"),
-            func.count().over(partition_by=parent_column).label("_total"),
-        ).where(key_in(parent_column)).subquery()
+        inner = (
+            statement.add_columns(
+                parent_column.label("_parent"),
+                func.count().over(partition_by=parent_column).label("_total"),
+            )
+            .where(key_in(parent_column))
+            .subquery()
+        )
         # c["_parent"], not c._parent: the latter is the column collection's own attribute (all columns).
         parent = inner.c["_parent"]
         name = inner.c[ordering.attribute] if ordering is not None else None
@@ -254,11 +305,15 @@ async def pages_by_parent(
             else:
                 numbered = numbered.where(after_condition(ordering, (None, bindparam("after_pk")), inner.c.pk, name))
         numbered = numbered.subquery()
-        return select(numbered).where(numbered.c["_rn"] <= bindparam("page_limit")).order_by(
-            numbered.c["_parent"], numbered.c["_rn"])
+        return (
+            select(numbered)
+            .where(numbered.c["_rn"] <= bindparam("page_limit"))
+            .order_by(numbered.c["_parent"], numbered.c["_rn"])
+        )
 
-    query = paging() if cache_key is None else cached_statement(
-        ("pages", *cache_key, after_pk is None, ordering), paging)
+    query = (
+        paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None, ordering), paging)
+    )
     params = {"keys": parent_ids, "page_limit": size + 1}
     if after_pk is not None:
         if ordering is None:
@@ -280,8 +335,12 @@ async def pages_by_parent(
             # Paged past the end: the window saw no row, so count this parent on demand.
             count = _counter(context, statement, parent_column, parent)
         out[parent] = Connection.of(
-            items, size=size, has_previous=after_pk is not None,
-            total=totals.get(parent, 0 if after_pk is None else None), count=count, ordering=ordering,
+            items,
+            size=size,
+            has_previous=after_pk is not None,
+            total=totals.get(parent, 0 if after_pk is None else None),
+            count=count,
+            ordering=ordering,
         )
     return out
 

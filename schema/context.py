@@ -8,8 +8,9 @@ Mutations run their single transaction in `async with ctx.write() as session:`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,6 +139,6 @@ class Context:
                 # on this connection reuses them.
                 try:
                     await session.commit()
-                except Exception:  # noqa: BLE001 - e.g. a lost connection: close() cleans up as before
+                except Exception:
                     pass
             await session.close()

@@ -17,7 +17,8 @@ of (schema, document, operation name, variables); schema/limits.py decides what 
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -39,8 +40,12 @@ from graphql import (
 from schema.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_DEFAULTS, UNPAGED_LIST_SIZE
 
 
-def query_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None = None,
-               variables: dict[str, Any] | None = None) -> int:
+def query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: dict[str, Any] | None = None,
+) -> int:
     """The cost of the operation `operation_name` of a validated document (0 when there is none)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
@@ -56,8 +61,11 @@ def cost_variables(variables: dict[str, Any] | None) -> tuple:
     """The part of the variables a cost can depend on (whole numbers), as a hashable key for memos."""
     if not variables:
         return ()
-    return tuple(sorted((name, value) for name, value in variables.items()
-                        if isinstance(value, int) and not isinstance(value, bool)))
+    return tuple(
+        sorted(
+            (name, value) for name, value in variables.items() if isinstance(value, int) and not isinstance(value, bool)
+        )
+    )
 
 
 class _Walk:

@@ -9,7 +9,7 @@ bounded LRU; a repeated document skips both steps. It must come first in the sch
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterator
+from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
@@ -58,8 +58,12 @@ class DocumentCache(SchemaExtension):
             return
         yield
         query = context.query
-        if (query is not None and len(query) <= MAX_DOCUMENT and context.graphql_document is not None
-                and context.pre_execution_errors is not None):
+        if (
+            query is not None
+            and len(query) <= MAX_DOCUMENT
+            and context.graphql_document is not None
+            and context.pre_execution_errors is not None
+        ):
             _cache[query] = (context.graphql_document, tuple(context.pre_execution_errors), {})
             while len(_cache) > MAX_ENTRIES:
                 _cache.popitem(last=False)

@@ -32,8 +32,9 @@ Assumptions (one test each):
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 from graphql import GraphQLSchema
 from strawberry import Info
@@ -43,9 +44,20 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 __all__ = [
-    "CustomGraphQLEnumType", "DateTimeDefinition", "ExecutionContextBase", "LazyInfo", "graphql_schema",
-    "has_middleware", "is_cast", "is_default_resolver", "is_fast", "is_strawberry_wrapper", "mark_fast",
-    "resolver_call", "strawberry_field", "wrap_parser",
+    "CustomGraphQLEnumType",
+    "DateTimeDefinition",
+    "ExecutionContextBase",
+    "LazyInfo",
+    "graphql_schema",
+    "has_middleware",
+    "is_cast",
+    "is_default_resolver",
+    "is_fast",
+    "is_strawberry_wrapper",
+    "mark_fast",
+    "resolver_call",
+    "strawberry_field",
+    "wrap_parser",
 ]
 
 # A2: the execution context the engine subclasses (graphql-core's hooks, strawberry's subclass).
@@ -85,8 +97,12 @@ def resolver_call(definition) -> Callable[[Any, Any], Any] | None:
     resolver = definition.base_resolver
     if resolver is None:
         return None
-    self_, parent, root, info = (resolver.self_parameter, resolver.parent_parameter,
-                                 resolver.root_parameter, resolver.info_parameter)
+    self_, parent, root, info = (
+        resolver.self_parameter,
+        resolver.parent_parameter,
+        resolver.root_parameter,
+        resolver.info_parameter,
+    )
     names = [p.name for p in (parent, root) if p is not None]
     info_name = info.name if info is not None else None
     function = resolver.wrapped_func
@@ -120,7 +136,7 @@ class LazyInfo(Info):
     """A8: strawberry's Info for a resolver called by the one-pass completion. Resolvers there mostly
     read only `info.context`; the GraphQLResolveInfo behind the rest is built when something asks."""
 
-    def __init__(self, execution, field, path) -> None:  # noqa: D107 - not the dataclass init
+    def __init__(self, execution, field, path) -> None:
         self._field = field.definition
         self._execution, self._lean_field, self._path = execution, field, path
 
@@ -135,7 +151,7 @@ class LazyInfo(Info):
 
 
 # The switch (not a private detail, but the engine's own): which schemas run the fast execution.
-_fast_schemas: "weakref.WeakSet" = weakref.WeakSet()
+_fast_schemas: weakref.WeakSet = weakref.WeakSet()
 
 
 def mark_fast(strawberry_schema) -> None:

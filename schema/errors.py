@@ -11,11 +11,11 @@ answered in `errors`, never as a 500; on success the object is read back as the 
 
 import enum
 import logging
-from typing import Any, Awaitable, Callable, Iterable, Optional
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Optional
 
 import strawberry
 from graphql import GraphQLError
-
 from sqlalchemy.exc import IntegrityError
 
 from backend.services import FieldError, ServiceError
@@ -47,8 +47,9 @@ def error_type(name: str, codes: Iterable[str]):
         value.description = text[0].upper() + text[1:] + "."
 
     class Error:
-        field: Optional[str] = strawberry.field(
-            description="The input field the error is about (camelCase, e.g. body or lines[0].budget); null: the whole input.")
+        field: str | None = strawberry.field(
+            description="The input field the error is about (camelCase, e.g. body or lines[0].budget); null: the whole input."
+        )
         code: code_enum = strawberry.field(description="What is wrong, as a code a client can act on.")
         message: str = strawberry.field(description="What is wrong, in Danish, for the person using the client.")
         message_en: str = strawberry.field(description="What is wrong, in English.")
@@ -60,8 +61,15 @@ def error_type(name: str, codes: Iterable[str]):
     return error_cls
 
 
-def payload_types(name: str, field_name: Optional[str], field_type: Any, codes: Iterable[str], *,
-                  field_description: str, many: bool = False):
+def payload_types(
+    name: str,
+    field_name: str | None,
+    field_type: Any,
+    codes: Iterable[str],
+    *,
+    field_description: str,
+    many: bool = False,
+):
     """`{name}Payload` holding the changed object (null on error) and `errors` (empty on success)."""
     error_cls = error_type(name, codes)
     annotations: dict[str, Any] = {}
@@ -71,10 +79,12 @@ def payload_types(name: str, field_name: Optional[str], field_type: Any, codes: 
         namespace[field_name] = strawberry.field(default=None, description=field_description)
     annotations["errors"] = list[error_cls]
     namespace["errors"] = strawberry.field(
-        default_factory=list, description="What was wrong with the input; empty when the mutation succeeded.")
+        default_factory=list, description="What was wrong with the input; empty when the mutation succeeded."
+    )
     cls = type(f"{name}Payload", (), namespace)
-    payload_cls = strawberry.type(cls, name=f"{name}Payload",
-                                  description=f"The result of {name[0].lower() + name[1:]}.")
+    payload_cls = strawberry.type(
+        cls, name=f"{name}Payload", description=f"The result of {name[0].lower() + name[1:]}."
+    )
     payload_cls.error_cls = error_cls
     payload_cls.object_field = field_name
     return payload_cls
@@ -97,7 +107,7 @@ def to_errors(error_cls, failure: ServiceError) -> list:
 NO_SUCH_PK = 0
 
 
-def pk_of(field: str, global_id: Optional[str], *types: str, required: bool = True) -> Optional[int]:
+def pk_of(field: str, global_id: str | None, *types: str, required: bool = True) -> int | None:
     """The primary key behind an input id (NO_SUCH_PK when it is malformed or of another type)."""
     if global_id is None or global_id == "":
         return NO_SUCH_PK if required else None
@@ -107,7 +117,7 @@ def pk_of(field: str, global_id: Optional[str], *types: str, required: bool = Tr
         return NO_SUCH_PK
 
 
-def typed_id_of(field: str, global_id: Optional[str], *types: str) -> Optional[tuple[str, int]]:
+def typed_id_of(field: str, global_id: str | None, *types: str) -> tuple[str, int] | None:
     if global_id is None or global_id == "":
         return None
     try:
@@ -116,15 +126,19 @@ def typed_id_of(field: str, global_id: Optional[str], *types: str) -> Optional[t
         return (types[0], NO_SUCH_PK)
 
 
-async def visible(context, type_name: str, pk: Optional[int]):
+async def visible(context, type_name: str, pk: int | None):
     """The object as the actor may see it now (None when not visible), read after the write."""
     if pk is None:
         return None
     return await resolve_node(context, encode(type_name, pk))
 
 
-async def run_mutation(info, payload_cls, work: Callable[..., Awaitable[Any]],
-                       read_back: Optional[Callable[[Any, Any], Awaitable[Any]]] = None):
+async def run_mutation(
+    info,
+    payload_cls,
+    work: Callable[..., Awaitable[Any]],
+    read_back: Callable[[Any, Any], Awaitable[Any]] | None = None,
+):
     """Run `work(session, actor)` in one transaction; answer ServiceErrors in the payload's `errors`.
 
     `read_back(context, result)` turns the service's result into the payload's object.

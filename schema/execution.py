@@ -14,17 +14,27 @@ which produces the standard error. Other fields are executed by graphql-core as 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from math import isfinite
 from operator import attrgetter
-from typing import Any, Callable
+from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.pyutils import Path, Undefined
 
 from schema import fast_fields
-from schema.engine_internals import (CustomGraphQLEnumType, ExecutionContextBase, LazyInfo, enum_names,
-                                     has_middleware, is_cast, is_default_resolver, is_strawberry_wrapper,
-                                     resolver_call, strawberry_field)
+from schema.engine_internals import (
+    CustomGraphQLEnumType,
+    ExecutionContextBase,
+    LazyInfo,
+    enum_names,
+    has_middleware,
+    is_cast,
+    is_default_resolver,
+    is_strawberry_wrapper,
+    resolver_call,
+    strawberry_field,
+)
 from schema.ids import encode
 from schema.permissions import Guard
 
@@ -74,8 +84,7 @@ def _coercer(leaf_type) -> Callable[[Any], Any]:
     if name in ("String", "ID"):  # a str comes out as it is
         return lambda value: value if value.__class__ is str else general(value)
     if name == "Int":  # an int in the 32-bit range comes out as it is
-        return lambda value: (value if value.__class__ is int and -2147483648 <= value <= 2147483647
-                              else general(value))
+        return lambda value: value if value.__class__ is int and -2147483648 <= value <= 2147483647 else general(value)
     if name == "Float":  # a finite float comes out as it is
         return lambda value: value if value.__class__ is float and isfinite(value) else general(value)
     if name == "Boolean":
@@ -119,8 +128,11 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Callable[[Any], Any]]:
         if not is_default_resolver(resolve) or definition is None or not definition.is_basic_field:
             continue
         python_name, default_resolver = definition.python_name, definition.default_resolver
-        getter = (attrgetter(python_name) if default_resolver is getattr
-                  else lambda source, n=python_name, r=default_resolver: r(source, n))
+        getter = (
+            attrgetter(python_name)
+            if default_resolver is getattr
+            else lambda source, n=python_name, r=default_resolver: r(source, n)
+        )
         plan[name] = _completer(getter, leaf_type, non_null)
     _PLANS[id(parent_type)] = plan
     return plan
@@ -143,7 +155,7 @@ class ExecutionContext(ExecutionContextBase):
                     else:
                         done[response_name] = entry(source_value)
                     continue
-                except Exception:  # noqa: BLE001 - the standard way reports it
+                except Exception:
                     if entry.__class__ is _Field:
                         plan[response_name] = None  # not again in this request
             rest[response_name] = details
@@ -151,6 +163,7 @@ class ExecutionContext(ExecutionContextBase):
             return done
         results = super().execute_fields(parent_type, source_value, path, rest, position_context)
         if self.is_awaitable(results):
+
             async def merged() -> dict[str, Any]:
                 return _in_order(grouped_field_set, done, await results)
 
@@ -250,6 +263,7 @@ def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
 # are synchronous reads, so running one again is harmless. A field that fell back once in a request
 # is not tried again in that request.
 
+
 class _Leaf:
     __slots__ = ("coerce", "non_null")
 
@@ -321,8 +335,11 @@ class _Field:
         self.definition, self.field_def, self.nodes = definition, field_def, nodes
         self.parent_type, self.guards, self.value = parent_type, guards, value
         python_name, default_resolver = definition.python_name, definition.default_resolver
-        self.get = (attrgetter(python_name) if default_resolver is getattr
-                    else lambda source: default_resolver(source, python_name))
+        self.get = (
+            attrgetter(python_name)
+            if default_resolver is getattr
+            else lambda source: default_resolver(source, python_name)
+        )
         self.call = resolver_call(definition)
 
     def complete(self, context, source, path):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 
-from graphql import ExecutionResult as GraphQLExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule, validate
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -52,11 +53,16 @@ def log_errors(errors: list[GraphQLError]) -> None:
     observability.note_graphql_errors(len(errors))
     for error in errors:
         if is_unexpected(error):
-            log.error("unexpected error in field %s", ".".join(map(str, error.path or ())) or "-",
-                      exc_info=error.original_error)
+            log.error(
+                "unexpected error in field %s",
+                ".".join(map(str, error.path or ())) or "-",
+                exc_info=error.original_error,
+            )
 
 
-UNEXPECTED_ERROR = "Der skete en uventet fejl. Prøv igen senere. (An unexpected error occurred. Please try again later.)"
+UNEXPECTED_ERROR = (
+    "Der skete en uventet fejl. Prøv igen senere. (An unexpected error occurred. Please try again later.)"
+)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -87,11 +93,16 @@ class NoAnonymousIntrospection(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if (not get_settings().graphiql and getattr(context.context, "actor", None) is None
-                and context.query and _MAY_INTROSPECT.search(context.query)
-                and validate(graphql_schema(context.schema), context.graphql_document, [NoSchemaIntrospectionCustomRule])):
-            raise GraphQLError("Introspection is only for signed-in callers here.",
-                               extensions={"code": "INTROSPECTION_DISABLED"})
+        if (
+            not get_settings().graphiql
+            and getattr(context.context, "actor", None) is None
+            and context.query
+            and _MAY_INTROSPECT.search(context.query)
+            and validate(graphql_schema(context.schema), context.graphql_document, [NoSchemaIntrospectionCustomRule])
+        ):
+            raise GraphQLError(
+                "Introspection is only for signed-in callers here.", extensions={"code": "INTROSPECTION_DISABLED"}
+            )
         yield
 
 
@@ -137,8 +148,11 @@ async def _refusal(context) -> GraphQLError | None:
         too_long = limits.too_long_text(document, name, variables)
     if too_long is not None:
         return too_long
-    cost = _memoized(context.query, ("cost", name, cost_variables(variables)),
-                     lambda: query_cost(graphql_schema(context.schema), document, name, variables))
+    cost = _memoized(
+        context.query,
+        ("cost", name, cost_variables(variables)),
+        lambda: query_cost(graphql_schema(context.schema), document, name, variables),
+    )
     request_context = context.context
     actor = getattr(request_context, "actor", None)
     limit = limits.cost_limit(actor)
@@ -152,7 +166,9 @@ async def _refusal(context) -> GraphQLError | None:
         )
     request = getattr(request_context, "request", None)
     if actor is None and getattr(request_context, "metered", False) and request is not None:
-        retry_after = await budget.charge(budget.client_address(request), cost, budget=limits.ANONYMOUS_BUDGET_PER_MINUTE)
+        retry_after = await budget.charge(
+            budget.client_address(request), cost, budget=limits.ANONYMOUS_BUDGET_PER_MINUTE
+        )
         if retry_after is not None:
             response = getattr(request_context, "response", None)
             if response is not None:

@@ -30,8 +30,10 @@ CONTEXT_KEY = "helhedsplan.graphql_context"
 # frontend/assets.py), so it works offline. Its page's policy allows no inline or foreign script; the
 # editor sets inline styles, so styles may be inline here (and only here).
 GRAPHIQL_HTML = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
-GRAPHIQL_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 
 
 class GraphQLApp(GraphQL):
@@ -50,8 +52,9 @@ class GraphQLApp(GraphQL):
         return context
 
     async def render_graphql_ide(self, request) -> Response:
-        return HTMLResponse(GRAPHIQL_HTML, headers={"content-security-policy": GRAPHIQL_CSP,
-                                                    "cache-control": "no-cache"})
+        return HTMLResponse(
+            GRAPHIQL_HTML, headers={"content-security-policy": GRAPHIQL_CSP, "cache-control": "no-cache"}
+        )
 
     async def get_sub_response(self, request) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -70,8 +73,12 @@ class GraphQLApp(GraphQL):
     def create_response(self, response_data, sub_response) -> Response:
         media = getattr(sub_response, "graphql_media_type", "application/json")
         status = sub_response.status_code or 200
-        if (media == GRAPHQL_RESPONSE_JSON and status == 200 and isinstance(response_data, dict)
-                and "data" not in response_data):
+        if (
+            media == GRAPHQL_RESPONSE_JSON
+            and status == 200
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+        ):
             status = 400
         # A staff answer can be 100 KB: orjson writes it in a tenth of json.dumps' time, as UTF-8.
         response = Response(orjson.dumps(response_data), status_code=status, media_type=media)

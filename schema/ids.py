@@ -9,7 +9,6 @@ from functools import lru_cache
 
 from graphql import GraphQLError
 
-
 # Primary keys are INTEGER columns: PostgreSQL's range is the narrower one.
 PK_MAX = 2**31 - 1
 # Canonical digits only: ASCII, no sign, no leading zeros, no spaces (str.isdigit() also takes "١" or "²").
@@ -48,7 +47,8 @@ def decode(global_id: str, *expected_types: str) -> tuple[str, int]:
     except (ValueError, UnicodeError, binascii.Error):
         raise GraphQLError(
             f"Invalid id {str(global_id)[:60]!r}: not a global id (the type and a number from 0 to {PK_MAX}).",
-            extensions={"code": "INVALID_ID"})
+            extensions={"code": "INVALID_ID"},
+        )
     if expected_types and type_name not in expected_types:
         raise GraphQLError(
             f"Invalid id {str(global_id)[:60]!r}: expected an id of {' or '.join(expected_types)}, got {type_name}.",

@@ -9,7 +9,8 @@ a client over its budget 429 with Retry-After.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -52,8 +53,9 @@ MAX_REQUEST_BODY = 256 * 1024  # bytes, for /graphql and the portal's forms (413
 REQUEST_DEADLINE_SECONDS = 10.0  # an operation still running after this is cancelled (code TIMEOUT)
 
 
-def page_size(first: int | None, *, default: int = DEFAULT_PAGE_SIZE, cap: int = MAX_PAGE_SIZE,
-              argument: str = "first") -> int:
+def page_size(
+    first: int | None, *, default: int = DEFAULT_PAGE_SIZE, cap: int = MAX_PAGE_SIZE, argument: str = "first"
+) -> int:
     """A checked page size: `first` when given, else the default."""
     if first is None:
         return default
@@ -90,7 +92,9 @@ def has_long_text(value: Any) -> bool:
     return False
 
 
-def too_long_text(document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None) -> GraphQLError | None:
+def too_long_text(
+    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> GraphQLError | None:
     """An error for the first string argument or input field (a literal, or a variable's value when
     `variables` are given) longer than its limit; None when all fit."""
     operation = get_operation_ast(document, operation_name)
@@ -124,7 +128,9 @@ def _long_value(name: str, node: ValueNode, variables: dict, with_variables: boo
     if isinstance(node, StringValueNode):
         return (name, len(node.value), text_limit(name)) if len(node.value) > text_limit(name) else None
     if isinstance(node, ObjectValueNode):
-        return next(filter(None, (_long_value(f.name.value, f.value, variables, with_variables) for f in node.fields)), None)
+        return next(
+            filter(None, (_long_value(f.name.value, f.value, variables, with_variables) for f in node.fields)), None
+        )
     if isinstance(node, ListValueNode):
         return next(filter(None, (_long_value(name, item, variables, with_variables) for item in node.values)), None)
     if isinstance(node, VariableNode) and with_variables:
@@ -144,12 +150,21 @@ def _long_json(name: str, value: Any) -> tuple | None:
 
 # The limiters' own wording, and how this API says it (with a code a client can act on).
 _REWORDINGS = (
-    (re.compile(r"^'(?P<op>.*)' exceeds maximum operation depth of (?P<max>\d+)$"), "QUERY_TOO_DEEP",
-     "The operation '{op}' is too deep: fields may be nested at most {max} levels."),
-    (re.compile(r"^(?P<found>\d+) aliases found\. Allowed: (?P<max>\d+)$"), "TOO_MANY_ALIASES",
-     "The document uses {found} aliases; at most {max} are allowed."),
-    (re.compile(r"Document contains more than (?P<max>\d+) tokens"), "TOO_MANY_TOKENS",
-     "The document is too large: at most {max} tokens are allowed."),
+    (
+        re.compile(r"^'(?P<op>.*)' exceeds maximum operation depth of (?P<max>\d+)$"),
+        "QUERY_TOO_DEEP",
+        "The operation '{op}' is too deep: fields may be nested at most {max} levels.",
+    ),
+    (
+        re.compile(r"^(?P<found>\d+) aliases found\. Allowed: (?P<max>\d+)$"),
+        "TOO_MANY_ALIASES",
+        "The document uses {found} aliases; at most {max} are allowed.",
+    ),
+    (
+        re.compile(r"Document contains more than (?P<max>\d+) tokens"),
+        "TOO_MANY_TOKENS",
+        "The document is too large: at most {max} tokens are allowed.",
+    ),
 )
 
 

@@ -55,8 +55,10 @@ class IdentityCheckedHandler(BaseGraphQLTransportWSHandler):
         identity = self.context.identity
         if identity is None or identity.account_id is None:
             return  # anonymous: nothing can end
-        waits = [asyncio.create_task(self.context.sign_in_ended.wait()),
-                 asyncio.create_task(self._until_signed_out_elsewhere(identity))]
+        waits = [
+            asyncio.create_task(self.context.sign_in_ended.wait()),
+            asyncio.create_task(self._until_signed_out_elsewhere(identity)),
+        ]
         try:
             await asyncio.wait(waits, timeout=identity.seconds_left(), return_when=asyncio.FIRST_COMPLETED)
         finally:

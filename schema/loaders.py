@@ -15,7 +15,8 @@ import asyncio
 import importlib
 import inspect
 from collections import defaultdict
-from typing import Any, Awaitable, Callable, Generic, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 
@@ -63,7 +64,7 @@ class Batcher:
         self.requested = 0  # keys asked for so far; a change means the request is still resolving
         self.task: asyncio.Task | None = None
 
-    def enqueue(self, loader: "Loader") -> None:
+    def enqueue(self, loader: Loader) -> None:
         self.requested += 1
         self.pending.setdefault(id(loader), loader)
         if self.task is None:
@@ -219,7 +220,7 @@ class Loader(Generic[K, V]):
             values = list(await self.batch_load([k for k, _ in queue]))
             if len(values) != len(queue):
                 raise RuntimeError(f"{type(self).__name__} returned {len(values)} values for {len(queue)} keys")
-        except Exception as error:  # noqa: BLE001 - every waiting resolver gets the error
+        except Exception as error:
             for key, future in queue:
                 self.cache.pop(key, None)
                 if not future.done():
@@ -325,6 +326,7 @@ class ThroughLinkLoader(Loader[int, list], generic=True):
 def then(value: Any, function):
     """`function(value)`, also when `value` is still an awaitable (then an awaitable of the result)."""
     if inspect.isawaitable(value):
+
         async def later():
             return function(await value)
 

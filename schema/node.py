@@ -6,7 +6,8 @@ Each domain registers, per type name, how to fetch one object as the actor may s
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 

@@ -15,8 +15,9 @@ Use as keyword arguments of strawberry.field / strawberry.mutation:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional

@@ -14,8 +14,9 @@ Only what the selection asks for is loaded. A field with arguments the prefetch 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
@@ -45,12 +46,21 @@ def _relations() -> dict[tuple[str, str], Relation]:
 
     focus_area = Relation(pl.FocusAreaByIdLoader, lambda o, a: o.focus_area_id, "FocusArea", optional)
     return {
-        ("Plan", "subAgreements"): Relation(pl.AgreementsByPlanIdLoader, lambda o, a: o.pk, "Agreement",
-                                            lambda rows: [r for r in rows if r.kind == AK.SUB_AGREEMENT]),
+        ("Plan", "subAgreements"): Relation(
+            pl.AgreementsByPlanIdLoader,
+            lambda o, a: o.pk,
+            "Agreement",
+            lambda rows: [r for r in rows if r.kind == AK.SUB_AGREEMENT],
+        ),
         ("Plan", "goals"): Relation(pl.GoalsByPlanIdLoader, lambda o, a: o.pk, "Goal"),
         ("Plan", "activities"): Relation(
-            al.ActivitiesByPlanIdLoader, lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER, None),
-            "Activity", lambda conn: conn.items, frozenset({"first"}), connection=True),
+            al.ActivitiesByPlanIdLoader,
+            lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER, None),
+            "Activity",
+            lambda conn: conn.items,
+            frozenset({"first"}),
+            connection=True,
+        ),
         ("Agreement", "focusArea"): focus_area,
         ("Goal", "focusArea"): focus_area,
         ("Goal", "indicators"): Relation(pl.IndicatorsByGoalIdLoader, lambda o, a: o.pk, "Indicator"),
@@ -152,5 +162,5 @@ async def prefetch_page(info, type_name: str, connection) -> None:
     try:
         sets = [s for field in info.selected_fields for s in _connection_sets(field)]
         await prefetch(info.context, [(type_name, connection.items, sets)])
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass

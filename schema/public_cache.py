@@ -22,8 +22,9 @@ import asyncio
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection
@@ -92,7 +93,7 @@ async def _once(key: tuple, generation, compute: Callable[[], Awaitable[Any]]) -
     if pending is not None and pending[0] == generation:
         try:
             await asyncio.wait_for(asyncio.shield(pending[1]), timeout=INFLIGHT_WAIT_SECONDS)
-        except Exception:  # noqa: BLE001 - the caller computes it itself
+        except Exception:
             pass
         return False, None
     done = asyncio.get_running_loop().create_future()
@@ -120,14 +121,19 @@ def _is_query(document: str, operation_name: str | None) -> bool:
 # ---------------------------------------------------------------- door 1: in-process operations
 def _operation_key(document: str, variables: dict | None, operation_name: str | None) -> tuple | None:
     try:
-        return ("operation", document, operation_name,
-                json.dumps(variables or {}, sort_keys=True, separators=(",", ":")))
+        return (
+            "operation",
+            document,
+            operation_name,
+            json.dumps(variables or {}, sort_keys=True, separators=(",", ":")),
+        )
     except (TypeError, ValueError):
         return None  # variables that are not plain JSON: not cached
 
 
-async def execute_public(run: Callable[[], Awaitable[ExecutionResult]], document: str, variables: dict | None,
-                         operation_name: str | None) -> ExecutionResult:
+async def execute_public(
+    run: Callable[[], Awaitable[ExecutionResult]], document: str, variables: dict | None, operation_name: str | None
+) -> ExecutionResult:
     """`run()` executes the operation for an anonymous caller; a query that succeeded is kept."""
     changes.ensure_listening()
     key = _operation_key(document, variables, operation_name)
@@ -199,7 +205,9 @@ class PublicResponseCache:
             if attempt == 0 and not _looks_like_query(body):
                 break
             at = _now()
-            first, _ = await _once(key, generation, lambda: self._answer_and_keep(scope, replay, send, key, generation, at))
+            first, _ = await _once(
+                key, generation, lambda: self._answer_and_keep(scope, replay, send, key, generation, at)
+            )
             if first:
                 return
         await self.app(scope, replay, send)

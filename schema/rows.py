@@ -7,11 +7,11 @@ fields (its `pk` is the model's `id`), and `build(Type, row)` fills an instance 
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_names(type_cls: type) -> tuple[str, ...]:
     """The stored (constructor) fields of a GraphQL type, in declaration order."""
     return tuple(f.name for f in dataclasses.fields(type_cls) if f.init)

@@ -13,8 +13,8 @@ from schema.engine_internals import DateTimeDefinition, wrap_parser
 def to_utc(value: dt.datetime) -> dt.datetime:
     """An aware datetime in UTC; a naive one is taken to be UTC already (how the database keeps them)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def _serialize(value: dt.datetime) -> str:

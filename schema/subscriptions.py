@@ -8,7 +8,8 @@ partnership stops the events at once; an ended sign-in ends the stream and close
 
 from __future__ import annotations
 
-from typing import Annotated, AsyncGenerator
+from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -47,15 +48,17 @@ class Subscription:
         **checked(policy.can_read_group_inputs),
     )
     async def resident_input_received(
-        self, info: Info,
+        self,
+        info: Info,
         group_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this group.")] = None,
     ) -> AsyncGenerator[ResidentInput, None]:
         actor = info.context.actor
         group_pk = decode_pk(group_id, "FollowUpGroup")
 
         def wanted(actor, event) -> bool:
-            return (policy.can_read_group_inputs(actor, event.get("plan_id"))
-                    and (group_pk is None or event.get("group_id") == group_pk))
+            return policy.can_read_group_inputs(actor, event.get("plan_id")) and (
+                group_pk is None or event.get("group_id") == group_pk
+            )
 
         if actor is None or not actor.is_staff:
             return  # nothing to follow: ends at once, like a subscription to nothing
@@ -67,7 +70,8 @@ class Subscription:
         **checked(policy.can_follow_activity_changes),
     )
     async def activity_changed(
-        self, info: Info,
+        self,
+        info: Info,
         plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this plan.")] = None,
     ) -> AsyncGenerator[Activity, None]:
         actor = info.context.actor
@@ -76,8 +80,9 @@ class Subscription:
         def wanted(actor, event) -> bool:
             if plan_pk is not None and event.get("plan_id") != plan_pk:
                 return False
-            return policy.can_follow_activity_changes(actor, activity_id=event.get("activity_id"),
-                                                      plan_id=event.get("plan_id"))
+            return policy.can_follow_activity_changes(
+                actor, activity_id=event.get("activity_id"), plan_id=event.get("plan_id")
+            )
 
         if actor is None:
             return

@@ -22,16 +22,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(*, port: int | None = None, workers: int = 1, env: dict | None = None,
-                 extra: list[str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(
+    *, port: int | None = None, workers: int = 1, env: dict | None = None, extra: list[str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """Start the app and wait until /readyz answers (database, migrations, change listener); returns the process and its base URL."""
     port = port or free_port()
-    command = [sys.executable, "-m", "uvicorn", "backend.app:app", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--log-level", "warning", *(extra or [])]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "backend.app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        *(extra or []),
+    ]
     # The server's own log (it logs every GraphQL error) goes to a file, not into the test output.
     log = tempfile.NamedTemporaryFile(prefix="hp_server_", suffix=".log", delete=False)
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "ENVIRONMENT": "test", **(env or {})},
-                               start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "ENVIRONMENT": "test", **(env or {})},
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     process.log_path = log.name  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -72,7 +92,7 @@ class Server:
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.process, _ = start_server(port=self.port)
         return self
 

@@ -33,9 +33,9 @@ PARTICIPANTS_MAX = bounds.PARTICIPANTS_MAX
 LANGUAGES_MAX = 20
 
 
-
-async def _activity_for_update(session: AsyncSession, actor: Actor | None, activity_id: int | None,
-                               field: str = "activityId") -> Activity:
+async def _activity_for_update(
+    session: AsyncSession, actor: Actor | None, activity_id: int | None, field: str = "activityId"
+) -> Activity:
     activity = await get_or_404(session, Activity, activity_id, field, ACTIVITY_DA, ACTIVITY_EN)
     if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
         raise NotFound(field, ACTIVITY_DA, ACTIVITY_EN)
@@ -77,65 +77,121 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
-def _activity_texts(check: Checker, *, title=_UNSET, description=_UNSET, target_group=_UNSET, location=_UNSET,
-                    contact=_UNSET) -> dict:
+def _activity_texts(
+    check: Checker, *, title=_UNSET, description=_UNSET, target_group=_UNSET, location=_UNSET, contact=_UNSET
+) -> dict:
     out = {}
     if title is not _UNSET:
-        out["title"] = check.text("title", title, max_len=200, label_da="Titlen", label_en="The title",
-                                  single_line=True)
+        out["title"] = check.text(
+            "title", title, max_len=200, label_da="Titlen", label_en="The title", single_line=True
+        )
     if description is not _UNSET:
-        out["description"] = check.text("description", description, max_len=5000, required=False,
-                                        label_da="Beskrivelsen", label_en="The description")
+        out["description"] = check.text(
+            "description",
+            description,
+            max_len=5000,
+            required=False,
+            label_da="Beskrivelsen",
+            label_en="The description",
+        )
     if target_group is not _UNSET:
-        out["target_group"] = check.text("targetGroup", target_group, max_len=200, required=False,
-                                         label_da="Målgruppen", label_en="The target group", single_line=True)
+        out["target_group"] = check.text(
+            "targetGroup",
+            target_group,
+            max_len=200,
+            required=False,
+            label_da="Målgruppen",
+            label_en="The target group",
+            single_line=True,
+        )
     if location is not _UNSET:
-        out["location"] = check.text("location", location, max_len=300, required=False, label_da="Stedet",
-                                     label_en="The location", single_line=True)
+        out["location"] = check.text(
+            "location",
+            location,
+            max_len=300,
+            required=False,
+            label_da="Stedet",
+            label_en="The location",
+            single_line=True,
+        )
     if contact is not _UNSET:
-        out["contact"] = check.text("contact", contact, max_len=300, required=False, label_da="Kontakten",
-                                    label_en="The contact", single_line=True)
+        out["contact"] = check.text(
+            "contact",
+            contact,
+            max_len=300,
+            required=False,
+            label_da="Kontakten",
+            label_en="The contact",
+            single_line=True,
+        )
     return out
 
 
-async def create(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, focus_area_id: int | None,
-                 title: str | None, description: str | None = None, target_group: str | None = None,
-                 status: ActivityStatus = ActivityStatus.PLANNED, visibility: Visibility = Visibility.PUBLIC,
-                 location: str | None = None, contact: str | None = None, languages: list[str] | None = None,
-                 agreement_id: int | None = None,
-                 partners: list[tuple[int, PartnerRole]] | None = None) -> Activity:
+async def create(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    focus_area_id: int | None,
+    title: str | None,
+    description: str | None = None,
+    target_group: str | None = None,
+    status: ActivityStatus = ActivityStatus.PLANNED,
+    visibility: Visibility = Visibility.PUBLIC,
+    location: str | None = None,
+    contact: str | None = None,
+    languages: list[str] | None = None,
+    agreement_id: int | None = None,
+    partners: list[tuple[int, PartnerRole]] | None = None,
+) -> Activity:
     """Staff of the plan add an activity with its partners and their roles."""
     plan = await get_or_404(session, Plan, plan_id, "planId", "Helhedsplanen", "The plan")
     if not policy.can_manage_plan(actor, plan.id):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    texts = _activity_texts(check, title=title, description=description, target_group=target_group,
-                            location=location, contact=contact)
+    texts = _activity_texts(
+        check, title=title, description=description, target_group=target_group, location=location, contact=contact
+    )
     langs = _languages(check, languages) or []
     area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
     if area is None:
         check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
     elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
-                  "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-                  "The focus area does not belong to the plan's funding generation.")
+        check.add(
+            "focusAreaId",
+            "FOCUS_AREA_NOT_IN_GENERATION",
+            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+            "The focus area does not belong to the plan's funding generation.",
+        )
     if agreement_id is not None:
         agreement = await session.get(Agreement, agreement_id)
         if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:
-            check.add("agreementId", "NOT_FOUND", "Delaftalen findes ikke i denne helhedsplan.",
-                      "The sub-agreement does not exist in this plan.")
+            check.add(
+                "agreementId",
+                "NOT_FOUND",
+                "Delaftalen findes ikke i denne helhedsplan.",
+                "The sub-agreement does not exist in this plan.",
+            )
     seen: set[int] = set()
     for i, (partner_id, _role) in enumerate(partners or []):
         partner = await session.get(Partner, partner_id) if isinstance(partner_id, int) else None
         if partner is None:
             check.add(f"partners[{i}].partnerId", "NOT_FOUND", "Partneren findes ikke.", "The partner does not exist.")
         elif partner_id in seen:
-            check.add(f"partners[{i}].partnerId", "DUPLICATE", "Partneren er nævnt to gange.",
-                      "The partner is listed twice.")
+            check.add(
+                f"partners[{i}].partnerId", "DUPLICATE", "Partneren er nævnt to gange.", "The partner is listed twice."
+            )
         seen.add(partner_id)
     check.done()
-    activity = Activity(plan_id=plan.id, focus_area_id=area.id, agreement_id=agreement_id, status=status,
-                        visibility=visibility, languages=langs, **texts)
+    activity = Activity(
+        plan_id=plan.id,
+        focus_area_id=area.id,
+        agreement_id=agreement_id,
+        status=status,
+        visibility=visibility,
+        languages=langs,
+        **texts,
+    )
     session.add(activity)
     await session.flush()
     for partner_id, role in partners or []:
@@ -148,10 +204,20 @@ async def create(*, session: AsyncSession, actor: Actor | None, plan_id: int | N
     return activity
 
 
-async def update(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
-                 status: ActivityStatus | None = None, description=_UNSET, title=_UNSET, target_group=_UNSET,
-                 visibility: Visibility | None = None, location=_UNSET, contact=_UNSET,
-                 languages: list[str] | None = None) -> Activity:
+async def update(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    activity_id: int | None,
+    status: ActivityStatus | None = None,
+    description=_UNSET,
+    title=_UNSET,
+    target_group=_UNSET,
+    visibility: Visibility | None = None,
+    location=_UNSET,
+    contact=_UNSET,
+    languages: list[str] | None = None,
+) -> Activity:
     """Partners may change status and description; staff of the plan may change the rest too."""
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
@@ -159,15 +225,24 @@ async def update(*, session: AsyncSession, actor: Actor | None, activity_id: int
         given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
         for name, value in given.items():
             if value is not _UNSET:
-                check.add(name, "NOT_ALLOWED", "Partnere kan kun ændre status og beskrivelse.",
-                          "Partners can only change the status and the description.")
+                check.add(
+                    name,
+                    "NOT_ALLOWED",
+                    "Partnere kan kun ændre status og beskrivelse.",
+                    "Partners can only change the status and the description.",
+                )
         for name, value in (("visibility", visibility), ("languages", languages)):
             if value is not None:
-                check.add(name, "NOT_ALLOWED", "Partnere kan kun ændre status og beskrivelse.",
-                          "Partners can only change the status and the description.")
+                check.add(
+                    name,
+                    "NOT_ALLOWED",
+                    "Partnere kan kun ændre status og beskrivelse.",
+                    "Partners can only change the status and the description.",
+                )
         check.done()
-    texts = _activity_texts(check, title=title, description=description, target_group=target_group,
-                            location=location, contact=contact)
+    texts = _activity_texts(
+        check, title=title, description=description, target_group=target_group, location=location, contact=contact
+    )
     langs = _languages(check, languages)
     check.done()
     before = audit.snapshot(activity)
@@ -181,19 +256,27 @@ async def update(*, session: AsyncSession, actor: Actor | None, activity_id: int
         activity.languages = langs
     await _changed(session, activity)
     await session.flush()
-    await audit.record(session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id,
-                       before=before)
+    await audit.record(
+        session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id, before=before
+    )
     return activity
 
 
-async def add_occurrence(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
-                         starts_at: datetime | None, ends_at: datetime | None,
-                         location: str | None = None) -> Occurrence:
+async def add_occurrence(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    activity_id: int | None,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    location: str | None = None,
+) -> Occurrence:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
-    location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
-                          label_en="The location", single_line=True)
+    location = check.text(
+        "location", location, max_len=300, required=False, label_da="Stedet", label_en="The location", single_line=True
+    )
     check.done()
     occ = Occurrence(activity_id=activity.id, starts_at=starts_at, ends_at=ends_at, location=location)
     session.add(occ)
@@ -203,14 +286,28 @@ async def add_occurrence(*, session: AsyncSession, actor: Actor | None, activity
     return occ
 
 
-async def move_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None,
-                          starts_at: datetime | None, ends_at: datetime | None, location=_UNSET) -> Occurrence:
+async def move_occurrence(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    occurrence_id: int | None,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    location=_UNSET,
+) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
-        location = check.text("location", location, max_len=300, required=False, label_da="Stedet",
-                              label_en="The location", single_line=True)
+        location = check.text(
+            "location",
+            location,
+            max_len=300,
+            required=False,
+            label_da="Stedet",
+            label_en="The location",
+            single_line=True,
+        )
     if occ.cancelled:
         check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
     check.done()
@@ -219,8 +316,7 @@ async def move_occurrence(*, session: AsyncSession, actor: Actor | None, occurre
     if location is not _UNSET:
         occ.location = location
     await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id,
-                       before=before)
+    await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
     await _changed(session, activity)
     return occ
 
@@ -228,13 +324,17 @@ async def move_occurrence(*, session: AsyncSession, actor: Actor | None, occurre
 async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     if occ.cancelled:
-        raise ValidationFailed(FieldError("occurrenceId", "CANCELLED", "Forekomsten er allerede aflyst.",
-                                          "The occurrence is already cancelled."))
+        raise ValidationFailed(
+            FieldError(
+                "occurrenceId", "CANCELLED", "Forekomsten er allerede aflyst.", "The occurrence is already cancelled."
+            )
+        )
     before = audit.snapshot(occ)
     occ.cancelled = True
     await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id,
-                       before=before)
+    await audit.record(
+        session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
+    )
     await _changed(session, activity)
     return occ
 
@@ -247,21 +347,33 @@ async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occur
     """
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     if occ.participant_count is not None:
-        raise ValidationFailed(FieldError(
-            "occurrenceId", "NOT_ALLOWED",
-            "Forekomsten har et deltagerantal, som indgår i årsrapporten, og kan ikke fjernes.",
-            "The occurrence has a participant count, which the yearly report includes; it cannot be removed."))
+        raise ValidationFailed(
+            FieldError(
+                "occurrenceId",
+                "NOT_ALLOWED",
+                "Forekomsten har et deltagerantal, som indgår i årsrapporten, og kan ikke fjernes.",
+                "The occurrence has a participant count, which the yearly report includes; it cannot be removed.",
+            )
+        )
     before = audit.snapshot(occ)
     await session.delete(occ)
     await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.delete", object_type="Occurrence",
-                       object_id=before["id"], plan_id=activity.plan_id, before=before)
+    await audit.record(
+        session,
+        actor=actor,
+        action="occurrence.delete",
+        object_type="Occurrence",
+        object_id=before["id"],
+        plan_id=activity.plan_id,
+        before=before,
+    )
     await _changed(session, activity)
     return activity
 
 
-async def set_participant_count(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None,
-                                count: int | None) -> Occurrence:
+async def set_participant_count(
+    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, count: int | None
+) -> Occurrence:
     """A count of participants for a held occurrence (counts only, never who took part)."""
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     check = Checker()
@@ -269,26 +381,33 @@ async def set_participant_count(*, session: AsyncSession, actor: Actor | None, o
     if occ.cancelled:
         check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
     elif utc(occ.starts_at) > now():
-        check.add("occurrenceId", "NOT_YET_HELD", "Deltagerantal kan først angives, når forekomsten er begyndt.",
-                  "Participant counts can only be given once the occurrence has started.")
+        check.add(
+            "occurrenceId",
+            "NOT_YET_HELD",
+            "Deltagerantal kan først angives, når forekomsten er begyndt.",
+            "Participant counts can only be given once the occurrence has started.",
+        )
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
     await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.setParticipantCount", obj=occ,
-                       plan_id=activity.plan_id, before=before)
+    await audit.record(
+        session, actor=actor, action="occurrence.setParticipantCount", obj=occ, plan_id=activity.plan_id, before=before
+    )
     await _changed(session, activity)
     return occ
 
 
-async def add_progress_note(*, session: AsyncSession, actor: Actor | None, activity_id: int | None,
-                            text: str | None) -> ProgressNote:
+async def add_progress_note(
+    *, session: AsyncSession, actor: Actor | None, activity_id: int | None, text: str | None
+) -> ProgressNote:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     text = check.text("text", text, max_len=5000, label_da="Noten", label_en="The note")
     check.done()
     note = ProgressNote(
-        activity_id=activity.id, text=text,
+        activity_id=activity.id,
+        text=text,
         author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
         author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,
     )

@@ -75,8 +75,11 @@ CODES = {
 
 def conflict() -> ValidationFailed:
     """A write that lost a race on a database constraint: nothing was stored, trying again may work."""
-    return ValidationFailed(FieldError(
-        None, "CONFLICT",
-        "Det samme blev ændret samtidig et andet sted. Intet er gemt; prøv igen.",
-        "The same data was changed at the same time elsewhere. Nothing was stored; please try again.",
-    ))
+    return ValidationFailed(
+        FieldError(
+            None,
+            "CONFLICT",
+            "Det samme blev ændret samtidig et andet sted. Intet er gemt; prøv igen.",
+            "The same data was changed at the same time elsewhere. Nothing was stored; please try again.",
+        )
+    )

@@ -16,29 +16,44 @@ from backend.services.validation import UNSET, Checker, get_or_404
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
 
 
-async def _managed_group(session: AsyncSession, actor: Actor | None, group_id: int | None,
-                         field: str = "groupId") -> FollowUpGroup:
+async def _managed_group(
+    session: AsyncSession, actor: Actor | None, group_id: int | None, field: str = "groupId"
+) -> FollowUpGroup:
     group = await get_or_404(session, FollowUpGroup, group_id, field, GROUP_DA, GROUP_EN)
     if not policy.can_manage_plan(actor, group.plan_id):
         raise NotFound(field, GROUP_DA, GROUP_EN)
     return group
 
 
-async def create_group(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, name: str | None,
-                       description: str | None = None, estate_ids: list[int] | None = None) -> FollowUpGroup:
+async def create_group(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    name: str | None,
+    description: str | None = None,
+    estate_ids: list[int] | None = None,
+) -> FollowUpGroup:
     plan = await get_or_404(session, Plan, plan_id, "planId", "Helhedsplanen", "The plan")
     if not policy.can_manage_plan(actor, plan.id):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
     name = check.text("name", name, max_len=200, label_da="Navnet", label_en="The name", single_line=True)
-    description = check.text("description", description, max_len=5000, required=False,
-                             label_da="Beskrivelsen", label_en="The description")
+    description = check.text(
+        "description", description, max_len=5000, required=False, label_da="Beskrivelsen", label_en="The description"
+    )
     estate_ids = list(dict.fromkeys(estate_ids or []))
-    plan_estates = set((await session.execute(select(PlanEstate.estate_id).where(PlanEstate.plan_id == plan.id))).scalars())
+    plan_estates = set(
+        (await session.execute(select(PlanEstate.estate_id).where(PlanEstate.plan_id == plan.id))).scalars()
+    )
     for i, estate in enumerate(estate_ids):
         if estate not in plan_estates:
-            check.add(f"estateIds[{i}]", "NOT_FOUND", "Afdelingen hører ikke til helhedsplanen.",
-                      "The housing estate is not covered by the plan.")
+            check.add(
+                f"estateIds[{i}]",
+                "NOT_FOUND",
+                "Afdelingen hører ikke til helhedsplanen.",
+                "The housing estate is not covered by the plan.",
+            )
     check.done()
     group = FollowUpGroup(plan_id=plan.id, name=name, description=description)
     session.add(group)
@@ -52,12 +67,14 @@ async def create_group(*, session: AsyncSession, actor: Actor | None, plan_id: i
     return group
 
 
-async def add_member(*, session: AsyncSession, actor: Actor | None, group_id: int | None, display_name: str | None,
-                     role: str | None) -> GroupMember:
+async def add_member(
+    *, session: AsyncSession, actor: Actor | None, group_id: int | None, display_name: str | None, role: str | None
+) -> GroupMember:
     group = await _managed_group(session, actor, group_id)
     check = Checker()
-    display_name = check.text("displayName", display_name, max_len=200, label_da="Navnet", label_en="The name",
-                              single_line=True)
+    display_name = check.text(
+        "displayName", display_name, max_len=200, label_da="Navnet", label_en="The name", single_line=True
+    )
     role = check.text("role", role, max_len=100, label_da="Rollen", label_en="The role", single_line=True)
     check.done()
     member = GroupMember(group_id=group.id, display_name=display_name, role=role)
@@ -70,20 +87,36 @@ async def add_member(*, session: AsyncSession, actor: Actor | None, group_id: in
 def _meeting_texts(check: Checker, *, location=UNSET, agenda=UNSET, minutes=UNSET) -> dict:
     out = {}
     if location is not UNSET:
-        out["location"] = check.text("location", location, max_len=300, required=False, label_da="Stedet",
-                                     label_en="The location", single_line=True)
+        out["location"] = check.text(
+            "location",
+            location,
+            max_len=300,
+            required=False,
+            label_da="Stedet",
+            label_en="The location",
+            single_line=True,
+        )
     if agenda is not UNSET:
-        out["agenda"] = check.text("agenda", agenda, max_len=10000, required=False, label_da="Dagsordenen",
-                                   label_en="The agenda")
+        out["agenda"] = check.text(
+            "agenda", agenda, max_len=10000, required=False, label_da="Dagsordenen", label_en="The agenda"
+        )
     if minutes is not UNSET:
-        out["minutes"] = check.text("minutes", minutes, max_len=20000, required=False, label_da="Referatet",
-                                    label_en="The minutes")
+        out["minutes"] = check.text(
+            "minutes", minutes, max_len=20000, required=False, label_da="Referatet", label_en="The minutes"
+        )
     return out
 
 
-async def create_meeting(*, session: AsyncSession, actor: Actor | None, group_id: int | None,
-                         starts_at: datetime | None, location: str | None = None, agenda: str | None = None,
-                         minutes: str | None = None) -> Meeting:
+async def create_meeting(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    starts_at: datetime | None,
+    location: str | None = None,
+    agenda: str | None = None,
+    minutes: str | None = None,
+) -> Meeting:
     group = await _managed_group(session, actor, group_id)
     check = Checker()
     starts_at = check.plan_moment("startsAt", starts_at, await session.get(Plan, group.plan_id))
@@ -96,8 +129,16 @@ async def create_meeting(*, session: AsyncSession, actor: Actor | None, group_id
     return meeting
 
 
-async def update_meeting(*, session: AsyncSession, actor: Actor | None, meeting_id: int | None,
-                         starts_at: datetime | None = None, location=UNSET, agenda=UNSET, minutes=UNSET) -> Meeting:
+async def update_meeting(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    meeting_id: int | None,
+    starts_at: datetime | None = None,
+    location=UNSET,
+    agenda=UNSET,
+    minutes=UNSET,
+) -> Meeting:
     meeting = await get_or_404(session, Meeting, meeting_id, "meetingId", "Mødet", "The meeting")
     group = await session.get(FollowUpGroup, meeting.group_id)
     if not policy.can_manage_plan(actor, group.plan_id):

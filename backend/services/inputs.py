@@ -42,15 +42,24 @@ def content_hash(group_id: int, title: str, body: str) -> str:
     return hashlib.sha256(f"{group_id}\x1f{title}\x1f{body}".encode()).hexdigest()
 
 
-async def _group_and_plan(session: AsyncSession, group_id: int | None, field: str = "groupId",
-                          what: tuple[str, str] = (GROUP_DA, GROUP_EN)):
+async def _group_and_plan(
+    session: AsyncSession, group_id: int | None, field: str = "groupId", what: tuple[str, str] = (GROUP_DA, GROUP_EN)
+):
     group = await get_or_404(session, FollowUpGroup, group_id, field, *what)
     plan = await session.get(Plan, group.plan_id)
     return group, plan
 
 
-async def _input_for(session: AsyncSession, actor: Actor | None, input_id: int | None, *, field: str = "inputId",
-                     staff: bool = False, author: bool = False, reader: bool = False):
+async def _input_for(
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    *,
+    field: str = "inputId",
+    staff: bool = False,
+    author: bool = False,
+    reader: bool = False,
+):
     """The input and its plan id, if the actor may act on it in the given capacity; else NotFound."""
     row = await get_or_404(session, ResidentInput, input_id, field, INPUT_DA, INPUT_EN)
     group = await session.get(FollowUpGroup, row.group_id)
@@ -58,9 +67,17 @@ async def _input_for(session: AsyncSession, actor: Actor | None, input_id: int |
     allowed = (
         (staff and policy.can_moderate_input(actor, plan_id))
         or (author and policy.can_edit_own_input(actor, row.author_account_id))
-        or (reader and actor is not None and policy.can_read_input(
-            actor, plan_id=plan_id, author_account_id=row.author_account_id,
-            published=row.published, hidden=row.hidden))
+        or (
+            reader
+            and actor is not None
+            and policy.can_read_input(
+                actor,
+                plan_id=plan_id,
+                author_account_id=row.author_account_id,
+                published=row.published,
+                hidden=row.hidden,
+            )
+        )
     )
     if not allowed:
         raise NotFound(field, INPUT_DA, INPUT_EN)
@@ -90,27 +107,37 @@ async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns:
 
 
 def _check_texts(check: Checker, title: str | None, body: str | None, *, required: bool = True):
-    title = check.text("title", title, max_len=TITLE_MAX, required=required, label_da="Overskriften",
-                       label_en="The title", single_line=True)
+    title = check.text(
+        "title",
+        title,
+        max_len=TITLE_MAX,
+        required=required,
+        label_da="Overskriften",
+        label_en="The title",
+        single_line=True,
+    )
     body = check.text("body", body, max_len=BODY_MAX, required=required, label_da="Teksten", label_en="The text")
     return title, body
 
 
 def _duplicate() -> ValidationFailed:
-    return ValidationFailed(FieldError(
-        None, "DUPLICATE",
-        "Du har allerede sendt præcis det samme input.",
-        "You have already sent exactly the same input.",
-    ))
+    return ValidationFailed(
+        FieldError(
+            None,
+            "DUPLICATE",
+            "Du har allerede sendt præcis det samme input.",
+            "You have already sent exactly the same input.",
+        )
+    )
 
 
 async def _rate_limited(session: AsyncSession, account_id: int) -> bool:
     since = now() - RATE_LIMIT_WINDOW
     count = (
         await session.execute(
-            select(func.count()).select_from(ResidentInput).where(
-                ResidentInput.author_account_id == account_id, ResidentInput.created_at >= since
-            )
+            select(func.count())
+            .select_from(ResidentInput)
+            .where(ResidentInput.author_account_id == account_id, ResidentInput.created_at >= since)
         )
     ).scalar_one()
     return count >= RATE_LIMIT_COUNT
@@ -126,13 +153,22 @@ async def _flush_input(session: AsyncSession, row: ResidentInput) -> None:
         raise
 
 
-async def submit(*, session: AsyncSession, actor: Actor | None, group_id: int | None, title: str | None,
-                 body: str | None, language: str | None = None,
-                 concerns: tuple[str, int] | None = None) -> ResidentInput:
+async def submit(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    title: str | None,
+    body: str | None,
+    language: str | None = None,
+    concerns: tuple[str, int] | None = None,
+) -> ResidentInput:
     """A resident gives input to a follow-up group of the estate they live in."""
     # One message for absent and forbidden, which also says where a resident may give input.
-    what = ("Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
-            "The follow-up group (you can give input to the groups of the estate you live in)")
+    what = (
+        "Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
+        "The follow-up group (you can give input to the groups of the estate you live in)",
+    )
     group, plan = await _group_and_plan(session, group_id, what=what)
     # A group of a plan the resident cannot see (a draft) takes no input: it could never be read back.
     if not policy.can_submit_input(actor, group.id) or not policy.can_read_plan(actor, plan.id, plan.status):
@@ -154,27 +190,43 @@ async def submit(*, session: AsyncSession, actor: Actor | None, group_id: int | 
     if existing.first() is not None:
         raise _duplicate()
     if await _rate_limited(session, actor.account_id):
-        raise ValidationFailed(FieldError(
-            None, "RATE_LIMITED",
-            f"Du har sendt {RATE_LIMIT_COUNT} input inden for den seneste time. Prøv igen senere.",
-            f"You have sent {RATE_LIMIT_COUNT} inputs within the last hour. Please try again later.",
-        ))
+        raise ValidationFailed(
+            FieldError(
+                None,
+                "RATE_LIMITED",
+                f"Du har sendt {RATE_LIMIT_COUNT} input inden for den seneste time. Prøv igen senere.",
+                f"You have sent {RATE_LIMIT_COUNT} inputs within the last hour. Please try again later.",
+            )
+        )
     row = ResidentInput(
-        group_id=group.id, author_account_id=actor.account_id, title=title, body=body, language=language,
-        concerns_activity_id=activity_id, concerns_focus_area_id=focus_area_id,
-        channel=InputChannel.WEB, content_hash=digest,
+        group_id=group.id,
+        author_account_id=actor.account_id,
+        title=title,
+        body=body,
+        language=language,
+        concerns_activity_id=activity_id,
+        concerns_focus_area_id=focus_area_id,
+        channel=InputChannel.WEB,
+        content_hash=digest,
     )
     session.add(row)
     await _flush_input(session, row)
     await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
-    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id,
-                         plan_id=plan.id)
+    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
 
-async def register(*, session: AsyncSession, actor: Actor | None, group_id: int | None, title: str | None,
-                   body: str | None, channel: InputChannel, language: str | None = None,
-                   concerns: tuple[str, int] | None = None) -> ResidentInput:
+async def register(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    title: str | None,
+    body: str | None,
+    channel: InputChannel,
+    language: str | None = None,
+    concerns: tuple[str, int] | None = None,
+) -> ResidentInput:
     """Staff register input on a resident's behalf (paper, phone, in person); no account is linked."""
     group, plan = await _group_and_plan(session, group_id)
     if not policy.can_register_input(actor, plan.id):
@@ -183,49 +235,76 @@ async def register(*, session: AsyncSession, actor: Actor | None, group_id: int 
     title, body = _check_texts(check, title, body)
     language = check.language("language", language)
     if channel not in (InputChannel.PAPER, InputChannel.PHONE, InputChannel.IN_PERSON):
-        check.add("channel", "INVALID", "Kanalen skal være papir, telefon eller personligt fremmøde.",
-                  "The channel must be paper, phone or in person.")
+        check.add(
+            "channel",
+            "INVALID",
+            "Kanalen skal være papir, telefon eller personligt fremmøde.",
+            "The channel must be paper, phone or in person.",
+        )
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
     check.done()
     row = ResidentInput(
-        group_id=group.id, author_account_id=None, title=title, body=body, language=language,
-        concerns_activity_id=activity_id, concerns_focus_area_id=focus_area_id, channel=channel,
+        group_id=group.id,
+        author_account_id=None,
+        title=title,
+        body=body,
+        language=language,
+        concerns_activity_id=activity_id,
+        concerns_focus_area_id=focus_area_id,
+        channel=channel,
     )
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="residentInput.register", obj=row, plan_id=plan.id)
-    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id,
-                         plan_id=plan.id)
+    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
 
 async def _has_answer(session: AsyncSession, input_id: int) -> bool:
-    return (await session.execute(select(InputAnswer.id).where(InputAnswer.input_id == input_id).limit(1))).first() is not None
+    return (
+        await session.execute(select(InputAnswer.id).where(InputAnswer.input_id == input_id).limit(1))
+    ).first() is not None
 
 
 async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
     if row.withdrawn:
-        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
-                                          "The input has been withdrawn."))
-    if not policy.input_open_to_author(withdrawn=False, status=row.status,
-                                       answered=await _has_answer(session, row.id)):
-        raise ValidationFailed(FieldError(
-            "inputId", "ALREADY_ANSWERED",
-            "Inputtet er besvaret eller lukket og kan ikke længere ændres.",
-            "The input has been answered or closed and can no longer be changed.",
-        ))
+        raise ValidationFailed(
+            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+        )
+    if not policy.input_open_to_author(withdrawn=False, status=row.status, answered=await _has_answer(session, row.id)):
+        raise ValidationFailed(
+            FieldError(
+                "inputId",
+                "ALREADY_ANSWERED",
+                "Inputtet er besvaret eller lukket og kan ikke længere ændres.",
+                "The input has been answered or closed and can no longer be changed.",
+            )
+        )
 
 
-async def edit(*, session: AsyncSession, actor: Actor | None, input_id: int | None, title: str | None = None,
-               body: str | None = None, language: str | None = None) -> ResidentInput:
+async def edit(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    title: str | None = None,
+    body: str | None = None,
+    language: str | None = None,
+) -> ResidentInput:
     """The author changes their input while it is unanswered."""
     row, plan_id = await _input_for(session, actor, input_id, author=True)
     await _check_still_open(session, row)
     check = Checker()
-    new_title = check.text("title", title, max_len=TITLE_MAX, label_da="Overskriften", label_en="The title",
-                           single_line=True) if title is not None else row.title
-    new_body = check.text("body", body, max_len=BODY_MAX, label_da="Teksten",
-                          label_en="The text") if body is not None else row.body
+    new_title = (
+        check.text("title", title, max_len=TITLE_MAX, label_da="Overskriften", label_en="The title", single_line=True)
+        if title is not None
+        else row.title
+    )
+    new_body = (
+        check.text("body", body, max_len=BODY_MAX, label_da="Teksten", label_en="The text")
+        if body is not None
+        else row.body
+    )
     new_language = check.language("language", language, default=row.language)
     check.done()
     before = audit.snapshot(row)
@@ -249,17 +328,23 @@ async def withdraw(*, session: AsyncSession, actor: Actor | None, input_id: int 
     return row
 
 
-async def set_status(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
-                     status: InputStatus) -> ResidentInput:
+async def set_status(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, status: InputStatus
+) -> ResidentInput:
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if row.withdrawn:
-        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
-                                          "The input has been withdrawn."))
+        raise ValidationFailed(
+            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+        )
     if status == InputStatus.ANSWERED and not await _has_answer(session, row.id):
-        raise ValidationFailed(FieldError(
-            "status", "NOT_ANSWERED", "Status kan først blive 'besvaret', når der er et svar.",
-            "The status can only become ANSWERED once there is an answer.",
-        ))
+        raise ValidationFailed(
+            FieldError(
+                "status",
+                "NOT_ANSWERED",
+                "Status kan først blive 'besvaret', når der er et svar.",
+                "The status can only become ANSWERED once there is an answer.",
+            )
+        )
     before = audit.snapshot(row)
     row.status = status
     row.updated_at = now()
@@ -268,13 +353,15 @@ async def set_status(*, session: AsyncSession, actor: Actor | None, input_id: in
     return row
 
 
-async def answer(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
-                 body: str | None) -> tuple[ResidentInput, InputAnswer]:
+async def answer(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, body: str | None
+) -> tuple[ResidentInput, InputAnswer]:
     """Staff of the plan answer; the status becomes ANSWERED and the author is told."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if row.withdrawn:
-        raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
-                                          "The input has been withdrawn."))
+        raise ValidationFailed(
+            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+        )
     check = Checker()
     body = check.text("body", body, max_len=ANSWER_MAX, label_da="Svaret", label_en="The answer")
     check.done()
@@ -286,43 +373,68 @@ async def answer(*, session: AsyncSession, actor: Actor | None, input_id: int | 
     await session.flush()
     await audit.record(session, actor=actor, action="residentInput.answer", obj=row, plan_id=plan_id, before=before)
     await audit.record(session, actor=actor, action="inputAnswer.create", obj=reply, plan_id=plan_id)
-    await events.publish(session, events.RESIDENT_INPUT_ANSWERED, input_id=row.id,
-                         author_account_id=row.author_account_id, plan_id=plan_id)
+    await events.publish(
+        session,
+        events.RESIDENT_INPUT_ANSWERED,
+        input_id=row.id,
+        author_account_id=row.author_account_id,
+        plan_id=plan_id,
+    )
     return row, reply
 
 
-async def publish(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
-                  published: bool = True) -> ResidentInput:
+async def publish(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, published: bool = True
+) -> ResidentInput:
     """The group shows an answered input with its answer on the public portal (never its author)."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if published:
         if row.withdrawn:
-            raise ValidationFailed(FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.",
-                                              "The input has been withdrawn."))
+            raise ValidationFailed(
+                FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+            )
         if row.hidden:
-            raise ValidationFailed(FieldError("inputId", "NOT_ALLOWED", "Et skjult input kan ikke offentliggøres.",
-                                              "A hidden input cannot be published."))
+            raise ValidationFailed(
+                FieldError(
+                    "inputId",
+                    "NOT_ALLOWED",
+                    "Et skjult input kan ikke offentliggøres.",
+                    "A hidden input cannot be published.",
+                )
+            )
         if not await _has_answer(session, row.id):
-            raise ValidationFailed(FieldError(
-                "inputId", "NOT_ANSWERED", "Inputtet kan først offentliggøres sammen med et svar.",
-                "The input can only be published together with an answer.",
-            ))
+            raise ValidationFailed(
+                FieldError(
+                    "inputId",
+                    "NOT_ANSWERED",
+                    "Inputtet kan først offentliggøres sammen med et svar.",
+                    "The input can only be published together with an answer.",
+                )
+            )
     before = audit.snapshot(row)
     row.published = published
     row.updated_at = now()
     await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.publish" if published else "residentInput.unpublish",
-                       obj=row, plan_id=plan_id, before=before)
+    await audit.record(
+        session,
+        actor=actor,
+        action="residentInput.publish" if published else "residentInput.unpublish",
+        obj=row,
+        plan_id=plan_id,
+        before=before,
+    )
     return row
 
 
-async def hide(*, session: AsyncSession, actor: Actor | None, input_id: int | None, reason: str | None,
-               hidden: bool = True) -> ResidentInput:
+async def hide(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, reason: str | None, hidden: bool = True
+) -> ResidentInput:
     """Moderation: hide an input with a reason, which the audit log keeps."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     check = Checker()
-    reason = check.text("reason", reason, max_len=REASON_MAX, required=hidden, label_da="Begrundelsen",
-                        label_en="The reason")
+    reason = check.text(
+        "reason", reason, max_len=REASON_MAX, required=hidden, label_da="Begrundelsen", label_en="The reason"
+    )
     check.done()
     before = audit.snapshot(row)
     row.hidden = hidden
@@ -331,30 +443,48 @@ async def hide(*, session: AsyncSession, actor: Actor | None, input_id: int | No
         row.published = False
     row.updated_at = now()
     await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.hide" if hidden else "residentInput.unhide",
-                       obj=row, plan_id=plan_id, before=before, reason=reason)
+    await audit.record(
+        session,
+        actor=actor,
+        action="residentInput.hide" if hidden else "residentInput.unhide",
+        obj=row,
+        plan_id=plan_id,
+        before=before,
+        reason=reason,
+    )
     return row
 
 
-async def report(*, session: AsyncSession, actor: Actor | None, input_id: int | None,
-                 reason: str | None) -> InputReport:
+async def report(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, reason: str | None
+) -> InputReport:
     """Anyone signed in who can see an input may report it as abusive (once)."""
     row, plan_id = await _input_for(session, actor, input_id, reader=True)
     check = Checker()
     reason = check.text("reason", reason, max_len=REASON_MAX, label_da="Begrundelsen", label_en="The reason")
     check.done()
     already = await session.execute(
-        select(InputReport.id).where(InputReport.input_id == row.id,
-                                     InputReport.reporter_account_id == actor.account_id)
+        select(InputReport.id).where(
+            InputReport.input_id == row.id, InputReport.reporter_account_id == actor.account_id
+        )
     )
     if already.first() is not None:
-        raise ValidationFailed(FieldError(None, "DUPLICATE", "Du har allerede anmeldt dette input.",
-                                          "You have already reported this input."))
+        raise ValidationFailed(
+            FieldError(
+                None, "DUPLICATE", "Du har allerede anmeldt dette input.", "You have already reported this input."
+            )
+        )
     item = InputReport(input_id=row.id, reporter_account_id=actor.account_id, reason=reason)
     session.add(item)
     await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.report", obj=item, object_type="InputReport",
-                       plan_id=plan_id, after={"id": item.id, "input_id": row.id}, reason=None)
+    await audit.record(
+        session,
+        actor=actor,
+        action="residentInput.report",
+        obj=item,
+        object_type="InputReport",
+        plan_id=plan_id,
+        after={"id": item.id, "input_id": row.id},
+        reason=None,
+    )
     return item
-
-

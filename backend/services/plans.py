@@ -41,8 +41,7 @@ from backend.services.validation import UNSET, Checker, get_or_404, lock_plan, n
 PLAN_DA, PLAN_EN = "Helhedsplanen", "The plan"
 
 
-async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int | None,
-                        field: str = "planId") -> Plan:
+async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int | None, field: str = "planId") -> Plan:
     plan = await get_or_404(session, Plan, plan_id, field, PLAN_DA, PLAN_EN)
     if not policy.can_manage_plan(actor, plan.id):
         raise NotFound(field, PLAN_DA, PLAN_EN)
@@ -54,8 +53,9 @@ def _plan_texts(check: Checker, name, summary) -> dict:
     if name is not UNSET:
         out["name"] = check.text("name", name, max_len=200, label_da="Navnet", label_en="The name", single_line=True)
     if summary is not UNSET:
-        out["summary"] = check.text("summary", summary, max_len=10000, required=False, label_da="Resuméet",
-                                    label_en="The summary")
+        out["summary"] = check.text(
+            "summary", summary, max_len=10000, required=False, label_da="Resuméet", label_en="The summary"
+        )
     return out
 
 
@@ -65,10 +65,20 @@ async def _ids_exist(session: AsyncSession, check: Checker, model, ids: list[int
             check.add(f"{field}[{i}]", "NOT_FOUND", f"{da} findes ikke.", f"{en} does not exist.")
 
 
-async def create_plan(*, session: AsyncSession, actor: Actor | None, name: str | None, start_date: date | None,
-                      end_date: date | None, generation_id: int | None, urban_area_id: int | None,
-                      summary: str | None = None, board_id: int | None = None,
-                      organisation_ids: list[int] | None = None, estate_ids: list[int] | None = None) -> Plan:
+async def create_plan(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    name: str | None,
+    start_date: date | None,
+    end_date: date | None,
+    generation_id: int | None,
+    urban_area_id: int | None,
+    summary: str | None = None,
+    board_id: int | None = None,
+    organisation_ids: list[int] | None = None,
+    estate_ids: list[int] | None = None,
+) -> Plan:
     """Housing organisation staff start a plan (status PREQUALIFIED), their organisation leading it."""
     if not policy.can_create_plan(actor) or actor.housing_organisation_id is None:
         raise NotFound(None, PLAN_DA, PLAN_EN)
@@ -78,20 +88,36 @@ async def create_plan(*, session: AsyncSession, actor: Actor | None, name: str |
     end_date = check.day("endDate", end_date)
     check.period("startDate", start_date, "endDate", end_date)
     if not isinstance(generation_id, int) or await session.get(FundingGeneration, generation_id) is None:
-        check.add("generationId", "NOT_FOUND", "Bevillingsperioden findes ikke.", "The funding generation does not exist.")
+        check.add(
+            "generationId", "NOT_FOUND", "Bevillingsperioden findes ikke.", "The funding generation does not exist."
+        )
     if not isinstance(urban_area_id, int) or await session.get(UrbanArea, urban_area_id) is None:
         check.add("urbanAreaId", "NOT_FOUND", "Byområdet findes ikke.", "The urban area does not exist.")
     if board_id is not None and await session.get(Board, board_id) is None:
         check.add("boardId", "NOT_FOUND", "Bestyrelsen findes ikke.", "The board does not exist.")
     organisation_ids = [o for o in dict.fromkeys(organisation_ids or []) if o != actor.housing_organisation_id]
     estate_ids = list(dict.fromkeys(estate_ids or []))
-    await _ids_exist(session, check, HousingOrganisation, organisation_ids, "organisationIds", "Boligorganisationen",
-                     "The housing organisation")
+    await _ids_exist(
+        session,
+        check,
+        HousingOrganisation,
+        organisation_ids,
+        "organisationIds",
+        "Boligorganisationen",
+        "The housing organisation",
+    )
     await _ids_exist(session, check, HousingEstate, estate_ids, "estateIds", "Afdelingen", "The housing estate")
     check.done()
-    plan = Plan(status=PlanStatus.PREQUALIFIED, start_date=start_date, end_date=end_date, generation_id=generation_id,
-                urban_area_id=urban_area_id, board_id=board_id, lead_organisation_id=actor.housing_organisation_id,
-                **texts)
+    plan = Plan(
+        status=PlanStatus.PREQUALIFIED,
+        start_date=start_date,
+        end_date=end_date,
+        generation_id=generation_id,
+        urban_area_id=urban_area_id,
+        board_id=board_id,
+        lead_organisation_id=actor.housing_organisation_id,
+        **texts,
+    )
     session.add(plan)
     await session.flush()
     for org in [actor.housing_organisation_id, *organisation_ids]:
@@ -105,8 +131,17 @@ async def create_plan(*, session: AsyncSession, actor: Actor | None, name: str |
     return plan
 
 
-async def update_plan(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, name=UNSET, summary=UNSET,
-                      start_date: date | None = None, end_date: date | None = None, board_id=UNSET) -> Plan:
+async def update_plan(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    name=UNSET,
+    summary=UNSET,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    board_id=UNSET,
+) -> Plan:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     texts = _plan_texts(check, name, summary)
@@ -149,25 +184,43 @@ DECISION_DATE_MIN = date(2000, 1, 1)
 NOTE_MAX = 2000
 
 
-def _decision_fields(check: Checker, decision_date: date | None, note: str | None, *,
-                     note_required: bool) -> tuple[date, str | None]:
+def _decision_fields(
+    check: Checker, decision_date: date | None, note: str | None, *, note_required: bool
+) -> tuple[date, str | None]:
     """The decision's date (today when not given; never in the future) and its note."""
     today_here = datetime.now(LOCAL).date()
     if decision_date is not None and not (DECISION_DATE_MIN <= decision_date <= today_here):
-        check.add("decisionDate", "OUT_OF_RANGE",
-                  "Datoen for beslutningen skal ligge mellem 1.1.2000 og i dag.",
-                  "The date of the decision must lie between 1 January 2000 and today.")
-    note = check.text("note", note, max_len=NOTE_MAX, required=note_required, label_da="Noten",
-                      label_en="The note")
+        check.add(
+            "decisionDate",
+            "OUT_OF_RANGE",
+            "Datoen for beslutningen skal ligge mellem 1.1.2000 og i dag.",
+            "The date of the decision must lie between 1 January 2000 and today.",
+        )
+    note = check.text("note", note, max_len=NOTE_MAX, required=note_required, label_da="Noten", label_en="The note")
     return decision_date or today_here, note
 
 
-async def _record_decision(session: AsyncSession, actor: Actor, *, plan: Plan, outcome: DecisionOutcome,
-                           decided_on: date, note: str | None, agreement: Agreement | None = None,
-                           to_status: PlanStatus | None = None) -> Decision:
-    row = Decision(plan_id=plan.id, agreement_id=agreement.id if agreement else None, outcome=outcome,
-                   from_status=plan.status, to_status=to_status, decided_on=decided_on, note=note,
-                   actor_kind=actor.kind)
+async def _record_decision(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    plan: Plan,
+    outcome: DecisionOutcome,
+    decided_on: date,
+    note: str | None,
+    agreement: Agreement | None = None,
+    to_status: PlanStatus | None = None,
+) -> Decision:
+    row = Decision(
+        plan_id=plan.id,
+        agreement_id=agreement.id if agreement else None,
+        outcome=outcome,
+        from_status=plan.status,
+        to_status=to_status,
+        decided_on=decided_on,
+        note=note,
+        actor_kind=actor.kind,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -180,9 +233,15 @@ async def _plan_of_party(session: AsyncSession, actor: Actor | None, plan_id: in
     return plan
 
 
-async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
-                             status: PlanStatus, decision_date: date | None = None,
-                             note: str | None = None) -> Plan:
+async def change_plan_status(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    status: PlanStatus,
+    decision_date: date | None = None,
+    note: str | None = None,
+) -> Plan:
     """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to.
 
     A step that is the municipality's or Landsbyggefonden's decision is recorded as an approval with
@@ -191,63 +250,89 @@ async def change_plan_status(*, session: AsyncSession, actor: Actor | None, plan
     plan = await _plan_of_party(session, actor, plan_id)
     kinds = policy.PLAN_STATUS_MOVES.get((plan.status, status))
     if kinds is None:
-        raise ValidationFailed(FieldError(
-            "status", "INVALID_TRANSITION",
-            f"En helhedsplan, der er {_STATUS_DA[plan.status]}, kan ikke blive {_STATUS_DA[status]}.",
-            f"A plan that is {plan.status.value} cannot become {status.value}.",
-        ))
+        raise ValidationFailed(
+            FieldError(
+                "status",
+                "INVALID_TRANSITION",
+                f"En helhedsplan, der er {_STATUS_DA[plan.status]}, kan ikke blive {_STATUS_DA[status]}.",
+                f"A plan that is {plan.status.value} cannot become {status.value}.",
+            )
+        )
     if not policy.can_change_plan_status(actor, plan.id, plan.status, status):
         who_da, who_en = _WHO.get(kinds, ("helhedsplanens parter", "the plan's parties"))
-        raise ValidationFailed(FieldError(
-            "status", "FORBIDDEN_TRANSITION",
-            f"Skiftet til '{_STATUS_DA[status]}' registreres af {who_da}.",
-            f"The move to {status.value} is registered by {who_en}.",
-        ))
+        raise ValidationFailed(
+            FieldError(
+                "status",
+                "FORBIDDEN_TRANSITION",
+                f"Skiftet til '{_STATUS_DA[status]}' registreres af {who_da}.",
+                f"The move to {status.value} is registered by {who_en}.",
+            )
+        )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
     check.done()
     before = audit.snapshot(plan)
     decision = None
     if policy.DECISION_MOVES.get(plan.status) == status:
-        decision = await _record_decision(session, actor, plan=plan, outcome=DecisionOutcome.APPROVED,
-                                          decided_on=decided_on, note=note, to_status=status)
+        decision = await _record_decision(
+            session,
+            actor,
+            plan=plan,
+            outcome=DecisionOutcome.APPROVED,
+            decided_on=decided_on,
+            note=note,
+            to_status=status,
+        )
     plan.status = status
     plan.updated_at = now()
     await session.flush()
     after = audit.snapshot(plan)
     if decision is not None:
         after["decision"] = audit.snapshot(decision)
-    await audit.record(session, actor=actor, action="plan.statusChange", obj=plan, plan_id=plan.id, before=before,
-                       after=after)
+    await audit.record(
+        session, actor=actor, action="plan.statusChange", obj=plan, plan_id=plan.id, before=before, after=after
+    )
     return plan
 
 
-async def send_back_plan(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
-                         decision_date: date | None, note: str | None) -> Decision:
+async def send_back_plan(
+    *, session: AsyncSession, actor: Actor | None, plan_id: int | None, decision_date: date | None, note: str | None
+) -> Decision:
     """The municipality or Landsbyggefonden does not approve the plan's next step: the plan keeps its
     status and goes back to the housing organisations with a note saying why."""
     plan = await _plan_of_party(session, actor, plan_id)
     move = policy.plan_decision_for(actor, plan.id, plan.status)
     if move is None:
-        raise ValidationFailed(FieldError(
-            "planId", "NOTHING_TO_DECIDE",
-            f"Der er ingen beslutning at træffe om en helhedsplan, der er {_STATUS_DA[plan.status]}.",
-            f"There is no decision of yours on a plan that is {plan.status.value}.",
-        ))
+        raise ValidationFailed(
+            FieldError(
+                "planId",
+                "NOTHING_TO_DECIDE",
+                f"Der er ingen beslutning at træffe om en helhedsplan, der er {_STATUS_DA[plan.status]}.",
+                f"There is no decision of yours on a plan that is {plan.status.value}.",
+            )
+        )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
     await lock_plan(session, plan.id)
-    decision = await _record_decision(session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK,
-                                      decided_on=decided_on, note=note, to_status=move)
+    decision = await _record_decision(
+        session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note, to_status=move
+    )
     await audit.record(session, actor=actor, action="plan.sendBack", obj=decision, plan_id=plan.id)
     return decision
 
 
 # ---------------------------------------------------------------- agreements
-async def create_agreement_version(*, session: AsyncSession, actor: Actor | None, plan_id: int | None,
-                                   kind: AgreementKind, title: str | None, body: str | None = None,
-                                   focus_area_id: int | None = None) -> Agreement:
+async def create_agreement_version(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    kind: AgreementKind,
+    title: str | None,
+    body: str | None = None,
+    focus_area_id: int | None = None,
+) -> Agreement:
     """A new version (the next number); earlier versions, approved or not, stay as they are."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
@@ -256,36 +341,49 @@ async def create_agreement_version(*, session: AsyncSession, actor: Actor | None
     if kind == AgreementKind.SUB_AGREEMENT:
         area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
         if area is None:
-            check.add("focusAreaId", "REQUIRED" if focus_area_id is None else "NOT_FOUND",
-                      "En delaftale hører til et indsatsområde.", "A sub-agreement belongs to a focus area.")
+            check.add(
+                "focusAreaId",
+                "REQUIRED" if focus_area_id is None else "NOT_FOUND",
+                "En delaftale hører til et indsatsområde.",
+                "A sub-agreement belongs to a focus area.",
+            )
         elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-            check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
-                      "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-                      "The focus area does not belong to the plan's funding generation.")
+            check.add(
+                "focusAreaId",
+                "FOCUS_AREA_NOT_IN_GENERATION",
+                "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+                "The focus area does not belong to the plan's funding generation.",
+            )
     elif focus_area_id is not None:
-        check.add("focusAreaId", "INVALID", "Kun delaftaler har et indsatsområde.",
-                  "Only sub-agreements have a focus area.")
+        check.add(
+            "focusAreaId", "INVALID", "Kun delaftaler har et indsatsområde.", "Only sub-agreements have a focus area."
+        )
         focus_area_id = None
     check.done()
     await lock_plan(session, plan.id)
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
-                Agreement.plan_id == plan.id, Agreement.kind == kind,
-                Agreement.focus_area_id.is_(None) if focus_area_id is None else Agreement.focus_area_id == focus_area_id,
+                Agreement.plan_id == plan.id,
+                Agreement.kind == kind,
+                Agreement.focus_area_id.is_(None)
+                if focus_area_id is None
+                else Agreement.focus_area_id == focus_area_id,
             )
         )
     ).scalar()
-    row = Agreement(plan_id=plan.id, kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1,
-                    title=title, body=body)
+    row = Agreement(
+        plan_id=plan.id, kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1, title=title, body=body
+    )
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="agreement.versionCreate", obj=row, plan_id=plan.id)
     return row
 
 
-async def _undecided_latest_version(session: AsyncSession, actor: Actor | None, agreement_id: int | None,
-                                    allowed) -> Agreement:
+async def _undecided_latest_version(
+    session: AsyncSession, actor: Actor | None, agreement_id: int | None, allowed
+) -> Agreement:
     """The version to decide on: one the actor decides on, the newest of its document, not decided yet."""
     row = await get_or_404(session, Agreement, agreement_id, "agreementId", "Aftalen", "The agreement")
     if not allowed(actor, row.plan_id, row.kind):
@@ -293,64 +391,109 @@ async def _undecided_latest_version(session: AsyncSession, actor: Actor | None, 
     await lock_plan(session, row.plan_id)
     await session.refresh(row)  # another decision may have been committed meanwhile
     if row.approved_at is not None:
-        raise ValidationFailed(FieldError("agreementId", "ALREADY_APPROVED", "Denne version er allerede godkendt.",
-                                          "This version is already approved."))
-    sent_back = (await session.execute(select(func.count(Decision.id)).where(
-        Decision.agreement_id == row.id, Decision.outcome == DecisionOutcome.SENT_BACK))).scalar()
+        raise ValidationFailed(
+            FieldError(
+                "agreementId",
+                "ALREADY_APPROVED",
+                "Denne version er allerede godkendt.",
+                "This version is already approved.",
+            )
+        )
+    sent_back = (
+        await session.execute(
+            select(func.count(Decision.id)).where(
+                Decision.agreement_id == row.id, Decision.outcome == DecisionOutcome.SENT_BACK
+            )
+        )
+    ).scalar()
     if sent_back:
-        raise ValidationFailed(FieldError("agreementId", "SENT_BACK",
-                                          "Denne version er sendt tilbage; boligorganisationen skriver en ny version.",
-                                          "This version was sent back; the housing organisation writes a new version."))
+        raise ValidationFailed(
+            FieldError(
+                "agreementId",
+                "SENT_BACK",
+                "Denne version er sendt tilbage; boligorganisationen skriver en ny version.",
+                "This version was sent back; the housing organisation writes a new version.",
+            )
+        )
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
-                Agreement.plan_id == row.plan_id, Agreement.kind == row.kind,
-                Agreement.focus_area_id.is_(None) if row.focus_area_id is None else Agreement.focus_area_id == row.focus_area_id,
+                Agreement.plan_id == row.plan_id,
+                Agreement.kind == row.kind,
+                Agreement.focus_area_id.is_(None)
+                if row.focus_area_id is None
+                else Agreement.focus_area_id == row.focus_area_id,
             )
         )
     ).scalar()
     if row.version != latest:
-        raise ValidationFailed(FieldError("agreementId", "NOT_LATEST_VERSION",
-                                          f"Kun den nyeste version ({latest}) kan godkendes.",
-                                          f"Only the latest version ({latest}) can be approved."))
+        raise ValidationFailed(
+            FieldError(
+                "agreementId",
+                "NOT_LATEST_VERSION",
+                f"Kun den nyeste version ({latest}) kan godkendes.",
+                f"Only the latest version ({latest}) can be approved.",
+            )
+        )
     return row
 
 
-async def approve_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None,
-                            decision_date: date | None = None, note: str | None = None) -> Agreement:
+async def approve_agreement(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    agreement_id: int | None,
+    decision_date: date | None = None,
+    note: str | None = None,
+) -> Agreement:
     row = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
     check.done()
     before = audit.snapshot(row)
     plan = await session.get(Plan, row.plan_id)
-    decision = await _record_decision(session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED,
-                                      decided_on=decided_on, note=note)
+    decision = await _record_decision(
+        session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED, decided_on=decided_on, note=note
+    )
     row.approved_at = now()
     await session.flush()
     after = {**audit.snapshot(row), "decision": audit.snapshot(decision)}
-    await audit.record(session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before,
-                       after=after)
+    await audit.record(
+        session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before, after=after
+    )
     return row
 
 
-async def send_back_agreement(*, session: AsyncSession, actor: Actor | None, agreement_id: int | None,
-                              decision_date: date | None, note: str | None) -> Decision:
+async def send_back_agreement(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    agreement_id: int | None,
+    decision_date: date | None,
+    note: str | None,
+) -> Decision:
     """Instead of approving a version, send it back to the housing organisations with a note."""
     row = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
     plan = await session.get(Plan, row.plan_id)
-    decision = await _record_decision(session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK,
-                                      decided_on=decided_on, note=note)
+    decision = await _record_decision(
+        session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note
+    )
     await audit.record(session, actor=actor, action="agreement.sendBack", obj=decision, plan_id=row.plan_id)
     return decision
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements
-async def create_goal(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, title: str | None,
-                      focus_area_id: int | None = None) -> Goal:
+async def create_goal(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    title: str | None,
+    focus_area_id: int | None = None,
+) -> Goal:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     title = check.text("title", title, max_len=300, label_da="Målet", label_en="The goal", single_line=True)
@@ -359,9 +502,12 @@ async def create_goal(*, session: AsyncSession, actor: Actor | None, plan_id: in
         if area is None:
             check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
         elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-            check.add("focusAreaId", "FOCUS_AREA_NOT_IN_GENERATION",
-                      "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-                      "The focus area does not belong to the plan's funding generation.")
+            check.add(
+                "focusAreaId",
+                "FOCUS_AREA_NOT_IN_GENERATION",
+                "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+                "The focus area does not belong to the plan's funding generation.",
+            )
     check.done()
     goal = Goal(plan_id=plan.id, title=title, focus_area_id=focus_area_id)
     session.add(goal)
@@ -370,31 +516,60 @@ async def create_goal(*, session: AsyncSession, actor: Actor | None, plan_id: in
     return goal
 
 
-async def create_indicator(*, session: AsyncSession, actor: Actor | None, goal_id: int | None, name: str | None,
-                           unit: str | None, data_source: str | None = None, baseline: float | None = None,
-                           target: float | None = None,
-                           direction: IndicatorDirection = IndicatorDirection.INCREASE) -> Indicator:
+async def create_indicator(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    goal_id: int | None,
+    name: str | None,
+    unit: str | None,
+    data_source: str | None = None,
+    baseline: float | None = None,
+    target: float | None = None,
+    direction: IndicatorDirection = IndicatorDirection.INCREASE,
+) -> Indicator:
     goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
     if not policy.can_manage_plan(actor, goal.plan_id):
         raise NotFound("goalId", "Målet", "The goal")
     check = Checker()
     name = check.text("name", name, max_len=300, label_da="Navnet", label_en="The name", single_line=True)
     unit = check.text("unit", unit, max_len=50, label_da="Enheden", label_en="The unit", single_line=True)
-    data_source = check.text("dataSource", data_source, max_len=300, required=False, label_da="Datakilden",
-                             label_en="The data source", single_line=True)
+    data_source = check.text(
+        "dataSource",
+        data_source,
+        max_len=300,
+        required=False,
+        label_da="Datakilden",
+        label_en="The data source",
+        single_line=True,
+    )
     baseline = check.number("baseline", baseline)
     target = check.number("target", target)
     check.done()
-    row = Indicator(goal_id=goal.id, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target,
-                    direction=direction)
+    row = Indicator(
+        goal_id=goal.id,
+        name=name,
+        unit=unit,
+        data_source=data_source,
+        baseline=baseline,
+        target=target,
+        direction=direction,
+    )
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="indicator.create", obj=row, plan_id=goal.plan_id)
     return row
 
 
-async def record_measurement(*, session: AsyncSession, actor: Actor | None, indicator_id: int | None,
-                             period: date | None, value: float | None, note: str | None = None) -> Measurement:
+async def record_measurement(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    indicator_id: int | None,
+    period: date | None,
+    value: float | None,
+    note: str | None = None,
+) -> Measurement:
     """A measured value for a period; recording the same period again replaces the value (audited)."""
     indicator = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
     goal = await session.get(Goal, indicator.goal_id)
@@ -426,8 +601,14 @@ async def record_measurement(*, session: AsyncSession, actor: Actor | None, indi
 MONEY_MAX = Decimal("999999999999.99")
 
 
-async def set_financing(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, year: int | None,
-                        lines: list[tuple[FinancingParty, object, object, object]]) -> list[FinancingRow]:
+async def set_financing(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    year: int | None,
+    lines: list[tuple[FinancingParty, object, object, object]],
+) -> list[FinancingRow]:
     """Replace one year's financing lines (party, share %, budget, spent); the split must hold the rules."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
@@ -435,7 +616,9 @@ async def set_financing(*, session: AsyncSession, actor: Actor | None, plan_id: 
     parsed: list[tuple[FinancingParty, Decimal, Decimal, Decimal]] = []
     seen: set[FinancingParty] = set()
     if not lines:
-        check.add("lines", "REQUIRED", "Der skal være mindst én finansieringslinje.", "At least one financing line is needed.")
+        check.add(
+            "lines", "REQUIRED", "Der skal være mindst én finansieringslinje.", "At least one financing line is needed."
+        )
     for i, (party, share, budget, spent) in enumerate(lines or []):
         if party in seen:
             check.add(f"lines[{i}].party", "DUPLICATE", "Parten er nævnt to gange.", "The party is listed twice.")
@@ -448,30 +631,46 @@ async def set_financing(*, session: AsyncSession, actor: Actor | None, plan_id: 
     if not check.errors:
         problems = rules.financing_problems((p, s) for p, s, _, _ in parsed)
         if problems:
-            check.add("lines", "FINANCING_INVALID",
-                      "Finansieringen skal summere til 100 %, Landsbyggefonden højst 75 % og den lokale "
-                      "medfinansiering mindst 25 %.",
-                      "Financing must sum to 100 %, with Landsbyggefonden at most 75 % and local co-financing "
-                      "at least 25 %: " + "; ".join(problems) + ".")
+            check.add(
+                "lines",
+                "FINANCING_INVALID",
+                "Finansieringen skal summere til 100 %, Landsbyggefonden højst 75 % og den lokale "
+                "medfinansiering mindst 25 %.",
+                "Financing must sum to 100 %, with Landsbyggefonden at most 75 % and local co-financing "
+                "at least 25 %: " + "; ".join(problems) + ".",
+            )
     check.done()
     await lock_plan(session, plan.id)
-    old = list((await session.execute(
-        select(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year)
-    )).scalars())
+    old = list(
+        (
+            await session.execute(
+                select(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year)
+            )
+        ).scalars()
+    )
     before = {"year": year, "lines": [audit.snapshot(r) for r in old]}
     await session.execute(delete(FinancingRow).where(FinancingRow.plan_id == plan.id, FinancingRow.year == year))
-    rows = [FinancingRow(plan_id=plan.id, year=year, party=p, share_percent=s, budget=b, spent=sp)
-            for p, s, b, sp in parsed]
+    rows = [
+        FinancingRow(plan_id=plan.id, year=year, party=p, share_percent=s, budget=b, spent=sp) for p, s, b, sp in parsed
+    ]
     session.add_all(rows)
     await session.flush()
-    await audit.record(session, actor=actor, action="financing.set", object_type="Financing", object_id=plan.id,
-                       plan_id=plan.id, before=before,
-                       after={"year": year, "lines": [audit.snapshot(r) for r in rows]})
+    await audit.record(
+        session,
+        actor=actor,
+        action="financing.set",
+        object_type="Financing",
+        object_id=plan.id,
+        plan_id=plan.id,
+        before=before,
+        after={"year": year, "lines": [audit.snapshot(r) for r in rows]},
+    )
     return rows
 
 
-async def add_milestone(*, session: AsyncSession, actor: Actor | None, plan_id: int | None, year: int | None,
-                        title: str | None) -> Milestone:
+async def add_milestone(
+    *, session: AsyncSession, actor: Actor | None, plan_id: int | None, year: int | None, title: str | None
+) -> Milestone:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     low, high = bounds.plan_days(plan.start_date, plan.end_date)

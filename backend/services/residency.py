@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,19 +67,24 @@ def attempt_key(issuer: str, subject: str) -> str:
     """Whose household code attempts these are: the identity (not the account row, which erasing
     removes), as a keyed hash, so the table names nobody."""
     key = get_settings().secret_key.encode("utf-8")
-    return hmac.new(key, f"code-attempts:{issuer}\0{subject}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"code-attempts:{issuer}\0{subject}".encode(), hashlib.sha256).hexdigest()
 
 
 def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 async def _has_active(session: AsyncSession, account_id: int, estate_id: int, day: date) -> bool:
     """A residency of the account in the estate that has not ended by `day` (current or starting later)."""
     row = await session.execute(
-        select(Residency.id).where(Residency.account_id == account_id, Residency.estate_id == estate_id,
-                                   or_(Residency.until.is_(None), Residency.until > day)).limit(1)
+        select(Residency.id)
+        .where(
+            Residency.account_id == account_id,
+            Residency.estate_id == estate_id,
+            or_(Residency.until.is_(None), Residency.until > day),
+        )
+        .limit(1)
     )
     return row.first() is not None
 
@@ -95,8 +100,14 @@ def _record(residency: Residency) -> dict:
     return audit.snapshot(residency, personal=NOT_LOGGED)
 
 
-async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int | None, estate_id: int | None,
-                  since: date | None = None) -> Residency:
+async def confirm(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    account_id: int | None,
+    estate_id: int | None,
+    since: date | None = None,
+) -> Residency:
     """Staff of the estate's housing organisation confirm that a resident lives there."""
     estate = await _managed_estate(session, actor, estate_id)
     account = await session.get(Account, account_id) if isinstance(account_id, int) else None
@@ -106,8 +117,14 @@ async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int
     since = check.day("since", since or today(), low=bounds.RESIDENCY_SINCE_MIN, high=_latest_end())
     check.done()
     if await _has_active(session, account.id, estate.id, since):
-        raise ValidationFailed(FieldError("accountId", "DUPLICATE", "Beboeren er allerede tilknyttet afdelingen.",
-                                          "The resident is already linked to this estate."))
+        raise ValidationFailed(
+            FieldError(
+                "accountId",
+                "DUPLICATE",
+                "Beboeren er allerede tilknyttet afdelingen.",
+                "The resident is already linked to this estate.",
+            )
+        )
     residency = Residency(account_id=account.id, estate_id=estate.id, since=since, confirmed_by="STAFF")
     session.add(residency)
     await session.flush()
@@ -115,24 +132,40 @@ async def confirm(*, session: AsyncSession, actor: Actor | None, account_id: int
     return residency
 
 
-async def create_code(*, session: AsyncSession, actor: Actor | None, estate_id: int | None, household: str | None,
-                      valid_days: int = CODE_VALID_DAYS) -> tuple[ResidencyCode, str]:
+async def create_code(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    estate_id: int | None,
+    household: str | None,
+    valid_days: int = CODE_VALID_DAYS,
+) -> tuple[ResidencyCode, str]:
     """A one-time code for one household of the estate; the code itself is returned once, never stored."""
     estate = await _managed_estate(session, actor, estate_id)
     check = Checker()
-    household = check.text("household", household, max_len=HOUSEHOLD_MAX, label_da="Husstanden",
-                           label_en="The household", single_line=True)
+    household = check.text(
+        "household", household, max_len=HOUSEHOLD_MAX, label_da="Husstanden", label_en="The household", single_line=True
+    )
     if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_CODE_VALID_DAYS:
-        check.add("validDays", "OUT_OF_RANGE", f"Koden kan gælde 1 til {MAX_CODE_VALID_DAYS} dage.",
-                  f"A code can be valid for 1 to {MAX_CODE_VALID_DAYS} days.")
+        check.add(
+            "validDays",
+            "OUT_OF_RANGE",
+            f"Koden kan gælde 1 til {MAX_CODE_VALID_DAYS} dage.",
+            f"A code can be valid for 1 to {MAX_CODE_VALID_DAYS} days.",
+        )
     check.done()
     code = new_code()
-    row = ResidencyCode(estate_id=estate.id, code_hash=code_hash(code), household=household,
-                        expires_at=now() + timedelta(days=valid_days))
+    row = ResidencyCode(
+        estate_id=estate.id,
+        code_hash=code_hash(code),
+        household=household,
+        expires_at=now() + timedelta(days=valid_days),
+    )
     session.add(row)
     await session.flush()
-    await audit.record(session, actor=actor, action="residencyCode.create", obj=row,
-                       after=audit.snapshot(row, personal=NOT_LOGGED))
+    await audit.record(
+        session, actor=actor, action="residencyCode.create", obj=row, after=audit.snapshot(row, personal=NOT_LOGGED)
+    )
     return row, code
 
 
@@ -142,13 +175,25 @@ def _latest_end() -> date:
 
 
 def _invalid_code() -> ValidationFailed:
-    return ValidationFailed(FieldError("code", "INVALID", "Koden er ugyldig, allerede brugt eller udløbet.",
-                                       "The code is invalid, already used or expired."))
+    return ValidationFailed(
+        FieldError(
+            "code",
+            "INVALID",
+            "Koden er ugyldig, allerede brugt eller udløbet.",
+            "The code is invalid, already used or expired.",
+        )
+    )
 
 
 def _too_many_attempts() -> ValidationFailed:
-    return ValidationFailed(FieldError("code", "TOO_MANY_ATTEMPTS", "For mange forkerte forsøg. Prøv igen om en time.",
-                                       "Too many wrong attempts. Try again in an hour."))
+    return ValidationFailed(
+        FieldError(
+            "code",
+            "TOO_MANY_ATTEMPTS",
+            "For mange forkerte forsøg. Prøv igen om en time.",
+            "Too many wrong attempts. Try again in an hour.",
+        )
+    )
 
 
 async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) -> int:
@@ -164,24 +209,40 @@ async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) 
         # One account's attempts are counted one at a time (row lock on PostgreSQL, write lock on
         # SQLite), so parallel requests cannot pass the limit together.
         await own.execute(update(Account).where(Account.id == actor.account_id).values(last_seen_at=moment))
-        issuer, subject = (await own.execute(
-            select(Account.issuer, Account.subject).where(Account.id == actor.account_id))).one()
+        issuer, subject = (
+            await own.execute(select(Account.issuer, Account.subject).where(Account.id == actor.account_id))
+        ).one()
         key = attempt_key(issuer, subject)
         since = moment - ATTEMPT_WINDOW
         # Everyone's old attempts go: the rows outlive erased accounts, so no one else would remove them.
         await own.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.at <= since))
-        failed = (await own.execute(select(func.count()).select_from(ResidencyCodeAttempt).where(
-            ResidencyCodeAttempt.identity_key == key))).scalar_one()
+        failed = (
+            await own.execute(
+                select(func.count()).select_from(ResidencyCodeAttempt).where(ResidencyCodeAttempt.identity_key == key)
+            )
+        ).scalar_one()
         if failed >= MAX_FAILED_ATTEMPTS:
             refused = True
             # Once per account and window: a script hammering away cannot flood the audit log.
-            logged = await own.execute(select(AuditEvent.id).where(
-                AuditEvent.actor_account_id == actor.account_id, AuditEvent.action == REFUSED_ACTION,
-                AuditEvent.at > since).limit(1))
+            logged = await own.execute(
+                select(AuditEvent.id)
+                .where(
+                    AuditEvent.actor_account_id == actor.account_id,
+                    AuditEvent.action == REFUSED_ACTION,
+                    AuditEvent.at > since,
+                )
+                .limit(1)
+            )
             if logged.first() is None:
-                await audit.record(own, actor=actor, action=REFUSED_ACTION, object_type="Account",
-                                   object_id=actor.account_id, after={"failed_attempts": failed},
-                                   reason="TOO_MANY_ATTEMPTS")
+                await audit.record(
+                    own,
+                    actor=actor,
+                    action=REFUSED_ACTION,
+                    object_type="Account",
+                    object_id=actor.account_id,
+                    after={"failed_attempts": failed},
+                    reason="TOO_MANY_ATTEMPTS",
+                )
         else:
             attempt = ResidencyCodeAttempt(identity_key=key, at=moment)
             own.add(attempt)
@@ -197,8 +258,14 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     Every redemption that does not succeed counts against MAX_FAILED_ATTEMPTS per ATTEMPT_WINDOW.
     """
     if actor is None or not policy.can_redeem_residency_code(actor):
-        raise ValidationFailed(FieldError(None, "NOT_ALLOWED", "Kun beboere kan indløse en husstandskode.",
-                                          "Only residents can redeem a household code."))
+        raise ValidationFailed(
+            FieldError(
+                None,
+                "NOT_ALLOWED",
+                "Kun beboere kan indløse en husstandskode.",
+                "Only residents can redeem a household code.",
+            )
+        )
     normalised = normalise_code(code or "")
     if not normalised:
         raise ValidationFailed(FieldError("code", "REQUIRED", "Skriv koden.", "The code is required."))
@@ -206,57 +273,82 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     attempt_id = await _count_attempt(session, actor, moment)
     if len(normalised) > 64:
         raise _invalid_code()
-    row = (await session.execute(select(ResidencyCode).where(ResidencyCode.code_hash == code_hash(normalised)))
-           ).scalar_one_or_none()
+    row = (
+        await session.execute(select(ResidencyCode).where(ResidencyCode.code_hash == code_hash(normalised)))
+    ).scalar_one_or_none()
     if row is None or row.used_at is not None or _aware(row.expires_at) <= moment:
         raise _invalid_code()
     if await _has_active(session, actor.account_id, row.estate_id, today()):
-        raise ValidationFailed(FieldError("code", "DUPLICATE", "Du er allerede tilknyttet denne afdeling.",
-                                          "You are already linked to this estate."))
+        raise ValidationFailed(
+            FieldError(
+                "code",
+                "DUPLICATE",
+                "Du er allerede tilknyttet denne afdeling.",
+                "You are already linked to this estate.",
+            )
+        )
     # Used once: the conditional update decides between two simultaneous redemptions.
     used = await session.execute(
-        update(ResidencyCode).where(ResidencyCode.id == row.id, ResidencyCode.used_at.is_(None))
-        .values(used_at=moment)
+        update(ResidencyCode).where(ResidencyCode.id == row.id, ResidencyCode.used_at.is_(None)).values(used_at=moment)
     )
     if used.rowcount != 1:
         raise _invalid_code()
-    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(),
-                          confirmed_by="CODE")
+    residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(), confirmed_by="CODE")
     session.add(residency)
     # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
     await session.execute(delete(ResidencyCodeAttempt).where(ResidencyCodeAttempt.id == attempt_id))
     await session.flush()
-    await audit.record(session, actor=actor, action="residency.redeemCode", obj=residency,
-                       after=dict(_record(residency), code_id=row.id))
+    await audit.record(
+        session,
+        actor=actor,
+        action="residency.redeemCode",
+        obj=residency,
+        after=dict(_record(residency), code_id=row.id),
+    )
     return residency
 
 
-async def end(*, session: AsyncSession, actor: Actor | None, residency_id: int | None,
-              until: date | None = None) -> Residency:
+async def end(
+    *, session: AsyncSession, actor: Actor | None, residency_id: int | None, until: date | None = None
+) -> Residency:
     """End a residency (moving out): staff of the estate's organisation, or the resident."""
     residency = await get_or_404(session, Residency, residency_id, "residencyId", RESIDENCY_DA, RESIDENCY_EN)
     estate = await session.get(HousingEstate, residency.estate_id)
-    if not policy.can_end_residency(actor, account_id=residency.account_id,
-                                    estate_organisation_id=estate.organisation_id):
+    if not policy.can_end_residency(
+        actor, account_id=residency.account_id, estate_organisation_id=estate.organisation_id
+    ):
         raise NotFound("residencyId", RESIDENCY_DA, RESIDENCY_EN)
     until = until or today()
     if residency_ended(residency.until, today()):
-        raise ValidationFailed(FieldError("residencyId", "INVALID_TRANSITION", "Tilknytningen er allerede afsluttet.",
-                                          "The residency has already ended."))
+        raise ValidationFailed(
+            FieldError(
+                "residencyId",
+                "INVALID_TRANSITION",
+                "Tilknytningen er allerede afsluttet.",
+                "The residency has already ended.",
+            )
+        )
     if until < residency.since:
-        raise ValidationFailed(FieldError("until", "PERIOD_INVALID", "Slutdatoen ligger før startdatoen.",
-                                          "The end date is before the start date."))
+        raise ValidationFailed(
+            FieldError(
+                "until",
+                "PERIOD_INVALID",
+                "Slutdatoen ligger før startdatoen.",
+                "The end date is before the start date.",
+            )
+        )
     check = Checker()
     check.day("until", until, low=residency.since, high=_latest_end())
     check.done()
     before = _record(residency)
     residency.until = until
     await session.flush()
-    await audit.record(session, actor=actor, action="residency.end", obj=residency, before=before,
-                       after=_record(residency))
+    await audit.record(
+        session, actor=actor, action="residency.end", obj=residency, before=before, after=_record(residency)
+    )
     return residency
 
 
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from backend import bounds, clock
-
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
 M = TypeVar("M", bound=SQLModel)
@@ -152,23 +151,43 @@ class Checker:
             return None
         return d
 
-    def day(self, field: str, value: date | None, *, low: date = bounds.DATE_MIN, high: date = bounds.DATE_MAX,
-            required: bool = True, why_da: str = "", why_en: str = "") -> date | None:
+    def day(
+        self,
+        field: str,
+        value: date | None,
+        *,
+        low: date = bounds.DATE_MIN,
+        high: date = bounds.DATE_MAX,
+        required: bool = True,
+        why_da: str = "",
+        why_en: str = "",
+    ) -> date | None:
         """A date within [low, high] (by default the years every stored date lies in)."""
         if value is None:
             if required:
                 self.add(field, "REQUIRED", "Datoen skal udfyldes.", "The date is required.")
             return None
         if not low <= value <= high:
-            self.add(field, "OUT_OF_RANGE",
-                     f"Datoen skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
-                     f"The date must lie between {low.isoformat()} and {high.isoformat()}{why_en}.")
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"Datoen skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
+                f"The date must lie between {low.isoformat()} and {high.isoformat()}{why_en}.",
+            )
             return None
         return value
 
-    def moment(self, field: str, value: datetime | None, *, low: date = bounds.DATE_MIN,
-               high: date = bounds.DATE_MAX, required: bool = True, why_da: str = "",
-               why_en: str = "") -> datetime | None:
+    def moment(
+        self,
+        field: str,
+        value: datetime | None,
+        *,
+        low: date = bounds.DATE_MIN,
+        high: date = bounds.DATE_MAX,
+        required: bool = True,
+        why_da: str = "",
+        why_en: str = "",
+    ) -> datetime | None:
         """A moment (as aware UTC) on a day within [low, high]; a naive one means UTC."""
         if value is None:
             if required:
@@ -180,9 +199,12 @@ class Checker:
         except OverflowError:  # e.g. 9999-12-31T23:00-05:00 has no UTC time
             ok = False
         if not ok:
-            self.add(field, "OUT_OF_RANGE",
-                     f"Tidspunktet skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
-                     f"The time must lie between {low.isoformat()} and {high.isoformat()}{why_en}.")
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"Tidspunktet skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
+                f"The time must lie between {low.isoformat()} and {high.isoformat()}{why_en}.",
+            )
             return None
         return value
 
@@ -203,8 +225,12 @@ class Checker:
             return None
         if value != value or abs(value) > bounds.NUMBER_MAX:
             high = int(bounds.NUMBER_MAX)
-            self.add(field, "OUT_OF_RANGE", f"Tallet skal ligge mellem -{high:,} og {high:,}.".replace(",", "."),
-                     f"The number must lie between -{high:,} and {high:,}.")
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"Tallet skal ligge mellem -{high:,} og {high:,}.".replace(",", "."),
+                f"The number must lie between -{high:,} and {high:,}.",
+            )
             return None
         return value
 
@@ -225,8 +251,8 @@ def utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 # One clock for every service (backend/clock.py): now in UTC, today in Copenhagen.
@@ -247,8 +273,14 @@ async def lock_plan(session: AsyncSession, plan_id: int) -> None:
     await session.execute(update(Plan).where(Plan.id == plan_id).values(updated_at=now()))
 
 
-async def get_or_404(session: AsyncSession, model: type[M], pk: int | None, field: str,
-                     what_da: str = "Objektet", what_en: str = "The object") -> M:
+async def get_or_404(
+    session: AsyncSession,
+    model: type[M],
+    pk: int | None,
+    field: str,
+    what_da: str = "Objektet",
+    what_en: str = "The object",
+) -> M:
     obj = await session.get(model, pk) if isinstance(pk, int) else None
     if obj is None:
         raise NotFound(field, what_da, what_en)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, events
+from backend import audit, events, policy
 from backend.actor import Actor
 from backend.audit import _plain
 from backend.models import (
@@ -20,7 +20,6 @@ from backend.models import (
     ResidentInput,
     WebSession,
 )
-from backend import policy
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.residency import attempt_key
 
@@ -36,44 +35,96 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
     account = await session.get(Account, actor.account_id)
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
-    residencies = (await session.execute(
-        select(Residency, HousingEstate.name).join(HousingEstate, HousingEstate.id == Residency.estate_id)
-        .where(Residency.account_id == account.id).order_by(Residency.id))).all()
-    inputs = list((await session.execute(
-        select(ResidentInput).where(ResidentInput.author_account_id == account.id).order_by(ResidentInput.id))).scalars())
+    residencies = (
+        await session.execute(
+            select(Residency, HousingEstate.name)
+            .join(HousingEstate, HousingEstate.id == Residency.estate_id)
+            .where(Residency.account_id == account.id)
+            .order_by(Residency.id)
+        )
+    ).all()
+    inputs = list(
+        (
+            await session.execute(
+                select(ResidentInput).where(ResidentInput.author_account_id == account.id).order_by(ResidentInput.id)
+            )
+        ).scalars()
+    )
     answers: dict[int, list[dict]] = {}
     if inputs:
-        for a in (await session.execute(
-            select(InputAnswer).where(InputAnswer.input_id.in_([i.id for i in inputs])).order_by(InputAnswer.id)
-        )).scalars():
+        for a in (
+            await session.execute(
+                select(InputAnswer).where(InputAnswer.input_id.in_([i.id for i in inputs])).order_by(InputAnswer.id)
+            )
+        ).scalars():
             answers.setdefault(a.input_id, []).append(_row(a, "id", "body", "author_kind", "created_at"))
     group_names = {}
     if inputs:
-        for g in (await session.execute(
-            select(FollowUpGroup.id, FollowUpGroup.name).where(FollowUpGroup.id.in_({i.group_id for i in inputs}))
-        )).all():
+        for g in (
+            await session.execute(
+                select(FollowUpGroup.id, FollowUpGroup.name).where(FollowUpGroup.id.in_({i.group_id for i in inputs}))
+            )
+        ).all():
             group_names[g.id] = g.name
-    reports = (await session.execute(
-        select(InputReport).where(InputReport.reporter_account_id == account.id).order_by(InputReport.id))).scalars()
-    sessions = (await session.execute(
-        select(WebSession).where(WebSession.account_id == account.id))).scalars()
+    reports = (
+        await session.execute(
+            select(InputReport).where(InputReport.reporter_account_id == account.id).order_by(InputReport.id)
+        )
+    ).scalars()
+    sessions = (await session.execute(select(WebSession).where(WebSession.account_id == account.id))).scalars()
     # Failed household code attempts of the last hour (kept for the guessing limit, then pruned).
-    code_attempts = (await session.execute(
-        select(ResidencyCodeAttempt.at).where(
-            ResidencyCodeAttempt.identity_key == attempt_key(account.issuer, account.subject))
-        .order_by(ResidencyCodeAttempt.at))).scalars()
-    events = (await session.execute(
-        select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id))).scalars()
+    code_attempts = (
+        await session.execute(
+            select(ResidencyCodeAttempt.at)
+            .where(ResidencyCodeAttempt.identity_key == attempt_key(account.issuer, account.subject))
+            .order_by(ResidencyCodeAttempt.at)
+        )
+    ).scalars()
+    events = (
+        await session.execute(
+            select(AuditEvent).where(AuditEvent.actor_account_id == account.id).order_by(AuditEvent.id)
+        )
+    ).scalars()
     data = {
-        "account": _row(account, "id", "issuer", "subject", "kind", "display_name", "housing_organisation_id",
-                        "partner_id", "municipality_id", "created_at", "last_seen_at"),
-        "residencies": [{**_row(r, "id", "estate_id", "since", "until", "confirmed_by"), "estate_name": estate_name}
-                        for r, estate_name in residencies],
+        "account": _row(
+            account,
+            "id",
+            "issuer",
+            "subject",
+            "kind",
+            "display_name",
+            "housing_organisation_id",
+            "partner_id",
+            "municipality_id",
+            "created_at",
+            "last_seen_at",
+        ),
+        "residencies": [
+            {**_row(r, "id", "estate_id", "since", "until", "confirmed_by"), "estate_name": estate_name}
+            for r, estate_name in residencies
+        ],
         "inputs": [
-            {**_row(i, "id", "group_id", "title", "body", "language", "concerns_activity_id",
-                    "concerns_focus_area_id", "status", "channel", "published", "hidden", "withdrawn",
-                    "created_at", "updated_at"),
-             "group_name": group_names.get(i.group_id), "answers": answers.get(i.id, [])}
+            {
+                **_row(
+                    i,
+                    "id",
+                    "group_id",
+                    "title",
+                    "body",
+                    "language",
+                    "concerns_activity_id",
+                    "concerns_focus_area_id",
+                    "status",
+                    "channel",
+                    "published",
+                    "hidden",
+                    "withdrawn",
+                    "created_at",
+                    "updated_at",
+                ),
+                "group_name": group_names.get(i.group_id),
+                "answers": answers.get(i.id, []),
+            }
             for i in inputs
         ],
         "reports": [_row(r, "id", "input_id", "reason", "created_at") for r in reports],
@@ -81,8 +132,14 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
         "household_code_attempts": [_plain(at) for at in code_attempts],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
     }
-    await audit.record(session, actor=actor, action="viewer.dataExport", object_type="Account", object_id=account.id,
-                       after={"id": account.id})
+    await audit.record(
+        session,
+        actor=actor,
+        action="viewer.dataExport",
+        object_type="Account",
+        object_id=account.id,
+        after={"id": account.id},
+    )
     return data
 
 
@@ -91,26 +148,40 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     if not policy.can_erase_own_account(actor):
         raise NotFound(None, "Kontoen", "The account")
     if not confirm:
-        raise ValidationFailed(FieldError("confirm", "CONFIRMATION_REQUIRED",
-                                          "Bekræft, at du vil slette din konto.",
-                                          "Confirm that you want to erase your account."))
+        raise ValidationFailed(
+            FieldError(
+                "confirm",
+                "CONFIRMATION_REQUIRED",
+                "Bekræft, at du vil slette din konto.",
+                "Confirm that you want to erase your account.",
+            )
+        )
     account = await session.get(Account, actor.account_id)
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
-    anonymised = (await session.execute(
-        update(ResidentInput).where(ResidentInput.author_account_id == account.id)
-        .values(author_account_id=None, content_hash=None)
-    )).rowcount
-    await session.execute(update(InputReport).where(InputReport.reporter_account_id == account.id)
-                          .values(reporter_account_id=None))
+    anonymised = (
+        await session.execute(
+            update(ResidentInput)
+            .where(ResidentInput.author_account_id == account.id)
+            .values(author_account_id=None, content_hash=None)
+        )
+    ).rowcount
+    await session.execute(
+        update(InputReport).where(InputReport.reporter_account_id == account.id).values(reporter_account_id=None)
+    )
     residencies = (await session.execute(delete(Residency).where(Residency.account_id == account.id))).rowcount
     sessions = (await session.execute(delete(WebSession).where(WebSession.account_id == account.id))).rowcount
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = account.id
     await session.delete(account)
     await session.flush()
-    await audit.record(session, actor=actor, action="viewer.erase", object_type="Account", object_id=account_id,
-                       before={"id": account_id},
-                       after={"inputs_anonymised": anonymised, "residencies_removed": residencies,
-                              "sessions_removed": sessions})
+    await audit.record(
+        session,
+        actor=actor,
+        action="viewer.erase",
+        object_type="Account",
+        object_id=account_id,
+        before={"id": account_id},
+        after={"inputs_anonymised": anonymised, "residencies_removed": residencies, "sessions_removed": sessions},
+    )
     return account_id

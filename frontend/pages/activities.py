@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 
 from icalendar import Calendar, Event
 from starlette.exceptions import HTTPException
@@ -13,8 +13,17 @@ from backend import bounds, clock, policy
 from frontend.pages.public import occurrence_rows
 from frontend.sorting import by_name
 from frontend.templating import parse_datetime
-from frontend.web import (current_actor, day_range, gettext_for, parse_day, path_id, query_cursor, query_id,
-                          query_or_404, render)
+from frontend.web import (
+    current_actor,
+    day_range,
+    gettext_for,
+    parse_day,
+    path_id,
+    query_cursor,
+    query_id,
+    query_or_404,
+    render,
+)
 from schema.ids import decode
 
 PAGE_SIZE = 20
@@ -26,6 +35,7 @@ _local_day_start = clock.start_of_day
 def focus_options(generations: list[dict], year: int, gettext) -> list[tuple[str, str]]:
     """The focus areas of the current funding generation first (by their own order, named alone), then
     the older generations', newest first, each named with its generation."""
+
     def current(g):
         return g["startYear"] <= year <= g["endYear"]
 
@@ -67,16 +77,31 @@ async def search(request: Request):
             "occursTo": _local_day_start(end + timedelta(days=1)).isoformat() if end else None,
         }
         activity_filter = {k: v for k, v in activity_filter.items() if v is not None}
-        data = await query_or_404(request, "ActivitySearch", {
-            "filter": activity_filter, "first": PAGE_SIZE, "after": after,
-            "from": clock.now().isoformat(),
-        })
+        data = await query_or_404(
+            request,
+            "ActivitySearch",
+            {
+                "filter": activity_filter,
+                "first": PAGE_SIZE,
+                "after": after,
+                "from": clock.now().isoformat(),
+            },
+        )
         results = data["activities"]["nodes"]
         page_info = data["activities"]["pageInfo"]
         page_info["totalCount"] = data["activities"].get("totalCount")
-    return await render(request, "activities/search.html", {
-        "values": values, "errors": errors, "results": results, "page_info": page_info, **options,
-    }, status_code=400 if errors else 200)
+    return await render(
+        request,
+        "activities/search.html",
+        {
+            "values": values,
+            "errors": errors,
+            "results": results,
+            "page_info": page_info,
+            **options,
+        },
+        status_code=400 if errors else 200,
+    )
 
 
 def _local_day(value) -> date | None:
@@ -101,34 +126,55 @@ async def week(request: Request):
     activity_filter = {"occursFrom": start.isoformat(), "occursTo": end.isoformat()}
     if area:
         activity_filter["urbanAreaId"] = area
-    data = await query_or_404(request, "WeekView", {
-        "filter": activity_filter, "from": start.isoformat(), "to": end.isoformat(),
-    })
+    data = await query_or_404(
+        request,
+        "WeekView",
+        {
+            "filter": activity_filter,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+        },
+    )
     rows = occurrence_rows(data["activities"]["nodes"])
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
         days.append({"date": day, "rows": [r for r in rows if _local_day(r["occurrence"]["startsAt"]) == day]})
-    return await render(request, "activities/week.html", {
-        "days": days, "monday": monday, "sunday": monday + timedelta(days=6),
-        "previous": (monday - timedelta(days=7)).isoformat(), "next": (monday + timedelta(days=7)).isoformat(),
-        "week_number": monday.isocalendar().week, "area": area,
-        "area_options": [(a["id"], a["name"]) for a in by_name(data["urbanAreas"]["nodes"])],
-    })
+    return await render(
+        request,
+        "activities/week.html",
+        {
+            "days": days,
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "previous": (monday - timedelta(days=7)).isoformat(),
+            "next": (monday + timedelta(days=7)).isoformat(),
+            "week_number": monday.isocalendar().week,
+            "area": area,
+            "area_options": [(a["id"], a["name"]) for a in by_name(data["urbanAreas"]["nodes"])],
+        },
+    )
 
 
 async def activity(request: Request):
-    data = await query_or_404(request, "ActivityPage", {
-        "id": path_id(request, "Activity"), "from": (clock.now() - timedelta(hours=12)).isoformat(),
-    })
+    data = await query_or_404(
+        request,
+        "ActivityPage",
+        {
+            "id": path_id(request, "Activity"),
+            "from": (clock.now() - timedelta(hours=12)).isoformat(),
+        },
+    )
     node = data.get("node")
     if not node:
         raise HTTPException(status_code=404)
     actor = await current_actor(request)
     can_edit = actor is not None and policy.can_update_activity(
-        actor, activity_id=decode(node["id"], "Activity")[1], plan_id=decode(node["plan"]["id"], "Plan")[1])
-    return await render(request, "activities/activity.html", {"activity": node, "can_edit": can_edit,
-                                                               "signed_in": actor is not None})
+        actor, activity_id=decode(node["id"], "Activity")[1], plan_id=decode(node["plan"]["id"], "Plan")[1]
+    )
+    return await render(
+        request, "activities/activity.html", {"activity": node, "can_edit": can_edit, "signed_in": actor is not None}
+    )
 
 
 # ---------------------------------------------------------------- calendar files
@@ -150,8 +196,8 @@ def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
         event = Event()
         event.add("uid", f"{occurrence['id']}@helhedsplan")
         event.add("summary", activity["title"])
-        event.add("dtstart", starts.astimezone(timezone.utc))
-        event.add("dtend", ends.astimezone(timezone.utc))
+        event.add("dtstart", starts.astimezone(UTC))
+        event.add("dtend", ends.astimezone(UTC))
         event.add("dtstamp", clock.now())
         location = occurrence.get("location") or activity.get("location")
         if location:
@@ -182,7 +228,9 @@ def _feed_window() -> tuple[str, str]:
 
 async def activity_ical(request: Request):
     start, end = _feed_window()
-    data = await query_or_404(request, "ActivityCalendar", {"id": path_id(request, "Activity"), "from": start, "to": end})
+    data = await query_or_404(
+        request, "ActivityCalendar", {"id": path_id(request, "Activity"), "from": start, "to": end}
+    )
     node = data.get("node")
     if not node:
         raise HTTPException(status_code=404)
@@ -194,8 +242,7 @@ async def activity_ical(request: Request):
 async def _feed(request: Request, key: str) -> Response:
     start, end = _feed_window()
     node_id = path_id(request, "UrbanArea" if key == "urbanAreaId" else "Plan")
-    variables = {"filter": {key: node_id, "occursFrom": start, "occursTo": end},
-                 "from": start, "to": end}
+    variables = {"filter": {key: node_id, "occursFrom": start, "occursTo": end}, "from": start, "to": end}
     data = await query_or_404(request, "CalendarFeed", variables)
     activities = data["activities"]["nodes"]
     name = activities[0]["plan"]["urbanArea"]["name"] if activities else "Helhedsplan"

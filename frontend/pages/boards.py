@@ -49,6 +49,8 @@ async def board(request: Request):
     if not found:
         raise HTTPException(status_code=404)
     plans = board_plans(actor, found)
-    totals = {"budget": sum(r["budget_n"] for p in plans for r in p["money"]),
-              "spent": sum(r["spent_n"] for p in plans for r in p["money"])}
+    totals = {
+        "budget": sum(r["budget_n"] for p in plans for r in p["money"]),
+        "spent": sum(r["spent_n"] for p in plans for r in p["money"]),
+    }
     return await render(request, "staff/board.html", {"board": found, "plans": plans, "totals": totals})

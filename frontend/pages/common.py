@@ -31,19 +31,31 @@ COMPLAINT_BODY = "https://www.was.digst.dk/"  # Digitaliseringsstyrelsen's tilsy
 async def accessibility(request: Request):
     from backend.settings import get_settings
 
-    return await render(request, "accessibility.html", {
-        "statement_date": STATEMENT_DATE, "contact": get_settings().accessibility_contact,
-        "complaint_url": COMPLAINT_BODY, "site": f"{request.url.scheme}://{request.url.netloc}",
-    })
+    return await render(
+        request,
+        "accessibility.html",
+        {
+            "statement_date": STATEMENT_DATE,
+            "contact": get_settings().accessibility_contact,
+            "complaint_url": COMPLAINT_BODY,
+            "site": f"{request.url.scheme}://{request.url.netloc}",
+        },
+    )
 
 
 # The five ways in, each by the kind of actor it makes; the issuer comes from the configuration.
 SIGN_IN_CHOICES = (
     (ActorKind.RESIDENT, N_("Beboer"), N_("Log ind med MitID som beboer.")),
-    (ActorKind.HOUSING_ORGANISATION, N_("Boligorganisation"),
-     N_("Medarbejdere i en almen boligorganisation (MitID Erhverv).")),
-    (ActorKind.PARTNER, N_("Partner"),
-     N_("Medarbejdere i en partnerorganisation, fx forening, skole eller bibliotek (MitID Erhverv).")),
+    (
+        ActorKind.HOUSING_ORGANISATION,
+        N_("Boligorganisation"),
+        N_("Medarbejdere i en almen boligorganisation (MitID Erhverv)."),
+    ),
+    (
+        ActorKind.PARTNER,
+        N_("Partner"),
+        N_("Medarbejdere i en partnerorganisation, fx forening, skole eller bibliotek (MitID Erhverv)."),
+    ),
     (ActorKind.MUNICIPALITY, N_("Kommune"), N_("Medarbejdere i kommunen.")),
     (ActorKind.FUND, N_("Landsbyggefonden"), N_("Medarbejdere i Landsbyggefonden.")),
 )
@@ -65,9 +77,11 @@ async def sign_in(request: Request):
     for kind, label, hint in SIGN_IN_CHOICES:
         issuer = _issuer_for(kind)
         if issuer:
-            choices.append({
-                "label": _(label),
-                "hint": _(hint),
-                "href": f"/auth/login?issuer={quote(issuer)}&next={quote(target, safe='/')}",
-            })
+            choices.append(
+                {
+                    "label": _(label),
+                    "hint": _(hint),
+                    "href": f"/auth/login?issuer={quote(issuer)}&next={quote(target, safe='/')}",
+                }
+            )
     return await render(request, "sign_in.html", {"choices": choices})

@@ -44,8 +44,9 @@ def awaiting(actor, plans: list[dict]) -> list[dict]:
         move = policy.plan_decision_for(actor, pk, PlanStatus(plan["status"]))
         if move is not None:
             earlier = [d for d in decisions if d["agreement"] is None and d["fromStatus"] == plan["status"]]
-            items.append({"kind": "plan", "plan": plan, "to": move.value, "documents": _documents(plan),
-                          "earlier": earlier})
+            items.append(
+                {"kind": "plan", "plan": plan, "to": move.value, "documents": _documents(plan), "earlier": earlier}
+            )
         for doc in _documents(plan):
             if doc["approvedAt"] or not policy.can_approve_agreement(actor, pk, AgreementKind(doc["kind"])):
                 continue
@@ -68,10 +69,19 @@ async def _page(request: Request, *, values: dict | None = None, errors: dict | 
         return actor
     data = await query_or_404(request, "StaffDecisions")
     plans = data["plans"]["nodes"]
-    return await render(request, "staff/decisions.html", {
-        "awaiting_items": awaiting(actor, plans), "made": made_by(actor, plans)[:20], "is_fund": actor.kind == ActorKind.FUND,
-        "values": values or {}, "errors": errors or {}, "today": date.today().isoformat(),
-    }, status_code=status_code)
+    return await render(
+        request,
+        "staff/decisions.html",
+        {
+            "awaiting_items": awaiting(actor, plans),
+            "made": made_by(actor, plans)[:20],
+            "is_fund": actor.kind == ActorKind.FUND,
+            "values": values or {},
+            "errors": errors or {},
+            "today": date.today().isoformat(),
+        },
+        status_code=status_code,
+    )
 
 
 async def decisions(request: Request):
@@ -117,8 +127,15 @@ async def decide(request: Request):
         errors[date_field] = _("Skriv datoen for beslutningen.")
     elif decided_on is None:
         errors[date_field] = _("Skriv datoen for beslutningen som dag.måned.år, fx 15.1.2026.")
-    check_text(errors, note_field, values[note_field], gettext=_, required=action == "send-tilbage",
-               max_length=NOTE_MAX, name=_("en note om, hvad der skal ændres"))
+    check_text(
+        errors,
+        note_field,
+        values[note_field],
+        gettext=_,
+        required=action == "send-tilbage",
+        max_length=NOTE_MAX,
+        name=_("en note om, hvad der skal ændres"),
+    )
     if not errors:
         note = values[note_field].strip() or None
         common = {"decisionDate": decided_on.isoformat(), "note": note}
@@ -126,8 +143,11 @@ async def decide(request: Request):
             to = str(form.get("til", ""))
             if to not in PlanStatus.__members__:
                 raise HTTPException(status_code=400)
-            name, variables = (("DecisionPlanApprove", {"planId": object_id, "status": to, **common})
-                               if action == "godkend" else ("DecisionPlanSendBack", {"planId": object_id, **common}))
+            name, variables = (
+                ("DecisionPlanApprove", {"planId": object_id, "status": to, **common})
+                if action == "godkend"
+                else ("DecisionPlanSendBack", {"planId": object_id, **common})
+            )
         else:
             name = "DecisionAgreementApprove" if action == "godkend" else "DecisionAgreementSendBack"
             variables = {"agreementId": object_id, **common}
@@ -135,9 +155,15 @@ async def decide(request: Request):
         (payload,) = data.values()
         if any(e.get("code") == "NOT_FOUND" for e in payload.get("errors") or []):
             raise HTTPException(status_code=404)  # not yours to decide: as if it were not there
-        errors = mutation_errors(payload.get("errors"), {"decisionDate": date_field, "note": note_field},
-                                 gettext=_, fallback_field=date_field)
+        errors = mutation_errors(
+            payload.get("errors"),
+            {"decisionDate": date_field, "note": note_field},
+            gettext=_,
+            fallback_field=date_field,
+        )
     if errors:
         return await _page(request, values=values, errors=errors, status_code=400)
-    return redirect("/medarbejder/beslutninger",
-                    message="beslutning-godkendt" if action == "godkend" else "beslutning-sendt-tilbage")
+    return redirect(
+        "/medarbejder/beslutninger",
+        message="beslutning-godkendt" if action == "godkend" else "beslutning-sendt-tilbage",
+    )

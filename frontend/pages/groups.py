@@ -24,7 +24,7 @@ def check_input_texts(errors: dict, values: dict, *, gettext) -> None:
 def _group_pk(global_id: str) -> int:
     try:
         return decode(global_id, "FollowUpGroup")[1]
-    except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
+    except Exception:
         raise HTTPException(status_code=404) from None
 
 
@@ -37,25 +37,33 @@ async def _page(request: Request, *, values: dict | None = None, errors: dict | 
         raise HTTPException(status_code=404)
     actor = await current_actor(request)
     viewer = data.get("viewer") or {}
-    own_inputs = [i for i in ((viewer.get("inputs") or {}).get("nodes") or []) if (i.get("group") or {}).get("id") == group_id]
+    own_inputs = [
+        i for i in ((viewer.get("inputs") or {}).get("nodes") or []) if (i.get("group") or {}).get("id") == group_id
+    ]
     own_ids = {i["id"] for i in own_inputs}
     # Every published input, the viewer's own included (marked as theirs): the same list visitors see.
     published = group["publishedInputs"]["nodes"]
-    organisations = sorted({e["organisation"]["name"] for e in group["estates"] if e.get("organisation")},
-                           key=danish_sort_key)
-    return await render(request, "groups/group.html", {
-        "group": group,
-        "published": published,
-        "own_ids": own_ids,
-        "own_inputs": own_inputs,
-        "can_submit": policy.can_submit_input(actor, pk),
-        "is_resident": bool(actor and actor.kind.value == "RESIDENT"),
-        "has_residency": bool(viewer.get("residencies")),
-        "organisations": organisations,
-        "came_from": "foelgegruppe",  # the edit and withdraw pages lead back here
-        "values": values or {},
-        "errors": errors or {},
-    }, status_code=status_code)
+    organisations = sorted(
+        {e["organisation"]["name"] for e in group["estates"] if e.get("organisation")}, key=danish_sort_key
+    )
+    return await render(
+        request,
+        "groups/group.html",
+        {
+            "group": group,
+            "published": published,
+            "own_ids": own_ids,
+            "own_inputs": own_inputs,
+            "can_submit": policy.can_submit_input(actor, pk),
+            "is_resident": bool(actor and actor.kind.value == "RESIDENT"),
+            "has_residency": bool(viewer.get("residencies")),
+            "organisations": organisations,
+            "came_from": "foelgegruppe",  # the edit and withdraw pages lead back here
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 async def group(request: Request):
@@ -77,18 +85,24 @@ async def submit_input(request: Request):
     errors: dict[str, str] = {}
     check_input_texts(errors, values, gettext=_)
     if not errors:
-        variables = {"input": {
-            "groupId": group_id,
-            "title": values["titel"].strip(),
-            "body": values["tekst"].strip(),
-            "language": _lang(request),
-        }}
+        variables = {
+            "input": {
+                "groupId": group_id,
+                "title": values["titel"].strip(),
+                "body": values["tekst"].strip(),
+                "language": _lang(request),
+            }
+        }
         if values["emne"]:
             variables["input"]["concernsId"] = values["emne"]
         data = await query(request, "ResidentInputSubmit", variables)
         payload = data["residentInputSubmit"]
-        errors = mutation_errors(payload.get("errors"), {"title": "titel", "body": "tekst", "concernsId": "emne"},
-                                 gettext=_, fallback_field="tekst")
+        errors = mutation_errors(
+            payload.get("errors"),
+            {"title": "titel", "body": "tekst", "concernsId": "emne"},
+            gettext=_,
+            fallback_field="tekst",
+        )
         if not errors:
             return redirect(f"/foelgegrupper/{group_id}", message="input-sendt")
     return await _page(request, values=values, errors=errors, status_code=400)

@@ -14,14 +14,17 @@ from frontend.web import gettext_for, query, query_or_404, redirect, render, req
 CODE_MAX = 64  # the service treats anything longer as an invalid code
 
 
-async def my_page(request: Request, *, values: dict | None = None, errors: dict | None = None,
-                  status_code: int = 200):
+async def my_page(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
     actor = await require_actor(request)
     if isinstance(actor, Response):
         return actor
     data = await query_or_404(request, "MyPage")
-    return await render(request, "mine/my_page.html", {"me": data.get("viewer") or {}, "values": values or {},
-                                                       "errors": errors or {}}, status_code=status_code)
+    return await render(
+        request,
+        "mine/my_page.html",
+        {"me": data.get("viewer") or {}, "values": values or {}, "errors": errors or {}},
+        status_code=status_code,
+    )
 
 
 async def redeem_code(request: Request):
@@ -31,13 +34,17 @@ async def redeem_code(request: Request):
     if isinstance(actor, Response):
         return actor
     form = await verified_form(request)
-    values = {"husstandskode": str(form.get("husstandskode", ""))[:CODE_MAX * 2]}
+    values = {"husstandskode": str(form.get("husstandskode", ""))[: CODE_MAX * 2]}
     if not values["husstandskode"].strip():
         errors = {"husstandskode": _("Skriv koden, du har fået fra din boligorganisation.")}
     else:
         data = await query(request, "ResidencyRedeemCode", {"input": {"code": values["husstandskode"]}})
-        errors = mutation_errors(data["residencyRedeemCode"].get("errors"), {"code": "husstandskode"},
-                                 gettext=_, fallback_field="husstandskode")
+        errors = mutation_errors(
+            data["residencyRedeemCode"].get("errors"),
+            {"code": "husstandskode"},
+            gettext=_,
+            fallback_field="husstandskode",
+        )
         if not errors:
             return redirect("/min-side", message="kode-indloest")
     return await my_page(request, values=values, errors=errors, status_code=400)
@@ -60,10 +67,14 @@ async def export(request: Request):
         # The same export as a page to read, with labels; the JSON file keeps the ids for machines.
         return await render(request, "mine/data.html", {"data": body})
     content = json.dumps(body, ensure_ascii=False, indent=2, default=str)
-    return Response(content.encode("utf-8"), media_type="application/json; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="mine-data.json"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        content.encode("utf-8"),
+        media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="mine-data.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 async def erase_confirm(request: Request, *, errors: dict | None = None, status_code: int = 200):
@@ -80,13 +91,15 @@ async def erase(request: Request):
         return actor
     form = await verified_form(request)
     if form.get("bekraeft") != "ja":
-        return await erase_confirm(request, errors={"bekraeft": _("Sæt flueben for at bekræfte, at du vil slette din konto.")},
-                                   status_code=400)
+        return await erase_confirm(
+            request, errors={"bekraeft": _("Sæt flueben for at bekræfte, at du vil slette din konto.")}, status_code=400
+        )
     data = await query(request, "ViewerErase", {"input": {"confirm": True}})
     payload = data["viewerErase"]
     if payload.get("errors"):
-        return await erase_confirm(request, errors={"bekraeft": _("Din konto kunne ikke slettes. Prøv igen senere.")},
-                                   status_code=400)
+        return await erase_confirm(
+            request, errors={"bekraeft": _("Din konto kunne ikke slettes. Prøv igen senere.")}, status_code=400
+        )
     from auth.sessions import SESSION_COOKIE, clear_cookie
 
     response = redirect("/", message="konto-slettet")

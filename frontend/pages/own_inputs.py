@@ -44,19 +44,33 @@ def _back(item: dict, came_from: str) -> str:
 async def _closed(request: Request, item: dict, came_from: str, text: str | None = None):
     """The input can no longer be changed (answered, closed or withdrawn meanwhile)."""
     _ = gettext_for(request)
-    return await render(request, "mine/input_closed.html", {
-        "item": item,
-        "back": _back(item, came_from),
-        "text": text or _("Følgegruppen har besvaret eller lukket dit input, eller du har trukket det tilbage."),
-    }, status_code=409)
+    return await render(
+        request,
+        "mine/input_closed.html",
+        {
+            "item": item,
+            "back": _back(item, came_from),
+            "text": text or _("Følgegruppen har besvaret eller lukket dit input, eller du har trukket det tilbage."),
+        },
+        status_code=409,
+    )
 
 
-async def _edit_page(request: Request, item: dict, came_from: str, *, values: dict, errors: dict | None = None,
-                     status_code: int = 200):
-    return await render(request, "mine/input_edit.html", {
-        "item": item, "values": values, "errors": errors or {}, "came_from": came_from,
-        "back": _back(item, came_from),
-    }, status_code=status_code)
+async def _edit_page(
+    request: Request, item: dict, came_from: str, *, values: dict, errors: dict | None = None, status_code: int = 200
+):
+    return await render(
+        request,
+        "mine/input_edit.html",
+        {
+            "item": item,
+            "values": values,
+            "errors": errors or {},
+            "came_from": came_from,
+            "back": _back(item, came_from),
+        },
+        status_code=status_code,
+    )
 
 
 async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
@@ -91,9 +105,17 @@ async def edit(request: Request):
     check_input_texts(errors, values, gettext=_)
     if not errors:
         # Whether it may still be changed is the mutation's decision (it may have been answered meanwhile).
-        data = await query(request, "ResidentInputEdit", {"input": {
-            "inputId": item["id"], "title": values["titel"].strip(), "body": values["tekst"].strip(),
-        }})
+        data = await query(
+            request,
+            "ResidentInputEdit",
+            {
+                "input": {
+                    "inputId": item["id"],
+                    "title": values["titel"].strip(),
+                    "body": values["tekst"].strip(),
+                }
+            },
+        )
         errors = mutation_errors(data["residentInputEdit"].get("errors"), FIELD_IDS, gettext=_, fallback_field="tekst")
         if not errors:
             return redirect(_back(item, came_from), message="input-rettet")
@@ -105,9 +127,15 @@ async def withdraw_confirm(request: Request):
     if isinstance(found, Response):
         return found
     item, came_from = found
-    return await render(request, "mine/input_withdraw.html", {
-        "item": item, "came_from": came_from, "back": _back(item, came_from),
-    })
+    return await render(
+        request,
+        "mine/input_withdraw.html",
+        {
+            "item": item,
+            "came_from": came_from,
+            "back": _back(item, came_from),
+        },
+    )
 
 
 async def withdraw(request: Request):

@@ -4,7 +4,7 @@ who may edit is decided by backend.policy and, again, by the API."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,15 +26,23 @@ async def overview(request: Request):
     actor = await require_actor(request, ActorKind.PARTNER)
     if isinstance(actor, Response):
         return actor
-    data = await query_or_404(request, "PartnerActivities", {
-        "partnerId": encode("Partner", actor.partner_id or 0),
-        "from": (clock.now() - timedelta(hours=12)).isoformat(),
-    })
+    data = await query_or_404(
+        request,
+        "PartnerActivities",
+        {
+            "partnerId": encode("Partner", actor.partner_id or 0),
+            "from": (clock.now() - timedelta(hours=12)).isoformat(),
+        },
+    )
     viewer = data.get("viewer") or {}
-    return await render(request, "partner/overview.html", {
-        "organisation": viewer.get("organisation") or {},
-        "activities": by_name((data.get("activities") or {}).get("nodes") or [], key="title"),
-    })
+    return await render(
+        request,
+        "partner/overview.html",
+        {
+            "organisation": viewer.get("organisation") or {},
+            "activities": by_name((data.get("activities") or {}).get("nodes") or [], key="title"),
+        },
+    )
 
 
 async def _editable(request: Request) -> tuple:
@@ -44,12 +52,17 @@ async def _editable(request: Request) -> tuple:
     activity_id = request.path_params["id"]
     try:
         pk = decode(activity_id, "Activity")[1]
-    except Exception:  # noqa: BLE001 - a malformed id is a page that does not exist
+    except Exception:
         raise HTTPException(status_code=404)
     now = clock.now()
-    data = await query_or_404(request, "PartnerActivityEdit", {
-        "id": activity_id, "from": (now - timedelta(days=RECENT_DAYS)).isoformat(),
-    })
+    data = await query_or_404(
+        request,
+        "PartnerActivityEdit",
+        {
+            "id": activity_id,
+            "from": (now - timedelta(days=RECENT_DAYS)).isoformat(),
+        },
+    )
     activity = data.get("node")
     if not activity:
         raise HTTPException(status_code=404)
@@ -68,12 +81,17 @@ async def edit(request: Request, *, values: dict | None = None, errors: dict | N
     if isinstance(actor, Response):
         return actor
     values = values or {}
-    return await render(request, "partner/edit.html", {
-        "activity": activity,
-        "statuses": STATUSES,
-        "values": values,
-        "errors": errors or {},
-    }, status_code=status_code)
+    return await render(
+        request,
+        "partner/edit.html",
+        {
+            "activity": activity,
+            "statuses": STATUSES,
+            "values": values,
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 def _local_to_utc(value: str) -> str | None:
@@ -82,7 +100,7 @@ def _local_to_utc(value: str) -> str | None:
         parsed = datetime.fromisoformat(value.strip())
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=LOCAL_TZ)
-        return parsed.astimezone(timezone.utc).isoformat()
+        return parsed.astimezone(UTC).isoformat()
     except (ValueError, OverflowError):  # not a datetime, or one without a UTC time (year 1 or 9999)
         return None
 
@@ -119,37 +137,81 @@ async def save(request: Request):
         status = values.get("status", "")
         if status not in STATUSES:
             errors["status"] = _("Vælg en status.")
-        check_text(errors, "beskrivelse", values.get("beskrivelse", ""), gettext=_, required=False, max_length=5000,
-                   name=_("beskrivelsen"))
+        check_text(
+            errors,
+            "beskrivelse",
+            values.get("beskrivelse", ""),
+            gettext=_,
+            required=False,
+            max_length=5000,
+            name=_("beskrivelsen"),
+        )
         if not errors:
-            data = await query(request, "ActivityUpdate", {"input": {
-                "activityId": activity_id, "status": status, "description": values.get("beskrivelse", "").strip() or None,
-            }})
-            errors = mutation_errors(data["activityUpdate"].get("errors"), {"status": "status", "description": "beskrivelse"},
-                                     gettext=_, fallback_field="beskrivelse")
+            data = await query(
+                request,
+                "ActivityUpdate",
+                {
+                    "input": {
+                        "activityId": activity_id,
+                        "status": status,
+                        "description": values.get("beskrivelse", "").strip() or None,
+                    }
+                },
+            )
+            errors = mutation_errors(
+                data["activityUpdate"].get("errors"),
+                {"status": "status", "description": "beskrivelse"},
+                gettext=_,
+                fallback_field="beskrivelse",
+            )
             message = "aktivitet-gemt"
     elif action == "tilfoej-dato":
         starts_at, ends_at = _period(errors, "ny-start", "ny-slut", values.get("start", ""), values.get("slut", ""), _)
-        check_text(errors, "ny-sted", values.get("sted", ""), gettext=_, required=False, max_length=300, name=_("stedet"))
+        check_text(
+            errors, "ny-sted", values.get("sted", ""), gettext=_, required=False, max_length=300, name=_("stedet")
+        )
         if not errors:
-            data = await query(request, "OccurrenceAdd", {"input": {
-                "activityId": activity_id, "startsAt": starts_at, "endsAt": ends_at,
-                "location": values.get("sted", "").strip() or None,
-            }})
-            errors = mutation_errors(data["occurrenceAdd"].get("errors"),
-                                     {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"},
-                                     gettext=_, fallback_field="ny-start")
+            data = await query(
+                request,
+                "OccurrenceAdd",
+                {
+                    "input": {
+                        "activityId": activity_id,
+                        "startsAt": starts_at,
+                        "endsAt": ends_at,
+                        "location": values.get("sted", "").strip() or None,
+                    }
+                },
+            )
+            errors = mutation_errors(
+                data["occurrenceAdd"].get("errors"),
+                {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"},
+                gettext=_,
+                fallback_field="ny-start",
+            )
             message = "dato-tilfoejet"
     elif action == "flyt-dato":
-        starts_at, ends_at = _period(errors, f"start-{row}", f"slut-{row}", values.get("start", ""),
-                                     values.get("slut", ""), _)
+        starts_at, ends_at = _period(
+            errors, f"start-{row}", f"slut-{row}", values.get("start", ""), values.get("slut", ""), _
+        )
         if not errors:
-            data = await query(request, "OccurrenceMove", {"input": {
-                "occurrenceId": occurrence_id, "startsAt": starts_at, "endsAt": ends_at,
-            }})
-            errors = mutation_errors(data["occurrenceMove"].get("errors"),
-                                     {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"},
-                                     gettext=_, fallback_field=f"start-{row}")
+            data = await query(
+                request,
+                "OccurrenceMove",
+                {
+                    "input": {
+                        "occurrenceId": occurrence_id,
+                        "startsAt": starts_at,
+                        "endsAt": ends_at,
+                    }
+                },
+            )
+            errors = mutation_errors(
+                data["occurrenceMove"].get("errors"),
+                {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"},
+                gettext=_,
+                fallback_field=f"start-{row}",
+            )
             message = "dato-flyttet"
     elif action == "aflys-dato":
         data = await query(request, "OccurrenceCancel", {"input": {"occurrenceId": occurrence_id}})
@@ -166,21 +228,39 @@ async def save(request: Request):
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")
         if not errors:
-            data = await query(request, "OccurrenceSetParticipantCount", {"input": {
-                "occurrenceId": occurrence_id, "participantCount": int(raw),
-            }})
-            errors = mutation_errors(data["occurrenceSetParticipantCount"].get("errors"),
-                                     {"participantCount": f"deltagere-{row}"}, gettext=_,
-                                     fallback_field=f"deltagere-{row}")
+            data = await query(
+                request,
+                "OccurrenceSetParticipantCount",
+                {
+                    "input": {
+                        "occurrenceId": occurrence_id,
+                        "participantCount": int(raw),
+                    }
+                },
+            )
+            errors = mutation_errors(
+                data["occurrenceSetParticipantCount"].get("errors"),
+                {"participantCount": f"deltagere-{row}"},
+                gettext=_,
+                fallback_field=f"deltagere-{row}",
+            )
             message = "deltagere-gemt"
     elif action == "note":
         check_text(errors, "note", values.get("note", ""), gettext=_, max_length=5000, name=_("en note"))
         if not errors:
-            data = await query(request, "ProgressNoteAdd", {"input": {
-                "activityId": activity_id, "text": values.get("note", "").strip(),
-            }})
-            errors = mutation_errors(data["progressNoteAdd"].get("errors"), {"text": "note"}, gettext=_,
-                                     fallback_field="note")
+            data = await query(
+                request,
+                "ProgressNoteAdd",
+                {
+                    "input": {
+                        "activityId": activity_id,
+                        "text": values.get("note", "").strip(),
+                    }
+                },
+            )
+            errors = mutation_errors(
+                data["progressNoteAdd"].get("errors"), {"text": "note"}, gettext=_, fallback_field="note"
+            )
             message = "note-tilfoejet"
     else:
         raise HTTPException(status_code=400)

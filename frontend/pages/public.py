@@ -38,7 +38,11 @@ async def front_page(request: Request):
     areas = [{**a, "estates": by_name(a["estates"])} for a in by_name(data["urbanAreas"]["nodes"])]
     if q:
         areas = [
-            {**a, "estates": [e for e in a["estates"] if _matches(e["name"], q)] or (a["estates"] if _matches(a["name"], q) else [])}
+            {
+                **a,
+                "estates": [e for e in a["estates"] if _matches(e["name"], q)]
+                or (a["estates"] if _matches(a["name"], q) else []),
+            }
             for a in areas
             if _matches(a["name"], q) or any(_matches(e["name"], q) for e in a["estates"])
         ]
@@ -48,27 +52,50 @@ async def front_page(request: Request):
         home_area_ids = {r["estate"]["urbanArea"]["id"] for r in viewer.get("residencies") or [] if r.get("estate")}
     rows = occurrence_rows(data["activities"]["nodes"])
     near = [r for r in rows if r["activity"]["plan"]["urbanArea"]["id"] in home_area_ids] if home_area_ids else []
-    return await render(request, "front.html", {
-        "areas": areas, "q": q, "rows": rows[:12], "near": near[:12], "viewer_data": viewer,
-        "week_start": start, "week_end": end - timedelta(days=1),
-    })
+    return await render(
+        request,
+        "front.html",
+        {
+            "areas": areas,
+            "q": q,
+            "rows": rows[:12],
+            "near": near[:12],
+            "viewer_data": viewer,
+            "week_start": start,
+            "week_end": end - timedelta(days=1),
+        },
+    )
 
 
 async def urban_area(request: Request):
     start, end = this_week()
-    data = await query_or_404(request, "UrbanAreaPage", {
-        "id": path_id(request, "UrbanArea"), "from": start.isoformat(), "to": end.isoformat(),
-    })
+    data = await query_or_404(
+        request,
+        "UrbanAreaPage",
+        {
+            "id": path_id(request, "UrbanArea"),
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+        },
+    )
     area = data.get("node")
     if not area:
         from starlette.exceptions import HTTPException
 
         raise HTTPException(status_code=404)
-    area = {**area, "estates": by_name(area.get("estates") or []), "plans": {
-        **area["plans"], "nodes": by_name(area["plans"]["nodes"])}}
-    return await render(request, "urban_area.html", {
-        "area": area, "rows": occurrence_rows(data["activities"]["nodes"]),
-    })
+    area = {
+        **area,
+        "estates": by_name(area.get("estates") or []),
+        "plans": {**area["plans"], "nodes": by_name(area["plans"]["nodes"])},
+    }
+    return await render(
+        request,
+        "urban_area.html",
+        {
+            "area": area,
+            "rows": occurrence_rows(data["activities"]["nodes"]),
+        },
+    )
 
 
 async def plan(request: Request):
@@ -91,8 +118,12 @@ async def plan(request: Request):
             partners.setdefault(link["partner"]["id"], link["partner"])
     for group in by_focus.values():
         group["activities"] = by_name(group["activities"], key="title")
-    return await render(request, "plan.html", {
-        "plan": plan,
-        "focus_groups": list(by_focus.values()),
-        "partners": by_name(list(partners.values())),
-    })
+    return await render(
+        request,
+        "plan.html",
+        {
+            "plan": plan,
+            "focus_groups": list(by_focus.values()),
+            "partners": by_name(list(partners.values())),
+        },
+    )

@@ -32,8 +32,11 @@ async def reports(request: Request):
         return actor
     data = await query_or_404(request, "StaffReportPlans")
     today = date.today()
-    plans = [{**p, "years": report_years(p, today)} for p in data["plans"]["nodes"]
-             if p["status"] in REPORTING and policy.can_read_annual_report(actor, decode(p["id"], "Plan")[1])]
+    plans = [
+        {**p, "years": report_years(p, today)}
+        for p in data["plans"]["nodes"]
+        if p["status"] in REPORTING and policy.can_read_annual_report(actor, decode(p["id"], "Plan")[1])
+    ]
     return await render(request, "staff/reports.html", {"plans": [p for p in plans if p["years"]]})
 
 
@@ -71,9 +74,20 @@ async def annual_report(request: Request):
         f["budget_share"] = f["budget_n"] / budget_total * 100 if budget_total else None
         f["spent_share"] = f["spent_n"] / f["budget_n"] * 100 if f["budget_n"] else None
     lang = language(request).code
-    downloads = {key: in_language(report[field], lang)
-                 for key, field in (("xlsx", "xlsxUrl"), ("csv", "csvUrl"), ("csv_rfc4180", "csvRfc4180Url"))}
-    return await render(request, "staff/annual_report.html", {
-        "plan": plan, "report": report, "year": year, "goals": goal_rows(_indicator_goals(report["indicators"])),
-        "financing": financing, "top": top, "downloads": downloads,
-    })
+    downloads = {
+        key: in_language(report[field], lang)
+        for key, field in (("xlsx", "xlsxUrl"), ("csv", "csvUrl"), ("csv_rfc4180", "csvRfc4180Url"))
+    }
+    return await render(
+        request,
+        "staff/annual_report.html",
+        {
+            "plan": plan,
+            "report": report,
+            "year": year,
+            "goals": goal_rows(_indicator_goals(report["indicators"])),
+            "financing": financing,
+            "top": top,
+            "downloads": downloads,
+        },
+    )

@@ -11,13 +11,24 @@ from starlette.responses import Response
 
 from backend import policy
 from backend.models import ActorKind
+from frontend.forms import check_text, mutation_errors
 from frontend.i18n import N_
+from frontend.sorting import by_name
+from frontend.web import (
+    day_range,
+    gettext_for,
+    path_id,
+    query,
+    query_cursor,
+    query_id,
+    query_or_404,
+    redirect,
+    render,
+    require_actor,
+    verified_form,
+)
 from schema.examples import examples
 from schema.ids import decode
-from frontend.forms import check_text, mutation_errors
-from frontend.sorting import by_name
-from frontend.web import (day_range, gettext_for, path_id, query, query_cursor, query_id, query_or_404, redirect, render,
-                          require_actor, verified_form)
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
@@ -29,8 +40,13 @@ INBOX_FILTERS = ("gruppe", "status", "fra", "til")
 
 def _own_groups(actor, data: dict) -> list[dict]:
     """The follow-up groups of the actor's own plans (the list of groups is public, their inputs are not)."""
-    return by_name([g for g in data["followUpGroups"]["nodes"]
-                    if policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])])
+    return by_name(
+        [
+            g
+            for g in data["followUpGroups"]["nodes"]
+            if policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])
+        ]
+    )
 
 
 async def _inbox(request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200):
@@ -48,28 +64,50 @@ async def _inbox(request: Request, *, values: dict | None = None, errors: dict |
     filters["status"] = status
     received_from, received_to = day_range(filters, filter_errors, _)
     after = query_cursor(request, "efter")
-    inbox_filter = {"groupId": group_id, "status": status or None,
-                    "receivedFrom": received_from and received_from.isoformat(),
-                    "receivedTo": received_to and received_to.isoformat()}
-    data = await query_or_404(request, "StaffInbox", {
-        "filter": {k: v for k, v in inbox_filter.items() if v is not None}, "first": INBOX_PAGE_SIZE,
-        "after": after, "list": not filter_errors,  # a filter that is wrong lists nothing
-    })
+    inbox_filter = {
+        "groupId": group_id,
+        "status": status or None,
+        "receivedFrom": received_from and received_from.isoformat(),
+        "receivedTo": received_to and received_to.isoformat(),
+    }
+    data = await query_or_404(
+        request,
+        "StaffInbox",
+        {
+            "filter": {k: v for k, v in inbox_filter.items() if v is not None},
+            "first": INBOX_PAGE_SIZE,
+            "after": after,
+            "list": not filter_errors,  # a filter that is wrong lists nothing
+        },
+    )
     inbox = data.get("inputInbox") or {}
-    return await render(request, "staff/inbox.html", {
-        "groups": _own_groups(actor, data), "inputs": inbox.get("nodes"),
-        "total": inbox.get("totalCount"), "page_info": inbox.get("pageInfo") or {}, "paged": after is not None,
-        "filters": filters, "filtered": any(filters.values()), "statuses": INPUT_STATUSES, "channels": CHANNELS,
-        "values": values or {}, "errors": {**filter_errors, **(errors or {})},
-    }, status_code=400 if filter_errors else status_code)
+    return await render(
+        request,
+        "staff/inbox.html",
+        {
+            "groups": _own_groups(actor, data),
+            "inputs": inbox.get("nodes"),
+            "total": inbox.get("totalCount"),
+            "page_info": inbox.get("pageInfo") or {},
+            "paged": after is not None,
+            "filters": filters,
+            "filtered": any(filters.values()),
+            "statuses": INPUT_STATUSES,
+            "channels": CHANNELS,
+            "values": values or {},
+            "errors": {**filter_errors, **(errors or {})},
+        },
+        status_code=400 if filter_errors else status_code,
+    )
 
 
 async def inbox(request: Request):
     return await _inbox(request)
 
 
-async def _input_page(request: Request, *, values: dict | None = None, errors: dict | None = None,
-                      status_code: int = 200):
+async def _input_page(
+    request: Request, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
     """One input with its answers, and the forms to answer it, change its status and publish it."""
     actor = await require_actor(request, *STAFF)
     if isinstance(actor, Response):
@@ -80,9 +118,17 @@ async def _input_page(request: Request, *, values: dict | None = None, errors: d
     # A published input is public, but its handling is only for the staff of its plan: others get 404.
     if not item or not policy.can_read_group_inputs(actor, decode(item["group"]["plan"]["id"], "Plan")[1]):
         raise HTTPException(status_code=404)
-    return await render(request, "staff/input.html", {
-        "input": item, "statuses": INPUT_STATUSES, "values": values or {}, "errors": errors or {},
-    }, status_code=status_code)
+    return await render(
+        request,
+        "staff/input.html",
+        {
+            "input": item,
+            "statuses": INPUT_STATUSES,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 async def input_page(request: Request):
@@ -117,8 +163,9 @@ async def answer(request: Request):
             errors = _errors_or_404(data["residentInputSetStatus"], {"status": "status"}, _, "status")
         message = "status-gemt"
     elif action in ("offentliggoer", "skjul"):
-        data = await query(request, "ResidentInputPublish", {"input": {
-            "inputId": input_id, "published": action == "offentliggoer"}})
+        data = await query(
+            request, "ResidentInputPublish", {"input": {"inputId": input_id, "published": action == "offentliggoer"}}
+        )
         errors = _errors_or_404(data["residentInputPublish"], {}, _, "offentlig")
         message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
     else:
@@ -153,13 +200,24 @@ async def register(request: Request):
     if values[f"kanal-{row}"] not in CHANNELS:
         errors[f"kanal-{row}"] = _("Vælg, hvordan inputtet kom ind.")
     if not errors:
-        data = await query(request, "ResidentInputRegister", {"input": {
-            "groupId": group_id, "title": values[f"titel-{row}"].strip(), "body": values[f"tekst-{row}"].strip(),
-            "channel": values[f"kanal-{row}"],
-        }})
-        errors = _errors_or_404(data["residentInputRegister"],
-                                {"title": f"titel-{row}", "body": f"tekst-{row}", "channel": f"kanal-{row}"},
-                                _, f"titel-{row}")
+        data = await query(
+            request,
+            "ResidentInputRegister",
+            {
+                "input": {
+                    "groupId": group_id,
+                    "title": values[f"titel-{row}"].strip(),
+                    "body": values[f"tekst-{row}"].strip(),
+                    "channel": values[f"kanal-{row}"],
+                }
+            },
+        )
+        errors = _errors_or_404(
+            data["residentInputRegister"],
+            {"title": f"titel-{row}", "body": f"tekst-{row}", "channel": f"kanal-{row}"},
+            _,
+            f"titel-{row}",
+        )
     if errors:
         return await _inbox(request, values=values, errors=errors, status_code=400)
     return redirect("/medarbejder/indbakke", message="input-registreret")
@@ -170,8 +228,11 @@ async def plans(request: Request):
     if isinstance(actor, Response):
         return actor
     data = await query_or_404(request, "StaffPlans")
-    mine = [p for p in data["plans"]["nodes"]
-            if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids]
+    mine = [
+        p
+        for p in data["plans"]["nodes"]
+        if actor.kind == ActorKind.FUND or decode(p["id"], "Plan")[1] in actor.plan_ids
+    ]
     return await render(request, "staff/plans.html", {"plans": by_name(mine)})
 
 
@@ -190,21 +251,34 @@ def goal_rows(goals: list[dict]) -> list[dict]:
     for goal in goals:
         for indicator in goal.get("indicators") or []:
             latest = indicator.get("latest") or {}
-            baseline, target, value = (_number(indicator.get("baseline")), _number(indicator.get("target")),
-                                       _number(latest.get("value")))
+            baseline, target, value = (
+                _number(indicator.get("baseline")),
+                _number(indicator.get("target")),
+                _number(latest.get("value")),
+            )
             progress = None
             if baseline is not None and target is not None and value is not None and target != baseline:
                 progress = max(0.0, min(1.0, (value - baseline) / (target - baseline)))
             elif indicator.get("direction") == "KEEP" and target is not None and value is not None:
                 progress = 1.0 if value >= target else max(0.0, value / target) if target else None
-            rows.append({"goal": goal, "indicator": indicator, "baseline": baseline, "target": target,
-                         "value": value, "period": latest.get("period"), "progress": progress})
+            rows.append(
+                {
+                    "goal": goal,
+                    "indicator": indicator,
+                    "baseline": baseline,
+                    "target": target,
+                    "value": value,
+                    "period": latest.get("period"),
+                    "progress": progress,
+                }
+            )
     return rows
 
 
 def financing_rows(financing: list[dict]) -> tuple[list[dict], float]:
-    rows = [{**f, "budget_n": _number(f.get("budget")) or 0.0, "spent_n": _number(f.get("spent")) or 0.0}
-            for f in financing]
+    rows = [
+        {**f, "budget_n": _number(f.get("budget")) or 0.0, "spent_n": _number(f.get("spent")) or 0.0} for f in financing
+    ]
     top = max([r["budget_n"] for r in rows] + [r["spent_n"] for r in rows] + [1.0])
     return rows, top
 
@@ -225,10 +299,18 @@ async def plan_overview(request: Request):
     goals = goal_rows(plan.get("goals") or [])
     financing, top = financing_rows(plan.get("financing") or [])
     years = sorted({f["year"] for f in financing})
-    return await render(request, "staff/plan_overview.html", {
-        "plan": plan, "goals": goals, "financing": financing, "top": top, "years": years,
-        "year": variables["year"],
-    })
+    return await render(
+        request,
+        "staff/plan_overview.html",
+        {
+            "plan": plan,
+            "goals": goals,
+            "financing": financing,
+            "top": top,
+            "years": years,
+            "year": variables["year"],
+        },
+    )
 
 
 # The titles of the example operations in schema/examples/ (a test checks each file has one).
@@ -257,8 +339,19 @@ async def graphql_examples(request: Request):
     rows = []
     for example in examples():
         link = {"query": example.text, **({"variables": example.variables} if example.variables else {})}
-        rows.append({"key": example.key, "title": _(EXAMPLE_TITLES[example.key]), "example": example,
-                     "href": "/graphql#" + urlencode(link)})  # a fragment: ?query= would run it
-    return await render(request, "staff/graphql_examples.html", {
-        "examples": rows, "graphiql": get_settings().graphiql,
-    })
+        rows.append(
+            {
+                "key": example.key,
+                "title": _(EXAMPLE_TITLES[example.key]),
+                "example": example,
+                "href": "/graphql#" + urlencode(link),
+            }
+        )  # a fragment: ?query= would run it
+    return await render(
+        request,
+        "staff/graphql_examples.html",
+        {
+            "examples": rows,
+            "graphiql": get_settings().graphiql,
+        },
+    )

@@ -16,17 +16,29 @@ from schema.scalars import to_utc
 
 @strawberry.input(description="Narrows a list of activities; all given conditions must hold.")
 class ActivityFilter:
-    urban_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of plans in this urban area.")
+    urban_area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only activities of plans in this urban area."
+    )
     plan_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of this plan.")
-    focus_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities of this focus area.")
-    partner_id: strawberry.ID | None = strawberry.field(default=None, description="Only activities this partner takes part in.")
+    focus_area_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only activities of this focus area."
+    )
+    partner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only activities this partner takes part in."
+    )
     status: ActivityStatus | None = strawberry.field(default=None, description="Only activities with this status.")
-    target_group: str | None = strawberry.field(default=None, description="Only activities whose target group contains this text.")
+    target_group: str | None = strawberry.field(
+        default=None, description="Only activities whose target group contains this text."
+    )
     occurs_from: datetime | None = strawberry.field(
-        default=None, description="Only activities with a non-cancelled occurrence that ends after this time.")
+        default=None, description="Only activities with a non-cancelled occurrence that ends after this time."
+    )
     occurs_to: datetime | None = strawberry.field(
-        default=None, description="Only activities with a non-cancelled occurrence that starts before this time.")
-    search: str | None = strawberry.field(default=None, description="Only activities whose title or description contains this text.")
+        default=None, description="Only activities with a non-cancelled occurrence that starts before this time."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Only activities whose title or description contains this text."
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +90,9 @@ def conditions(key: FilterKey) -> list:
     if key.focus_area_id is not None:
         out.append(A.focus_area_id == key.focus_area_id)
     if key.partner_id is not None:
-        out.append(exists().where(m.ActivityPartner.activity_id == A.id, m.ActivityPartner.partner_id == key.partner_id))
+        out.append(
+            exists().where(m.ActivityPartner.activity_id == A.id, m.ActivityPartner.partner_id == key.partner_id)
+        )
     if key.status is not None:
         out.append(A.status == key.status)
     if key.target_group:
@@ -92,7 +106,7 @@ def conditions(key: FilterKey) -> list:
             in_range.append(O.starts_at < key.occurs_to)
         out.append(exists().where(and_(*in_range)))
     if key.search:
-        out.append(or_(A.title.icontains(key.search, autoescape=True),
-                       A.description.icontains(key.search, autoescape=True)))
+        out.append(
+            or_(A.title.icontains(key.search, autoescape=True), A.description.icontains(key.search, autoescape=True))
+        )
     return out
-

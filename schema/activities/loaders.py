@@ -46,9 +46,18 @@ class ActivitiesByPlanIdLoader(Loader):
         for (size, after_pk, fkey, order), ids in group_by_args(keys).items():
             shape = (type(self), self.actor, fkey)
             base = cached_statement(shape, lambda: visible_activities(activity, self.actor).where(*conditions(fkey)))
-            pages = await pages_by_parent(self.context, activity, base, m.Activity.plan_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape,
-                                          ordering=order)
+            pages = await pages_by_parent(
+                self.context,
+                activity,
+                base,
+                m.Activity.plan_id,
+                m.Activity.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+                ordering=order,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, fkey, order)] = conn
         return [out[k] for k in keys]
@@ -63,13 +72,25 @@ class ActivitiesByPartnerIdLoader(Loader):
         activity = self.target()
         out = {}
         shape = (type(self), self.actor)
-        base = cached_statement(shape, lambda: visible_activities(activity, self.actor).join(
-            m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
-        ))
+        base = cached_statement(
+            shape,
+            lambda: visible_activities(activity, self.actor).join(
+                m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
+            ),
+        )
         for (size, after_pk, order), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(self.context, activity, base, m.ActivityPartner.partner_id, m.Activity.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape,
-                                          ordering=order)
+            pages = await pages_by_parent(
+                self.context,
+                activity,
+                base,
+                m.ActivityPartner.partner_id,
+                m.Activity.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+                ordering=order,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, order)] = conn
         return [out[k] for k in keys]
@@ -95,13 +116,19 @@ class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
         # ActivityPartner.partner needs neither a second statement nor an await.
         link_type, partner_type = self.target(), PartnerByIdLoader.target()
         n = len(field_names(link_type))
-        stmt = cached_statement((type(self),), lambda: (
-            select(*columns(link_type, m.ActivityPartner), *columns(partner_type, m.Partner),
-                   m.ActivityPartner.activity_id.label("_key"))
-            .join(m.Partner, m.Partner.id == m.ActivityPartner.partner_id)
-            .where(key_in(m.ActivityPartner.activity_id))
-            .order_by(*self.order_by)
-        ))
+        stmt = cached_statement(
+            (type(self),),
+            lambda: (
+                select(
+                    *columns(link_type, m.ActivityPartner),
+                    *columns(partner_type, m.Partner),
+                    m.ActivityPartner.activity_id.label("_key"),
+                )
+                .join(m.Partner, m.Partner.id == m.ActivityPartner.partner_id)
+                .where(key_in(m.ActivityPartner.activity_id))
+                .order_by(*self.order_by)
+            ),
+        )
         rows = await self.fetch(stmt, {"keys": sorted(set(keys))})
         partners = PartnerByIdLoader(self.context)
         grouped = defaultdict(list)
@@ -128,10 +155,13 @@ class OccurrencesByActivityIdLoader(Loader):
         n = len(field_names(occurrence))
         out = {}
         for (start, end, first), ids in group_by_args(keys).items():
+
             def statement(start=start, end=end):
                 stmt = (
                     select(
-                        *columns(occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count),
+                        *columns(
+                            occurrence, O, plan_id=m.Activity.plan_id, participant_count_value=O.participant_count
+                        ),
                         O.activity_id.label("_parent"),
                         func.row_number().over(partition_by=O.activity_id, order_by=(O.starts_at, O.id)).label("_rn"),
                     )
@@ -143,7 +173,9 @@ class OccurrencesByActivityIdLoader(Loader):
                 if end is not None:
                     stmt = stmt.where(O.starts_at < bindparam("end", type_=O.starts_at.type))
                 sub = stmt.subquery()
-                return select(sub).where(sub.c._rn <= bindparam("first", type_=Integer)).order_by(sub.c._parent, sub.c._rn)
+                return (
+                    select(sub).where(sub.c._rn <= bindparam("first", type_=Integer)).order_by(sub.c._parent, sub.c._rn)
+                )
 
             stmt = cached_statement((type(self), start is None, end is None), statement)
             params = {"keys": sorted(set(ids)), "first": first}
@@ -171,8 +203,17 @@ class ProgressNotesByActivityIdLoader(Loader):
         shape = (type(self),)
         base = cached_statement(shape, lambda: select(*columns(note, m.ProgressNote)))
         for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(self.context, note, base, m.ProgressNote.activity_id, m.ProgressNote.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
+            pages = await pages_by_parent(
+                self.context,
+                note,
+                base,
+                m.ProgressNote.activity_id,
+                m.ProgressNote.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -21,25 +21,50 @@ def given(value):
     return UNSET if value is strawberry.UNSET else value
 
 
-ActivityCreatePayload = payload_types("ActivityCreate", "activity", Activity,
-                                      ["FOCUS_AREA_NOT_IN_GENERATION", "DUPLICATE"],
-                                      field_description="The new activity.")
-ActivityUpdatePayload = payload_types("ActivityUpdate", "activity", Activity, ["NOT_ALLOWED"],
-                                      field_description="The activity after the change.")
-OccurrenceAddPayload = payload_types("OccurrenceAdd", "occurrence", Occurrence, ["PERIOD_INVALID", "OUT_OF_RANGE"],
-                                     field_description="The new occurrence.")
-OccurrenceMovePayload = payload_types("OccurrenceMove", "occurrence", Occurrence,
-                                      ["PERIOD_INVALID", "CANCELLED", "OUT_OF_RANGE"],
-                                      field_description="The occurrence at its new time.")
-OccurrenceCancelPayload = payload_types("OccurrenceCancel", "occurrence", Occurrence, ["CANCELLED"],
-                                        field_description="The cancelled occurrence.")
-OccurrenceDeletePayload = payload_types("OccurrenceDelete", "activity", Activity, ["NOT_ALLOWED"],
-                                        field_description="The activity, without the removed occurrence.")
+ActivityCreatePayload = payload_types(
+    "ActivityCreate",
+    "activity",
+    Activity,
+    ["FOCUS_AREA_NOT_IN_GENERATION", "DUPLICATE"],
+    field_description="The new activity.",
+)
+ActivityUpdatePayload = payload_types(
+    "ActivityUpdate", "activity", Activity, ["NOT_ALLOWED"], field_description="The activity after the change."
+)
+OccurrenceAddPayload = payload_types(
+    "OccurrenceAdd",
+    "occurrence",
+    Occurrence,
+    ["PERIOD_INVALID", "OUT_OF_RANGE"],
+    field_description="The new occurrence.",
+)
+OccurrenceMovePayload = payload_types(
+    "OccurrenceMove",
+    "occurrence",
+    Occurrence,
+    ["PERIOD_INVALID", "CANCELLED", "OUT_OF_RANGE"],
+    field_description="The occurrence at its new time.",
+)
+OccurrenceCancelPayload = payload_types(
+    "OccurrenceCancel", "occurrence", Occurrence, ["CANCELLED"], field_description="The cancelled occurrence."
+)
+OccurrenceDeletePayload = payload_types(
+    "OccurrenceDelete",
+    "activity",
+    Activity,
+    ["NOT_ALLOWED"],
+    field_description="The activity, without the removed occurrence.",
+)
 OccurrenceSetParticipantCountPayload = payload_types(
-    "OccurrenceSetParticipantCount", "occurrence", Occurrence, ["OUT_OF_RANGE", "CANCELLED", "NOT_YET_HELD"],
-    field_description="The occurrence with its count.")
-ProgressNoteAddPayload = payload_types("ProgressNoteAdd", "progress_note", ProgressNote, [],
-                                       field_description="The new note.")
+    "OccurrenceSetParticipantCount",
+    "occurrence",
+    Occurrence,
+    ["OUT_OF_RANGE", "CANCELLED", "NOT_YET_HELD"],
+    field_description="The occurrence with its count.",
+)
+ProgressNoteAddPayload = payload_types(
+    "ProgressNoteAdd", "progress_note", ProgressNote, [], field_description="The new note."
+)
 
 
 @strawberry.input(description="A partner and its role in a new activity.")
@@ -53,30 +78,33 @@ class ActivityCreateInput:
     plan_id: strawberry.ID = strawberry.field(description="The plan.")
     focus_area_id: strawberry.ID = strawberry.field(description="A focus area of the plan's funding generation.")
     title: str = strawberry.field(description="The title (at most 200 characters).")
-    description: Optional[str] = strawberry.field(default=None, description="What happens and for whom.")
-    target_group: Optional[str] = strawberry.field(default=None, description="Who it is for.")
+    description: str | None = strawberry.field(default=None, description="What happens and for whom.")
+    target_group: str | None = strawberry.field(default=None, description="Who it is for.")
     status: ActivityStatus = strawberry.field(default=ActivityStatus.PLANNED, description="Its status.")
     visibility: Visibility = strawberry.field(default=Visibility.PUBLIC, description="Who may see it.")
-    location: Optional[str] = strawberry.field(default=None, description="Where it usually takes place.")
-    contact: Optional[str] = strawberry.field(default=None, description="A role address, not a person's data.")
+    location: str | None = strawberry.field(default=None, description="Where it usually takes place.")
+    contact: str | None = strawberry.field(default=None, description="A role address, not a person's data.")
     languages: list[str] = strawberry.field(default_factory=list, description="Language codes, e.g. da, ar.")
-    sub_agreement_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Its sub-agreement.")
-    partners: list[ActivityPartnerInput] = strawberry.field(default_factory=list,
-                                                            description="The partners and their roles.")
+    sub_agreement_id: strawberry.ID | None = strawberry.field(default=None, description="Its sub-agreement.")
+    partners: list[ActivityPartnerInput] = strawberry.field(
+        default_factory=list, description="The partners and their roles."
+    )
 
 
-@strawberry.input(description="Changes to an activity; fields left out stay, null clears. "
-                              "Partners may change status and description only.")
+@strawberry.input(
+    description="Changes to an activity; fields left out stay, null clears. "
+    "Partners may change status and description only."
+)
 class ActivityUpdateInput:
     activity_id: strawberry.ID = strawberry.field(description="The activity.")
-    status: Optional[ActivityStatus] = strawberry.field(default=None, description="A new status.")
-    description: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new description.")
-    title: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new title (staff).")
-    target_group: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new target group (staff).")
-    visibility: Optional[Visibility] = strawberry.field(default=None, description="A new visibility (staff).")
-    location: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new location (staff).")
-    contact: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new contact (staff).")
-    languages: Optional[list[str]] = strawberry.field(default=None, description="New language codes (staff).")
+    status: ActivityStatus | None = strawberry.field(default=None, description="A new status.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="A new description.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title (staff).")
+    target_group: str | None = strawberry.field(default=strawberry.UNSET, description="A new target group (staff).")
+    visibility: Visibility | None = strawberry.field(default=None, description="A new visibility (staff).")
+    location: str | None = strawberry.field(default=strawberry.UNSET, description="A new location (staff).")
+    contact: str | None = strawberry.field(default=strawberry.UNSET, description="A new contact (staff).")
+    languages: list[str] | None = strawberry.field(default=None, description="New language codes (staff).")
 
 
 @strawberry.input(description="A new occurrence of an activity.")
@@ -84,7 +112,7 @@ class OccurrenceAddInput:
     activity_id: strawberry.ID = strawberry.field(description="The activity.")
     starts_at: datetime = strawberry.field(description="When it starts.")
     ends_at: datetime = strawberry.field(description="When it ends (after the start).")
-    location: Optional[str] = strawberry.field(default=None, description="Where, if not the usual place.")
+    location: str | None = strawberry.field(default=None, description="Where, if not the usual place.")
 
 
 @strawberry.input(description="A new time for an occurrence.")
@@ -92,7 +120,7 @@ class OccurrenceMoveInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence.")
     starts_at: datetime = strawberry.field(description="When it starts.")
     ends_at: datetime = strawberry.field(description="When it ends (after the start).")
-    location: Optional[str] = strawberry.field(default=strawberry.UNSET, description="A new place (null: the usual).")
+    location: str | None = strawberry.field(default=strawberry.UNSET, description="A new place (null: the usual).")
 
 
 @strawberry.input(description="An occurrence, by id.")
@@ -127,88 +155,152 @@ def _occurrence(context, row):
 
 @strawberry.type(description="Mutations of activities.")
 class ActivitiesMutation:
-    @strawberry.mutation(description="Add an activity with its partners and their roles (the plan's housing staff).",
-                         **checked(policy.can_manage_plan))
-    async def activity_create(self, info: Info, input: Annotated[ActivityCreateInput, strawberry.argument(description="What to do.")]) -> ActivityCreatePayload:
+    @strawberry.mutation(
+        description="Add an activity with its partners and their roles (the plan's housing staff).",
+        **checked(policy.can_manage_plan),
+    )
+    async def activity_create(
+        self, info: Info, input: Annotated[ActivityCreateInput, strawberry.argument(description="What to do.")]
+    ) -> ActivityCreatePayload:
         async def work(session, actor):
             return await services.create(
-                session=session, actor=actor, plan_id=pk_of("planId", input.plan_id, "Plan"),
-                focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea"), title=input.title,
-                description=input.description, target_group=input.target_group, status=input.status,
-                visibility=input.visibility, location=input.location, contact=input.contact,
+                session=session,
+                actor=actor,
+                plan_id=pk_of("planId", input.plan_id, "Plan"),
+                focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea"),
+                title=input.title,
+                description=input.description,
+                target_group=input.target_group,
+                status=input.status,
+                visibility=input.visibility,
+                location=input.location,
+                contact=input.contact,
                 languages=input.languages,
                 agreement_id=pk_of("subAgreementId", input.sub_agreement_id, "Agreement", required=False),
-                partners=[(pk_of(f"partners[{i}].partnerId", p.partner_id, "Partner"), p.role)
-                          for i, p in enumerate(input.partners)])
+                partners=[
+                    (pk_of(f"partners[{i}].partnerId", p.partner_id, "Partner"), p.role)
+                    for i, p in enumerate(input.partners)
+                ],
+            )
+
         return await run_mutation(info, ActivityCreatePayload, work, _activity)
 
-    @strawberry.mutation(description="Change an activity: partners their status and description, "
-                                     "the plan's housing staff everything.",
-                         **checked(policy.can_update_activity))
-    async def activity_update(self, info: Info, input: Annotated[ActivityUpdateInput, strawberry.argument(description="What to do.")]) -> ActivityUpdatePayload:
+    @strawberry.mutation(
+        description="Change an activity: partners their status and description, the plan's housing staff everything.",
+        **checked(policy.can_update_activity),
+    )
+    async def activity_update(
+        self, info: Info, input: Annotated[ActivityUpdateInput, strawberry.argument(description="What to do.")]
+    ) -> ActivityUpdatePayload:
         async def work(session, actor):
             return await services.update(
-                session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                status=input.status, description=given(input.description), title=given(input.title),
-                target_group=given(input.target_group), visibility=input.visibility,
-                location=given(input.location), contact=given(input.contact), languages=input.languages)
+                session=session,
+                actor=actor,
+                activity_id=pk_of("activityId", input.activity_id, "Activity"),
+                status=input.status,
+                description=given(input.description),
+                title=given(input.title),
+                target_group=given(input.target_group),
+                visibility=input.visibility,
+                location=given(input.location),
+                contact=given(input.contact),
+                languages=input.languages,
+            )
+
         return await run_mutation(info, ActivityUpdatePayload, work, _activity)
 
-    @strawberry.mutation(description="Add an occurrence to an activity (its partners and the plan's housing staff).",
-                         **checked(policy.can_update_activity))
-    async def occurrence_add(self, info: Info, input: Annotated[OccurrenceAddInput, strawberry.argument(description="What to do.")]) -> OccurrenceAddPayload:
+    @strawberry.mutation(
+        description="Add an occurrence to an activity (its partners and the plan's housing staff).",
+        **checked(policy.can_update_activity),
+    )
+    async def occurrence_add(
+        self, info: Info, input: Annotated[OccurrenceAddInput, strawberry.argument(description="What to do.")]
+    ) -> OccurrenceAddPayload:
         async def work(session, actor):
             return await services.add_occurrence(
-                session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                starts_at=input.starts_at, ends_at=input.ends_at, location=input.location)
+                session=session,
+                actor=actor,
+                activity_id=pk_of("activityId", input.activity_id, "Activity"),
+                starts_at=input.starts_at,
+                ends_at=input.ends_at,
+                location=input.location,
+            )
+
         return await run_mutation(info, OccurrenceAddPayload, work, _occurrence)
 
     @strawberry.mutation(description="Move an occurrence to a new time.", **checked(policy.can_update_activity))
-    async def occurrence_move(self, info: Info, input: Annotated[OccurrenceMoveInput, strawberry.argument(description="What to do.")]) -> OccurrenceMovePayload:
+    async def occurrence_move(
+        self, info: Info, input: Annotated[OccurrenceMoveInput, strawberry.argument(description="What to do.")]
+    ) -> OccurrenceMovePayload:
         async def work(session, actor):
             return await services.move_occurrence(
-                session=session, actor=actor,
+                session=session,
+                actor=actor,
                 occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
-                starts_at=input.starts_at, ends_at=input.ends_at, location=given(input.location))
+                starts_at=input.starts_at,
+                ends_at=input.ends_at,
+                location=given(input.location),
+            )
+
         return await run_mutation(info, OccurrenceMovePayload, work, _occurrence)
 
     @strawberry.mutation(description="Cancel an occurrence.", **checked(policy.can_update_activity))
-    async def occurrence_cancel(self, info: Info, input: Annotated[OccurrenceCancelInput, strawberry.argument(description="What to do.")]) -> OccurrenceCancelPayload:
+    async def occurrence_cancel(
+        self, info: Info, input: Annotated[OccurrenceCancelInput, strawberry.argument(description="What to do.")]
+    ) -> OccurrenceCancelPayload:
         async def work(session, actor):
             return await services.cancel_occurrence(
-                session=session, actor=actor,
-                occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"))
+                session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+            )
+
         return await run_mutation(info, OccurrenceCancelPayload, work, _occurrence)
 
-    @strawberry.mutation(description=(
-        "Remove an occurrence that was entered wrongly (staff of the plan and the activity's partners; audited). "
-        "One with a participant count is part of the yearly report: cancel it instead."),
-        **checked(policy.can_update_activity))
-    async def occurrence_delete(self, info: Info, input: Annotated[OccurrenceDeleteInput, strawberry.argument(description="What to do.")]) -> OccurrenceDeletePayload:
+    @strawberry.mutation(
+        description=(
+            "Remove an occurrence that was entered wrongly (staff of the plan and the activity's partners; audited). "
+            "One with a participant count is part of the yearly report: cancel it instead."
+        ),
+        **checked(policy.can_update_activity),
+    )
+    async def occurrence_delete(
+        self, info: Info, input: Annotated[OccurrenceDeleteInput, strawberry.argument(description="What to do.")]
+    ) -> OccurrenceDeletePayload:
         async def work(session, actor):
             return await services.delete_occurrence(
-                session=session, actor=actor,
-                occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"))
+                session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+            )
+
         return await run_mutation(info, OccurrenceDeletePayload, work, _activity)
 
-    @strawberry.mutation(description="Record how many took part in an occurrence (a count, never identities).",
-                         **checked(policy.can_update_activity))
+    @strawberry.mutation(
+        description="Record how many took part in an occurrence (a count, never identities).",
+        **checked(policy.can_update_activity),
+    )
     async def occurrence_set_participant_count(
-        self, info: Info,
+        self,
+        info: Info,
         input: Annotated[OccurrenceSetParticipantCountInput, strawberry.argument(description="What to do.")],
     ) -> OccurrenceSetParticipantCountPayload:
         async def work(session, actor):
             return await services.set_participant_count(
-                session=session, actor=actor,
+                session=session,
+                actor=actor,
                 occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
-                count=input.participant_count)
+                count=input.participant_count,
+            )
+
         return await run_mutation(info, OccurrenceSetParticipantCountPayload, work, _occurrence)
 
     @strawberry.mutation(description="Add a progress note to an activity.", **checked(policy.can_update_activity))
-    async def progress_note_add(self, info: Info, input: Annotated[ProgressNoteAddInput, strawberry.argument(description="What to do.")]) -> ProgressNoteAddPayload:
+    async def progress_note_add(
+        self, info: Info, input: Annotated[ProgressNoteAddInput, strawberry.argument(description="What to do.")]
+    ) -> ProgressNoteAddPayload:
         async def work(session, actor):
             return await services.add_progress_note(
-                session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"),
-                text=input.text)
-        return await run_mutation(info, ProgressNoteAddPayload, work,
-                                  lambda c, r: visible(c, "ProgressNote", r.id))
+                session=session,
+                actor=actor,
+                activity_id=pk_of("activityId", input.activity_id, "Activity"),
+                text=input.text,
+            )
+
+        return await run_mutation(info, ProgressNoteAddPayload, work, lambda c, r: visible(c, "ProgressNote", r.id))

@@ -26,23 +26,51 @@ class ActivitiesQuery:
         description="Activities you may see, filtered; internal ones only for the plan's staff and partners.",
         **checked(policy.activity_filter),
     )
-    async def activities(self, info: Info, first: First = None, after: After = None,
-                         filter: Annotated[ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")] = None,
-                         order_by: OrderBy = None) -> Connection[Activity]:
+    async def activities(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")
+        ] = None,
+        order_by: OrderBy = None,
+    ) -> Connection[Activity]:
         key = filter_key(filter)
         stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
-        return await page(info.context, Activity, stmt, m.Activity.id, first=first, after=after,
-                          order_by=order_by, name_column=m.Activity.title)
+        return await page(
+            info.context,
+            Activity,
+            stmt,
+            m.Activity.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.Activity.title,
+        )
 
     @strawberry.field(description="The partner organisations.", **public("reference data"))
-    async def partners(self, info: Info, first: First = None, after: After = None,
-                       kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
-                       order_by: OrderBy = None) -> Connection[Partner]:
+    async def partners(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
+        order_by: OrderBy = None,
+    ) -> Connection[Partner]:
         stmt = select(*columns(Partner, m.Partner))
         if kind is not None:
             stmt = stmt.where(m.Partner.kind == kind)
-        return await page(info.context, Partner, stmt, m.Partner.id, first=first, after=after,
-                          order_by=order_by, name_column=m.Partner.name)
+        return await page(
+            info.context,
+            Partner,
+            stmt,
+            m.Partner.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.Partner.name,
+        )
 
 
 @node_resolver("Activity")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Union
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Private
@@ -15,13 +15,12 @@ from schema.activities.filters import ActivityFilter  # noqa: F401 - part of thi
 from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
 from schema.enums import ActivityStatus, PartnerKind, PartnerRole, Visibility
 from schema.geography.loaders import HousingOrganisationByIdLoader
+from schema.geography.types import HousingOrganisation, Municipality
 from schema.limits import MAX_OCCURRENCES, page_size
 from schema.node import Node
 from schema.permissions import requires
 from schema.plans.loaders import AgreementByIdLoader, FocusAreaByIdLoader, PlanByIdLoader
 from schema.scalars import to_utc
-
-from schema.geography.types import HousingOrganisation, Municipality
 
 if TYPE_CHECKING:
     from schema.plans.types import Agreement, FocusArea, Plan
@@ -40,7 +39,9 @@ class Activity(Node):
     visibility: Visibility = strawberry.field(description="Whether the public may see the activity.")
     location: str | None = strawberry.field(description="Where the activity usually takes place.")
     contact: str | None = strawberry.field(description="How to get in touch (a role address, not a person).")
-    languages: list[str] = strawberry.field(description="The languages the activity is offered in (codes, e.g. da, ar).")
+    languages: list[str] = strawberry.field(
+        description="The languages the activity is offered in (codes, e.g. da, ar)."
+    )
     updated_at: datetime = strawberry.field(description="When the activity was last changed.")
     plan_id: Private[int]
     focus_area_id: Private[int]
@@ -71,12 +72,15 @@ class Activity(Node):
     def occurrences(
         self,
         info: Info,
-        from_: Annotated[datetime | None, strawberry.argument(
-            name="from", description="Only occurrences that end after this time.")] = None,
-        to: Annotated[datetime | None, strawberry.argument(
-            description="Only occurrences that start before this time.")] = None,
-        first: Annotated[int | None, strawberry.argument(
-            description=f"At most this many (default and maximum {MAX_OCCURRENCES}).")] = None,
+        from_: Annotated[
+            datetime | None, strawberry.argument(name="from", description="Only occurrences that end after this time.")
+        ] = None,
+        to: Annotated[
+            datetime | None, strawberry.argument(description="Only occurrences that start before this time.")
+        ] = None,
+        first: Annotated[
+            int | None, strawberry.argument(description=f"At most this many (default and maximum {MAX_OCCURRENCES}).")
+        ] = None,
     ) -> list[Occurrence]:
         size = page_size(first, default=MAX_OCCURRENCES, cap=MAX_OCCURRENCES)
         key = (self.pk, to_utc(from_) if from_ else None, to_utc(to) if to else None, size)
@@ -113,16 +117,19 @@ class Partner(Node):
     cvr: str | None = strawberry.field(description="The organisation's CVR number, if it has one.")
 
     @strawberry.field(description="The activities the partner takes part in that you may see.")
-    def activities(self, info: Info, first: First = None, after: After = None,
-                   order_by: OrderBy = None) -> Connection[Activity]:
+    def activities(
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
+    ) -> Connection[Activity]:
         order = ordering(order_by, "title")
         key = (self.pk, page_size(first), decode_cursor(after, order), order)
         return al.ActivitiesByPartnerIdLoader(info.context).load(key)
 
 
 Organisation = Annotated[
-    Union[HousingOrganisation, Partner, Municipality],
-    strawberry.union("Organisation", description="An organisation: a housing organisation, a partner or a municipality."),
+    HousingOrganisation | Partner | Municipality,
+    strawberry.union(
+        "Organisation", description="An organisation: a housing organisation, a partner or a municipality."
+    ),
 ]
 
 
@@ -158,4 +165,3 @@ class ProgressNote(Node):
         if self.author_organisation_id:
             return HousingOrganisationByIdLoader(info.context).load(self.author_organisation_id)
         return None
-

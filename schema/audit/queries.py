@@ -31,7 +31,10 @@ class AuditQuery:
         **checked(policy.audit_filter, policy.can_read_audit),
     )
     async def audit_events(
-        self, info: Info, first: First = None, after: After = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
         plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only events of this plan.")] = None,
     ) -> Connection[AuditEvent]:
         stmt = audit_statement(info.context.actor)

@@ -10,20 +10,21 @@ from strawberry.types import Info
 
 from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
 from schema.enums import BoardLevel, OtherEffortKind
-from schema.node import Node
-from schema.geography.loaders import BoardByIdLoader
-from schema.geography.loaders import EstatesByOrganisationIdLoader
-from schema.geography.loaders import EstatesByUrbanAreaIdLoader
-from schema.geography.loaders import HousingOrganisationByIdLoader
-from schema.geography.loaders import MunicipalityByIdLoader
-from schema.geography.loaders import OtherEffortsByUrbanAreaIdLoader
-from schema.geography.loaders import UrbanAreaByIdLoader
-from schema.geography.loaders import UrbanAreasByBoardIdLoader
-from schema.geography.loaders import UrbanAreasByMunicipalityIdLoader
+from schema.geography.loaders import (
+    BoardByIdLoader,
+    EstatesByOrganisationIdLoader,
+    EstatesByUrbanAreaIdLoader,
+    HousingOrganisationByIdLoader,
+    MunicipalityByIdLoader,
+    OtherEffortsByUrbanAreaIdLoader,
+    UrbanAreaByIdLoader,
+    UrbanAreasByBoardIdLoader,
+    UrbanAreasByMunicipalityIdLoader,
+)
 from schema.limits import page_size
+from schema.node import Node
 from schema.participation.loaders import FollowUpGroupsByEstateIdLoader
-from schema.plans.loaders import PlansByBoardIdLoader
-from schema.plans.loaders import PlansByUrbanAreaIdLoader
+from schema.plans.loaders import PlansByBoardIdLoader, PlansByUrbanAreaIdLoader
 
 if TYPE_CHECKING:
     from schema.participation.types import FollowUpGroup
@@ -63,10 +64,13 @@ class UrbanArea(Node):
         return EstatesByUrbanAreaIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plans of the area that you may see.")
-    def plans(self, info: Info, first: First = None, after: After = None,
-              order_by: OrderBy = None) -> Connection[PlanRef]:
+    def plans(
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
+    ) -> Connection[PlanRef]:
         order = ordering(order_by)
-        return PlansByUrbanAreaIdLoader(info.context).load((self.pk, page_size(first), decode_cursor(after, order), order))
+        return PlansByUrbanAreaIdLoader(info.context).load(
+            (self.pk, page_size(first), decode_cursor(after, order), order)
+        )
 
     @strawberry.field(description="Other efforts in the area: letting agreements, development plans, area renewal.")
     def other_efforts(self, info: Info) -> list[OtherEffort]:

@@ -7,13 +7,25 @@ from sqlalchemy import select
 from backend import models as m
 from backend import policy
 from schema.connections import pages_by_parent
-from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, ThroughLinkLoader, cached_statement, group_by_args, key_in
+from schema.loaders import (
+    ByForeignKeyLoader,
+    ByIdLoader,
+    Loader,
+    ThroughLinkLoader,
+    cached_statement,
+    group_by_args,
+    key_in,
+)
 from schema.rows import columns
 
 T = "schema.participation.types."
 G = "schema.geography.types."
 
-PUBLISHED = (m.ResidentInput.published.is_(True), m.ResidentInput.hidden.is_(False), m.ResidentInput.withdrawn.is_(False))
+PUBLISHED = (
+    m.ResidentInput.published.is_(True),
+    m.ResidentInput.hidden.is_(False),
+    m.ResidentInput.withdrawn.is_(False),
+)
 
 
 def input_columns(type_cls):
@@ -56,8 +68,11 @@ class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader):
     link_target = "group_id"
 
     def statement(self, keys):
-        return super().statement(keys).join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id).where(
-            policy.plan_filter(self.actor)
+        return (
+            super()
+            .statement(keys)
+            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .where(policy.plan_filter(self.actor))
         )
 
 
@@ -93,8 +108,17 @@ class PublishedInputsByGroupIdLoader(Loader):
         base = cached_statement(shape, lambda: inputs_select(ri).where(*PUBLISHED))
         out = {}
         for (size, after_pk), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(self.context, ri, base, m.ResidentInput.group_id, m.ResidentInput.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
+            pages = await pages_by_parent(
+                self.context,
+                ri,
+                base,
+                m.ResidentInput.group_id,
+                m.ResidentInput.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk)] = conn
         return [out[k] for k in keys]
@@ -109,6 +133,7 @@ class InputsByGroupIdLoader(Loader):
         ri = self.target()
         out = {}
         for (size, after_pk, status), ids in group_by_args(keys).items():
+
             def build(status=status):
                 base = inputs_select(ri).where(policy.resident_input_filter(self.actor))
                 if status is not None:
@@ -117,8 +142,17 @@ class InputsByGroupIdLoader(Loader):
 
             shape = (type(self), self.actor, status)
             base = cached_statement(shape, build)
-            pages = await pages_by_parent(self.context, ri, base, m.ResidentInput.group_id, m.ResidentInput.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape)
+            pages = await pages_by_parent(
+                self.context,
+                ri,
+                base,
+                m.ResidentInput.group_id,
+                m.ResidentInput.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, status)] = conn
         return [out[k] for k in keys]
@@ -134,8 +168,11 @@ class ResidentInputByIdLoader(ByIdLoader):
         return (
             inputs_select(self.target())
             .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
-            .where(key_in(m.ResidentInput.id, keys), policy.resident_input_filter(self.actor),
-                   policy.plan_filter(self.actor))
+            .where(
+                key_in(m.ResidentInput.id, keys),
+                policy.resident_input_filter(self.actor),
+                policy.plan_filter(self.actor),
+            )
         )
 
 

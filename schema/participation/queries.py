@@ -30,9 +30,11 @@ class InboxFilter:
     group_id: strawberry.ID | None = strawberry.field(default=None, description="Only inputs to this follow-up group.")
     status: InputStatus | None = strawberry.field(default=None, description="Only inputs with this status.")
     received_from: date | None = strawberry.field(
-        default=None, description="Only inputs received on this day (in Copenhagen) or later.")
+        default=None, description="Only inputs received on this day (in Copenhagen) or later."
+    )
     received_to: date | None = strawberry.field(
-        default=None, description="Only inputs received on this day (in Copenhagen) or earlier.")
+        default=None, description="Only inputs received on this day (in Copenhagen) or earlier."
+    )
 
 
 def _day(value: date | None, name: str) -> date | None:
@@ -63,21 +65,32 @@ def inbox_statement(actor, f: InboxFilter | None):
 class ParticipationQuery:
     @strawberry.field(
         description="The input inbox: inputs to the follow-up groups of your plans, published or not, newest "
-                    "first. Staff of the plans only (empty for anyone else).",
+        "first. Staff of the plans only (empty for anyone else).",
         **checked(policy.inbox_filter),
     )
     async def input_inbox(
-        self, info: Info, first: First = None, after: After = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
         filter: Annotated[InboxFilter | None, strawberry.argument(description="Conditions on the inputs.")] = None,
     ) -> Connection[ResidentInput]:
         stmt = inbox_statement(info.context.actor, filter)
-        return await page(info.context, ResidentInput, stmt, m.ResidentInput.id, first=first, after=after,
-                          newest_first=True)
+        return await page(
+            info.context, ResidentInput, stmt, m.ResidentInput.id, first=first, after=after, newest_first=True
+        )
 
-    @strawberry.field(description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter))
+    @strawberry.field(
+        description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter)
+    )
     async def follow_up_groups(
-        self, info: Info, first: First = None, after: After = None,
-        plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the groups of this plan.")] = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only the groups of this plan.")
+        ] = None,
     ) -> Connection[FollowUpGroup]:
         stmt = (
             select(*columns(FollowUpGroup, m.FollowUpGroup))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Union
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Private
@@ -63,7 +63,10 @@ class FollowUpGroup(Node):
         **requires(policy.can_read_group_inputs, plan_id="plan_id"),
     )
     def inputs(
-        self, info: Info, first: First = None, after: After = None,
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
         status: Annotated[InputStatus | None, strawberry.argument(description="Only inputs with this status.")] = None,
     ) -> Connection[ResidentInput]:
         key = (self.pk, page_size(first), decode_cursor(after), status)
@@ -125,18 +128,25 @@ class ResidentInput(Node):
     def answers(self, info: Info) -> list[InputAnswer]:
         return pl.AnswersByInputIdLoader(info.context).load(self.pk)
 
-    @strawberry.field(description="Whether you may still change or withdraw this input (residentInputEdit, "
-                                  "residentInputWithdraw): you wrote it and it is not answered, closed or withdrawn.")
+    @strawberry.field(
+        description="Whether you may still change or withdraw this input (residentInputEdit, "
+        "residentInputWithdraw): you wrote it and it is not answered, closed or withdrawn."
+    )
     async def can_edit(self, info: Info) -> bool:
         if not policy.can_edit_own_input(info.context.actor, self.author_account_id):
             return False  # only its author is told anything, and no answers need loading
         answers = await pl.AnswersByInputIdLoader(info.context).load(self.pk)
-        return policy.can_change_own_input(info.context.actor, author_account_id=self.author_account_id,
-                                           withdrawn=self.withdrawn, status=self.status, answered=bool(answers))
+        return policy.can_change_own_input(
+            info.context.actor,
+            author_account_id=self.author_account_id,
+            withdrawn=self.withdrawn,
+            status=self.status,
+            answered=bool(answers),
+        )
 
 
 InputSubject = Annotated[
-    Union[ActivityRef, FocusAreaRef],
+    ActivityRef | FocusAreaRef,
     strawberry.union("InputSubject", description="What a resident input is about: an activity or a focus area."),
 ]
 
@@ -152,8 +162,11 @@ class InputAnswer(Node):
 @strawberry.type(description="Where a resident lives: their link to a housing estate (visible to them only).")
 class Residency(Node):
     since: date = strawberry.field(description="From when.")
-    until: date | None = strawberry.field(description=(
-        "The day it ended or ends: from this day (Copenhagen time) it grants nothing (null: still living there)."))
+    until: date | None = strawberry.field(
+        description=(
+            "The day it ended or ends: from this day (Copenhagen time) it grants nothing (null: still living there)."
+        )
+    )
     account_id: Private[int]
     estate_id: Private[int]
 
@@ -181,8 +194,10 @@ class Viewer:
             return MunicipalityByIdLoader(info.context).load(self.municipality_id)
         return None
 
-    @strawberry.field(description="Residents: the id to give your housing organisation so it can confirm where you "
-                                  "live (residencyConfirm); null for staff.")
+    @strawberry.field(
+        description="Residents: the id to give your housing organisation so it can confirm where you "
+        "live (residencyConfirm); null for staff."
+    )
     def resident_id(self) -> strawberry.ID | None:
         from schema.ids import encode
 

@@ -49,11 +49,22 @@ class PlansByUrbanAreaIdLoader(Loader):
         out = {}
         plan_type = self.target()
         shape = (type(self), self.actor)
-        base = cached_statement(shape, lambda: select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor)))
+        base = cached_statement(
+            shape, lambda: select(*columns(plan_type, m.Plan)).where(policy.plan_filter(self.actor))
+        )
         for (size, after_pk, order), ids in group_by_args(keys).items():
-            pages = await pages_by_parent(self.context, plan_type, base, m.Plan.urban_area_id, m.Plan.id,
-                                          sorted(set(ids)), size=size, after_pk=after_pk, cache_key=shape,
-                                          ordering=order)
+            pages = await pages_by_parent(
+                self.context,
+                plan_type,
+                base,
+                m.Plan.urban_area_id,
+                m.Plan.id,
+                sorted(set(ids)),
+                size=size,
+                after_pk=after_pk,
+                cache_key=shape,
+                ordering=order,
+            )
             for parent, conn in pages.items():
                 out[(parent, size, after_pk, order)] = conn
         return [out[k] for k in keys]

@@ -13,7 +13,6 @@ from backend import policy
 from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
-from schema.prefetch import prefetch_page
 from schema.node import node_resolver
 from schema.permissions import checked, public
 from schema.plans import loaders as pl
@@ -27,6 +26,7 @@ from schema.plans.types import (
     Milestone,
     Plan,
 )
+from schema.prefetch import prefetch_page
 from schema.rows import build, build_all, columns
 
 
@@ -35,10 +35,12 @@ class PlanFilter:
     urban_area_id: strawberry.ID | None = strawberry.field(default=None, description="Only plans in this urban area.")
     status: PlanStatus | None = strawberry.field(default=None, description="Only plans with this status.")
     organisation_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only plans this housing organisation takes part in.")
+        default=None, description="Only plans this housing organisation takes part in."
+    )
     board_id: strawberry.ID | None = strawberry.field(default=None, description="Only plans this board follows.")
     generation_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only plans of this funding generation.")
+        default=None, description="Only plans of this funding generation."
+    )
 
 
 def plans_statement(actor, f: PlanFilter | None):
@@ -50,8 +52,9 @@ def plans_statement(actor, f: PlanFilter | None):
     if f.status is not None:
         stmt = stmt.where(m.Plan.status == f.status)
     if (pk := decode_pk(f.organisation_id, "HousingOrganisation")) is not None:
-        stmt = stmt.where(exists().where(m.PlanOrganisation.plan_id == m.Plan.id,
-                                         m.PlanOrganisation.organisation_id == pk))
+        stmt = stmt.where(
+            exists().where(m.PlanOrganisation.plan_id == m.Plan.id, m.PlanOrganisation.organisation_id == pk)
+        )
     if (pk := decode_pk(f.board_id, "Board")) is not None:
         stmt = stmt.where(m.Plan.board_id == pk)
     if (pk := decode_pk(f.generation_id, "FundingGeneration")) is not None:
@@ -65,23 +68,33 @@ class PlansQuery:
         description="The plans you may see: public ones once approved by the City Council, and your own.",
         **checked(policy.plan_filter),
     )
-    async def plans(self, info: Info, first: First = None, after: After = None,
-                    filter: Annotated[PlanFilter | None, strawberry.argument(description="Conditions on the plans.")] = None,
-                    order_by: OrderBy = None) -> Connection[Plan]:
+    async def plans(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[PlanFilter | None, strawberry.argument(description="Conditions on the plans.")] = None,
+        order_by: OrderBy = None,
+    ) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
-        connection = await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after,
-                                order_by=order_by, name_column=m.Plan.name)
+        connection = await page(
+            info.context, Plan, stmt, m.Plan.id, first=first, after=after, order_by=order_by, name_column=m.Plan.name
+        )
         await prefetch_page(info, "Plan", connection)
         return connection
 
-    @strawberry.field(description="A plan by its id (null when it does not exist or you may not see it).",
-                      **checked(policy.plan_filter))
-    async def plan(self, info: Info,
-                   id: Annotated[strawberry.ID, strawberry.argument(description="The plan's global id.")]) -> Plan | None:
+    @strawberry.field(
+        description="A plan by its id (null when it does not exist or you may not see it).",
+        **checked(policy.plan_filter),
+    )
+    async def plan(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The plan's global id.")]
+    ) -> Plan | None:
         return await pl.VisiblePlanByIdLoader(info.context).load(decode_pk(id, "Plan"))
 
-    @strawberry.field(description="The funding generations of Landsbyggefonden with their focus areas.",
-                      **public("reference data"))
+    @strawberry.field(
+        description="The funding generations of Landsbyggefonden with their focus areas.", **public("reference data")
+    )
     async def funding_generations(self, info: Info) -> list[FundingGeneration]:
         rows = await info.context.fetch(
             select(*columns(FundingGeneration, m.FundingGeneration)).order_by(m.FundingGeneration.start_year)

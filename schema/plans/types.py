@@ -115,8 +115,9 @@ class Plan(Node):
 
     @strawberry.field(description="The latest version of each sub-agreement (delaftale), one per focus area.")
     def sub_agreements(self, info: Info) -> list[Agreement]:
-        return then(pl.AgreementsByPlanIdLoader(info.context).load_ready(self.pk),
-                    lambda rows: _latest(rows, AK.SUB_AGREEMENT))
+        return then(
+            pl.AgreementsByPlanIdLoader(info.context).load_ready(self.pk), lambda rows: _latest(rows, AK.SUB_AGREEMENT)
+        )
 
     @strawberry.field(
         description="The latest version of the emergency plan (beredskabsplan): the plan's staff only.",
@@ -135,9 +136,16 @@ class Plan(Node):
         return pl.MilestonesByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plan's activities that you may see.")
-    def activities(self, info: Info, first: First = None, after: After = None,
-                   filter: Annotated[ActivityFilterRef | None, strawberry.argument(description="Conditions on the activities.")] = None,
-                   order_by: OrderBy = None) -> Connection[ActivityRef]:
+    def activities(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            ActivityFilterRef | None, strawberry.argument(description="Conditions on the activities.")
+        ] = None,
+        order_by: OrderBy = None,
+    ) -> Connection[ActivityRef]:
         from schema.activities.filters import filter_key
         from schema.activities.loaders import ActivitiesByPlanIdLoader
 
@@ -153,7 +161,7 @@ class Plan(Node):
 
     @strawberry.field(
         description="The decisions on the plan's status moves and document versions, newest first: "
-                    "the plan's staff and Landsbyggefonden only.",
+        "the plan's staff and Landsbyggefonden only.",
         **requires(policy.can_read_decisions, plan_id="pk"),
     )
     def decisions(self, info: Info) -> list[Decision]:
@@ -163,7 +171,9 @@ class Plan(Node):
         description="The financing per year and party: the plan's staff and Landsbyggefonden only.",
         **requires(policy.can_read_financing, plan_id="pk"),
     )
-    async def financing(self, info: Info, year: Annotated[int | None, strawberry.argument(description="Only this budget year.")] = None) -> list[Financing]:
+    async def financing(
+        self, info: Info, year: Annotated[int | None, strawberry.argument(description="Only this budget year.")] = None
+    ) -> list[Financing]:
         rows = await pl.FinancingByPlanIdLoader(info.context).load(self.pk)
         return rows if year is None else [r for r in rows if r.year == year]
 
@@ -204,15 +214,19 @@ class Agreement(Node):
         return pl.PlanByIdLoader(info.context).load(self.plan_id)
 
 
-@strawberry.type(description="A decision of the municipality or Landsbyggefonden: a plan's status move or a "
-                             "document version approved, or sent back to the housing organisations with a note.")
+@strawberry.type(
+    description="A decision of the municipality or Landsbyggefonden: a plan's status move or a "
+    "document version approved, or sent back to the housing organisations with a note."
+)
 class Decision:
     outcome: DecisionOutcome = strawberry.field(description="Approved or sent back.")
     from_status: PlanStatus | None = strawberry.field(description="The plan's status when the decision was made.")
     to_status: PlanStatus | None = strawberry.field(
-        description="The status move approved or refused (null for decisions on a document version).")
+        description="The status move approved or refused (null for decisions on a document version)."
+    )
     decided_on: date = strawberry.field(
-        description="The date of the decision itself, e.g. the City Council's (Borgerrepræsentationens) meeting.")
+        description="The date of the decision itself, e.g. the City Council's (Borgerrepræsentationens) meeting."
+    )
     note: str | None = strawberry.field(description="The decision's note, e.g. why it was sent back.")
     actor_kind: ActorKind = strawberry.field(description="Who decided: the municipality or Landsbyggefonden.")
     created_at: datetime = strawberry.field(description="When the decision was registered.")

@@ -18,17 +18,19 @@ from schema.reports.types import AnnualReport, from_data, site_of
 class ReportsQuery:
     @strawberry.field(
         description="The yearly report of a plan to Landsbyggefonden (the plan's staff and Landsbyggefonden; "
-                    "null otherwise, as for an unknown plan).",
+        "null otherwise, as for an unknown plan).",
         **checked(policy.can_read_annual_report),
     )
     async def annual_report(
-        self, info: Info,
+        self,
+        info: Info,
         plan_id: Annotated[strawberry.ID, strawberry.argument(description="The plan.")],
         year: Annotated[int, strawberry.argument(description="The calendar year reported on.")],
     ) -> AnnualReport | None:
         if not (report.YEAR_MIN <= year <= report.YEAR_MAX):
-            raise GraphQLError(f"year must be between {report.YEAR_MIN} and {report.YEAR_MAX}.",
-                               extensions={"code": "BAD_INPUT"})
+            raise GraphQLError(
+                f"year must be between {report.YEAR_MIN} and {report.YEAR_MAX}.", extensions={"code": "BAD_INPUT"}
+            )
         pk = decode_pk(plan_id, "Plan")
         if not policy.can_read_annual_report(info.context.actor, pk):
             return None

@@ -63,28 +63,34 @@ class ActivityTotal:
         return ActivityByIdLoader(info.context).load(self.activity_id)
 
 
-@strawberry.type(description="The yearly report of a plan to Landsbyggefonden: financing, goals, activities, "
-                             "and the milestones of the coming year.")
+@strawberry.type(
+    description="The yearly report of a plan to Landsbyggefonden: financing, goals, activities, "
+    "and the milestones of the coming year."
+)
 class AnnualReport:
     year: int = strawberry.field(description="The report year (a calendar year).")
     financing: list[Financing] = strawberry.field(description="The year's financing per party.")
     financing_valid: bool = strawberry.field(
         description="Whether the split holds: shares sum to 100 %, Landsbyggefonden at most 75 %, "
-                    "local co-financing at least 25 %.")
+        "local co-financing at least 25 %."
+    )
     financing_problems: list[str] = strawberry.field(description="What is wrong with the split (English).")
     budget_total: Decimal = strawberry.field(description="The year's budget, all parties, in kroner.")
     spent_total: Decimal = strawberry.field(description="Spent in the year, all parties, in kroner.")
     indicators: list[AnnualReportIndicator] = strawberry.field(
-        description="Goal attainment: baseline, target and latest measurement per indicator.")
+        description="Goal attainment: baseline, target and latest measurement per indicator."
+    )
     activities: list[ActivityTotal] = strawberry.field(description="The plan's activities with their totals.")
     occurrences_total: int = strawberry.field(description="Occurrences held in the year, all activities.")
     participants_total: int = strawberry.field(description="Participants in the year, all activities.")
     milestones_next_year: list[str] = strawberry.field(description="The milestone plan of the coming year.")
     csv_url: str = strawberry.field(
         description="The report as a CSV file for Danish Excel (semicolons, decimal comma, UTF-8 with BOM), on the "
-                    "address the request came to (relative when there is no request).")
+        "address the request came to (relative when there is no request)."
+    )
     csv_rfc4180_url: str = strawberry.field(
-        description="The report as plain RFC 4180 CSV (commas, decimal point, UTF-8), for programs.")
+        description="The report as plain RFC 4180 CSV (commas, decimal point, UTF-8), for programs."
+    )
     xlsx_url: str = strawberry.field(description="The report as a spreadsheet (XLSX).")
     plan_id: Private[int]
     goal_ids: Private[list[int]]
@@ -107,18 +113,46 @@ def site_of(request) -> str:
 def from_data(data: report.AnnualReportData, *, base: str = "") -> AnnualReport:
     return AnnualReport(
         year=data.year,
-        financing=[Financing(pk=f.id, year=data.year, party=f.party, share_percent=f.share_percent, budget=f.budget,
-                             spent=f.spent, plan_id=data.plan_id) for f in data.financing],
+        financing=[
+            Financing(
+                pk=f.id,
+                year=data.year,
+                party=f.party,
+                share_percent=f.share_percent,
+                budget=f.budget,
+                spent=f.spent,
+                plan_id=data.plan_id,
+            )
+            for f in data.financing
+        ],
         financing_valid=data.financing_valid,
         financing_problems=data.financing_problems,
         budget_total=data.budget_total,
         spent_total=data.spent_total,
-        indicators=[AnnualReportIndicator(name=i.name, unit=i.unit, direction=i.direction, baseline=i.baseline,
-                                          target=i.target, latest_value=i.latest_value,
-                                          latest_period=i.latest_period, indicator_id=i.indicator_id,
-                                          goal_id=i.goal_id) for i in data.indicators],
-        activities=[ActivityTotal(title=a.title, status=a.status, occurrences=a.occurrences,
-                                  participants=a.participants, activity_id=a.activity_id) for a in data.activities],
+        indicators=[
+            AnnualReportIndicator(
+                name=i.name,
+                unit=i.unit,
+                direction=i.direction,
+                baseline=i.baseline,
+                target=i.target,
+                latest_value=i.latest_value,
+                latest_period=i.latest_period,
+                indicator_id=i.indicator_id,
+                goal_id=i.goal_id,
+            )
+            for i in data.indicators
+        ],
+        activities=[
+            ActivityTotal(
+                title=a.title,
+                status=a.status,
+                occurrences=a.occurrences,
+                participants=a.participants,
+                activity_id=a.activity_id,
+            )
+            for a in data.activities
+        ],
         occurrences_total=data.occurrences_total,
         participants_total=data.participants_total,
         milestones_next_year=data.milestones_next_year,

@@ -46,9 +46,16 @@ class Idp:
         """Claims like the provider's access token for `account` (valid now, for an hour)."""
         now = int(time.time())
         base = dict(devidp.dev_config()["issuers"][issuer_id]["accounts"].get(account, {}))
-        base.update(iss=self.issuer_url(issuer_id), sub=account, aud="urn:helhedsplan:api", iat=now, exp=now + 3600,
-                    jti=f"test-{now}-{account}", client_id=devidp.dev_config()["issuers"][issuer_id]["client_id"],
-                    scope="api")
+        base.update(
+            iss=self.issuer_url(issuer_id),
+            sub=account,
+            aud="urn:helhedsplan:api",
+            iat=now,
+            exp=now + 3600,
+            jti=f"test-{now}-{account}",
+            client_id=devidp.dev_config()["issuers"][issuer_id]["client_id"],
+            scope="api",
+        )
         base.update(overrides)
         return {k: v for k, v in base.items() if v is not None}
 
@@ -103,8 +110,14 @@ def browser_for(app, base_url: str = "http://testserver") -> httpx.AsyncClient:
     return httpx.AsyncClient(mounts={base_url: httpx.ASGITransport(app=app)}, base_url=base_url, timeout=15)
 
 
-async def sign_in(browser: httpx.AsyncClient, account: str, *, next: str = "/", issuer_id: str | None = None,
-                  app_url: str | None = None) -> httpx.Response:
+async def sign_in(
+    browser: httpx.AsyncClient,
+    account: str,
+    *,
+    next: str = "/",
+    issuer_id: str | None = None,
+    app_url: str | None = None,
+) -> httpx.Response:
     """Sign in at the app as a demo account: /auth/login -> provider form -> callback.
 
     Returns the app's answer to the callback (303 to `next` with the session cookie).

@@ -45,10 +45,16 @@ def assert_refused(response, fragment: str = ""):
 
 
 # ---------------------------------------------------------------- real tokens
-@pytest.mark.parametrize("account, kind", [
-    ("beboer-tingbjerg", "RESIDENT"), ("fsb-medarbejder", "HOUSING_ORGANISATION"), ("kommune-tmf", "MUNICIPALITY"),
-    ("partner-ssp", "PARTNER"), ("lbf-tilsyn", "FUND"),
-])
+@pytest.mark.parametrize(
+    "account, kind",
+    [
+        ("beboer-tingbjerg", "RESIDENT"),
+        ("fsb-medarbejder", "HOUSING_ORGANISATION"),
+        ("kommune-tmf", "MUNICIPALITY"),
+        ("partner-ssp", "PARTNER"),
+        ("lbf-tilsyn", "FUND"),
+    ],
+)
 async def test_real_access_token_signs_in_as_the_account(client, token_for, account, kind):
     response = await post(client, await token_for(account))
     assert response.status_code == 200, response.text[:300]
@@ -80,8 +86,14 @@ async def test_staff_account_is_created_with_organisation_from_cvr(client, idp):
 
 
 async def test_resident_account_keeps_only_subject_and_name(client, idp):
-    claims = idp.claims("dev-borger", "beboer-x", sub="beboer-privat", name="Privat Person",
-                        cpr="0101901234", email="privat@example.org")
+    claims = idp.claims(
+        "dev-borger",
+        "beboer-x",
+        sub="beboer-privat",
+        name="Privat Person",
+        cpr="0101901234",
+        email="privat@example.org",
+    )
     response = await post(client, idp.sign("dev-borger", claims))
     assert response.json()["data"]["viewer"]["kind"] == "RESIDENT"
     async with new_session() as session:
@@ -132,8 +144,10 @@ async def test_signature_from_another_key(client, idp):
     # Same key id as the real key: the signature check must fail.
     assert_refused(await post(client, idp.sign("dev-erhverv", claims, key=other)), "signature")
     # A key id the provider does not publish.
-    assert_refused(await post(client, idp.sign("dev-erhverv", claims, key=other, header={"kid": "attacker"})),
-                   "key the issuer does not publish")
+    assert_refused(
+        await post(client, idp.sign("dev-erhverv", claims, key=other, header={"kid": "attacker"})),
+        "key the issuer does not publish",
+    )
 
 
 async def test_alg_none(client, idp):
@@ -171,15 +185,21 @@ async def test_tampered_payload(client, idp, token_for):
 
 async def test_kind_not_allowed_for_the_issuer(client, idp):
     # A correctly signed token of the residents' provider that claims municipality staff.
-    claims = idp.claims("dev-borger", "beboer-tingbjerg", sub="beboer-som-vil-vaere-kommune",
-                        actor_kind="MUNICIPALITY", municipality_code="101")
+    claims = idp.claims(
+        "dev-borger",
+        "beboer-tingbjerg",
+        sub="beboer-som-vil-vaere-kommune",
+        actor_kind="MUNICIPALITY",
+        municipality_code="101",
+    )
     assert_refused(await post(client, idp.sign("dev-borger", claims)), "may not assert the kind MUNICIPALITY")
     # Nor may the business provider make anyone the fund.
     claims = idp.claims("dev-erhverv", "fsb-medarbejder", sub="erhverv-som-lbf", actor_kind="FUND")
     assert_refused(await post(client, idp.sign("dev-erhverv", claims)), "may not assert the kind FUND")
     async with new_session() as session:
-        rows = await session.execute(select(Account).where(
-            Account.subject.in_(["beboer-som-vil-vaere-kommune", "erhverv-som-lbf"])))
+        rows = await session.execute(
+            select(Account).where(Account.subject.in_(["beboer-som-vil-vaere-kommune", "erhverv-som-lbf"]))
+        )
         assert rows.first() is None
 
 

@@ -63,8 +63,10 @@ async def test_sign_in_and_out(app, idp):
         assert await viewer(other) is None
 
 
-@pytest.mark.parametrize("account, kind", [("fsb-medarbejder", "HOUSING_ORGANISATION"),
-                                           ("kommune-tmf", "MUNICIPALITY"), ("lbf-tilsyn", "FUND")])
+@pytest.mark.parametrize(
+    "account, kind",
+    [("fsb-medarbejder", "HOUSING_ORGANISATION"), ("kommune-tmf", "MUNICIPALITY"), ("lbf-tilsyn", "FUND")],
+)
 async def test_each_provider_signs_in_its_own_kind(app, idp, account, kind):
     async with browser_for(app) as browser:
         done = await sign_in(browser, account)
@@ -216,11 +218,13 @@ async def test_provider_refuses_unknown_logins(idp):
     issuer = get_issuers().by_id("dev-borger")
     pending = oidc.new_pending(issuer, redirect_uri="http://testserver/auth/callback/dev-borger", next_path="/")
     async with httpx.AsyncClient(timeout=15) as browser:
-        page = await devlogin.follow_until(browser, await browser.get(await oidc.authorization_url(issuer, pending)),
-                                           "http://testserver/")
+        page = await devlogin.follow_until(
+            browser, await browser.get(await oidc.authorization_url(issuer, pending)), "http://testserver/"
+        )
         form = devlogin.parse_form(page.text)
-        response = await browser.post(str(page.url.join(form.action)),
-                                      data=dict(form.fields, login="fsb-medarbejder", password="x"))
+        response = await browser.post(
+            str(page.url.join(form.action)), data=dict(form.fields, login="fsb-medarbejder", password="x")
+        )
     assert response.status_code == 400 and "Ukendt konto" in response.text
 
 
@@ -238,8 +242,9 @@ async def test_expired_pending_sign_ins_are_refused(app, idp):
 
 async def pending_logins() -> int:
     async with new_session() as session:
-        return (await session.execute(select(func.count()).select_from(WebSession)
-                                      .where(WebSession.account_id.is_(None)))).scalar_one()
+        return (
+            await session.execute(select(func.count()).select_from(WebSession).where(WebSession.account_id.is_(None)))
+        ).scalar_one()
 
 
 async def test_starting_a_sign_in_prunes_expired_pending_ones(client, idp):

@@ -35,15 +35,21 @@ def test_the_development_file_has_the_four_issuers():
     assert issuers["dev-lbf"].allowed_kinds == {ActorKind.FUND}
     assert registry.by_url("http://127.0.0.1:9999/borger").id == "dev-borger"
     assert registry.by_url("http://127.0.0.1:9999/elsewhere") is None
-    assert {i.url for i in issuers.values()} == {f"http://127.0.0.1:9999/{p}" for p in ("borger", "erhverv", "kommune", "lbf")}
+    assert {i.url for i in issuers.values()} == {
+        f"http://127.0.0.1:9999/{p}" for p in ("borger", "erhverv", "kommune", "lbf")
+    }
 
 
 def test_variables_defaults_and_overrides():
     [issuer] = parse(BASE).values()
     assert issuer.url == "https://login.example.org/corp"  # trailing slash dropped
     assert issuer.kind_claim == "actor_kind" and issuer.default_kind is None
-    env = {"CORP_URL": "https://idp.internal/x", "ISSUER_CORP_CLIENT_SECRET": "from-env",
-           "ISSUER_CORP_ALLOWED_KINDS": "PARTNER", "ISSUER_CORP_ALGORITHMS": "ES256"}
+    env = {
+        "CORP_URL": "https://idp.internal/x",
+        "ISSUER_CORP_CLIENT_SECRET": "from-env",
+        "ISSUER_CORP_ALLOWED_KINDS": "PARTNER",
+        "ISSUER_CORP_ALGORITHMS": "ES256",
+    }
     [issuer] = parse(BASE, env).values()
     assert issuer.url == "https://idp.internal/x" and issuer.client_secret == "from-env"
     assert issuer.allowed_kinds == {ActorKind.PARTNER} and issuer.algorithms == {"ES256"}
@@ -54,17 +60,22 @@ def test_inline_toml_from_the_environment():
     assert [i.id for i in registry] == ["corp"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (('allowed_kinds = ["HOUSING_ORGANISATION", "PARTNER"]', 'allowed_kinds = ["ROOT"]'), "unknown actor kind"),
-    (('client_secret = "s3cret"', ""), "missing client_secret"),
-    (('cvr_claim = "cvrNumberIdentifier"', ""), "need cvr_claim"),
-    (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nalgorithms = ["HS256"]'), "algorithms"),
-    (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nalgorithms = ["none"]'), "algorithms"),
-    (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\ndefault_kind = "FUND"'), "not in allowed_kinds"),
-    (('allowed_kinds = ["HOUSING_ORGANISATION", "PARTNER"]', 'allowed_kinds = ["MUNICIPALITY"]'),
-     "municipality_code_claim"),
-    (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nkind_claim = ""'), "kind_claim or default_kind"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('allowed_kinds = ["HOUSING_ORGANISATION", "PARTNER"]', 'allowed_kinds = ["ROOT"]'), "unknown actor kind"),
+        (('client_secret = "s3cret"', ""), "missing client_secret"),
+        (('cvr_claim = "cvrNumberIdentifier"', ""), "need cvr_claim"),
+        (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nalgorithms = ["HS256"]'), "algorithms"),
+        (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nalgorithms = ["none"]'), "algorithms"),
+        (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\ndefault_kind = "FUND"'), "not in allowed_kinds"),
+        (
+            ('allowed_kinds = ["HOUSING_ORGANISATION", "PARTNER"]', 'allowed_kinds = ["MUNICIPALITY"]'),
+            "municipality_code_claim",
+        ),
+        (('cvr_claim = "cvrNumberIdentifier"', 'cvr_claim = "c"\nkind_claim = ""'), "kind_claim or default_kind"),
+    ],
+)
 def test_unsafe_or_incomplete_configuration_is_refused(change, message):
     with pytest.raises(IssuerConfigError, match=message):
         parse(BASE.replace(*change))

@@ -40,8 +40,18 @@ from backend.models import (
 from schema.ids import decode, encode
 
 PUBLIC_STATUSES = {PlanStatus.APPROVED_BY_CITY_COUNCIL, PlanStatus.APPROVED_BY_LBF, PlanStatus.ACTIVE, PlanStatus.ENDED}
-ACCOUNTS = [None, "beboer-tingbjerg", "beboer-urbanplanen", "beboer-ny", "fsb-medarbejder", "3b-medarbejder",
-            "kommune-tmf", "partner-bibliotek", "partner-ssp", "lbf-tilsyn"]
+ACCOUNTS = [
+    None,
+    "beboer-tingbjerg",
+    "beboer-urbanplanen",
+    "beboer-ny",
+    "fsb-medarbejder",
+    "3b-medarbejder",
+    "kommune-tmf",
+    "partner-bibliotek",
+    "partner-ssp",
+    "lbf-tilsyn",
+]
 PERSONAL_AUDIT_OBJECTS = {"Residency", "ResidencyCode", "Account", "WebSession"}
 
 
@@ -63,27 +73,43 @@ async def load_world() -> World:
     w = World()
     async with new_session() as s:
         orgs = {r.plan_id: set() for r in (await s.execute(select(Plan.id.label("plan_id")))).all()}
-        for plan_id, org_id in (await s.execute(select(PlanOrganisation.plan_id, PlanOrganisation.organisation_id))):
+        for plan_id, org_id in await s.execute(select(PlanOrganisation.plan_id, PlanOrganisation.organisation_id)):
             orgs[plan_id].add(org_id)
         for plan_id, status, municipality_id in await s.execute(
-                select(Plan.id, Plan.status, UrbanArea.municipality_id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id)):
+            select(Plan.id, Plan.status, UrbanArea.municipality_id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
+        ):
             w.plans[plan_id] = {"status": PlanStatus(status), "orgs": orgs[plan_id], "municipality": municipality_id}
         partners: dict[int, set[int]] = {}
         for activity_id, partner_id in await s.execute(select(ActivityPartner.activity_id, ActivityPartner.partner_id)):
             partners.setdefault(activity_id, set()).add(partner_id)
-        for activity_id, plan_id, visibility in await s.execute(select(Activity.id, Activity.plan_id, Activity.visibility)):
-            w.activities[activity_id] = {"plan": plan_id, "visibility": Visibility(visibility),
-                                         "partners": partners.get(activity_id, set())}
-        for row in await s.execute(select(ResidentInput.id, FollowUpGroup.plan_id, ResidentInput.author_account_id,
-                                          ResidentInput.published, ResidentInput.hidden, ResidentInput.withdrawn)
-                                   .join(FollowUpGroup, FollowUpGroup.id == ResidentInput.group_id)):
+        for activity_id, plan_id, visibility in await s.execute(
+            select(Activity.id, Activity.plan_id, Activity.visibility)
+        ):
+            w.activities[activity_id] = {
+                "plan": plan_id,
+                "visibility": Visibility(visibility),
+                "partners": partners.get(activity_id, set()),
+            }
+        for row in await s.execute(
+            select(
+                ResidentInput.id,
+                FollowUpGroup.plan_id,
+                ResidentInput.author_account_id,
+                ResidentInput.published,
+                ResidentInput.hidden,
+                ResidentInput.withdrawn,
+            ).join(FollowUpGroup, FollowUpGroup.id == ResidentInput.group_id)
+        ):
             w.inputs[row[0]] = {"plan": row[1], "author": row[2], "public": row[3] and not row[4] and not row[5]}
         for agreement_id, plan_id in await s.execute(
-                select(Agreement.id, Agreement.plan_id).where(Agreement.kind == AgreementKind.EMERGENCY_PLAN)):
+            select(Agreement.id, Agreement.plan_id).where(Agreement.kind == AgreementKind.EMERGENCY_PLAN)
+        ):
             w.emergency.setdefault(plan_id, set()).add(agreement_id)
         for financing_id, plan_id in await s.execute(select(Financing.id, Financing.plan_id)):
             w.financing.setdefault(plan_id, set()).add(financing_id)
-        for account in (await s.execute(select(Account).where(Account.subject.in_([a for a in ACCOUNTS if a])))).scalars():
+        for account in (
+            await s.execute(select(Account).where(Account.subject.in_([a for a in ACCOUNTS if a])))
+        ).scalars():
             w.accounts[account.subject] = account
             if account.housing_organisation_id:
                 w.org_names[account.subject] = (await s.get(HousingOrganisation, account.housing_organisation_id)).name
@@ -92,8 +118,10 @@ async def load_world() -> World:
             elif account.municipality_id:
                 w.org_names[account.subject] = (await s.get(Municipality, account.municipality_id)).name
         for account_id, name, since, until in await s.execute(
-                select(Residency.account_id, HousingEstate.name, Residency.since, Residency.until)
-                .join(HousingEstate, HousingEstate.id == Residency.estate_id)):
+            select(Residency.account_id, HousingEstate.name, Residency.since, Residency.until).join(
+                HousingEstate, HousingEstate.id == Residency.estate_id
+            )
+        ):
             w.residencies.setdefault(account_id, set()).add(name)
     return w
 
@@ -108,7 +136,7 @@ class Who:
     municipality: int | None = None
 
     @classmethod
-    def of(cls, world: World, subject: str | None) -> "Who":
+    def of(cls, world: World, subject: str | None) -> Who:
         if subject is None:
             return cls(None)
         a = world.accounts[subject]
@@ -130,23 +158,33 @@ class Who:
         if self.kind == ActorKind.FUND:
             return set(w.activities)
         staff = self.staff_plans(w)
-        return {a for a, f in w.activities.items()
-                if f["plan"] in staff
-                or (self.kind == ActorKind.PARTNER and self.partner in f["partners"])
-                or (f["visibility"] == Visibility.PUBLIC and w.plans[f["plan"]]["status"] in PUBLIC_STATUSES)}
+        return {
+            a
+            for a, f in w.activities.items()
+            if f["plan"] in staff
+            or (self.kind == ActorKind.PARTNER and self.partner in f["partners"])
+            or (f["visibility"] == Visibility.PUBLIC and w.plans[f["plan"]]["status"] in PUBLIC_STATUSES)
+        }
 
     def visible_inputs(self, w: World) -> set[int]:
         staff = self.staff_plans(w)
-        return {i for i, f in w.inputs.items()
-                if f["plan"] in staff or f["public"] or (self.account_id is not None and f["author"] == self.account_id)}
+        return {
+            i
+            for i, f in w.inputs.items()
+            if f["plan"] in staff or f["public"] or (self.account_id is not None and f["author"] == self.account_id)
+        }
 
 
-async def collect(graphql, token, field_name: str, selection: str = "id", args: str = "", first: int = 100) -> list[dict]:
+async def collect(
+    graphql, token, field_name: str, selection: str = "id", args: str = "", first: int = 100
+) -> list[dict]:
     """Every node of a connection, page by page (smaller pages keep a deep selection within the cost limit)."""
     nodes, after = [], None
     while True:
-        query = (f"query($after: String) {{ {field_name}(first: {first}, after: $after{args}) "
-                 f"{{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}")
+        query = (
+            f"query($after: String) {{ {field_name}(first: {first}, after: $after{args}) "
+            f"{{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}"
+        )
         body = await graphql(query, {"after": after}, token=token)
         assert "errors" not in body, body["errors"]
         connection = body["data"][field_name]
@@ -210,8 +248,14 @@ async def test_plans_and_their_restricted_parts(graphql, token_for, world, accou
     token = await token_for(account) if account else None
     who = Who.of(world, account)
     readable, staff = who.readable_plans(world), who.staff_plans(world)
-    nodes = await collect(graphql, token, "plans", """id emergencyPlan { id } financing { id }
-        followUpGroups { inputs(first: 100) { totalCount nodes { id } } }""", first=10)
+    nodes = await collect(
+        graphql,
+        token,
+        "plans",
+        """id emergencyPlan { id } financing { id }
+        followUpGroups { inputs(first: 100) { totalCount nodes { id } } }""",
+        first=10,
+    )
     assert pks(nodes) == readable
     for node in nodes:
         plan_id = decode(node["id"])[1]
@@ -228,25 +272,31 @@ async def test_plans_and_their_restricted_parts(graphql, token_for, world, accou
 
     # By id: the plans it may not read, their emergency plans and financing look absent.
     for plan_id in set(world.plans) - readable:
-        body = await graphql("query($id: ID!) { plan(id: $id) { id } node(id: $id) { id } }",
-                             {"id": encode("Plan", plan_id)}, token=token)
+        body = await graphql(
+            "query($id: ID!) { plan(id: $id) { id } node(id: $id) { id } }",
+            {"id": encode("Plan", plan_id)},
+            token=token,
+        )
         assert body["data"] == {"plan": None, "node": None}
     for plan_id, agreements in world.emergency.items():
         for agreement_id in agreements:
-            body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Agreement", agreement_id)},
-                                 token=token)
+            body = await graphql(
+                "query($id: ID!) { node(id: $id) { id } }", {"id": encode("Agreement", agreement_id)}, token=token
+            )
             assert (body["data"]["node"] is not None) == (plan_id in staff), (plan_id, agreement_id)
     for plan_id, rows in world.financing.items():
         financing_id = min(rows)
-        body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Financing", financing_id)},
-                             token=token)
+        body = await graphql(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": encode("Financing", financing_id)}, token=token
+        )
         may = plan_id in staff or who.kind == ActorKind.FUND
         assert (body["data"]["node"] is not None) == may, (plan_id, financing_id)
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a or "anonymous" for a in ACCOUNTS])
-async def test_activities_internal_ones_only_for_their_partners_and_staff(graphql, token_for, world, progress_notes,
-                                                                         account):
+async def test_activities_internal_ones_only_for_their_partners_and_staff(
+    graphql, token_for, world, progress_notes, account
+):
     token = await token_for(account) if account else None
     who = Who.of(world, account)
     expected = who.visible_activities(world)
@@ -254,21 +304,27 @@ async def test_activities_internal_ones_only_for_their_partners_and_staff(graphq
     assert pks(nodes) == expected
     internal = {a for a, f in world.activities.items() if f["visibility"] == Visibility.INTERNAL}
     for activity_id in internal - expected:
-        body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": encode("Activity", activity_id)},
-                             token=token)
+        body = await graphql(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": encode("Activity", activity_id)}, token=token
+        )
         assert body["data"]["node"] is None, activity_id
     if who.kind in (None, ActorKind.RESIDENT):
         assert all(n["visibility"] == "PUBLIC" for n in nodes)
     # Progress notes are internal details: the plan's staff, the fund and the activity's own partners.
     async with new_session() as s:
-        notes = dict((await s.execute(select(ProgressNote.activity_id, func.count()).group_by(ProgressNote.activity_id))).all())
+        notes = dict(
+            (await s.execute(select(ProgressNote.activity_id, func.count()).group_by(ProgressNote.activity_id))).all()
+        )
     assert notes, "the demo has progress notes"
     staff = who.staff_plans(world)
     for node in nodes:
         activity_id = decode(node["id"])[1]
         f = world.activities[activity_id]
-        internals = (f["plan"] in staff or who.kind == ActorKind.FUND
-                     or (who.kind == ActorKind.PARTNER and who.partner in f["partners"]))
+        internals = (
+            f["plan"] in staff
+            or who.kind == ActorKind.FUND
+            or (who.kind == ActorKind.PARTNER and who.partner in f["partners"])
+        )
         assert node["progressNotes"]["totalCount"] == (notes.get(activity_id, 0) if internals else 0), activity_id
 
 
@@ -278,8 +334,11 @@ async def test_resident_inputs_never_leak_to_another_resident(graphql, token_for
     who = Who.of(world, account)
     expected = who.visible_inputs(world)
     for input_id in world.inputs:
-        body = await graphql("query($id: ID!) { node(id: $id) { ... on ResidentInput { id mine } } }",
-                             {"id": encode("ResidentInput", input_id)}, token=token)
+        body = await graphql(
+            "query($id: ID!) { node(id: $id) { ... on ResidentInput { id mine } } }",
+            {"id": encode("ResidentInput", input_id)},
+            token=token,
+        )
         node = body["data"]["node"]
         assert (node is not None) == (input_id in expected), (account, input_id)
         if node is not None:
@@ -296,14 +355,19 @@ async def test_audit_events(graphql, token_for, world, audit_rows, account):
     token = await token_for(account) if account else None
     who = Who.of(world, account)
     async with new_session() as s:
-        events = {r[0]: (r[1], r[2]) for r in await s.execute(select(AuditEvent.id, AuditEvent.plan_id,
-                                                                    AuditEvent.object_type))}
+        events = {
+            r[0]: (r[1], r[2])
+            for r in await s.execute(select(AuditEvent.id, AuditEvent.plan_id, AuditEvent.object_type))
+        }
     staff = who.staff_plans(world)
     if who.kind == ActorKind.HOUSING_ORGANISATION:
         expected = {e for e, (plan, _) in events.items() if plan in staff}
     elif who.kind == ActorKind.MUNICIPALITY:
-        expected = {e for e, (plan, kind) in events.items()
-                    if plan in staff or (plan is None and kind not in PERSONAL_AUDIT_OBJECTS)}
+        expected = {
+            e
+            for e, (plan, kind) in events.items()
+            if plan in staff or (plan is None and kind not in PERSONAL_AUDIT_OBJECTS)
+        }
     else:
         expected = set()
     nodes = await collect(graphql, token, "auditEvents")
@@ -318,8 +382,11 @@ async def test_annual_reports(graphql, token_for, world, account):
     who = Who.of(world, account)
     staff = who.staff_plans(world)
     for plan_id in world.plans:
-        body = await graphql("query($id: ID!) { annualReport(planId: $id, year: 2024) { year financing { id } } }",
-                             {"id": encode("Plan", plan_id)}, token=token)
+        body = await graphql(
+            "query($id: ID!) { annualReport(planId: $id, year: 2024) { year financing { id } } }",
+            {"id": encode("Plan", plan_id)},
+            token=token,
+        )
         assert "errors" not in body, body
         may = plan_id in staff or who.kind == ActorKind.FUND
         assert (body["data"]["annualReport"] is not None) == may, (account, plan_id)

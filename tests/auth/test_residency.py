@@ -29,19 +29,25 @@ VIEWER = "{ viewer { kind residentId residencies { id since until estate { name 
 
 async def estate_of(cvr: str, name_part: str = "") -> tuple[int, str]:
     async with new_session() as session:
-        row = (await session.execute(
-            select(HousingEstate.id, HousingEstate.name).join(HousingOrganisation)
-            .where(HousingOrganisation.cvr == cvr, HousingEstate.name.contains(name_part)).order_by(HousingEstate.id)
-        )).first()
+        row = (
+            await session.execute(
+                select(HousingEstate.id, HousingEstate.name)
+                .join(HousingOrganisation)
+                .where(HousingOrganisation.cvr == cvr, HousingEstate.name.contains(name_part))
+                .order_by(HousingEstate.id)
+            )
+        ).first()
     return row[0], row[1]
 
 
 @pytest.fixture
 def new_resident(idp):
     """A fresh resident (real key of the residents' provider), so demo residents stay as they are."""
+
     def make():
         sub = f"beboer-test-{uuid.uuid4().hex[:10]}"
         return sub, idp.sign("dev-borger", idp.claims("dev-borger", sub, name="Testbeboer"))
+
     return make
 
 
@@ -54,8 +60,9 @@ async def actor_of(sub: str):
 async def test_household_code_links_a_resident_once(graphql, token_for, new_resident):
     estate_id, estate_name = await estate_of("10000001", "Tingbjerg")
     fsb = await token_for("fsb-medarbejder")
-    created = await graphql(CODE_CREATE, {"estate": encode("HousingEstate", estate_id), "household": "Lejemål 42",
-                                          "days": 30}, token=fsb)
+    created = await graphql(
+        CODE_CREATE, {"estate": encode("HousingEstate", estate_id), "household": "Lejemål 42", "days": 30}, token=fsb
+    )
     code = created["data"]["residencyCodeCreate"]["created"]["code"]
     assert len(code) == 14 and code.count("-") == 2
 
@@ -79,21 +86,34 @@ async def test_household_code_links_a_resident_once(graphql, token_for, new_resi
 
     # The audit log knows that it happened, but holds neither the code nor the household.
     async with new_session() as session:
-        events = (await session.execute(select(AuditEvent).where(
-            AuditEvent.action.in_(["residencyCode.create", "residency.redeemCode"])))).scalars().all()
+        events = (
+            (
+                await session.execute(
+                    select(AuditEvent).where(AuditEvent.action.in_(["residencyCode.create", "residency.redeemCode"]))
+                )
+            )
+            .scalars()
+            .all()
+        )
     text = repr([(e.before, e.after) for e in events])
     assert {e.action for e in events} == {"residencyCode.create", "residency.redeemCode"}
     assert code not in text and code.replace("-", "") not in text and "Lejemål 42" not in text
 
 
 async def test_wrong_and_expired_codes_are_refused(graphql, token_for, new_resident):
-    from backend.services.residency import code_hash
     from backend.models import utcnow
+    from backend.services.residency import code_hash
 
     estate_id, _ = await estate_of("10000001")
     async with new_session() as session:
-        session.add(ResidencyCode(estate_id=estate_id, code_hash=code_hash("AAAA-BBBB-CCCC"), household="x",
-                                  expires_at=utcnow() - timedelta(minutes=1)))
+        session.add(
+            ResidencyCode(
+                estate_id=estate_id,
+                code_hash=code_hash("AAAA-BBBB-CCCC"),
+                household="x",
+                expires_at=utcnow() - timedelta(minutes=1),
+            )
+        )
         await session.commit()
     _, token = new_resident()
     for code in ("AAAA-BBBB-CCCC", "ZZZZ-ZZZZ-ZZZZ"):
@@ -111,7 +131,7 @@ async def test_only_residents_redeem_and_only_the_estates_organisation_hands_out
         assert result["created"] is None and result["errors"][0]["code"] == "NOT_FOUND", account
     anonymous = (await graphql(CODE_CREATE, variables))["data"]["residencyCodeCreate"]
     assert anonymous["created"] is None and anonymous["errors"][0]["code"] == "NOT_FOUND"
-    staff = (await graphql(REDEEM, {"code": "AAAA-BBBB-CCCC"}, token=await token_for("fsb-medarbejder")))
+    staff = await graphql(REDEEM, {"code": "AAAA-BBBB-CCCC"}, token=await token_for("fsb-medarbejder"))
     assert staff["data"]["residencyRedeemCode"]["errors"][0]["code"] == "NOT_ALLOWED"
 
 
@@ -135,7 +155,9 @@ async def test_staff_confirm_and_end_a_residency(graphql, token_for, new_residen
 
     # Other residents cannot end it, nor see it.
     other = await token_for("beboer-urbanplanen")
-    assert (await graphql(END, {"id": residency_id}, token=other))["data"]["residencyEnd"]["errors"][0]["code"] == "NOT_FOUND"
+    assert (await graphql(END, {"id": residency_id}, token=other))["data"]["residencyEnd"]["errors"][0][
+        "code"
+    ] == "NOT_FOUND"
     node = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": residency_id}, token=other)
     assert node["data"]["node"] is None
     # Ending before it began is refused; then the organisation ends it (moving out yesterday).
@@ -154,8 +176,11 @@ async def test_a_resident_ends_their_own_residency(graphql, token_for, new_resid
     estate_id, _ = await estate_of("10000003")
     sub, token = new_resident()
     resident_id = (await graphql(VIEWER, token=token))["data"]["viewer"]["residentId"]
-    confirmed = await graphql(CONFIRM, {"resident": resident_id, "estate": encode("HousingEstate", estate_id),
-                                        "since": "2022-05-01"}, token=await token_for("3b-medarbejder"))
+    confirmed = await graphql(
+        CONFIRM,
+        {"resident": resident_id, "estate": encode("HousingEstate", estate_id), "since": "2022-05-01"},
+        token=await token_for("3b-medarbejder"),
+    )
     residency_id = confirmed["data"]["residencyConfirm"]["residency"]["id"]
     ended = (await graphql(END, {"id": residency_id}, token=token))["data"]["residencyEnd"]
     assert ended["errors"] == [] and ended["residency"]["until"] == clock.today().isoformat()
@@ -169,8 +194,9 @@ async def test_staff_cannot_confirm_staff_or_unknown_accounts(graphql, token_for
     async with new_session() as session:
         staff_account = (await session.execute(select(Account.id).where(Account.subject == "kommune-tmf"))).scalar_one()
     for resident in (encode("Resident", staff_account), encode("Resident", 10**9), "not-an-id"):
-        result = (await graphql(CONFIRM, {"resident": resident, "estate": encode("HousingEstate", estate_id)},
-                                token=staff))["data"]["residencyConfirm"]
+        result = (
+            await graphql(CONFIRM, {"resident": resident, "estate": encode("HousingEstate", estate_id)}, token=staff)
+        )["data"]["residencyConfirm"]
         assert result["residency"] is None and result["errors"][0]["code"] == "NOT_FOUND"
 
 
@@ -183,20 +209,32 @@ async def test_too_many_wrong_codes_are_refused_before_the_code_is_looked_up(gra
     from backend.services.residency import MAX_FAILED_ATTEMPTS
 
     estate_id, _ = await estate_of("10000001", "Tingbjerg")
-    created = await graphql(CODE_CREATE, {"estate": encode("HousingEstate", estate_id), "household": "Lejemål 7",
-                                          "days": 30}, token=await token_for("fsb-medarbejder"))
+    created = await graphql(
+        CODE_CREATE,
+        {"estate": encode("HousingEstate", estate_id), "household": "Lejemål 7", "days": 30},
+        token=await token_for("fsb-medarbejder"),
+    )
     good_code = created["data"]["residencyCodeCreate"]["created"]["code"]
     sub, token = new_resident()
     for _ in range(MAX_FAILED_ATTEMPTS):
         wrong = (await graphql(REDEEM, {"code": "ZZZZ-ZZZZ-ZZZZ"}, token=token))["data"]["residencyRedeemCode"]
         assert wrong["errors"][0]["code"] == "INVALID"
-    refused = await graphql("""mutation($code: String!) { residencyRedeemCode(input: {code: $code}) {
-        residency { id } errors { field code message messageEn } } }""", {"code": good_code}, token=token)
+    refused = await graphql(
+        """mutation($code: String!) { residencyRedeemCode(input: {code: $code}) {
+        residency { id } errors { field code message messageEn } } }""",
+        {"code": good_code},
+        token=token,
+    )
     payload = refused["data"]["residencyRedeemCode"]
     assert payload["residency"] is None
-    assert payload["errors"] == [{"field": "code", "code": "TOO_MANY_ATTEMPTS",
-                                  "message": "For mange forkerte forsøg. Prøv igen om en time.",
-                                  "messageEn": "Too many wrong attempts. Try again in an hour."}]
+    assert payload["errors"] == [
+        {
+            "field": "code",
+            "code": "TOO_MANY_ATTEMPTS",
+            "message": "For mange forkerte forsøg. Prøv igen om en time.",
+            "messageEn": "Too many wrong attempts. Try again in an hour.",
+        }
+    ]
     assert (await actor_of(sub)).estate_ids == frozenset()
     # The good code was not used up: another resident can still redeem it.
     _, other = new_resident()

@@ -36,7 +36,9 @@ def test_csrf_tokens_are_bound_to_the_session():
 
 
 async def test_verify_csrf_form_reads_the_header():
-    request = request_with({"hp_session": "one"}, {"x-csrf-token": sessions.csrf_token(request_with({"hp_session": "one"}))})
+    request = request_with(
+        {"hp_session": "one"}, {"x-csrf-token": sessions.csrf_token(request_with({"hp_session": "one"}))}
+    )
     assert await sessions.verify_csrf_form(request)
 
 
@@ -56,8 +58,9 @@ def test_websocket_with_a_bad_token_is_refused():
 
     client = TestClient(create_app())  # no lifespan: the shared engine stays open for the other tests
     with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"],
-                                      headers={"Authorization": "Bearer a.b.c"}) as ws:
+        with client.websocket_connect(
+            "/graphql", subprotocols=["graphql-transport-ws"], headers={"Authorization": "Bearer a.b.c"}
+        ) as ws:
             ws.send_json({"type": "connection_init"})
             ws.receive_json()
     denial = refused.value

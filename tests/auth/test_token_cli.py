@@ -12,8 +12,9 @@ from backend.settings import ROOT
 
 
 def run_cli(account: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "auth.devlogin", account], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "auth.devlogin", account], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 async def test_token_from_the_running_provider(idp, graphql):

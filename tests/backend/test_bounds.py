@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import CheckConstraint, select, update
@@ -23,7 +23,7 @@ from backend.models import (
 )
 from tests.conftest import ROOT
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _migration_checks() -> list:
@@ -37,7 +37,8 @@ def _migration_checks() -> list:
 def test_the_migration_holds_exactly_the_models_bounds():
     declared = {
         (table.name, c.name, str(c.sqltext))
-        for table in SQLModel.metadata.sorted_tables for c in table.constraints
+        for table in SQLModel.metadata.sorted_tables
+        for c in table.constraints
         if isinstance(c, CheckConstraint) and c.name.endswith("_bounded")
     }
     frozen = {(table, name, condition.format(row="")) for table, name, condition in _migration_checks()}
@@ -68,11 +69,10 @@ OUT_OF_BOUNDS = [
 def test_the_database_refuses_values_out_of_bounds(model, values):
     table = model.__table__
     with get_sync_engine().connect() as conn:
-        with pytest.raises(IntegrityError) as exc:
-            with conn.begin():
-                pk = conn.execute(select(table.c.id).order_by(table.c.id).limit(1)).scalar()
-                assert pk is not None, f"the demo data has no {table.name}"
-                conn.execute(update(table).where(table.c.id == pk).values(values))
+        with pytest.raises(IntegrityError) as exc, conn.begin():
+            pk = conn.execute(select(table.c.id).order_by(table.c.id).limit(1)).scalar()
+            assert pk is not None, f"the demo data has no {table.name}"
+            conn.execute(update(table).where(table.c.id == pk).values(values))
         assert "_bounded" in str(exc.value)
 
 
@@ -80,7 +80,13 @@ def test_values_at_the_bounds_are_stored():
     table = Occurrence.__table__
     with get_sync_engine().connect() as conn, conn.begin() as tx:
         pk = conn.execute(select(table.c.id).order_by(table.c.id).limit(1)).scalar()
-        conn.execute(update(table).where(table.c.id == pk).values(
-            starts_at=datetime(2000, 1, 1, 0, 0, tzinfo=UTC), ends_at=datetime(2100, 12, 31, 23, 59, tzinfo=UTC),
-            participant_count=100_000))
+        conn.execute(
+            update(table)
+            .where(table.c.id == pk)
+            .values(
+                starts_at=datetime(2000, 1, 1, 0, 0, tzinfo=UTC),
+                ends_at=datetime(2100, 12, 31, 23, 59, tzinfo=UTC),
+                participant_count=100_000,
+            )
+        )
         tx.rollback()

@@ -59,12 +59,22 @@ def test_demo_loading_is_deterministic(tmp_path):
         with Session(engine) as s:
             dumps.append(
                 [
-                    s.execute(select(Activity.id, Activity.title, Activity.status, Activity.plan_id).order_by(Activity.id)).all(),
                     s.execute(
-                        select(Occurrence.activity_id, Occurrence.starts_at, Occurrence.participant_count, Occurrence.cancelled)
-                        .order_by(Occurrence.id)
+                        select(Activity.id, Activity.title, Activity.status, Activity.plan_id).order_by(Activity.id)
                     ).all(),
-                    s.execute(select(Financing.plan_id, Financing.year, Financing.party, Financing.spent).order_by(Financing.id)).all(),
+                    s.execute(
+                        select(
+                            Occurrence.activity_id,
+                            Occurrence.starts_at,
+                            Occurrence.participant_count,
+                            Occurrence.cancelled,
+                        ).order_by(Occurrence.id)
+                    ).all(),
+                    s.execute(
+                        select(Financing.plan_id, Financing.year, Financing.party, Financing.spent).order_by(
+                            Financing.id
+                        )
+                    ).all(),
                 ]
             )
         engine.dispose()

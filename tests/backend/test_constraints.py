@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -51,7 +51,7 @@ from backend.models import (
 )
 
 LBF, KOMMUNE, BOLIG = FinancingParty.LANDSBYGGEFONDEN, FinancingParty.MUNICIPALITY, FinancingParty.HOUSING_ORGANISATION
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -91,7 +91,11 @@ def make_small(s: Session) -> Small:
     f2 = add(FocusArea(name="Tryghed og trivsel", generation_id=g2.id))
     org = add(HousingOrganisation(name=f"Boligselskab {tag}", short_name=tag))
     area = add(UrbanArea(name=f"Område {tag}", slug=f"omraade-{tag}", municipality_id=m.id))
-    estate = add(HousingEstate(name=f"Afdeling {tag}", department_number="1", homes=100, organisation_id=org.id, urban_area_id=area.id))
+    estate = add(
+        HousingEstate(
+            name=f"Afdeling {tag}", department_number="1", homes=100, organisation_id=org.id, urban_area_id=area.id
+        )
+    )
     plan = add(
         Plan(
             name=f"Plan {tag}",
@@ -170,7 +174,9 @@ def test_database_refuses_a_focus_area_of_another_generation(db):
     assert refused(db, Goal(plan_id=small.plan, focus_area_id=small.other_focus, title="Forkert"))
     assert refused(
         db,
-        Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.other_focus, title="Forkert"),
+        Agreement(
+            plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.other_focus, title="Forkert"
+        ),
     )
     assert not refused(db, Activity(plan_id=small.plan, focus_area_id=small.own_focus, title="Rigtig"))
     assert not refused(db, Goal(plan_id=small.plan, focus_area_id=None, title="Uden indsatsområde"))
@@ -192,11 +198,14 @@ def test_database_refuses_moving_a_plan_or_focus_area_to_another_generation(db):
     db.add(Activity(plan_id=small.plan, focus_area_id=small.own_focus, title="Lektiecafé"))
     db.commit()
     with pytest.raises(IntegrityError):
-        db.execute(text("UPDATE plan SET generation_id = :g WHERE id = :p"), {"g": small.other_generation, "p": small.plan})
+        db.execute(
+            text("UPDATE plan SET generation_id = :g WHERE id = :p"), {"g": small.other_generation, "p": small.plan}
+        )
     db.rollback()
     with pytest.raises(IntegrityError):
         db.execute(
-            text("UPDATE focusarea SET generation_id = :g WHERE id = :f"), {"g": small.other_generation, "f": small.own_focus}
+            text("UPDATE focusarea SET generation_id = :g WHERE id = :f"),
+            {"g": small.other_generation, "f": small.own_focus},
         )
     db.rollback()
 
@@ -227,7 +236,14 @@ def test_database_refuses_periods_that_end_before_they_start(db):
     db.add(account)
     db.commit()
     assert refused(
-        db, Residency(account_id=account.id, estate_id=small.estate, since=date(2025, 1, 1), until=date(2024, 1, 1), confirmed_by="STAFF")
+        db,
+        Residency(
+            account_id=account.id,
+            estate_id=small.estate,
+            since=date(2025, 1, 1),
+            until=date(2024, 1, 1),
+            confirmed_by="STAFF",
+        ),
     )
 
 
@@ -256,7 +272,11 @@ def _plan_with_every_part(db: Session, small: Small) -> dict[type, list[int]]:
         made.setdefault(type(obj), []).append(getattr(obj, "id", None))
         return obj
 
-    sub = add(Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, title="Delaftale"))
+    sub = add(
+        Agreement(
+            plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, title="Delaftale"
+        )
+    )
     add(Agreement(plan_id=small.plan, kind=AgreementKind.EMERGENCY_PLAN, title="Beredskabsplan"))
     goal = add(Goal(plan_id=small.plan, focus_area_id=small.own_focus, title="Mål"))
     indicator = add(Indicator(goal_id=goal.id, name="Andel", unit="%"))
@@ -311,10 +331,21 @@ def test_database_refuses_two_rows_for_the_same_agreement_version(db):
         db.commit()
         assert refused(db, Agreement(plan_id=small.plan, kind=kind, version=1, title="Også version 1"))
         assert not refused(db, Agreement(plan_id=small.plan, kind=kind, version=2, title="Version 2"))
-    db.add(Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, version=1, title="Delaftale"))
+    db.add(
+        Agreement(
+            plan_id=small.plan,
+            kind=AgreementKind.SUB_AGREEMENT,
+            focus_area_id=small.own_focus,
+            version=1,
+            title="Delaftale",
+        )
+    )
     db.commit()
     assert refused(
-        db, Agreement(plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, version=1, title="Igen")
+        db,
+        Agreement(
+            plan_id=small.plan, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=small.own_focus, version=1, title="Igen"
+        ),
     )
 
 

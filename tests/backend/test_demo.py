@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -69,7 +69,7 @@ def test_demo_has_the_required_shape():
             s, select(func.count()).select_from(Activity).where(in_demo, Activity.visibility == Visibility.INTERNAL)
         )
         assert internal >= 1
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         coming = count(
             s,
             select(func.count())
@@ -98,9 +98,7 @@ def test_demo_partners_match_the_demo_accounts():
 
         residents = {a.subject: a for a in s.execute(select(Account).where(Account.issuer == "dev-borger")).scalars()}
         assert set(residents) >= {"beboer-tingbjerg", "beboer-urbanplanen", "beboer-ny"}
-        homes = {
-            r.account_id for r in s.execute(select(Residency)).scalars()
-        }
+        homes = {r.account_id for r in s.execute(select(Residency)).scalars()}
         assert residents["beboer-tingbjerg"].id in homes and residents["beboer-ny"].id not in homes
 
 

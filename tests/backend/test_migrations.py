@@ -27,8 +27,9 @@ def test_migrations_match_the_models():
     with get_sync_engine().connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, SQLModel.metadata)
-    assert diff == [], "the models differ from the migrations; add one with `alembic revision --autogenerate`:\n" + "\n".join(
-        map(str, diff)
+    assert diff == [], (
+        "the models differ from the migrations; add one with `alembic revision --autogenerate`:\n"
+        + "\n".join(map(str, diff))
     )
 
 

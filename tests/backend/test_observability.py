@@ -8,7 +8,6 @@ import json
 import logging
 
 import httpx
-import pytest
 from starlette.testclient import TestClient
 
 from backend import health, observability
@@ -33,7 +32,9 @@ async def test_every_answer_has_a_request_id_and_a_well_formed_incoming_one_is_k
     first = (await client.get("/healthz")).headers["x-request-id"]
     second = (await client.get("/healthz")).headers["x-request-id"]
     assert first and second and first != second
-    assert (await client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.2:9"})).headers["x-request-id"] == "lb-7f3a.2:9"
+    assert (await client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.2:9"})).headers[
+        "x-request-id"
+    ] == "lb-7f3a.2:9"
     for bad in ("two words", "x" * 65, "<script>", "ø".encode()):
         kept = (await client.get("/healthz", headers={"X-Request-ID": bad})).headers["x-request-id"]
         assert kept and kept.encode() != (bad if isinstance(bad, bytes) else bad.encode())
@@ -82,15 +83,23 @@ async def test_requests_are_counted_by_route_template_and_operation(client):
     plans = (await client.post("/graphql", json={"query": "{ plans(first: 1) { nodes { id } } }"})).json()
     plan_id = plans["data"]["plans"]["nodes"][0]["id"]
     path = f"/planer/{plan_id}"
-    before_page = sample("helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage", status="200")
+    before_page = sample(
+        "helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage", status="200"
+    )
     assert (await client.get(path)).status_code == 200
-    assert sample("helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage",
-                  status="200") == before_page + 1
-    before_api = sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="ObservedPlans", status="200")
+    assert (
+        sample("helhedsplan_request_duration_seconds_count", route="/planer/{id}", operation="PlanPage", status="200")
+        == before_page + 1
+    )
+    before_api = sample(
+        "helhedsplan_request_duration_seconds_count", route="/graphql", operation="ObservedPlans", status="200"
+    )
     await client.post("/graphql", json={"query": PLANS})
     await client.post("/graphql", json={"query": PLANS, "operationName": "ObservedPlans"})
-    assert sample("helhedsplan_request_duration_seconds_count", route="/graphql",
-                  operation="ObservedPlans", status="200") == before_api + 2
+    assert (
+        sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="ObservedPlans", status="200")
+        == before_api + 2
+    )
     text = await metrics_text(client)
     assert plan_id not in text and 'route="/planer/{id}"' in text  # the template, never the raw path
 
@@ -119,7 +128,10 @@ async def test_public_cache_hits_and_misses_are_counted(client):
     assert sample("helhedsplan_cache_lookups_total", cache="response", result="miss") == misses + 1
     assert sample("helhedsplan_cache_lookups_total", cache="response", result="hit") == hits + 1
     # The hit is counted under its operation too, from the kept answer.
-    assert sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="CacheCounted", status="200") == 2
+    assert (
+        sample("helhedsplan_request_duration_seconds_count", route="/graphql", operation="CacheCounted", status="200")
+        == 2
+    )
 
 
 async def test_sql_statements_per_request_are_counted(client, caplog):
@@ -161,7 +173,11 @@ async def test_one_log_line_per_request_with_its_fields(client, caplog):
     fields = json.loads(observability.JsonFormatter().format(lines[0]))
     assert fields["request_id"] == "trace-42" == response.headers["x-request-id"]
     assert (fields["route"], fields["operation"], fields["status"], fields["actor"]) == (
-        "/graphql", "ObservedPlans", 200, "anonymous")
+        "/graphql",
+        "ObservedPlans",
+        200,
+        "anonymous",
+    )
     assert fields["duration_ms"] >= 0 and "sql_statements" in fields and fields["level"] == "INFO"
 
 
@@ -182,7 +198,10 @@ async def test_healthz_is_alive_without_the_database(client, monkeypatch):
 async def test_readyz_checks_the_database_migrations_and_listener(client, monkeypatch):
     ready = await client.get("/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "change_listener": "ok"}}
+    assert ready.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "change_listener": "ok"},
+    }
     monkeypatch.setattr(health, "migration_heads", lambda: frozenset({"a_newer_revision"}))
     behind = await client.get("/readyz")
     assert behind.status_code == 503 and behind.json()["checks"]["migrations"] == "not at head"

@@ -32,8 +32,15 @@ INTROSPECTION = "{ __schema { queryType { name } } }"
 
 
 def production(**values) -> Settings:
-    return Settings(_env_file=None, **{"environment": "production", "secret_key": REAL_SECRET,
-                                       "issuers_file": "/etc/helhedsplan/issuers.toml", **values})
+    return Settings(
+        _env_file=None,
+        **{
+            "environment": "production",
+            "secret_key": REAL_SECRET,
+            "issuers_file": "/etc/helhedsplan/issuers.toml",
+            **values,
+        },
+    )
 
 
 def test_production_refuses_default_and_short_secrets_and_the_development_providers():
@@ -58,16 +65,24 @@ def test_production_refuses_development_provider_urls(monkeypatch):
 
 
 def test_a_production_server_will_not_start_with_development_settings():
-    for env in ({"ENVIRONMENT": "production"},  # default secret
-                {"ENVIRONMENT": "production", "SECRET_KEY": REAL_SECRET}):  # development providers
+    for env in (
+        {"ENVIRONMENT": "production"},  # default secret
+        {"ENVIRONMENT": "production", "SECRET_KEY": REAL_SECRET},
+    ):  # development providers
         with pytest.raises(RuntimeError, match="exited"):
             start_server(env=env)
 
 
 @pytest.fixture(scope="module")
 def production_server():
-    process, url = start_server(env={"ENVIRONMENT": "production", "SECRET_KEY": REAL_SECRET,
-                                     "ISSUERS_FILE": "/nonexistent", "ISSUERS_TOML": REAL_ISSUERS})
+    process, url = start_server(
+        env={
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": REAL_SECRET,
+            "ISSUERS_FILE": "/nonexistent",
+            "ISSUERS_TOML": REAL_ISSUERS,
+        }
+    )
     try:
         yield url
     finally:
@@ -76,8 +91,9 @@ def production_server():
 
 async def staff_cookie() -> str:
     async with new_session() as s:
-        account_id = (await s.execute(select(Account.id).where(
-            Account.kind == ActorKind.HOUSING_ORGANISATION).limit(1))).scalar_one()
+        account_id = (
+            await s.execute(select(Account.id).where(Account.kind == ActorKind.HOUSING_ORGANISATION).limit(1))
+        ).scalar_one()
         raw = await sessions.create(s, account_id=account_id, data={}, lifetime=timedelta(minutes=5))
     return f"{sessions.SESSION_COOKIE}={raw}"
 
@@ -91,8 +107,9 @@ async def test_production_turns_graphiql_off_and_introspection_off_for_anonymous
         assert anonymous.get("data") is None
         typename = (await client.post("/graphql", json={"query": "{ __typename }"})).json()
         assert typename == {"data": {"__typename": "Query"}}
-        staff = (await client.post("/graphql", json={"query": INTROSPECTION},
-                                   headers={"Cookie": await staff_cookie()})).json()
+        staff = (
+            await client.post("/graphql", json={"query": INTROSPECTION}, headers={"Cookie": await staff_cookie()})
+        ).json()
         assert staff == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 

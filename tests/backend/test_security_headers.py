@@ -7,8 +7,16 @@ import re
 
 import pytest
 
-PAGES = ["/", "/auth/login", "/auth/logout", "/auth/signed-out", "/healthz", "/graphql?query=%7B__typename%7D",
-         "/static/portal.css", "/findes-ikke"]
+PAGES = [
+    "/",
+    "/auth/login",
+    "/auth/logout",
+    "/auth/signed-out",
+    "/healthz",
+    "/graphql?query=%7B__typename%7D",
+    "/static/portal.css",
+    "/findes-ikke",
+]
 
 
 @pytest.mark.parametrize("path", PAGES + ["/graphql"])

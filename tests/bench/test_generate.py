@@ -38,7 +38,8 @@ def test_small_scale_has_the_promised_amounts_and_follows_the_rules(engine):
     with engine.connect() as conn:
         # every activity's focus area belongs to its plan's generation
         wrong = conn.execute(
-            select(func.count()).select_from(m.Activity)
+            select(func.count())
+            .select_from(m.Activity)
             .join(m.Plan, m.Plan.id == m.Activity.plan_id)
             .join(m.FocusArea, m.FocusArea.id == m.Activity.focus_area_id)
             .where(m.FocusArea.generation_id != m.Plan.generation_id)
@@ -53,21 +54,35 @@ def test_small_scale_has_the_promised_amounts_and_follows_the_rules(engine):
         assert shares and all(not financing_problems(v) for v in shares.values())
         # inputs go to a group that covers the author's estate
         outside = conn.execute(
-            select(func.count()).select_from(m.ResidentInput)
+            select(func.count())
+            .select_from(m.ResidentInput)
             .join(m.Residency, m.Residency.account_id == m.ResidentInput.author_account_id)
-            .outerjoin(m.FollowUpGroupEstate, (m.FollowUpGroupEstate.group_id == m.ResidentInput.group_id)
-                       & (m.FollowUpGroupEstate.estate_id == m.Residency.estate_id))
+            .outerjoin(
+                m.FollowUpGroupEstate,
+                (m.FollowUpGroupEstate.group_id == m.ResidentInput.group_id)
+                & (m.FollowUpGroupEstate.estate_id == m.Residency.estate_id),
+            )
             .where(m.FollowUpGroupEstate.group_id.is_(None))
         ).scalar()
         assert outside == 0
         # follow-up groups belong to running plans, which residents may see
-        statuses = {row[0] for row in conn.execute(
-            select(m.Plan.status).join(m.FollowUpGroup, m.FollowUpGroup.plan_id == m.Plan.id).distinct())}
-        assert statuses and statuses <= {m.PlanStatus.ACTIVE, m.PlanStatus.APPROVED_BY_LBF,
-                                         m.PlanStatus.APPROVED_BY_CITY_COUNCIL}
+        statuses = {
+            row[0]
+            for row in conn.execute(
+                select(m.Plan.status).join(m.FollowUpGroup, m.FollowUpGroup.plan_id == m.Plan.id).distinct()
+            )
+        }
+        assert statuses and statuses <= {
+            m.PlanStatus.ACTIVE,
+            m.PlanStatus.APPROVED_BY_LBF,
+            m.PlanStatus.APPROVED_BY_CITY_COUNCIL,
+        }
         assert conn.execute(select(func.count()).select_from(m.FollowUpGroup)).scalar() == SCALES["small"].groups
         # upcoming occurrences exist for the anchor day, so "next occurrences" has something to show
-        assert conn.execute(select(func.count()).select_from(m.Occurrence).where(m.Occurrence.starts_at > ANCHOR)).scalar() > 0
+        assert (
+            conn.execute(select(func.count()).select_from(m.Occurrence).where(m.Occurrence.starts_at > ANCHOR)).scalar()
+            > 0
+        )
 
 
 def test_same_seed_same_data_and_a_second_run_adds_beside_the_first(engine, tmp_path):

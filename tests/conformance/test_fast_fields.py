@@ -10,8 +10,11 @@ from schema.fast_fields import _node_id
 
 
 def test_every_node_type_resolves_its_id_directly():
-    nodes = [t for t in schema._schema.type_map.values()
-             if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)]
+    nodes = [
+        t
+        for t in schema._schema.type_map.values()
+        if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
+    ]
     assert len(nodes) > 15
     assert all(t.fields["id"].resolve is _node_id for t in nodes)
 
@@ -23,6 +26,10 @@ async def test_ids_are_the_global_ids_and_find_their_objects():
         for item in items:
             type_name, pk = ids.decode(item["id"], kind)
             assert type_name == kind and ids.encode(kind, pk) == item["id"]
-            found = (await execute("query($id: ID!) { node(id: $id) { id ... on Partner { name } ... on Plan { name } } }",
-                                   {"id": item["id"]})).data["node"]
+            found = (
+                await execute(
+                    "query($id: ID!) { node(id: $id) { id ... on Partner { name } ... on Plan { name } } }",
+                    {"id": item["id"]},
+                )
+            ).data["node"]
             assert found == {"id": item["id"], "name": item["name"]}

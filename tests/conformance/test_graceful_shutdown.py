@@ -27,8 +27,9 @@ def test_sigterm_answers_requests_in_flight(workers):
         return log.read_text(errors="replace").count("Shutting down") >= workers
 
     try:
-        out = requests_in_flight_survive_sigterm(port, lambda: os.killpg(process.pid, signal.SIGTERM), shutting_down,
-                                                 count=3)
+        out = requests_in_flight_survive_sigterm(
+            port, lambda: os.killpg(process.pid, signal.SIGTERM), shutting_down, count=3
+        )
         code = process.wait(timeout=60)
     finally:
         stop_server(process)

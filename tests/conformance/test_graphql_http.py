@@ -34,9 +34,15 @@ def test_a_field_error_is_not_a_request_error():
 
 def test_graphql_http_audit_passes_every_audit(live_server):
     if not (FRONTEND / "node_modules" / "graphql-http").is_dir():
-        pytest.fail("frontend/node_modules/graphql-http is missing: run `make test` (it installs frontend/package.json)")
-    out = subprocess.run([devidp.node_executable(), str(HERE / "graphql_http_audit.cjs"), f"{live_server}/graphql"],
-                         capture_output=True, text=True, timeout=120)
+        pytest.fail(
+            "frontend/node_modules/graphql-http is missing: run `make test` (it installs frontend/package.json)"
+        )
+    out = subprocess.run(
+        [devidp.node_executable(), str(HERE / "graphql_http_audit.cjs"), f"{live_server}/graphql"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     audits = json.loads(out.stdout)
     assert len(audits) >= 50

@@ -40,12 +40,11 @@ class StatementCounter:
 
 def _dirty_after(*statements) -> bool:
     """Whether a transaction running the statements counts as a public change (rolled back after)."""
-    with get_sync_engine().connect() as conn:
-        with conn.begin() as transaction:
-            for statement in statements:
-                conn.execute(statement)
-            dirty = changes.is_dirty(conn)
-            transaction.rollback()
+    with get_sync_engine().connect() as conn, conn.begin() as transaction:
+        for statement in statements:
+            conn.execute(statement)
+        dirty = changes.is_dirty(conn)
+        transaction.rollback()
     return dirty
 
 
@@ -107,8 +106,12 @@ def two_workers():
 def test_a_write_in_another_process_reaches_every_worker(two_workers):
     with httpx.Client(base_url=two_workers, timeout=30) as http:
         # Warm both workers' caches (the kernel spreads new connections over them).
-        before = {http.post("/graphql", json={"query": QUERY}, headers={"Connection": "close"}).json()["data"]["partners"]["totalCount"]
-                  for _ in range(12)}
+        before = {
+            http.post("/graphql", json={"query": QUERY}, headers={"Connection": "close"}).json()["data"]["partners"][
+                "totalCount"
+            ]
+            for _ in range(12)
+        }
         assert len(before) == 1
         expected = before.pop() + 1
         add_foundation()

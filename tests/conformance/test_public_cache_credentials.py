@@ -50,4 +50,3 @@ async def test_any_authorization_header_is_answered_by_the_server_not_the_cache(
     assert (await client.post("/graphql", json=body)).json() == {"data": {"viewer": None}}  # now cached
     answer = await client.post("/graphql", json=body, headers={"Authorization": authorization})
     assert answer.status_code == 401, (authorization, answer.status_code, answer.text)
-

@@ -7,7 +7,6 @@ answer or a GraphQL error that hides an internal failure fails the test.
 
 from __future__ import annotations
 
-import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -16,11 +15,16 @@ from hypothesis import strategies as st
 EXAMPLES_PER_FIELD = 6
 
 # The API's own scalars: well-formed values mostly, and some that are not, to see them refused cleanly.
-schemathesis.graphql.scalar("Decimal", st.one_of(
-    st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False).map(str),
-    st.text(max_size=12),
-).map(schemathesis.graphql.nodes.String))
-schemathesis.graphql.scalar("JSON", st.one_of(st.integers(), st.text(max_size=10)).map(str).map(schemathesis.graphql.nodes.String))
+schemathesis.graphql.scalar(
+    "Decimal",
+    st.one_of(
+        st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False).map(str),
+        st.text(max_size=12),
+    ).map(schemathesis.graphql.nodes.String),
+)
+schemathesis.graphql.scalar(
+    "JSON", st.one_of(st.integers(), st.text(max_size=10)).map(str).map(schemathesis.graphql.nodes.String)
+)
 
 
 def _operations(url: str):
@@ -37,8 +41,14 @@ def test_generated_requests_get_no_server_error(live_server):
     problems: list[str] = []
 
     for operation in operations:
-        @settings(max_examples=EXAMPLES_PER_FIELD, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=EXAMPLES_PER_FIELD,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def run(case):
             response = case.call(base_url=live_server, session=session, timeout=30)

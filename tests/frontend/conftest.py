@@ -14,8 +14,13 @@ from tests.servers import free_port, start_server, stop_server
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -58,8 +63,7 @@ async def run_axe(page, axe_source: str) -> list[dict]:
         WCAG_TAGS,
     )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "targets": [n["target"] for n in v["nodes"]][:5]}
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
 
@@ -74,8 +78,9 @@ async def session_cookie_for(subject: str) -> str:
 
     async with new_session() as db:
         account = (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
-        return await sessions.create(db, account_id=account.id, data={"issuer": account.issuer},
-                                     lifetime=sessions.SESSION_LIFETIME)
+        return await sessions.create(
+            db, account_id=account.id, data={"issuer": account.issuer}, lifetime=sessions.SESSION_LIFETIME
+        )
 
 
 @pytest.fixture(scope="session")
@@ -113,45 +118,97 @@ async def demo_ids():
     from schema.ids import encode
 
     async with new_session() as db:
+
         async def account(subject):
             return (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
 
         tingbjerg = await account("beboer-tingbjerg")
         estate_id = (await db.execute(select(Residency.estate_id).where(Residency.account_id == tingbjerg.id))).scalar()
-        group = (await db.execute(
-            select(FollowUpGroup).join(FollowUpGroupEstate, FollowUpGroupEstate.group_id == FollowUpGroup.id)
-            .where(FollowUpGroupEstate.estate_id == estate_id))).scalars().first()
+        group = (
+            (
+                await db.execute(
+                    select(FollowUpGroup)
+                    .join(FollowUpGroupEstate, FollowUpGroupEstate.group_id == FollowUpGroup.id)
+                    .where(FollowUpGroupEstate.estate_id == estate_id)
+                )
+            )
+            .scalars()
+            .first()
+        )
         plan = await db.get(Plan, group.plan_id)
         area = await db.get(UrbanArea, plan.urban_area_id)
         library = await account("partner-bibliotek")
         ssp = await account("partner-ssp")
-        library_activity = (await db.execute(
-            select(Activity).join(ActivityPartner, ActivityPartner.activity_id == Activity.id)
-            .where(ActivityPartner.partner_id == library.partner_id, Activity.visibility == Visibility.PUBLIC)
-            .order_by(Activity.id))).scalars().first()
-        ssp_ids = set((await db.execute(
-            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == ssp.partner_id))).scalars())
-        library_ids = set((await db.execute(
-            select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == library.partner_id))).scalars())
+        library_activity = (
+            (
+                await db.execute(
+                    select(Activity)
+                    .join(ActivityPartner, ActivityPartner.activity_id == Activity.id)
+                    .where(ActivityPartner.partner_id == library.partner_id, Activity.visibility == Visibility.PUBLIC)
+                    .order_by(Activity.id)
+                )
+            )
+            .scalars()
+            .first()
+        )
+        ssp_ids = set(
+            (
+                await db.execute(
+                    select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == ssp.partner_id)
+                )
+            ).scalars()
+        )
+        library_ids = set(
+            (
+                await db.execute(
+                    select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == library.partner_id)
+                )
+            ).scalars()
+        )
         ssp_only = sorted(ssp_ids - library_ids)
-        internal = (await db.execute(select(Activity).where(Activity.visibility == Visibility.INTERNAL)
-                                     .order_by(Activity.id))).scalars().first()
-        other_group = (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id)
-                                        .order_by(FollowUpGroup.id))).scalars().first()
+        internal = (
+            (await db.execute(select(Activity).where(Activity.visibility == Visibility.INTERNAL).order_by(Activity.id)))
+            .scalars()
+            .first()
+        )
+        other_group = (
+            (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id).order_by(FollowUpGroup.id)))
+            .scalars()
+            .first()
+        )
         partner = await db.get(Partner, library.partner_id)
         # The demo resident's unanswered input; page tests only read it, never change it.
-        open_input = (await db.execute(
-            select(ResidentInput).where(ResidentInput.author_account_id == tingbjerg.id,
-                                        ResidentInput.status.in_(["RECEIVED", "UNDER_CONSIDERATION"]),
-                                        ResidentInput.withdrawn.is_(False))
-            .order_by(ResidentInput.id))).scalars().first()
+        open_input = (
+            (
+                await db.execute(
+                    select(ResidentInput)
+                    .where(
+                        ResidentInput.author_account_id == tingbjerg.id,
+                        ResidentInput.status.in_(["RECEIVED", "UNDER_CONSIDERATION"]),
+                        ResidentInput.withdrawn.is_(False),
+                    )
+                    .order_by(ResidentInput.id)
+                )
+            )
+            .scalars()
+            .first()
+        )
         from datetime import date
 
         from backend.models import Board, BoardLevel
 
         city_board = (await db.execute(select(Board.id).where(Board.level == BoardLevel.CITY))).scalar_one()
-        draft = (await db.execute(select(Plan).where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
-                                  .order_by(Plan.id))).scalars().first()
+        draft = (
+            (
+                await db.execute(
+                    select(Plan)
+                    .where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
+                    .order_by(Plan.id)
+                )
+            )
+            .scalars()
+            .first()
+        )
     return {
         "city_board": encode("Board", city_board),
         "plan_board": encode("Board", plan.board_id),

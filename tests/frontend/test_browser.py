@@ -35,15 +35,17 @@ async def new_context(browser, live_server, *, lang="da", cookies=None, javascri
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
-async def test_axe_finds_no_wcag_violations_on_any_page(browser, live_server, demo_ids, session_cookies, axe_source,
-                                                       lang):
+async def test_axe_finds_no_wcag_violations_on_any_page(
+    browser, live_server, demo_ids, session_cookies, axe_source, lang
+):
     contexts: dict = {}
     report: list[str] = []
     try:
         for who, path in all_pages(demo_ids):
             if who not in contexts:
-                contexts[who] = await new_context(browser, live_server, lang=lang,
-                                                  cookies=session_cookies[who] if who else None)
+                contexts[who] = await new_context(
+                    browser, live_server, lang=lang, cookies=session_cookies[who] if who else None
+                )
             page = await contexts[who].new_page()
             response = await page.goto(live_server + path)
             assert response.status == expected_status(path), (who, path, response.status)
@@ -100,8 +102,9 @@ async def test_every_page_works_without_javascript(browser, live_server, demo_id
     try:
         for who, path in all_pages(demo_ids):
             if who not in contexts:
-                contexts[who] = await new_context(browser, live_server, javascript=False, mobile=True,
-                                                  cookies=session_cookies[who] if who else None)
+                contexts[who] = await new_context(
+                    browser, live_server, javascript=False, mobile=True, cookies=session_cookies[who] if who else None
+                )
             page = await contexts[who].new_page()
             response = await page.goto(live_server + path)
             assert response.status == expected_status(path), (who, path)
@@ -146,7 +149,8 @@ async def sign_in_through_provider(page, live_server: str, choice: str, account:
 
 
 async def test_resident_finds_an_activity_adds_it_to_a_calendar_gives_input_and_sees_the_answer(
-        browser, live_server, demo_ids, tmp_path):
+    browser, live_server, demo_ids, tmp_path
+):
     resident = await new_context(browser, live_server, javascript=False, mobile=True)
     staff = await new_context(browser, live_server)
     try:
@@ -156,7 +160,9 @@ async def test_resident_finds_an_activity_adds_it_to_a_calendar_gives_input_and_
         assert await page.locator(".portal-user .user").inner_text() == "Amira (demo)"
 
         # Find an activity.
-        await page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Aktiviteter", exact=True).click()
+        await (
+            page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Aktiviteter", exact=True).click()
+        )
         await page.get_by_label("Søg i titel og beskrivelse").fill(demo_ids["library_activity_title"])
         await page.get_by_role("button", name="Vis aktiviteter").click()
         await page.get_by_role("link", name=demo_ids["library_activity_title"]).first.click()
@@ -176,7 +182,9 @@ async def test_resident_finds_an_activity_adds_it_to_a_calendar_gives_input_and_
         await page.locator(f"a[href='/foelgegrupper/{demo_ids['group']}']").first.click()
         title = f"Bænke ved legepladsen {uuid.uuid4().hex[:6]}"
         await page.get_by_label("Overskrift").fill(title)
-        await page.get_by_label("Hvad vil du sige til følgegruppen?").fill("Der mangler bænke, hvor forældre kan sidde.")
+        await page.get_by_label("Hvad vil du sige til følgegruppen?").fill(
+            "Der mangler bænke, hvor forældre kan sidde."
+        )
         await page.get_by_role("button", name="Send input").click()
         assert await page.get_by_role("status").inner_text() == "Tak for dit input. Du kan følge det herunder."
         own = page.locator("#own-heading").locator("xpath=..").locator("li", has_text=title)
@@ -236,8 +244,9 @@ async def test_partner_updates_an_activity_and_the_public_page_shows_it(browser,
         await public.close()
 
 
-async def test_partner_cannot_open_another_partners_activity_in_the_browser(browser, live_server, demo_ids,
-                                                                           session_cookies):
+async def test_partner_cannot_open_another_partners_activity_in_the_browser(
+    browser, live_server, demo_ids, session_cookies
+):
     if not demo_ids["ssp_only_activity"]:
         pytest.skip("no activity of SSP alone in the demo data")
     context = await new_context(browser, live_server, cookies=session_cookies["partner-bibliotek"])

@@ -54,8 +54,13 @@ async def test_residents_are_told_where_they_stand_in_their_language(browser, li
         await page.goto(group)
         await no_violations(page, axe_source, "group, no residency")
         section = page.locator("#form-heading").locator("xpath=..")
-        assert _("Du kan ikke give input endnu, fordi portalen ikke ved, hvor du bor. Kun beboere i gruppens "
-                 "boligafdelinger kan give input.") in await section.inner_text()
+        assert (
+            _(
+                "Du kan ikke give input endnu, fordi portalen ikke ved, hvor du bor. Kun beboere i gruppens "
+                "boligafdelinger kan give input."
+            )
+            in await section.inner_text()
+        )
         await section.get_by_role("link").first.click()
         assert page.url.endswith("/min-side#husstandskode")
         assert await page.locator("#husstandskode").is_visible()
@@ -148,8 +153,11 @@ async def test_staff_work_through_the_inbox(browser, live_server, demo_ids, axe_
     _ = translations(lang).gettext
     title = f"Bænk ved legepladsen {uuid.uuid4().hex[:6]}"
     async with session_scope() as session:
-        session.add(ResidentInput(group_id=decode(demo_ids["group"], "FollowUpGroup")[1], title=title,
-                                  body="Kan vi få en bænk?"))
+        session.add(
+            ResidentInput(
+                group_id=decode(demo_ids["group"], "FollowUpGroup")[1], title=title, body="Kan vi få en bænk?"
+            )
+        )
     context = await new_context(browser, live_server, lang=lang)
     try:
         page = await context.new_page()

@@ -45,11 +45,21 @@ async def new_version(plan_name: str, kind: AgreementKind, title: str) -> Agreem
         staff = (await db.execute(select(Account).where(Account.subject == "fsb-medarbejder"))).scalar_one()
         area = None
         if kind == AgreementKind.SUB_AGREEMENT:
-            area = (await db.execute(select(FocusArea.id).where(FocusArea.generation_id == plan.generation_id)
-                                     .order_by(FocusArea.position))).scalars().first()
+            area = (
+                (
+                    await db.execute(
+                        select(FocusArea.id)
+                        .where(FocusArea.generation_id == plan.generation_id)
+                        .order_by(FocusArea.position)
+                    )
+                )
+                .scalars()
+                .first()
+            )
         actor = await load_actor(db, staff)
-    return await call(plans.create_agreement_version, actor=actor, plan_id=plan.id, kind=kind, title=title,
-                      focus_area_id=area)
+    return await call(
+        plans.create_agreement_version, actor=actor, plan_id=plan.id, kind=kind, title=title, focus_area_id=area
+    )
 
 
 def _items(response) -> list[str]:
@@ -88,17 +98,28 @@ async def test_the_municipality_sees_its_moves_and_landsbyggefonden_its_own(clie
 async def test_municipality_approves_a_sub_agreement_with_date_and_note(client, sign_in_as):
     cookies = await sign_in_as("kommune-tmf")
     marker = uuid.uuid4().hex[:6]
-    row = await new_version("Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028", AgreementKind.SUB_AGREEMENT,
-                            f"Delaftale {marker}")
+    row = await new_version(
+        "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028",
+        AgreementKind.SUB_AGREEMENT,
+        f"Delaftale {marker}",
+    )
     page = await client.get(PATH, cookies=cookies)
     form = soup_of(page).find("form", action=f"{PATH}/aftaler/{encode('Agreement', row.id)}")
     assert form is not None, "the new version awaits the municipality"
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
     raekke = form.find("input", attrs={"name": "raekke"})["value"]
     decided = date.today() - timedelta(days=3)
-    response = await client.post(f"{PATH}/aftaler/{encode('Agreement', row.id)}", cookies=cookies, data={
-        "csrf_token": token, "raekke": raekke, "handling": "godkend", "dato": decided.isoformat(),
-        "note": f"Godkendt {marker}"})
+    response = await client.post(
+        f"{PATH}/aftaler/{encode('Agreement', row.id)}",
+        cookies=cookies,
+        data={
+            "csrf_token": token,
+            "raekke": raekke,
+            "handling": "godkend",
+            "dato": decided.isoformat(),
+            "note": f"Godkendt {marker}",
+        },
+    )
     assert response.status_code == 303, response.text[:500]
     done = await client.get(response.headers["location"], cookies=cookies)
     assert "Godkendelsen er registreret" in done.text
@@ -106,8 +127,11 @@ async def test_municipality_approves_a_sub_agreement_with_date_and_note(client, 
     async with new_session() as db:
         assert (await db.get(Agreement, row.id)).approved_at is not None
         decision = (await db.execute(select(Decision).where(Decision.agreement_id == row.id))).scalar_one()
-        event = (await db.execute(select(AuditEvent).where(AuditEvent.object_id == row.id,
-                                                           AuditEvent.action == "agreement.approve"))).scalar_one()
+        event = (
+            await db.execute(
+                select(AuditEvent).where(AuditEvent.object_id == row.id, AuditEvent.action == "agreement.approve")
+            )
+        ).scalar_one()
     assert (decision.outcome, decision.decided_on) == (DecisionOutcome.APPROVED, decided)
     assert event.after["decision"]["note"] == f"Godkendt {marker}"
 
@@ -137,15 +161,24 @@ async def test_a_move_that_is_not_yours_looks_absent(client, sign_in_as):
     plan = await _plan(SYDHAVN)
     cookies = await sign_in_as("lbf-tilsyn")
     token = await csrf_of(client, PATH, cookies)
-    response = await client.post(f"{PATH}/planer/{encode('Plan', plan.id)}", cookies=cookies, data={
-        "csrf_token": token, "raekke": "1", "til": "IN_DIALOGUE", "handling": "godkend", "dato": "2026-01-15"})
+    response = await client.post(
+        f"{PATH}/planer/{encode('Plan', plan.id)}",
+        cookies=cookies,
+        data={"csrf_token": token, "raekke": "1", "til": "IN_DIALOGUE", "handling": "godkend", "dato": "2026-01-15"},
+    )
     assert response.status_code == 400  # the API refuses the move (another party registers it); nothing changes
     assert (await _plan(SYDHAVN)).status == PlanStatus.PREQUALIFIED
     response = await client.post(f"{PATH}/planer/bogus", cookies=cookies, data={"csrf_token": token, "raekke": "1"})
     assert response.status_code == 404
     # a sub-agreement is the municipality's: for Landsbyggefonden it is not there
-    row = await new_version("Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028", AgreementKind.SUB_AGREEMENT,
-                            "Delaftale, ikke LBF's")
-    response = await client.post(f"{PATH}/aftaler/{encode('Agreement', row.id)}", cookies=cookies, data={
-        "csrf_token": token, "raekke": "1", "handling": "godkend", "dato": "2026-01-15"})
+    row = await new_version(
+        "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028",
+        AgreementKind.SUB_AGREEMENT,
+        "Delaftale, ikke LBF's",
+    )
+    response = await client.post(
+        f"{PATH}/aftaler/{encode('Agreement', row.id)}",
+        cookies=cookies,
+        data={"csrf_token": token, "raekke": "1", "handling": "godkend", "dato": "2026-01-15"},
+    )
     assert response.status_code == 404

@@ -8,19 +8,19 @@ time) by lifting the bounds for the test, and request every page and feed.
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
 
 from backend import changes
 from backend.db import get_sync_engine
-from backend.models import Activity, FollowUpGroup, Goal, Indicator, Measurement, Meeting, Occurrence, Plan
+from backend.models import Activity, Goal, Indicator, Measurement, Meeting, Occurrence, Plan
 from schema.ids import decode
 from tests.conftest import ROOT
 from tests.frontend.pages import all_pages, expected_status
 
-UTC = timezone.utc
+UTC = UTC
 FAR = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
 LIFTED = ("occurrence", "meeting", "measurement", "plan")
 
@@ -46,10 +46,13 @@ def _restore(conn) -> None:
     for table, name, condition in _checks():
         if conn.dialect.name == "sqlite":
             for event in ("INSERT", "UPDATE"):
-                conn.execute(text(
-                    f"CREATE TRIGGER {name}_{event.lower()} BEFORE {event} ON {table} FOR EACH ROW "
-                    f"WHEN NOT ({condition.format(row='NEW.')}) "
-                    f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END"))
+                conn.execute(
+                    text(
+                        f"CREATE TRIGGER {name}_{event.lower()} BEFORE {event} ON {table} FOR EACH ROW "
+                        f"WHEN NOT ({condition.format(row='NEW.')}) "
+                        f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END"
+                    )
+                )
         else:
             conn.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({condition.format(row='')})"))
 
@@ -65,18 +68,25 @@ def extreme(demo_ids):
         plan_pk = conn.execute(select(Activity.plan_id).where(Activity.id == activity_pk)).scalar_one()
         old_end = conn.execute(select(Plan.end_date).where(Plan.id == plan_pk)).scalar_one()
         conn.execute(update(Plan).where(Plan.id == plan_pk).values(end_date=date(9999, 12, 31)))
-        occurrences = [conn.execute(insert(Occurrence).values(activity_id=activity_pk, **values)).inserted_primary_key[0]
-                       for values in ({"starts_at": soon, "ends_at": FAR},
-                                      {"starts_at": FAR, "ends_at": FAR + timedelta(minutes=59)},
-                                      {"starts_at": soon, "ends_at": FAR, "cancelled": True})]
-        meeting = conn.execute(insert(Meeting).values(group_id=demo_ids["group_pk"], starts_at=FAR,
-                                                      location="Ved tidens ende")).inserted_primary_key[0]
-        indicator = conn.execute(select(Indicator.id).join(Goal, Goal.id == Indicator.goal_id)
-                                 .where(Goal.plan_id == plan_pk).limit(1)).scalar()
+        occurrences = [
+            conn.execute(insert(Occurrence).values(activity_id=activity_pk, **values)).inserted_primary_key[0]
+            for values in (
+                {"starts_at": soon, "ends_at": FAR},
+                {"starts_at": FAR, "ends_at": FAR + timedelta(minutes=59)},
+                {"starts_at": soon, "ends_at": FAR, "cancelled": True},
+            )
+        ]
+        meeting = conn.execute(
+            insert(Meeting).values(group_id=demo_ids["group_pk"], starts_at=FAR, location="Ved tidens ende")
+        ).inserted_primary_key[0]
+        indicator = conn.execute(
+            select(Indicator.id).join(Goal, Goal.id == Indicator.goal_id).where(Goal.plan_id == plan_pk).limit(1)
+        ).scalar()
         measurement = None
         if indicator is not None:
-            measurement = conn.execute(insert(Measurement).values(indicator_id=indicator, period=date(9999, 12, 31),
-                                                                  value=1e300)).inserted_primary_key[0]
+            measurement = conn.execute(
+                insert(Measurement).values(indicator_id=indicator, period=date(9999, 12, 31), value=1e300)
+            ).inserted_primary_key[0]
     changes.bump()
     yield demo_ids
     with engine.begin() as conn:
@@ -89,16 +99,22 @@ def extreme(demo_ids):
     changes.bump()
 
 
-FEEDS = ["/aktiviteter/{library_activity}/kalender.ics", "/omraader/{area}/kalender.ics",
-         "/planer/{plan}/kalender.ics"]
-MORE = [(None, "/aktiviteter/uge?uge=2100-12-20"), (None, "/aktiviteter?fra=2000-01-01&til=2100-12-31"),
-        ("partner-bibliotek", "/partner"), ("fsb-medarbejder", "/medarbejder/planer/{plan}?aar=2026")]
+FEEDS = ["/aktiviteter/{library_activity}/kalender.ics", "/omraader/{area}/kalender.ics", "/planer/{plan}/kalender.ics"]
+MORE = [
+    (None, "/aktiviteter/uge?uge=2100-12-20"),
+    (None, "/aktiviteter?fra=2000-01-01&til=2100-12-31"),
+    ("partner-bibliotek", "/partner"),
+    ("fsb-medarbejder", "/medarbejder/planer/{plan}?aar=2026"),
+]
 
 
 async def test_every_page_and_feed_renders_extreme_stored_values(client, extreme, sign_in_as):
     cookies = {}
-    visits = all_pages(extreme) + [(None, f.format(**extreme)) for f in FEEDS] + [
-        (who, path.format(**extreme)) for who, path in MORE]
+    visits = (
+        all_pages(extreme)
+        + [(None, f.format(**extreme)) for f in FEEDS]
+        + [(who, path.format(**extreme)) for who, path in MORE]
+    )
     for who, path in visits:
         if who and who not in cookies:
             cookies[who] = await sign_in_as(who)
@@ -109,20 +125,23 @@ async def test_every_page_and_feed_renders_extreme_stored_values(client, extreme
     assert feed.text.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in feed.text
 
 
-@pytest.mark.parametrize("path", [
-    "/aktiviteter/uge?uge=9999-12-31",
-    "/aktiviteter/uge?uge=0001-01-01",
-    "/aktiviteter/uge?uge=2100-12-31",  # its week runs into 2101
-    "/aktiviteter/uge?uge=ikke-en-dato",
-    "/aktiviteter/uge?omraade=ikke-et-id",
-    "/aktiviteter/uge?omraade=UGxhbjox",  # Plan:1, not an urban area
-    "/aktiviteter?til=9999-12-31",
-    "/aktiviteter?fra=1999-12-31",
-    "/aktiviteter?til=2101-01-01",
-    "/aktiviteter?omraade=%D9%A1",
-    "/aktiviteter?indsats=UGxhbjox",
-    "/aktiviteter?efter=ikke-en-markoer",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/aktiviteter/uge?uge=9999-12-31",
+        "/aktiviteter/uge?uge=0001-01-01",
+        "/aktiviteter/uge?uge=2100-12-31",  # its week runs into 2101
+        "/aktiviteter/uge?uge=ikke-en-dato",
+        "/aktiviteter/uge?omraade=ikke-et-id",
+        "/aktiviteter/uge?omraade=UGxhbjox",  # Plan:1, not an urban area
+        "/aktiviteter?til=9999-12-31",
+        "/aktiviteter?fra=1999-12-31",
+        "/aktiviteter?til=2101-01-01",
+        "/aktiviteter?omraade=%D9%A1",
+        "/aktiviteter?indsats=UGxhbjox",
+        "/aktiviteter?efter=ikke-en-markoer",
+    ],
+)
 async def test_query_strings_the_pages_cannot_use_are_400(client, path):
     response = await client.get(path)
     assert response.status_code == 400, (path, response.status_code, response.text[:300])

@@ -33,8 +33,9 @@ async def test_input_form_errors_link_to_fields_and_keep_values(client, demo_ids
     cookies = await sign_in_as("beboer-tingbjerg")
     path = f"/foelgegrupper/{demo_ids['group']}"
     token = await csrf_of(client, path, cookies)
-    response = await client.post(path, data={"csrf_token": token, "titel": "  ", "tekst": "Min tekst æøå"},
-                                 cookies=cookies)
+    response = await client.post(
+        path, data={"csrf_token": token, "titel": "  ", "tekst": "Min tekst æøå"}, cookies=cookies
+    )
     assert response.status_code == 400
     soup = soup_of(response)
     summary = soup.select_one(".error-summary")
@@ -91,8 +92,9 @@ async def test_a_resident_cannot_see_another_residents_inputs(client, demo_ids, 
     path = f"/foelgegrupper/{demo_ids['group']}"
     token = await csrf_of(client, path, author)
     secret = f"Privat input {uuid.uuid4().hex[:8]}"
-    response = await client.post(path, data={"csrf_token": token, "titel": secret, "tekst": "Kun til gruppen"},
-                                 cookies=author)
+    response = await client.post(
+        path, data={"csrf_token": token, "titel": secret, "tekst": "Kun til gruppen"}, cookies=author
+    )
     assert response.status_code == 303
     assert secret in (await client.get(path, cookies=author)).text
     for other in (await sign_in_as("beboer-urbanplanen"), await sign_in_as("beboer-ny"), {}):
@@ -180,16 +182,24 @@ async def test_partner_cannot_edit_another_partners_activity(client, demo_ids, s
     path = f"/partner/aktiviteter/{demo_ids['ssp_only_activity']}"
     assert (await client.get(path, cookies=cookies)).status_code == 404
     token = await csrf_of(client, "/partner", cookies)
-    response = await client.post(path, data={"csrf_token": token, "handling": "opdater", "status": "ENDED",
-                                             "beskrivelse": "Overtaget"}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={"csrf_token": token, "handling": "opdater", "status": "ENDED", "beskrivelse": "Overtaget"},
+        cookies=cookies,
+    )
     assert response.status_code == 404
     assert "Overtaget" not in (await client.get(f"/aktiviteter/{demo_ids['ssp_only_activity']}")).text
 
 
 async def test_resident_and_anonymous_have_no_partner_or_staff_pages(client, demo_ids, sign_in_as):
     resident = await sign_in_as("beboer-tingbjerg")
-    for path in ("/partner", f"/partner/aktiviteter/{demo_ids['library_activity']}", "/medarbejder/indbakke",
-                 "/medarbejder/planer", f"/medarbejder/planer/{demo_ids['plan']}"):
+    for path in (
+        "/partner",
+        f"/partner/aktiviteter/{demo_ids['library_activity']}",
+        "/medarbejder/indbakke",
+        "/medarbejder/planer",
+        f"/medarbejder/planer/{demo_ids['plan']}",
+    ):
         assert (await client.get(path, cookies=resident)).status_code == 404, path
         anonymous = await client.get(path)
         assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/log-ind"), path
@@ -213,8 +223,11 @@ async def test_partner_update_shows_on_the_public_page(client, demo_ids, sign_in
     path = f"/partner/aktiviteter/{demo_ids['library_activity']}"
     token = await csrf_of(client, path, cookies)
     text = f"Nu også om lørdagen ({uuid.uuid4().hex[:6]}) <b>fed</b>"
-    response = await client.post(path, data={"csrf_token": token, "handling": "opdater", "status": "ACTIVE",
-                                             "beskrivelse": text}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={"csrf_token": token, "handling": "opdater", "status": "ACTIVE", "beskrivelse": text},
+        cookies=cookies,
+    )
     assert response.status_code == 303, response.text[:1000]
     public = await client.get(f"/aktiviteter/{demo_ids['library_activity']}")
     assert text.replace("<", "&lt;").replace(">", "&gt;") in public.text
@@ -224,9 +237,17 @@ async def test_partner_form_errors_keep_values(client, demo_ids, sign_in_as):
     cookies = await sign_in_as("partner-bibliotek")
     path = f"/partner/aktiviteter/{demo_ids['library_activity']}"
     token = await csrf_of(client, path, cookies)
-    response = await client.post(path, data={"csrf_token": token, "handling": "tilfoej-dato",
-                                             "start": "2026-12-03T18:00", "slut": "2026-12-03T16:00",
-                                             "sted": "Biblioteket"}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "handling": "tilfoej-dato",
+            "start": "2026-12-03T18:00",
+            "slut": "2026-12-03T16:00",
+            "sted": "Biblioteket",
+        },
+        cookies=cookies,
+    )
     assert response.status_code == 400
     soup = soup_of(response)
     assert [a["href"] for a in soup.select(".error-summary a")] == ["#ny-slut"]
@@ -239,9 +260,17 @@ async def test_partner_adds_moves_and_cancels_an_occurrence(client, demo_ids, si
     path = f"/partner/aktiviteter/{demo_ids['library_activity']}"
     token = await csrf_of(client, path, cookies)
     place = f"Lokale {uuid.uuid4().hex[:6]}"
-    response = await client.post(path, data={"csrf_token": token, "handling": "tilfoej-dato",
-                                             "start": "2027-03-03T16:00", "slut": "2027-03-03T18:00",
-                                             "sted": place}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "handling": "tilfoej-dato",
+            "start": "2027-03-03T16:00",
+            "slut": "2027-03-03T18:00",
+            "sted": place,
+        },
+        cookies=cookies,
+    )
     assert response.status_code == 303, response.text[:1500]
     soup = soup_of(await client.get(path, cookies=cookies))
     added = [li for li in soup.select(".card-list > li") if place in li.get_text()]
@@ -249,12 +278,24 @@ async def test_partner_adds_moves_and_cancels_an_occurrence(client, demo_ids, si
     row = added[0]
     occurrence_id = row.find("input", attrs={"name": "dato"})["value"]
     raekke = row.find("input", attrs={"name": "raekke"})["value"]
-    response = await client.post(path, data={"csrf_token": token, "handling": "flyt-dato", "dato": occurrence_id,
-                                             "raekke": raekke, "start": "2027-03-04T16:00",
-                                             "slut": "2027-03-04T18:30"}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "handling": "flyt-dato",
+            "dato": occurrence_id,
+            "raekke": raekke,
+            "start": "2027-03-04T16:00",
+            "slut": "2027-03-04T18:30",
+        },
+        cookies=cookies,
+    )
     assert response.status_code == 303, response.text[:1500]
-    response = await client.post(path, data={"csrf_token": token, "handling": "aflys-dato", "dato": occurrence_id,
-                                             "raekke": raekke}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={"csrf_token": token, "handling": "aflys-dato", "dato": occurrence_id, "raekke": raekke},
+        cookies=cookies,
+    )
     assert response.status_code == 303, response.text[:1500]
     soup = soup_of(await client.get(path, cookies=cookies))
     moved = [li for li in soup.select(".card-list > li") if place in li.get_text()][0]
@@ -271,12 +312,23 @@ async def test_partner_removes_a_date_entered_wrongly(client, demo_ids, sign_in_
     path = f"/partner/aktiviteter/{demo_ids['library_activity']}"
     token = await csrf_of(client, path, cookies)
     place = f"Forkert lokale {uuid.uuid4().hex[:6]}"
-    response = await client.post(path, data={"csrf_token": token, "handling": "tilfoej-dato",
-                                             "start": "2027-03-05T16:00", "slut": "2027-03-05T18:00",
-                                             "sted": place}, cookies=cookies)
+    response = await client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "handling": "tilfoej-dato",
+            "start": "2027-03-05T16:00",
+            "slut": "2027-03-05T18:00",
+            "sted": place,
+        },
+        cookies=cookies,
+    )
     assert response.status_code == 303, response.text[:1500]
-    row = [li for li in soup_of(await client.get(path, cookies=cookies)).select(".card-list > li")
-           if place in li.get_text()][0]
+    row = [
+        li
+        for li in soup_of(await client.get(path, cookies=cookies)).select(".card-list > li")
+        if place in li.get_text()
+    ][0]
     form = [f for f in row.find_all("form") if f.find("input", attrs={"name": "handling", "value": "fjern-dato"})][0]
     fields = {i["name"]: i.get("value", "") for i in form.find_all("input")}
     assert fields["csrf_token"]
@@ -327,8 +379,9 @@ async def test_staff_answers_input_and_the_resident_sees_it(client, demo_ids, si
     group_path = f"/foelgegrupper/{demo_ids['group']}"
     token = await csrf_of(client, group_path, resident)
     title = f"Lys på stien {uuid.uuid4().hex[:6]}"
-    response = await client.post(group_path, data={"csrf_token": token, "titel": title, "tekst": "Det er mørkt."},
-                                 cookies=resident)
+    response = await client.post(
+        group_path, data={"csrf_token": token, "titel": title, "tekst": "Det er mørkt."}, cookies=resident
+    )
     assert response.status_code == 303
     staff = await sign_in_as("fsb-medarbejder")
     path = await staff_input_path(client, staff, title)  # the new input is in the staff inbox
@@ -423,8 +476,9 @@ async def test_only_staff_can_post_answers(client, demo_ids, sign_in_as):
     for subject in ("beboer-tingbjerg", "partner-bibliotek", "lbf-tilsyn"):
         cookies = await sign_in_as(subject)
         token = await csrf_of(client, "/min-side", cookies)
-        response = await client.post(target, data={"csrf_token": token, "raekke": "1-1", "svar": "Nej"},
-                                     cookies=cookies)
+        response = await client.post(
+            target, data={"csrf_token": token, "raekke": "1-1", "svar": "Nej"}, cookies=cookies
+        )
         assert response.status_code == 404, subject
 
 
@@ -438,8 +492,9 @@ async def test_staff_cannot_answer_inputs_of_another_plan(client, demo_ids, sign
     other = await sign_in_as("3b-medarbejder")
     assert (await client.get(action, cookies=other)).status_code == 404  # forbidden looks like absent
     other_token = await csrf_of(client, "/medarbejder/indbakke", other)
-    response = await client.post(action, data={"csrf_token": other_token, "raekke": "1-1", "svar": "Fra 3B"},
-                                 cookies=other)
+    response = await client.post(
+        action, data={"csrf_token": other_token, "raekke": "1-1", "svar": "Fra 3B"}, cookies=other
+    )
     assert response.status_code == 404
     assert "Fra 3B" not in (await client.get(group_path, cookies=resident)).text
 
@@ -459,8 +514,9 @@ async def test_staff_publishes_an_answered_input_without_its_author(client, demo
     group_path = f"/foelgegrupper/{demo_ids['group']}"
     token = await csrf_of(client, group_path, resident)
     title = f"Cykelparkering {uuid.uuid4().hex[:6]}"
-    await client.post(group_path, data={"csrf_token": token, "titel": title, "tekst": "Flere stativer."},
-                      cookies=resident)
+    await client.post(
+        group_path, data={"csrf_token": token, "titel": title, "tekst": "Flere stativer."}, cookies=resident
+    )
     staff = await sign_in_as("fsb-medarbejder")
 
     path = await staff_input_path(client, staff, title)
@@ -471,8 +527,11 @@ async def test_staff_publishes_an_answered_input_without_its_author(client, demo
     li = await item()
     answer_form = form_with(li, "svar")
     assert li.find("button", string=lambda s: s and "Offentliggør" in s) is None  # not before an answer
-    assert (await client.post(answer_form["action"], data={**form_fields(answer_form), "svar": "Vi bestiller stativer."},
-                              cookies=staff)).status_code == 303
+    assert (
+        await client.post(
+            answer_form["action"], data={**form_fields(answer_form), "svar": "Vi bestiller stativer."}, cookies=staff
+        )
+    ).status_code == 303
     li = await item()
     publish = form_with(li, "offentliggoer")
     assert (await client.post(publish["action"], data=form_fields(publish), cookies=staff)).status_code == 303
@@ -493,22 +552,27 @@ async def test_staff_changes_status_and_registers_input_given_on_paper(client, d
     assert register is not None
     fields = {i["name"]: i.get("value", "") for i in register.find_all("input")}
     row = fields["gruppe"]
-    bad = await client.post(register["action"], data={**fields, "titel": "Fra papir", "tekst": "", "kanal": ""},
-                            cookies=staff)
+    bad = await client.post(
+        register["action"], data={**fields, "titel": "Fra papir", "tekst": "", "kanal": ""}, cookies=staff
+    )
     assert bad.status_code == 400
     assert [a["href"] for a in soup_of(bad).select(".error-summary a")] == [f"#tekst-{row}", f"#kanal-{row}"]
     assert soup_of(bad).find("form", action=register["action"]).find_parent("details").has_attr("open")
     title = f"Afleveret på kontoret {uuid.uuid4().hex[:6]}"
-    response = await client.post(register["action"], data={**fields, "titel": title, "tekst": "Håndskrevet brev.",
-                                                           "kanal": "PAPER"}, cookies=staff)
+    response = await client.post(
+        register["action"],
+        data={**fields, "titel": title, "tekst": "Håndskrevet brev.", "kanal": "PAPER"},
+        cookies=staff,
+    )
     assert response.status_code == 303, response.text[:1000]
     path = await staff_input_path(client, staff, title)
     soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
     row = soup.find("a", href=path).find_parent("tr")
     assert "Papir" in [td.get_text(strip=True) for td in row.find_all("td")]
     status_form = form_with(soup_of(await client.get(path, cookies=staff)), "status")
-    response = await client.post(status_form["action"], data={**form_fields(status_form), "status": "UNDER_CONSIDERATION"},
-                                 cookies=staff)
+    response = await client.post(
+        status_form["action"], data={**form_fields(status_form), "status": "UNDER_CONSIDERATION"}, cookies=staff
+    )
     assert response.status_code == 303, response.text[:1000]
     soup = soup_of(await client.get("/medarbejder/indbakke?status=UNDER_CONSIDERATION", cookies=staff))
     assert title in soup.get_text()
@@ -520,14 +584,18 @@ async def test_tampered_form_values_get_a_clear_error_not_a_500(client, demo_ids
     path = f"/foelgegrupper/{demo_ids['group']}"
     token = await csrf_of(client, path, cookies)
     for emne in ("ikke-et-id", demo_ids["plan"]):
-        response = await client.post(path, data={"csrf_token": token, "titel": "Hej", "tekst": "Tekst", "emne": emne},
-                                     cookies=cookies)
+        response = await client.post(
+            path, data={"csrf_token": token, "titel": "Hej", "tekst": "Tekst", "emne": emne}, cookies=cookies
+        )
         assert response.status_code == 400, (emne, response.text[:500])
     partner = await sign_in_as("partner-bibliotek")
     edit = f"/partner/aktiviteter/{demo_ids['library_activity']}"
     token = await csrf_of(client, edit, partner)
-    for data in ({"handling": "flyt-dato", "dato": "ikke-et-id", "start": "2027-01-01T10:00", "slut": "2027-01-01T11:00"},
-                 {"handling": "noget-andet"}, {"handling": "opdater", "status": "FORSVUNDET"}):
+    for data in (
+        {"handling": "flyt-dato", "dato": "ikke-et-id", "start": "2027-01-01T10:00", "slut": "2027-01-01T11:00"},
+        {"handling": "noget-andet"},
+        {"handling": "opdater", "status": "FORSVUNDET"},
+    ):
         response = await client.post(edit, data={"csrf_token": token, **data}, cookies=partner)
         assert response.status_code == 400, data
     staff = await sign_in_as("fsb-medarbejder")
@@ -561,10 +629,23 @@ async def _household_code(cvr: str = "10000001") -> tuple[str, str]:
 
     code = new_code()
     async with new_session() as db:
-        estate = (await db.execute(select(HousingEstate).join(HousingOrganisation)
-                                   .where(HousingOrganisation.cvr == cvr).order_by(HousingEstate.id))).scalars().first()
-        db.add(ResidencyCode(estate_id=estate.id, code_hash=code_hash(code), household="x",
-                             expires_at=utcnow() + timedelta(days=1)))
+        estate = (
+            (
+                await db.execute(
+                    select(HousingEstate)
+                    .join(HousingOrganisation)
+                    .where(HousingOrganisation.cvr == cvr)
+                    .order_by(HousingEstate.id)
+                )
+            )
+            .scalars()
+            .first()
+        )
+        db.add(
+            ResidencyCode(
+                estate_id=estate.id, code_hash=code_hash(code), household="x", expires_at=utcnow() + timedelta(days=1)
+            )
+        )
         await db.commit()
         return code, estate.name
 
@@ -576,13 +657,15 @@ async def test_household_code_form_links_the_resident(client, sign_in_as):
     assert form.find("legend") and page.find("label", attrs={"for": "husstandskode"})
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
     code, estate_name = await _household_code()
-    response = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code.lower()},
-                                 cookies=cookies)
+    response = await client.post(
+        "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code.lower()}, cookies=cookies
+    )
     assert response.status_code == 303 and response.headers["location"] == "/min-side?besked=kode-indloest"
     after = await client.get(response.headers["location"], cookies=cookies)
     assert "Du er nu tilknyttet din boligafdeling" in after.text and estate_name in after.text
-    empty = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": " "},
-                              cookies=cookies)
+    empty = await client.post(
+        "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": " "}, cookies=cookies
+    )
     assert empty.status_code == 400
     assert [a["href"] for a in soup_of(empty).select(".error-summary a")] == ["#husstandskode"]
 
@@ -593,13 +676,15 @@ async def test_household_code_form_shows_wrong_codes_and_the_attempt_limit(clien
     cookies = await _new_resident_cookies(sign_in_as)
     token = await csrf_of(client, "/min-side", cookies)
     for _ in range(MAX_FAILED_ATTEMPTS):
-        response = await client.post("/min-side/husstandskode",
-                                     data={"csrf_token": token, "husstandskode": "ZZZZ-ZZZZ-ZZZZ"}, cookies=cookies)
+        response = await client.post(
+            "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": "ZZZZ-ZZZZ-ZZZZ"}, cookies=cookies
+        )
         assert response.status_code == 400
         assert "Koden er ugyldig" in soup_of(response).select_one(".error-summary").get_text()
     code, _ = await _household_code()
-    response = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code},
-                                 cookies=cookies)
+    response = await client.post(
+        "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code}, cookies=cookies
+    )
     assert response.status_code == 400
     soup = soup_of(response)
     summary = soup.select_one(".error-summary")
@@ -610,8 +695,9 @@ async def test_household_code_form_shows_wrong_codes_and_the_attempt_limit(clien
     assert field["value"] == code and field["aria-invalid"] == "true"
     assert "husstandskode-error" in field["aria-describedby"]
     assert soup.find("title").get_text().startswith("Fejl:")
-    english = await client.post("/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code},
-                                cookies={**cookies, "sprog": "en"})
+    english = await client.post(
+        "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code}, cookies={**cookies, "sprog": "en"}
+    )
     assert "Too many wrong attempts. Try again in an hour." in soup_of(english).select_one(".error-summary").get_text()
 
 
@@ -621,15 +707,20 @@ async def test_my_data_as_a_page_to_read_beside_the_json(client, sign_in_as):
     cookies = await sign_in_as("beboer-tingbjerg")
     token = await csrf_of(client, "/min-side", cookies)
     my_page = soup_of(await client.get("/min-side", cookies=cookies))
-    assert {f.find("input", attrs={"name": "visning"}) is not None
-            for f in my_page.find_all("form", action="/min-side/data")} == {True, False}
+    assert {
+        f.find("input", attrs={"name": "visning"}) is not None
+        for f in my_page.find_all("form", action="/min-side/data")
+    } == {True, False}
     as_json = (await client.post("/min-side/data", data={"csrf_token": token}, cookies=cookies)).json()
     assert as_json["residencies"][0]["estate_id"] and as_json["residencies"][0]["estate_name"]
     assert as_json["inputs"] and all("id" in i and "group_id" in i for i in as_json["inputs"])
-    for lang, labels in (("da", ("Din konto", "Hvor du bor", "Følgegruppe", "Kanal")),
-                         ("en", ("Your account", "Where you live", "Follow-up group", "Channel"))):
-        response = await client.post("/min-side/data", data={"csrf_token": token, "visning": "side"},
-                                     cookies={**cookies, "sprog": lang})
+    for lang, labels in (
+        ("da", ("Din konto", "Hvor du bor", "Følgegruppe", "Kanal")),
+        ("en", ("Your account", "Where you live", "Follow-up group", "Channel")),
+    ):
+        response = await client.post(
+            "/min-side/data", data={"csrf_token": token, "visning": "side"}, cookies={**cookies, "sprog": lang}
+        )
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
         assert response.headers["cache-control"] == "private, no-store"
         soup = soup_of(response)

@@ -62,7 +62,9 @@ async def test_the_page_links_each_example_into_graphiql(client, sign_in_as):
         params = parse_qs(urlparse(href).fragment)
         assert params["query"] == [example.text]
         assert params.get("variables", [None]) == [example.variables]
-    assert (await client.get("/medarbejder/graphql-eksempler", cookies=await sign_in_as("beboer-tingbjerg"))).status_code == 404
+    assert (
+        await client.get("/medarbejder/graphql-eksempler", cookies=await sign_in_as("beboer-tingbjerg"))
+    ).status_code == 404
     assert (await client.get("/medarbejder/graphql-eksempler")).status_code == 303
 
 

@@ -16,7 +16,9 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 def extracted() -> set[str]:
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(FRONTEND), METHOD_MAP, keywords=KEYWORDS,
+        str(FRONTEND),
+        METHOD_MAP,
+        keywords=KEYWORDS,
         directory_filter=lambda d: "node_modules" not in d and "static" not in d,
     ):
         found.add(message if isinstance(message, str) else message[0])

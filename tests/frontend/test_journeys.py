@@ -4,12 +4,12 @@ read, and every text is in the reader's language and style."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
 
-from backend.models import Occurrence, ResidentInput
+from backend.models import Occurrence
 from backend.services import inputs
 from schema.ids import decode
 from tests.frontend.html import soup_of
@@ -25,7 +25,9 @@ async def cookies(sign_in_as):
 
 
 def card(soup, title: str):
-    items = [li for li in soup.select(".card-list > li") if li.find("h3") and li.find("h3").get_text(strip=True) == title]
+    items = [
+        li for li in soup.select(".card-list > li") if li.find("h3") and li.find("h3").get_text(strip=True) == title
+    ]
     assert items, f"no card {title!r}"
     return items
 
@@ -38,9 +40,17 @@ async def first_date_cancelled(demo_ids):
 
     pk = decode(demo_ids["library_activity"], "Activity")[1]
     async with new_session() as db:
-        occurrence = (await db.execute(
-            select(Occurrence).where(Occurrence.activity_id == pk, Occurrence.starts_at > datetime.now(timezone.utc))
-            .order_by(Occurrence.starts_at))).scalars().first()
+        occurrence = (
+            (
+                await db.execute(
+                    select(Occurrence)
+                    .where(Occurrence.activity_id == pk, Occurrence.starts_at > datetime.now(UTC))
+                    .order_by(Occurrence.starts_at)
+                )
+            )
+            .scalars()
+            .first()
+        )
         was = occurrence.cancelled
         await db.execute(update(Occurrence).where(Occurrence.id == occurrence.id).values(cancelled=True))
         await db.commit()
@@ -51,7 +61,7 @@ async def first_date_cancelled(demo_ids):
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat()[:16]
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat()[:16]
 
 
 async def test_a_cancelled_date_is_never_shown_as_the_next_one(client, demo_ids, cookies, first_date_cancelled):
@@ -68,8 +78,11 @@ async def test_a_cancelled_date_is_never_shown_as_the_next_one(client, demo_ids,
     row = overview.find("a", href=f"/partner/aktiviteter/{demo_ids['library_activity']}").find_parent("tr")
     cell = row.find_all("td")[-1]
     assert "Aflyst" in cell.get_text() and cancelled_at in cell.select_one("del time")["datetime"]
-    week = soup_of(await client.get("/aktiviteter/uge", params={"uge": first_date_cancelled.starts_at.date().isoformat()},
-                                    cookies=who))
+    week = soup_of(
+        await client.get(
+            "/aktiviteter/uge", params={"uge": first_date_cancelled.starts_at.date().isoformat()}, cookies=who
+        )
+    )
     for item in week.select("li.cancelled"):
         assert item.select_one(".badge").get_text() == "Aflyst" and item.select_one("del time")
 
@@ -77,7 +90,11 @@ async def test_a_cancelled_date_is_never_shown_as_the_next_one(client, demo_ids,
 async def test_the_author_sees_every_published_input_her_own_included(client, demo_ids, cookies):
     path = f"/foelgegrupper/{demo_ids['group']}"
     public = soup_of(await client.get(path)).find(id="published-heading").find_parent("section")
-    mine = soup_of(await client.get(path, cookies=cookies["beboer-tingbjerg"])).find(id="published-heading").find_parent("section")
+    mine = (
+        soup_of(await client.get(path, cookies=cookies["beboer-tingbjerg"]))
+        .find(id="published-heading")
+        .find_parent("section")
+    )
     assert public.select(".card-list > li"), "the demo group has published inputs"
     assert "ikke offentliggjort" not in mine.get_text()
     titles = [h.get_text(strip=True) for h in public.select(".card-list > li h3")]
@@ -129,8 +146,11 @@ async def test_cards_tell_activities_apart_and_say_each_thing_once(client, cooki
     for path in ("/aktiviteter/uge", "/"):
         soup = soup_of(await client.get(path, cookies=cookies["partner-bibliotek"]))
         for day in soup.select(".card-list"):
-            cards = [(li.find("h3").get_text(strip=True), li.select_one(".meta").get_text(" ", strip=True))
-                     for li in day.find_all("li", recursive=False) if li.select_one(".meta")]
+            cards = [
+                (li.find("h3").get_text(strip=True), li.select_one(".meta").get_text(" ", strip=True))
+                for li in day.find_all("li", recursive=False)
+                if li.select_one(".meta")
+            ]
             assert len(cards) == len(set(cards)), [c for c in cards if cards.count(c) > 1]
             for _title, meta in cards:
                 parts = [p.strip() for p in meta.split("·")]
@@ -143,7 +163,15 @@ def test_danish_order_puts_ae_oe_aa_after_z():
 
     names = ["Åkandehaven", "Zoologisk Have", "Ørestad", "Amager", "Æblehaven", "Élysée", "Bispebjerg", "ærlig"]
     assert sorted(names, key=danish_sort_key) == [
-        "Amager", "Bispebjerg", "Élysée", "Zoologisk Have", "Æblehaven", "ærlig", "Ørestad", "Åkandehaven"]
+        "Amager",
+        "Bispebjerg",
+        "Élysée",
+        "Zoologisk Have",
+        "Æblehaven",
+        "ærlig",
+        "Ørestad",
+        "Åkandehaven",
+    ]
 
 
 async def test_portal_lists_of_named_things_are_in_danish_order(client, demo_ids, cookies):
@@ -159,7 +187,9 @@ async def test_portal_lists_of_named_things_are_in_danish_order(client, demo_ids
     plan = soup_of(await client.get(f"/planer/{demo_ids['plan']}"))
     partners = plan.find(id="partners-heading")
     if partners:
-        in_order([li.get_text(" ", strip=True).split(" (")[0] for li in partners.find_parent("section").select("ul > li")])
+        in_order(
+            [li.get_text(" ", strip=True).split(" (")[0] for li in partners.find_parent("section").select("ul > li")]
+        )
     overview = soup_of(await client.get("/partner", cookies=cookies["partner-bibliotek"]))
     in_order([a.get_text(strip=True) for a in overview.select("tbody tr td:first-child a")])
 
@@ -172,20 +202,31 @@ async def test_focus_area_filter_lists_the_current_generation_first(client):
 
     year = datetime.now().year
     async with new_session() as db:
-        rows = (await db.execute(select(FundingGeneration.start_year, FundingGeneration.end_year, FocusArea.name)
-                                 .join(FocusArea, FocusArea.generation_id == FundingGeneration.id))).all()
+        rows = (
+            await db.execute(
+                select(FundingGeneration.start_year, FundingGeneration.end_year, FocusArea.name).join(
+                    FocusArea, FocusArea.generation_id == FundingGeneration.id
+                )
+            )
+        ).all()
     current = [name for start, end, name in rows if start <= year <= end]
     assert current and len(rows) > len(current)
     # The current generation's areas first, named without a generation; the older ones after, with theirs.
-    assert sorted(options[:len(current)]) == sorted(current), options
-    assert not any(re.search(r"\(\d{4}-\d\d\)$", o) for o in options[:len(current)]), options
-    assert all(re.search(r"\(.+\)$", o) for o in options[len(current):]), options
+    assert sorted(options[: len(current)]) == sorted(current), options
+    assert not any(re.search(r"\(\d{4}-\d\d\)$", o) for o in options[: len(current)]), options
+    assert all(re.search(r"\(.+\)$", o) for o in options[len(current) :]), options
 
 
 # ---------------------------------------------------------------- 6. language and text
-US_DATE = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}")
-DANISH_STYLE_IN_ENGLISH = re.compile(r"\b\d{1,2}\. (January|February|March|April|May|June|July|August|September|October|November|December)")
-BRITISH_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}")
+US_DATE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}"
+)
+DANISH_STYLE_IN_ENGLISH = re.compile(
+    r"\b\d{1,2}\. (January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+BRITISH_DATE = re.compile(
+    r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
+)
 
 
 async def test_english_pages_use_one_date_style(client, demo_ids, cookies_by_account):
@@ -207,8 +248,10 @@ async def cookies_by_account(sign_in_as):
 
 
 async def test_week_headings_are_full_dates_in_the_language(client):
-    for lang, pattern in (("da", r"^(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) den \d{1,2}\. [a-zæøå]+ \d{4}$"),
-                          ("en", r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4}$")):
+    for lang, pattern in (
+        ("da", r"^(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag) den \d{1,2}\. [a-zæøå]+ \d{4}$"),
+        ("en", r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4}$"),
+    ):
         soup = soup_of(await client.get("/aktiviteter/uge", cookies={"sprog": lang}))
         headings = [h.get_text(strip=True) for h in soup.select(".week-day h2")]
         assert len(headings) == 7 and all(re.match(pattern, h) for h in headings), headings
@@ -230,8 +273,12 @@ async def test_codes_and_danish_data_words_are_translated(client, demo_ids):
 
 async def test_no_two_columns_share_a_heading_and_chart_labels_are_whole(client, demo_ids, cookies_by_account):
     for lang in ("da", "en"):
-        soup = soup_of(await client.get(f"/medarbejder/planer/{demo_ids['plan']}",
-                                        cookies={"sprog": lang, **cookies_by_account["fsb-medarbejder"]}))
+        soup = soup_of(
+            await client.get(
+                f"/medarbejder/planer/{demo_ids['plan']}",
+                cookies={"sprog": lang, **cookies_by_account["fsb-medarbejder"]},
+            )
+        )
         for table in soup.select("table"):
             headings = [th.get_text(strip=True) for th in table.select("thead th")]
             assert len(headings) == len(set(headings)), headings

@@ -10,8 +10,8 @@ import csv
 import io
 import re
 import uuid
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -26,22 +26,48 @@ from tests.frontend.test_decisions import new_version
 
 TINGBJERG = "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028"
 WORDS = {
-    "da": {"sign_in": "Log ind", "menu": "Hovedmenu", "Kommune": "Kommune", "Landsbyggefonden": "Landsbyggefonden",
-           "decisions": "Beslutninger", "approve": "Godkend", "send_back": "Send tilbage", "note": "Note",
-           "approved": "Godkendelsen er registreret med dato og note.",
-           "sent_back": "Det er sendt tilbage til boligorganisationen med din note.",
-           "boards_link": "Bestyrelsernes overblik over mål og økonomi", "reports": "Årsrapporter",
-           "not_found": "Siden findes ikke", "progress": "Fremdrift", "spent": "Forbrugt (kr.)",
-           "xlsx": "Regneark (XLSX)", "csv": "CSV til Excel (semikolon og decimalkomma)",
-           "goals": "Målopfyldelse", "report_title": "Årsrapport"},
-    "en": {"sign_in": "Sign in", "menu": "Main menu", "Kommune": "Municipality", "Landsbyggefonden": "Landsbyggefonden",
-           "decisions": "Decisions", "approve": "Approve", "send_back": "Send back", "note": "Note",
-           "approved": "The approval is registered with its date and note.",
-           "sent_back": "It has been sent back to the housing organisation with your note.",
-           "boards_link": "The boards' overview of goals and economy", "reports": "Annual reports",
-           "not_found": "Page not found", "progress": "Progress", "spent": "Spent (DKK)",
-           "xlsx": "Spreadsheet (XLSX)", "csv": "CSV for Danish Excel (semicolons and decimal commas)",
-           "goals": "Goal attainment", "report_title": "Annual report"},
+    "da": {
+        "sign_in": "Log ind",
+        "menu": "Hovedmenu",
+        "Kommune": "Kommune",
+        "Landsbyggefonden": "Landsbyggefonden",
+        "decisions": "Beslutninger",
+        "approve": "Godkend",
+        "send_back": "Send tilbage",
+        "note": "Note",
+        "approved": "Godkendelsen er registreret med dato og note.",
+        "sent_back": "Det er sendt tilbage til boligorganisationen med din note.",
+        "boards_link": "Bestyrelsernes overblik over mål og økonomi",
+        "reports": "Årsrapporter",
+        "not_found": "Siden findes ikke",
+        "progress": "Fremdrift",
+        "spent": "Forbrugt (kr.)",
+        "xlsx": "Regneark (XLSX)",
+        "csv": "CSV til Excel (semikolon og decimalkomma)",
+        "goals": "Målopfyldelse",
+        "report_title": "Årsrapport",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "menu": "Main menu",
+        "Kommune": "Municipality",
+        "Landsbyggefonden": "Landsbyggefonden",
+        "decisions": "Decisions",
+        "approve": "Approve",
+        "send_back": "Send back",
+        "note": "Note",
+        "approved": "The approval is registered with its date and note.",
+        "sent_back": "It has been sent back to the housing organisation with your note.",
+        "boards_link": "The boards' overview of goals and economy",
+        "reports": "Annual reports",
+        "not_found": "Page not found",
+        "progress": "Progress",
+        "spent": "Spent (DKK)",
+        "xlsx": "Spreadsheet (XLSX)",
+        "csv": "CSV for Danish Excel (semicolons and decimal commas)",
+        "goals": "Goal attainment",
+        "report_title": "Annual report",
+    },
 }
 # Both languages with JavaScript (axe-core needs it), and Danish again without: the forms work without it.
 LANGS = [("da", True), ("en", True), ("da", False)]
@@ -81,8 +107,7 @@ async def assert_no_axe_violations(page, axe_source: str, where: str, javascript
 
 # ---------------------------------------------------------------- section 2
 @pytest.mark.parametrize("lang, javascript", LANGS)
-async def test_municipality_approves_and_sends_back_in_the_portal(browser, live_server, axe_source, lang,
-                                                                  javascript):
+async def test_municipality_approves_and_sends_back_in_the_portal(browser, live_server, axe_source, lang, javascript):
     marker = uuid.uuid4().hex[:6]
     context = await new_context(browser, live_server, lang=lang, javascript=javascript)
     try:
@@ -115,11 +140,13 @@ async def test_municipality_approves_and_sends_back_in_the_portal(browser, live_
 
 @pytest.mark.parametrize("lang, javascript", LANGS)
 async def test_landsbyggefonden_approves_the_strategic_agreement_others_find_no_page(
-        browser, live_server, axe_source, sign_in_as, lang, javascript):
+    browser, live_server, axe_source, sign_in_as, lang, javascript
+):
     marker = uuid.uuid4().hex[:6]
     context = await new_context(browser, live_server, lang=lang, javascript=javascript)
-    housing = await new_context(browser, live_server, lang=lang, javascript=javascript,
-                                cookies=await sign_in_as("fsb-medarbejder"))
+    housing = await new_context(
+        browser, live_server, lang=lang, javascript=javascript, cookies=await sign_in_as("fsb-medarbejder")
+    )
     try:
         page = await context.new_page()
         await sign_in(page, live_server, lang, "Landsbyggefonden", "lbf-tilsyn")
@@ -145,14 +172,16 @@ async def test_landsbyggefonden_approves_the_strategic_agreement_others_find_no_
 
 # ---------------------------------------------------------------- section 3
 @pytest.mark.parametrize("lang, javascript", LANGS)
-async def test_board_follows_goals_and_economy_and_opens_a_plan(browser, live_server, axe_source,
-                                                                sign_in_as, lang, javascript):
+async def test_board_follows_goals_and_economy_and_opens_a_plan(
+    browser, live_server, axe_source, sign_in_as, lang, javascript
+):
     async with new_session() as db:
         plan = (await db.execute(select(Plan).where(Plan.name == TINGBJERG))).scalar_one()
         board = await db.get(Board, plan.board_id)
     context = await new_context(browser, live_server, lang=lang, javascript=javascript)
-    resident = await new_context(browser, live_server, lang=lang, javascript=javascript,
-                                 cookies=await sign_in_as("beboer-tingbjerg"))
+    resident = await new_context(
+        browser, live_server, lang=lang, javascript=javascript, cookies=await sign_in_as("beboer-tingbjerg")
+    )
     try:
         page = await context.new_page()
         await sign_in(page, live_server, lang, "Kommune", "kommune-tmf")
@@ -181,8 +210,9 @@ async def test_board_follows_goals_and_economy_and_opens_a_plan(browser, live_se
 
 # ---------------------------------------------------------------- section 4
 @pytest.mark.parametrize("lang, javascript", LANGS)
-async def test_landsbyggefonden_reads_and_downloads_its_report(browser, live_server, axe_source, tmp_path, lang,
-                                                                javascript):
+async def test_landsbyggefonden_reads_and_downloads_its_report(
+    browser, live_server, axe_source, tmp_path, lang, javascript
+):
     year = date.today().year
     context = await new_context(browser, live_server, lang=lang, javascript=javascript)
     try:

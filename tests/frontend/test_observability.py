@@ -33,24 +33,39 @@ async def submit_everywhere(client: httpx.AsyncClient, group: str, cookies: dict
     tag = uuid.uuid4().hex[:8]  # the same words twice would be refused as a duplicate
     page = f"/foelgegrupper/{group}"
     token = await csrf_of(client, page, cookies)
-    accepted = await client.post(page, data={"csrf_token": token, "titel": "Hjælp", "tekst": f"{SENTENCE} ({tag})"},
-                                 cookies=cookies)
+    accepted = await client.post(
+        page, data={"csrf_token": token, "titel": "Hjælp", "tekst": f"{SENTENCE} ({tag})"}, cookies=cookies
+    )
     assert accepted.status_code == 303, accepted.text[:300]
-    refused = await client.post(page, data={"csrf_token": token, "titel": SENTENCE * 10, "tekst": SENTENCE * 200},
-                                cookies=cookies)
+    refused = await client.post(
+        page, data={"csrf_token": token, "titel": SENTENCE * 10, "tekst": SENTENCE * 200}, cookies=cookies
+    )
     assert refused.status_code == 400
-    api = await client.post("/graphql", cookies=cookies, json={
-        "query": SUBMIT, "variables": {"input": {"groupId": group, "title": "Hjælp", "body": f"{SENTENCE} [{tag}]"}}})
+    api = await client.post(
+        "/graphql",
+        cookies=cookies,
+        json={
+            "query": SUBMIT,
+            "variables": {"input": {"groupId": group, "title": "Hjælp", "body": f"{SENTENCE} [{tag}]"}},
+        },
+    )
     assert api.json()["data"]["residentInputSubmit"]["errors"] == []
     # A variable of the wrong type: graphql-core's message quotes the value (the client's own, for the client).
-    wrong_type = await client.post("/graphql", cookies=cookies, json={
-        "query": SUBMIT, "variables": {"input": {"groupId": group, "title": "Hjælp", "body": [SENTENCE]}}})
+    wrong_type = await client.post(
+        "/graphql",
+        cookies=cookies,
+        json={"query": SUBMIT, "variables": {"input": {"groupId": group, "title": "Hjælp", "body": [SENTENCE]}}},
+    )
     assert "Kragelund" in wrong_type.text
     # Inline literals in documents that do not validate or parse: the error's text shows the source line.
     inline = f'residentInputSubmit(input: {{groupId: "{group}", title: "Hjælp", body: "{SENTENCE}"}})'
-    invalid = await client.post("/graphql", cookies=cookies, json={"query": f"mutation {{ {inline} {{ nosuchfield }} }}"})
+    invalid = await client.post(
+        "/graphql", cookies=cookies, json={"query": f"mutation {{ {inline} {{ nosuchfield }} }}"}
+    )
     assert invalid.json()["errors"]
-    unparsable = await client.post("/graphql", cookies=cookies, json={"query": f"mutation {{ {inline} {{ errors {{ code }} }}"})
+    unparsable = await client.post(
+        "/graphql", cookies=cookies, json={"query": f"mutation {{ {inline} {{ errors {{ code }} }}"}
+    )
     assert unparsable.json()["errors"]
 
 
@@ -74,7 +89,10 @@ async def test_a_residents_words_never_reach_the_log(client, resident, caplog):
     lines = [formatter.format(record) for record in caplog.records]
     assert leaks(lines) == []
     requests = [json.loads(line) for line in lines if '"logger":"helhedsplan.request"' in line]
-    assert {(r["route"], r["actor"]) for r in requests} >= {("/foelgegrupper/{id}", "RESIDENT"), ("/graphql", "RESIDENT")}
+    assert {(r["route"], r["actor"]) for r in requests} >= {
+        ("/foelgegrupper/{id}", "RESIDENT"),
+        ("/graphql", "RESIDENT"),
+    }
     assert any(r["graphql_errors"] for r in requests)  # the refused documents are counted, not quoted
 
 
@@ -119,7 +137,9 @@ async def test_the_servers_json_log_holds_requests_and_no_residents_words(json_s
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
     requests = [e for e in entries if e["logger"] == "helhedsplan.request"]
     assert {(e["method"], e["route"], e["status"], e["actor"]) for e in requests} >= {
-        ("POST", "/foelgegrupper/{id}", 303, "RESIDENT"), ("POST", "/graphql", 200, "RESIDENT")}
+        ("POST", "/foelgegrupper/{id}", 303, "RESIDENT"),
+        ("POST", "/graphql", 200, "RESIDENT"),
+    }
     assert all(isinstance(e["sql_statements"], int) and e["request_id"] and e["duration_ms"] >= 0 for e in requests)
     assert not any(e["route"].startswith("/foelgegrupper/") and e["route"] != "/foelgegrupper/{id}" for e in requests)
     assert leaks(lines) == []

@@ -44,7 +44,9 @@ async def an_input(w, title="Bænke ved legepladsen", body="Der mangler bænke."
 
 def own_item(page, title: str):
     """The list item of one's own input with this title (My page or the group's page)."""
-    items = [li for li in soup_of(page).select(".card-list > li") if li.find("h3") and li.find("h3").get_text() == title]
+    items = [
+        li for li in soup_of(page).select(".card-list > li") if li.find("h3") and li.find("h3").get_text() == title
+    ]
     assert len(items) == 1, page.text[:1500]
     return items[0]
 
@@ -60,11 +62,17 @@ async def test_open_input_offers_edit_and_withdraw_on_my_page_and_the_group_page
     assert action_links(mine) == [f"/min-side/input/{input_id}/ret", f"/min-side/input/{input_id}/traek-tilbage"]
     # Each link names the input for screen readers, not just "Ret" / "Træk tilbage".
     assert [a.get_text(" ", strip=True) for a in mine.select(".input-actions a")] == [
-        "Ret : Bænke ved legepladsen", "Træk tilbage : Bænke ved legepladsen"]
-    group = own_item(await client.get(f"/foelgegrupper/{encode('FollowUpGroup', world.group_id)}", cookies=cookies),
-                     "Bænke ved legepladsen")
-    assert action_links(group) == [f"/min-side/input/{input_id}/ret?fra=foelgegruppe",
-                                   f"/min-side/input/{input_id}/traek-tilbage?fra=foelgegruppe"]
+        "Ret : Bænke ved legepladsen",
+        "Træk tilbage : Bænke ved legepladsen",
+    ]
+    group = own_item(
+        await client.get(f"/foelgegrupper/{encode('FollowUpGroup', world.group_id)}", cookies=cookies),
+        "Bænke ved legepladsen",
+    )
+    assert action_links(group) == [
+        f"/min-side/input/{input_id}/ret?fra=foelgegruppe",
+        f"/min-side/input/{input_id}/traek-tilbage?fra=foelgegruppe",
+    ]
 
 
 async def test_answered_input_offers_no_actions_and_cannot_be_changed(client, world):
@@ -81,12 +89,16 @@ async def test_answered_input_offers_no_actions_and_cannot_be_changed(client, wo
         page = await client.get(path, cookies=cookies)
         assert page.status_code == 409 and "kan ikke længere ændres" in page.text, path
     token = await csrf_of(client, "/min-side", cookies)
-    refused = await client.post(f"/min-side/input/{input_id}/ret", cookies=cookies,
-                                data={"csrf_token": token, "titel": "Ny titel", "tekst": "Ny tekst"})
+    refused = await client.post(
+        f"/min-side/input/{input_id}/ret",
+        cookies=cookies,
+        data={"csrf_token": token, "titel": "Ny titel", "tekst": "Ny tekst"},
+    )
     assert refused.status_code == 400
     assert "besvaret eller lukket" in soup_of(refused).select_one(".error-summary").get_text()
-    refused = await client.post(f"/min-side/input/{input_id}/traek-tilbage", cookies=cookies,
-                                data={"csrf_token": token})
+    refused = await client.post(
+        f"/min-side/input/{input_id}/traek-tilbage", cookies=cookies, data={"csrf_token": token}
+    )
     assert refused.status_code == 409
     row = await fetch(ResidentInput, pk_of(input_id))
     assert (row.title, row.withdrawn) == ("Lys på stien", False)
@@ -104,8 +116,11 @@ async def test_edit_form_is_prefilled_and_saves(client, world):
     form = soup.find("form", attrs={"action": path})
     assert form.find("fieldset").find("legend") is not None
     token = form.find("input", attrs={"name": "csrf_token"})["value"]
-    response = await client.post(path, cookies=cookies, data={
-        "csrf_token": token, "titel": "Bænke ved legepladsen", "tekst": "Der mangler to bænke."})
+    response = await client.post(
+        path,
+        cookies=cookies,
+        data={"csrf_token": token, "titel": "Bænke ved legepladsen", "tekst": "Der mangler to bænke."},
+    )
     assert response.status_code == 303, response.text[:800]
     assert response.headers["location"] == "/min-side?besked=input-rettet"
     after = await client.get(response.headers["location"], cookies=cookies)
@@ -123,8 +138,9 @@ async def test_edit_from_the_group_page_leads_back_there(client, world):
     form = soup.find("form", attrs={"action": f"/min-side/input/{input_id}/ret"})
     fields = {i["name"]: i.get("value", "") for i in form.find_all("input")}
     assert fields["fra"] == "foelgegruppe"
-    response = await client.post(f"/min-side/input/{input_id}/ret", cookies=cookies,
-                                 data={**fields, "tekst": "Der mangler to bænke."})
+    response = await client.post(
+        f"/min-side/input/{input_id}/ret", cookies=cookies, data={**fields, "tekst": "Der mangler to bænke."}
+    )
     group = encode("FollowUpGroup", world.group_id)
     assert response.headers["location"] == f"/foelgegrupper/{group}?besked=input-rettet"
     page = await client.get(response.headers["location"], cookies={**cookies, "sprog": "en"})
@@ -192,11 +208,15 @@ async def test_another_residents_input_looks_absent(client, world, sign_in_as):
             page = await client.get(path, cookies=cookies)
             assert page.status_code == 404 and "Siden findes ikke" in page.text, (who, path)
             assert "Kun mit." not in page.text
-        edit = await client.post(f"/min-side/input/{input_id}/ret", cookies=cookies,
-                                 data={"csrf_token": token_of[who], "titel": "Overtaget", "tekst": "Overtaget"})
+        edit = await client.post(
+            f"/min-side/input/{input_id}/ret",
+            cookies=cookies,
+            data={"csrf_token": token_of[who], "titel": "Overtaget", "tekst": "Overtaget"},
+        )
         assert edit.status_code == 404, who
-        withdraw = await client.post(f"/min-side/input/{input_id}/traek-tilbage", cookies=cookies,
-                                     data={"csrf_token": token_of[who]})
+        withdraw = await client.post(
+            f"/min-side/input/{input_id}/traek-tilbage", cookies=cookies, data={"csrf_token": token_of[who]}
+        )
         assert withdraw.status_code == 404, who
     row = await fetch(ResidentInput, pk_of(input_id))
     assert (row.title, row.body, row.withdrawn) == ("Mit eget", "Kun mit.", False)
@@ -210,4 +230,3 @@ async def test_another_residents_input_looks_absent(client, world, sign_in_as):
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/log-ind")
     for bad in ("ikke-et-id", encode("FollowUpGroup", world.group_id), encode("ResidentInput", 10**9)):
         assert (await client.get(f"/min-side/input/{bad}/ret", cookies=owner)).status_code == 404, bad
-

@@ -97,8 +97,13 @@ async def test_signed_in_header_has_sign_out_form(client, sign_in_as):
 
 
 async def test_bad_ids_are_not_found(client):
-    for path in ["/aktiviteter/ikke-et-id", "/planer/abc", "/omraader/UGxhbjox", "/foelgegrupper/%3D%3D",
-                 "/aktiviteter/QWN0aXZpdHk6OTk5OTk5/kalender.ics"]:
+    for path in [
+        "/aktiviteter/ikke-et-id",
+        "/planer/abc",
+        "/omraader/UGxhbjox",
+        "/foelgegrupper/%3D%3D",
+        "/aktiviteter/QWN0aXZpdHk6OTk5OTk5/kalender.ics",
+    ]:
         response = await client.get(path)
         assert response.status_code == 404, path
         assert "Siden findes ikke" in response.text

@@ -35,8 +35,10 @@ async def test_landsbyggefonden_lists_plans_and_years(client, sign_in_as):
     assert soup.find("a", href=f"{PATH}/{plan}/{date.today().year}") is not None
 
 
-@pytest.mark.parametrize("lang, words", [("da", ("Målopfyldelse", "Brug af midlerne", "skal ")),
-                                         ("en", ("Goal attainment", "Use of funds", "should "))])
+@pytest.mark.parametrize(
+    "lang, words",
+    [("da", ("Målopfyldelse", "Brug af midlerne", "skal ")), ("en", ("Goal attainment", "Use of funds", "should "))],
+)
 async def test_a_years_report_shows_goals_money_and_links_on_the_portals_address(client, sign_in_as, lang, words):
     plan = await _plan_id(TINGBJERG)
     year = date.today().year
@@ -79,6 +81,10 @@ async def test_housing_staff_see_only_their_plans_reports(client, sign_in_as):
 async def test_unknown_plan_or_year_is_404(client, sign_in_as):
     cookies = await sign_in_as("lbf-tilsyn")
     plan = await _plan_id(TINGBJERG)
-    for path in (f"{PATH}/{encode('Plan', 10**9)}/2025", f"{PATH}/{plan}/1999", f"{PATH}/{plan}/2090",
-                 f"{PATH}/ikke-et-id/2025"):
+    for path in (
+        f"{PATH}/{encode('Plan', 10**9)}/2025",
+        f"{PATH}/{plan}/1999",
+        f"{PATH}/{plan}/2090",
+        f"{PATH}/ikke-et-id/2025",
+    ):
         assert (await client.get(path, cookies=cookies)).status_code == 404, path

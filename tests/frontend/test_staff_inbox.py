@@ -4,7 +4,7 @@ per input, and forbidden looking like absent; and the API's inputInbox it reads.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +15,8 @@ from schema.ids import decode, encode
 from tests.frontend.html import soup_of
 
 # 2001-03-10 23:30 UTC is already 11 March in Copenhagen (CET, +1): days are Copenhagen's.
-LATE = datetime(2001, 3, 10, 23, 30, tzinfo=timezone.utc)
-NOON = datetime(2001, 3, 10, 12, 0, tzinfo=timezone.utc)
+LATE = datetime(2001, 3, 10, 23, 30, tzinfo=UTC)
+NOON = datetime(2001, 3, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +27,19 @@ async def dated(demo_ids):
     group_pk = decode(demo_ids["group"], "FollowUpGroup")[1]
     async with session_scope() as session:
         for n in range(25):
-            session.add(ResidentInput(group_id=group_pk, title=f"Dateret {tag} {n:02d}", body="Tekst",
-                                      status=InputStatus.UNDER_CONSIDERATION if n % 2 else InputStatus.RECEIVED,
-                                      created_at=LATE, updated_at=LATE))
-        session.add(ResidentInput(group_id=group_pk, title=f"Middag {tag}", body="Tekst", created_at=NOON,
-                                  updated_at=NOON))
+            session.add(
+                ResidentInput(
+                    group_id=group_pk,
+                    title=f"Dateret {tag} {n:02d}",
+                    body="Tekst",
+                    status=InputStatus.UNDER_CONSIDERATION if n % 2 else InputStatus.RECEIVED,
+                    created_at=LATE,
+                    updated_at=LATE,
+                )
+            )
+        session.add(
+            ResidentInput(group_id=group_pk, title=f"Middag {tag}", body="Tekst", created_at=NOON, updated_at=NOON)
+        )
     return tag
 
 
@@ -72,9 +80,13 @@ async def test_days_received_are_copenhagen_days_and_paging_visits_each_input_on
 
 async def test_status_and_group_filters(client, sign_in_as, demo_ids, dated):
     staff = await sign_in_as("fsb-medarbejder")
-    titles, _ = await _walk(client, staff, "/medarbejder/indbakke?status=UNDER_CONSIDERATION&fra=2001-03-11&til=2001-03-11")
+    titles, _ = await _walk(
+        client, staff, "/medarbejder/indbakke?status=UNDER_CONSIDERATION&fra=2001-03-11&til=2001-03-11"
+    )
     assert sorted(titles) == [f"Dateret {dated} {n:02d}" for n in range(1, 25, 2)]
-    titles, _ = await _walk(client, staff, f"/medarbejder/indbakke?gruppe={demo_ids['group']}&fra=2001-03-10&til=2001-03-10")
+    titles, _ = await _walk(
+        client, staff, f"/medarbejder/indbakke?gruppe={demo_ids['group']}&fra=2001-03-10&til=2001-03-10"
+    )
     assert titles == [f"Middag {dated}"]
     soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
     options = [o["value"] for o in soup.select("#gruppe option") if o["value"]]
@@ -107,27 +119,45 @@ async def test_a_page_per_input_and_forbidden_looks_like_absent(client, sign_in_
     page = soup_of(await client.get(path, cookies=staff))
     assert page.find("h1").get_text(strip=True) == f"Middag {dated}"
     assert page.find("h1")["dir"] == "auto"
-    assert {f.find("input", attrs={"name": "handling"})["value"] for f in page.select("main form")} == {"svar", "status"}
+    assert {f.find("input", attrs={"name": "handling"})["value"] for f in page.select("main form")} == {
+        "svar",
+        "status",
+    }
     assert (await client.get(path, cookies=await sign_in_as("kommune-tmf"))).status_code == 200
     for who in ("3b-medarbejder", "beboer-tingbjerg", "partner-bibliotek", "lbf-tilsyn"):
         assert (await client.get(path, cookies=await sign_in_as(who))).status_code == 404, who
     # A published input is public, but its handling page is still only its staff's.
     async with session_scope() as session:
-        published = (await session.execute(select(ResidentInput.id).where(
-            ResidentInput.published.is_(True), ResidentInput.hidden.is_(False),
-            ResidentInput.group_id == decode(demo_ids["group"], "FollowUpGroup")[1]))).scalars().first()
+        published = (
+            (
+                await session.execute(
+                    select(ResidentInput.id).where(
+                        ResidentInput.published.is_(True),
+                        ResidentInput.hidden.is_(False),
+                        ResidentInput.group_id == decode(demo_ids["group"], "FollowUpGroup")[1],
+                    )
+                )
+            )
+            .scalars()
+            .first()
+        )
     assert published
-    assert (await client.get(f"/medarbejder/indbakke/{encode('ResidentInput', published)}",
-                             cookies=await sign_in_as("3b-medarbejder"))).status_code == 404
-    assert (await client.get(f"/medarbejder/indbakke/{encode('ResidentInput', 2147483647)}",
-                             cookies=staff)).status_code == 404
+    assert (
+        await client.get(
+            f"/medarbejder/indbakke/{encode('ResidentInput', published)}", cookies=await sign_in_as("3b-medarbejder")
+        )
+    ).status_code == 404
+    assert (
+        await client.get(f"/medarbejder/indbakke/{encode('ResidentInput', 2147483647)}", cookies=staff)
+    ).status_code == 404
     assert (await client.get("/medarbejder/indbakke/ikke-et-id", cookies=staff)).status_code == 404
 
 
 async def test_english_inbox(client, sign_in_as, dated):
     staff = await sign_in_as("fsb-medarbejder")
-    soup = soup_of(await client.get("/medarbejder/indbakke?fra=2001-03-11&til=2001-03-11",
-                                    cookies={**staff, "sprog": "en"}))
+    soup = soup_of(
+        await client.get("/medarbejder/indbakke?fra=2001-03-11&til=2001-03-11", cookies={**staff, "sprog": "en"})
+    )
     assert soup.find("html")["lang"] == "en"
     assert soup.find("a", string="Next page")
     assert "Received" in [th.get_text(strip=True) for th in soup.select("thead th")]
@@ -139,7 +169,10 @@ async def graphql_as(who: str | None, query: str, variables: dict) -> dict:
     from tests.schema.conftest import demo_actor
 
     result = await execute(query, variables, actor=await demo_actor(who) if who else None)
-    return {"data": result.data, "errors": [{"message": e.message, "extensions": e.extensions} for e in result.errors or []]}
+    return {
+        "data": result.data,
+        "errors": [{"message": e.message, "extensions": e.extensions} for e in result.errors or []],
+    }
 
 
 INBOX = """query($filter: InboxFilter, $after: String) { inputInbox(first: 100, filter: $filter, after: $after) {
@@ -147,7 +180,9 @@ INBOX = """query($filter: InboxFilter, $after: String) { inputInbox(first: 100, 
 
 
 async def test_input_inbox_is_the_plans_staff_only(dated):
-    nodes = (await graphql_as("fsb-medarbejder", INBOX, {"filter": {"receivedFrom": "2001-03-11", "receivedTo": "2001-03-11"}}))
+    nodes = await graphql_as(
+        "fsb-medarbejder", INBOX, {"filter": {"receivedFrom": "2001-03-11", "receivedTo": "2001-03-11"}}
+    )
     assert nodes["data"]["inputInbox"]["totalCount"] == 25
     for who in (None, "beboer-tingbjerg", "partner-bibliotek", "lbf-tilsyn", "3b-medarbejder"):
         body = await graphql_as(who, INBOX, {"filter": {"receivedFrom": "2001-03-11", "receivedTo": "2001-03-11"}})

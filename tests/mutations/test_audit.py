@@ -24,16 +24,25 @@ async def all_events(variables: dict, actor) -> list[dict]:
 
 async def test_audit_events_of_mutations_by_actor():
     w = await build_world()
-    submitted = payload_of(await gql(
-        """mutation($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) {
+    submitted = payload_of(
+        await gql(
+            """mutation($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) {
              residentInput { id } errors { code } } }""",
-        {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": "Privat titel", "body": "Privat tekst"}},
-        actor=w.actor("resident")))
+            {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": "Privat titel", "body": "Privat tekst"}},
+            actor=w.actor("resident"),
+        )
+    )
     input_id = submitted["residentInput"]["id"]
-    await gql("""mutation($input: ResidentInputHideInput!) { residentInputHide(input: $input) { errors { code } } }""",
-              {"input": {"inputId": input_id, "reason": "Personangreb"}}, actor=w.actor("municipality"))
-    await gql("""mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) { errors { code } } }""",
-              {"input": {"activityId": gid("Activity", w.activity_id), "status": "PAUSED"}}, actor=w.actor("partner"))
+    await gql(
+        """mutation($input: ResidentInputHideInput!) { residentInputHide(input: $input) { errors { code } } }""",
+        {"input": {"inputId": input_id, "reason": "Personangreb"}},
+        actor=w.actor("municipality"),
+    )
+    await gql(
+        """mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) { errors { code } } }""",
+        {"input": {"activityId": gid("Activity", w.activity_id), "status": "PAUSED"}},
+        actor=w.actor("partner"),
+    )
 
     variables = {"plan": gid("Plan", w.plan_id)}
     # (On SQLite a deleted plan's id can come back, with its old events: look at this test's objects.)
@@ -41,8 +50,11 @@ async def test_audit_events_of_mutations_by_actor():
     every = await all_events(variables, w.actor("housing"))
     events = [e for e in every if e["objectId"] in ours]
     actions = {(e["action"], e["actorKind"]) for e in events}
-    assert {("residentInput.submit", "RESIDENT"), ("residentInput.hide", "MUNICIPALITY"),
-            ("activity.update", "PARTNER")} <= actions
+    assert {
+        ("residentInput.submit", "RESIDENT"),
+        ("residentInput.hide", "MUNICIPALITY"),
+        ("activity.update", "PARTNER"),
+    } <= actions
     update = next(e for e in events if e["action"] == "activity.update")
     assert update["objectId"] == gid("Activity", w.activity_id) and "status" in update["changedFields"]
     assert len(await all_events(variables, w.actor("municipality"))) == len(every)
@@ -50,9 +62,17 @@ async def test_audit_events_of_mutations_by_actor():
         assert (await gql(AUDIT, variables, actor=w.actor(outsider)))["auditEvents"]["totalCount"] == 0, outsider
 
     # The log keeps ids and that personal fields changed, never their values; the hiding reason is kept.
-    row = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.submit",
-                                                AuditEvent.plan_id == w.plan_id).order_by(AuditEvent.id.desc()).limit(1))
+    row = await scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "residentInput.submit", AuditEvent.plan_id == w.plan_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
     assert "Privat" not in str(row.after) and row.after["title"] == "[personal]"
-    hide = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.hide",
-                                                 AuditEvent.plan_id == w.plan_id).order_by(AuditEvent.id.desc()).limit(1))
+    hide = await scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "residentInput.hide", AuditEvent.plan_id == w.plan_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
     assert hide.reason == "Personangreb" and hide.actor_account_id == w.accounts["municipality"]

@@ -27,8 +27,9 @@ async def world():
 
 
 async def submit(world, actor_kind="resident", **fields):
-    variables = {"input": {"groupId": gid("FollowUpGroup", world.group_id), "title": "Titel", "body": "Tekst",
-                           **fields}}
+    variables = {
+        "input": {"groupId": gid("FollowUpGroup", world.group_id), "title": "Titel", "body": "Tekst", **fields}
+    }
     return payload_of(await gql(SUBMIT, variables, actor=world.actor(actor_kind)))
 
 
@@ -113,8 +114,10 @@ async def test_same_submission_twice_concurrently(world):
 
 
 async def test_missing_required_argument_is_a_graphql_error_not_a_crash(world):
-    result = await execute("mutation { residentInputSubmit(input: {title: \"t\", body: \"b\"}) { errors { code } } }",
-                           actor=world.actor("resident"))
+    result = await execute(
+        'mutation { residentInputSubmit(input: {title: "t", body: "b"}) { errors { code } } }',
+        actor=world.actor("resident"),
+    )
     assert result.errors and "groupId" in result.errors[0].message
 
 
@@ -123,21 +126,32 @@ async def test_edit_answers_typed_errors(world):
     input_id = first["residentInput"]["id"]
     edit = """mutation($input: ResidentInputEditInput!) { residentInputEdit(input: $input) {
         residentInput { body } errors { field code } } }"""
-    payload = payload_of(await gql(edit, {"input": {"inputId": input_id, "body": "y" * 5001}},
-                                   actor=world.actor("resident")))
+    payload = payload_of(
+        await gql(edit, {"input": {"inputId": input_id, "body": "y" * 5001}}, actor=world.actor("resident"))
+    )
     assert payload == {"residentInput": None, "errors": [{"field": "body", "code": "TOO_LONG"}]}
     pk = int(__import__("schema.ids", fromlist=["decode"]).decode(input_id)[1])
     assert (await fetch(ResidentInput, pk)).body == "Første"
 
 
 async def test_financing_errors_name_the_line(world):
-    payload = payload_of(await gql(
-        """mutation($input: FinancingSetInput!) { financingSet(input: $input) { financing { id }
+    payload = payload_of(
+        await gql(
+            """mutation($input: FinancingSetInput!) { financingSet(input: $input) { financing { id }
            errors { field code message messageEn } } }""",
-        {"input": {"planId": gid("Plan", world.plan_id), "year": 2026, "lines": [
-            {"party": "LANDSBYGGEFONDEN", "sharePercent": "75", "budget": "-5"},
-            {"party": "MUNICIPALITY", "sharePercent": "25", "budget": "10"}]}},
-        actor=world.actor("housing")))
+            {
+                "input": {
+                    "planId": gid("Plan", world.plan_id),
+                    "year": 2026,
+                    "lines": [
+                        {"party": "LANDSBYGGEFONDEN", "sharePercent": "75", "budget": "-5"},
+                        {"party": "MUNICIPALITY", "sharePercent": "25", "budget": "10"},
+                    ],
+                }
+            },
+            actor=world.actor("housing"),
+        )
+    )
     assert payload["financing"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("lines[0].budget", "OUT_OF_RANGE")]
 

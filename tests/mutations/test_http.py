@@ -58,8 +58,13 @@ async def test_huge_body_over_http_is_a_clear_error(client, world):
     # Beyond what any request may carry (schema/limits.py): 413 before anything is read.
     variables["input"]["body"] = "ø" * 200_000
     client.cookies.clear()
-    response = await client.post("/graphql", json={"query": SUBMIT, "variables": variables},
-                                 headers={"Cookie": f"{sessions.SESSION_COOKIE}={(await cookie_for(world.accounts['resident']))[sessions.SESSION_COOKIE]}"})
+    response = await client.post(
+        "/graphql",
+        json={"query": SUBMIT, "variables": variables},
+        headers={
+            "Cookie": f"{sessions.SESSION_COOKIE}={(await cookie_for(world.accounts['resident']))[sessions.SESSION_COOKIE]}"
+        },
+    )
     assert response.status_code == 413
 
 
@@ -77,9 +82,18 @@ async def get(client, path, cookies=None):
         client.cookies.clear()
 
 
-@pytest.mark.parametrize("kind,allowed", [("anonymous", False), ("resident", False), ("partner", False),
-                                          ("other_housing", False), ("housing", True), ("municipality", True),
-                                          ("fund", True)])
+@pytest.mark.parametrize(
+    "kind,allowed",
+    [
+        ("anonymous", False),
+        ("resident", False),
+        ("partner", False),
+        ("other_housing", False),
+        ("housing", True),
+        ("municipality", True),
+        ("fund", True),
+    ],
+)
 async def test_report_query_and_files_by_actor(client, world, kind, allowed):
     cookies = await cookie_for(world.accounts[kind]) if kind != "anonymous" else None
     data = await post(client, REPORT, {"plan": gid("Plan", world.plan_id)}, cookies)
@@ -112,15 +126,27 @@ async def test_report_query_and_files_by_actor(client, world, kind, allowed):
     assert total[1:5] == (100, 100, 4_000_000, pytest.approx(3_630_000.5))
 
 
-@pytest.mark.parametrize("path", ["/reports/999999999/2025.csv", "/reports/1/1900.csv", "/reports/1/2025.pdf",
-                                  "/reports/1/2025.xlsx.exe", "/reports/{plan}/2025.csv?dialekt=tsv",
-                                  "/reports/{plan}/2025.xlsx?sprog=xx"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/999999999/2025.csv",
+        "/reports/1/1900.csv",
+        "/reports/1/2025.pdf",
+        "/reports/1/2025.xlsx.exe",
+        "/reports/{plan}/2025.csv?dialekt=tsv",
+        "/reports/{plan}/2025.xlsx?sprog=xx",
+    ],
+)
 async def test_report_files_unknown_are_404(client, world, path):
     cookies = await cookie_for(world.accounts["fund"])
     assert (await get(client, path.format(plan=world.plan_id), cookies)).status_code == 404
 
 
 async def test_report_year_out_of_range_is_a_clear_graphql_error(client, world):
-    data = await post(client, "query($p: ID!) { annualReport(planId: $p, year: 99999) { year } }",
-                      {"p": gid("Plan", world.plan_id)}, await cookie_for(world.accounts["fund"]))
+    data = await post(
+        client,
+        "query($p: ID!) { annualReport(planId: $p, year: 99999) { year } }",
+        {"p": gid("Plan", world.plan_id)},
+        await cookie_for(world.accounts["fund"]),
+    )
     assert data["data"]["annualReport"] is None and "year" in data["errors"][0]["message"]

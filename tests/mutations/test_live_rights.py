@@ -24,8 +24,16 @@ from backend.models import PlanOrganisation, WebSession
 from schema.live import CLOSE_SIGNED_OUT
 from tests.auth.idp import idp  # noqa: F401  (pytest fixture)
 from tests.mutations.helpers import gid
-from tests.mutations.test_subscriptions import (ATTEMPTS, RECEIVED, SUBMIT, WAIT_FOR_EVENT, Subscriber,
-                                                cookie_header, post, until_received)
+from tests.mutations.test_subscriptions import (
+    ATTEMPTS,
+    RECEIVED,
+    SUBMIT,
+    WAIT_FOR_EVENT,
+    Subscriber,
+    cookie_header,
+    post,
+    until_received,
+)
 from tests.servers import Server
 from tests.services.world import build_world
 
@@ -50,13 +58,15 @@ async def closed_with(ws, timeout: float = CLOSE_WAIT) -> int | None:
             await asyncio.wait_for(ws.recv(), deadline - time.monotonic())
     except ConnectionClosed as closed:
         return closed.rcvd.code if closed.rcvd else None
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return None
     return None
 
 
 async def operation(ws, op_id: str, query: str, variables: dict | None = None) -> dict:
-    await ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}))
+    await ws.send(
+        json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+    )
     return json.loads(await asyncio.wait_for(ws.recv(), 10))
 
 
@@ -64,8 +74,9 @@ async def log_out(server: Server, cookie: str) -> None:
     async with httpx.AsyncClient(timeout=15) as client:
         page = await client.get(f"{server.url}/auth/logout", headers={"Cookie": cookie})
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = await client.post(f"{server.url}/auth/logout", data={"csrf_token": token},
-                                     headers={"Cookie": cookie})
+        response = await client.post(
+            f"{server.url}/auth/logout", data={"csrf_token": token}, headers={"Cookie": cookie}
+        )
     assert response.status_code == 303, response.text
 
 
@@ -88,8 +99,7 @@ async def test_each_operation_checks_the_session_again(servers):
         # The session row disappears without any announcement (e.g. removed by hand): the next
         # operation finds it gone, is not run, and the socket closes.
         async with new_session() as s:
-            await s.execute(delete(WebSession).where(
-                WebSession.id_hash == sessions.hash_id(staff.split("=", 1)[1])))
+            await s.execute(delete(WebSession).where(WebSession.id_hash == sessions.hash_id(staff.split("=", 1)[1])))
             await s.commit()
         await sub.ws.send(json.dumps({"id": "v", "type": "subscribe", "payload": {"query": "{ viewer { kind } }"}}))
         assert await closed_with(sub.ws) == CLOSE_SIGNED_OUT
@@ -114,16 +124,20 @@ async def test_a_removed_membership_stops_events(servers):
 
     async def submit():
         title = f"Hej {uuid.uuid4().hex[:6]}"
-        payload = await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
-                                                             "title": title, "body": title}})
+        payload = await post(
+            b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": title, "body": title}}
+        )
         return payload["residentInput"]["id"]
 
     async with Subscriber(a, staff, RECEIVED) as former, Subscriber(a, municipality, RECEIVED) as control:
         await until_received(former, submit)  # both listen now
         # The housing organisation leaves the plan: its staff may no longer read the group's inputs.
         async with new_session() as s:
-            await s.execute(delete(PlanOrganisation).where(PlanOrganisation.plan_id == w.plan_id,
-                                                           PlanOrganisation.organisation_id == w.org_id))
+            await s.execute(
+                delete(PlanOrganisation).where(
+                    PlanOrganisation.plan_id == w.plan_id, PlanOrganisation.organisation_id == w.org_id
+                )
+            )
             await s.commit()
         sent = await submit()
         # The control receives it (after any earlier inputs still on their way) ...
@@ -142,8 +156,9 @@ async def test_a_removed_membership_stops_events(servers):
 async def test_a_token_socket_closes_when_the_token_expires(servers, idp):  # noqa: F811
     a, _ = servers
     token = idp.sign("dev-erhverv", idp.claims("dev-erhverv", "fsb-medarbejder", exp=int(time.time()) + 5))
-    async with connect(a.ws_url, subprotocols=["graphql-transport-ws"],
-                       additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    async with connect(
+        a.ws_url, subprotocols=["graphql-transport-ws"], additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
         viewer = await operation(ws, "v", "{ viewer { kind } }")

@@ -16,8 +16,8 @@ from auth import sessions
 from backend.db import new_session
 from schema.ids import decode
 from tests.mutations.helpers import gid
-from tests.services.world import build_world
 from tests.servers import Server
+from tests.services.world import build_world
 
 WAIT_FOR_EVENT = 5.0  # seconds per attempt; the subscription may not be listening yet on the first one
 ATTEMPTS = 6
@@ -51,8 +51,9 @@ class Subscriber:
         await self.ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
         assert ack["type"] == "connection_ack", ack
-        await self.ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                       "payload": {"query": self.query, "variables": self.variables}}))
+        await self.ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": self.query, "variables": self.variables}})
+        )
         return self
 
     async def __aexit__(self, *exc):
@@ -68,14 +69,15 @@ class Subscriber:
                     return message["payload"]["data"]
                 if message["type"] in ("error", "complete"):
                     raise AssertionError(message)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
 
 async def post(server: Server, cookie: str, query: str, variables: dict) -> dict:
     async with httpx.AsyncClient(timeout=15) as client:
-        response = await client.post(f"{server.url}/graphql", json={"query": query, "variables": variables},
-                                     headers={"Cookie": cookie})
+        response = await client.post(
+            f"{server.url}/graphql", json={"query": query, "variables": variables}, headers={"Cookie": cookie}
+        )
     assert response.status_code == 200, response.text
     body = response.json()
     assert not body.get("errors"), body
@@ -104,22 +106,32 @@ async def test_staff_receive_new_input_submitted_through_another_process(servers
     a, b = servers
     w = await build_world()
     staff, outsider = await cookie_header(w.accounts["housing"]), await cookie_header(w.accounts["other_housing"])
-    resident, other_resident = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["other_resident"])
+    resident, other_resident = (
+        await cookie_header(w.accounts["resident"]),
+        await cookie_header(w.accounts["other_resident"]),
+    )
 
     async def submit():
         title = f"Live {uuid.uuid4().hex[:6]}"
-        payload = await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
-                                                             "title": title, "body": title}})
+        payload = await post(
+            b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": title, "body": title}}
+        )
         return payload["residentInput"]["id"]
 
-    async with Subscriber(a, staff, RECEIVED, {"g": gid("FollowUpGroup", w.group_id)}) as sub, \
-            Subscriber(a, outsider, RECEIVED) as other:
+    async with (
+        Subscriber(a, staff, RECEIVED, {"g": gid("FollowUpGroup", w.group_id)}) as sub,
+        Subscriber(a, outsider, RECEIVED) as other,
+    ):
         data, sent = await until_received(sub, submit)
         assert data["residentInputReceived"]["id"] in sent
         assert data["residentInputReceived"]["group"]["id"] == gid("FollowUpGroup", w.group_id)
         # The other plan's staff saw none of those; they do see input to their own group.
-        payload = await post(b, other_resident, SUBMIT, {"input": {
-            "groupId": gid("FollowUpGroup", w.other_group_id), "title": "Deres", "body": "Deres"}})
+        payload = await post(
+            b,
+            other_resident,
+            SUBMIT,
+            {"input": {"groupId": gid("FollowUpGroup", w.other_group_id), "title": "Deres", "body": "Deres"}},
+        )
         seen = await other.next(WAIT_FOR_EVENT * 2)
         assert seen is not None and seen["residentInputReceived"]["id"] == payload["residentInput"]["id"]
 
@@ -132,8 +144,12 @@ async def test_partner_follows_activity_changes_made_through_another_process(ser
     counter = iter(range(100))
 
     async def change():
-        await post(b, staff, update, {"input": {"activityId": gid("Activity", w.activity_id),
-                                                "description": f"Ændring {next(counter)}"}})
+        await post(
+            b,
+            staff,
+            update,
+            {"input": {"activityId": gid("Activity", w.activity_id), "description": f"Ændring {next(counter)}"}},
+        )
         return gid("Activity", w.activity_id)
 
     query = "subscription($p: ID) { activityChanged(planId: $p) { id description } }"
@@ -147,8 +163,12 @@ async def test_author_receives_the_answer_given_through_another_process(servers)
     a, b = servers
     w = await build_world()
     resident, staff = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["housing"])
-    submitted = await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
-                                                           "title": "Spørgsmål", "body": "Hvornår?"}})
+    submitted = await post(
+        b,
+        resident,
+        SUBMIT,
+        {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": "Spørgsmål", "body": "Hvornår?"}},
+    )
     input_id = submitted["residentInput"]["id"]
     answer = """mutation($input: ResidentInputAnswerInput!) { residentInputAnswer(input: $input) {
       residentInput { id } errors { code } } }"""
@@ -169,12 +189,24 @@ async def test_author_receives_the_answer_given_through_another_process(servers)
 async def test_answers_reach_only_their_author_and_anonymous_follows_nothing(servers):
     a, b = servers
     w = await build_world()
-    resident, other_resident = await cookie_header(w.accounts["resident"]), await cookie_header(w.accounts["other_resident"])
+    resident, other_resident = (
+        await cookie_header(w.accounts["resident"]),
+        await cookie_header(w.accounts["other_resident"]),
+    )
     staff, other_staff = await cookie_header(w.accounts["housing"]), await cookie_header(w.accounts["other_housing"])
-    mine = (await post(b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id),
-                                                        "title": "Mit", "body": "Mit"}}))["residentInput"]["id"]
-    theirs = (await post(b, other_resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.other_group_id),
-                                                                "title": "Deres", "body": "Deres"}}))["residentInput"]["id"]
+    mine = (
+        await post(
+            b, resident, SUBMIT, {"input": {"groupId": gid("FollowUpGroup", w.group_id), "title": "Mit", "body": "Mit"}}
+        )
+    )["residentInput"]["id"]
+    theirs = (
+        await post(
+            b,
+            other_resident,
+            SUBMIT,
+            {"input": {"groupId": gid("FollowUpGroup", w.other_group_id), "title": "Deres", "body": "Deres"}},
+        )
+    )["residentInput"]["id"]
     answer = """mutation($input: ResidentInputAnswerInput!) { residentInputAnswer(input: $input) {
       residentInput { id } errors { code } } }"""
     query = "subscription { residentInputAnswered { id } }"

@@ -77,8 +77,9 @@ async def test_housing_staff_see_their_plans_internals(run, actor):
     assert any(p["emergencyPlan"] for p in own)
     assert any(p["financing"] for p in own)
     assert any(a["visibility"] == "INTERNAL" for p in own for a in p["activities"]["nodes"])
-    assert any(o["participantCount"] is not None for p in own for a in p["activities"]["nodes"]
-               for o in a["occurrences"])
+    assert any(
+        o["participantCount"] is not None for p in own for a in p["activities"]["nodes"] for o in a["occurrences"]
+    )
     others = [p for p in data["plans"]["nodes"] if int(_pk(p["id"])) not in fsb.plan_ids]
     assert others and all(p["emergencyPlan"] is None and p["financing"] == [] for p in others)
     # Staff see all inputs of their plans' groups, unpublished ones included.
@@ -113,8 +114,10 @@ async def test_viewer_of_a_resident_shows_their_residencies_and_own_inputs(run, 
 
 
 async def test_viewer_of_staff_names_their_organisation(run, actor):
-    data = await run("{ viewer { kind organisation { __typename ... on HousingOrganisation { name } } residencies { since } } }",
-                     actor=await actor("fsb-medarbejder"))
+    data = await run(
+        "{ viewer { kind organisation { __typename ... on HousingOrganisation { name } } residencies { since } } }",
+        actor=await actor("fsb-medarbejder"),
+    )
     assert data["viewer"]["kind"] == "HOUSING_ORGANISATION"
     assert data["viewer"]["organisation"] == {"__typename": "HousingOrganisation", "name": "fsb"}
     assert data["viewer"]["residencies"] == []
@@ -124,9 +127,16 @@ async def test_residency_node_is_personal(run, actor):
     from backend.models import Account, Residency
 
     async with session_scope() as session:
-        ids = [r[0] for r in (await session.execute(
-            select(Residency.id).join(Account, Account.id == Residency.account_id)
-            .where(Account.subject == "beboer-tingbjerg"))).all()]
+        ids = [
+            r[0]
+            for r in (
+                await session.execute(
+                    select(Residency.id)
+                    .join(Account, Account.id == Residency.account_id)
+                    .where(Account.subject == "beboer-tingbjerg")
+                )
+            ).all()
+        ]
     query = "query($id: ID!) { node(id: $id) { ... on Residency { since } } }"
     gid = encode("Residency", ids[0])
     assert (await run(query, {"id": gid}))["node"] is None
@@ -146,10 +156,19 @@ async def test_node_of_restricted_objects_is_null_unless_allowed(run, actor):
     fsb = await actor("fsb-medarbejder")
     own_plans = sorted(fsb.plan_ids)
     cases = [
-        ("Agreement", await _ids(Agreement, Agreement.kind == AgreementKind.EMERGENCY_PLAN, Agreement.plan_id.in_(own_plans))),
+        (
+            "Agreement",
+            await _ids(Agreement, Agreement.kind == AgreementKind.EMERGENCY_PLAN, Agreement.plan_id.in_(own_plans)),
+        ),
         ("Financing", await _ids(Financing, Financing.plan_id.in_(own_plans))),
-        ("ResidentInput", await _ids(ResidentInput, ResidentInput.published.is_(False),
-                                     ResidentInput.group_id.in_(await _group_ids(own_plans)))),
+        (
+            "ResidentInput",
+            await _ids(
+                ResidentInput,
+                ResidentInput.published.is_(False),
+                ResidentInput.group_id.in_(await _group_ids(own_plans)),
+            ),
+        ),
     ]
     query = "query($id: ID!) { node(id: $id) { id __typename } }"
     for type_name, ids in cases:

@@ -79,7 +79,9 @@ async def test_page_size_over_the_cap_is_a_clear_error(graphql, field):
 
 
 async def test_page_size_over_the_cap_on_a_nested_connection(graphql):
-    body = await graphql(f"{{ plans(first: 1) {{ nodes {{ activities(first: {limits.MAX_PAGE_SIZE + 1}) {{ totalCount }} }} }} }}")
+    body = await graphql(
+        f"{{ plans(first: 1) {{ nodes {{ activities(first: {limits.MAX_PAGE_SIZE + 1}) {{ totalCount }} }} }} }}"
+    )
     assert f"at most {limits.MAX_PAGE_SIZE}" in _messages(body)
 
 
@@ -112,13 +114,21 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-@pytest.mark.parametrize("raw", [
-    "Plan:1000000000000000000000000000000",  # beyond the database's integer range
-    "Plan:2147483648",
-    "Plan:\u0661",  # Arabic-Indic digit one
-    "Plan:\u00b9",  # superscript one
-    "Plan:01", "Plan:+1", "Plan:-1", "Plan: 1", "Plan:1 ", "Plan:1_0",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Plan:1000000000000000000000000000000",  # beyond the database's integer range
+        "Plan:2147483648",
+        "Plan:\u0661",  # Arabic-Indic digit one
+        "Plan:\u00b9",  # superscript one
+        "Plan:01",
+        "Plan:+1",
+        "Plan:-1",
+        "Plan: 1",
+        "Plan:1 ",
+        "Plan:1_0",
+    ],
+)
 async def test_non_canonical_ids_are_invalid_id_everywhere(graphql, raw):
     gid = _b64(raw)
     body = await graphql("query($id: ID!) { node(id: $id) { id } }", {"id": gid})

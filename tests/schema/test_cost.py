@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # or residents (the anonymous limit).
 STAFF_FILES = {"staff.graphql", "partner.graphql", "decisions.graphql"}
 
-X = ("activities(first:100){nodes{plan{activities(first:100){nodes{plan{activities(first:100){nodes{"
-     "occurrences(first:100){id startsAt}}}}}}}}}")
+X = (
+    "activities(first:100){nodes{plan{activities(first:100){nodes{plan{activities(first:100){nodes{"
+    "occurrences(first:100){id startsAt}}}}}}}}}"
+)
 REPRODUCTION = "{ " + " ".join(f"a{i}:{X}" for i in range(30)) + " }"
 
 
@@ -30,8 +32,11 @@ def cost(document: str, variables: dict | None = None, operation_name: str | Non
 
 def _portal_operations():
     for path in sorted((ROOT / "frontend" / "operations").glob("*.graphql")):
-        names = [d.name.value for d in parse(path.read_text(encoding="utf-8")).definitions
-                 if getattr(d, "operation", None) is not None]
+        names = [
+            d.name.value
+            for d in parse(path.read_text(encoding="utf-8")).definitions
+            if getattr(d, "operation", None) is not None
+        ]
         for name in names:
             yield path.name, name
 
@@ -43,10 +48,13 @@ def test_every_portal_operation_fits_under_the_limit_of_who_runs_it(file, name):
     assert cost(documents()[name], {"first": limits.MAX_PAGE_SIZE}, name) <= limit
 
 
-@pytest.mark.parametrize(("query_file", "limit"), [
-    ("s1.portal.graphql", limits.ANONYMOUS_COST_LIMIT),  # S1 is anonymous
-    ("s2.portal.graphql", limits.STAFF_COST_LIMIT),  # S2 runs as municipality staff
-])
+@pytest.mark.parametrize(
+    ("query_file", "limit"),
+    [
+        ("s1.portal.graphql", limits.ANONYMOUS_COST_LIMIT),  # S1 is anonymous
+        ("s2.portal.graphql", limits.STAFF_COST_LIMIT),  # S2 runs as municipality staff
+    ],
+)
 def test_the_benchmark_queries_fit_under_their_limit(query_file, limit):
     assert cost((ROOT / "bench" / "queries" / query_file).read_text(encoding="utf-8")) <= limit
 
@@ -66,8 +74,9 @@ def test_cost_counts_objects_and_multiplies_by_page_size():
     assert cost(query, {"n": 9}) == 1 + 9
     assert cost(query, {}) == 1 + 4
     # Fragments count like the fields they hold; a fragment spread twice counts once; introspection is free.
-    assert cost("query { activities(first: 5) { nodes { ...A ...A } } } fragment A on Activity { plan { id } }") \
-        == 1 + 5 * (1 + 1)
+    assert cost(
+        "query { activities(first: 5) { nodes { ...A ...A } } } fragment A on Activity { plan { id } }"
+    ) == 1 + 5 * (1 + 1)
     assert cost(get_introspection_query()) == 0
 
 
@@ -90,8 +99,9 @@ async def test_the_reproduction_is_refused_before_any_sql(client):
 
 
 async def test_a_costly_query_over_graphql_response_json_is_a_request_error(client):
-    response = await client.post("/graphql", json={"query": REPRODUCTION},
-                                 headers={"Accept": "application/graphql-response+json"})
+    response = await client.post(
+        "/graphql", json={"query": REPRODUCTION}, headers={"Accept": "application/graphql-response+json"}
+    )
     assert response.status_code == 400
     assert "data" not in response.json()
 

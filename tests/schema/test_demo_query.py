@@ -31,8 +31,9 @@ async def test_demo_query_over_http(graphql):
     activities = [a for p in plans["nodes"] for a in p["activities"]["nodes"]]
     assert activities and all(len(p["activities"]["nodes"]) <= 5 for p in plans["nodes"])
     partners = [ap for a in activities for ap in a["partners"]]
-    assert partners and all(ap["partner"]["name"] and ap["role"] in {"RESPONSIBLE", "CO_RESPONSIBLE", "CONTRIBUTING"}
-                            for ap in partners)
+    assert partners and all(
+        ap["partner"]["name"] and ap["role"] in {"RESPONSIBLE", "CO_RESPONSIBLE", "CONTRIBUTING"} for ap in partners
+    )
     assert any(p["followUpGroups"] for p in plans["nodes"])
 
 

@@ -8,7 +8,7 @@ path) and key order must be equal. CI also runs the schema and API tests with th
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from graphql import OperationDefinitionNode, OperationType, parse
@@ -20,13 +20,21 @@ from schema.ids import encode
 from tests.schema import engines
 
 DOCUMENTS = sorted((ROOT / "frontend" / "operations").glob("*.graphql")) + sorted(
-    (ROOT / "bench" / "queries").glob("*.portal.graphql"))
+    (ROOT / "bench" / "queries").glob("*.portal.graphql")
+)
 # The type of `$id` by operation (the portal passes the page's object).
-ID_TYPES = {"ActivityPage": "Activity", "ActivityCalendar": "Activity", "PartnerActivityEdit": "Activity",
-            "FollowUpGroupPage": "FollowUpGroup", "OwnInput": "ResidentInput", "UrbanAreaPage": "UrbanArea",
-            "PlanPage": "Plan", "StaffPlanOverview": "Plan"}
+ID_TYPES = {
+    "ActivityPage": "Activity",
+    "ActivityCalendar": "Activity",
+    "PartnerActivityEdit": "Activity",
+    "FollowUpGroupPage": "FollowUpGroup",
+    "OwnInput": "ResidentInput",
+    "UrbanAreaPage": "UrbanArea",
+    "PlanPage": "Plan",
+    "StaffPlanOverview": "Plan",
+}
 ACTORS = [None, "beboer-tingbjerg", "fsb-medarbejder", "partner-bibliotek", "kommune-tmf", "lbf-tilsyn"]
-NOW = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 def _queries() -> list[tuple[str, str, str]]:
@@ -44,20 +52,34 @@ QUERIES = _queries()
 
 
 def _variables(operation: str, document: str, pk: int) -> dict:
-    definition = next(d for d in parse(document).definitions
-                      if isinstance(d, OperationDefinitionNode) and d.name and d.name.value == operation)
-    values = {"from": (NOW - timedelta(days=30)).isoformat(), "to": (NOW + timedelta(days=60)).isoformat(),
-              "now": NOW.isoformat(), "first": 5, "filter": {}, "partnerId": encode("Partner", pk),
-              "area": encode("UrbanArea", pk), "id": encode(ID_TYPES.get(operation, "Plan"), pk)}
-    return {d.variable.name.value: values[d.variable.name.value]
-            for d in definition.variable_definitions or () if d.variable.name.value in values}
+    definition = next(
+        d
+        for d in parse(document).definitions
+        if isinstance(d, OperationDefinitionNode) and d.name and d.name.value == operation
+    )
+    values = {
+        "from": (NOW - timedelta(days=30)).isoformat(),
+        "to": (NOW + timedelta(days=60)).isoformat(),
+        "now": NOW.isoformat(),
+        "first": 5,
+        "filter": {},
+        "partnerId": encode("Partner", pk),
+        "area": encode("UrbanArea", pk),
+        "id": encode(ID_TYPES.get(operation, "Plan"), pk),
+    }
+    return {
+        d.variable.name.value: values[d.variable.name.value]
+        for d in definition.variable_definitions or ()
+        if d.variable.name.value in values
+    }
 
 
 async def _answer(schema, actor, document: str, operation: str, variables: dict) -> str:
     context = Context(actor=actor)
     try:
-        result = await schema.execute(document, variable_values=variables, context_value=context,
-                                      operation_name=operation)
+        result = await schema.execute(
+            document, variable_values=variables, context_value=context, operation_name=operation
+        )
     finally:
         await context.close()
     errors = [(e.message, e.path) for e in result.errors or ()]

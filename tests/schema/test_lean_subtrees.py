@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Optional
 
 import pytest
 import strawberry
@@ -27,12 +26,12 @@ def _may_see(actor, secret_id) -> bool:
 @strawberry.type
 class Leaf:
     name: str
-    number: Optional[int]
-    weight: Optional[float]
+    number: int | None
+    weight: float | None
     secret_id: strawberry.Private[int]
 
     @strawberry.field
-    def size(self) -> Optional[int]:
+    def size(self) -> int | None:
         return 2**40 if self.name == "w" else len(self.name)
 
     @strawberry.field
@@ -55,7 +54,7 @@ class Leaf:
         return f"later {self.name}"
 
     @strawberry.field(**requires(_may_see, secret_id="secret_id"))
-    def secret(self) -> Optional[str]:
+    def secret(self) -> str | None:
         return f"secret {self.secret_id}"
 
     @strawberry.field
@@ -71,9 +70,13 @@ class Branch:
     names: strawberry.Private[list[str]]
 
     @strawberry.field
-    def leaves(self, info: strawberry.Info) -> Optional[list[Leaf]]:
-        return [Leaf(name=n, number=i if i % 3 else None, weight=float("nan") if n == "z" else i / 2 if i else 0,
-                     secret_id=i) for i, n in enumerate(self.names)]
+    def leaves(self, info: strawberry.Info) -> list[Leaf] | None:
+        return [
+            Leaf(
+                name=n, number=i if i % 3 else None, weight=float("nan") if n == "z" else i / 2 if i else 0, secret_id=i
+            )
+            for i, n in enumerate(self.names)
+        ]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -39,8 +39,10 @@ async def test_default_page_size_is_20(run):
 
 
 async def test_nested_connection_pages_per_parent(run):
-    data = await run("{ plans(first: 3) { nodes { activities(first: 2) { totalCount nodes { id plan { id } } "
-                     "pageInfo { hasNextPage endCursor } } id } } }")
+    data = await run(
+        "{ plans(first: 3) { nodes { activities(first: 2) { totalCount nodes { id plan { id } } "
+        "pageInfo { hasNextPage endCursor } } id } } }"
+    )
     for plan in data["plans"]["nodes"]:
         conn = plan["activities"]
         assert len(conn["nodes"]) <= 2
@@ -55,20 +57,35 @@ async def test_nested_connection_pages_per_parent(run):
 
 async def _first_public_activity():
     async with session_scope() as session:
-        row = (await session.execute(
-            select(Activity.id, Activity.plan_id, Activity.focus_area_id, Activity.title, Activity.target_group,
-                   Plan.urban_area_id)
-            .join(Plan, Plan.id == Activity.plan_id)
-            .where(Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE", Activity.target_group.is_not(None))
-            .order_by(Activity.id)
-        )).first()
-        partner = (await session.execute(
-            select(ActivityPartner.partner_id).where(ActivityPartner.activity_id == row.id))).scalar()
+        row = (
+            await session.execute(
+                select(
+                    Activity.id,
+                    Activity.plan_id,
+                    Activity.focus_area_id,
+                    Activity.title,
+                    Activity.target_group,
+                    Plan.urban_area_id,
+                )
+                .join(Plan, Plan.id == Activity.plan_id)
+                .where(
+                    Activity.visibility == Visibility.PUBLIC,
+                    Plan.status == "ACTIVE",
+                    Activity.target_group.is_not(None),
+                )
+                .order_by(Activity.id)
+            )
+        ).first()
+        partner = (
+            await session.execute(select(ActivityPartner.partner_id).where(ActivityPartner.activity_id == row.id))
+        ).scalar()
         return row, partner
 
 
-FILTERED = "query($f: ActivityFilter) { activities(first: 100, filter: $f) { totalCount nodes { id title " \
-           "targetGroup status plan { id urbanArea { id } } focusArea { id } partners { partner { id } } } } }"
+FILTERED = (
+    "query($f: ActivityFilter) { activities(first: 100, filter: $f) { totalCount nodes { id title "
+    "targetGroup status plan { id urbanArea { id } } focusArea { id } partners { partner { id } } } } }"
+)
 
 
 async def test_each_filter_narrows_to_matching_activities(run):
@@ -77,10 +94,19 @@ async def test_each_filter_narrows_to_matching_activities(run):
     gid = encode("Activity", row.id)
     tg = row.target_group.split()[0]
     cases = {
-        "urbanAreaId": (encode("UrbanArea", row.urban_area_id), lambda a: a["plan"]["urbanArea"]["id"] == encode("UrbanArea", row.urban_area_id)),
+        "urbanAreaId": (
+            encode("UrbanArea", row.urban_area_id),
+            lambda a: a["plan"]["urbanArea"]["id"] == encode("UrbanArea", row.urban_area_id),
+        ),
         "planId": (encode("Plan", row.plan_id), lambda a: a["plan"]["id"] == encode("Plan", row.plan_id)),
-        "focusAreaId": (encode("FocusArea", row.focus_area_id), lambda a: a["focusArea"]["id"] == encode("FocusArea", row.focus_area_id)),
-        "partnerId": (encode("Partner", partner), lambda a: encode("Partner", partner) in [p["partner"]["id"] for p in a["partners"]]),
+        "focusAreaId": (
+            encode("FocusArea", row.focus_area_id),
+            lambda a: a["focusArea"]["id"] == encode("FocusArea", row.focus_area_id),
+        ),
+        "partnerId": (
+            encode("Partner", partner),
+            lambda a: encode("Partner", partner) in [p["partner"]["id"] for p in a["partners"]],
+        ),
         "targetGroup": (tg, lambda a: tg.lower() in (a["targetGroup"] or "").lower()),
         "search": (row.title[:6].lower(), lambda a: True),
         "status": ("ACTIVE", lambda a: a["status"] == "ACTIVE"),
@@ -97,10 +123,14 @@ async def test_each_filter_narrows_to_matching_activities(run):
 
 async def test_search_ignores_case_of_danish_letters_too(run):
     async with session_scope() as session:
-        titles = (await session.execute(
-            select(Activity.id, Activity.title).join(Plan, Plan.id == Activity.plan_id)
-            .where(Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE").order_by(Activity.id)
-        )).all()
+        titles = (
+            await session.execute(
+                select(Activity.id, Activity.title)
+                .join(Plan, Plan.id == Activity.plan_id)
+                .where(Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE")
+                .order_by(Activity.id)
+            )
+        ).all()
     found = next((row for row in titles if any(c in row.title for c in "æøåÆØÅ")), None)
     assert found is not None, "the demo data has titles with æ, ø or å"
     for text in (found.title.upper(), found.title.lower()):
@@ -115,15 +145,22 @@ async def test_search_treats_wildcards_literally(run):
 
 async def test_occurrence_range_filter_uses_non_cancelled_occurrences(run):
     async with session_scope() as session:
-        occ = (await session.execute(
-            select(Occurrence.activity_id, Occurrence.starts_at, Occurrence.ends_at)
-            .join(Activity, Activity.id == Occurrence.activity_id)
-            .join(Plan, Plan.id == Activity.plan_id)
-            .where(Occurrence.cancelled.is_(False), Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE")
-            .order_by(Occurrence.starts_at.desc())
-        )).first()
-    starts = occ.starts_at if occ.starts_at.tzinfo else occ.starts_at.replace(tzinfo=timezone.utc)
-    window = {"occursFrom": (starts - timedelta(minutes=1)).isoformat(), "occursTo": (starts + timedelta(minutes=1)).isoformat()}
+        occ = (
+            await session.execute(
+                select(Occurrence.activity_id, Occurrence.starts_at, Occurrence.ends_at)
+                .join(Activity, Activity.id == Occurrence.activity_id)
+                .join(Plan, Plan.id == Activity.plan_id)
+                .where(
+                    Occurrence.cancelled.is_(False), Activity.visibility == Visibility.PUBLIC, Plan.status == "ACTIVE"
+                )
+                .order_by(Occurrence.starts_at.desc())
+            )
+        ).first()
+    starts = occ.starts_at if occ.starts_at.tzinfo else occ.starts_at.replace(tzinfo=UTC)
+    window = {
+        "occursFrom": (starts - timedelta(minutes=1)).isoformat(),
+        "occursTo": (starts + timedelta(minutes=1)).isoformat(),
+    }
     conn = (await run(FILTERED, {"f": window}))["activities"]
     assert encode("Activity", occ.activity_id) in [a["id"] for a in conn["nodes"]]
     far = {"occursFrom": "2100-01-01T00:00:00Z", "occursTo": "2100-02-01T00:00:00Z"}
@@ -131,9 +168,11 @@ async def test_occurrence_range_filter_uses_non_cancelled_occurrences(run):
 
 
 async def test_next_occurrences_are_soonest_first_and_limited(run):
-    now = datetime.now(timezone.utc).isoformat()
-    data = await run("query($from: DateTime) { activities(first: 20) { nodes { occurrences(from: $from, first: 3) { startsAt endsAt } } } }",
-                     {"from": now})
+    now = datetime.now(UTC).isoformat()
+    data = await run(
+        "query($from: DateTime) { activities(first: 20) { nodes { occurrences(from: $from, first: 3) { startsAt endsAt } } } }",
+        {"from": now},
+    )
     lists = [a["occurrences"] for a in data["activities"]["nodes"]]
     assert any(lists)
     for occurrences in lists:
@@ -162,11 +201,19 @@ async def test_plan_filter(run):
     plans = await all_plans(run, "id status urbanArea { id } organisations { id } board { id }")
     sample = next(p for p in plans if p["board"])
     for f, expected in (
-        ({"urbanAreaId": sample["urbanArea"]["id"]}, [p["id"] for p in plans if p["urbanArea"]["id"] == sample["urbanArea"]["id"]]),
+        (
+            {"urbanAreaId": sample["urbanArea"]["id"]},
+            [p["id"] for p in plans if p["urbanArea"]["id"] == sample["urbanArea"]["id"]],
+        ),
         ({"status": "ACTIVE"}, [p["id"] for p in plans if p["status"] == "ACTIVE"]),
-        ({"organisationId": sample["organisations"][0]["id"]},
-         [p["id"] for p in plans if sample["organisations"][0]["id"] in [o["id"] for o in p["organisations"]]]),
-        ({"boardId": sample["board"]["id"]}, [p["id"] for p in plans if p["board"] and p["board"]["id"] == sample["board"]["id"]]),
+        (
+            {"organisationId": sample["organisations"][0]["id"]},
+            [p["id"] for p in plans if sample["organisations"][0]["id"] in [o["id"] for o in p["organisations"]]],
+        ),
+        (
+            {"boardId": sample["board"]["id"]},
+            [p["id"] for p in plans if p["board"] and p["board"]["id"] == sample["board"]["id"]],
+        ),
     ):
         got = [n["id"] for n in await all_plans(run, "id", f)]
         assert got == expected, f

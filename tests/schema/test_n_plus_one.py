@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -116,27 +116,52 @@ async def _count(actor) -> tuple[int, dict]:
 async def _add_rows() -> None:
     """Two more public plans with activities, partners, occurrences, goals and a follow-up group."""
     tag = uuid.uuid4().hex[:8]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with session_scope() as session:
         area = (await session.execute(select(UrbanArea).order_by(UrbanArea.id))).scalars().first()
         template = (await session.execute(select(Plan).where(Plan.status == PlanStatus.ACTIVE))).scalars().first()
-        focus = (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id))).scalars().first()
+        focus = (
+            (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id)))
+            .scalars()
+            .first()
+        )
         estate = (await session.execute(select(HousingEstate).order_by(HousingEstate.id))).scalars().first()
         for p in range(2):
-            plan = Plan(name=f"N+1-plan {tag} {p}", status=PlanStatus.ACTIVE, start_date=date(2025, 1, 1),
-                        end_date=date(2028, 12, 31), generation_id=template.generation_id, urban_area_id=area.id,
-                        board_id=template.board_id, lead_organisation_id=template.lead_organisation_id)
+            plan = Plan(
+                name=f"N+1-plan {tag} {p}",
+                status=PlanStatus.ACTIVE,
+                start_date=date(2025, 1, 1),
+                end_date=date(2028, 12, 31),
+                generation_id=template.generation_id,
+                urban_area_id=area.id,
+                board_id=template.board_id,
+                lead_organisation_id=template.lead_organisation_id,
+            )
             session.add(plan)
             await session.flush()
             session.add(PlanOrganisation(plan_id=plan.id, organisation_id=template.lead_organisation_id))
             session.add(PlanEstate(plan_id=plan.id, estate_id=estate.id))
             session.add(Agreement(plan_id=plan.id, kind=AgreementKind.STRATEGIC, title=f"Aftale {tag}"))
-            session.add(Agreement(plan_id=plan.id, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=focus.id,
-                                  title=f"Delaftale {tag}"))
-            for party, share in ((FinancingParty.LANDSBYGGEFONDEN, 75), (FinancingParty.MUNICIPALITY, 12.5),
-                                 (FinancingParty.HOUSING_ORGANISATION, 12.5)):
-                session.add(Financing(plan_id=plan.id, year=2026, party=party, share_percent=Decimal(str(share)),
-                                      budget=Decimal("1000"), spent=Decimal("0")))
+            session.add(
+                Agreement(
+                    plan_id=plan.id, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=focus.id, title=f"Delaftale {tag}"
+                )
+            )
+            for party, share in (
+                (FinancingParty.LANDSBYGGEFONDEN, 75),
+                (FinancingParty.MUNICIPALITY, 12.5),
+                (FinancingParty.HOUSING_ORGANISATION, 12.5),
+            ):
+                session.add(
+                    Financing(
+                        plan_id=plan.id,
+                        year=2026,
+                        party=party,
+                        share_percent=Decimal(str(share)),
+                        budget=Decimal("1000"),
+                        spent=Decimal("0"),
+                    )
+                )
             for g in range(2):
                 goal = Goal(plan_id=plan.id, focus_area_id=focus.id, title=f"Mål {tag} {g}")
                 session.add(goal)
@@ -154,17 +179,32 @@ async def _add_rows() -> None:
                 partners.append(partner)
             await session.flush()
             for a in range(4):
-                activity = Activity(plan_id=plan.id, focus_area_id=focus.id, title=f"Aktivitet {tag} {a}",
-                                    visibility=Visibility.PUBLIC if a % 2 == 0 else Visibility.INTERNAL)
+                activity = Activity(
+                    plan_id=plan.id,
+                    focus_area_id=focus.id,
+                    title=f"Aktivitet {tag} {a}",
+                    visibility=Visibility.PUBLIC if a % 2 == 0 else Visibility.INTERNAL,
+                )
                 session.add(activity)
                 await session.flush()
                 for k, partner in enumerate(partners):
-                    session.add(ActivityPartner(activity_id=activity.id, partner_id=partner.id,
-                                                role=PartnerRole.RESPONSIBLE if k == 0 else PartnerRole.CONTRIBUTING))
+                    session.add(
+                        ActivityPartner(
+                            activity_id=activity.id,
+                            partner_id=partner.id,
+                            role=PartnerRole.RESPONSIBLE if k == 0 else PartnerRole.CONTRIBUTING,
+                        )
+                    )
                 for o in range(4):
                     start = now + timedelta(days=7 * o)
-                    session.add(Occurrence(activity_id=activity.id, starts_at=start, ends_at=start + timedelta(hours=2),
-                                           participant_count=o))
+                    session.add(
+                        Occurrence(
+                            activity_id=activity.id,
+                            starts_at=start,
+                            ends_at=start + timedelta(hours=2),
+                            participant_count=o,
+                        )
+                    )
                 session.add(ProgressNote(activity_id=activity.id, text=f"Note {tag}", author_partner_id=partners[0].id))
             group = FollowUpGroup(plan_id=plan.id, name=f"Følgegruppe {tag} {p}")
             session.add(group)
@@ -173,8 +213,15 @@ async def _add_rows() -> None:
             session.add(GroupMember(group_id=group.id, display_name=f"Medlem {tag}", role="medlem"))
             session.add(Meeting(group_id=group.id, starts_at=now))
             for n in range(3):
-                session.add(ResidentInput(group_id=group.id, title=f"Input {tag} {n}", body="...", published=n == 0,
-                                          concerns_focus_area_id=focus.id))
+                session.add(
+                    ResidentInput(
+                        group_id=group.id,
+                        title=f"Input {tag} {n}",
+                        body="...",
+                        published=n == 0,
+                        concerns_focus_area_id=focus.id,
+                    )
+                )
 
 
 async def test_deep_query_statement_count_does_not_grow(actor):

@@ -60,7 +60,9 @@ def test_the_python_key_puts_ae_oe_aa_after_z():
 
 async def test_name_order_is_danish_on_the_database(run, tag):
     for direction, expected in (("ASC", DANISH), ("DESC", DANISH[::-1])):
-        nodes = (await run(PARTNERS, {"first": 100, "order": {"field": "NAME", "direction": direction}}))["partners"]["nodes"]
+        nodes = (await run(PARTNERS, {"first": 100, "order": {"field": "NAME", "direction": direction}}))["partners"][
+            "nodes"
+        ]
         ours = [n["name"].removesuffix(f" {tag}") for n in nodes if n["name"].endswith(f" {tag}")]
         assert ours == expected
         names = [n["name"] for n in nodes]
@@ -82,7 +84,9 @@ async def test_a_row_added_behind_the_cursor_is_not_seen_and_none_twice(run, tag
     first = (await run(PARTNERS, {"first": 3, "order": order}))["partners"]
     async with session_scope() as session:
         session.add(Partner(name="  Aaa first of all", kind=PartnerKind.ASSOCIATION))  # sorts before the cursor
-    rest = (await run(PARTNERS, {"first": 100, "after": first["pageInfo"]["endCursor"], "order": order}))["partners"]["nodes"]
+    rest = (await run(PARTNERS, {"first": 100, "after": first["pageInfo"]["endCursor"], "order": order}))["partners"][
+        "nodes"
+    ]
     ids = [n["id"] for n in first["nodes"]] + [n["id"] for n in rest]
     assert len(ids) == len(set(ids))
     assert "  Aaa first of all" not in [n["name"] for n in rest]
@@ -101,8 +105,11 @@ async def test_a_cursor_of_one_order_is_refused_in_another(run, tag):
         assert [e.extensions["code"] for e in errors] == ["BAD_CURSOR"], (cursor, order)
         assert "orderBy" in errors[0].message
     # A nested list refuses it the same way.
-    errors = await _errors("query($a: String) { urbanAreas(first: 1) { nodes { plans(after: $a, orderBy: {field: NAME}) "
-                           "{ nodes { id } } } } }", {"a": by_id})
+    errors = await _errors(
+        "query($a: String) { urbanAreas(first: 1) { nodes { plans(after: $a, orderBy: {field: NAME}) "
+        "{ nodes { id } } } } }",
+        {"a": by_id},
+    )
     assert [e.extensions["code"] for e in errors] == ["BAD_CURSOR"]
 
 
@@ -119,12 +126,19 @@ ROOTS = ["urbanAreas", "housingOrganisations", "boards", "plans"]
 
 async def test_every_named_root_list_orders_by_name(run):
     for field in ROOTS:
-        nodes = (await run(f"{{ {field}(first: 100, orderBy: {{field: NAME}}) {{ nodes {{ name }} }} }}"))[field]["nodes"]
+        nodes = (await run(f"{{ {field}(first: 100, orderBy: {{field: NAME}}) {{ nodes {{ name }} }} }}"))[field][
+            "nodes"
+        ]
         names = [n["name"] for n in nodes]
         assert [danish_sort_key(n).partition("\x00")[0] for n in names] == sorted(
-            danish_sort_key(n).partition("\x00")[0] for n in names), field
-    titles = [n["title"] for n in (await run(
-        "{ activities(first: 100, orderBy: {field: NAME, direction: DESC}) { nodes { title } } }"))["activities"]["nodes"]]
+            danish_sort_key(n).partition("\x00")[0] for n in names
+        ), field
+    titles = [
+        n["title"]
+        for n in (await run("{ activities(first: 100, orderBy: {field: NAME, direction: DESC}) { nodes { title } } }"))[
+            "activities"
+        ]["nodes"]
+    ]
     keys = [danish_sort_key(t).partition("\x00")[0] for t in titles]
     assert keys == sorted(keys, reverse=True)
 
@@ -141,9 +155,18 @@ DEEP_ORDERED = """{ urbanAreas(first: 50, orderBy: {field: NAME}) { nodes { name
 
 async def test_nested_paging_by_name_visits_every_row_once(run):
     async with session_scope() as session:
-        plan_id = (await session.execute(
-            select(Activity.plan_id).where(Activity.visibility == Visibility.PUBLIC).group_by(Activity.plan_id)
-            .order_by(Activity.plan_id))).scalars().first()
+        plan_id = (
+            (
+                await session.execute(
+                    select(Activity.plan_id)
+                    .where(Activity.visibility == Visibility.PUBLIC)
+                    .group_by(Activity.plan_id)
+                    .order_by(Activity.plan_id)
+                )
+            )
+            .scalars()
+            .first()
+        )
     from schema.ids import encode
 
     plan = encode("Plan", plan_id)
@@ -158,17 +181,33 @@ async def test_nested_paging_by_name_visits_every_row_once(run):
 async def _add_plan_with_activities() -> None:
     tag = uuid.uuid4().hex[:6]
     async with session_scope() as session:
-        template = (await session.execute(select(Plan).where(Plan.status == PlanStatus.ACTIVE).order_by(Plan.id))).scalars().first()
-        focus = (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id))).scalars().first()
+        template = (
+            (await session.execute(select(Plan).where(Plan.status == PlanStatus.ACTIVE).order_by(Plan.id)))
+            .scalars()
+            .first()
+        )
+        focus = (
+            (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id)))
+            .scalars()
+            .first()
+        )
         area = (await session.execute(select(UrbanArea).order_by(UrbanArea.id))).scalars().first()
-        plan = Plan(name=f"Ørestad {tag}", status=PlanStatus.ACTIVE, start_date=date(2025, 1, 1), end_date=date(2028, 12, 31),
-                    generation_id=template.generation_id, urban_area_id=area.id, board_id=template.board_id,
-                    lead_organisation_id=template.lead_organisation_id)
+        plan = Plan(
+            name=f"Ørestad {tag}",
+            status=PlanStatus.ACTIVE,
+            start_date=date(2025, 1, 1),
+            end_date=date(2028, 12, 31),
+            generation_id=template.generation_id,
+            urban_area_id=area.id,
+            board_id=template.board_id,
+            lead_organisation_id=template.lead_organisation_id,
+        )
         session.add(plan)
         await session.flush()
         for title in ("Åben café", "Zumba", "Ældrekaffe", "Lektiecafé"):
-            session.add(Activity(plan_id=plan.id, focus_area_id=focus.id, title=f"{title} {tag}",
-                                 visibility=Visibility.PUBLIC))
+            session.add(
+                Activity(plan_id=plan.id, focus_area_id=focus.id, title=f"{title} {tag}", visibility=Visibility.PUBLIC)
+            )
 
 
 @pytest.mark.usefixtures("without_cost_limit")

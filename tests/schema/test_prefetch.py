@@ -44,6 +44,7 @@ async def _run(actor, *, prefetch: bool, monkeypatch) -> tuple[dict, int]:
     if prefetch:
         monkeypatch.undo()
     else:
+
         async def no_prefetch(*args):
             return None
 
@@ -78,8 +79,9 @@ async def test_prefetch_answers_the_same_with_no_more_statements(actor, account,
 async def test_prefetch_leaves_a_bad_page_size_to_the_resolver(actor):
     context = Context(actor=await actor("kommune-tmf"))
     try:
-        result = await schema.execute("{ plans(first: 2) { nodes { activities(first: 1000) { nodes { id } } } } }",
-                                      context_value=context)
+        result = await schema.execute(
+            "{ plans(first: 2) { nodes { activities(first: 1000) { nodes { id } } } } }", context_value=context
+        )
     finally:
         await context.close()
     assert result.errors and "at most" in result.errors[0].message

@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 import pytest
+
 from backend import budget
 from schema import limits
 from schema.api import execute
@@ -14,6 +15,7 @@ SEARCH = "query($q: String) { activities(first: 1, filter: {search: $q}) { nodes
 
 
 # ---------------------------------------------------------------- text length
+
 
 async def test_a_long_search_is_refused_with_a_clear_error():
     result = await execute(SEARCH, {"q": "x" * (limits.TEXT_LENGTHS["search"] + 1)})
@@ -41,6 +43,7 @@ async def test_every_free_text_argument_is_bounded(actor):
 
 
 # ---------------------------------------------------------------- body size
+
 
 async def test_a_large_graphql_body_is_refused_with_413(client):
     body = '{"query": "{ __typename }", "variables": {"q": "%s"}}' % ("x" * limits.MAX_REQUEST_BODY)
@@ -79,8 +82,12 @@ async def test_a_content_length_that_understates_the_body_does_not_help(app):
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"read it all"})
 
-    messages = iter([{"type": "http.request", "body": b"x" * 600, "more_body": True},
-                     {"type": "http.request", "body": b"x" * 600, "more_body": False}])
+    messages = iter(
+        [
+            {"type": "http.request", "body": b"x" * 600, "more_body": True},
+            {"type": "http.request", "body": b"x" * 600, "more_body": False},
+        ]
+    )
     sent = []
 
     async def receive():
@@ -95,6 +102,7 @@ async def test_a_content_length_that_understates_the_body_does_not_help(app):
 
 
 # ---------------------------------------------------------------- deadline
+
 
 async def test_an_operation_past_its_deadline_is_stopped_with_a_clear_error(client, monkeypatch):
     from schema.context import Context
@@ -174,16 +182,20 @@ async def test_signed_in_and_in_process_work_is_not_charged(actor):
     assert await _spent("127.0.0.1") == before
 
 
-@pytest.mark.parametrize(("trusted", "expected"), [
-    ([], "10.0.0.1"),  # no trusted proxy: the header is ignored
-    (["10.0.0.1"], "198.51.100.4"),  # the proxy's right-most entry
-])
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [
+        ([], "10.0.0.1"),  # no trusted proxy: the header is ignored
+        (["10.0.0.1"], "198.51.100.4"),  # the proxy's right-most entry
+    ],
+)
 def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(monkeypatch, trusted, expected):
     from starlette.requests import Request
 
     from backend.settings import get_settings
 
     monkeypatch.setattr(get_settings(), "trusted_proxies", trusted)
-    request = Request({"type": "http", "client": ("10.0.0.1", 1),
-                       "headers": [(b"x-forwarded-for", b"203.0.113.1, 198.51.100.4")]})
+    request = Request(
+        {"type": "http", "client": ("10.0.0.1", 1), "headers": [(b"x-forwarded-for", b"203.0.113.1, 198.51.100.4")]}
+    )
     assert budget.client_address(request) == expected

@@ -54,15 +54,53 @@ def test_enum_values_are_uppercase():
 
 def test_foundation_names_exist():
     names = set(GQL.type_map)
-    for required in ("Plan", "Activity", "Partner", "ActivityPartner", "FollowUpGroup", "FocusArea", "UrbanArea",
-                     "Board", "HousingOrganisation", "HousingEstate", "Goal", "Indicator", "Measurement",
-                     "Financing", "Agreement", "Occurrence", "ProgressNote", "ResidentInput", "InputAnswer",
-                     "Meeting", "GroupMember", "OtherEffort", "Municipality", "Residency", "Viewer",
-                     "PlanConnection", "ActivityConnection", "PageInfo", "Node"):
+    for required in (
+        "Plan",
+        "Activity",
+        "Partner",
+        "ActivityPartner",
+        "FollowUpGroup",
+        "FocusArea",
+        "UrbanArea",
+        "Board",
+        "HousingOrganisation",
+        "HousingEstate",
+        "Goal",
+        "Indicator",
+        "Measurement",
+        "Financing",
+        "Agreement",
+        "Occurrence",
+        "ProgressNote",
+        "ResidentInput",
+        "InputAnswer",
+        "Meeting",
+        "GroupMember",
+        "OtherEffort",
+        "Municipality",
+        "Residency",
+        "Viewer",
+        "PlanConnection",
+        "ActivityConnection",
+        "PageInfo",
+        "Node",
+    ):
         assert required in names, required
     query = GQL.query_type.fields
-    for field in ("plans", "plan", "activities", "followUpGroups", "urbanAreas", "boards", "housingOrganisations",
-                  "partners", "fundingGenerations", "node", "viewer", "auditEvents"):
+    for field in (
+        "plans",
+        "plan",
+        "activities",
+        "followUpGroups",
+        "urbanAreas",
+        "boards",
+        "housingOrganisations",
+        "partners",
+        "fundingGenerations",
+        "node",
+        "viewer",
+        "auditEvents",
+    ):
         assert field in query, field
     assert isinstance(GQL.type_map["Organisation"], GraphQLUnionType)
 

@@ -21,8 +21,9 @@ async def test_only_committed_events_of_the_topic_arrive():
             await events.publish(s, events.ACTIVITY_CHANGED, activity_id=-1, plan_id=-1, marker=f"rolled back {marker}")
             await s.rollback()
         async with new_session() as s:
-            await events.publish(s, events.RESIDENT_INPUT_RECEIVED, input_id=-1, group_id=-1, plan_id=-1,
-                                 marker=f"other topic {marker}")
+            await events.publish(
+                s, events.RESIDENT_INPUT_RECEIVED, input_id=-1, group_id=-1, plan_id=-1, marker=f"other topic {marker}"
+            )
             await s.commit()
         async with new_session() as s:
             await events.publish(s, events.ACTIVITY_CHANGED, activity_id=-2, plan_id=-2, marker=f"committed {marker}")
@@ -55,9 +56,13 @@ async def test_one_listen_connection_serves_the_caches_and_live_events():
     await events._broker.start()
     try:
         async with new_session() as s:
-            listening = (await s.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
-            ))).scalar()
+            listening = (
+                await s.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                    )
+                )
+            ).scalar()
         assert changes.shared()
         assert listening == 1, f"{listening} LISTEN connections in this process, expected one"
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -17,8 +17,7 @@ from backend.models import (
     ResidentInput,
     WebSession,
 )
-from backend.services import NotFound, ValidationFailed
-from backend.services import groups, inputs, viewer
+from backend.services import NotFound, ValidationFailed, groups, inputs, viewer
 from tests.services.world import ACTOR_KINDS, build_world, call, fetch, scalar
 
 
@@ -30,13 +29,15 @@ async def world():
 @pytest.mark.parametrize("kind", ACTOR_KINDS)
 async def test_groups_members_meetings_by_housing_staff(world, kind):
     actor = world.actor(kind)
-    when = datetime(2026, 3, 1, 18, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 1, 18, tzinfo=UTC)
     if kind == "housing":
-        group = await call(groups.create_group, actor=actor, plan_id=world.plan_id, name="Ny følgegruppe",
-                           estate_ids=[world.estate_id])
+        group = await call(
+            groups.create_group, actor=actor, plan_id=world.plan_id, name="Ny følgegruppe", estate_ids=[world.estate_id]
+        )
         member = await call(groups.add_member, actor=actor, group_id=group.id, display_name="Aisha", role="formand")
-        meeting = await call(groups.create_meeting, actor=actor, group_id=group.id, starts_at=when,
-                             agenda="1. Velkomst")
+        meeting = await call(
+            groups.create_meeting, actor=actor, group_id=group.id, starts_at=when, agenda="1. Velkomst"
+        )
         await call(groups.update_meeting, actor=actor, meeting_id=meeting.id, minutes="Referat: godt møde")
         assert (await fetch(Meeting, meeting.id)).minutes == "Referat: godt møde"
         assert (await fetch(GroupMember, member.id)).role == "formand"
@@ -47,16 +48,25 @@ async def test_groups_members_meetings_by_housing_staff(world, kind):
             await call(groups.add_member, actor=actor, group_id=world.group_id, display_name="X", role="Y")
         with pytest.raises(NotFound):
             await call(groups.create_meeting, actor=actor, group_id=world.group_id, starts_at=when)
-        assert await scalar(select(func.count()).select_from(FollowUpGroup).where(
-            FollowUpGroup.plan_id == world.plan_id)) == 1
-        assert await scalar(select(func.count()).select_from(GroupMember).where(
-            GroupMember.group_id == world.group_id)) == 0
+        assert (
+            await scalar(select(func.count()).select_from(FollowUpGroup).where(FollowUpGroup.plan_id == world.plan_id))
+            == 1
+        )
+        assert (
+            await scalar(select(func.count()).select_from(GroupMember).where(GroupMember.group_id == world.group_id))
+            == 0
+        )
 
 
 async def test_group_estates_must_be_of_the_plan(world):
     with pytest.raises(ValidationFailed) as exc:
-        await call(groups.create_group, actor=world.actor("housing"), plan_id=world.plan_id, name="X",
-                   estate_ids=[world.other_estate_id])
+        await call(
+            groups.create_group,
+            actor=world.actor("housing"),
+            plan_id=world.plan_id,
+            name="X",
+            estate_ids=[world.other_estate_id],
+        )
     assert [(e.field, e.code) for e in exc.value.errors] == [("estateIds[0]", "NOT_FOUND")]
 
 
@@ -64,8 +74,13 @@ async def test_export_holds_the_residents_data_and_nobody_elses(world):
     resident = world.actor("resident")
     mine = await call(inputs.submit, actor=resident, group_id=world.group_id, title="Mit input", body="Min tekst")
     await call(inputs.answer, actor=world.actor("housing"), input_id=mine.id, body="Vores svar")
-    await call(inputs.submit, actor=world.actor("other_resident"), group_id=world.other_group_id, title="Andet",
-               body="Andens tekst")
+    await call(
+        inputs.submit,
+        actor=world.actor("other_resident"),
+        group_id=world.other_group_id,
+        title="Andet",
+        body="Andens tekst",
+    )
     data = await call(viewer.export_data, actor=resident)
     text = json.dumps(data)  # plain JSON
     assert data["account"]["id"] == resident.account_id
@@ -83,8 +98,11 @@ async def test_erase_anonymises_inputs_and_removes_residencies_and_sessions(worl
     from backend.db import new_session
 
     async with new_session() as s:
-        s.add(WebSession(id_hash=f"h{world.tag}", account_id=resident.account_id,
-                         expires_at=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+        s.add(
+            WebSession(
+                id_hash=f"h{world.tag}", account_id=resident.account_id, expires_at=datetime(2030, 1, 1, tzinfo=UTC)
+            )
+        )
         await s.commit()
     with pytest.raises(ValidationFailed):
         await call(viewer.erase, actor=resident, confirm=False)
@@ -96,7 +114,11 @@ async def test_erase_anonymises_inputs_and_removes_residencies_and_sessions(worl
     stored = await fetch(ResidentInput, row.id)
     assert stored is not None and stored.author_account_id is None and stored.body == "Står tilbage"
     assert await fetch(Account, resident.account_id) is None
-    assert await scalar(select(func.count()).select_from(Residency).where(
-        Residency.account_id == resident.account_id)) == 0
-    assert await scalar(select(func.count()).select_from(WebSession).where(
-        WebSession.account_id == resident.account_id)) == 0
+    assert (
+        await scalar(select(func.count()).select_from(Residency).where(Residency.account_id == resident.account_id))
+        == 0
+    )
+    assert (
+        await scalar(select(func.count()).select_from(WebSession).where(WebSession.account_id == resident.account_id))
+        == 0
+    )

@@ -10,12 +10,17 @@ from sqlalchemy import func, select, update
 
 from backend import events
 from backend.db import new_session
-
 from backend.models import (
-    AuditEvent, InputAnswer, InputChannel, InputReport, InputStatus, Plan, PlanStatus, ResidentInput,
+    AuditEvent,
+    InputAnswer,
+    InputChannel,
+    InputReport,
+    InputStatus,
+    Plan,
+    PlanStatus,
+    ResidentInput,
 )
-from backend.services import NotFound, ValidationFailed
-from backend.services import inputs
+from backend.services import NotFound, ValidationFailed, inputs
 from tests.services.world import ACTOR_KINDS, build_world, call, fetch, scalar
 
 
@@ -40,8 +45,12 @@ async def test_submit_only_a_resident_of_the_group(world, kind):
         stored = await fetch(ResidentInput, row.id)
         assert stored.author_account_id == actor.account_id and stored.status == InputStatus.RECEIVED
         assert stored.channel == InputChannel.WEB
-        event = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.submit",
-                                                      AuditEvent.object_id == row.id).order_by(AuditEvent.id.desc()).limit(1))
+        event = await scalar(
+            select(AuditEvent)
+            .where(AuditEvent.action == "residentInput.submit", AuditEvent.object_id == row.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
         assert event.actor_account_id == actor.account_id and event.plan_id == world.plan_id
         assert event.after["body"] == "[personal]" and event.after["title"] == "[personal]"
     else:
@@ -92,11 +101,13 @@ async def test_bad_texts_are_refused_and_nothing_is_stored(world, title, body, c
 
 async def test_arabic_and_markup_are_stored_as_given(world):
     arabic = "نريد ملعبًا جديدًا للأطفال بالقرب من المدرسة"
-    row = await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="ملعب",
-                     body=arabic, language="ar")
+    row = await call(
+        inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="ملعب", body=arabic, language="ar"
+    )
     markup = '<script>alert("x")</script><b>fed</b> & "citat"'
-    row2 = await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="<i>HTML</i>",
-                      body=markup)
+    row2 = await call(
+        inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="<i>HTML</i>", body=markup
+    )
     assert (await fetch(ResidentInput, row.id)).body == arabic
     assert (await fetch(ResidentInput, row.id)).language == "ar"
     assert (await fetch(ResidentInput, row2.id)).body == markup
@@ -105,21 +116,45 @@ async def test_arabic_and_markup_are_stored_as_given(world):
 
 async def test_bad_language_code(world):
     with pytest.raises(ValidationFailed) as exc:
-        await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="t", body="b",
-                   language="klingon!")
+        await call(
+            inputs.submit,
+            actor=world.actor("resident"),
+            group_id=world.group_id,
+            title="t",
+            body="b",
+            language="klingon!",
+        )
     assert codes(exc.value) == {"INVALID"}
 
 
 async def test_concerns_must_be_of_the_plan(world):
-    row = await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="a", body="b",
-                     concerns=("Activity", world.activity_id))
+    row = await call(
+        inputs.submit,
+        actor=world.actor("resident"),
+        group_id=world.group_id,
+        title="a",
+        body="b",
+        concerns=("Activity", world.activity_id),
+    )
     assert (await fetch(ResidentInput, row.id)).concerns_activity_id == world.activity_id
-    row = await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="a", body="c",
-                     concerns=("FocusArea", world.focus_area_id))
+    row = await call(
+        inputs.submit,
+        actor=world.actor("resident"),
+        group_id=world.group_id,
+        title="a",
+        body="c",
+        concerns=("FocusArea", world.focus_area_id),
+    )
     assert (await fetch(ResidentInput, row.id)).concerns_focus_area_id == world.focus_area_id
     with pytest.raises(ValidationFailed) as exc:
-        await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="a", body="d",
-                   concerns=("FocusArea", world.other_generation_focus_area_id))
+        await call(
+            inputs.submit,
+            actor=world.actor("resident"),
+            group_id=world.group_id,
+            title="a",
+            body="d",
+            concerns=("FocusArea", world.other_generation_focus_area_id),
+        )
     assert [(e.field, e.code) for e in exc.value.errors] == [("concernsId", "NOT_FOUND")]
 
 
@@ -191,8 +226,12 @@ async def test_answer_set_status_publish_hide_by_staff_of_the_plan(world, kind):
         await call(inputs.hide, actor=actor, input_id=row.id, reason="Krænkende indhold")
         stored = await fetch(ResidentInput, row.id)
         assert stored.hidden and not stored.published and stored.hidden_reason == "Krænkende indhold"
-        event = await scalar(select(AuditEvent).where(AuditEvent.action == "residentInput.hide",
-                                                      AuditEvent.object_id == row.id).order_by(AuditEvent.id.desc()).limit(1))
+        event = await scalar(
+            select(AuditEvent)
+            .where(AuditEvent.action == "residentInput.hide", AuditEvent.object_id == row.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
         assert event.reason == "Krænkende indhold"
     else:
         for fn, kw in (
@@ -236,8 +275,13 @@ async def test_withdrawn_input_can_be_sent_again(world):
 @pytest.mark.parametrize("kind", ACTOR_KINDS)
 async def test_register_on_behalf_by_staff_of_the_plan(world, kind):
     actor = world.actor(kind)
-    kw = dict(actor=actor, group_id=world.group_id, title="Fra telefon", body="Ringede ind om støj",
-              channel=InputChannel.PHONE)
+    kw = dict(
+        actor=actor,
+        group_id=world.group_id,
+        title="Fra telefon",
+        body="Ringede ind om støj",
+        channel=InputChannel.PHONE,
+    )
     if kind in STAFF_OF_PLAN:
         row = await call(inputs.register, **kw)
         stored = await fetch(ResidentInput, row.id)
@@ -250,8 +294,14 @@ async def test_register_on_behalf_by_staff_of_the_plan(world, kind):
 
 async def test_register_refuses_the_web_channel(world):
     with pytest.raises(ValidationFailed) as exc:
-        await call(inputs.register, actor=world.actor("housing"), group_id=world.group_id, title="t", body="b",
-                   channel=InputChannel.WEB)
+        await call(
+            inputs.register,
+            actor=world.actor("housing"),
+            group_id=world.group_id,
+            title="t",
+            body="b",
+            channel=InputChannel.WEB,
+        )
     assert codes(exc.value) == {"INVALID"}
 
 
@@ -312,10 +362,18 @@ async def test_submit_and_answer_publish_live_events_only_when_committed(world):
     plan_id = world.plan_id
     assert seen == [
         {"topic": events.RESIDENT_INPUT_RECEIVED, "input_id": row.id, "group_id": world.group_id, "plan_id": plan_id},
-        {"topic": events.RESIDENT_INPUT_RECEIVED, "input_id": marker.id, "group_id": world.group_id,
-         "plan_id": plan_id},
-        {"topic": events.RESIDENT_INPUT_ANSWERED, "input_id": row.id,
-         "author_account_id": world.actor("resident").account_id, "plan_id": plan_id},
+        {
+            "topic": events.RESIDENT_INPUT_RECEIVED,
+            "input_id": marker.id,
+            "group_id": world.group_id,
+            "plan_id": plan_id,
+        },
+        {
+            "topic": events.RESIDENT_INPUT_ANSWERED,
+            "input_id": row.id,
+            "author_account_id": world.actor("resident").account_id,
+            "plan_id": plan_id,
+        },
     ]
 
 
@@ -324,8 +382,10 @@ async def test_rate_limit_holds_for_concurrent_submissions(world):
     for i in range(inputs.RATE_LIMIT_COUNT - 1):
         await call(inputs.submit, actor=actor, group_id=world.group_id, title=f"Nr. {i}", body=f"Tekst {i}")
     results = await asyncio.gather(
-        *(call(inputs.submit, actor=actor, group_id=world.group_id, title=f"Samtidig {i}", body=f"Samtidig {i}")
-          for i in range(3)),
+        *(
+            call(inputs.submit, actor=actor, group_id=world.group_id, title=f"Samtidig {i}", body=f"Samtidig {i}")
+            for i in range(3)
+        ),
         return_exceptions=True,
     )
     assert sum(isinstance(r, ResidentInput) for r in results) == 1, results

@@ -25,8 +25,11 @@ async def data():
 
 async def test_financing_adds_up_and_is_valid(data):
     _world, d = data
-    assert [f.party for f in d.financing] == [FinancingParty.LANDSBYGGEFONDEN, FinancingParty.MUNICIPALITY,
-                                             FinancingParty.HOUSING_ORGANISATION]
+    assert [f.party for f in d.financing] == [
+        FinancingParty.LANDSBYGGEFONDEN,
+        FinancingParty.MUNICIPALITY,
+        FinancingParty.HOUSING_ORGANISATION,
+    ]
     assert d.share_total == Decimal("100")
     assert d.budget_total == Decimal("4000000")
     assert d.spent_total == Decimal("3630000.50")
@@ -73,8 +76,10 @@ async def test_csv_for_danish_excel_has_the_sums_with_decimal_commas(data):
     assert total == ["I alt", "100", "100", "4000000,00", "3630000,50", "90,8"]
     assert ["Landsbyggefonden", "75", "75", "3000000,00", "2700000,00", "90"] in rows
     assert not any("75/12,5/12,5" in cell for row in rows for cell in row), "no fixed split is stated"
-    assert ["Fordelingen overholder reglerne (i alt 100 %, Landsbyggefonden højst 75 %, "
-            "lokal medfinansiering mindst 25 %)", "ja"] in rows
+    assert [
+        "Fordelingen overholder reglerne (i alt 100 %, Landsbyggefonden højst 75 %, lokal medfinansiering mindst 25 %)",
+        "ja",
+    ] in rows
     assert ["I alt", "", "3", "20"] in rows
     assert ["Evaluering af lektiecaféen"] in rows
 
@@ -87,17 +92,35 @@ async def test_csv_rfc4180_is_plain(data):
     assert ["I alt", "100", "100", "4000000.00", "3630000.50", "90.8"] in rows
 
 
-WORDS = {"da": {"INCREASE": "Skal stige", "DECREASE": "Skal falde", "KEEP": "Skal fastholdes", "PLANNED": "Planlagt",
-                "ACTIVE": "I gang", "PAUSED": "Sat på pause", "ENDED": "Afsluttet"},
-         "en": {"INCREASE": "Should rise", "DECREASE": "Should fall", "KEEP": "Should hold", "PLANNED": "Planned",
-                "ACTIVE": "Running", "PAUSED": "Paused", "ENDED": "Ended"}}
+WORDS = {
+    "da": {
+        "INCREASE": "Skal stige",
+        "DECREASE": "Skal falde",
+        "KEEP": "Skal fastholdes",
+        "PLANNED": "Planlagt",
+        "ACTIVE": "I gang",
+        "PAUSED": "Sat på pause",
+        "ENDED": "Afsluttet",
+    },
+    "en": {
+        "INCREASE": "Should rise",
+        "DECREASE": "Should fall",
+        "KEEP": "Should hold",
+        "PLANNED": "Planned",
+        "ACTIVE": "Running",
+        "PAUSED": "Paused",
+        "ENDED": "Ended",
+    },
+}
 CODES = {"INCREASE", "DECREASE", "KEEP", "ACTIVE", "PLANNED", "PAUSED", "ENDED", "LANDSBYGGEFONDEN"}
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
 async def test_codes_are_words_in_the_reports_language(data, lang):
     _world, d = data
-    expected = {WORDS[lang][i.direction.value] for i in d.indicators} | {WORDS[lang][a.status.value] for a in d.activities}
+    expected = {WORDS[lang][i.direction.value] for i in d.indicators} | {
+        WORDS[lang][a.status.value] for a in d.activities
+    }
     assert expected
     cells = {c for row in _csv_rows(report.to_csv(d, lang=lang), ";") for c in row}
     assert expected <= cells and not cells & CODES
@@ -139,8 +162,11 @@ async def test_xlsx_has_a_frozen_header_kroner_formats_and_fitting_widths(data):
     for ws in wb:
         for header in ws[2]:
             letter = header.column_letter
-            texts = [c.value for (c,) in ws.iter_rows(min_row=2, min_col=header.column, max_col=header.column)
-                     if isinstance(c.value, str) and not c.value.startswith("Fordelingen")]
+            texts = [
+                c.value
+                for (c,) in ws.iter_rows(min_row=2, min_col=header.column, max_col=header.column)
+                if isinstance(c.value, str) and not c.value.startswith("Fordelingen")
+            ]
             assert ws.column_dimensions[letter].width >= min(max(map(len, texts), default=0), 58), (ws.title, letter)
     money = fin.column_dimensions["D"].width
     assert money >= len("4,000,000.00 kr."), money

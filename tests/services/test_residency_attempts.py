@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
-from backend.db import new_session
 from backend.actor import load_actor
+from backend.db import new_session
 from backend.models import Account, AuditEvent, Residency, ResidencyCode, ResidencyCodeAttempt
 from backend.services import ValidationFailed, residency
 from backend.services.validation import now as real_now
@@ -43,8 +43,9 @@ def clock(monkeypatch):
 async def add_code(estate_id: int, *, expires_in: timedelta = timedelta(days=30)) -> tuple[str, int]:
     code = residency.new_code()
     async with new_session() as s:
-        row = ResidencyCode(estate_id=estate_id, code_hash=residency.code_hash(code), household="x",
-                            expires_at=real_now() + expires_in)
+        row = ResidencyCode(
+            estate_id=estate_id, code_hash=residency.code_hash(code), household="x", expires_at=real_now() + expires_in
+        )
         s.add(row)
         await s.commit()
         return code, row.id
@@ -59,14 +60,24 @@ async def refusal(actor, code: str) -> str:
 
 async def attempts(account_id: int) -> int:
     account = await fetch(Account, account_id)
-    return await scalar(select(func.count()).select_from(ResidencyCodeAttempt).where(
-        ResidencyCodeAttempt.identity_key == residency.attempt_key(account.issuer, account.subject)))
+    return await scalar(
+        select(func.count())
+        .select_from(ResidencyCodeAttempt)
+        .where(ResidencyCodeAttempt.identity_key == residency.attempt_key(account.issuer, account.subject))
+    )
 
 
 async def refusals_logged(account_id: int) -> list[AuditEvent]:
     async with new_session() as s:
-        return list((await s.execute(select(AuditEvent).where(
-            AuditEvent.action == residency.REFUSED_ACTION, AuditEvent.actor_account_id == account_id))).scalars())
+        return list(
+            (
+                await s.execute(
+                    select(AuditEvent).where(
+                        AuditEvent.action == residency.REFUSED_ACTION, AuditEvent.actor_account_id == account_id
+                    )
+                )
+            ).scalars()
+        )
 
 
 async def test_wrong_used_and_expired_codes_count_and_the_limit_refuses_before_lookup(world):
@@ -152,8 +163,9 @@ async def test_parallel_attempts_cannot_pass_the_limit_together(world):
 
 async def test_an_attempt_row_holds_who_and_when_only():
     async with new_session() as s:
-        columns = await s.run_sync(lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns(
-            ResidencyCodeAttempt.__tablename__)})
+        columns = await s.run_sync(
+            lambda sync: {c["name"] for c in inspect(sync.connection()).get_columns(ResidencyCodeAttempt.__tablename__)}
+        )
     assert columns == {"id", "identity_key", "at"}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from backend.actor import Actor, load_actor
@@ -17,9 +17,9 @@ from backend.models import (
     Account,
     Activity,
     ActivityPartner,
+    ActorKind,
     Agreement,
     AgreementKind,
-    ActorKind,
     FinancingParty,
     FocusArea,
     FollowUpGroup,
@@ -96,8 +96,9 @@ class World:
 async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbers: bool = False) -> World:
     tag = uuid.uuid4().hex[:8]
     w = World(tag=tag)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     async with new_session() as s:
+
         def add(obj):
             s.add(obj)
             return obj
@@ -114,26 +115,62 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
         await s.flush()
         fa = add(FocusArea(name="Uddannelse og livschancer", generation_id=gen.id))
         ofa = add(FocusArea(name="Sundhed", generation_id=other_gen.id))
-        estate = add(HousingEstate(name=f"Afdeling {tag}", department_number=f"d{tag}", homes=300,
-                                   organisation_id=org.id, urban_area_id=area.id))
-        other_estate = add(HousingEstate(name=f"Anden afdeling {tag}", department_number=f"e{tag}", homes=200,
-                                         organisation_id=other_org.id, urban_area_id=area.id))
+        estate = add(
+            HousingEstate(
+                name=f"Afdeling {tag}",
+                department_number=f"d{tag}",
+                homes=300,
+                organisation_id=org.id,
+                urban_area_id=area.id,
+            )
+        )
+        other_estate = add(
+            HousingEstate(
+                name=f"Anden afdeling {tag}",
+                department_number=f"e{tag}",
+                homes=200,
+                organisation_id=other_org.id,
+                urban_area_id=area.id,
+            )
+        )
         await s.flush()
         plans = []
         for o, e in ((org, estate), (other_org, other_estate)):
-            p = add(Plan(name=f"Helhedsplan {tag} {o.short_name}", status=plan_status, start_date=date(2024, 1, 1),
-                         end_date=date(2027, 12, 31), generation_id=gen.id, urban_area_id=area.id,
-                         lead_organisation_id=o.id))
+            p = add(
+                Plan(
+                    name=f"Helhedsplan {tag} {o.short_name}",
+                    status=plan_status,
+                    start_date=date(2024, 1, 1),
+                    end_date=date(2027, 12, 31),
+                    generation_id=gen.id,
+                    urban_area_id=area.id,
+                    lead_organisation_id=o.id,
+                )
+            )
             await s.flush()
             add(PlanOrganisation(plan_id=p.id, organisation_id=o.id))
             add(PlanEstate(plan_id=p.id, estate_id=e.id))
             # Like every real plan: an approved strategic agreement and a first year's financing.
-            add(Agreement(plan_id=p.id, kind=AgreementKind.STRATEGIC, title="Strategisk samarbejdsaftale",
-                          approved_at=now))
-            for party, share in ((FinancingParty.LANDSBYGGEFONDEN, "75"), (FinancingParty.MUNICIPALITY, "12.5"),
-                                 (FinancingParty.HOUSING_ORGANISATION, "12.5")):
-                add(FinancingRow(plan_id=p.id, year=BASE_YEAR, party=party, share_percent=Decimal(share),
-                                 budget=Decimal(share) * 10000, spent=Decimal("0")))
+            add(
+                Agreement(
+                    plan_id=p.id, kind=AgreementKind.STRATEGIC, title="Strategisk samarbejdsaftale", approved_at=now
+                )
+            )
+            for party, share in (
+                (FinancingParty.LANDSBYGGEFONDEN, "75"),
+                (FinancingParty.MUNICIPALITY, "12.5"),
+                (FinancingParty.HOUSING_ORGANISATION, "12.5"),
+            ):
+                add(
+                    FinancingRow(
+                        plan_id=p.id,
+                        year=BASE_YEAR,
+                        party=party,
+                        share_percent=Decimal(share),
+                        budget=Decimal(share) * 10000,
+                        spent=Decimal("0"),
+                    )
+                )
             plans.append(p)
         plan, other_plan = plans
         group = add(FollowUpGroup(plan_id=plan.id, name=f"Følgegruppe {tag}"))
@@ -145,14 +182,21 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
         add(FollowUpGroupEstate(group_id=other_group.id, estate_id=other_estate.id))
         add(ActivityPartner(activity_id=act.id, partner_id=partner.id, role=PartnerRole.RESPONSIBLE))
         add(ActivityPartner(activity_id=other_act.id, partner_id=other_partner.id, role=PartnerRole.CONTRIBUTING))
-        past = add(Occurrence(activity_id=act.id, starts_at=now - timedelta(days=7),
-                              ends_at=now - timedelta(days=7) + timedelta(hours=2)))
-        future = add(Occurrence(activity_id=act.id, starts_at=now + timedelta(days=7),
-                                ends_at=now + timedelta(days=7, hours=2)))
+        past = add(
+            Occurrence(
+                activity_id=act.id,
+                starts_at=now - timedelta(days=7),
+                ends_at=now - timedelta(days=7) + timedelta(hours=2),
+            )
+        )
+        future = add(
+            Occurrence(activity_id=act.id, starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=2))
+        )
         goal = add(Goal(plan_id=plan.id, title="Flere unge i uddannelse", focus_area_id=fa.id))
         await s.flush()
-        ind = add(Indicator(goal_id=goal.id, name="Andel 18-24-årige i uddannelse", unit="%", baseline=50.0,
-                            target=60.0))
+        ind = add(
+            Indicator(goal_id=goal.id, name="Andel 18-24-årige i uddannelse", unit="%", baseline=50.0, target=60.0)
+        )
         await s.flush()
 
         if with_numbers:
@@ -162,17 +206,38 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
                 (FinancingParty.MUNICIPALITY, "12.5", "500000", "450000"),
                 (FinancingParty.HOUSING_ORGANISATION, "12.5", "500000", "480000.50"),
             ):
-                add(FinancingRow(plan_id=plan.id, year=year, party=party, share_percent=Decimal(share),
-                                 budget=Decimal(budget), spent=Decimal(spent)))
+                add(
+                    FinancingRow(
+                        plan_id=plan.id,
+                        year=year,
+                        party=party,
+                        share_percent=Decimal(share),
+                        budget=Decimal(budget),
+                        spent=Decimal(spent),
+                    )
+                )
             add(Measurement(indicator_id=ind.id, period=date(2024, 12, 31), value=52.0))
             add(Measurement(indicator_id=ind.id, period=date(2025, 12, 31), value=55.5))
             add(Measurement(indicator_id=ind.id, period=date(2026, 6, 30), value=57.0))  # after the report year
             for day, count, cancelled in ((3, 12, False), (10, 8, False), (17, 5, True), (24, None, False)):
-                start = datetime(year, 3, day, 15, tzinfo=timezone.utc)
-                add(Occurrence(activity_id=other_act.id, starts_at=start, ends_at=start + timedelta(hours=2),
-                               participant_count=count, cancelled=cancelled))
-            add(Occurrence(activity_id=other_act.id, starts_at=datetime(2024, 3, 1, 15, tzinfo=timezone.utc),
-                           ends_at=datetime(2024, 3, 1, 17, tzinfo=timezone.utc), participant_count=100))
+                start = datetime(year, 3, day, 15, tzinfo=UTC)
+                add(
+                    Occurrence(
+                        activity_id=other_act.id,
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=2),
+                        participant_count=count,
+                        cancelled=cancelled,
+                    )
+                )
+            add(
+                Occurrence(
+                    activity_id=other_act.id,
+                    starts_at=datetime(2024, 3, 1, 15, tzinfo=UTC),
+                    ends_at=datetime(2024, 3, 1, 17, tzinfo=UTC),
+                    participant_count=100,
+                )
+            )
             add(Milestone(plan_id=plan.id, year=year + 1, title="Evaluering af lektiecaféen"))
             add(Milestone(plan_id=plan.id, year=year + 1, title="Ny delaftale om beskæftigelse"))
             add(Milestone(plan_id=plan.id, year=year, title="Opstart af fritidsjob"))
@@ -186,16 +251,26 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
             "partner": account(ActorKind.PARTNER, "Partner", partner_id=partner.id),
             "other_partner": account(ActorKind.PARTNER, "Anden partner", partner_id=other_partner.id),
             "housing": account(ActorKind.HOUSING_ORGANISATION, "Medarbejder", housing_organisation_id=org.id),
-            "other_housing": account(ActorKind.HOUSING_ORGANISATION, "Anden medarbejder",
-                                     housing_organisation_id=other_org.id),
+            "other_housing": account(
+                ActorKind.HOUSING_ORGANISATION, "Anden medarbejder", housing_organisation_id=other_org.id
+            ),
             "municipality": account(ActorKind.MUNICIPALITY, "Kommune", municipality_id=muni.id),
             "fund": account(ActorKind.FUND, "Landsbyggefonden"),
         }
         await s.flush()
-        add(Residency(account_id=accounts["resident"].id, estate_id=estate.id, since=date(2020, 1, 1),
-                      confirmed_by="STAFF"))
-        add(Residency(account_id=accounts["other_resident"].id, estate_id=other_estate.id, since=date(2020, 1, 1),
-                      confirmed_by="STAFF"))
+        add(
+            Residency(
+                account_id=accounts["resident"].id, estate_id=estate.id, since=date(2020, 1, 1), confirmed_by="STAFF"
+            )
+        )
+        add(
+            Residency(
+                account_id=accounts["other_resident"].id,
+                estate_id=other_estate.id,
+                since=date(2020, 1, 1),
+                confirmed_by="STAFF",
+            )
+        )
         await s.commit()
 
         w.municipality_id, w.urban_area_id, w.generation_id = muni.id, area.id, gen.id
@@ -229,8 +304,9 @@ async def drop_world(w: World) -> None:
 
     orgs = [w.org_id, w.other_org_id]
     async with new_session() as s:
-        await s.execute(delete(Plan).where(or_(Plan.urban_area_id == w.urban_area_id,
-                                               Plan.lead_organisation_id.in_(orgs))))
+        await s.execute(
+            delete(Plan).where(or_(Plan.urban_area_id == w.urban_area_id, Plan.lead_organisation_id.in_(orgs)))
+        )
         await s.execute(delete(Account).where(Account.id.in_(list(w.accounts.values()))))
         await s.execute(delete(HousingEstate).where(HousingEstate.organisation_id.in_(orgs)))
         await s.execute(delete(Partner).where(Partner.id.in_(w.partner_ids)))

@@ -9,14 +9,15 @@ Revises: 78455d7f51d6
 Create Date: 2026-11-26 06:40:00
 
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "a1f0c0de0003"
-down_revision: Union[str, Sequence[str], None] = "78455d7f51d6"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "78455d7f51d6"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 MESSAGE = "focus area does not belong to the funding generation of the plan"
 
@@ -45,7 +46,9 @@ FOCUS_AREA_MISMATCH = (
     )
     + ")"
 )
-GUARDS = [(f"{t}_focus_area_generation_{when}", t, when.upper(), MISMATCH) for t in TABLES for when in ("insert", "update")]
+GUARDS = [
+    (f"{t}_focus_area_generation_{when}", t, when.upper(), MISMATCH) for t in TABLES for when in ("insert", "update")
+]
 GUARDS += [
     ("plan_generation_keeps_focus_areas", "plan", "UPDATE", PLAN_MISMATCH),
     ("focusarea_generation_keeps_plans", "focusarea", "UPDATE", FOCUS_AREA_MISMATCH),

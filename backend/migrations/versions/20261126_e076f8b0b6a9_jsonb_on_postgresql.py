@@ -8,14 +8,15 @@ Revises: a1f0c0de0003
 Create Date: 2026-11-26 06:55:00
 
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "e076f8b0b6a9"
-down_revision: Union[str, Sequence[str], None] = "a1f0c0de0003"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "a1f0c0de0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 COLUMNS = [
     ("activity", "languages"),

@@ -14,40 +14,66 @@ Revises: 5efc59d3733d
 Create Date: 2026-11-30 12:00:00
 
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
 from sqlalchemy import text
 
 revision: str = "b0a1d5e7c3f9"
-down_revision: Union[str, Sequence[str], None] = "5efc59d3733d"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "5efc59d3733d"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 # (table, constraint name, condition with {row} before each column: "" in a CHECK, "NEW." in a trigger)
 CHECKS = [
-    ('plan', 'plan_period_bounded',
-     "({row}start_date IS NULL OR ({row}start_date >= '2000-01-01' AND {row}start_date <= '2100-12-31')) AND ({row}end_date IS NULL OR ({row}end_date >= '2000-01-01' AND {row}end_date <= '2100-12-31'))"),
-    ('financing', 'financing_year_bounded',
-     '{row}year >= 2000 AND {row}year <= 2100'),
-    ('milestone', 'milestone_year_bounded',
-     '{row}year >= 2000 AND {row}year <= 2100'),
-    ('residency', 'residency_period_bounded',
-     "({row}since IS NULL OR ({row}since >= '1950-01-01' AND {row}since <= '2100-12-31')) AND ({row}until IS NULL OR ({row}until >= '1950-01-01' AND {row}until <= '2100-12-31'))"),
-    ('residencycode', 'residencycode_expiry_bounded',
-     "({row}expires_at >= '2000-01-01 00:00:00+00:00' AND {row}expires_at < '2101-01-01 00:00:00+00:00')"),
-    ('indicator', 'indicator_numbers_bounded',
-     '({row}baseline IS NULL OR ({row}baseline >= -1000000000000 AND {row}baseline <= 1000000000000)) AND ({row}target IS NULL OR ({row}target >= -1000000000000 AND {row}target <= 1000000000000))'),
-    ('meeting', 'meeting_time_bounded',
-     "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00')"),
-    ('measurement', 'measurement_value_bounded',
-     '({row}value IS NULL OR ({row}value >= -1000000000000 AND {row}value <= 1000000000000))'),
-    ('measurement', 'measurement_period_bounded',
-     "({row}period IS NULL OR ({row}period >= '2000-01-01' AND {row}period <= '2100-12-31'))"),
-    ('occurrence', 'occurrence_times_bounded',
-     "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00') AND ({row}ends_at >= '2000-01-01 00:00:00+00:00' AND {row}ends_at < '2101-01-01 00:00:00+00:00')"),
-    ('occurrence', 'occurrence_count_bounded',
-     '({row}participant_count IS NULL OR ({row}participant_count >= 0 AND {row}participant_count <= 100000))'),
+    (
+        "plan",
+        "plan_period_bounded",
+        "({row}start_date IS NULL OR ({row}start_date >= '2000-01-01' AND {row}start_date <= '2100-12-31')) AND ({row}end_date IS NULL OR ({row}end_date >= '2000-01-01' AND {row}end_date <= '2100-12-31'))",
+    ),
+    ("financing", "financing_year_bounded", "{row}year >= 2000 AND {row}year <= 2100"),
+    ("milestone", "milestone_year_bounded", "{row}year >= 2000 AND {row}year <= 2100"),
+    (
+        "residency",
+        "residency_period_bounded",
+        "({row}since IS NULL OR ({row}since >= '1950-01-01' AND {row}since <= '2100-12-31')) AND ({row}until IS NULL OR ({row}until >= '1950-01-01' AND {row}until <= '2100-12-31'))",
+    ),
+    (
+        "residencycode",
+        "residencycode_expiry_bounded",
+        "({row}expires_at >= '2000-01-01 00:00:00+00:00' AND {row}expires_at < '2101-01-01 00:00:00+00:00')",
+    ),
+    (
+        "indicator",
+        "indicator_numbers_bounded",
+        "({row}baseline IS NULL OR ({row}baseline >= -1000000000000 AND {row}baseline <= 1000000000000)) AND ({row}target IS NULL OR ({row}target >= -1000000000000 AND {row}target <= 1000000000000))",
+    ),
+    (
+        "meeting",
+        "meeting_time_bounded",
+        "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00')",
+    ),
+    (
+        "measurement",
+        "measurement_value_bounded",
+        "({row}value IS NULL OR ({row}value >= -1000000000000 AND {row}value <= 1000000000000))",
+    ),
+    (
+        "measurement",
+        "measurement_period_bounded",
+        "({row}period IS NULL OR ({row}period >= '2000-01-01' AND {row}period <= '2100-12-31'))",
+    ),
+    (
+        "occurrence",
+        "occurrence_times_bounded",
+        "({row}starts_at >= '2000-01-01 00:00:00+00:00' AND {row}starts_at < '2101-01-01 00:00:00+00:00') AND ({row}ends_at >= '2000-01-01 00:00:00+00:00' AND {row}ends_at < '2101-01-01 00:00:00+00:00')",
+    ),
+    (
+        "occurrence",
+        "occurrence_count_bounded",
+        "({row}participant_count IS NULL OR ({row}participant_count >= 0 AND {row}participant_count <= 100000))",
+    ),
 ]
 
 

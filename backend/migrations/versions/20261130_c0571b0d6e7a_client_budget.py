@@ -5,30 +5,31 @@ Revises: c0de0a770001
 Create Date: 2026-11-30 10:00:00
 
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = 'c0571b0d6e7a'
-down_revision: Union[str, Sequence[str], None] = 'c0de0a770001'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "c0571b0d6e7a"
+down_revision: str | Sequence[str] | None = "c0de0a770001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_table('clientbudget',
-    sa.Column('client', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('minute', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('cost', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('client', 'minute')
+    op.create_table(
+        "clientbudget",
+        sa.Column("client", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("minute", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("cost", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("client", "minute"),
     )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_table('clientbudget')
+    op.drop_table("clientbudget")
