@@ -1,8 +1,9 @@
-"""Danish alphabetical order: Æ, Ø and Å after Z, case and accents ignored (é as e, ä as æ, ö as ø).
+"""Danish alphabetical order: Æ, Ø and Å after Z, case and accents ignored (é as e, ä as æ, ö as ø),
+and "aa" as å (Aarhus after Åbo), as Danish dictionaries and ICU's Danish collation have it.
 
 One definition for the portal's lists (Python) and for SQLite, where it is registered on connect as
 the SQL function `danish_key(text)` (backend/db.py); PostgreSQL uses its ICU collation
-`"da-DK-x-icu"` instead (schema/connections.py), which orders the same way.
+`"da-DK-x-icu"` instead (backend/db.py danish_order), which orders the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def danish_sort_key(text: str | None) -> str:
     if text is None:
         return ""
     out = []
-    for char in text.casefold():
+    for char in text.casefold().replace("aa", "å"):
         if char in _AFTER_Z:
             out.append(_AFTER_Z[char])
             continue

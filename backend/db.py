@@ -7,11 +7,15 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, create_engine, event
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, collate, create_engine, event, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from backend.collation import danish_sort_key
 from backend.settings import get_settings
+
+# PostgreSQL's ICU collation for Danish (Æ, Ø, Å after Z); SQLite gets danish_key() on connect.
+DANISH_COLLATION = "da-DK-x-icu"
 
 
 def _unicode_lower(value: object) -> object:
@@ -22,6 +26,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     # dbapi_connection: the driver's own connection (sqlite3's, or aiosqlite's adapter), untyped in SQLAlchemy
     # SQLite's own lower() folds ASCII only: searches (icontains) would miss "Æ" for "æ".
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    # Danish alphabetical order for ORDER BY and keyset cursors (backend/collation.py).
+    dbapi_connection.create_function("danish_key", 1, danish_sort_key, deterministic=True)
     # SQLite enforces foreign keys (and so ON DELETE rules) only when asked, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -109,3 +115,11 @@ def one_of(column: Any, values: Sequence[Any] | None = None, *, name: str | None
     if get_settings().is_sqlite:
         return expression.in_(bindparam(name, values, expanding=True))
     return expression == any_(bindparam(name, values, type_=ARRAY(expression.type)))
+
+
+def danish_order(expression):
+    """`expression` as it sorts in Danish alphabetical order: the ICU collation on PostgreSQL, the
+    registered danish_key() on SQLite. Both sides of a comparison take it (keyset cursors)."""
+    if get_settings().is_sqlite:
+        return func.danish_key(expression)
+    return collate(expression, DANISH_COLLATION)

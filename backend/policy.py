@@ -326,6 +326,14 @@ def financing_filter(actor: Actor | None) -> ColumnElement[bool]:
     return false()
 
 
+def inbox_filter(actor: Actor | None) -> ColumnElement[bool]:
+    """All inputs, unpublished ones included, of the groups of the actor's plans (as can_read_group_inputs;
+    the caller joins FollowUpGroup): staff of the plans only, nothing for anyone else."""
+    if actor and actor.is_staff and actor.plan_ids:
+        return one_of(FollowUpGroup.plan_id, sorted(actor.plan_ids))
+    return false()
+
+
 def resident_input_filter(actor: Actor | None) -> ColumnElement[bool]:
     """Inputs the actor may see across plans (as can_read_input; the caller joins FollowUpGroup).
 

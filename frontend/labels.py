@@ -77,6 +77,10 @@ LABELS: dict[str, dict[str, str]] = {
         "PARTNER": N_("Partner"),
         "FUND": N_("Landsbyggefonden"),
     },
+    "ResidencyConfirmation": {
+        "STAFF": N_("Bekræftet af boligorganisationen"),
+        "CODE": N_("Med husstandskode"),
+    },
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import quote
 
@@ -114,6 +115,64 @@ def path_id(request: Request, *types: str, name: str = "id") -> str:
         decode(value, *types)
     except Exception:
         raise HTTPException(status_code=404) from None
+    return value
+
+
+# ---------------------------------------------------------------- query strings
+def parse_day(value: str) -> date | None:
+    """A day in the query string, within the years anything is stored for (backend/bounds.py); else None."""
+    from backend import bounds
+
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if bounds.DATE_MIN <= day <= bounds.DATE_MAX else None
+
+
+def day_range(values: dict, errors: dict, gettext, start: str = "fra", end: str = "til") -> tuple:
+    """The days of a from/to filter (None when not given); a field that is no day gets its error."""
+    days = []
+    for name, message in (
+        (start, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-01.")),
+        (end, N_("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-31.")),
+    ):
+        day = parse_day(values[name]) if values[name] else None
+        if values[name] and day is None:
+            errors[name] = gettext(message)
+        days.append(day)
+    if days[0] and days[1] and days[1] < days[0]:
+        errors[end] = gettext("Slutdatoen skal være samme dag som startdatoen eller senere.")
+    return tuple(days)
+
+
+def query_id(request: Request, name: str, *types: str) -> str | None:
+    """An id in the query string; one that is no id of these types is a request the page cannot use (400)."""
+    from graphql import GraphQLError
+
+    from schema.ids import decode
+
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        decode(value, *types)
+    except GraphQLError:
+        raise HTTPException(status_code=400) from None
+    return value
+
+
+def query_cursor(request: Request, name: str = "efter") -> str | None:
+    """A cursor in the query string (of a list in id order); one that is none is a 400."""
+    from graphql import GraphQLError
+
+    from schema.connections import decode_cursor
+
+    value = request.query_params.get(name) or None
+    try:
+        decode_cursor(value)
+    except GraphQLError:
+        raise HTTPException(status_code=400) from None
     return value
 
 

@@ -1,6 +1,10 @@
 """Relay connections: edges { cursor node }, nodes, pageInfo and totalCount, ordered by primary key.
 
-Cursors are opaque (base64 of "cursor:<pk>"). Page sizes are checked in schema/limits.py.
+Lists of named things also take `orderBy: {field: NAME, direction: ASC|DESC}`: Danish alphabetical
+order (backend/db.py danish_order, the same on both databases), ties broken by id.
+Cursors are opaque: base64 of "cursor:<pk>" in primary-key order, of "name-asc:<pk>:<name>" (or
+name-desc) by name, so paging is keyset on (name, id) and stays stable when rows are added; a cursor
+of one order is refused (BAD_CURSOR) in another. Page sizes are checked in schema/limits.py.
 `page()` pages a root list in one statement (plus a COUNT only when totalCount is asked for);
 `pages_by_parent()` pages many parents' lists at once with window functions, for loaders.
 """
@@ -11,13 +15,16 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
 from functools import partial
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 
+from backend.db import danish_order
 from schema.context import Context
 from schema.ids import parse_pk
 from schema.limits import page_size
@@ -37,24 +44,112 @@ After = Annotated[
 ]
 
 
-def encode_cursor(pk: int) -> str:
-    return base64.b64encode(f"cursor:{pk}".encode()).decode("ascii")
+@strawberry.enum(description="What a list of named things can be ordered by.")
+class NameOrderField(Enum):
+    NAME = strawberry.enum_value(
+        "NAME",
+        description="The name (an activity's title), in Danish "
+        "alphabetical order: Æ, Ø and Å after Z; ties in id order.",
+    )
 
 
-def decode_cursor(cursor: str | None) -> int | None:
+@strawberry.enum(description="Ascending or descending.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="A to Å.")
+    DESC = strawberry.enum_value("DESC", description="Å to A.")
+
+
+@strawberry.input(description="The order of a list of named things (without it: id order, by creation).")
+class NameOrder:
+    field: NameOrderField = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (default) or descending."
+    )
+
+
+OrderBy = Annotated[
+    NameOrder | None,
+    strawberry.argument(description="The order (default: by id). Cursors belong to the order they came from."),
+]
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A list's order other than by id: by the name attribute, ascending or descending (hashable: a
+    loader key holds it)."""
+
+    attribute: str  # the field of the type (and label of the column) that holds the name
+    descending: bool
+
+    @property
+    def prefix(self) -> str:
+        return "name-desc" if self.descending else "name-asc"
+
+    def describe(self) -> str:
+        return f"orderBy {{field: NAME, direction: {'DESC' if self.descending else 'ASC'}}}"
+
+
+def ordering(order_by: NameOrder | None, attribute: str = "name") -> Ordering | None:
+    if order_by is None:
+        return None
+    return Ordering(attribute, order_by.direction == OrderDirection.DESC)
+
+
+def encode_cursor(pk: int, ordering: Ordering | None = None, name: str | None = None) -> str:
+    raw = f"cursor:{pk}" if ordering is None else f"{ordering.prefix}:{pk}:{name or ''}"
+    return base64.b64encode(raw.encode()).decode("ascii")
+
+
+def _cursor_of(item, ordering: Ordering | None) -> str:
+    return encode_cursor(item.pk, ordering, getattr(item, ordering.attribute) if ordering else None)
+
+
+def _bad_cursor(cursor: str, why: str = "use a cursor from this list's pageInfo or edges") -> GraphQLError:
+    return GraphQLError(f"Invalid cursor {cursor[:60]!r}: {why}.", extensions={"code": "BAD_CURSOR"})
+
+
+def decode_cursor(cursor: str | None, ordering: Ordering | None = None):
+    """The position after which a page starts: a pk in id order, (name, pk) by name; None at the start."""
     if cursor is None:
         return None
     try:
-        raw = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
-        prefix, _, pk = raw.partition(":")
-        if prefix != "cursor":
+        raw = base64.b64decode(cursor.encode("ascii"), validate=True).decode("utf-8")
+        prefix, _, rest = raw.partition(":")
+        pk_text, _, name = rest.partition(":")
+        if prefix not in ("cursor", "name-asc", "name-desc"):
             raise ValueError
-        return parse_pk(pk)
+        pk = parse_pk(pk_text)
     except (ValueError, UnicodeError, binascii.Error):
-        raise GraphQLError(
-            f"Invalid cursor {cursor[:60]!r}: use a cursor from this list's pageInfo or edges.",
-            extensions={"code": "BAD_CURSOR"},
-        ) from None
+        raise _bad_cursor(cursor) from None
+    expected = "cursor" if ordering is None else ordering.prefix
+    if prefix != expected:
+        came_from = "id order" if prefix == "cursor" else Ordering("name", prefix == "name-desc").describe()
+        wanted = "id order (no orderBy)" if ordering is None else ordering.describe()
+        raise _bad_cursor(
+            cursor,
+            f"it comes from the list in {came_from}, this list is in {wanted}; "
+            "use the same orderBy as the page the cursor came from, or start without `after`",
+        )
+    return pk if ordering is None else (name, pk)
+
+
+def after_condition(ordering: Ordering | None, position, id_column, name_column):
+    """The keyset condition "after `position`": id > pk, or (name, id) after (name, pk) in Danish order."""
+    if ordering is None:
+        return id_column > position
+    name, pk = position
+    key, bound = danish_order(name_column), danish_order(bindparam("after_name", name, type_=name_column.type))
+    if ordering.descending:
+        return or_(key < bound, and_(key == bound, id_column < pk))
+    return or_(key > bound, and_(key == bound, id_column > pk))
+
+
+def order_columns(ordering: Ordering | None, id_column, name_column) -> list:
+    if ordering is None:
+        return [id_column]
+    if ordering.descending:
+        return [danish_order(name_column).desc(), id_column.desc()]
+    return [danish_order(name_column), id_column]
 
 
 @strawberry.type(description="Where the current page of a connection starts and ends.")
@@ -80,10 +175,11 @@ class Connection(Generic[T]):
     has_previous: strawberry.Private[bool]
     total: strawberry.Private[int | None]
     count: strawberry.Private[Callable[[], Awaitable[int]] | None]
+    ordering: strawberry.Private[Ordering | None] = None
 
     @strawberry.field(description="The items of this page with their cursors.")
     def edges(self) -> list[Edge[T]]:
-        return [Edge(cursor=encode_cursor(item.pk), node=item) for item in self.items]
+        return [Edge(cursor=_cursor_of(item, self.ordering), node=item) for item in self.items]
 
     @strawberry.field(description="The items of this page (the same as edges { node }).")
     def nodes(self) -> list[T]:
@@ -95,8 +191,8 @@ class Connection(Generic[T]):
         return PageInfo(
             has_next_page=self.has_next,
             has_previous_page=self.has_previous,
-            start_cursor=encode_cursor(items[0].pk) if items else None,
-            end_cursor=encode_cursor(items[-1].pk) if items else None,
+            start_cursor=_cursor_of(items[0], self.ordering) if items else None,
+            end_cursor=_cursor_of(items[-1], self.ordering) if items else None,
         )
 
     @strawberry.field(description="How many items the whole list holds (all pages).")
@@ -114,9 +210,17 @@ class Connection(Generic[T]):
         has_previous: bool,
         total: int | None = None,
         count: Callable[[], Awaitable[int]] | None = None,
+        ordering: Ordering | None = None,
     ) -> Connection[T]:
         has_next = len(items) > size
-        return cls(items=items[:size], has_next=has_next, has_previous=has_previous, total=total, count=count)
+        return cls(
+            items=items[:size],
+            has_next=has_next,
+            has_previous=has_previous,
+            total=total,
+            count=count,
+            ordering=ordering,
+        )
 
     @classmethod
     def empty(cls) -> Connection[Any]:
@@ -131,21 +235,34 @@ async def page(
     *,
     first: int | None,
     after: str | None,
+    order_by: NameOrder | None = None,
+    name_column: Any = None,
+    newest_first: bool = False,
 ) -> Connection[T]:
-    """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id."""
+    """One page of `statement` (a select of `columns(type_cls, ...)` with its filters) ordered by id
+    (`newest_first`: descending, for a list that always is), or by `name_column` in Danish order when
+    `order_by` is given."""
     size = page_size(first)
-    after_pk = decode_cursor(after)
+    order = ordering(order_by, name_column.key) if name_column is not None else None
+    position = decode_cursor(after, order)
     query = statement
-    if after_pk is not None:
-        query = query.where(id_column > after_pk)
-    rows = await context.fetch(query.order_by(id_column).limit(size + 1))
+    if position is not None:
+        query = query.where(
+            id_column < position
+            if newest_first and order is None
+            else after_condition(order, position, id_column, name_column)
+        )
+    sort = [id_column.desc()] if newest_first and order is None else order_columns(order, id_column, name_column)
+    rows = await context.fetch(query.order_by(*sort).limit(size + 1))
     counted = statement.order_by(None)
 
     async def count() -> int:
         total: int = await context.scalar(select(func.count()).select_from(counted.subquery()))
         return total
 
-    return Connection.of([build(type_cls, r) for r in rows], size=size, has_previous=after_pk is not None, count=count)
+    return Connection.of(
+        [build(type_cls, r) for r in rows], size=size, has_previous=position is not None, count=count, ordering=order
+    )
 
 
 async def pages_by_parent(
@@ -157,13 +274,15 @@ async def pages_by_parent(
     parent_ids: list[int],
     *,
     size: int,
-    after_pk: int | None,
+    after_pk: Any,
     cache_key: tuple[object, ...] | None = None,
+    ordering: Ordering | None = None,
 ) -> dict[int, Connection[T]]:
     """A page per parent in one statement: ROW_NUMBER and COUNT over a window per parent.
 
-    `cache_key`: what `statement` depends on (schema.loaders.cached_statement), to build the paging
-    statement once; the parents, page size and cursor are bound at execution.
+    `after_pk`: the decoded cursor (decode_cursor with the same `ordering`): a pk, or (name, pk) when
+    ordered by name. `cache_key`: what `statement` depends on (schema.loaders.cached_statement), to
+    build the paging statement once; the parents, page size and cursor are bound at execution.
     """
 
     def paging() -> Select[Any]:
@@ -175,23 +294,35 @@ async def pages_by_parent(
             .where(key_in(parent_column))
             .subquery()
         )
-        numbering = select(
+        # c["_parent"], not c._parent: the latter is the column collection's own attribute (all columns).
+        parent = inner.c["_parent"]
+        name = inner.c[ordering.attribute] if ordering is not None else None
+        order = order_columns(ordering, inner.c.pk, name)
+        numbered = select(
             inner,
-            func.row_number().over(partition_by=inner.c["_parent"], order_by=inner.c.pk).label("_rn"),
+            func.row_number().over(partition_by=parent, order_by=order).label("_rn"),
         )
         if after_pk is not None:
-            numbering = numbering.where(inner.c.pk > bindparam("after_pk"))
-        numbered = numbering.subquery()
+            if ordering is None:
+                numbered = numbered.where(inner.c.pk > bindparam("after_pk"))
+            else:
+                numbered = numbered.where(after_condition(ordering, (None, bindparam("after_pk")), inner.c.pk, name))
+        numbered = numbered.subquery()
         return (
             select(numbered)
             .where(numbered.c["_rn"] <= bindparam("page_limit"))
-            .order_by(numbered.c["_parent"], numbered.c.pk)
+            .order_by(numbered.c["_parent"], numbered.c["_rn"])
         )
 
-    query = paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None), paging)
+    query = (
+        paging() if cache_key is None else cached_statement(("pages", *cache_key, after_pk is None, ordering), paging)
+    )
     params: dict[str, Any] = {"keys": parent_ids, "page_limit": size + 1}
     if after_pk is not None:
-        params["after_pk"] = after_pk
+        if ordering is None:
+            params["after_pk"] = after_pk
+        else:
+            params["after_name"], params["after_pk"] = after_pk
     rows = await context.fetch(query, params)
     n = len(field_names(type_cls))
     grouped: dict[int, list[T]] = defaultdict(list)
@@ -212,6 +343,7 @@ async def pages_by_parent(
             has_previous=after_pk is not None,
             total=totals.get(parent, 0 if after_pk is None else None),
             count=count,
+            ordering=ordering,
         )
     return out
 
@@ -238,6 +370,8 @@ class PagesByParentLoader(Loader[tuple[Any, ...], Connection[Any]], generic=True
     parent_column: ClassVar[Any]  # a model column (InstrumentedAttribute)
     id_column: ClassVar[Any]
     per_actor: ClassVar[bool] = False
+    # The key's last element is an Ordering (orderBy NAME) or None (id order).
+    ordered: ClassVar[bool] = False
 
     def items(self, target: type, *filters: Any) -> Select[Any]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -246,7 +380,8 @@ class PagesByParentLoader(Loader[tuple[Any, ...], Connection[Any]], generic=True
         target = self.target()
         cls = type(self)  # the columns are read from the class: on an instance they act as descriptors
         out: dict[tuple[Any, ...], Connection[Any]] = {}
-        for (size, after_pk, *filters), parents in group_by_args(keys).items():
+        for (size, after_pk, *rest), parents in group_by_args(keys).items():
+            filters, ordering = (rest[:-1], rest[-1]) if cls.ordered else (rest, None)
             shape = (type(self), self.actor if self.per_actor else None, *filters)
             base = cached_statement(shape, partial(self.items, target, *filters))
             pages = await pages_by_parent(
@@ -259,7 +394,8 @@ class PagesByParentLoader(Loader[tuple[Any, ...], Connection[Any]], generic=True
                 size=size,
                 after_pk=after_pk,
                 cache_key=shape,
+                ordering=ordering,
             )
             for parent, connection in pages.items():
-                out[(parent, size, after_pk, *filters)] = connection
+                out[(parent, size, after_pk, *rest)] = connection
         return [out[k] for k in keys]

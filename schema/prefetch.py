@@ -55,7 +55,7 @@ def _relations() -> dict[tuple[str, str], Relation]:
         ("Plan", "goals"): Relation(pl.GoalsByPlanIdLoader, lambda o, a: o.pk, "Goal"),
         ("Plan", "activities"): Relation(
             al.ActivitiesByPlanIdLoader,
-            lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER),
+            lambda o, a: (o.pk, page_size(a.get("first")), None, NO_FILTER, None),
             "Activity",
             lambda conn: conn.items,
             frozenset({"first"}),

@@ -13,6 +13,7 @@ from backend.models import (
     Account,
     AuditEvent,
     FollowUpGroup,
+    HousingEstate,
     InputAnswer,
     InputReport,
     Residency,
@@ -37,9 +38,12 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
         raise NotFound(None, "Kontoen", "The account")
     residencies = (
         await session.execute(
-            select(Residency).where(col(Residency.account_id) == account.id).order_by(col(Residency.id))
+            select(Residency, HousingEstate.name)
+            .join(HousingEstate, col(HousingEstate.id) == col(Residency.estate_id))
+            .where(col(Residency.account_id) == account.id)
+            .order_by(col(Residency.id))
         )
-    ).scalars()
+    ).all()
     inputs = list(
         (
             await session.execute(
@@ -102,7 +106,10 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
             "created_at",
             "last_seen_at",
         ),
-        "residencies": [_row(r, "id", "estate_id", "since", "until", "confirmed_by") for r in residencies],
+        "residencies": [
+            {**_row(r, "id", "estate_id", "since", "until", "confirmed_by"), "estate_name": estate_name}
+            for r, estate_name in residencies
+        ],
         "inputs": [
             {
                 **_row(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
-from graphql import GraphQLError
 from icalendar import Calendar, Event
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,8 +13,17 @@ from backend import bounds, clock, policy
 from frontend.pages.public import occurrence_rows, with_all_dates
 from frontend.sorting import by_name
 from frontend.templating import parse_datetime
-from frontend.web import current_actor, gettext_for, path_id, query_or_404, render
-from schema.connections import decode_cursor
+from frontend.web import (
+    current_actor,
+    day_range,
+    gettext_for,
+    parse_day,
+    path_id,
+    query_cursor,
+    query_id,
+    query_or_404,
+    render,
+)
 from schema.ids import decode
 
 PAGE_SIZE = 20
@@ -23,36 +31,6 @@ FEED_ACTIVITIES = 100  # the activities of one calendar feed, read in CalendarFe
 
 
 _local_day_start = clock.start_of_day
-
-
-def _parse_day(value: str) -> date | None:
-    """A day in the query string, within the years anything is stored for (backend/bounds.py); else None."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return None
-    return day if bounds.DATE_MIN <= day <= bounds.DATE_MAX else None
-
-
-def _query_id(request: Request, name: str, *types: str) -> str | None:
-    """An id in the query string; one that is no id of these types is a request the page cannot use (400)."""
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        decode(value, *types)
-    except GraphQLError:
-        raise HTTPException(status_code=400) from None
-    return value
-
-
-def _query_cursor(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name) or None
-    try:
-        decode_cursor(value)
-    except GraphQLError:
-        raise HTTPException(status_code=400) from None
-    return value
 
 
 def focus_options(generations: list[dict], year: int, gettext) -> list[tuple[str, str]]:
@@ -83,20 +61,10 @@ async def search(request: Request):
     params = request.query_params
     values = {k: params.get(k, "").strip()[:200] for k in ("q", "omraade", "indsats", "maalgruppe", "fra", "til")}
     errors: dict[str, str] = {}
-    start = end = None
-    if values["fra"]:
-        start = _parse_day(values["fra"])
-        if start is None:
-            errors["fra"] = _("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-01.")
-    if values["til"]:
-        end = _parse_day(values["til"])
-        if end is None:
-            errors["til"] = _("Skriv en dato mellem 2000-01-01 og 2100-12-31 som åååå-mm-dd, fx 2026-12-31.")
-    if start and end and end < start:
-        errors["til"] = _("Slutdatoen skal være samme dag som startdatoen eller senere.")
-    area_id = _query_id(request, "omraade", "UrbanArea")
-    focus_id = _query_id(request, "indsats", "FocusArea")
-    after = _query_cursor(request, "efter")
+    start, end = day_range(values, errors, _)
+    area_id = query_id(request, "omraade", "UrbanArea")
+    focus_id = query_id(request, "indsats", "FocusArea")
+    after = query_cursor(request, "efter")
     options = await _filter_options(request)
     results = None
     page_info = {}
@@ -149,12 +117,12 @@ def _monday(day: date) -> date:
 async def week(request: Request):
     chosen = clock.today()
     if request.query_params.get("uge"):
-        asked = _parse_day(request.query_params["uge"])
+        asked = parse_day(request.query_params["uge"])
         if asked is None or not bounds.DATE_MIN + timedelta(days=7) <= asked <= bounds.DATE_MAX - timedelta(days=7):
             raise HTTPException(status_code=400)  # not a day, or a week the portal holds nothing for
         chosen = asked
     monday = _monday(chosen)
-    area = _query_id(request, "omraade", "UrbanArea") or ""
+    area = query_id(request, "omraade", "UrbanArea") or ""
     start = _local_day_start(monday)
     end = _local_day_start(monday + timedelta(days=7))
     activity_filter = {"occursFrom": start.isoformat(), "occursTo": end.isoformat()}

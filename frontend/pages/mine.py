@@ -52,13 +52,16 @@ async def redeem_code(request: Request, actor: Actor):
 
 @require_actor()
 async def export(request: Request, actor: Actor):
-    await verified_form(request)
+    form = await verified_form(request)
     data = await query(request, "ViewerDataExport", {"input": {}})
     payload = data["viewerDataExport"]
     body = payload.get("data")
     if isinstance(body, str):
         with contextlib.suppress(ValueError):
             body = json.loads(body)
+    if form.get("visning") == "side" and isinstance(body, dict):
+        # The same export as a page to read, with labels; the JSON file keeps the ids for machines.
+        return await render(request, "mine/data.html", {"data": body})
     content = json.dumps(body, ensure_ascii=False, indent=2, default=str)
     return Response(
         content.encode("utf-8"),

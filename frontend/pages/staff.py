@@ -12,39 +12,92 @@ from backend import policy
 from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.forms import LIMITS, check_text, mutation_errors
+from frontend.i18n import N_
 from frontend.sorting import by_name
-from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import (
+    day_range,
+    gettext_for,
+    path_id,
+    query,
+    query_cursor,
+    query_id,
+    query_or_404,
+    redirect,
+    render,
+    require_actor,
+    verified_form,
+)
+from schema.examples import examples
 from schema.ids import decode
 
 STAFF = (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 INPUT_STATUSES = ("RECEIVED", "UNDER_CONSIDERATION", "ANSWERED", "CLOSED")
 
 
+INBOX_PAGE_SIZE = 20
+INBOX_FILTERS = ("gruppe", "status", "fra", "til")
+
+
+def _own_groups(actor, data: dict) -> list[dict]:
+    """The follow-up groups of the actor's own plans (the list of groups is public, their inputs are not)."""
+    return by_name(
+        [
+            g
+            for g in data["followUpGroups"]["nodes"]
+            if policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])
+        ]
+    )
+
+
 @require_actor(*STAFF)
 async def _inbox(
     request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
 ):
-    status = request.query_params.get("status", "")
-    variables = {"status": status if status in INPUT_STATUSES else None}
-    data = await query_or_404(request, "StaffInbox", variables)
-    # Only the groups of the actor's own plans: the list of groups is public, their inputs are not.
-    groups = [
-        g
-        for g in data["followUpGroups"]["nodes"]
-        if g.get("inputs") is not None and policy.can_read_group_inputs(actor, decode(g["plan"]["id"], "Plan")[1])
-    ]
+    """Inputs to the groups of the actor's plans, filtered (group, status, days received) and paged with
+    cursor links; each leads to its own page for answering. The filters are a GET form (no JavaScript)."""
+    _ = gettext_for(request)
+    params = request.query_params
+    filters = {k: params.get(k, "").strip()[:200] for k in INBOX_FILTERS}
+    filter_errors: dict[str, str] = {}
+    group_id = query_id(request, "gruppe", "FollowUpGroup")
+    status = filters["status"] if filters["status"] in INPUT_STATUSES else ""
+    filters["status"] = status
+    received_from, received_to = day_range(filters, filter_errors, _)
+    after = query_cursor(request, "efter")
+    inbox_filter = {
+        "groupId": group_id,
+        "status": status or None,
+        "receivedFrom": received_from and received_from.isoformat(),
+        "receivedTo": received_to and received_to.isoformat(),
+    }
+    data = await query_or_404(
+        request,
+        "StaffInbox",
+        {
+            "filter": {k: v for k, v in inbox_filter.items() if v is not None},
+            "first": INBOX_PAGE_SIZE,
+            "after": after,
+            "list": not filter_errors,  # a filter that is wrong lists nothing
+        },
+    )
+    inbox = data.get("inputInbox") or {}
     return await render(
         request,
         "staff/inbox.html",
         {
-            "groups": groups,
-            "status": variables["status"] or "",
+            "groups": _own_groups(actor, data),
+            "inputs": inbox.get("nodes"),
+            "total": inbox.get("totalCount"),
+            "page_info": inbox.get("pageInfo") or {},
+            "paged": after is not None,
+            "filters": filters,
+            "filtered": any(filters.values()),
             "statuses": INPUT_STATUSES,
             "channels": CHANNELS,
             "values": values or {},
-            "errors": errors or {},
+            "errors": {**filter_errors, **(errors or {})},
         },
-        status_code=status_code,
+        status_code=400 if filter_errors else status_code,
     )
 
 
@@ -53,45 +106,69 @@ async def inbox(request: Request):
 
 
 @require_actor(*STAFF)
+async def _input_page(
+    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
+    """One input with its answers, and the forms to answer it, change its status and publish it."""
+    input_id = path_id(request, "ResidentInput")
+    data = await query_or_404(request, "StaffInput", {"id": input_id})
+    item = data.get("node")
+    # A published input is public, but its handling is only for the staff of its plan: others get 404.
+    if not item or not policy.can_read_group_inputs(actor, decode(item["group"]["plan"]["id"], "Plan")[1]):
+        raise HTTPException(status_code=404)
+    return await render(
+        request,
+        "staff/input.html",
+        {
+            "input": item,
+            "statuses": INPUT_STATUSES,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+async def input_page(request: Request):
+    return await _input_page(request)
+
+
+@require_actor(*STAFF)
 async def answer(request: Request, actor: Actor):
     """One input: answer it, change its status, or publish it (with its answer) on the group page."""
     _ = gettext_for(request)
     form = await verified_form(request)
     input_id = path_id(request, "ResidentInput")
-    row = str(form.get("raekke", ""))
     action = str(form.get("handling", "svar"))
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if action == "svar":
-        field = f"svar-{row}"
         body = str(form.get("svar", ""))
-        values[field] = body
-        check_text(errors, field, body, gettext=_, max_length=LIMITS["answer"], name=_("et svar"))
+        values["svar"] = body
+        check_text(errors, "svar", body, gettext=_, max_length=LIMITS["answer"], name=_("et svar"))
         if not errors:
             data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
-            errors = _errors_or_404(data["residentInputAnswer"], {"body": field}, _, field)
+            errors = _errors_or_404(data["residentInputAnswer"], {"body": "svar"}, _, "svar")
         message = "svar-sendt"
     elif action == "status":
-        field = f"status-{row}"
         status = str(form.get("status", ""))
         if status not in INPUT_STATUSES:
-            errors[field] = _("Vælg en status.")
+            errors["status"] = _("Vælg en status.")
         else:
             data = await query(request, "ResidentInputSetStatus", {"input": {"inputId": input_id, "status": status}})
-            errors = _errors_or_404(data["residentInputSetStatus"], {"status": field}, _, field)
+            errors = _errors_or_404(data["residentInputSetStatus"], {"status": "status"}, _, "status")
         message = "status-gemt"
     elif action in ("offentliggoer", "skjul"):
-        field = f"offentlig-{row}"
         data = await query(
             request, "ResidentInputPublish", {"input": {"inputId": input_id, "published": action == "offentliggoer"}}
         )
-        errors = _errors_or_404(data["residentInputPublish"], {}, _, field)
+        errors = _errors_or_404(data["residentInputPublish"], {}, _, "offentlig")
         message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
     else:
         raise HTTPException(status_code=400)
     if errors:
-        return await _inbox(request, values=values, errors=errors, status_code=400)
-    return redirect("/medarbejder/indbakke", message=message)
+        return await _input_page(request, values=values, errors=errors, status_code=400)
+    return redirect(f"/medarbejder/indbakke/{input_id}", message=message)
 
 
 def _errors_or_404(payload: dict, fields: dict, _, fallback: str) -> dict:
@@ -236,5 +313,47 @@ async def plan_overview(request: Request, actor: Actor):
             "top": top,
             "years": years,
             "year": variables["year"],
+        },
+    )
+
+
+# The titles of the example operations in schema/examples/ (a test checks each file has one).
+EXAMPLE_TITLES = {
+    "01-inbox": N_("Indbakken: nyt input til dine følgegrupper"),
+    "02-answer-input": N_("Svar på et input"),
+    "03-handle-input": N_("Skift status på et input og offentliggør det"),
+    "04-plans-goals-economy": N_("Dine planer med målopfyldelse og økonomi"),
+    "05-record-measurement": N_("Registrér en måling af en indikator"),
+    "06-activities-by-name": N_("Aktiviteterne i alfabetisk orden"),
+    "07-activity-follow-up": N_("Følg op på en aktivitet: deltagere og en statusnote"),
+}
+
+
+@require_actor(*STAFF, ActorKind.PARTNER, ActorKind.FUND)
+async def graphql_examples(request: Request, actor: Actor):
+    """Example operations for the common staff tasks, each one click from GraphiQL (with your rights,
+    through the session cookie), and as text to copy into a client of your own."""
+    from urllib.parse import urlencode
+
+    from backend.settings import get_settings
+
+    _ = gettext_for(request)
+    rows = []
+    for example in examples():
+        link = {"query": example.text, **({"variables": example.variables} if example.variables else {})}
+        rows.append(
+            {
+                "key": example.key,
+                "title": _(EXAMPLE_TITLES[example.key]),
+                "example": example,
+                "href": "/graphql#" + urlencode(link),
+            }
+        )  # a fragment: ?query= would run it
+    return await render(
+        request,
+        "staff/graphql_examples.html",
+        {
+            "examples": rows,
+            "graphiql": get_settings().graphiql,
         },
     )

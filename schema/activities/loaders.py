@@ -37,12 +37,13 @@ class ActivityByIdLoader(ByIdLoader):
 
 
 class ActivitiesByPlanIdLoader(PagesByParentLoader):
-    """Key: (plan id, page size, after pk, FilterKey) -> a connection of the plan's visible activities."""
+    """Key: (plan id, page size, after pk, FilterKey, ordering) -> a connection of the plan's visible activities."""
 
     type_path = T + "Activity"
     parent_column = m.Activity.plan_id
     id_column = m.Activity.id
     per_actor = True
+    ordered = True
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         (fkey,) = filters
@@ -50,12 +51,13 @@ class ActivitiesByPlanIdLoader(PagesByParentLoader):
 
 
 class ActivitiesByPartnerIdLoader(PagesByParentLoader):
-    """Key: (partner id, page size, after pk) -> a connection of the partner's visible activities."""
+    """Key: (partner id, page size, after pk, ordering) -> a connection of the partner's visible activities."""
 
     type_path = T + "Activity"
     parent_column = m.ActivityPartner.partner_id
     id_column = m.Activity.id
     per_actor = True
+    ordered = True
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return visible_activities(target, self.actor).join(

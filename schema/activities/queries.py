@@ -13,7 +13,7 @@ from backend import policy
 from schema.activities import loaders as al
 from schema.activities.filters import ActivityFilter, conditions, filter_key
 from schema.activities.types import Activity, Occurrence, Partner, ProgressNote
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import PartnerKind
 from schema.node import node_resolver
 from schema.permissions import checked, public
@@ -34,10 +34,20 @@ class ActivitiesQuery:
         filter: Annotated[
             ActivityFilter | None, strawberry.argument(description="Conditions on the activities.")
         ] = None,
+        order_by: OrderBy = None,
     ) -> Connection[Activity]:
         key = filter_key(filter)
         stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
-        return await page(info.context, Activity, stmt, m.Activity.id, first=first, after=after)
+        return await page(
+            info.context,
+            Activity,
+            stmt,
+            m.Activity.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.Activity.title,
+        )
 
     @strawberry.field(description="The partner organisations.", **public("reference data"))
     async def partners(
@@ -46,11 +56,21 @@ class ActivitiesQuery:
         first: First = None,
         after: After = None,
         kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
+        order_by: OrderBy = None,
     ) -> Connection[Partner]:
         stmt = select(*columns(Partner, m.Partner))
         if kind is not None:
             stmt = stmt.where(m.Partner.kind == kind)
-        return await page(info.context, Partner, stmt, m.Partner.id, first=first, after=after)
+        return await page(
+            info.context,
+            Partner,
+            stmt,
+            m.Partner.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.Partner.name,
+        )
 
 
 @node_resolver("Activity")

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from backend import policy
 from schema.activities import loaders as al
 from schema.activities.filters import ActivityFilter  # noqa: F401 - part of this domain's API
-from schema.connections import After, Connection, First, decode_cursor
+from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
 from schema.enums import ActivityStatus, PartnerKind, PartnerRole, Visibility
 from schema.geography.loaders import HousingOrganisationByIdLoader
 from schema.geography.types import HousingOrganisation, Municipality
@@ -117,8 +117,12 @@ class Partner(Node):
     cvr: str | None = strawberry.field(description="The organisation's CVR number, if it has one.")
 
     @strawberry.field(description="The activities the partner takes part in that you may see.")
-    def activities(self, info: Info, first: First = None, after: After = None) -> Connection[Activity]:
-        return al.ActivitiesByPartnerIdLoader(info.context).load((self.pk, page_size(first), decode_cursor(after)))
+    def activities(
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
+    ) -> Connection[Activity]:
+        order = ordering(order_by, "title")
+        key = (self.pk, page_size(first), decode_cursor(after, order), order)
+        return al.ActivitiesByPartnerIdLoader(info.context).load(key)
 
 
 Organisation = Annotated[

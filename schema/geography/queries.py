@@ -9,7 +9,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from backend import models as m
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import BoardLevel
 from schema.geography import loaders as gl
 from schema.geography.types import Board, HousingOrganisation, Municipality, UrbanArea
@@ -21,9 +21,20 @@ from schema.rows import build_all, columns
 @strawberry.type(description="Geography and organisation.")
 class GeographyQuery:
     @strawberry.field(description="The urban areas (byområder), in a stable order.", **public("reference data"))
-    async def urban_areas(self, info: Info, first: First = None, after: After = None) -> Connection[UrbanArea]:
+    async def urban_areas(
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
+    ) -> Connection[UrbanArea]:
         stmt = select(*columns(UrbanArea, m.UrbanArea))
-        return await page(info.context, UrbanArea, stmt, m.UrbanArea.id, first=first, after=after)
+        return await page(
+            info.context,
+            UrbanArea,
+            stmt,
+            m.UrbanArea.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.UrbanArea.name,
+        )
 
     @strawberry.field(description="The boards: the city board and the district boards.", **public("reference data"))
     async def boards(
@@ -32,18 +43,30 @@ class GeographyQuery:
         first: First = None,
         after: After = None,
         level: Annotated[BoardLevel | None, strawberry.argument(description="Only boards of this level.")] = None,
+        order_by: OrderBy = None,
     ) -> Connection[Board]:
         stmt = select(*columns(Board, m.Board))
         if level is not None:
             stmt = stmt.where(m.Board.level == level)
-        return await page(info.context, Board, stmt, m.Board.id, first=first, after=after)
+        return await page(
+            info.context, Board, stmt, m.Board.id, first=first, after=after, order_by=order_by, name_column=m.Board.name
+        )
 
     @strawberry.field(description="The housing organisations (almene boligorganisationer).", **public("reference data"))
     async def housing_organisations(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
     ) -> Connection[HousingOrganisation]:
         stmt = select(*columns(HousingOrganisation, m.HousingOrganisation))
-        return await page(info.context, HousingOrganisation, stmt, m.HousingOrganisation.id, first=first, after=after)
+        return await page(
+            info.context,
+            HousingOrganisation,
+            stmt,
+            m.HousingOrganisation.id,
+            first=first,
+            after=after,
+            order_by=order_by,
+            name_column=m.HousingOrganisation.name,
+        )
 
     @strawberry.field(description="The municipalities.", **public("reference data"))
     async def municipalities(self, info: Info) -> list[Municipality]:

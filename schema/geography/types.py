@@ -8,7 +8,7 @@ import strawberry
 from strawberry import Private
 from strawberry.types import Info
 
-from schema.connections import After, Connection, First, decode_cursor
+from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
 from schema.enums import BoardLevel, OtherEffortKind
 from schema.geography.loaders import (
     BoardByIdLoader,
@@ -64,8 +64,13 @@ class UrbanArea(Node):
         return EstatesByUrbanAreaIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plans of the area that you may see.")
-    def plans(self, info: Info, first: First = None, after: After = None) -> Connection[PlanRef]:
-        return PlansByUrbanAreaIdLoader(info.context).load((self.pk, page_size(first), decode_cursor(after)))
+    def plans(
+        self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
+    ) -> Connection[PlanRef]:
+        order = ordering(order_by)
+        return PlansByUrbanAreaIdLoader(info.context).load(
+            (self.pk, page_size(first), decode_cursor(after, order), order)
+        )
 
     @strawberry.field(description="Other efforts in the area: letting agreements, development plans, area renewal.")
     def other_efforts(self, info: Info) -> list[OtherEffort]:

@@ -2,25 +2,84 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import select
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
+from backend.bounds import DATE_MAX, DATE_MIN
+from backend.clock import start_of_day
 from schema.connections import After, Connection, First, page
+from schema.enums import InputStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver
 from schema.participation import loaders as pl
 from schema.participation.types import FollowUpGroup, InputAnswer, Meeting, Residency, ResidentInput, Viewer
 from schema.permissions import checked
 from schema.rows import build, build_all, columns
+from schema.scalars import to_utc  # SQLite keeps moments as naive UTC text: compare in UTC
+
+
+@strawberry.input(description="Narrows the input inbox; all given conditions must hold.")
+class InboxFilter:
+    group_id: strawberry.ID | None = strawberry.field(default=None, description="Only inputs to this follow-up group.")
+    status: InputStatus | None = strawberry.field(default=None, description="Only inputs with this status.")
+    received_from: date | None = strawberry.field(
+        default=None, description="Only inputs received on this day (in Copenhagen) or later."
+    )
+    received_to: date | None = strawberry.field(
+        default=None, description="Only inputs received on this day (in Copenhagen) or earlier."
+    )
+
+
+def _day(value: date | None, name: str) -> date | None:
+    if value is not None and not DATE_MIN <= value <= DATE_MAX:
+        raise GraphQLError(f"{name} must lie in {DATE_MIN}..{DATE_MAX}.", extensions={"code": "BAD_USER_INPUT"})
+    return value
+
+
+def inbox_statement(actor, f: InboxFilter | None):
+    stmt = pl.inputs_select(ResidentInput).where(policy.inbox_filter(actor))
+    if f is None:
+        return stmt
+    if (pk := decode_pk(f.group_id, "FollowUpGroup")) is not None:
+        stmt = stmt.where(m.ResidentInput.group_id == pk)
+    if f.status is not None:
+        stmt = stmt.where(m.ResidentInput.status == f.status)
+    received_from, received_to = _day(f.received_from, "receivedFrom"), _day(f.received_to, "receivedTo")
+    if received_from and received_to and received_from > received_to:
+        raise GraphQLError("receivedFrom is after receivedTo.", extensions={"code": "BAD_USER_INPUT"})
+    if received_from is not None:
+        stmt = stmt.where(m.ResidentInput.created_at >= to_utc(start_of_day(received_from)))
+    if received_to is not None:
+        stmt = stmt.where(m.ResidentInput.created_at < to_utc(start_of_day(received_to + timedelta(days=1))))
+    return stmt
 
 
 @strawberry.type(description="Follow-up groups and the signed-in viewer.")
 class ParticipationQuery:
+    @strawberry.field(
+        description="The input inbox: inputs to the follow-up groups of your plans, published or not, newest "
+        "first. Staff of the plans only (empty for anyone else).",
+        **checked(policy.inbox_filter),
+    )
+    async def input_inbox(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[InboxFilter | None, strawberry.argument(description="Conditions on the inputs.")] = None,
+    ) -> Connection[ResidentInput]:
+        stmt = inbox_statement(info.context.actor, filter)
+        return await page(
+            info.context, ResidentInput, stmt, m.ResidentInput.id, first=first, after=after, newest_first=True
+        )
+
     @strawberry.field(
         description="The follow-up groups (følgegrupper) of plans you may see.", **checked(policy.plan_filter)
     )

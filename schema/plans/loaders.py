@@ -43,12 +43,13 @@ class PlansByBoardIdLoader(ByForeignKeyLoader):
 
 
 class PlansByUrbanAreaIdLoader(PagesByParentLoader):
-    """Key: (urban area id, page size, after pk) -> a connection of the area's visible plans."""
+    """Key: (urban area id, page size, after pk, ordering) -> a connection of the area's visible plans."""
 
     type_path = T + "Plan"
     parent_column = m.Plan.urban_area_id
     id_column = m.Plan.id
     per_actor = True
+    ordered = True
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return select(*columns(target, m.Plan)).where(policy.plan_filter(self.actor))

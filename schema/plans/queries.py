@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver
@@ -74,9 +74,12 @@ class PlansQuery:
         first: First = None,
         after: After = None,
         filter: Annotated[PlanFilter | None, strawberry.argument(description="Conditions on the plans.")] = None,
+        order_by: OrderBy = None,
     ) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
-        connection = await page(info.context, Plan, stmt, m.Plan.id, first=first, after=after)
+        connection = await page(
+            info.context, Plan, stmt, m.Plan.id, first=first, after=after, order_by=order_by, name_column=m.Plan.name
+        )
         await prefetch_page(info, "Plan", connection)
         return connection
 

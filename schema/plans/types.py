@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from backend import policy
 from backend.models import AgreementKind as AK
-from schema.connections import After, Connection, First, decode_cursor
+from schema.connections import After, Connection, First, OrderBy, decode_cursor, ordering
 from schema.enums import ActorKind, AgreementKind, DecisionOutcome, FinancingParty, IndicatorDirection, PlanStatus
 from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
 from schema.limits import page_size
@@ -144,11 +144,13 @@ class Plan(Node):
         filter: Annotated[
             ActivityFilterRef | None, strawberry.argument(description="Conditions on the activities.")
         ] = None,
+        order_by: OrderBy = None,
     ) -> Connection[ActivityRef]:
         from schema.activities.filters import filter_key
         from schema.activities.loaders import ActivitiesByPlanIdLoader
 
-        key = (self.pk, page_size(first), decode_cursor(after), filter_key(filter))
+        order = ordering(order_by, "title")
+        key = (self.pk, page_size(first), decode_cursor(after, order), filter_key(filter), order)
         return ActivitiesByPlanIdLoader(info.context).load_ready(key)
 
     @strawberry.field(description="The plan's follow-up groups (følgegrupper).")

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, func, select
 from sqlmodel import SQLModel
 
 from backend import models as m
-from bench.generate import SCALES, build, generate
 from backend.rules import financing_problems
+from bench.generate import SCALES, build, generate
 
 ANCHOR = date(2026, 6, 1)
 

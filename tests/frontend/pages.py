@@ -52,6 +52,9 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/medarbejder/bestyrelser/{city_board}",
             "/medarbejder/rapporter",
             "/medarbejder/indbakke",
+            "/medarbejder/indbakke?status=RECEIVED&fra=2000-01-01&til=2100-12-31",
+            "/medarbejder/indbakke?fra=ikke-en-dato",
+            "/medarbejder/indbakke/{own_open_input}",
             "/medarbejder/planer",
             "/medarbejder/planer/{plan}",
             "/partner/aktiviteter/{library_activity}",
@@ -61,7 +64,9 @@ PAGES: list[tuple[str | None, list[str]]] = [
         "kommune-tmf",
         [
             "/",
+            "/medarbejder/graphql-eksempler",
             "/medarbejder/indbakke",
+            "/medarbejder/indbakke/{own_open_input}",
             "/medarbejder/planer/{plan}",
             "/medarbejder/beslutninger",
             "/medarbejder/bestyrelser",
@@ -74,6 +79,7 @@ PAGES: list[tuple[str | None, list[str]]] = [
         [
             "/medarbejder/planer",
             "/medarbejder/planer/{plan}",
+            "/medarbejder/graphql-eksempler",
             "/medarbejder/beslutninger",
             "/medarbejder/rapporter",
             "/medarbejder/rapporter/{plan}/{this_year}",
@@ -83,7 +89,12 @@ PAGES: list[tuple[str | None, list[str]]] = [
 ]
 
 NOT_FOUND = {"/findes-ikke"}
-BAD_REQUEST = {"/aktiviteter?fra=ikke-en-dato", "/aktiviteter?til=9999-12-31", "/aktiviteter/uge?uge=9999-12-31"}
+BAD_REQUEST = {
+    "/aktiviteter?fra=ikke-en-dato",
+    "/aktiviteter?til=9999-12-31",
+    "/aktiviteter/uge?uge=9999-12-31",
+    "/medarbejder/indbakke?fra=ikke-en-dato",
+}
 
 
 def expected_status(path: str) -> int:

@@ -195,10 +195,10 @@ async def test_resident_finds_an_activity_adds_it_to_a_calendar_gives_input_and_
         await staff_page.goto(live_server + "/")
         await sign_in_through_provider(staff_page, live_server, "Boligorganisation", "fsb-medarbejder")
         await staff_page.get_by_role("link", name="Indbakke").click()
-        item = staff_page.locator(".card-list > li", has_text=title)
+        await staff_page.locator("tbody tr", has_text=title).get_by_role("link", name=title).click()
         answer = f"Tak. Vi sætter to bænke op i april ({uuid.uuid4().hex[:6]})."
-        await item.get_by_role("textbox").fill(answer)
-        await item.get_by_role("button", name="Send svar").click()
+        await staff_page.get_by_role("textbox", name="Dit svar").fill(answer)
+        await staff_page.get_by_role("button", name="Send svar").click()
         assert "Svaret er sendt" in await staff_page.get_by_role("status").inner_text()
 
         # Later the resident sees the answer.

@@ -1,4 +1,5 @@
-"""Issue 11 §1 and §6 in real Chromium, through the real sign-in at the development OpenID Provider,
+"""Issue 11 §1, §5 (the staff inbox) and §6 in real Chromium, through the real sign-in at the development
+OpenID Provider,
 in Danish and in English, with axe-core finding nothing on each page on the way (axe needs script; every
 page these journeys visit is also opened without JavaScript by
 test_browser.test_every_page_works_without_javascript)."""
@@ -129,10 +130,133 @@ async def test_staff_see_a_withdrawn_input_as_withdrawn(browser, live_server, de
         await staff_page.goto(live_server + "/")
         await sign_in(staff_page, live_server, _, "Boligorganisation", "fsb-medarbejder")
         await staff_page.goto(f"{live_server}/medarbejder/indbakke")
-        item = staff_page.locator(".card-list > li", has_text=title)
-        assert _("Trukket tilbage af beboeren") in await item.inner_text()
-        assert await item.locator("textarea, form").count() == 0
+        row = staff_page.locator("tbody tr", has_text=title)
+        assert _("Trukket tilbage af beboeren") in await row.inner_text()
         await no_violations(staff_page, axe_source, "inbox")
+        await row.get_by_role("link", name=title).click()
+        assert _("Trukket tilbage af beboeren") in await staff_page.locator("main").inner_text()
+        assert await staff_page.locator("main textarea, main form").count() == 0
+        await no_violations(staff_page, axe_source, "withdrawn input")
     finally:
         await resident.close()
         await staff.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_staff_work_through_the_inbox(browser, live_server, demo_ids, axe_source, lang):
+    """Issue 11 §5: staff filter the inbox, page through it by links, and answer, handle and publish an
+    input on its own page; the resident then sees the answer on the group page."""
+    import uuid
+
+    from backend.db import session_scope
+    from backend.models import ResidentInput
+    from schema.ids import decode
+
+    _ = translations(lang).gettext
+    title = f"Bænk ved legepladsen {uuid.uuid4().hex[:6]}"
+    async with session_scope() as session:
+        session.add(
+            ResidentInput(
+                group_id=decode(demo_ids["group"], "FollowUpGroup")[1], title=title, body="Kan vi få en bænk?"
+            )
+        )
+    context = await new_context(browser, live_server, lang=lang)
+    try:
+        page = await context.new_page()
+        await page.goto(live_server + "/")
+        await sign_in(page, live_server, _, "Boligorganisation", "fsb-medarbejder")
+        await page.get_by_role("link", name=_("Indbakke"), exact=True).first.click()
+        await no_violations(page, axe_source, "inbox")
+
+        # Filter: received, from today (the date field is filled as text, as without a date picker).
+        await page.locator("#status").select_option("RECEIVED")
+        await page.locator("#fra").fill("2000-01-01")
+        await page.get_by_role("button", name=_("Vis input")).click()
+        assert "status=RECEIVED" in page.url
+        await no_violations(page, axe_source, "inbox, filtered")
+        row = page.locator("tbody tr", has_text=title)
+        assert await row.count() == 1
+        # Paging by links: the next page holds other inputs, and leads back to the first.
+        nxt = page.get_by_role("link", name=_("Næste side"))
+        if await nxt.count():
+            await nxt.click()
+            assert await page.locator("tbody tr", has_text=title).count() == 0
+            await no_violations(page, axe_source, "inbox, page 2")
+            await page.get_by_role("link", name=_("Første side")).click()
+
+        # The input's own page: answer, change the status, publish.
+        await page.locator("tbody tr", has_text=title).get_by_role("link", name=title).click()
+        assert await page.locator("h1").inner_text() == title
+        await no_violations(page, axe_source, "input page")
+        await page.get_by_role("button", name=_("Send svar")).click()
+        assert await page.locator(".error-summary").count() == 1  # an empty answer
+        await no_violations(page, axe_source, "input page, error")
+        answer = f"Ja, den kommer i april ({uuid.uuid4().hex[:4]})."
+        await page.locator("#svar").fill(answer)
+        await page.get_by_role("button", name=_("Send svar")).click()
+        assert await page.get_by_role("status").inner_text() == _("Svaret er sendt og kan nu ses af beboeren.")
+        assert answer in await page.locator("#answers-heading").locator("xpath=..").inner_text()
+        await page.locator("#status").select_option("CLOSED")
+        await page.get_by_role("button", name=_("Skift status")).click()
+        assert await page.get_by_role("status").inner_text() == _("Status er ændret.")
+        await page.get_by_role("button", name=_("Offentliggør input og svar (uden navn)")).click()
+        await no_violations(page, axe_source, "input page, published")
+        await page.get_by_role("link", name=_("Tilbage til indbakken")).click()
+        row = page.locator("tbody tr", has_text=title)
+        assert _("Lukket") in await row.inner_text()
+
+        await page.goto(f"{live_server}/foelgegrupper/{demo_ids['group']}")
+        assert answer in await page.locator("#published-heading").locator("xpath=..").inner_text()
+        await sign_out(page, live_server, _)
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+async def test_residents_read_their_data_as_a_page(browser, live_server, axe_source, lang):
+    """Issue 11 §6: the data download also as a page to read, beside the JSON file."""
+    _ = translations(lang).gettext
+    context = await new_context(browser, live_server, lang=lang)
+    try:
+        page = await context.new_page()
+        await page.goto(live_server + "/")
+        await sign_in(page, live_server, _, "Beboer", "beboer-tingbjerg")
+        await page.get_by_role("link", name=_("Min side")).first.click()
+        await page.get_by_role("button", name=_("Vis mine data")).click()
+        assert await page.locator("h1").inner_text() == _("Dine data")
+        assert await page.locator("#inputs-data-heading ~ article h3[dir=auto]").count() >= 1
+        await no_violations(page, axe_source, "my data")
+        async with page.expect_download() as download:
+            await page.get_by_role("button", name=_("Hent mine data som fil (JSON)")).click()
+        assert (await download.value).suggested_filename == "mine-data.json"
+        await page.get_by_role("link", name=_("Tilbage til Min side")).click()
+        await sign_out(page, live_server, _)
+    finally:
+        await context.close()
+
+
+async def test_staff_open_an_example_in_graphiql_with_their_rights(browser, live_server, axe_source):
+    """Issue 11 §7: from the examples page one click opens GraphiQL (own assets) with the operation, and
+    running it answers with the signed-in staff member's rights (the session cookie, no token)."""
+    _ = translations("da").gettext
+    context = await new_context(browser, live_server, lang="da")
+    try:
+        page = await context.new_page()
+        await page.goto(live_server + "/")
+        await sign_in(page, live_server, _, "Boligorganisation", "fsb-medarbejder")
+        await page.get_by_role("link", name=_("Indbakke"), exact=True).first.click()
+        await page.get_by_role("link", name=_("Eksempler på opgaver i API'et (GraphQL)")).click()
+        await no_violations(page, axe_source, "GraphQL examples")
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None)
+        await page.get_by_role("link", name=re.compile("^" + re.escape(_("Åbn i GraphiQL")))).first.click()
+        await page.wait_for_url(re.compile(re.escape(live_server) + r"/graphql#query="))
+        await page.locator(".graphiql-query-editor").get_by_text("inputInbox").first.wait_for()
+        await page.locator("button.graphiql-execute-button").click()
+        result = page.locator(".result-window")
+        await result.get_by_text('"totalCount"').wait_for()
+        answer = await result.inner_text()
+        assert '"inputInbox"' in answer and '"errors"' not in answer, answer[:500]
+        assert outside == [], outside  # GraphiQL's own assets only
+    finally:
+        await context.close()

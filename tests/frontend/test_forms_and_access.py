@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from tests.frontend.html import csrf_of, soup_of
+from tests.frontend.html import csrf_of, form_fields, form_with, soup_of, staff_input_path
 
 
 # ---------------------------------------------------------------- CSRF
@@ -384,29 +384,15 @@ async def test_staff_answers_input_and_the_resident_sees_it(client, demo_ids, si
     )
     assert response.status_code == 303
     staff = await sign_in_as("fsb-medarbejder")
-    inbox = await client.get("/medarbejder/indbakke", cookies=staff)
-    soup = soup_of(inbox)
-    item = [li for li in soup.select(".card-list > li") if title in li.get_text()]
-    assert item, "the new input is in the staff inbox"
-    form = item[0].find("form")
-    staff_token = form.find("input", attrs={"name": "csrf_token"})["value"]
-    empty = await client.post(
-        form["action"],
-        data={"csrf_token": staff_token, "raekke": form.find("input", attrs={"name": "raekke"})["value"], "svar": ""},
-        cookies=staff,
-    )
+    path = await staff_input_path(client, staff, title)  # the new input is in the staff inbox
+    form = form_with(soup_of(await client.get(path, cookies=staff)), "svar")
+    empty = await client.post(form["action"], data={**form_fields(form), "svar": ""}, cookies=staff)
     assert empty.status_code == 400 and "error-summary" in empty.text
+    assert [a["href"] for a in soup_of(empty).select(".error-summary a")] == ["#svar"]
     answer = f"Vi sætter lys op i marts ({uuid.uuid4().hex[:6]})."
-    response = await client.post(
-        form["action"],
-        data={
-            "csrf_token": staff_token,
-            "raekke": form.find("input", attrs={"name": "raekke"})["value"],
-            "svar": answer,
-        },
-        cookies=staff,
-    )
+    response = await client.post(form["action"], data={**form_fields(form), "svar": answer}, cookies=staff)
     assert response.status_code == 303, response.text[:1000]
+    assert response.headers["location"].startswith(path)
     page = await client.get(group_path, cookies=resident)
     assert answer in page.text
     assert "Besvaret" in page.text
@@ -502,9 +488,9 @@ async def test_staff_cannot_answer_inputs_of_another_plan(client, demo_ids, sign
     token = await csrf_of(client, group_path, resident)
     title = f"Til fsb ({uuid.uuid4().hex[:6]})"
     await client.post(group_path, data={"csrf_token": token, "titel": title, "tekst": "Tekst"}, cookies=resident)
-    fsb = soup_of(await client.get("/medarbejder/indbakke", cookies=await sign_in_as("fsb-medarbejder")))
-    action = [li for li in fsb.select(".card-list > li") if title in li.get_text()][0].find("form")["action"]
+    action = await staff_input_path(client, await sign_in_as("fsb-medarbejder"), title)
     other = await sign_in_as("3b-medarbejder")
+    assert (await client.get(action, cookies=other)).status_code == 404  # forbidden looks like absent
     other_token = await csrf_of(client, "/medarbejder/indbakke", other)
     response = await client.post(
         action, data={"csrf_token": other_token, "raekke": "1-1", "svar": "Fra 3B"}, cookies=other
@@ -533,29 +519,29 @@ async def test_staff_publishes_an_answered_input_without_its_author(client, demo
     )
     staff = await sign_in_as("fsb-medarbejder")
 
+    path = await staff_input_path(client, staff, title)
+
     async def item():
-        soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
-        return [li for li in soup.select(".card-list > li") if title in li.get_text()][0]
+        return soup_of(await client.get(path, cookies=staff))
 
     li = await item()
-    answer_form = li.find("form")
-    fields = {i["name"]: i.get("value", "") for i in answer_form.find_all("input")}
+    answer_form = form_with(li, "svar")
     assert li.find("button", string=lambda s: s and "Offentliggør" in s) is None  # not before an answer
     assert (
-        await client.post(answer_form["action"], data={**fields, "svar": "Vi bestiller stativer."}, cookies=staff)
+        await client.post(
+            answer_form["action"], data={**form_fields(answer_form), "svar": "Vi bestiller stativer."}, cookies=staff
+        )
     ).status_code == 303
     li = await item()
-    publish = [f for f in li.find_all("form") if f.find("input", attrs={"value": "offentliggoer"})][0]
-    fields = {i["name"]: i.get("value", "") for i in publish.find_all("input")}
-    assert (await client.post(publish["action"], data=fields, cookies=staff)).status_code == 303
+    publish = form_with(li, "offentliggoer")
+    assert (await client.post(publish["action"], data=form_fields(publish), cookies=staff)).status_code == 303
     public = await client.get(group_path)
     assert title in public.text and "Vi bestiller stativer." in public.text
     assert "Amira" not in soup_of(public).select_one("#published-heading").find_parent("section").get_text()
     # Taking it off again.
     li = await item()
-    hide = [f for f in li.find_all("form") if f.find("input", attrs={"value": "skjul"})][0]
-    fields = {i["name"]: i.get("value", "") for i in hide.find_all("input")}
-    assert (await client.post(hide["action"], data=fields, cookies=staff)).status_code == 303
+    hide = form_with(li, "skjul")
+    assert (await client.post(hide["action"], data=form_fields(hide), cookies=staff)).status_code == 303
     assert title not in (await client.get(group_path)).text
 
 
@@ -571,7 +557,7 @@ async def test_staff_changes_status_and_registers_input_given_on_paper(client, d
     )
     assert bad.status_code == 400
     assert [a["href"] for a in soup_of(bad).select(".error-summary a")] == [f"#tekst-{row}", f"#kanal-{row}"]
-    assert soup_of(bad).find("details").has_attr("open")
+    assert soup_of(bad).find("form", action=register["action"]).find_parent("details").has_attr("open")
     title = f"Afleveret på kontoret {uuid.uuid4().hex[:6]}"
     response = await client.post(
         register["action"],
@@ -579,12 +565,14 @@ async def test_staff_changes_status_and_registers_input_given_on_paper(client, d
         cookies=staff,
     )
     assert response.status_code == 303, response.text[:1000]
+    path = await staff_input_path(client, staff, title)
     soup = soup_of(await client.get("/medarbejder/indbakke", cookies=staff))
-    li = [li for li in soup.select(".card-list > li") if title in li.get_text()][0]
-    assert "Kanal: Papir" in li.get_text(" ", strip=True)
-    status_form = [f for f in li.find_all("form") if f.find("input", attrs={"value": "status"})][0]
-    fields = {i["name"]: i.get("value", "") for i in status_form.find_all("input")}
-    response = await client.post(status_form["action"], data={**fields, "status": "UNDER_CONSIDERATION"}, cookies=staff)
+    row = soup.find("a", href=path).find_parent("tr")
+    assert "Papir" in [td.get_text(strip=True) for td in row.find_all("td")]
+    status_form = form_with(soup_of(await client.get(path, cookies=staff)), "status")
+    response = await client.post(
+        status_form["action"], data={**form_fields(status_form), "status": "UNDER_CONSIDERATION"}, cookies=staff
+    )
     assert response.status_code == 303, response.text[:1000]
     soup = soup_of(await client.get("/medarbejder/indbakke?status=UNDER_CONSIDERATION", cookies=staff))
     assert title in soup.get_text()
@@ -711,3 +699,39 @@ async def test_household_code_form_shows_wrong_codes_and_the_attempt_limit(clien
         "/min-side/husstandskode", data={"csrf_token": token, "husstandskode": code}, cookies={**cookies, "sprog": "en"}
     )
     assert "Too many wrong attempts. Try again in an hour." in soup_of(english).select_one(".error-summary").get_text()
+
+
+async def test_my_data_as_a_page_to_read_beside_the_json(client, sign_in_as):
+    """The same export, as a page with labels (Danish and English): names, not ids or codes; the
+    resident's own words with dir="auto"; the JSON file keeps the ids."""
+    cookies = await sign_in_as("beboer-tingbjerg")
+    token = await csrf_of(client, "/min-side", cookies)
+    my_page = soup_of(await client.get("/min-side", cookies=cookies))
+    assert {
+        f.find("input", attrs={"name": "visning"}) is not None
+        for f in my_page.find_all("form", action="/min-side/data")
+    } == {True, False}
+    as_json = (await client.post("/min-side/data", data={"csrf_token": token}, cookies=cookies)).json()
+    assert as_json["residencies"][0]["estate_id"] and as_json["residencies"][0]["estate_name"]
+    assert as_json["inputs"] and all("id" in i and "group_id" in i for i in as_json["inputs"])
+    for lang, labels in (
+        ("da", ("Din konto", "Hvor du bor", "Følgegruppe", "Kanal")),
+        ("en", ("Your account", "Where you live", "Follow-up group", "Channel")),
+    ):
+        response = await client.post(
+            "/min-side/data", data={"csrf_token": token, "visning": "side"}, cookies={**cookies, "sprog": lang}
+        )
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        assert response.headers["cache-control"] == "private, no-store"
+        soup = soup_of(response)
+        assert soup.find("html")["lang"] == lang and soup.find("h1")
+        text = soup.get_text(" ", strip=True)
+        for label in labels:
+            assert label in text, (lang, label)
+        assert as_json["residencies"][0]["estate_name"] in text
+        assert "RECEIVED" not in text and "estate_id" not in text and "WEB" not in text.split()
+        first = as_json["inputs"][0]
+        title = soup.find(string=first["title"]).find_parent()
+        assert title["dir"] == "auto" and title.get("lang") == first["language"]
+        assert soup.find("dd", string=as_json["account"]["display_name"])["dir"] == "auto"
+    assert (await client.post("/min-side/data", data={"visning": "side"}, cookies=cookies)).status_code == 403
