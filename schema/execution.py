@@ -159,15 +159,22 @@ class _Turns:
     A stretch starts when the loop last ran something else: a callback scheduled with call_soon at
     the start of a stretch has run as soon as the request awaited anything (a query, a turn)."""
 
-    __slots__ = ("started", "loop_ran", "waiting")
+    __slots__ = ("started", "loop_ran", "waiting", "no_loop")
 
     def __init__(self) -> None:
         self.waiting: deque = deque()  # (work, future) put off until the loop's next turn
+        # Executed without an event loop (execute_sync): there is nothing to give a turn to.
+        try:
+            asyncio.get_running_loop()
+            self.no_loop = False
+        except RuntimeError:
+            self.no_loop = True
         self._restart(perf_counter())
 
     def _restart(self, now: float) -> None:
         self.started, self.loop_ran = now, False
-        asyncio.get_running_loop().call_soon(self._ran)
+        if not self.no_loop:
+            asyncio.get_running_loop().call_soon(self._ran)
 
     def _ran(self) -> None:
         self.loop_ran = True
@@ -175,7 +182,7 @@ class _Turns:
     def due(self) -> bool:
         """Whether this stretch has lasted TURN_SLICE with the loop held all along."""
         now = perf_counter()
-        if now - self.started < TURN_SLICE:
+        if self.no_loop or now - self.started < TURN_SLICE:
             return False
         if self.loop_ran:  # the loop has run other work since: a new stretch starts now
             self._restart(now)

@@ -9,12 +9,13 @@ from backend.models import Activity, Plan, PlanStatus, Visibility
 from schema.ids import encode
 
 # Within the anonymous cost limit (schema/limits.py); the demo has fewer plans, activities and inputs.
+# Within the anonymous cost limit (schema/limits.py): 2,541.
 PLANS = """{ plans(first: 10) { totalCount nodes { id name status
     emergencyPlan { title } financing { year party sharePercent }
     strategicAgreement { title } subAgreements { title }
-    activities(first: 50) { totalCount nodes { id visibility progressNotes { totalCount }
+    activities(first: 20) { totalCount nodes { id visibility progressNotes { totalCount }
         occurrences(first: 3) { participantCount } } }
-    followUpGroups { inputs(first: 50) { totalCount } publishedInputs(first: 50) { nodes { title mine } } } } } }"""
+    followUpGroups { inputs(first: 10) { totalCount } publishedInputs(first: 10) { nodes { title mine } } } } } }"""
 
 ACTIVITIES = "{ activities(first: 100) { totalCount nodes { id title visibility } } }"
 
