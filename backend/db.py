@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, collate, create_engine, event, func
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.dml import Delete, Update
 
 from backend.collation import danish_sort_key
 from backend.settings import get_settings
@@ -123,3 +124,11 @@ def danish_order(expression):
     if get_settings().is_sqlite:
         return func.danish_key(expression)
     return collate(expression, DANISH_COLLATION)
+
+
+async def rows_changed(session: AsyncSession, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    # For these statements execute() returns a CursorResult (which has the rowcount); SQLAlchemy
+    # types it as the general Result.
+    result = cast("CursorResult[Any]", await session.execute(statement))
+    return result.rowcount

@@ -16,11 +16,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from backend import clock, rules
 from backend.models import (
@@ -66,6 +67,7 @@ from backend.models import (
     ResidentInput,
     UrbanArea,
     Visibility,
+    pk,
 )
 
 SEED = 2026
@@ -710,7 +712,7 @@ LOCAL_PARTNERS = {
 }
 
 # indicator templates per focus area: name, unit, data source, baseline, target, direction
-INDICATORS = {
+INDICATORS: dict[str, list[tuple[str, str, str, float, float, IndicatorDirection]]] = {
     EDU: [
         (
             "Andel børn, der består dansk og matematik i 9. klasse",
@@ -814,12 +816,15 @@ def is_empty(session: Session) -> bool:
     return session.execute(select(col(Municipality.id)).limit(1)).first() is None
 
 
+Row = TypeVar("Row", bound=SQLModel)
+
+
 def load(session: Session, *, today: date | None = None) -> None:
     """Add the demo data to an empty database, in the session's transaction (the caller commits)."""
     today = today or clock.today()
     rng = random.Random(SEED)
 
-    def add(obj):
+    def add(obj: Row) -> Row:
         session.add(obj)
         session.flush()
         return obj
@@ -829,18 +834,18 @@ def load(session: Session, *, today: date | None = None) -> None:
     # funding generations and focus areas
     generations: dict[str, FundingGeneration] = {}
     focus: dict[tuple[str, str], FocusArea] = {}
-    for name, start, end, areas in GENERATIONS:
+    for name, start, end, area_names in GENERATIONS:
         gen = generations[name] = add(FundingGeneration(name=name, start_year=start, end_year=end))
-        for position, area in enumerate(areas):
-            focus[(name, area)] = add(FocusArea(name=area, generation_id=gen.id, position=position))
+        for position, area_name in enumerate(area_names):
+            focus[(name, area_name)] = add(FocusArea(name=area_name, generation_id=pk(gen), position=position))
 
-    add(Board(name=CITY_BOARD, level=BoardLevel.CITY, municipality_id=kbh.id))
+    add(Board(name=CITY_BOARD, level=BoardLevel.CITY, municipality_id=pk(kbh)))
     boards = {
-        key: add(Board(name=name, level=BoardLevel.DISTRICT, municipality_id=kbh.id))
+        key: add(Board(name=name, level=BoardLevel.DISTRICT, municipality_id=pk(kbh)))
         for key, name in DISTRICT_BOARDS.items()
     }
     areas = {
-        slug: add(UrbanArea(name=name, slug=slug, municipality_id=kbh.id, board_id=boards[board].id))
+        slug: add(UrbanArea(name=name, slug=slug, municipality_id=pk(kbh), board_id=boards[board].id))
         for slug, name, board in URBAN_AREAS
     }
     orgs = {short: add(HousingOrganisation(name=name, short_name=short, cvr=cvr)) for short, name, cvr in ORGANISATIONS}
@@ -850,8 +855,8 @@ def load(session: Session, *, today: date | None = None) -> None:
                 name=name,
                 department_number=number,
                 homes=homes,
-                organisation_id=orgs[org].id,
-                urban_area_id=areas[area].id,
+                organisation_id=pk(orgs[org]),
+                urban_area_id=pk(areas[area]),
             )
         )
         for key, name, number, homes, org, area in ESTATES
@@ -915,8 +920,8 @@ def load(session: Session, *, today: date | None = None) -> None:
         ("sydhavn", OtherEffortKind.AREA_RENEWAL, "Områdefornyelse Sydhavn", "Byrum ved Sjælør Boulevard."),
         ("valby", OtherEffortKind.LETTING_AGREEMENT, "Udlejningsaftale for Akacieparken", "Kombineret udlejning."),
     ]
-    for area, kind, name, description in efforts:
-        add(OtherEffort(urban_area_id=areas[area].id, kind=kind, name=name, description=description))
+    for area_slug, effort_kind, name, description in efforts:
+        add(OtherEffort(urban_area_id=pk(areas[area_slug]), kind=effort_kind, name=name, description=description))
 
     generation = generations["2019-26"]
     gen_focus = {name: fa for (gname, name), fa in focus.items() if gname == generation.name}
@@ -933,16 +938,16 @@ def load(session: Session, *, today: date | None = None) -> None:
                 status=spec.status,
                 start_date=spec.start,
                 end_date=spec.end,
-                generation_id=generation.id,
-                urban_area_id=area.id,
+                generation_id=pk(generation),
+                urban_area_id=pk(area),
                 board_id=area.board_id,
-                lead_organisation_id=orgs[spec.lead].id,
+                lead_organisation_id=pk(orgs[spec.lead]),
             )
         )
         for org in spec.organisations:
-            session.add(PlanOrganisation(plan_id=plan.id, organisation_id=orgs[org].id))
+            session.add(PlanOrganisation(plan_id=pk(plan), organisation_id=pk(orgs[org])))
         for estate in spec.estates:
-            session.add(PlanEstate(plan_id=plan.id, estate_id=estates[estate].id))
+            session.add(PlanEstate(plan_id=pk(plan), estate_id=pk(estates[estate])))
         session.flush()
 
         # financing per year: LBF 75 %, municipality 12.5 %, housing organisations 12.5 %
@@ -965,7 +970,7 @@ def load(session: Session, *, today: date | None = None) -> None:
                 budget = (Decimal(spec.yearly_budget) * share / 100).quantize(Decimal("1"))
                 session.add(
                     Financing(
-                        plan_id=plan.id,
+                        plan_id=pk(plan),
                         year=year,
                         party=party,
                         share_percent=share,
@@ -980,13 +985,13 @@ def load(session: Session, *, today: date | None = None) -> None:
                 "Årsrapport og regnskab sendt til Landsbyggefonden",
                 "Midtvejsstatus drøftet i bydelsbestyrelsen",
             ):
-                session.add(Milestone(plan_id=plan.id, year=year, title=f"{title} ({year})", done=year < today.year))
+                session.add(Milestone(plan_id=pk(plan), year=year, title=f"{title} ({year})", done=year < today.year))
         session.flush()
 
         if spec.status == PlanStatus.PREQUALIFIED:
             session.add(
                 Agreement(
-                    plan_id=plan.id,
+                    plan_id=pk(plan),
                     kind=AgreementKind.STRATEGIC,
                     version=1,
                     title=f"Udkast til strategisk samarbejdsaftale: {spec.name}",
@@ -1000,7 +1005,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         approved = _local(spec.start - timedelta(days=60), time(12, 0))
         add(
             Agreement(
-                plan_id=plan.id,
+                plan_id=pk(plan),
                 kind=AgreementKind.STRATEGIC,
                 version=1,
                 title=f"Strategisk samarbejdsaftale: {spec.name}",
@@ -1011,7 +1016,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         if spec.key == "tingbjerg-2025":
             add(
                 Agreement(
-                    plan_id=plan.id,
+                    plan_id=pk(plan),
                     kind=AgreementKind.STRATEGIC,
                     version=2,
                     title=f"Strategisk samarbejdsaftale: {spec.name} (revision)",
@@ -1023,7 +1028,7 @@ def load(session: Session, *, today: date | None = None) -> None:
         for name, fa in gen_focus.items():
             sub_agreements[name] = add(
                 Agreement(
-                    plan_id=plan.id,
+                    plan_id=pk(plan),
                     kind=AgreementKind.SUB_AGREEMENT,
                     focus_area_id=fa.id,
                     version=1,
@@ -1034,7 +1039,7 @@ def load(session: Session, *, today: date | None = None) -> None:
             )
         add(
             Agreement(
-                plan_id=plan.id,
+                plan_id=pk(plan),
                 kind=AgreementKind.EMERGENCY_PLAN,
                 version=1,
                 title=f"Beredskabsplan: {spec.name}",
@@ -1046,11 +1051,11 @@ def load(session: Session, *, today: date | None = None) -> None:
 
         # goals, indicators and measurements
         for name, fa in gen_focus.items():
-            goal = add(Goal(plan_id=plan.id, focus_area_id=fa.id, title=GOALS[name]))
+            goal = add(Goal(plan_id=pk(plan), focus_area_id=pk(fa), title=GOALS[name]))
             for ind_name, unit, source, baseline, target, direction in INDICATORS[name]:
                 indicator = add(
                     Indicator(
-                        goal_id=goal.id,
+                        goal_id=pk(goal),
                         name=ind_name,
                         unit=unit,
                         data_source=source,
@@ -1063,7 +1068,7 @@ def load(session: Session, *, today: date | None = None) -> None:
                 step = (float(target) - float(baseline)) / max(1, spec.end.year - spec.start.year + 1)
                 for year in range(spec.start.year, min(spec.end.year, today.year - 1) + 1):
                     value = round(value + step * rng.uniform(0.4, 1.2), 1)
-                    session.add(Measurement(indicator_id=indicator.id, period=date(year, 12, 31), value=value))
+                    session.add(Measurement(indicator_id=pk(indicator), period=date(year, 12, 31), value=value))
         session.flush()
 
         # activities with partners and occurrences
@@ -1090,8 +1095,8 @@ def load(session: Session, *, today: date | None = None) -> None:
                 status = ActivityStatus.PAUSED
             activity = add(
                 Activity(
-                    plan_id=plan.id,
-                    focus_area_id=fa.id,
+                    plan_id=pk(plan),
+                    focus_area_id=pk(fa),
                     agreement_id=sub_agreements[a.focus].id,
                     title=a.title,
                     description=a.description,
@@ -1103,7 +1108,7 @@ def load(session: Session, *, today: date | None = None) -> None:
                     languages=list(a.languages),
                 )
             )
-            activity_ids[spec.key].append(activity.id)
+            activity_ids[spec.key].append(pk(activity))
 
             # the plan's secretariat and local partners, bound now (the helper is defined in the loop)
             def partner_of(ref: str, secretariat: Partner = secretariat, local: dict[str, str] = local) -> Partner:
@@ -1111,11 +1116,11 @@ def load(session: Session, *, today: date | None = None) -> None:
                     return secretariat
                 return partners[local.get(ref, ref)]
 
-            roles = {partner_of(a.responsible).id: PartnerRole.RESPONSIBLE}
+            roles = {pk(partner_of(a.responsible)): PartnerRole.RESPONSIBLE}
             for ref, role in a.others:
-                roles.setdefault(partner_of(ref).id, role)
+                roles.setdefault(pk(partner_of(ref)), role)
             for partner_id, role in roles.items():
-                session.add(ActivityPartner(activity_id=activity.id, partner_id=partner_id, role=role))
+                session.add(ActivityPartner(activity_id=pk(activity), partner_id=partner_id, role=role))
 
             # occurrences: weekly, a few past ones with participant counts and the coming weeks
             if plan_ended:
@@ -1132,7 +1137,7 @@ def load(session: Session, *, today: date | None = None) -> None:
                 past = day < today
                 session.add(
                     Occurrence(
-                        activity_id=activity.id,
+                        activity_id=pk(activity),
                         starts_at=starts,
                         ends_at=starts + timedelta(hours=a.hours),
                         participant_count=rng.randint(6, 40) if past else None,
@@ -1146,21 +1151,22 @@ def load(session: Session, *, today: date | None = None) -> None:
             continue
         group = groups[spec.key] = add(
             FollowUpGroup(
-                plan_id=plan.id,
+                plan_id=pk(plan),
                 name=f"Følgegruppen for {spec.name}",
                 description="Beboere fra afdelingsbestyrelserne følger helhedsplanens aktiviteter og giver input.",
             )
         )
         for estate in spec.estates:
-            session.add(FollowUpGroupEstate(group_id=group.id, estate_id=estates[estate].id))
+            session.add(FollowUpGroupEstate(group_id=pk(group), estate_id=pk(estates[estate])))
         names = rng.sample(MEMBER_NAMES, 5)
-        for name, role in zip(names, ["formand", "næstformand", "medlem", "medlem", "beboerrepræsentant"], strict=True):
-            session.add(GroupMember(group_id=group.id, display_name=name, role=role))
+        member_roles = ["formand", "næstformand", "medlem", "medlem", "beboerrepræsentant"]
+        for member_name, member_role in zip(names, member_roles, strict=True):
+            session.add(GroupMember(group_id=pk(group), display_name=member_name, role=member_role))
         for weeks, minutes in ((-10, True), (-3, True), (4, False), (12, False)):
             day = today + timedelta(weeks=weeks)
             session.add(
                 Meeting(
-                    group_id=group.id,
+                    group_id=pk(group),
                     starts_at=_local(day, time(19, 0)),
                     location="Beboerhuset",
                     agenda=(
@@ -1173,26 +1179,28 @@ def load(session: Session, *, today: date | None = None) -> None:
 
     # accounts: residents (with residencies) and the staff and partner demo accounts
     accounts: dict[str, Account] = {}
-    for subject, display_name, estate in RESIDENTS:
+    for subject, display_name, home in RESIDENTS:
         accounts[subject] = add(
             Account(issuer="dev-borger", subject=subject, kind=ActorKind.RESIDENT, display_name=display_name)
         )
-        if estate:
+        if home:
             session.add(
                 Residency(
-                    account_id=accounts[subject].id,
-                    estate_id=estates[estate].id,
+                    account_id=pk(accounts[subject]),
+                    estate_id=pk(estates[home]),
                     since=date(2019, 8, 1),
                     confirmed_by="STAFF",
                 )
             )
-    for subject, issuer, kind, display_name, ref in STAFF:
-        account = Account(issuer=issuer, subject=subject, kind=kind, display_name=display_name)
-        if kind == ActorKind.HOUSING_ORGANISATION:
-            account.housing_organisation_id = orgs[ref].id
-        elif kind == ActorKind.PARTNER:
-            account.partner_id = partners[ref].id
-        elif kind == ActorKind.MUNICIPALITY:
+    for subject, issuer, staff_kind, staff_name, org_ref in STAFF:
+        account = Account(issuer=issuer, subject=subject, kind=staff_kind, display_name=staff_name)
+        if staff_kind == ActorKind.HOUSING_ORGANISATION:
+            assert org_ref is not None  # only the fund's account names no organisation
+            account.housing_organisation_id = orgs[org_ref].id
+        elif staff_kind == ActorKind.PARTNER:
+            assert org_ref is not None
+            account.partner_id = partners[org_ref].id
+        elif staff_kind == ActorKind.MUNICIPALITY:
             account.municipality_id = kbh.id
         accounts[subject] = add(account)
 
@@ -1249,24 +1257,24 @@ def load(session: Session, *, today: date | None = None) -> None:
             None,
         ),
     ]
-    for plan_key, author, title, body, activity_index, status, published, answer in inputs:
+    for plan_key, author, title, body, activity_index, input_status, published, answer in inputs:
         concerns = None
         if activity_index is not None:
             concerns = activity_ids[plan_key][activity_index]
         item = add(
             ResidentInput(
-                group_id=groups[plan_key].id,
+                group_id=pk(groups[plan_key]),
                 author_account_id=accounts[author].id if author else None,
                 title=title,
                 body=body,
                 concerns_activity_id=concerns,
-                status=status,
+                status=input_status,
                 channel=InputChannel.WEB if author else InputChannel.PAPER,
                 published=published,
             )
         )
         if answer:
-            session.add(InputAnswer(input_id=item.id, body=answer, author_kind=ActorKind.HOUSING_ORGANISATION))
+            session.add(InputAnswer(input_id=pk(item), body=answer, author_kind=ActorKind.HOUSING_ORGANISATION))
     session.flush()
 
 

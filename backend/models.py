@@ -55,7 +55,10 @@ def utcnow() -> datetime:
 
 # The column helpers return sqlmodel's Field(), which is typed Any so that it fits every annotation.
 def fk(target: str, *, ondelete: str = "RESTRICT", nullable: bool = False, index: bool = True) -> Any:
-    """A foreign key column with an explicit ON DELETE rule."""
+    """A foreign key column with an explicit ON DELETE rule.
+
+    Annotate it `int` when NOT NULL (the default) and `int | None` when nullable: the default None only
+    lets a row be built before its parent is flushed; the database refuses to store it without one."""
     return Field(
         default=None,
         sa_column=Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
@@ -224,7 +227,7 @@ class Board(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     level: BoardLevel
-    municipality_id: int | None = fk("municipality.id", ondelete="CASCADE")
+    municipality_id: int = fk("municipality.id", ondelete="CASCADE")
 
 
 class UrbanArea(SQLModel, table=True):
@@ -233,7 +236,7 @@ class UrbanArea(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=200, unique=True)
-    municipality_id: int | None = fk("municipality.id", ondelete="CASCADE")
+    municipality_id: int = fk("municipality.id", ondelete="CASCADE")
     board_id: int | None = fk("board.id", ondelete="SET NULL", nullable=True)
 
 
@@ -253,8 +256,8 @@ class HousingEstate(SQLModel, table=True):
     name: str = Field(max_length=200)
     department_number: str = Field(max_length=20)
     homes: int = Field(ge=0)
-    organisation_id: int | None = fk("housingorganisation.id")
-    urban_area_id: int | None = fk("urbanarea.id")
+    organisation_id: int = fk("housingorganisation.id")
+    urban_area_id: int = fk("urbanarea.id")
     __table_args__ = (
         UniqueConstraint("organisation_id", "department_number"),
         CheckConstraint("homes >= 0", name="estate_homes_non_negative"),
@@ -265,7 +268,7 @@ class OtherEffort(SQLModel, table=True):
     """Øvrige indsatser: udlejningsaftale, udviklingsplan, områdefornyelse."""
 
     id: int | None = Field(default=None, primary_key=True)
-    urban_area_id: int | None = fk("urbanarea.id", ondelete="CASCADE")
+    urban_area_id: int = fk("urbanarea.id", ondelete="CASCADE")
     kind: OtherEffortKind
     name: str = Field(max_length=200)
     description: str | None = None
@@ -295,7 +298,7 @@ class FocusArea(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
-    generation_id: int | None = fk("fundinggeneration.id", ondelete="CASCADE")
+    generation_id: int = fk("fundinggeneration.id", ondelete="CASCADE")
     position: int = 0
     __table_args__ = (UniqueConstraint("generation_id", "name"),)
 
@@ -310,10 +313,10 @@ class Plan(SQLModel, table=True):
     status: PlanStatus = PlanStatus.PREQUALIFIED
     start_date: date
     end_date: date
-    generation_id: int | None = fk("fundinggeneration.id")
-    urban_area_id: int | None = fk("urbanarea.id")
+    generation_id: int = fk("fundinggeneration.id")
+    urban_area_id: int = fk("urbanarea.id")
     board_id: int | None = fk("board.id", ondelete="SET NULL", nullable=True)
-    lead_organisation_id: int | None = fk("housingorganisation.id")
+    lead_organisation_id: int = fk("housingorganisation.id")
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (
@@ -346,7 +349,7 @@ class Milestone(SQLModel, table=True):
     """A line of the milepælsplan; the yearly report lists those of the coming year."""
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     year: int
     title: str = Field(max_length=300)
     done: bool = False
@@ -360,7 +363,7 @@ class Agreement(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     kind: AgreementKind
     focus_area_id: int | None = fk("focusarea.id", nullable=True)
     version: int = 1
@@ -389,7 +392,7 @@ class Decision(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     agreement_id: int | None = fk("agreement.id", ondelete="CASCADE", nullable=True)
     outcome: DecisionOutcome
     from_status: PlanStatus | None = None  # the plan's status when the decision was made
@@ -402,14 +405,14 @@ class Decision(SQLModel, table=True):
 
 class Goal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     focus_area_id: int | None = fk("focusarea.id", nullable=True)
     title: str = Field(max_length=300)
 
 
 class Indicator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    goal_id: int | None = fk("goal.id", ondelete="CASCADE")
+    goal_id: int = fk("goal.id", ondelete="CASCADE")
     name: str = Field(max_length=300)
     unit: str = Field(max_length=50)
     data_source: str | None = Field(default=None, max_length=300)
@@ -425,7 +428,7 @@ class Indicator(SQLModel, table=True):
 
 class Measurement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int | None = fk("indicator.id", ondelete="CASCADE")
+    indicator_id: int = fk("indicator.id", ondelete="CASCADE")
     period: date
     value: float
     note: str | None = Field(default=None, max_length=1000)
@@ -440,7 +443,7 @@ class Financing(SQLModel, table=True):
     """One party's share of a plan's budget in one year, in kroner (exact decimals)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     year: int
     party: FinancingParty
     share_percent: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False))
@@ -458,8 +461,8 @@ class Financing(SQLModel, table=True):
 # ---------------------------------------------------------------- activities
 class Activity(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
-    focus_area_id: int | None = fk("focusarea.id")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
+    focus_area_id: int = fk("focusarea.id")
     agreement_id: int | None = fk("agreement.id", ondelete="SET NULL", nullable=True)  # its sub-agreement
     title: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=5000)
@@ -484,7 +487,7 @@ class ActivityPartner(SQLModel, table=True):
 
 class Occurrence(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    activity_id: int | None = fk("activity.id", ondelete="CASCADE")
+    activity_id: int = fk("activity.id", ondelete="CASCADE")
     starts_at: datetime = tz_datetime(index=True)
     ends_at: datetime = tz_datetime()
     location: str | None = Field(default=None, max_length=300)
@@ -501,7 +504,7 @@ class Occurrence(SQLModel, table=True):
 
 class ProgressNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    activity_id: int | None = fk("activity.id", ondelete="CASCADE")
+    activity_id: int = fk("activity.id", ondelete="CASCADE")
     posted_at: datetime = tz_datetime(default_now=True)
     text: str = Field(max_length=5000)
     author_partner_id: int | None = fk("partner.id", ondelete="SET NULL", nullable=True)
@@ -513,7 +516,7 @@ class FollowUpGroup(SQLModel, table=True):
     """En følgegruppe."""
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int | None = fk("plan.id", ondelete="CASCADE")
+    plan_id: int = fk("plan.id", ondelete="CASCADE")
     name: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=5000)
 
@@ -531,14 +534,14 @@ class GroupMember(SQLModel, table=True):
     """A member as shown publicly: a display name and a role (e.g. 'formand'), nothing more."""
 
     id: int | None = Field(default=None, primary_key=True)
-    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    group_id: int = fk("followupgroup.id", ondelete="CASCADE")
     display_name: str = Field(max_length=200)
     role: str = Field(max_length=100)
 
 
 class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    group_id: int = fk("followupgroup.id", ondelete="CASCADE")
     starts_at: datetime = tz_datetime()
     location: str | None = Field(default=None, max_length=300)
     agenda: str | None = Field(default=None, max_length=10000)
@@ -569,8 +572,8 @@ class Residency(SQLModel, table=True):
     """A resident's link to the estate they live in, confirmed by staff or by a household code."""
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int | None = fk("account.id", ondelete="CASCADE")
-    estate_id: int | None = fk("housingestate.id")
+    account_id: int = fk("account.id", ondelete="CASCADE")
+    estate_id: int = fk("housingestate.id")
     since: date
     until: date | None = None
     confirmed_by: str = Field(max_length=20)  # STAFF | CODE
@@ -586,7 +589,7 @@ class ResidencyCode(SQLModel, table=True):
     """A one-time code handed out per household; only its hash is kept."""
 
     id: int | None = Field(default=None, primary_key=True)
-    estate_id: int | None = fk("housingestate.id", ondelete="CASCADE")
+    estate_id: int = fk("housingestate.id", ondelete="CASCADE")
     code_hash: str = Field(max_length=128, unique=True)
     household: str = Field(max_length=50)  # e.g. the lease number, as the organisation labels it
     expires_at: datetime = tz_datetime()
@@ -626,7 +629,7 @@ class ResidentInput(SQLModel, table=True):
     """Input from a resident to their follow-up group (or registered by staff on their behalf)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    group_id: int | None = fk("followupgroup.id", ondelete="CASCADE")
+    group_id: int = fk("followupgroup.id", ondelete="CASCADE")
     author_account_id: int | None = fk("account.id", ondelete="SET NULL", nullable=True)  # NULL once erased
     title: str = Field(max_length=200)
     body: str = Field(max_length=5000)
@@ -650,7 +653,7 @@ class ResidentInput(SQLModel, table=True):
 
 class InputAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    input_id: int | None = fk("residentinput.id", ondelete="CASCADE")
+    input_id: int = fk("residentinput.id", ondelete="CASCADE")
     body: str = Field(max_length=5000)
     author_kind: ActorKind
     created_at: datetime = tz_datetime(default_now=True)
@@ -660,7 +663,7 @@ class InputReport(SQLModel, table=True):
     """A report that an input is abusive; staff of the plan look at it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    input_id: int | None = fk("residentinput.id", ondelete="CASCADE")
+    input_id: int = fk("residentinput.id", ondelete="CASCADE")
     reporter_account_id: int | None = fk("account.id", ondelete="SET NULL", nullable=True)
     reason: str = Field(max_length=500)
     created_at: datetime = tz_datetime(default_now=True)

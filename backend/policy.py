@@ -3,6 +3,8 @@
 Rules are pure functions over the actor (None when not signed in) and plain facts about the object,
 so the GraphQL layer, the portal and the services all ask the same question the same way.
 List queries use the `*_filter` functions to load only what the actor may see (filter in SQL).
+Every rule that only a signed-in actor can pass returns `TypeGuard[Actor]`, so after
+`if not policy.can_x(actor, ...): raise ...` the type checker knows the actor is there.
 
 In short:
 - anonymous: public plans and their public activities, agreements other than emergency plans,
@@ -17,6 +19,8 @@ In short:
 """
 
 from __future__ import annotations
+
+from typing import TypeGuard
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlmodel import col
@@ -49,16 +53,16 @@ def _kind(actor: Actor | None) -> ActorKind | None:
     return actor.kind if actor else None
 
 
-def is_plan_staff(actor: Actor | None, plan_id: int) -> bool:
+def is_plan_staff(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """Housing organisation staff of a participating organisation, or municipality staff."""
     return bool(actor and actor.is_staff and plan_id in actor.plan_ids)
 
 
-def is_housing_staff_of_plan(actor: Actor | None, plan_id: int) -> bool:
+def is_housing_staff_of_plan(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     return bool(actor and actor.kind == ActorKind.HOUSING_ORGANISATION and plan_id in actor.plan_ids)
 
 
-def is_fund(actor: Actor | None) -> bool:
+def is_fund(actor: Actor | None) -> TypeGuard[Actor]:
     return _kind(actor) == ActorKind.FUND
 
 
@@ -76,11 +80,11 @@ def plan_filter(actor: Actor | None) -> ColumnElement[bool]:
     return public
 
 
-def can_read_financing(actor: Actor | None, plan_id: int) -> bool:
+def can_read_financing(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     return is_plan_staff(actor, plan_id) or is_fund(actor)
 
 
-def can_read_emergency_plan(actor: Actor | None, plan_id: int) -> bool:
+def can_read_emergency_plan(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     return is_plan_staff(actor, plan_id)
 
 
@@ -90,11 +94,11 @@ def can_read_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -
     return True  # strategic and sub-agreements are public documents of a readable plan
 
 
-def can_read_annual_report(actor: Actor | None, plan_id: int) -> bool:
+def can_read_annual_report(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     return is_plan_staff(actor, plan_id) or is_fund(actor)
 
 
-def can_read_audit(actor: Actor | None, plan_id: int | None) -> bool:
+def can_read_audit(actor: Actor | None, plan_id: int | None) -> TypeGuard[Actor]:
     if actor is None or not actor.is_staff:
         return False
     if actor.kind == ActorKind.MUNICIPALITY:
@@ -102,16 +106,16 @@ def can_read_audit(actor: Actor | None, plan_id: int | None) -> bool:
     return plan_id is not None and plan_id in actor.plan_ids
 
 
-def can_manage_plan(actor: Actor | None, plan_id: int) -> bool:
+def can_manage_plan(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """Write the plan's documents, activities, goals, financing and groups."""
     return is_housing_staff_of_plan(actor, plan_id)
 
 
-def can_create_plan(actor: Actor | None) -> bool:
+def can_create_plan(actor: Actor | None) -> TypeGuard[Actor]:
     return _kind(actor) == ActorKind.HOUSING_ORGANISATION
 
 
-def can_approve_plan(actor: Actor | None, plan_id: int) -> bool:
+def can_approve_plan(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """The City Council's approval is registered by municipality staff."""
     return bool(actor and actor.kind == ActorKind.MUNICIPALITY and plan_id in actor.plan_ids)
 
@@ -130,14 +134,14 @@ def activity_filter(actor: Actor | None) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def can_read_activity_internals(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+def can_read_activity_internals(actor: Actor | None, *, activity_id: int, plan_id: int) -> TypeGuard[Actor]:
     """Progress notes, contact details meant for partners, participant counts per occurrence."""
     if is_plan_staff(actor, plan_id) or is_fund(actor):
         return True
     return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)
 
 
-def can_update_activity(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+def can_update_activity(actor: Actor | None, *, activity_id: int, plan_id: int) -> TypeGuard[Actor]:
     if is_housing_staff_of_plan(actor, plan_id):
         return True
     return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)
@@ -147,16 +151,16 @@ ACTIVITY_STATUSES_PARTNERS_MAY_SET = frozenset(ActivityStatus)
 
 
 # ---------------------------------------------------------------- follow-up groups and input
-def can_submit_input(actor: Actor | None, group_id: int) -> bool:
+def can_submit_input(actor: Actor | None, group_id: int) -> TypeGuard[Actor]:
     return bool(actor and actor.kind == ActorKind.RESIDENT and group_id in actor.group_ids)
 
 
-def can_read_group_inputs(actor: Actor | None, plan_id: int) -> bool:
+def can_read_group_inputs(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """All inputs of a group, unpublished ones included: the plan's staff (not the fund)."""
     return is_plan_staff(actor, plan_id)
 
 
-def can_answer_input(actor: Actor | None, plan_id: int) -> bool:
+def can_answer_input(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     return is_plan_staff(actor, plan_id)
 
 
@@ -170,7 +174,7 @@ def can_read_input(
     return published and not hidden
 
 
-def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> bool:
+def can_edit_own_input(actor: Actor | None, author_account_id: int | None) -> TypeGuard[Actor]:
     return bool(actor and actor.kind == ActorKind.RESIDENT and author_account_id == actor.account_id)
 
 
@@ -186,19 +190,19 @@ def input_open_to_author(*, withdrawn: bool, status: InputStatus | str, answered
 
 def can_change_own_input(
     actor: Actor | None, *, author_account_id: int | None, withdrawn: bool, status: InputStatus | str, answered: bool
-) -> bool:
+) -> TypeGuard[Actor]:
     """Edit or withdraw (residentInputEdit / residentInputWithdraw): the author, while the input is open."""
     return can_edit_own_input(actor, author_account_id) and input_open_to_author(
         withdrawn=withdrawn, status=status, answered=answered
     )
 
 
-def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> bool:
+def can_see_input_author(actor: Actor | None, author_account_id: int | None) -> TypeGuard[Actor]:
     """Only the author sees that an input is theirs; staff see the text, not who wrote it."""
     return bool(actor and author_account_id is not None and actor.account_id == author_account_id)
 
 
-def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bool:
+def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> TypeGuard[Actor]:
     return bool(
         actor
         and actor.kind == ActorKind.HOUSING_ORGANISATION
@@ -206,12 +210,12 @@ def can_manage_residency(actor: Actor | None, estate_organisation_id: int) -> bo
     )
 
 
-def can_redeem_residency_code(actor: Actor | None) -> bool:
+def can_redeem_residency_code(actor: Actor | None) -> TypeGuard[Actor]:
     """A signed-in resident links themselves to an estate with a household code."""
     return _kind(actor) == ActorKind.RESIDENT
 
 
-def can_end_residency(actor: Actor | None, *, account_id: int | None, estate_organisation_id: int) -> bool:
+def can_end_residency(actor: Actor | None, *, account_id: int | None, estate_organisation_id: int) -> TypeGuard[Actor]:
     """The resident (moving out) or staff of the estate's housing organisation."""
     return can_read_own_data(actor, account_id) or can_manage_residency(actor, estate_organisation_id)
 
@@ -231,12 +235,12 @@ PLAN_STATUS_MOVES: dict[tuple[PlanStatus, PlanStatus], frozenset[ActorKind]] = {
 }
 
 
-def is_plan_party(actor: Actor | None, plan_id: int) -> bool:
+def is_plan_party(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """Staff of the plan or Landsbyggefonden: those who take part in moving its status."""
     return is_plan_staff(actor, plan_id) or is_fund(actor)
 
 
-def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatus, new: PlanStatus) -> bool:
+def can_change_plan_status(actor: Actor | None, plan_id: int, current: PlanStatus, new: PlanStatus) -> TypeGuard[Actor]:
     kinds = PLAN_STATUS_MOVES.get((current, new), frozenset())
     if actor is None or actor.kind not in kinds:
         return False
@@ -272,38 +276,38 @@ def plan_decision_for(actor: Actor | None, plan_id: int, status: PlanStatus) -> 
     return new if can_change_plan_status(actor, plan_id, PlanStatus(status), new) else None
 
 
-def can_approve_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+def can_approve_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> TypeGuard[Actor]:
     """Changes to the strategic agreement need Landsbyggefonden's approval; the municipality approves the rest."""
     if kind == AgreementKind.STRATEGIC:
         return is_fund(actor)
     return can_approve_plan(actor, plan_id)
 
 
-def can_send_back_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> bool:
+def can_send_back_agreement(actor: Actor | None, plan_id: int, kind: AgreementKind) -> TypeGuard[Actor]:
     """Who approves a version may instead send it back to the housing organisations with a note."""
     return can_approve_agreement(actor, plan_id, kind)
 
 
-def can_read_decisions(actor: Actor | None, plan_id: int) -> bool:
+def can_read_decisions(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """The decisions on a plan and its documents (with their notes): the plan's staff and Landsbyggefonden."""
     return is_plan_party(actor, plan_id)
 
 
-def can_register_input(actor: Actor | None, plan_id: int) -> bool:
+def can_register_input(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """Staff register input on a resident's behalf (paper, phone, in person)."""
     return is_plan_staff(actor, plan_id)
 
 
-def can_moderate_input(actor: Actor | None, plan_id: int) -> bool:
+def can_moderate_input(actor: Actor | None, plan_id: int) -> TypeGuard[Actor]:
     """Set status, publish, hide: the staff of the group's plan."""
     return is_plan_staff(actor, plan_id)
 
 
-def can_export_own_data(actor: Actor | None) -> bool:
+def can_export_own_data(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None
 
 
-def can_erase_own_account(actor: Actor | None) -> bool:
+def can_erase_own_account(actor: Actor | None) -> TypeGuard[Actor]:
     """Residents erase their own account; staff accounts follow their organisation's identity provider."""
     return _kind(actor) == ActorKind.RESIDENT
 
@@ -370,16 +374,16 @@ def audit_filter(actor: Actor | None) -> ColumnElement[bool]:
 PERSONAL_AUDIT_OBJECTS = ("Residency", "ResidencyCode", "Account", "WebSession")
 
 
-def can_read_own_data(actor: Actor | None, account_id: int | None) -> bool:
+def can_read_own_data(actor: Actor | None, account_id: int | None) -> TypeGuard[Actor]:
     """Personal data (residencies, own inputs) is shown to the person it is about."""
     return bool(actor and account_id is not None and actor.account_id == account_id)
 
 
-def can_read_residency(actor: Actor | None, *, account_id: int, estate_organisation_id: int) -> bool:
+def can_read_residency(actor: Actor | None, *, account_id: int, estate_organisation_id: int) -> TypeGuard[Actor]:
     return can_read_own_data(actor, account_id) or can_manage_residency(actor, estate_organisation_id)
 
 
-def can_follow_activity_changes(actor: Actor | None, *, activity_id: int, plan_id: int) -> bool:
+def can_follow_activity_changes(actor: Actor | None, *, activity_id: int, plan_id: int) -> TypeGuard[Actor]:
     """Live activity changes: the plan's staff and the activity's partners."""
     if is_plan_staff(actor, plan_id):
         return True

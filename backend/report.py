@@ -14,8 +14,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -32,7 +34,11 @@ from backend.models import (
     Milestone,
     Occurrence,
     Plan,
+    pk,
 )
+
+if TYPE_CHECKING:
+    pass
 
 PARTY_DA = {
     FinancingParty.LANDSBYGGEFONDEN: "Landsbyggefonden",
@@ -134,7 +140,7 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         )
     ).scalars():
         data.financing.append(
-            FinancingLine(f.id, FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
+            FinancingLine(pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
         )
 
     year_end = date(year, 12, 31)
@@ -144,12 +150,14 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         .group_by(col(Measurement.indicator_id))
         .subquery()
     )
-    rows = await session.execute(
+    # (goal id, goal title, indicator, latest value, its period); written out since the label on col(Goal.id)
+    # loses the column's type
+    rows: Result[int, str, Indicator | None, float | None, date | None] = await session.execute(
         select(
             col(Goal.id).label("goal_id"), col(Goal.title), Indicator, col(Measurement.value), col(Measurement.period)
         )
         .join(Indicator, col(Indicator.goal_id) == col(Goal.id), isouter=True)
-        .join(latest, latest.c.indicator_id == Indicator.id, isouter=True)
+        .join(latest, latest.c.indicator_id == col(Indicator.id), isouter=True)
         .join(
             Measurement,
             and_(col(Measurement.indicator_id) == col(Indicator.id), col(Measurement.period) == latest.c.period),
@@ -164,7 +172,7 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         if ind is not None:
             data.indicators.append(
                 IndicatorLine(
-                    ind.id,
+                    pk(ind),
                     goal_id,
                     goal_title,
                     ind.name,
@@ -184,20 +192,21 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         col(Occurrence.starts_at) >= start,
         col(Occurrence.starts_at) < end,
     )
-    rows = await session.execute(
+    activity_rows = await session.execute(
         select(
-            Activity.id,
-            Activity.title,
-            Activity.status,
+            col(Activity.id),
+            col(Activity.title),
+            col(Activity.status),
             func.count(col(Occurrence.id)),
             func.coalesce(func.sum(Occurrence.participant_count), 0),
         )
         .join(Occurrence, held, isouter=True)
-        .where(Activity.plan_id == plan_id)
-        .group_by(Activity.id, Activity.title, Activity.status)
-        .order_by(Activity.title, Activity.id)
+        .where(col(Activity.plan_id) == plan_id)
+        .group_by(col(Activity.id), col(Activity.title), col(Activity.status))
+        .order_by(col(Activity.title), col(Activity.id))
     )
-    for aid, title, status, count, participants in rows:
+    for aid, title, status, count, participants in activity_rows:
+        assert aid is not None and participants is not None  # a stored row's id; COALESCE(..., 0) is never NULL
         data.activities.append(ActivityLine(aid, title, ActivityStatus(status), int(count), int(participants)))
 
     data.milestones_next_year = list(
@@ -215,7 +224,9 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
 # ---------------------------------------------------------------- files
 # The files are written in the report's language: the codes of the API (INCREASE, ACTIVE, ...) become words.
 LANGUAGES = ("da", "en")
-WORDS: dict[str, dict] = {
+# A language's words: a str key gives a text, an enum class gives that enum's words (dict[Enum, str]);
+# Any because the value's type depends on the key's, which a dict type cannot say.
+WORDS: dict[str, dict[Any, Any]] = {
     "da": {
         "title": "Årsrapport {year}",
         "made": "Lavet {date}",
@@ -315,13 +326,17 @@ WORDS: dict[str, dict] = {
 TEXT, MONEY, PERCENT, COUNT, NUMBER, DATE = "text", "money", "percent", "count", "number", "date"
 
 
+# A cell: a text, an amount or share, a count, a measured number or a date; None is empty.
+Cell = str | Decimal | float | int | date | None
+
+
 @dataclass
 class Table:
     """One section of the report as rows of typed cells: the CSV and the XLSX are written from the same tables."""
 
     title: str
     columns: list[tuple[str, str]]  # (header, kind)
-    rows: list[list] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)  # indexes of rows that are totals (bold in XLSX)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (statement, answer) below the table
 
@@ -426,13 +441,13 @@ def formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def _csv_text(value) -> str:
+def _csv_text(value: Cell) -> str:
     """A CSV text cell: one that looks like a formula gets a leading apostrophe, as OWASP advises."""
     text = text_cell(value)
     return "'" + text if formula_like(text) else text
 
 
-def _xlsx_row(ws, values: list) -> None:
+def _xlsx_row(ws: Any, values: list[object]) -> None:  # ws: openpyxl's Worksheet (no types installed)
     """Append a row; every text is a string cell (never a formula or an error code), and one that
     looks like a formula keeps its text and is marked quote-prefixed, so editing it does not run it."""
     ws.append(values)
@@ -443,7 +458,7 @@ def _xlsx_row(ws, values: list) -> None:
                 cell.quotePrefix = True
 
 
-def text_cell(value) -> str:
+def text_cell(value: Cell) -> str:
     """The one place where a text cell of the CSV or the XLSX is written."""
     return "" if value is None else str(value)
 
@@ -457,13 +472,15 @@ def title_line(data: AnnualReportData, lang: str, made: date) -> list[str]:
 CSV_DIALECTS = ("excel-da", "rfc4180")
 
 
-def _csv_value(value, kind: str, decimal_comma: bool) -> str:
+# A cell's Python type follows its column's kind (a DATE column holds dates, ...), which the type checker
+# cannot relate: the cell is Any in the writers that convert by kind.
+def _csv_value(value: Any, kind: str, decimal_comma: bool) -> str:
     if value is None:
         return ""
     if kind == TEXT:
         return _csv_text(value)
     if kind == DATE:
-        return value.isoformat()
+        return date.isoformat(value)
     if kind == COUNT:
         return str(int(value))
     if kind == MONEY:
@@ -496,7 +513,7 @@ def to_csv(data: AnnualReportData, *, dialect: str = "excel-da", lang: str = "da
 XLSX_FORMATS = {MONEY: '#,##0.00 "kr."', PERCENT: '0.0" %"', COUNT: "#,##0", NUMBER: "General", DATE: "dd-mm-yyyy"}
 
 
-def _xlsx_value(value, kind: str):
+def _xlsx_value(value: Any, kind: str) -> object:
     if value is None:
         return None
     if kind == TEXT:
@@ -506,7 +523,7 @@ def _xlsx_value(value, kind: str):
     return value
 
 
-def _shown_width(value, kind: str) -> int:
+def _shown_width(value: Any, kind: str) -> int:
     """About how many characters a cell shows (its number format included)."""
     if value is None:
         return 0

@@ -27,7 +27,7 @@ from strawberry.types.field import StrawberryField
 from backend.actor import Actor
 from backend.services import FieldError, ServiceError
 from backend.services.errors import CODES, conflict
-from backend.services.validation import UNSET, _Unset
+from backend.services.validation import UNSET, Unset
 from schema.context import Context
 from schema.ids import decode, encode
 from schema.node import resolve_node
@@ -136,7 +136,7 @@ def to_errors(error_cls: ErrorType, failure: ServiceError) -> list[object]:
     return out
 
 
-def given(value: T) -> T | _Unset:
+def given(value: T) -> T | Unset:
     """strawberry.UNSET (the field was not sent) -> the services' UNSET; None stays None (clear it)."""
     return UNSET if value is strawberry.UNSET else value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,10 +24,11 @@ from backend.models import (
     ProgressNote,
     Visibility,
     max_length,
+    pk,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
-from backend.services.validation import Checker, get_or_404, now, utc
+from backend.services.validation import Checker, Unset, get_or_404, now, referenced, utc
 
 ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
@@ -38,22 +40,26 @@ async def _activity_for_update(
     session: AsyncSession, actor: Actor | None, activity_id: int | None, field: str = "activityId"
 ) -> Activity:
     activity = await get_or_404(session, Activity, activity_id, field, ACTIVITY_DA, ACTIVITY_EN)
-    if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
+    if not policy.can_update_activity(actor, activity_id=pk(activity), plan_id=activity.plan_id):
         raise NotFound(field, ACTIVITY_DA, ACTIVITY_EN)
     return activity
 
 
-async def _occurrence_for_update(session: AsyncSession, actor: Actor | None, occurrence_id: int | None):
+async def _occurrence_for_update(
+    session: AsyncSession, actor: Actor | None, occurrence_id: int | None
+) -> tuple[Occurrence, Activity]:
     occ = await get_or_404(session, Occurrence, occurrence_id, "occurrenceId", OCCURRENCE_DA, OCCURRENCE_EN)
-    activity = await session.get(Activity, occ.activity_id)
-    if not policy.can_update_activity(actor, activity_id=activity.id, plan_id=activity.plan_id):
+    activity = await referenced(session, Activity, occ.activity_id)
+    if not policy.can_update_activity(actor, activity_id=pk(activity), plan_id=activity.plan_id):
         raise NotFound("occurrenceId", OCCURRENCE_DA, OCCURRENCE_EN)
     return occ, activity
 
 
-async def _occurrence_times(session: AsyncSession, check: Checker, activity: Activity, starts_at, ends_at):
+async def _occurrence_times(
+    session: AsyncSession, check: Checker, activity: Activity, starts_at: datetime | None, ends_at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
     """Start and end, both within the plan's period plus the margin (backend/bounds.py), end after start."""
-    plan = await session.get(Plan, activity.plan_id)
+    plan = await referenced(session, Plan, activity.plan_id)
     starts_at = check.plan_moment("startsAt", starts_at, plan)
     ends_at = check.plan_moment("endsAt", ends_at, plan)
     check.period("startsAt", starts_at, "endsAt", ends_at)
@@ -78,10 +84,24 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
+class _ActivityTexts(TypedDict, total=False):
+    title: str | None
+    description: str | None
+    target_group: str | None
+    location: str | None
+    contact: str | None
+
+
 def _activity_texts(
-    check: Checker, *, title=_UNSET, description=_UNSET, target_group=_UNSET, location=_UNSET, contact=_UNSET
-) -> dict:
-    out = {}
+    check: Checker,
+    *,
+    title: str | None | Unset = _UNSET,
+    description: str | None | Unset = _UNSET,
+    target_group: str | None | Unset = _UNSET,
+    location: str | None | Unset = _UNSET,
+    contact: str | None | Unset = _UNSET,
+) -> _ActivityTexts:
+    out: _ActivityTexts = {}
     if title is not _UNSET:
         out["title"] = check.text(
             "title",
@@ -152,7 +172,7 @@ async def create(
 ) -> Activity:
     """Staff of the plan add an activity with its partners and their roles."""
     plan = await get_or_404(session, Plan, plan_id, "planId", "Helhedsplanen", "The plan")
-    if not policy.can_manage_plan(actor, plan.id):
+    if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
     texts = _activity_texts(
@@ -188,20 +208,25 @@ async def create(
                 f"partners[{i}].partnerId", "DUPLICATE", "Partneren er nævnt to gange.", "The partner is listed twice."
             )
         seen.add(partner_id)
-    check.done()
+    area = check.done(area)
     activity = Activity(
-        plan_id=plan.id,
-        focus_area_id=area.id,
+        plan_id=pk(plan),
+        focus_area_id=pk(area),
         agreement_id=agreement_id,
         status=status,
         visibility=visibility,
         languages=langs,
-        **texts,
+        # all five texts are given (never UNSET) on create
+        title=check.done(texts["title"]),
+        description=texts["description"],
+        target_group=texts["target_group"],
+        location=texts["location"],
+        contact=texts["contact"],
     )
     session.add(activity)
     await session.flush()
     for partner_id, role in partners or []:
-        session.add(ActivityPartner(activity_id=activity.id, partner_id=partner_id, role=role))
+        session.add(ActivityPartner(activity_id=pk(activity), partner_id=partner_id, role=role))
     await session.flush()
     after = audit.snapshot(activity)
     after["partners"] = [{"partner_id": p, "role": r.value} for p, r in partners or []]
@@ -216,12 +241,12 @@ async def update(
     actor: Actor | None,
     activity_id: int | None,
     status: ActivityStatus | None = None,
-    description=_UNSET,
-    title=_UNSET,
-    target_group=_UNSET,
+    description: str | None | Unset = _UNSET,
+    title: str | None | Unset = _UNSET,
+    target_group: str | None | Unset = _UNSET,
     visibility: Visibility | None = None,
-    location=_UNSET,
-    contact=_UNSET,
+    location: str | None | Unset = _UNSET,
+    contact: str | None | Unset = _UNSET,
     languages: list[str] | None = None,
 ) -> Activity:
     """Partners may change status and description; staff of the plan may change the rest too."""
@@ -229,16 +254,16 @@ async def update(
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
         given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
-        for name, value in given.items():
-            if value is not _UNSET:
+        for name, text in given.items():
+            if text is not _UNSET:
                 check.add(
                     name,
                     "NOT_ALLOWED",
                     "Partnere kan kun ændre status og beskrivelse.",
                     "Partners can only change the status and the description.",
                 )
-        for name, value in (("visibility", visibility), ("languages", languages)):
-            if value is not None:
+        for name, choice in (("visibility", visibility), ("languages", languages)):
+            if choice is not None:
                 check.add(
                     name,
                     "NOT_ALLOWED",
@@ -289,8 +314,9 @@ async def add_occurrence(
         label_en="The location",
         single_line=True,
     )
-    check.done()
-    occ = Occurrence(activity_id=activity.id, starts_at=starts_at, ends_at=ends_at, location=location)
+    starts_at = check.done(starts_at)
+    ends_at = check.done(ends_at)
+    occ = Occurrence(activity_id=pk(activity), starts_at=starts_at, ends_at=ends_at, location=location)
     session.add(occ)
     await session.flush()
     await audit.record(session, actor=actor, action="occurrence.add", obj=occ, plan_id=activity.plan_id)
@@ -305,7 +331,7 @@ async def move_occurrence(
     occurrence_id: int | None,
     starts_at: datetime | None,
     ends_at: datetime | None,
-    location=_UNSET,
+    location: str | None | Unset = _UNSET,
 ) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
     check = Checker()
@@ -322,7 +348,8 @@ async def move_occurrence(
         )
     if occ.cancelled:
         check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
-    check.done()
+    starts_at = check.done(starts_at)
+    ends_at = check.done(ends_at)
     before = audit.snapshot(occ)
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
@@ -416,9 +443,10 @@ async def add_progress_note(
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     text = check.text("text", text, max_len=max_length(ProgressNote, "text"), label_da="Noten", label_en="The note")
-    check.done()
+    text = check.done(text)
+    assert actor is not None  # _activity_for_update lets only the plan's staff and the activity's partners through
     note = ProgressNote(
-        activity_id=activity.id,
+        activity_id=pk(activity),
         text=text,
         author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
         author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,

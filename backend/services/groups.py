@@ -10,9 +10,9 @@ from sqlmodel import col
 
 from backend import audit, policy
 from backend.actor import Actor
-from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length
+from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length, pk
 from backend.services.errors import NotFound
-from backend.services.validation import UNSET, Checker, get_or_404
+from backend.services.validation import UNSET, Checker, Unset, get_or_404, referenced
 
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
 
@@ -36,7 +36,7 @@ async def create_group(
     estate_ids: list[int] | None = None,
 ) -> FollowUpGroup:
     plan = await get_or_404(session, Plan, plan_id, "planId", "Helhedsplanen", "The plan")
-    if not policy.can_manage_plan(actor, plan.id):
+    if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
     name = check.text(
@@ -67,12 +67,12 @@ async def create_group(
                 "Afdelingen hører ikke til helhedsplanen.",
                 "The housing estate is not covered by the plan.",
             )
-    check.done()
-    group = FollowUpGroup(plan_id=plan.id, name=name, description=description)
+    name = check.done(name)
+    group = FollowUpGroup(plan_id=pk(plan), name=name, description=description)
     session.add(group)
     await session.flush()
     for estate in estate_ids:
-        session.add(FollowUpGroupEstate(group_id=group.id, estate_id=estate))
+        session.add(FollowUpGroupEstate(group_id=pk(group), estate_id=estate))
     await session.flush()
     after = audit.snapshot(group)
     after["estate_ids"] = estate_ids
@@ -96,16 +96,23 @@ async def add_member(
     role = check.text(
         "role", role, max_len=max_length(GroupMember, "role"), label_da="Rollen", label_en="The role", single_line=True
     )
-    check.done()
-    member = GroupMember(group_id=group.id, display_name=display_name, role=role)
+    display_name = check.done(display_name)
+    role = check.done(role)
+    member = GroupMember(group_id=pk(group), display_name=display_name, role=role)
     session.add(member)
     await session.flush()
     await audit.record(session, actor=actor, action="groupMember.add", obj=member, plan_id=group.plan_id)
     return member
 
 
-def _meeting_texts(check: Checker, *, location=UNSET, agenda=UNSET, minutes=UNSET) -> dict:
-    out = {}
+def _meeting_texts(
+    check: Checker,
+    *,
+    location: str | None | Unset = UNSET,
+    agenda: str | None | Unset = UNSET,
+    minutes: str | None | Unset = UNSET,
+) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
     if location is not UNSET:
         out["location"] = check.text(
             "location",
@@ -149,10 +156,12 @@ async def create_meeting(
 ) -> Meeting:
     group = await _managed_group(session, actor, group_id)
     check = Checker()
-    starts_at = check.plan_moment("startsAt", starts_at, await session.get(Plan, group.plan_id))
+    starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
     texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
-    check.done()
-    meeting = Meeting(group_id=group.id, starts_at=starts_at, **texts)
+    starts_at = check.done(starts_at)
+    meeting = Meeting(group_id=pk(group), starts_at=starts_at)
+    for key, value in texts.items():
+        setattr(meeting, key, value)
     session.add(meeting)
     await session.flush()
     await audit.record(session, actor=actor, action="meeting.create", obj=meeting, plan_id=group.plan_id)
@@ -165,17 +174,17 @@ async def update_meeting(
     actor: Actor | None,
     meeting_id: int | None,
     starts_at: datetime | None = None,
-    location=UNSET,
-    agenda=UNSET,
-    minutes=UNSET,
+    location: str | None | Unset = UNSET,
+    agenda: str | None | Unset = UNSET,
+    minutes: str | None | Unset = UNSET,
 ) -> Meeting:
     meeting = await get_or_404(session, Meeting, meeting_id, "meetingId", "Mødet", "The meeting")
-    group = await session.get(FollowUpGroup, meeting.group_id)
+    group = await referenced(session, FollowUpGroup, meeting.group_id)
     if not policy.can_manage_plan(actor, group.plan_id):
         raise NotFound("meetingId", "Mødet", "The meeting")
     check = Checker()
     if starts_at is not None:
-        starts_at = check.plan_moment("startsAt", starts_at, await session.get(Plan, group.plan_id))
+        starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
     texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
     check.done()
     before = audit.snapshot(meeting)

@@ -24,9 +24,10 @@ from backend.models import (
     Plan,
     ResidentInput,
     max_length,
+    pk,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
-from backend.services.validation import Checker, get_or_404, now
+from backend.services.validation import Checker, get_or_404, now, referenced
 
 TITLE_MAX = max_length(ResidentInput, "title")
 BODY_MAX = max_length(ResidentInput, "body")
@@ -47,9 +48,9 @@ def content_hash(group_id: int, title: str, body: str) -> str:
 
 async def _group_and_plan(
     session: AsyncSession, group_id: int | None, field: str = "groupId", what: tuple[str, str] = (GROUP_DA, GROUP_EN)
-):
+) -> tuple[FollowUpGroup, Plan]:
     group = await get_or_404(session, FollowUpGroup, group_id, field, *what)
-    plan = await session.get(Plan, group.plan_id)
+    plan = await referenced(session, Plan, group.plan_id)
     return group, plan
 
 
@@ -62,10 +63,10 @@ async def _input_for(
     staff: bool = False,
     author: bool = False,
     reader: bool = False,
-):
+) -> tuple[ResidentInput, int]:
     """The input and its plan id, if the actor may act on it in the given capacity; else NotFound."""
     row = await get_or_404(session, ResidentInput, input_id, field, INPUT_DA, INPUT_EN)
-    group = await session.get(FollowUpGroup, row.group_id)
+    group = await referenced(session, FollowUpGroup, row.group_id)
     plan_id = group.plan_id
     allowed = (
         (staff and policy.can_moderate_input(actor, plan_id))
@@ -87,18 +88,20 @@ async def _input_for(
     return row, plan_id
 
 
-async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns: tuple[str, int] | None):
+async def _concerns(
+    session: AsyncSession, check: Checker, plan: Plan, concerns: tuple[str, int] | None
+) -> tuple[int | None, int | None]:
     """(activity_id, focus_area_id) for an optional subject: an activity of the plan or a focus area of its
     generation."""
     if concerns is None:
         return None, None
-    kind, pk = concerns
+    kind, key = concerns
     if kind == "Activity":
-        activity = await session.get(Activity, pk)
+        activity = await session.get(Activity, key)
         if activity is not None and activity.plan_id == plan.id:
             return activity.id, None
     elif kind == "FocusArea":
-        area = await session.get(FocusArea, pk)
+        area = await session.get(FocusArea, key)
         if area is not None and area.generation_id == plan.generation_id:
             return None, area.id
     check.add(
@@ -110,7 +113,9 @@ async def _concerns(session: AsyncSession, check: Checker, plan: Plan, concerns:
     return None, None
 
 
-def _check_texts(check: Checker, title: str | None, body: str | None, *, required: bool = True):
+def _check_texts(
+    check: Checker, title: str | None, body: str | None, *, required: bool = True
+) -> tuple[str | None, str | None]:
     title = check.text(
         "title",
         title,
@@ -175,17 +180,18 @@ async def submit(
     )
     group, plan = await _group_and_plan(session, group_id, what=what)
     # A group of a plan the resident cannot see (a draft) takes no input: it could never be read back.
-    if not policy.can_submit_input(actor, group.id) or not policy.can_read_plan(actor, plan.id, plan.status):
+    if not policy.can_submit_input(actor, pk(group)) or not policy.can_read_plan(actor, pk(plan), plan.status):
         raise NotFound("groupId", *what)
     check = Checker()
     title, body = _check_texts(check, title, body)
     language = check.language("language", language)
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
-    check.done()
+    title = check.done(title)
+    body = check.done(body)
     # One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite),
     # so the rate limit and the duplicate check count what the others committed.
     await session.execute(update(Account).where(col(Account.id) == actor.account_id).values(last_seen_at=now()))
-    digest = content_hash(group.id, title, body)
+    digest = content_hash(pk(group), title, body)
     existing = await session.execute(
         select(col(ResidentInput.id)).where(
             col(ResidentInput.author_account_id) == actor.account_id, col(ResidentInput.content_hash) == digest
@@ -203,7 +209,7 @@ async def submit(
             )
         )
     row = ResidentInput(
-        group_id=group.id,
+        group_id=pk(group),
         author_account_id=actor.account_id,
         title=title,
         body=body,
@@ -233,7 +239,7 @@ async def register(
 ) -> ResidentInput:
     """Staff register input on a resident's behalf (paper, phone, in person); no account is linked."""
     group, plan = await _group_and_plan(session, group_id)
-    if not policy.can_register_input(actor, plan.id):
+    if not policy.can_register_input(actor, pk(plan)):
         raise NotFound("groupId", GROUP_DA, GROUP_EN)
     check = Checker()
     title, body = _check_texts(check, title, body)
@@ -246,9 +252,10 @@ async def register(
             "The channel must be paper, phone or in person.",
         )
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
-    check.done()
+    title = check.done(title)
+    body = check.done(body)
     row = ResidentInput(
-        group_id=group.id,
+        group_id=pk(group),
         author_account_id=None,
         title=title,
         body=body,
@@ -275,7 +282,9 @@ async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
         raise ValidationFailed(
             FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
         )
-    if not policy.input_open_to_author(withdrawn=False, status=row.status, answered=await _has_answer(session, row.id)):
+    if not policy.input_open_to_author(
+        withdrawn=False, status=row.status, answered=await _has_answer(session, pk(row))
+    ):
         raise ValidationFailed(
             FieldError(
                 "inputId",
@@ -310,7 +319,8 @@ async def edit(
         else row.body
     )
     new_language = check.language("language", language, default=row.language)
-    check.done()
+    new_title = check.done(new_title)
+    new_body = check.done(new_body)
     before = audit.snapshot(row)
     row.title, row.body, row.language = new_title, new_body, new_language
     row.content_hash = content_hash(row.group_id, new_title, new_body)
@@ -340,7 +350,7 @@ async def set_status(
         raise ValidationFailed(
             FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
         )
-    if status == InputStatus.ANSWERED and not await _has_answer(session, row.id):
+    if status == InputStatus.ANSWERED and not await _has_answer(session, pk(row)):
         raise ValidationFailed(
             FieldError(
                 "status",
@@ -368,9 +378,10 @@ async def answer(
         )
     check = Checker()
     body = check.text("body", body, max_len=ANSWER_MAX, label_da="Svaret", label_en="The answer")
-    check.done()
+    body = check.done(body)
+    assert actor is not None  # _input_for lets only the plan's staff through
     before = audit.snapshot(row)
-    reply = InputAnswer(input_id=row.id, body=body, author_kind=actor.kind)
+    reply = InputAnswer(input_id=pk(row), body=body, author_kind=actor.kind)
     session.add(reply)
     row.status = InputStatus.ANSWERED
     row.updated_at = now()
@@ -406,7 +417,7 @@ async def publish(
                     "A hidden input cannot be published.",
                 )
             )
-        if not await _has_answer(session, row.id):
+        if not await _has_answer(session, pk(row)):
             raise ValidationFailed(
                 FieldError(
                     "inputId",
@@ -466,7 +477,8 @@ async def report(
     row, plan_id = await _input_for(session, actor, input_id, reader=True)
     check = Checker()
     reason = check.text("reason", reason, max_len=REASON_MAX, label_da="Begrundelsen", label_en="The reason")
-    check.done()
+    reason = check.done(reason)
+    assert actor is not None  # _input_for lets only a signed-in reader through
     already = await session.execute(
         select(col(InputReport.id)).where(
             col(InputReport.input_id) == row.id, col(InputReport.reporter_account_id) == actor.account_id
@@ -478,7 +490,7 @@ async def report(
                 None, "DUPLICATE", "Du har allerede anmeldt dette input.", "You have already reported this input."
             )
         )
-    item = InputReport(input_id=row.id, reporter_account_id=actor.account_id, reason=reason)
+    item = InputReport(input_id=pk(row), reporter_account_id=actor.account_id, reason=reason)
     session.add(item)
     await session.flush()
     await audit.record(

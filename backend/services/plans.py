@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypedDict, TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -35,23 +37,29 @@ from backend.models import (
     PlanStatus,
     UrbanArea,
     max_length,
+    pk,
 )
 from backend.models import Financing as FinancingRow
 from backend.services.errors import FieldError, NotFound, ValidationFailed
-from backend.services.validation import UNSET, Checker, get_or_404, lock_plan, now
+from backend.services.validation import UNSET, Checker, Unset, get_or_404, lock_plan, now, referenced
 
 PLAN_DA, PLAN_EN = "Helhedsplanen", "The plan"
 
 
 async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int | None, field: str = "planId") -> Plan:
     plan = await get_or_404(session, Plan, plan_id, field, PLAN_DA, PLAN_EN)
-    if not policy.can_manage_plan(actor, plan.id):
+    if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound(field, PLAN_DA, PLAN_EN)
     return plan
 
 
-def _plan_texts(check: Checker, name, summary) -> dict:
-    out = {}
+class _PlanTexts(TypedDict, total=False):
+    name: str | None
+    summary: str | None
+
+
+def _plan_texts(check: Checker, name: str | None | Unset, summary: str | None | Unset) -> _PlanTexts:
+    out: _PlanTexts = {}
     if name is not UNSET:
         out["name"] = check.text(
             "name", name, max_len=max_length(Plan, "name"), label_da="Navnet", label_en="The name", single_line=True
@@ -68,9 +76,17 @@ def _plan_texts(check: Checker, name, summary) -> dict:
     return out
 
 
-async def _ids_exist(session: AsyncSession, check: Checker, model, ids: list[int], field: str, da: str, en: str):
-    for i, pk in enumerate(ids):
-        if not isinstance(pk, int) or await session.get(model, pk) is None:
+async def _ids_exist(
+    session: AsyncSession,
+    check: Checker,
+    model: type[HousingOrganisation | HousingEstate],
+    ids: list[int],
+    field: str,
+    da: str,
+    en: str,
+) -> None:
+    for i, key in enumerate(ids):
+        if not isinstance(key, int) or await session.get(model, key) is None:
             check.add(f"{field}[{i}]", "NOT_FOUND", f"{da} findes ikke.", f"{en} does not exist.")
 
 
@@ -116,7 +132,10 @@ async def create_plan(
         "The housing organisation",
     )
     await _ids_exist(session, check, HousingEstate, estate_ids, "estateIds", "Afdelingen", "The housing estate")
-    check.done()
+    start_date = check.done(start_date)
+    end_date = check.done(end_date)
+    generation_id = check.done(generation_id)
+    urban_area_id = check.done(urban_area_id)
     plan = Plan(
         status=PlanStatus.PREQUALIFIED,
         start_date=start_date,
@@ -125,14 +144,15 @@ async def create_plan(
         urban_area_id=urban_area_id,
         board_id=board_id,
         lead_organisation_id=actor.housing_organisation_id,
-        **texts,
+        name=check.done(texts["name"]),  # given (never UNSET) on create
+        summary=texts["summary"],
     )
     session.add(plan)
     await session.flush()
     for org in [actor.housing_organisation_id, *organisation_ids]:
-        session.add(PlanOrganisation(plan_id=plan.id, organisation_id=org))
+        session.add(PlanOrganisation(plan_id=pk(plan), organisation_id=org))
     for estate in estate_ids:
-        session.add(PlanEstate(plan_id=plan.id, estate_id=estate))
+        session.add(PlanEstate(plan_id=pk(plan), estate_id=estate))
     await session.flush()
     after = audit.snapshot(plan)
     after.update(organisation_ids=[actor.housing_organisation_id, *organisation_ids], estate_ids=estate_ids)
@@ -145,11 +165,11 @@ async def update_plan(
     session: AsyncSession,
     actor: Actor | None,
     plan_id: int | None,
-    name=UNSET,
-    summary=UNSET,
+    name: str | None | Unset = UNSET,
+    summary: str | None | Unset = UNSET,
     start_date: date | None = None,
     end_date: date | None = None,
-    board_id=UNSET,
+    board_id: int | None | Unset = UNSET,
 ) -> Plan:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
@@ -157,9 +177,10 @@ async def update_plan(
     new_start = check.day("startDate", start_date or plan.start_date)
     new_end = check.day("endDate", end_date or plan.end_date)
     check.period("startDate", new_start, "endDate", new_end)
-    if board_id not in (UNSET, None) and await session.get(Board, board_id) is None:
+    if board_id is not UNSET and board_id is not None and await session.get(Board, board_id) is None:
         check.add("boardId", "NOT_FOUND", "Bestyrelsen findes ikke.", "The board does not exist.")
-    check.done()
+    new_start = check.done(new_start)
+    new_end = check.done(new_end)
     before = audit.snapshot(plan)
     for key, value in texts.items():
         setattr(plan, key, value)
@@ -221,7 +242,7 @@ async def _record_decision(
     to_status: PlanStatus | None = None,
 ) -> Decision:
     row = Decision(
-        plan_id=plan.id,
+        plan_id=pk(plan),
         agreement_id=agreement.id if agreement else None,
         outcome=outcome,
         from_status=plan.status,
@@ -237,7 +258,7 @@ async def _record_decision(
 
 async def _plan_of_party(session: AsyncSession, actor: Actor | None, plan_id: int | None) -> Plan:
     plan = await get_or_404(session, Plan, plan_id, "planId", PLAN_DA, PLAN_EN)
-    if not policy.is_plan_party(actor, plan.id):
+    if not policy.is_plan_party(actor, pk(plan)):
         raise NotFound("planId", PLAN_DA, PLAN_EN)
     return plan
 
@@ -267,7 +288,7 @@ async def change_plan_status(
                 f"A plan that is {plan.status.value} cannot become {status.value}.",
             )
         )
-    if not policy.can_change_plan_status(actor, plan.id, plan.status, status):
+    if not policy.can_change_plan_status(actor, pk(plan), plan.status, status):
         who_da, who_en = _WHO.get(kinds, ("helhedsplanens parter", "the plan's parties"))
         raise ValidationFailed(
             FieldError(
@@ -310,8 +331,8 @@ async def send_back_plan(
     """The municipality or Landsbyggefonden does not approve the plan's next step: the plan keeps its
     status and goes back to the housing organisations with a note saying why."""
     plan = await _plan_of_party(session, actor, plan_id)
-    move = policy.plan_decision_for(actor, plan.id, plan.status)
-    if move is None:
+    move = policy.plan_decision_for(actor, pk(plan), plan.status)
+    if move is None or actor is None:  # no move is ever the decision of someone not signed in
         raise ValidationFailed(
             FieldError(
                 "planId",
@@ -323,7 +344,7 @@ async def send_back_plan(
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
-    await lock_plan(session, plan.id)
+    await lock_plan(session, pk(plan))
     decision = await _record_decision(
         session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note, to_status=move
     )
@@ -377,8 +398,8 @@ async def create_agreement_version(
             "focusAreaId", "INVALID", "Kun delaftaler har et indsatsområde.", "Only sub-agreements have a focus area."
         )
         focus_area_id = None
-    check.done()
-    await lock_plan(session, plan.id)
+    title = check.done(title)
+    await lock_plan(session, pk(plan))
     latest = (
         await session.execute(
             select(func.max(Agreement.version)).where(
@@ -386,12 +407,12 @@ async def create_agreement_version(
                 col(Agreement.kind) == kind,
                 col(Agreement.focus_area_id).is_(None)
                 if focus_area_id is None
-                else Agreement.focus_area_id == focus_area_id,
+                else col(Agreement.focus_area_id) == focus_area_id,
             )
         )
     ).scalar()
     row = Agreement(
-        plan_id=plan.id, kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1, title=title, body=body
+        plan_id=pk(plan), kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1, title=title, body=body
     )
     session.add(row)
     await session.flush()
@@ -400,9 +421,13 @@ async def create_agreement_version(
 
 
 async def _undecided_latest_version(
-    session: AsyncSession, actor: Actor | None, agreement_id: int | None, allowed
-) -> Agreement:
-    """The version to decide on: one the actor decides on, the newest of its document, not decided yet."""
+    session: AsyncSession,
+    actor: Actor | None,
+    agreement_id: int | None,
+    allowed: Callable[[Actor | None, int, AgreementKind], TypeGuard[Actor]],
+) -> tuple[Agreement, Actor]:
+    """The version to decide on: one the actor decides on, the newest of its document, not decided yet;
+    and the actor who decides."""
     row = await get_or_404(session, Agreement, agreement_id, "agreementId", "Aftalen", "The agreement")
     if not allowed(actor, row.plan_id, row.kind):
         raise NotFound("agreementId", "Aftalen", "The agreement")
@@ -440,7 +465,7 @@ async def _undecided_latest_version(
                 col(Agreement.kind) == row.kind,
                 col(Agreement.focus_area_id).is_(None)
                 if row.focus_area_id is None
-                else Agreement.focus_area_id == row.focus_area_id,
+                else col(Agreement.focus_area_id) == row.focus_area_id,
             )
         )
     ).scalar()
@@ -453,7 +478,7 @@ async def _undecided_latest_version(
                 f"Only the latest version ({latest}) can be approved.",
             )
         )
-    return row
+    return row, actor
 
 
 async def approve_agreement(
@@ -464,14 +489,14 @@ async def approve_agreement(
     decision_date: date | None = None,
     note: str | None = None,
 ) -> Agreement:
-    row = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
+    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
     check.done()
     before = audit.snapshot(row)
-    plan = await session.get(Plan, row.plan_id)
+    plan = await referenced(session, Plan, row.plan_id)
     decision = await _record_decision(
-        session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED, decided_on=decided_on, note=note
+        session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED, decided_on=decided_on, note=note
     )
     row.approved_at = now()
     await session.flush()
@@ -491,13 +516,13 @@ async def send_back_agreement(
     note: str | None,
 ) -> Decision:
     """Instead of approving a version, send it back to the housing organisations with a note."""
-    row = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
+    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
-    plan = await session.get(Plan, row.plan_id)
+    plan = await referenced(session, Plan, row.plan_id)
     decision = await _record_decision(
-        session, actor, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note
+        session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note
     )
     await audit.record(session, actor=actor, action="agreement.sendBack", obj=decision, plan_id=row.plan_id)
     return decision
@@ -528,8 +553,8 @@ async def create_goal(
                 "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
                 "The focus area does not belong to the plan's funding generation.",
             )
-    check.done()
-    goal = Goal(plan_id=plan.id, title=title, focus_area_id=focus_area_id)
+    title = check.done(title)
+    goal = Goal(plan_id=pk(plan), title=title, focus_area_id=focus_area_id)
     session.add(goal)
     await session.flush()
     await audit.record(session, actor=actor, action="goal.create", obj=goal, plan_id=plan.id)
@@ -569,9 +594,10 @@ async def create_indicator(
     )
     baseline = check.number("baseline", baseline)
     target = check.number("target", target)
-    check.done()
+    name = check.done(name)
+    unit = check.done(unit)
     row = Indicator(
-        goal_id=goal.id,
+        goal_id=pk(goal),
         name=name,
         unit=unit,
         data_source=data_source,
@@ -596,17 +622,18 @@ async def record_measurement(
 ) -> Measurement:
     """A measured value for a period; recording the same period again replaces the value (audited)."""
     indicator = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
-    goal = await session.get(Goal, indicator.goal_id)
+    goal = await referenced(session, Goal, indicator.goal_id)
     if not policy.can_manage_plan(actor, goal.plan_id):
         raise NotFound("indicatorId", "Indikatoren", "The indicator")
     check = Checker()
-    plan = await session.get(Plan, goal.plan_id)
+    plan = await referenced(session, Plan, goal.plan_id)
     period = check.plan_day("period", period, plan)
     value = check.number("value", value, required=True)
     note = check.text(
         "note", note, max_len=max_length(Measurement, "note"), required=False, label_da="Noten", label_en="The note"
     )
-    check.done()
+    period = check.done(period)
+    value = check.done(value)
     row = (
         await session.execute(
             select(Measurement).where(col(Measurement.indicator_id) == indicator.id, col(Measurement.period) == period)
@@ -614,7 +641,7 @@ async def record_measurement(
     ).scalar_one_or_none()
     before = audit.snapshot(row)
     if row is None:
-        row = Measurement(indicator_id=indicator.id, period=period, value=value, note=note)
+        row = Measurement(indicator_id=pk(indicator), period=period, value=value, note=note)
         session.add(row)
     else:
         row.value, row.note = value, note
@@ -652,7 +679,7 @@ async def set_financing(
         s = check.decimal(f"lines[{i}].sharePercent", share, low=Decimal("0"), high=Decimal("100"))
         b = check.decimal(f"lines[{i}].budget", budget, low=Decimal("0"), high=MONEY_MAX)
         sp = check.decimal(f"lines[{i}].spent", spent if spent is not None else 0, low=Decimal("0"), high=MONEY_MAX)
-        if None not in (s, b, sp):
+        if s is not None and b is not None and sp is not None:
             parsed.append((party, s, b, sp))
     if not check.errors:
         problems = rules.financing_problems((p, s) for p, s, _, _ in parsed)
@@ -665,8 +692,8 @@ async def set_financing(
                 "Financing must sum to 100 %, with Landsbyggefonden at most 75 % and local co-financing "
                 "at least 25 %: " + "; ".join(problems) + ".",
             )
-    check.done()
-    await lock_plan(session, plan.id)
+    year = check.done(year)
+    await lock_plan(session, pk(plan))
     old = list(
         (
             await session.execute(
@@ -679,7 +706,8 @@ async def set_financing(
         delete(FinancingRow).where(col(FinancingRow.plan_id) == plan.id, col(FinancingRow.year) == year)
     )
     rows = [
-        FinancingRow(plan_id=plan.id, year=year, party=p, share_percent=s, budget=b, spent=sp) for p, s, b, sp in parsed
+        FinancingRow(plan_id=pk(plan), year=year, party=p, share_percent=s, budget=b, spent=sp)
+        for p, s, b, sp in parsed
     ]
     session.add_all(rows)
     await session.flush()
@@ -711,8 +739,9 @@ async def add_milestone(
         label_en="The milestone",
         single_line=True,
     )
-    check.done()
-    row = Milestone(plan_id=plan.id, year=year, title=title)
+    year = check.done(year)
+    title = check.done(title)
+    row = Milestone(plan_id=pk(plan), year=year, title=title)
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="milestone.create", obj=row, plan_id=plan.id)

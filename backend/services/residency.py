@@ -25,6 +25,7 @@ from sqlmodel import col
 
 from backend import audit, bounds, policy
 from backend.actor import Actor, residency_ended
+from backend.db import rows_changed
 from backend.models import (
     Account,
     ActorKind,
@@ -34,9 +35,10 @@ from backend.models import (
     ResidencyCode,
     ResidencyCodeAttempt,
     max_length,
+    pk,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
-from backend.services.validation import Checker, get_or_404, now, today
+from backend.services.validation import Checker, get_or_404, now, referenced, today
 from backend.settings import get_settings
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
@@ -99,7 +101,7 @@ async def _managed_estate(session: AsyncSession, actor: Actor | None, estate_id:
     return estate
 
 
-def _record(residency: Residency) -> dict:
+def _record(residency: Residency) -> audit.AuditData:
     return audit.snapshot(residency, personal=NOT_LOGGED)
 
 
@@ -118,8 +120,8 @@ async def confirm(
         raise NotFound("accountId", ACCOUNT_DA, ACCOUNT_EN)
     check = Checker()
     since = check.day("since", since or today(), low=bounds.RESIDENCY_SINCE_MIN, high=_latest_end())
-    check.done()
-    if await _has_active(session, account.id, estate.id, since):
+    since = check.done(since)
+    if await _has_active(session, pk(account), pk(estate), since):
         raise ValidationFailed(
             FieldError(
                 "accountId",
@@ -128,7 +130,7 @@ async def confirm(
                 "The resident is already linked to this estate.",
             )
         )
-    residency = Residency(account_id=account.id, estate_id=estate.id, since=since, confirmed_by="STAFF")
+    residency = Residency(account_id=pk(account), estate_id=pk(estate), since=since, confirmed_by="STAFF")
     session.add(residency)
     await session.flush()
     await audit.record(session, actor=actor, action="residency.confirm", obj=residency, after=_record(residency))
@@ -156,10 +158,10 @@ async def create_code(
             f"Koden kan gælde 1 til {MAX_CODE_VALID_DAYS} dage.",
             f"A code can be valid for 1 to {MAX_CODE_VALID_DAYS} days.",
         )
-    check.done()
+    household = check.done(household)
     code = new_code()
     row = ResidencyCode(
-        estate_id=estate.id,
+        estate_id=pk(estate),
         code_hash=code_hash(code),
         household=household,
         expires_at=now() + timedelta(days=valid_days),
@@ -256,7 +258,7 @@ async def _count_attempt(session: AsyncSession, actor: Actor, moment: datetime) 
             await own.flush()
     if refused:
         raise _too_many_attempts()
-    return attempt.id
+    return pk(attempt)
 
 
 async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str | None) -> Residency:
@@ -295,12 +297,13 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
             )
         )
     # Used once: the conditional update decides between two simultaneous redemptions.
-    used = await session.execute(
+    used = await rows_changed(
+        session,
         update(ResidencyCode)
         .where(col(ResidencyCode.id) == row.id, col(ResidencyCode.used_at).is_(None))
-        .values(used_at=moment)
+        .values(used_at=moment),
     )
-    if used.rowcount != 1:
+    if used != 1:
         raise _invalid_code()
     residency = Residency(account_id=actor.account_id, estate_id=row.estate_id, since=today(), confirmed_by="CODE")
     session.add(residency)
@@ -322,7 +325,7 @@ async def end(
 ) -> Residency:
     """End a residency (moving out): staff of the estate's organisation, or the resident."""
     residency = await get_or_404(session, Residency, residency_id, "residencyId", RESIDENCY_DA, RESIDENCY_EN)
-    estate = await session.get(HousingEstate, residency.estate_id)
+    estate = await referenced(session, HousingEstate, residency.estate_id)
     if not policy.can_end_residency(
         actor, account_id=residency.account_id, estate_organisation_id=estate.organisation_id
     ):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
@@ -14,11 +15,21 @@ from sqlmodel import SQLModel, col
 from backend import bounds, clock
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
+if TYPE_CHECKING:
+    from backend.models import Plan
+
 M = TypeVar("M", bound=SQLModel)
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
 
 
-class _Unset:
-    """A field the caller did not give (None means: clear it)."""
+class Unset(enum.Enum):
+    """A field the caller did not give (None means: clear it). One enum member, so that
+    `value is not UNSET` narrows `str | None | Unset` to `str | None` for the type checker."""
+
+    UNSET = "UNSET"
 
     def __repr__(self) -> str:
         return "UNSET"
@@ -27,7 +38,7 @@ class _Unset:
         return False
 
 
-UNSET = _Unset()
+UNSET: Final = Unset.UNSET
 
 # Characters a text may not hold: NUL (PostgreSQL refuses it) and other C0/C1 controls except
 # tab, newline and carriage return. Everything else (any script, emoji, markup) is kept as text.
@@ -48,9 +59,28 @@ class Checker:
     def add(self, field: str | None, code: str, da: str, en: str) -> None:
         self.errors.append(FieldError(field, code, da, en))
 
-    def done(self) -> None:
+    # `done(a, b, ...)` raises the collected errors, or else hands back the checked values it is
+    # given as known to be there: a check returns None only after recording an error, so the caller
+    # passes the values of required fields and uses what comes back (optional ones may stay None).
+    @overload
+    def done(self) -> None: ...
+    @overload
+    def done(self, a: A | None, /) -> A: ...
+    @overload
+    def done(self, a: A | None, b: B | None, /) -> tuple[A, B]: ...
+    @overload
+    def done(self, a: A | None, b: B | None, c: C | None, /) -> tuple[A, B, C]: ...
+    @overload
+    def done(self, a: A | None, b: B | None, c: C | None, d: D | None, /) -> tuple[A, B, C, D]: ...
+
+    def done(self, *values: object) -> object:
         if self.errors:
             raise ValidationFailed(self.errors)
+        if any(value is None for value in values):
+            raise ValueError("a checked value is None although no error was recorded")
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------ texts
     def text(
@@ -127,7 +157,7 @@ class Checker:
             return None
         return value
 
-    def decimal(self, field: str, value, *, low: Decimal, high: Decimal, places: int = 2) -> Decimal | None:
+    def decimal(self, field: str, value: object, *, low: Decimal, high: Decimal, places: int = 2) -> Decimal | None:
         try:
             d = Decimal(str(value))
         except (InvalidOperation, ValueError, TypeError):
@@ -208,14 +238,14 @@ class Checker:
             return None
         return value
 
-    def plan_moment(self, field: str, value: datetime | None, plan, **kw) -> datetime | None:
+    def plan_moment(self, field: str, value: datetime | None, plan: Plan, *, required: bool = True) -> datetime | None:
         """A moment within the plan's period plus PLAN_MARGIN on both sides."""
         low, high = bounds.plan_days(plan.start_date, plan.end_date)
-        return self.moment(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, **kw)
+        return self.moment(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, required=required)
 
-    def plan_day(self, field: str, value: date | None, plan, **kw) -> date | None:
+    def plan_day(self, field: str, value: date | None, plan: Plan, *, required: bool = True) -> date | None:
         low, high = bounds.plan_days(plan.start_date, plan.end_date)
-        return self.day(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, **kw)
+        return self.day(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, required=required)
 
     def number(self, field: str, value: float | None, *, required: bool = False) -> float | None:
         """A finite number within ±NUMBER_MAX."""
@@ -234,7 +264,8 @@ class Checker:
             return None
         return value
 
-    def period(self, start_field: str, start, end_field: str, end) -> bool:
+    def period(self, start_field: str, start: date | None, end_field: str, end: date | None) -> bool:
+        """Whether the end lies after the start (dates, or datetimes: a datetime is a date)."""
         if start is not None and end is not None and not end > start:
             self.add(
                 end_field,
@@ -246,6 +277,10 @@ class Checker:
         return True
 
 
+@overload
+def utc(value: datetime) -> datetime: ...
+@overload
+def utc(value: None) -> None: ...
 def utc(value: datetime | None) -> datetime | None:
     """Aware UTC datetimes everywhere (SQLite hands back naive ones; a naive input means UTC)."""
     if value is None:
@@ -271,6 +306,14 @@ async def lock_plan(session: AsyncSession, plan_id: int) -> None:
     from backend.models import Plan
 
     await session.execute(update(Plan).where(col(Plan.id) == plan_id).values(updated_at=now()))
+
+
+async def referenced(session: AsyncSession, model: type[M], key: int) -> M:
+    """The row a stored foreign key points to (the constraint guarantees it is there)."""
+    obj = await session.get(model, key)
+    if obj is None:
+        raise LookupError(f"{model.__name__} {key} is referenced but not stored")
+    return obj
 
 
 async def get_or_404(

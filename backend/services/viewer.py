@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from backend import audit, events, policy
 from backend.actor import Actor
 from backend.audit import _plain
+from backend.db import rows_changed
 from backend.models import (
     Account,
     AuditEvent,
@@ -20,16 +21,20 @@ from backend.models import (
     ResidencyCodeAttempt,
     ResidentInput,
     WebSession,
+    pk,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.residency import attempt_key
 
+# The export is plain JSON: the values are what audit._plain makes of a column (str, int, bool, ...).
+Json = dict[str, object]
 
-def _row(obj, *fields: str) -> dict:
+
+def _row(obj: SQLModel, *fields: str) -> Json:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
+async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
     """Everything the portal stores about the signed-in person (GDPR art. 15 and 20), as plain JSON."""
     if not policy.can_export_own_data(actor):
         raise NotFound(None, "Kontoen", "The account")
@@ -53,7 +58,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
             )
         ).scalars()
     )
-    answers: dict[int, list[dict]] = {}
+    answers: dict[int, list[Json]] = {}
     if inputs:
         for a in (
             await session.execute(
@@ -63,7 +68,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
             )
         ).scalars():
             answers.setdefault(a.input_id, []).append(_row(a, "id", "body", "author_kind", "created_at"))
-    group_names = {}
+    group_names: dict[int, str] = {}
     if inputs:
         for g in (
             await session.execute(
@@ -92,7 +97,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
             select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
         )
     ).scalars()
-    data = {
+    data: Json = {
         "account": _row(
             account,
             "id",
@@ -130,7 +135,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> dict:
                     "updated_at",
                 ),
                 "group_name": group_names.get(i.group_id),
-                "answers": answers.get(i.id, []),
+                "answers": answers.get(pk(i), []),
             }
             for i in inputs
         ],
@@ -166,20 +171,19 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     account = await session.get(Account, actor.account_id)
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
-    anonymised = (
-        await session.execute(
-            update(ResidentInput)
-            .where(col(ResidentInput.author_account_id) == account.id)
-            .values(author_account_id=None, content_hash=None)
-        )
-    ).rowcount
+    anonymised = await rows_changed(
+        session,
+        update(ResidentInput)
+        .where(col(ResidentInput.author_account_id) == account.id)
+        .values(author_account_id=None, content_hash=None),
+    )
     await session.execute(
         update(InputReport).where(col(InputReport.reporter_account_id) == account.id).values(reporter_account_id=None)
     )
-    residencies = (await session.execute(delete(Residency).where(col(Residency.account_id) == account.id))).rowcount
-    sessions = (await session.execute(delete(WebSession).where(col(WebSession.account_id) == account.id))).rowcount
+    residencies = await rows_changed(session, delete(Residency).where(col(Residency.account_id) == account.id))
+    sessions = await rows_changed(session, delete(WebSession).where(col(WebSession.account_id) == account.id))
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
-    account_id = account.id
+    account_id = pk(account)
     await session.delete(account)
     await session.flush()
     await audit.record(

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from auth import devlogin, oidc, sessions
 from auth.issuers import get_issuers
@@ -243,7 +244,9 @@ async def test_expired_pending_sign_ins_are_refused(app, idp):
 async def pending_logins() -> int:
     async with new_session() as session:
         return (
-            await session.execute(select(func.count()).select_from(WebSession).where(WebSession.account_id.is_(None)))
+            await session.execute(
+                select(func.count()).select_from(WebSession).where(col(WebSession.account_id).is_(None))
+            )
         ).scalar_one()
 
 

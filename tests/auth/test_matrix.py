@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from backend.db import new_session
 from backend.models import (
@@ -72,19 +73,31 @@ class World:
 async def load_world() -> World:
     w = World()
     async with new_session() as s:
-        orgs = {r.plan_id: set() for r in (await s.execute(select(Plan.id.label("plan_id")))).all()}
-        for plan_id, org_id in await s.execute(select(PlanOrganisation.plan_id, PlanOrganisation.organisation_id)):
-            orgs[plan_id].add(org_id)
+        orgs: dict[int, set[int]] = {}
+        for of_plan, org_id in await s.execute(
+            select(col(PlanOrganisation.plan_id), col(PlanOrganisation.organisation_id))
+        ):
+            orgs.setdefault(of_plan, set()).add(org_id)
         for plan_id, status, municipality_id in await s.execute(
-            select(Plan.id, Plan.status, UrbanArea.municipality_id).join(UrbanArea, UrbanArea.id == Plan.urban_area_id)
+            select(col(Plan.id), col(Plan.status), col(UrbanArea.municipality_id)).join(
+                UrbanArea, col(UrbanArea.id) == col(Plan.urban_area_id)
+            )
         ):
-            w.plans[plan_id] = {"status": PlanStatus(status), "orgs": orgs[plan_id], "municipality": municipality_id}
+            assert plan_id is not None  # a stored row's id
+            w.plans[plan_id] = {
+                "status": PlanStatus(status),
+                "orgs": orgs.get(plan_id, set()),
+                "municipality": municipality_id,
+            }
         partners: dict[int, set[int]] = {}
-        for activity_id, partner_id in await s.execute(select(ActivityPartner.activity_id, ActivityPartner.partner_id)):
-            partners.setdefault(activity_id, set()).add(partner_id)
-        for activity_id, plan_id, visibility in await s.execute(
-            select(Activity.id, Activity.plan_id, Activity.visibility)
+        for of_activity, partner_id in await s.execute(
+            select(col(ActivityPartner.activity_id), col(ActivityPartner.partner_id))
         ):
+            partners.setdefault(of_activity, set()).add(partner_id)
+        for activity_id, plan_id, visibility in await s.execute(
+            select(col(Activity.id), col(Activity.plan_id), col(Activity.visibility))
+        ):
+            assert activity_id is not None  # a stored row's id
             w.activities[activity_id] = {
                 "plan": plan_id,
                 "visibility": Visibility(visibility),
@@ -92,34 +105,40 @@ async def load_world() -> World:
             }
         for row in await s.execute(
             select(
-                ResidentInput.id,
-                FollowUpGroup.plan_id,
-                ResidentInput.author_account_id,
-                ResidentInput.published,
-                ResidentInput.hidden,
-                ResidentInput.withdrawn,
-            ).join(FollowUpGroup, FollowUpGroup.id == ResidentInput.group_id)
+                col(ResidentInput.id),
+                col(FollowUpGroup.plan_id),
+                col(ResidentInput.author_account_id),
+                col(ResidentInput.published),
+                col(ResidentInput.hidden),
+                col(ResidentInput.withdrawn),
+            ).join(FollowUpGroup, col(FollowUpGroup.id) == col(ResidentInput.group_id))
         ):
+            assert row[0] is not None  # a stored row's id
             w.inputs[row[0]] = {"plan": row[1], "author": row[2], "public": row[3] and not row[4] and not row[5]}
         for agreement_id, plan_id in await s.execute(
-            select(Agreement.id, Agreement.plan_id).where(Agreement.kind == AgreementKind.EMERGENCY_PLAN)
+            select(col(Agreement.id), col(Agreement.plan_id)).where(col(Agreement.kind) == AgreementKind.EMERGENCY_PLAN)
         ):
+            assert agreement_id is not None  # a stored row's id
             w.emergency.setdefault(plan_id, set()).add(agreement_id)
-        for financing_id, plan_id in await s.execute(select(Financing.id, Financing.plan_id)):
+        for financing_id, plan_id in await s.execute(select(col(Financing.id), col(Financing.plan_id))):
+            assert financing_id is not None  # a stored row's id
             w.financing.setdefault(plan_id, set()).add(financing_id)
         for account in (
-            await s.execute(select(Account).where(Account.subject.in_([a for a in ACCOUNTS if a])))
+            await s.execute(select(Account).where(col(Account.subject).in_([a for a in ACCOUNTS if a])))
         ).scalars():
             w.accounts[account.subject] = account
+            organisation: HousingOrganisation | Partner | Municipality | None = None
             if account.housing_organisation_id:
-                w.org_names[account.subject] = (await s.get(HousingOrganisation, account.housing_organisation_id)).name
+                organisation = await s.get(HousingOrganisation, account.housing_organisation_id)
             elif account.partner_id:
-                w.org_names[account.subject] = (await s.get(Partner, account.partner_id)).name
+                organisation = await s.get(Partner, account.partner_id)
             elif account.municipality_id:
-                w.org_names[account.subject] = (await s.get(Municipality, account.municipality_id)).name
+                organisation = await s.get(Municipality, account.municipality_id)
+            if organisation is not None:  # staff accounts belong to a stored organisation
+                w.org_names[account.subject] = organisation.name
         for account_id, name, _since, _until in await s.execute(
-            select(Residency.account_id, HousingEstate.name, Residency.since, Residency.until).join(
-                HousingEstate, HousingEstate.id == Residency.estate_id
+            select(col(Residency.account_id), col(HousingEstate.name), col(Residency.since), col(Residency.until)).join(
+                HousingEstate, col(HousingEstate.id) == col(Residency.estate_id)
             )
         ):
             w.residencies.setdefault(account_id, set()).add(name)
@@ -313,7 +332,11 @@ async def test_activities_internal_ones_only_for_their_partners_and_staff(
     # Progress notes are internal details: the plan's staff, the fund and the activity's own partners.
     async with new_session() as s:
         notes = dict(
-            (await s.execute(select(ProgressNote.activity_id, func.count()).group_by(ProgressNote.activity_id))).all()
+            (
+                await s.execute(
+                    select(col(ProgressNote.activity_id), func.count()).group_by(col(ProgressNote.activity_id))
+                )
+            ).all()
         )
     assert notes, "the demo has progress notes"
     staff = who.staff_plans(world)
@@ -357,7 +380,7 @@ async def test_audit_events(graphql, token_for, world, audit_rows, account):
     async with new_session() as s:
         events = {
             r[0]: (r[1], r[2])
-            for r in await s.execute(select(AuditEvent.id, AuditEvent.plan_id, AuditEvent.object_type))
+            for r in await s.execute(select(col(AuditEvent.id), col(AuditEvent.plan_id), col(AuditEvent.object_type)))
         }
     staff = who.staff_plans(world)
     if who.kind == ActorKind.HOUSING_ORGANISATION:
@@ -445,5 +468,5 @@ async def test_follow_up_groups_of_readable_plans(graphql, token_for, world, acc
     plans = {decode(n["plan"]["id"])[1] for n in nodes}
     assert plans <= who.readable_plans(world)
     async with new_session() as s:
-        groups = {r[0]: r[1] for r in await s.execute(select(FollowUpGroup.id, FollowUpGroup.plan_id))}
+        groups = {r[0]: r[1] for r in await s.execute(select(col(FollowUpGroup.id), col(FollowUpGroup.plan_id)))}
     assert pks(nodes) == {g for g, p in groups.items() if p in who.readable_plans(world)}

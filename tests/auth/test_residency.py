@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend import clock
 from backend.actor import load_actor
@@ -31,12 +32,13 @@ async def estate_of(cvr: str, name_part: str = "") -> tuple[int, str]:
     async with new_session() as session:
         row = (
             await session.execute(
-                select(HousingEstate.id, HousingEstate.name)
+                select(col(HousingEstate.id), col(HousingEstate.name))
                 .join(HousingOrganisation)
-                .where(HousingOrganisation.cvr == cvr, HousingEstate.name.contains(name_part))
-                .order_by(HousingEstate.id)
+                .where(col(HousingOrganisation.cvr) == cvr, col(HousingEstate.name).contains(name_part))
+                .order_by(col(HousingEstate.id))
             )
         ).first()
+    assert row is not None and row[0] is not None, f"no estate of {cvr} named like {name_part!r}"
     return row[0], row[1]
 
 
@@ -53,7 +55,7 @@ def new_resident(idp):
 
 async def actor_of(sub: str):
     async with new_session() as session:
-        account = (await session.execute(select(Account).where(Account.subject == sub))).scalar_one()
+        account = (await session.execute(select(Account).where(col(Account.subject) == sub))).scalar_one()
         return await load_actor(session, account)
 
 
@@ -89,7 +91,9 @@ async def test_household_code_links_a_resident_once(graphql, token_for, new_resi
         events = (
             (
                 await session.execute(
-                    select(AuditEvent).where(AuditEvent.action.in_(["residencyCode.create", "residency.redeemCode"]))
+                    select(AuditEvent).where(
+                        col(AuditEvent.action).in_(["residencyCode.create", "residency.redeemCode"])
+                    )
                 )
             )
             .scalars()
@@ -192,7 +196,9 @@ async def test_staff_cannot_confirm_staff_or_unknown_accounts(graphql, token_for
     estate_id, _ = await estate_of("10000001")
     staff = await token_for("fsb-medarbejder")
     async with new_session() as session:
-        staff_account = (await session.execute(select(Account.id).where(Account.subject == "kommune-tmf"))).scalar_one()
+        staff_account = (
+            await session.execute(select(col(Account.id)).where(col(Account.subject) == "kommune-tmf"))
+        ).scalar_one()
     for resident in (encode("Resident", staff_account), encode("Resident", 10**9), "not-an-id"):
         result = (
             await graphql(CONFIRM, {"resident": resident, "estate": encode("HousingEstate", estate_id)}, token=staff)

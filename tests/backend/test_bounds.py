@@ -29,6 +29,7 @@ UTC = UTC
 def _migration_checks() -> list:
     path = next((ROOT / "backend/migrations/versions").glob("*_bounded_values.py"))
     spec = importlib.util.spec_from_file_location("bounded_values", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.CHECKS

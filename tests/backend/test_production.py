@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlmodel import col
 
 from auth import sessions
 from auth.issuers import IssuerConfigError, load_issuers
@@ -92,7 +93,7 @@ def production_server():
 async def staff_cookie() -> str:
     async with new_session() as s:
         account_id = (
-            await s.execute(select(Account.id).where(Account.kind == ActorKind.HOUSING_ORGANISATION).limit(1))
+            await s.execute(select(col(Account.id)).where(col(Account.kind) == ActorKind.HOUSING_ORGANISATION).limit(1))
         ).scalar_one()
         raw = await sessions.create(s, account_id=account_id, data={}, lifetime=timedelta(minutes=5))
     return f"{sessions.SESSION_COOKIE}={raw}"

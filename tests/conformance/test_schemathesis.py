@@ -11,6 +11,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.core.result import Ok
 
 EXAMPLES_PER_FIELD = 6
 
@@ -29,7 +30,10 @@ schemathesis.graphql.scalar(
 
 def _operations(url: str):
     schema = schemathesis.graphql.from_url(f"{url}/graphql", timeout=30)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operations.append(result.ok())
     assert len(operations) > 20
     return operations
 

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlmodel import col
 
 from tests.auth.idp import idp  # noqa: F401 - pytest fixture: the development OpenID Provider
 from tests.servers import free_port, start_server, stop_server
@@ -77,7 +78,7 @@ async def session_cookie_for(subject: str) -> str:
     from backend.models import Account
 
     async with new_session() as db:
-        account = (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
+        account = (await db.execute(select(Account).where(col(Account.subject) == subject))).scalar_one()
         return await sessions.create(
             db, account_id=account.id, data={"issuer": account.issuer}, lifetime=sessions.SESSION_LIFETIME
         )
@@ -120,16 +121,18 @@ async def demo_ids():
     async with new_session() as db:
 
         async def account(subject):
-            return (await db.execute(select(Account).where(Account.subject == subject))).scalar_one()
+            return (await db.execute(select(Account).where(col(Account.subject) == subject))).scalar_one()
 
         tingbjerg = await account("beboer-tingbjerg")
-        estate_id = (await db.execute(select(Residency.estate_id).where(Residency.account_id == tingbjerg.id))).scalar()
+        estate_id = (
+            await db.execute(select(col(Residency.estate_id)).where(col(Residency.account_id) == tingbjerg.id))
+        ).scalar()
         group = (
             (
                 await db.execute(
                     select(FollowUpGroup)
-                    .join(FollowUpGroupEstate, FollowUpGroupEstate.group_id == FollowUpGroup.id)
-                    .where(FollowUpGroupEstate.estate_id == estate_id)
+                    .join(FollowUpGroupEstate, col(FollowUpGroupEstate.group_id) == col(FollowUpGroup.id))
+                    .where(col(FollowUpGroupEstate.estate_id) == estate_id)
                 )
             )
             .scalars()
@@ -143,9 +146,12 @@ async def demo_ids():
             (
                 await db.execute(
                     select(Activity)
-                    .join(ActivityPartner, ActivityPartner.activity_id == Activity.id)
-                    .where(ActivityPartner.partner_id == library.partner_id, Activity.visibility == Visibility.PUBLIC)
-                    .order_by(Activity.id)
+                    .join(ActivityPartner, col(ActivityPartner.activity_id) == col(Activity.id))
+                    .where(
+                        col(ActivityPartner.partner_id) == library.partner_id,
+                        col(Activity.visibility) == Visibility.PUBLIC,
+                    )
+                    .order_by(col(Activity.id))
                 )
             )
             .scalars()
@@ -154,25 +160,35 @@ async def demo_ids():
         ssp_ids = set(
             (
                 await db.execute(
-                    select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == ssp.partner_id)
+                    select(col(ActivityPartner.activity_id)).where(col(ActivityPartner.partner_id) == ssp.partner_id)
                 )
             ).scalars()
         )
         library_ids = set(
             (
                 await db.execute(
-                    select(ActivityPartner.activity_id).where(ActivityPartner.partner_id == library.partner_id)
+                    select(col(ActivityPartner.activity_id)).where(
+                        col(ActivityPartner.partner_id) == library.partner_id
+                    )
                 )
             ).scalars()
         )
         ssp_only = sorted(ssp_ids - library_ids)
         internal = (
-            (await db.execute(select(Activity).where(Activity.visibility == Visibility.INTERNAL).order_by(Activity.id)))
+            (
+                await db.execute(
+                    select(Activity).where(col(Activity.visibility) == Visibility.INTERNAL).order_by(col(Activity.id))
+                )
+            )
             .scalars()
             .first()
         )
         other_group = (
-            (await db.execute(select(FollowUpGroup).where(FollowUpGroup.id != group.id).order_by(FollowUpGroup.id)))
+            (
+                await db.execute(
+                    select(FollowUpGroup).where(col(FollowUpGroup.id) != group.id).order_by(col(FollowUpGroup.id))
+                )
+            )
             .scalars()
             .first()
         )
@@ -183,11 +199,11 @@ async def demo_ids():
                 await db.execute(
                     select(ResidentInput)
                     .where(
-                        ResidentInput.author_account_id == tingbjerg.id,
-                        ResidentInput.status.in_(["RECEIVED", "UNDER_CONSIDERATION"]),
-                        ResidentInput.withdrawn.is_(False),
+                        col(ResidentInput.author_account_id) == tingbjerg.id,
+                        col(ResidentInput.status).in_(["RECEIVED", "UNDER_CONSIDERATION"]),
+                        col(ResidentInput.withdrawn).is_(False),
                     )
-                    .order_by(ResidentInput.id)
+                    .order_by(col(ResidentInput.id))
                 )
             )
             .scalars()
@@ -197,13 +213,13 @@ async def demo_ids():
 
         from backend.models import Board, BoardLevel
 
-        city_board = (await db.execute(select(Board.id).where(Board.level == BoardLevel.CITY))).scalar_one()
+        city_board = (await db.execute(select(col(Board.id)).where(col(Board.level) == BoardLevel.CITY))).scalar_one()
         draft = (
             (
                 await db.execute(
                     select(Plan)
-                    .where(Plan.status.in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
-                    .order_by(Plan.id)
+                    .where(col(Plan.status).in_([PlanStatus.PREQUALIFIED, PlanStatus.IN_DIALOGUE]))
+                    .order_by(col(Plan.id))
                 )
             )
             .scalars()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -12,7 +12,9 @@ def soup_of(response) -> BeautifulSoup:
 async def csrf_of(client, path: str, cookies: dict) -> str:
     page = await client.get(path, cookies=cookies)
     assert page.status_code == 200, page.text[:500]
-    return soup_of(page).find("input", attrs={"name": "csrf_token"})["value"]
+    field = soup_of(page).find("input", attrs={"name": "csrf_token"})
+    assert isinstance(field, Tag), f"{path} has no CSRF token"
+    return str(field["value"])
 
 
 async def staff_input_path(client, cookies: dict, title: str) -> str:

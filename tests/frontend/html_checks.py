@@ -34,7 +34,7 @@ def check_page(html: str, *, where: str) -> BeautifulSoup:
         if not select.find("option"):
             problems.append(f"select {select.get('name')} has no options")
     for form in soup.find_all("form"):
-        if (form.get("method") or "get").lower() == "post" and not form.find("input", attrs={"name": "csrf_token"}):
+        if str(form.get("method") or "get").lower() == "post" and not form.find("input", attrs={"name": "csrf_token"}):
             problems.append(f"post form to {form.get('action')} without csrf_token")
     summary = soup.select_one(".error-summary")
     if summary:
@@ -42,11 +42,11 @@ def check_page(html: str, *, where: str) -> BeautifulSoup:
         if h1 is None or summary.find_next("h1") is not h1:
             problems.append("the error summary must come before the h1")
         for link in summary.find_all("a"):
-            target = link.get("href", "")[1:]
+            target = str(link.get("href", ""))[1:]
             if not soup.find(id=target):
                 problems.append(f"error summary links to missing #{target}")
     skip = soup.find("a", class_="skipnav")
-    if not skip or not soup.find(id=skip.get("href", "#")[1:]):
+    if not skip or not soup.find(id=str(skip.get("href", "#"))[1:]):
         problems.append("no working skip link")
     assert not problems, f"{where}: {problems}"
     return soup

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend.db import new_session
 from backend.models import (
@@ -31,7 +32,7 @@ SYDHAVN = "Boligsocial helhedsplan Sydhavn 2027-2030"
 
 async def _plan(name: str) -> Plan:
     async with new_session() as db:
-        return (await db.execute(select(Plan).where(Plan.name == name))).scalar_one()
+        return (await db.execute(select(Plan).where(col(Plan.name) == name))).scalar_one()
 
 
 async def new_version(plan_name: str, kind: AgreementKind, title: str) -> Agreement:
@@ -42,15 +43,15 @@ async def new_version(plan_name: str, kind: AgreementKind, title: str) -> Agreem
 
     plan = await _plan(plan_name)
     async with new_session() as db:
-        staff = (await db.execute(select(Account).where(Account.subject == "fsb-medarbejder"))).scalar_one()
+        staff = (await db.execute(select(Account).where(col(Account.subject) == "fsb-medarbejder"))).scalar_one()
         area = None
         if kind == AgreementKind.SUB_AGREEMENT:
             area = (
                 (
                     await db.execute(
-                        select(FocusArea.id)
-                        .where(FocusArea.generation_id == plan.generation_id)
-                        .order_by(FocusArea.position)
+                        select(col(FocusArea.id))
+                        .where(col(FocusArea.generation_id) == plan.generation_id)
+                        .order_by(col(FocusArea.position))
                     )
                 )
                 .scalars()
@@ -126,10 +127,12 @@ async def test_municipality_approves_a_sub_agreement_with_date_and_note(client, 
     assert f"Godkendt {marker}" in done.text  # in the latest decisions
     async with new_session() as db:
         assert (await db.get(Agreement, row.id)).approved_at is not None
-        decision = (await db.execute(select(Decision).where(Decision.agreement_id == row.id))).scalar_one()
+        decision = (await db.execute(select(Decision).where(col(Decision.agreement_id) == row.id))).scalar_one()
         event = (
             await db.execute(
-                select(AuditEvent).where(AuditEvent.object_id == row.id, AuditEvent.action == "agreement.approve")
+                select(AuditEvent).where(
+                    col(AuditEvent.object_id) == row.id, col(AuditEvent.action) == "agreement.approve"
+                )
             )
         ).scalar_one()
     assert (decision.outcome, decision.decided_on) == (DecisionOutcome.APPROVED, decided)

@@ -28,6 +28,7 @@ LIFTED = ("occurrence", "meeting", "measurement", "plan")
 def _checks() -> list:
     path = next((ROOT / "backend/migrations/versions").glob("*_bounded_values.py"))
     spec = importlib.util.spec_from_file_location("bounded_values", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return [c for c in module.CHECKS if c[0] in LIFTED]

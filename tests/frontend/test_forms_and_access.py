@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from icalendar import Calendar
+from sqlmodel import col
 
 from tests.frontend.html import csrf_of, form_fields, form_with, soup_of, staff_input_path
 
@@ -444,7 +445,7 @@ async def test_delete_my_account_needs_confirmation(client, sign_in_as):
     assert response.status_code == 303, response.text[:1000]
     assert response.headers["location"] == "/?besked=konto-slettet"
     async with new_session() as db:
-        row = (await db.execute(select(Account).where(Account.subject == subject))).scalar_one_or_none()
+        row = (await db.execute(select(Account).where(col(Account.subject) == subject))).scalar_one_or_none()
     assert row is None or row.display_name != "Til sletning"
     after = await client.get("/min-side", cookies=cookies)
     assert after.status_code == 303  # the session went with the account
@@ -624,7 +625,7 @@ async def _household_code(cvr: str = "10000001") -> tuple[str, str]:
     from sqlalchemy import select
 
     from backend.db import new_session
-    from backend.models import HousingEstate, HousingOrganisation, ResidencyCode, utcnow
+    from backend.models import HousingEstate, HousingOrganisation, ResidencyCode, pk, utcnow
     from backend.services.residency import code_hash, new_code
 
     code = new_code()
@@ -634,16 +635,17 @@ async def _household_code(cvr: str = "10000001") -> tuple[str, str]:
                 await db.execute(
                     select(HousingEstate)
                     .join(HousingOrganisation)
-                    .where(HousingOrganisation.cvr == cvr)
-                    .order_by(HousingEstate.id)
+                    .where(col(HousingOrganisation.cvr) == cvr)
+                    .order_by(col(HousingEstate.id))
                 )
             )
             .scalars()
             .first()
         )
+        assert estate is not None, f"the demo has an estate of {cvr}"
         db.add(
             ResidencyCode(
-                estate_id=estate.id, code_hash=code_hash(code), household="x", expires_at=utcnow() + timedelta(days=1)
+                estate_id=pk(estate), code_hash=code_hash(code), household="x", expires_at=utcnow() + timedelta(days=1)
             )
         )
         await db.commit()

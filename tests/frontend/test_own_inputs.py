@@ -44,9 +44,7 @@ async def an_input(w, title="Bænke ved legepladsen", body="Der mangler bænke."
 
 def own_item(page, title: str):
     """The list item of one's own input with this title (My page or the group's page)."""
-    items = [
-        li for li in soup_of(page).select(".card-list > li") if li.find("h3") and li.find("h3").get_text() == title
-    ]
+    items = [li for li in soup_of(page).select(".card-list > li") if (h3 := li.find("h3")) and h3.get_text() == title]
     assert len(items) == 1, page.text[:1500]
     return items[0]
 

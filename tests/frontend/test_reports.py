@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend.db import new_session
 from backend.models import Plan
@@ -22,7 +23,7 @@ TINGBJERG = "Boligsocial helhedsplan Tingbjerg & Utterslevhuse 2025-2028"
 
 async def _plan_id(name: str) -> str:
     async with new_session() as db:
-        return encode("Plan", (await db.execute(select(Plan.id).where(Plan.name == name))).scalar_one())
+        return encode("Plan", (await db.execute(select(col(Plan.id)).where(col(Plan.name) == name))).scalar_one())
 
 
 async def test_landsbyggefonden_lists_plans_and_years(client, sign_in_as):

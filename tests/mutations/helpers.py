@@ -14,6 +14,7 @@ async def gql(document: str, variables: dict | None = None, *, actor=None) -> di
     """The data of a GraphQL operation run as `actor`; fails on any GraphQL-level error."""
     result = await execute(document, variables, actor=actor)
     assert result.errors is None, result.errors
+    assert result.data is not None
     return result.data
 
 

@@ -73,7 +73,9 @@ async def operation(ws, op_id: str, query: str, variables: dict | None = None) -
 async def log_out(server: Server, cookie: str) -> None:
     async with httpx.AsyncClient(timeout=15) as client:
         page = await client.get(f"{server.url}/auth/logout", headers={"Cookie": cookie})
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert found is not None, "the logout page has a CSRF token"
+        token = found.group(1)
         response = await client.post(
             f"{server.url}/auth/logout", data={"csrf_token": token}, headers={"Cookie": cookie}
         )

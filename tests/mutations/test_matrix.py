@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import col
 
 from backend.models import AgreementKind
 from backend.services import inputs, plans
@@ -66,7 +67,7 @@ async def a_plan_in_dialogue(w: World) -> dict:
     from backend.models import Plan, PlanStatus
 
     async with new_session() as s:
-        await s.execute(update(Plan).where(Plan.id == w.plan_id).values(status=PlanStatus.IN_DIALOGUE))
+        await s.execute(update(Plan).where(col(Plan.id) == w.plan_id).values(status=PlanStatus.IN_DIALOGUE))
         await s.commit()
     return {}
 

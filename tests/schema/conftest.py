@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend.actor import Actor, load_actor
 from backend.db import session_scope
@@ -14,7 +15,7 @@ from schema.api import execute
 async def demo_actor(subject: str) -> Actor:
     """The actor of a demo account (by its subject, e.g. "fsb-medarbejder"), with its scope."""
     async with session_scope() as session:
-        account = (await session.execute(select(Account).where(Account.subject == subject))).scalar_one()
+        account = (await session.execute(select(Account).where(col(Account.subject) == subject))).scalar_one()
         return await load_actor(session, account)
 
 

@@ -11,7 +11,7 @@ import inspect
 import re
 
 import strawberry
-from graphql import GraphQLSchema
+from graphql import GraphQLObjectType, GraphQLSchema
 
 from schema import engine_internals as internals
 
@@ -42,7 +42,9 @@ SMALL = strawberry.Schema(query=_Query)
 
 
 def _field(type_name: str, name: str):
-    return internals.graphql_schema(SMALL).type_map[type_name].fields[name]
+    object_type = internals.graphql_schema(SMALL).type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    return object_type.fields[name]
 
 
 def test_a1_strawberry_schema_keeps_its_graphql_core_schema():

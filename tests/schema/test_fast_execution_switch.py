@@ -44,6 +44,7 @@ def _queries() -> list[tuple[str, str, str]]:
         text = path.read_text(encoding="utf-8")
         for definition in parse(text).definitions:
             if isinstance(definition, OperationDefinitionNode) and definition.operation == OperationType.QUERY:
+                assert definition.name is not None, f"{path.name} has an unnamed query"
                 out.append((path.name, definition.name.value, text))
     return out
 

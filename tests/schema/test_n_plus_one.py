@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
+from sqlmodel import col
 
 from backend.db import get_async_engine, session_scope
 from backend.models import (
@@ -44,6 +45,7 @@ from backend.models import (
     ResidentInput,
     UrbanArea,
     Visibility,
+    pk,
 )
 from schema.api import execute
 
@@ -111,6 +113,7 @@ async def _count(actor) -> tuple[int, dict]:
     with recorded_statements() as statements:
         result = await execute(DEEP, actor=actor)
     assert result.errors is None, [e.message for e in result.errors]
+    assert result.data is not None
     return len(statements), result.data
 
 
@@ -119,14 +122,16 @@ async def _add_rows() -> None:
     tag = uuid.uuid4().hex[:8]
     now = datetime.now(UTC)
     async with session_scope() as session:
-        area = (await session.execute(select(UrbanArea).order_by(UrbanArea.id))).scalars().first()
-        template = (await session.execute(select(Plan).where(Plan.status == PlanStatus.ACTIVE))).scalars().first()
+        area = (await session.execute(select(UrbanArea).order_by(col(UrbanArea.id)))).scalars().first()
+        template = (await session.execute(select(Plan).where(col(Plan.status) == PlanStatus.ACTIVE))).scalars().first()
+        assert area is not None and template is not None  # the demo data has both
         focus = (
-            (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id)))
+            (await session.execute(select(FocusArea).where(col(FocusArea.generation_id) == template.generation_id)))
             .scalars()
             .first()
         )
-        estate = (await session.execute(select(HousingEstate).order_by(HousingEstate.id))).scalars().first()
+        estate = (await session.execute(select(HousingEstate).order_by(col(HousingEstate.id)))).scalars().first()
+        assert focus is not None and estate is not None  # the demo data has both
         for p in range(2):
             plan = Plan(
                 name=f"N+1-plan {tag} {p}",
@@ -134,18 +139,21 @@ async def _add_rows() -> None:
                 start_date=date(2025, 1, 1),
                 end_date=date(2028, 12, 31),
                 generation_id=template.generation_id,
-                urban_area_id=area.id,
+                urban_area_id=pk(area),
                 board_id=template.board_id,
                 lead_organisation_id=template.lead_organisation_id,
             )
             session.add(plan)
             await session.flush()
-            session.add(PlanOrganisation(plan_id=plan.id, organisation_id=template.lead_organisation_id))
-            session.add(PlanEstate(plan_id=plan.id, estate_id=estate.id))
-            session.add(Agreement(plan_id=plan.id, kind=AgreementKind.STRATEGIC, title=f"Aftale {tag}"))
+            session.add(PlanOrganisation(plan_id=pk(plan), organisation_id=template.lead_organisation_id))
+            session.add(PlanEstate(plan_id=pk(plan), estate_id=pk(estate)))
+            session.add(Agreement(plan_id=pk(plan), kind=AgreementKind.STRATEGIC, title=f"Aftale {tag}"))
             session.add(
                 Agreement(
-                    plan_id=plan.id, kind=AgreementKind.SUB_AGREEMENT, focus_area_id=focus.id, title=f"Delaftale {tag}"
+                    plan_id=pk(plan),
+                    kind=AgreementKind.SUB_AGREEMENT,
+                    focus_area_id=pk(focus),
+                    title=f"Delaftale {tag}",
                 )
             )
             for party, share in (
@@ -155,7 +163,7 @@ async def _add_rows() -> None:
             ):
                 session.add(
                     Financing(
-                        plan_id=plan.id,
+                        plan_id=pk(plan),
                         year=2026,
                         party=party,
                         share_percent=Decimal(str(share)),
@@ -164,15 +172,15 @@ async def _add_rows() -> None:
                     )
                 )
             for g in range(2):
-                goal = Goal(plan_id=plan.id, focus_area_id=focus.id, title=f"Mål {tag} {g}")
+                goal = Goal(plan_id=pk(plan), focus_area_id=pk(focus), title=f"Mål {tag} {g}")
                 session.add(goal)
                 await session.flush()
                 for i in range(2):
-                    indicator = Indicator(goal_id=goal.id, name=f"Indikator {tag} {i}", unit="pct.")
+                    indicator = Indicator(goal_id=pk(goal), name=f"Indikator {tag} {i}", unit="pct.")
                     session.add(indicator)
                     await session.flush()
                     for y in range(3):
-                        session.add(Measurement(indicator_id=indicator.id, period=date(2025 + y, 12, 31), value=y))
+                        session.add(Measurement(indicator_id=pk(indicator), period=date(2025 + y, 12, 31), value=y))
             partners = []
             for k in range(3):
                 partner = Partner(name=f"Partner {tag} {p} {k}", kind=PartnerKind.ASSOCIATION)
@@ -181,8 +189,8 @@ async def _add_rows() -> None:
             await session.flush()
             for a in range(4):
                 activity = Activity(
-                    plan_id=plan.id,
-                    focus_area_id=focus.id,
+                    plan_id=pk(plan),
+                    focus_area_id=pk(focus),
                     title=f"Aktivitet {tag} {a}",
                     visibility=Visibility.PUBLIC if a % 2 == 0 else Visibility.INTERNAL,
                 )
@@ -191,8 +199,8 @@ async def _add_rows() -> None:
                 for k, partner in enumerate(partners):
                     session.add(
                         ActivityPartner(
-                            activity_id=activity.id,
-                            partner_id=partner.id,
+                            activity_id=pk(activity),
+                            partner_id=pk(partner),
                             role=PartnerRole.RESPONSIBLE if k == 0 else PartnerRole.CONTRIBUTING,
                         )
                     )
@@ -200,23 +208,25 @@ async def _add_rows() -> None:
                     start = now + timedelta(days=7 * o)
                     session.add(
                         Occurrence(
-                            activity_id=activity.id,
+                            activity_id=pk(activity),
                             starts_at=start,
                             ends_at=start + timedelta(hours=2),
                             participant_count=o,
                         )
                     )
-                session.add(ProgressNote(activity_id=activity.id, text=f"Note {tag}", author_partner_id=partners[0].id))
-            group = FollowUpGroup(plan_id=plan.id, name=f"Følgegruppe {tag} {p}")
+                session.add(
+                    ProgressNote(activity_id=pk(activity), text=f"Note {tag}", author_partner_id=partners[0].id)
+                )
+            group = FollowUpGroup(plan_id=pk(plan), name=f"Følgegruppe {tag} {p}")
             session.add(group)
             await session.flush()
-            session.add(FollowUpGroupEstate(group_id=group.id, estate_id=estate.id))
-            session.add(GroupMember(group_id=group.id, display_name=f"Medlem {tag}", role="medlem"))
-            session.add(Meeting(group_id=group.id, starts_at=now))
+            session.add(FollowUpGroupEstate(group_id=pk(group), estate_id=pk(estate)))
+            session.add(GroupMember(group_id=pk(group), display_name=f"Medlem {tag}", role="medlem"))
+            session.add(Meeting(group_id=pk(group), starts_at=now))
             for n in range(3):
                 session.add(
                     ResidentInput(
-                        group_id=group.id,
+                        group_id=pk(group),
                         title=f"Input {tag} {n}",
                         body="...",
                         published=n == 0,

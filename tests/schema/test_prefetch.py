@@ -65,6 +65,7 @@ async def _run(actor, *, prefetch: bool, monkeypatch) -> tuple[dict, int]:
         await context.close()
         event.remove(engine, "before_cursor_execute", record)
     assert result.errors is None, [e.message for e in result.errors]
+    assert result.data is not None
     return result.data, len(statements)
 
 

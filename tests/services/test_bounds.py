@@ -22,7 +22,7 @@ async def world():
     return await build_world()
 
 
-async def refused(fn, **kw) -> list[tuple[str, str]]:
+async def refused(fn, **kw) -> list[tuple[str | None, str]]:
     with pytest.raises(ValidationFailed) as exc:
         await call(fn, **kw)
     return [(e.field, e.code) for e in exc.value.errors]

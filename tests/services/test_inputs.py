@@ -7,6 +7,7 @@ import contextlib
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from backend import events
 from backend.db import new_session
@@ -30,7 +31,7 @@ async def world():
 
 
 async def count_inputs(group_id: int) -> int:
-    return await scalar(select(func.count()).select_from(ResidentInput).where(ResidentInput.group_id == group_id))
+    return await scalar(select(func.count()).select_from(ResidentInput).where(col(ResidentInput.group_id) == group_id))
 
 
 def codes(exc: ValidationFailed) -> set[str]:
@@ -47,8 +48,8 @@ async def test_submit_only_a_resident_of_the_group(world, kind):
         assert stored.channel == InputChannel.WEB
         event = await scalar(
             select(AuditEvent)
-            .where(AuditEvent.action == "residentInput.submit", AuditEvent.object_id == row.id)
-            .order_by(AuditEvent.id.desc())
+            .where(col(AuditEvent.action) == "residentInput.submit", col(AuditEvent.object_id) == row.id)
+            .order_by(col(AuditEvent.id).desc())
             .limit(1)
         )
         assert event.actor_account_id == actor.account_id and event.plan_id == world.plan_id
@@ -72,7 +73,7 @@ async def test_unknown_group_looks_like_forbidden_group(world):
 async def test_no_input_to_a_group_of_a_plan_the_resident_cannot_see(world):
     resident = world.actor("resident")
     async with new_session() as session:
-        await session.execute(update(Plan).where(Plan.id == world.plan_id).values(status=PlanStatus.PREQUALIFIED))
+        await session.execute(update(Plan).where(col(Plan.id) == world.plan_id).values(status=PlanStatus.PREQUALIFIED))
         await session.commit()
     with pytest.raises(NotFound) as exc:
         await call(inputs.submit, actor=resident, group_id=world.group_id, title="Bænke", body="Flere bænke.")
@@ -228,8 +229,8 @@ async def test_answer_set_status_publish_hide_by_staff_of_the_plan(world, kind):
         assert stored.hidden and not stored.published and stored.hidden_reason == "Krænkende indhold"
         event = await scalar(
             select(AuditEvent)
-            .where(AuditEvent.action == "residentInput.hide", AuditEvent.object_id == row.id)
-            .order_by(AuditEvent.id.desc())
+            .where(col(AuditEvent.action) == "residentInput.hide", col(AuditEvent.object_id) == row.id)
+            .order_by(col(AuditEvent.id).desc())
             .limit(1)
         )
         assert event.reason == "Krænkende indhold"
@@ -244,7 +245,9 @@ async def test_answer_set_status_publish_hide_by_staff_of_the_plan(world, kind):
                 await call(fn, actor=actor, input_id=row.id, **kw)
         stored = await fetch(ResidentInput, row.id)
         assert stored.status == InputStatus.RECEIVED and not stored.published and not stored.hidden
-        assert await scalar(select(func.count()).select_from(InputAnswer).where(InputAnswer.input_id == row.id)) == 0
+        assert (
+            await scalar(select(func.count()).select_from(InputAnswer).where(col(InputAnswer.input_id) == row.id)) == 0
+        )
 
 
 async def test_answered_input_cannot_be_edited_and_publish_needs_an_answer(world):
@@ -323,7 +326,10 @@ async def test_report_by_anyone_signed_in_who_can_see_it(world, kind):
     if not can_see and kind != "anonymous":
         await call(inputs.report, actor=actor, input_id=row.id, reason="Spam")
     expected = 0 if kind == "anonymous" else 1
-    assert await scalar(select(func.count()).select_from(InputReport).where(InputReport.input_id == row.id)) == expected
+    assert (
+        await scalar(select(func.count()).select_from(InputReport).where(col(InputReport.input_id) == row.id))
+        == expected
+    )
 
 
 async def test_submit_and_answer_publish_live_events_only_when_committed(world):

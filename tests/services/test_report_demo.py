@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from backend import report, rules
 from backend.db import new_session
@@ -20,16 +21,20 @@ async def demo_plan_and_year() -> tuple[int, int, str]:
     async with new_session() as s:
         rows = (
             await s.execute(
-                select(Plan.id, Plan.name, Financing.year)
-                .join(Financing, Financing.plan_id == Plan.id)
-                .join(Milestone, (Milestone.plan_id == Plan.id) & (Milestone.year == Financing.year + 1))
-                .where(Plan.name.like("%Tingbjerg%"))
-                .group_by(Plan.id, Plan.name, Financing.year)
-                .order_by(Financing.year)
+                select(col(Plan.id), col(Plan.name), col(Financing.year))
+                .join(Financing, col(Financing.plan_id) == col(Plan.id))
+                .join(
+                    Milestone,
+                    (col(Milestone.plan_id) == col(Plan.id)) & (col(Milestone.year) == col(Financing.year) + 1),
+                )
+                .where(col(Plan.name).like("%Tingbjerg%"))
+                .group_by(col(Plan.id), col(Plan.name), col(Financing.year))
+                .order_by(col(Financing.year))
             )
         ).all()
     assert rows, "the demo data has Tingbjerg's financing and milestones"
     plan_id, name, year = rows[0]
+    assert plan_id is not None  # a stored row's id
     return plan_id, year, name
 
 
@@ -39,8 +44,8 @@ async def test_demo_report_adds_up():
         data = await report.build(s, plan_id=plan_id, year=year)
         budget, spent = (
             await s.execute(
-                select(func.sum(Financing.budget), func.sum(Financing.spent)).where(
-                    Financing.plan_id == plan_id, Financing.year == year
+                select(func.sum(col(Financing.budget)), func.sum(col(Financing.spent))).where(
+                    col(Financing.plan_id) == plan_id, col(Financing.year) == year
                 )
             )
         ).one()
@@ -48,13 +53,13 @@ async def test_demo_report_adds_up():
         end = datetime(year + 1, 1, 1, tzinfo=UTC)
         held, participants = (
             await s.execute(
-                select(func.count(Occurrence.id), func.coalesce(func.sum(Occurrence.participant_count), 0))
-                .join(Activity, Activity.id == Occurrence.activity_id)
+                select(func.count(col(Occurrence.id)), func.coalesce(func.sum(col(Occurrence.participant_count)), 0))
+                .join(Activity, col(Activity.id) == col(Occurrence.activity_id))
                 .where(
-                    Activity.plan_id == plan_id,
-                    Occurrence.cancelled.is_(False),
-                    Occurrence.starts_at >= start,
-                    Occurrence.starts_at < end,
+                    col(Activity.plan_id) == plan_id,
+                    col(Occurrence.cancelled).is_(False),
+                    col(Occurrence.starts_at) >= start,
+                    col(Occurrence.starts_at) < end,
                 )
             )
         ).one()
@@ -62,7 +67,7 @@ async def test_demo_report_adds_up():
             await s.execute(
                 select(func.count())
                 .select_from(Milestone)
-                .where(Milestone.plan_id == plan_id, Milestone.year == year + 1)
+                .where(col(Milestone.plan_id) == plan_id, col(Milestone.year) == year + 1)
             )
         ).scalar()
     assert data.plan_name == name

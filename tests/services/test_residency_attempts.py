@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, inspect, select
+from sqlmodel import col
 
 from backend.actor import load_actor
 from backend.db import new_session
-from backend.models import Account, AuditEvent, Residency, ResidencyCode, ResidencyCodeAttempt
+from backend.models import Account, AuditEvent, Residency, ResidencyCode, ResidencyCodeAttempt, pk
 from backend.services import ValidationFailed, residency
 from backend.services.validation import now as real_now
 from tests.services.world import build_world, call, fetch, scalar
@@ -48,7 +49,7 @@ async def add_code(estate_id: int, *, expires_in: timedelta = timedelta(days=30)
         )
         s.add(row)
         await s.commit()
-        return code, row.id
+        return code, pk(row)
 
 
 async def refusal(actor, code: str) -> str:
@@ -63,7 +64,7 @@ async def attempts(account_id: int) -> int:
     return await scalar(
         select(func.count())
         .select_from(ResidencyCodeAttempt)
-        .where(ResidencyCodeAttempt.identity_key == residency.attempt_key(account.issuer, account.subject))
+        .where(col(ResidencyCodeAttempt.identity_key) == residency.attempt_key(account.issuer, account.subject))
     )
 
 
@@ -73,7 +74,8 @@ async def refusals_logged(account_id: int) -> list[AuditEvent]:
             (
                 await s.execute(
                     select(AuditEvent).where(
-                        AuditEvent.action == residency.REFUSED_ACTION, AuditEvent.actor_account_id == account_id
+                        col(AuditEvent.action) == residency.REFUSED_ACTION,
+                        col(AuditEvent.actor_account_id) == account_id,
                     )
                 )
             ).scalars()

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend import clock
 from backend.actor import load_actor
@@ -18,12 +19,16 @@ from tests.services.world import build_world, call
 async def _fresh_actor(account_id: int):
     """The actor as the next request loads it."""
     async with new_session() as s:
-        return await load_actor(s, await s.get(Account, account_id))
+        account = await s.get(Account, account_id)
+        assert account is not None
+        return await load_actor(s, account)
 
 
 async def _residency_id(account_id: int) -> int:
     async with new_session() as s:
-        return (await s.execute(select(Residency.id).where(Residency.account_id == account_id))).scalar_one()
+        found = (await s.execute(select(col(Residency.id)).where(col(Residency.account_id) == account_id))).scalar_one()
+        assert found is not None  # a stored row's id
+        return found
 
 
 @pytest.mark.parametrize("ended_by", ["housing", "resident"])

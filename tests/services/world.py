@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlmodel import col
+
 from backend.actor import Actor, load_actor
 from backend.db import new_session
 from backend.models import (
@@ -42,6 +44,7 @@ from backend.models import (
     PlanStatus,
     Residency,
     UrbanArea,
+    pk,
 )
 from backend.models import Financing as FinancingRow
 
@@ -260,12 +263,12 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
         await s.flush()
         add(
             Residency(
-                account_id=accounts["resident"].id, estate_id=estate.id, since=date(2020, 1, 1), confirmed_by="STAFF"
+                account_id=pk(accounts["resident"]), estate_id=pk(estate), since=date(2020, 1, 1), confirmed_by="STAFF"
             )
         )
         add(
             Residency(
-                account_id=accounts["other_resident"].id,
+                account_id=pk(accounts["other_resident"]),
                 estate_id=other_estate.id,
                 since=date(2020, 1, 1),
                 confirmed_by="STAFF",
@@ -283,7 +286,7 @@ async def build_world(*, plan_status: PlanStatus = PlanStatus.ACTIVE, with_numbe
         w.partner_id, w.other_partner_id = partner.id, other_partner.id
         w.partner_ids = [partner.id, other_partner.id]
         w.goal_id, w.indicator_id = goal.id, ind.id
-        w.accounts = {k: a.id for k, a in accounts.items()}
+        w.accounts = {k: pk(a) for k, a in accounts.items()}
         w.actors = {"anonymous": None}
         for kind, acc in accounts.items():
             w.actors[kind] = await load_actor(s, acc)
@@ -305,15 +308,17 @@ async def drop_world(w: World) -> None:
     orgs = [w.org_id, w.other_org_id]
     async with new_session() as s:
         await s.execute(
-            delete(Plan).where(or_(Plan.urban_area_id == w.urban_area_id, Plan.lead_organisation_id.in_(orgs)))
+            delete(Plan).where(
+                or_(col(Plan.urban_area_id) == w.urban_area_id, col(Plan.lead_organisation_id).in_(orgs))
+            )
         )
-        await s.execute(delete(Account).where(Account.id.in_(list(w.accounts.values()))))
-        await s.execute(delete(HousingEstate).where(HousingEstate.organisation_id.in_(orgs)))
-        await s.execute(delete(Partner).where(Partner.id.in_(w.partner_ids)))
-        await s.execute(delete(HousingOrganisation).where(HousingOrganisation.id.in_(orgs)))
-        await s.execute(delete(FundingGeneration).where(FundingGeneration.id.in_(w.generation_ids)))
-        await s.execute(delete(UrbanArea).where(UrbanArea.id == w.urban_area_id))
-        await s.execute(delete(Municipality).where(Municipality.id == w.municipality_id))
+        await s.execute(delete(Account).where(col(Account.id).in_(list(w.accounts.values()))))
+        await s.execute(delete(HousingEstate).where(col(HousingEstate.organisation_id).in_(orgs)))
+        await s.execute(delete(Partner).where(col(Partner.id).in_(w.partner_ids)))
+        await s.execute(delete(HousingOrganisation).where(col(HousingOrganisation.id).in_(orgs)))
+        await s.execute(delete(FundingGeneration).where(col(FundingGeneration.id).in_(w.generation_ids)))
+        await s.execute(delete(UrbanArea).where(col(UrbanArea.id) == w.urban_area_id))
+        await s.execute(delete(Municipality).where(col(Municipality.id) == w.municipality_id))
         await s.commit()
 
 
