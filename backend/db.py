@@ -118,7 +118,7 @@ def one_of(column: Any, values: Sequence[Any] | None = None, *, name: str | None
     return expression == any_(bindparam(name, values, type_=ARRAY(expression.type)))
 
 
-def danish_order(expression):
+def danish_order(expression: Any) -> Any:  # a column or bound parameter -> an ordering expression
     """`expression` as it sorts in Danish alphabetical order: the ICU collation on PostgreSQL, the
     registered danish_key() on SQLite. Both sides of a comparison take it (keyset cursors)."""
     if get_settings().is_sqlite:

@@ -43,7 +43,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         raise NotFound(None, "Kontoen", "The account")
     residencies = (
         await session.execute(
-            select(Residency, HousingEstate.name)
+            select(Residency, col(HousingEstate.name))
             .join(HousingEstate, col(HousingEstate.id) == col(Residency.estate_id))
             .where(col(Residency.account_id) == account.id)
             .order_by(col(Residency.id))

@@ -20,7 +20,7 @@ async def csrf_of(client, path: str, cookies: dict) -> str:
 async def staff_input_path(client, cookies: dict, title: str) -> str:
     """The path of an input's own page, found by its title in the staff inbox (newest first)."""
     soup = soup_of(await client.get("/medarbejder/indbakke", cookies=cookies))
-    links = [a["href"] for a in soup.select("tbody a") if a.get_text(strip=True) == title]
+    links = [str(a["href"]) for a in soup.select("tbody a") if a.get_text(strip=True) == title]
     assert links, f"no input {title!r} in the inbox"
     return links[0]
 

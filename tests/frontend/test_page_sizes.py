@@ -74,7 +74,7 @@ def _dates_of(response, activity_id: str) -> set[datetime]:
     assert response.status_code == 200
     soup = soup_of(response)
     return {
-        datetime.fromisoformat(item.find("time")["datetime"])
+        datetime.fromisoformat(str(item.select_one("time")["datetime"]))  # type: ignore[index]  # every card has a time
         for item in soup.select("ul.card-list li")
         if item.find("a", href=f"/aktiviteter/{activity_id}")
     }

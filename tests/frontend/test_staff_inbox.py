@@ -47,7 +47,7 @@ def _titles(soup) -> list[str]:
     return [a.get_text(strip=True) for a in soup.select("tbody a")]
 
 
-async def _walk(client, cookies, path: str) -> tuple[list[str], int]:
+async def _walk(client, cookies, path: str | None) -> tuple[list[str], int]:
     """Every title, following the "next page" links from `path`; and how many pages."""
     titles, pages = [], 0
     while path:
@@ -56,7 +56,7 @@ async def _walk(client, cookies, path: str) -> tuple[list[str], int]:
         soup = soup_of(response)
         titles += _titles(soup)
         pages += 1
-        nxt = [a["href"] for a in soup.select("nav a") if a.get_text(strip=True) == "Næste side"]
+        nxt = [str(a["href"]) for a in soup.select("nav a") if a.get_text(strip=True) == "Næste side"]
         path = nxt[0] if nxt else None
     return titles, pages
 
