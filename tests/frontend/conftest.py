@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 from sqlmodel import col
 
 from tests.auth.idp import idp  # noqa: F401 - pytest fixture: the development OpenID Provider
@@ -57,12 +58,24 @@ def axe_source() -> str:
 
 
 async def run_axe(page, axe_source: str) -> list[dict]:
-    """WCAG 2.1 A and AA violations on the page as it is now."""
-    await page.add_script_tag(content=axe_source)
-    result = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
+    """WCAG 2.1 A and AA violations on the page as it is now.
+
+    A click that navigates may return while the next page is still arriving; the injection then meets
+    a document without a head, or a context that is replaced under it: wait for the page and try again."""
+    for attempt in range(3):
+        await page.wait_for_load_state("load")
+        try:
+            await page.add_script_tag(content=axe_source)
+            result = await page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                WCAG_TAGS,
+            )
+            break
+        except PlaywrightError as error:
+            navigating = "appendChild" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
+            await page.wait_for_timeout(250)  # the next document is on its way; nothing else signals it
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]

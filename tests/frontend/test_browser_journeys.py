@@ -38,7 +38,6 @@ async def sign_out(page, live_server: str, _) -> None:
 
 
 async def no_violations(page, axe_source, where: str) -> None:
-    await page.wait_for_load_state("load")  # a click that navigates may return before the new page is there
     assert await run_axe(page, axe_source) == [], where
 
 
