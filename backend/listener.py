@@ -12,9 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
+
+
+def application_name() -> str:
+    """The LISTEN connection's name in pg_stat_activity: which process holds it, for operators and tests."""
+    return f"helhedsplan-listen-{os.getpid()}"
+
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +68,9 @@ class _Connection:
         delay = 0.1
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
+                async with await psycopg.AsyncConnection.connect(
+                    conninfo, autocommit=True, connect_timeout=5, application_name=application_name()
+                ) as conn:
                     self.channels = frozenset(_handlers)
                     for channel in sorted(self.channels):
                         await conn.execute(f"LISTEN {channel}")

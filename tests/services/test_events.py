@@ -44,7 +44,7 @@ async def test_one_listen_connection_serves_the_caches_and_live_events():
     import pytest
     from sqlalchemy import text
 
-    from backend import changes
+    from backend import changes, listener
     from backend.settings import get_settings
 
     if get_settings().is_sqlite:
@@ -58,10 +58,12 @@ async def test_one_listen_connection_serves_the_caches_and_live_events():
         async with new_session() as s:
             listening = (
                 await s.execute(
+                    # This process's only: a live test server on the same database has its own.
                     text(
                         "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
-                    )
+                        "WHERE datname = current_database() AND query LIKE 'LISTEN%' AND application_name = :name"
+                    ),
+                    {"name": listener.application_name()},
                 )
             ).scalar()
         assert changes.shared()
