@@ -16,9 +16,11 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from auth.sessions import LANGUAGE_COOKIE
+
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT_LANGUAGE = "da"
-COOKIE = "sprog"
+COOKIE = LANGUAGE_COOKIE
 # Scripts written right to left; a catalog in one of these languages turns the page around.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 
@@ -35,6 +37,10 @@ class Language:
     # The Babel locale that formats dates and numbers for this language: one style per language.
     # English pages are read in Denmark: British English (30 November 2026, 14:05).
     locale: str = ""
+    # Digits: Latin everywhere. Danish letters, prices, timetables and MitID all show 0-9, and CLDR's
+    # `ar` (Modern Standard Arabic, ar_001) and `ur` (ur_PK) use them too; ar_EG, ar_SA, ar_IQ or ar_LB
+    # would switch to Arabic-Indic digits. Passed to Babel explicitly so no locale change flips it.
+    numbering: str = "latn"
 
     @property
     def babel_locale(self) -> str:
@@ -45,9 +51,14 @@ class Language:
         return "rtl" if self.code in RTL_LANGUAGES else "ltr"
 
 
+# One line per language, with its catalogue in translations/<code>/LC_MESSAGES/messages.po.
 LANGUAGES: dict[str, Language] = {
     "da": Language("da", "Dansk"),
     "en": Language("en", "English", locale="en_GB"),
+    "ar": Language("ar", "العربية"),
+    "tr": Language("tr", "Türkçe"),
+    "so": Language("so", "Soomaali"),
+    "ur": Language("ur", "اردو"),
 }
 
 

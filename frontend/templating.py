@@ -86,6 +86,7 @@ def _datetime_pattern(loc: str) -> str:
 
 def _filters(code: str) -> dict:
     loc = LANGUAGES[code].babel_locale if code in LANGUAGES else code
+    numbering = LANGUAGES[code].numbering if code in LANGUAGES else "latn"
 
     def dt(value):
         parsed = parse_datetime(value)
@@ -109,7 +110,7 @@ def _filters(code: str) -> dict:
         if value is None or value == "":
             return ""
         try:
-            return format_decimal(value, format=fmt, locale=loc)
+            return format_decimal(value, format=fmt, locale=loc, numbering_system=numbering)
         except (ArithmeticError, ValueError, TypeError):  # e.g. 1e300: more digits than a format holds
             return str(value)
 

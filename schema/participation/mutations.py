@@ -59,6 +59,10 @@ ViewerErasePayload = payload_types(
     "ViewerErase", "erased", bool, ["CONFIRMATION_REQUIRED"], field_description="True when the account was erased."
 )
 
+ViewerSetLanguagePayload = payload_types(
+    "ViewerSetLanguage", "language", str, [], field_description="The language now remembered for you."
+)
+
 
 async def _input(context, pk):
     return await visible(context, "ResidentInput", pk)
@@ -175,6 +179,11 @@ class ViewerDataExportInput:
 @strawberry.input(description="Erase your account: your inputs stay with the group without your name.")
 class ViewerEraseInput:
     confirm: bool = strawberry.field(description="Must be true.")
+
+
+@strawberry.input(description="The portal language to remember for you.")
+class ViewerSetLanguageInput:
+    language: str = strawberry.field(description="A language code, e.g. da, en, ar.")
 
 
 @strawberry.type(description="Mutations of resident participation.")
@@ -447,3 +456,18 @@ class ParticipationMutation:
             return True
 
         return await run_mutation(info, ViewerErasePayload, work, read_back)
+
+    @strawberry.mutation(
+        description="Remember the portal language you chose (signed in); it is restored when you sign in.",
+        **checked(policy.can_choose_own_language),
+    )
+    async def viewer_set_language(
+        self, info: Info, input: Annotated[ViewerSetLanguageInput, strawberry.argument(description="The language.")]
+    ) -> ViewerSetLanguagePayload:
+        async def work(session, actor):
+            return await viewer_services.set_language(session=session, actor=actor, language=input.language)
+
+        async def read_back(_context, _account_id):
+            return input.language
+
+        return await run_mutation(info, ViewerSetLanguagePayload, work, read_back)
