@@ -23,6 +23,7 @@ from babel.dates import (
 )
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from backend import clock
 from frontend.i18n import LANGUAGES, translations
@@ -146,6 +147,14 @@ def language_name(value: str | None, code: str) -> str:
         return value
 
 
+def bdi(value) -> Markup | str:
+    """A name (of an area, estate, plan, organisation) isolated from the sentence around it, so a Danish
+    name inside an Arabic sentence keeps its punctuation and numbers where they belong. Escaped."""
+    if value is None or value == "":
+        return ""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def query_url(path: str, **params) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "", [])}
     return f"{path}?{urlencode(kept, doseq=True)}" if kept else path
@@ -167,6 +176,7 @@ def environment(code: str) -> Environment:
     env.filters["label"] = lambda value, enum: label(gettext, enum, value)
     env.filters["member_role"] = lambda value: data_text(gettext, value)
     env.filters["upcoming"] = upcoming
+    env.filters["bdi"] = bdi
     env.filters["data_text"] = lambda value: data_text(gettext, value)
     env.filters["input_state"] = lambda item: input_state(gettext, item)
     env.filters["language_name"] = lambda value: language_name(value, code)

@@ -79,3 +79,53 @@ def test_numbers_and_dates_use_latin_digits_in_arabic_and_urdu():
         text = env.filters["number"](1234567) + env.filters["day"]("2026-11-30") + env.filters["dt"]("2026-11-30T13:05Z")
         assert not any("\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9" for ch in text), text
         assert "2026" in text
+
+
+@pytest.mark.parametrize("code", ["ar", "ur"])
+async def test_right_to_left_pages_get_the_mirrored_design_system_and_their_fonts(client, code):
+    soup = BeautifulSoup((await client.get("/", cookies={"sprog": code})).text, "html.parser")
+    sheets = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
+    assert "/static/dkfds/css/dkfds-borgerdk.rtl.min.css" in sheets
+    assert "/static/dkfds/css/dkfds-borgerdk.min.css" not in sheets
+    assert "/static/fonts/fonts.css" in sheets and all(s.startswith("/static/") for s in sheets)
+    for sheet in sheets:
+        assert (await client.get(sheet)).status_code == 200, sheet
+
+
+async def test_left_to_right_pages_keep_the_design_system_as_it_is(client):
+    soup = BeautifulSoup((await client.get("/", cookies={"sprog": "tr"})).text, "html.parser")
+    sheets = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
+    assert "/static/dkfds/css/dkfds-borgerdk.min.css" in sheets and "/static/fonts/fonts.css" not in sheets
+
+
+def test_the_mirrored_css_is_made_by_rtlcss_and_the_fonts_are_our_own():
+    from frontend import assets
+
+    assets.build()
+    css = (assets.DKFDS_STATIC / "css").joinpath
+    source, mirrored = css(assets.DKFDS_CSS).read_text(), css(assets.DKFDS_RTL_CSS).read_text()
+    # A rule of the design system, turned around: the skip link and the alert's icon sit on the other side.
+    assert source.count("margin-left:") == mirrored.count("margin-right:")
+    assert source.count("margin-right:") == mirrored.count("margin-left:")
+    fonts = (assets.FONTS_STATIC / "fonts.css").read_text()
+    assert "IBM Plex Sans Arabic" in fonts and "Noto Nastaliq Urdu" in fonts and "http" not in fonts
+    for url in __import__("re").findall(r"url\(([^)]+)\)", fonts):
+        assert (assets.FONTS_STATIC / url).is_file(), url
+
+
+async def test_danish_names_in_a_right_to_left_page_are_isolated(client, demo_ids):
+    soup = BeautifulSoup((await client.get(f"/aktiviteter/{demo_ids['library_activity']}", cookies={"sprog": "ar"})).text, "html.parser")
+    area_link = soup.select_one("dd a[href^='/omraader/']")
+    assert area_link.find("bdi") is not None and area_link.get_text(strip=True)
+
+
+def test_charts_grow_from_the_right_on_right_to_left_pages():
+    from frontend.templating import environment
+
+    goals = [{"progress": 0.25, "indicator": {"name": "Beskæftigelse"}}]
+    for code, expected_x in (("da", "0"), ("ar", "540.0")):
+        template = environment(code).from_string(
+            '{% import "macros/charts.html" as charts with context %}{{ charts.goal_chart(goals) }}'
+        )
+        svg = BeautifulSoup(template.render(goals=goals, dir="rtl" if code == "ar" else "ltr"), "html.parser")
+        assert svg.find_all("rect")[1]["x"] == expected_x
