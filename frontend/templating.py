@@ -155,6 +155,12 @@ def bdi(value) -> Markup | str:
     return Markup("<bdi>{}</bdi>").format(value)
 
 
+def other_languages(code: str) -> list:
+    """The portal's languages but Danish, the page's own first: for "activities in Arabic" links."""
+    others = [language for language in LANGUAGES.values() if language.code != "da"]
+    return sorted(others, key=lambda language: language.code != code)
+
+
 def query_url(path: str, **params) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "", [])}
     return f"{path}?{urlencode(kept, doseq=True)}" if kept else path
@@ -180,5 +186,5 @@ def environment(code: str) -> Environment:
     env.filters["data_text"] = lambda value: data_text(gettext, value)
     env.filters["input_state"] = lambda item: input_state(gettext, item)
     env.filters["language_name"] = lambda value: language_name(value, code)
-    env.globals.update(languages=LANGUAGES.values(), query_url=query_url)
+    env.globals.update(languages=LANGUAGES.values(), query_url=query_url, other_languages=other_languages)
     return env
