@@ -34,7 +34,9 @@ async def new_context(browser, live_server, *, lang="da", cookies=None, javascri
     return context
 
 
-@pytest.mark.parametrize("lang", ["da", "en"])
+# axe in the two languages of the interface's origin and the two right-to-left ones; the HTML checks
+# (test_pages.py) cover all six languages.
+@pytest.mark.parametrize("lang", ["da", "en", "ar", "ur"])
 async def test_axe_finds_no_wcag_violations_on_any_page(
     browser, live_server, demo_ids, session_cookies, axe_source, lang
 ):
@@ -58,7 +60,7 @@ async def test_axe_finds_no_wcag_violations_on_any_page(
     assert report == [], "\n".join(report)
 
 
-@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("lang", ["da", "en", "ar", "ur"])
 async def test_axe_on_forms_with_errors(browser, live_server, demo_ids, session_cookies, axe_source, lang):
     """The error state of a form: summary above the heading, messages tied to the fields."""
     context = await new_context(browser, live_server, lang=lang, cookies=session_cookies["beboer-tingbjerg"])

@@ -129,3 +129,45 @@ def test_charts_grow_from_the_right_on_right_to_left_pages():
         )
         svg = BeautifulSoup(template.render(goals=goals, dir="rtl" if code == "ar" else "ltr"), "html.parser")
         assert svg.find_all("rect")[1]["x"] == expected_x
+
+
+async def test_activities_can_be_found_by_language(client, demo_ids):
+    """"Activities in Arabic": the filter keeps only activities offered in Arabic, and the area page links to it."""
+    everything = BeautifulSoup((await client.get("/aktiviteter")).text, "html.parser")
+    arabic = BeautifulSoup((await client.get("/aktiviteter", params={"sprog": "ar"})).text, "html.parser")
+    turkish = BeautifulSoup((await client.get("/aktiviteter", params={"sprog": "tr"})).text, "html.parser")
+    count = lambda soup: len(soup.select(".card-list h3 a"))  # noqa: E731
+    assert 0 < count(turkish) < count(arabic) <= count(everything)
+    assert arabic.select_one("#sprog option[selected]")["value"] == "ar"
+    for link in arabic.select(".card-list h3 a")[:3]:
+        page = BeautifulSoup((await client.get(link["href"], cookies={"sprog": "ar"})).text, "html.parser")
+        assert "العربية" in page.select_one("dl").get_text()
+    area = BeautifulSoup((await client.get(f"/omraader/{demo_ids['area']}", cookies={"sprog": "ar"})).text, "html.parser")
+    links = area.select("a[href*='sprog=']")
+    assert links[0]["hreflang"] == "ar" and links[0].get_text() == "العربية"  # the page's own language first
+    assert f"omraade={demo_ids['area']}" in links[0]["href"]
+
+
+async def test_an_unknown_language_filter_is_a_bad_request(client):
+    assert (await client.get("/aktiviteter", params={"sprog": "xx"})).status_code == 400
+
+
+async def test_staff_see_residents_input_in_its_language_and_direction(client, sign_in_as, demo_ids):
+    resident = await sign_in_as("beboer-tingbjerg")
+    form = BeautifulSoup(
+        (await client.get(f"/foelgegrupper/{demo_ids['group']}", cookies={**resident, "sprog": "ar"})).text,
+        "html.parser",
+    )
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    title = "نحتاج إلى مقاعد قرب الملعب " + __import__("uuid").uuid4().hex[:6]
+    sent = await client.post(
+        f"/foelgegrupper/{demo_ids['group']}",
+        data={"csrf_token": token, "titel": title, "tekst": "المقاعد قليلة."},
+        cookies={**resident, "sprog": "ar"},
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    staff = await sign_in_as("fsb-medarbejder")
+    inbox = BeautifulSoup((await client.get("/medarbejder/indbakke", cookies=staff)).text, "html.parser")
+    heading = next(h for h in inbox.select("h3") if h.get_text(strip=True) == title)
+    assert (heading["lang"], heading["dir"]) == ("ar", "auto")
+    assert inbox.find("html")["lang"] == "da"  # the staff page stays Danish; the input keeps its own language

@@ -18,7 +18,7 @@ async def cookies_by_account(sign_in_as):
     return {subject: await sign_in_as(subject) for subject in subjects}
 
 
-@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize("lang", ["da", "en", "ar", "tr", "so", "ur"])
 async def test_every_page_is_well_formed(client, demo_ids, cookies_by_account, lang):
     for who, path in all_pages(demo_ids):
         cookies = {"sprog": lang, **(cookies_by_account[who] if who else {})}
@@ -26,6 +26,7 @@ async def test_every_page_is_well_formed(client, demo_ids, cookies_by_account, l
         assert response.status_code == expected_status(path), (who, path, response.status_code, response.text[:800])
         soup = check_page(response.text, where=f"{who or 'anonymous'} {path} [{lang}]")
         assert soup.find("html")["lang"] == lang
+        assert soup.find("html")["dir"] == ("rtl" if lang in ("ar", "ur") else "ltr")
         if who:
             assert "no-store" in response.headers["cache-control"]
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
