@@ -171,3 +171,6 @@ async def test_staff_see_residents_input_in_its_language_and_direction(client, s
     heading = next(h for h in inbox.select("h3") if h.get_text(strip=True) == title)
     assert (heading["lang"], heading["dir"]) == ("ar", "auto")
     assert inbox.find("html")["lang"] == "da"  # the staff page stays Danish; the input keeps its own language
+    from tests.frontend.test_browser_languages import remove_input
+
+    await remove_input(title)  # gives the demo resident's hourly input budget back to the other tests
