@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from backend import bounds, clock, policy
+from frontend.i18n import LANGUAGES
 from frontend.pages.public import occurrence_rows
 from frontend.sorting import by_name
-from frontend.i18n import LANGUAGES
 from frontend.templating import language_name, parse_datetime
 from frontend.web import current_actor, gettext_for, language, path_id, query_or_404, render
 from schema.connections import decode_cursor

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.frontend.test_browser import new_context, session_cookies  # noqa: F401 (fixture)
+from tests.frontend.test_browser import new_context
 
 SHOTS_DIR = os.environ.get("SHOTS_DIR")
 
@@ -25,6 +25,11 @@ async def sign_in_in_arabic(page, live_server: str, account: str) -> None:
     await page.locator("button[type=submit], input[type=submit]").first.click()
     await page.wait_for_url(re.compile("^" + re.escape(live_server)))
     await page.locator(".portal-user .user").wait_for()
+
+
+@pytest.fixture(scope="module")
+async def session_cookies(sign_in_as):
+    return {"beboer-tingbjerg": await sign_in_as("beboer-tingbjerg")}
 
 
 async def remove_input(title: str) -> None:

@@ -49,8 +49,8 @@ async def test_a_signed_in_choice_is_remembered_in_the_account_and_follows_the_p
     assert await account_language("beboer-ny") == "ar"
     async with new_session() as db:
         event = (
-            await db.execute(select(AuditEvent).where(AuditEvent.action == "viewer.setLanguage"))
-        ).scalars().all()[-1]
+            (await db.execute(select(AuditEvent).where(AuditEvent.action == "viewer.setLanguage"))).scalars().all()[-1]
+        )
         assert event.after == {"language": "ar"}
     # Another device: no cookie yet; signing in brings the choice back.
     async with browser_for(app) as second:
@@ -76,7 +76,9 @@ def test_numbers_and_dates_use_latin_digits_in_arabic_and_urdu():
 
     for code in ("ar", "ur"):
         env = environment(code)
-        text = env.filters["number"](1234567) + env.filters["day"]("2026-11-30") + env.filters["dt"]("2026-11-30T13:05Z")
+        text = (
+            env.filters["number"](1234567) + env.filters["day"]("2026-11-30") + env.filters["dt"]("2026-11-30T13:05Z")
+        )
         assert not any("\u0660" <= ch <= "\u0669" or "\u06f0" <= ch <= "\u06f9" for ch in text), text
         assert "2026" in text
 
@@ -114,7 +116,9 @@ def test_the_mirrored_css_is_made_by_rtlcss_and_the_fonts_are_our_own():
 
 
 async def test_danish_names_in_a_right_to_left_page_are_isolated(client, demo_ids):
-    soup = BeautifulSoup((await client.get(f"/aktiviteter/{demo_ids['library_activity']}", cookies={"sprog": "ar"})).text, "html.parser")
+    soup = BeautifulSoup(
+        (await client.get(f"/aktiviteter/{demo_ids['library_activity']}", cookies={"sprog": "ar"})).text, "html.parser"
+    )
     area_link = soup.select_one("dd a[href^='/omraader/']")
     assert area_link.find("bdi") is not None and area_link.get_text(strip=True)
 
@@ -132,7 +136,7 @@ def test_charts_grow_from_the_right_on_right_to_left_pages():
 
 
 async def test_activities_can_be_found_by_language(client, demo_ids):
-    """"Activities in Arabic": the filter keeps only activities offered in Arabic, and the area page links to it."""
+    """ "Activities in Arabic": the filter keeps only activities offered in Arabic, and the area page links to it."""
     everything = BeautifulSoup((await client.get("/aktiviteter")).text, "html.parser")
     arabic = BeautifulSoup((await client.get("/aktiviteter", params={"sprog": "ar"})).text, "html.parser")
     turkish = BeautifulSoup((await client.get("/aktiviteter", params={"sprog": "tr"})).text, "html.parser")
@@ -142,7 +146,9 @@ async def test_activities_can_be_found_by_language(client, demo_ids):
     for link in arabic.select(".card-list h3 a")[:3]:
         page = BeautifulSoup((await client.get(link["href"], cookies={"sprog": "ar"})).text, "html.parser")
         assert "العربية" in page.select_one("dl").get_text()
-    area = BeautifulSoup((await client.get(f"/omraader/{demo_ids['area']}", cookies={"sprog": "ar"})).text, "html.parser")
+    area = BeautifulSoup(
+        (await client.get(f"/omraader/{demo_ids['area']}", cookies={"sprog": "ar"})).text, "html.parser"
+    )
     links = area.select("a[href*='sprog=']")
     assert links[0]["hreflang"] == "ar" and links[0].get_text() == "العربية"  # the page's own language first
     assert f"omraade={demo_ids['area']}" in links[0]["href"]

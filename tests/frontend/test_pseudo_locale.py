@@ -71,9 +71,7 @@ def untranslated(soup: BeautifulSoup) -> list[str]:
     return found
 
 
-async def test_every_page_in_the_pseudo_locale_is_translated_and_turned(
-    client, demo_ids, sign_in_as, pseudo_locale
-):
+async def test_every_page_in_the_pseudo_locale_is_translated_and_turned(client, demo_ids, sign_in_as, pseudo_locale):
     cookies_by_account: dict = {}
     report = []
     for who, path in all_pages(demo_ids):
