@@ -19,7 +19,7 @@ export PIP_ROOT_USER_ACTION := ignore
 NODE_STAMPS := auth/dev-idp/node_modules/.installed frontend/node_modules/.installed
 BENCH_STAMP := bench/node_modules/.installed
 
-.PHONY: run test test-latest lint setup installs python migrate demo serve token schema bench
+.PHONY: run test test-latest lint setup installs python migrate demo serve token schema bench i18n-status
 
 run: setup migrate demo serve
 
@@ -73,6 +73,11 @@ serve: setup
 	@$(PY) -m auth.devidp --port $(DEV_IDP_PORT) & idp=$$!; \
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
 	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
+
+# `make i18n-status`: per language the share of interface strings translated and the share reviewed.
+# A read-only report: it uses the installed environment as it is (run `make setup` first) and never syncs it.
+i18n-status:
+	@$(PY) -m frontend.i18n
 
 # `make schema`: regenerate the committed GraphQL schema snapshot (schema/schema.graphql).
 schema: setup

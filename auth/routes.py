@@ -138,6 +138,8 @@ async def callback(request: Request) -> Response:
     response = RedirectResponse(safe_next(pending.next), status_code=303, headers={"cache-control": "no-store"})
     sessions.set_cookie(response, sessions.SESSION_COOKIE, raw, max_age=int(sessions.SESSION_LIFETIME.total_seconds()))
     sessions.clear_cookie(response, sessions.LOGIN_COOKIE, path="/auth/")
+    if account.language:  # the language chosen on another device or earlier follows the person
+        sessions.set_cookie(response, sessions.LANGUAGE_COOKIE, account.language, max_age=365 * 24 * 3600)
     return response
 
 

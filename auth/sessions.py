@@ -24,6 +24,8 @@ from backend.models import WebSession, utcnow
 from backend.settings import get_settings
 
 SESSION_COOKIE = "hp_session"
+# The portal language cookie (frontend/i18n.py); set at sign-in from the language the account chose.
+LANGUAGE_COOKIE = "sprog"
 LOGIN_COOKIE = "hp_login"  # the pending sign-in (state, nonce, PKCE verifier), only on /auth/
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_LIFETIME = timedelta(minutes=10)

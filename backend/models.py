@@ -563,6 +563,8 @@ class Account(SQLModel, table=True):
     housing_organisation_id: int | None = fk("housingorganisation.id", ondelete="SET NULL", nullable=True)
     partner_id: int | None = fk("partner.id", ondelete="SET NULL", nullable=True)
     municipality_id: int | None = fk("municipality.id", ondelete="SET NULL", nullable=True)
+    # The portal language the person chose (a code such as "ar"); restored into the cookie at sign-in.
+    language: str | None = Field(default=None, max_length=10)
     created_at: datetime = tz_datetime(default_now=True)
     last_seen_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (UniqueConstraint("issuer", "subject"),)

@@ -307,6 +307,10 @@ def can_export_own_data(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None
 
 
+def can_choose_own_language(actor: Actor | None) -> TypeGuard[Actor]:
+    return actor is not None
+
+
 def can_erase_own_account(actor: Actor | None) -> TypeGuard[Actor]:
     """Residents erase their own account; staff accounts follow their organisation's identity provider."""
     return _kind(actor) == ActorKind.RESIDENT

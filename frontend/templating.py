@@ -23,6 +23,7 @@ from babel.dates import (
 )
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from backend import clock
 from frontend.forms import LIMITS
@@ -84,6 +85,7 @@ def _datetime_pattern(loc: str) -> str:
 
 def _filters(code: str) -> dict:
     loc = LANGUAGES[code].babel_locale if code in LANGUAGES else code
+    numbering = LANGUAGES[code].numbering if code in LANGUAGES else "latn"
 
     def dt(value):
         parsed = parse_datetime(value)
@@ -107,7 +109,7 @@ def _filters(code: str) -> dict:
         if value is None or value == "":
             return ""
         try:
-            return format_decimal(value, format=fmt, locale=loc)
+            return format_decimal(value, format=fmt, locale=loc, numbering_system=numbering)
         except (ArithmeticError, ValueError, TypeError):  # e.g. 1e300: more digits than a format holds
             return str(value)
 
@@ -143,6 +145,20 @@ def language_name(value: str | None, code: str) -> str:
         return value
 
 
+def bdi(value) -> Markup | str:
+    """A name (of an area, estate, plan, organisation) isolated from the sentence around it, so a Danish
+    name inside an Arabic sentence keeps its punctuation and numbers where they belong. Escaped."""
+    if value is None or value == "":
+        return ""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def other_languages(code: str) -> list:
+    """The portal's languages but Danish, the page's own first: for "activities in Arabic" links."""
+    others = [language for language in LANGUAGES.values() if language.code != "da"]
+    return sorted(others, key=lambda language: language.code != code)
+
+
 def query_url(path: str, **params) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "", [])}
     return f"{path}?{urlencode(kept, doseq=True)}" if kept else path
@@ -164,8 +180,11 @@ def environment(code: str) -> Environment:
     env.filters["label"] = lambda value, enum: label(gettext, enum, value)
     env.filters["member_role"] = lambda value: data_text(gettext, value)
     env.filters["upcoming"] = upcoming
+    env.filters["bdi"] = bdi
     env.filters["data_text"] = lambda value: data_text(gettext, value)
     env.filters["input_state"] = lambda item: input_state(gettext, item)
     env.filters["language_name"] = lambda value: language_name(value, code)
-    env.globals.update(languages=LANGUAGES.values(), query_url=query_url, limits=LIMITS)
+    env.globals.update(
+        languages=LANGUAGES.values(), query_url=query_url, limits=LIMITS, other_languages=other_languages
+    )
     return env

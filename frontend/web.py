@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.i18n import COOKIE, N_, Language, pick_language, translations
+from frontend.i18n import COOKIE, N_, Language, awaits_review, pick_language, translations
 from frontend.operations import OperationFailed, run_operation
 from frontend.templating import environment
 
@@ -205,6 +205,7 @@ async def render(
         "request": request,
         "lang": lang.code,
         "dir": lang.direction,
+        "awaits_review": awaits_review(lang.code),
         "current_path": current_path(request),
         "path": request.url.path,
         # Calendar apps subscribe to feeds by the webcal scheme (the same address, fetched over http/https).

@@ -1,6 +1,8 @@
-"""A resident's own data: everything stored about them as JSON, and erasing the account."""
+"""A resident's own data: everything stored about them as JSON, erasing the account, the chosen language."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,6 +110,7 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
             "housing_organisation_id",
             "partner_id",
             "municipality_id",
+            "language",
             "created_at",
             "last_seen_at",
         ),
@@ -196,3 +199,37 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
         after={"inputs_anonymised": anonymised, "residencies_removed": residencies, "sessions_removed": sessions},
     )
     return account_id
+
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+async def set_language(*, session: AsyncSession, actor: Actor | None, language: str) -> int:
+    """Remember the portal language the signed-in person chose (the portal restores it at sign-in)."""
+    if not policy.can_choose_own_language(actor):
+        raise NotFound(None, "Kontoen", "The account")
+    if not LANGUAGE_CODE.fullmatch(language or ""):
+        raise ValidationFailed(
+            FieldError(
+                "language",
+                "INVALID",
+                "Sproget skal være en sprogkode som da eller ar.",
+                "The language must be a language code such as da or ar.",
+            )
+        )
+    account = await session.get(Account, actor.account_id)
+    if account is None:
+        raise NotFound(None, "Kontoen", "The account")
+    if account.language != language:
+        before = {"language": account.language}
+        account.language = language
+        await audit.record(
+            session,
+            actor=actor,
+            action="viewer.setLanguage",
+            object_type="Account",
+            object_id=account.id,
+            before=before,
+            after={"language": language},
+        )
+    return pk(account)

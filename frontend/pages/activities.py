@@ -10,13 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from backend import bounds, clock, policy
+from frontend.i18n import LANGUAGES
 from frontend.pages.public import occurrence_rows, with_all_dates
 from frontend.sorting import by_name
-from frontend.templating import parse_datetime
+from frontend.templating import language_name, parse_datetime
 from frontend.web import (
     current_actor,
     day_range,
     gettext_for,
+    language,
     parse_day,
     path_id,
     query_cursor,
@@ -59,7 +61,11 @@ async def _filter_options(request: Request) -> dict:
 async def search(request: Request):
     _ = gettext_for(request)
     params = request.query_params
-    values = {k: params.get(k, "").strip()[:200] for k in ("q", "omraade", "indsats", "maalgruppe", "fra", "til")}
+    values = {
+        k: params.get(k, "").strip()[:200] for k in ("q", "omraade", "indsats", "maalgruppe", "sprog", "fra", "til")
+    }
+    if values["sprog"] and values["sprog"] not in LANGUAGES:
+        raise HTTPException(status_code=400)  # a language the portal offers no filter for
     errors: dict[str, str] = {}
     start, end = day_range(values, errors, _)
     area_id = query_id(request, "omraade", "UrbanArea")
@@ -74,6 +80,7 @@ async def search(request: Request):
             "focusAreaId": focus_id,
             "targetGroup": values["maalgruppe"] or None,
             "search": values["q"] or None,
+            "language": values["sprog"] or None,
             "occursFrom": _local_day_start(start).isoformat() if start else None,
             "occursTo": _local_day_start(end + timedelta(days=1)).isoformat() if end else None,
         }
@@ -99,6 +106,8 @@ async def search(request: Request):
             "errors": errors,
             "results": results,
             "page_info": page_info,
+            # Activities in a language: each of the portal's languages, named in the page's language.
+            "language_options": [(code, language_name(code, language(request).code)) for code in LANGUAGES],
             **options,
         },
         status_code=400 if errors else 200,

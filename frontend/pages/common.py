@@ -10,16 +10,19 @@ from starlette.responses import RedirectResponse
 
 from backend.models import ActorKind
 from frontend.i18n import COOKIE, LANGUAGES, N_
-from frontend.web import gettext_for, render, safe_next
+from frontend.web import current_actor, gettext_for, query, render, safe_next
 
 
 async def switch_language(request: Request):
-    """GET link, so the switch works without JavaScript; the choice is kept in a cookie for a year."""
+    """GET link, so the switch works without JavaScript; the choice is kept in a cookie for a year and,
+    for a signed-in person, in their account (restored into the cookie when they sign in elsewhere)."""
     code = request.query_params.get("til", "")
     target = safe_next(request.query_params.get("naeste"))
     response = RedirectResponse(target, status_code=303)
     if code in LANGUAGES:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        if await current_actor(request) is not None:
+            await query(request, "ViewerSetLanguage", {"input": {"language": code}})
     return response
 
 

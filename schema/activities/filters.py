@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
-from sqlalchemy import and_, exists, or_
+from graphql import GraphQLError
+from sqlalchemy import String, and_, cast, exists, or_
 
 from backend import models as m
 from schema.enums import ActivityStatus
@@ -39,6 +41,9 @@ class ActivityFilter:
     search: str | None = strawberry.field(
         default=None, description="Only activities whose title or description contains this text."
     )
+    language: str | None = strawberry.field(
+        default=None, description="Only activities offered in this language (a code, e.g. ar, so, tr, ur)."
+    )
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class FilterKey:
     occurs_from: datetime | None = None
     occurs_to: datetime | None = None
     search: str | None = None
+    language: str | None = None
 
 
 NO_FILTER = FilterKey()
@@ -60,6 +66,20 @@ NO_FILTER = FilterKey()
 def _text(value: str | None) -> str | None:
     value = (value or "").strip()
     return value[:200] or None
+
+
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+def _language(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _LANGUAGE_CODE.fullmatch(value):
+        raise GraphQLError(
+            "language: a language code such as ar, so, tr or ur", extensions={"code": "INVALID_LANGUAGE"}
+        )
+    return value
 
 
 def filter_key(f: ActivityFilter | None) -> FilterKey:
@@ -76,6 +96,7 @@ def filter_key(f: ActivityFilter | None) -> FilterKey:
         occurs_from=to_utc(f.occurs_from) if f.occurs_from else None,
         occurs_to=to_utc(f.occurs_to) if f.occurs_to else None,
         search=_text(f.search),
+        language=_language(f.language),
     )
 
 
@@ -109,4 +130,7 @@ def conditions(key: FilterKey) -> list:
         out.append(
             or_(A.title.icontains(key.search, autoescape=True), A.description.icontains(key.search, autoescape=True))
         )
+    if key.language:
+        # The languages are a JSON list (JSONB on PostgreSQL); both render it as ["da", "ar"] in text.
+        out.append(cast(A.languages, String).contains(f'"{key.language}"', autoescape=True))
     return out

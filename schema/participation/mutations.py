@@ -160,6 +160,11 @@ class ViewerEraseInput:
     confirm: bool = strawberry.field(description="Must be true.")
 
 
+@strawberry.input(description="The portal language to remember for you.")
+class ViewerSetLanguageInput:
+    language: str = strawberry.field(description="A language code, e.g. da, en, ar.")
+
+
 @strawberry.type(description="Mutations of resident participation.")
 class ParticipationMutation:
     @mutation(
@@ -413,3 +418,14 @@ class ParticipationMutation:
     )
     async def viewer_erase(session: AsyncSession, actor: Actor | None, input: ViewerEraseInput) -> int:
         return await viewer_services.erase(session=session, actor=actor, confirm=input.confirm)
+
+    @mutation(
+        "ViewerSetLanguage",
+        description="Remember the portal language you chose (signed in); it is restored when you sign in.",
+        access=checked(policy.can_choose_own_language),
+        answer=Answer("language", str, "The language now remembered for you.", as_is),
+        input_description="The language.",
+    )
+    async def viewer_set_language(session: AsyncSession, actor: Actor | None, input: ViewerSetLanguageInput) -> str:
+        await viewer_services.set_language(session=session, actor=actor, language=input.language)
+        return input.language

@@ -10,9 +10,15 @@ from bs4 import BeautifulSoup
 def check_page(html: str, *, where: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
     problems: list[str] = []
+    from frontend.i18n import LANGUAGES
+
     root = soup.find("html")
-    if not root or root.get("lang") not in ("da", "en") or root.get("dir") not in ("ltr", "rtl"):
-        problems.append("html needs lang and dir")
+    code = root.get("lang") if root else None
+    language = LANGUAGES.get(code) if isinstance(code, str) else None
+    if root is None or language is None or root.get("dir") != language.direction:
+        problems.append("html needs lang and the language's dir")
+    elif language.direction == "rtl" and not soup.find("link", href=lambda h: h and h.endswith(".rtl.min.css")):
+        problems.append("a right-to-left page without the mirrored design system")
     title = soup.find("title")
     if not title or not title.get_text(strip=True):
         problems.append("no title")

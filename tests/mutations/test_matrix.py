@@ -404,6 +404,13 @@ CASES = [
         obj="data",
     ),
     Case(
+        "viewerSetLanguage",
+        doc("viewerSetLanguage", "ViewerSetLanguageInput", "language"),
+        lambda w, x: {"language": "ar"},
+        SIGNED_IN,
+        obj="language",
+    ),
+    Case(
         "viewerErase",
         doc("viewerErase", "ViewerEraseInput", "erased"),
         lambda w, x: {"confirm": True},

@@ -122,3 +122,21 @@ async def test_erase_anonymises_inputs_and_removes_residencies_and_sessions(worl
         await scalar(select(func.count()).select_from(WebSession).where(WebSession.account_id == resident.account_id))
         == 0
     )
+
+
+async def test_the_chosen_language_is_kept_on_the_account_and_exported():
+    from backend.models import Account
+
+    w = await build_world()
+    resident = w.actor("resident")
+    await call(viewer.set_language, actor=resident, language="ur")
+    assert (await fetch(Account, resident.account_id)).language == "ur"
+    data = await call(viewer.export_data, actor=resident)
+    assert data["account"]["language"] == "ur"
+    for bad in ("", "arabic", "<b>", "ar_SA"):
+        with pytest.raises(ValidationFailed) as failure:
+            await call(viewer.set_language, actor=resident, language=bad)
+        assert [e.code for e in failure.value.errors] == ["INVALID"], bad
+    with pytest.raises(NotFound):
+        await call(viewer.set_language, actor=None, language="ar")
+    assert (await fetch(Account, resident.account_id)).language == "ur"
