@@ -216,9 +216,10 @@ def query_costs() -> str:
     from schema import limits
     from schema.api import schema
     from schema.cost import query_cost
+    from schema.engine_internals import graphql_schema
 
     def cost(document: str, name: str | None = None) -> int:
-        return query_cost(schema._schema, parse(document), name, {})
+        return query_cost(graphql_schema(schema), parse(document), name, {})
 
     def read(name: str) -> str:
         return (QUERIES / name).read_text(encoding="utf-8")

@@ -6,13 +6,14 @@ from graphql import GraphQLObjectType
 
 from schema import ids
 from schema.api import execute, schema
+from schema.engine_internals import graphql_schema
 from schema.fast_fields import _node_id
 
 
 def test_every_node_type_resolves_its_id_directly():
     nodes = [
         t
-        for t in schema._schema.type_map.values()
+        for t in graphql_schema(schema).type_map.values()
         if isinstance(t, GraphQLObjectType) and any(i.name == "Node" for i in t.interfaces)
     ]
     assert len(nodes) > 15

@@ -12,6 +12,7 @@ from frontend.operations import documents
 from schema import limits
 from schema.api import execute, schema
 from schema.cost import query_cost
+from schema.engine_internals import graphql_schema
 from tests.schema.test_n_plus_one import recorded_statements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +28,7 @@ REPRODUCTION = "{ " + " ".join(f"a{i}:{X}" for i in range(30)) + " }"
 
 
 def cost(document: str, variables: dict | None = None, operation_name: str | None = None) -> int:
-    return query_cost(schema._schema, parse(document), operation_name, variables)
+    return query_cost(graphql_schema(schema), parse(document), operation_name, variables)
 
 
 def _portal_operations():

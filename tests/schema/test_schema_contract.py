@@ -14,10 +14,11 @@ from graphql import (
 
 from backend import policy
 from schema.api import schema
+from schema.engine_internals import graphql_schema
 from schema.export import SNAPSHOT, render
 from schema.permissions import Guard, access_of
 
-GQL = schema._schema
+GQL = graphql_schema(schema)
 
 
 def _own_types():
