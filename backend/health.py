@@ -45,7 +45,7 @@ async def readyz(_request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
     try:
         revisions = await asyncio.wait_for(_database_revisions(), DATABASE_TIMEOUT)
-    except Exception:
+    except Exception:  # any failure (refused, timeout, missing table) means not ready
         checks["database"] = "unavailable"
     else:
         checks["database"] = "ok"

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import quote
 
+from graphql import GraphQLError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -113,7 +114,7 @@ def path_id(request: Request, *types: str, name: str = "id") -> str:
     value = request.path_params[name]
     try:
         decode(value, *types)
-    except Exception:
+    except GraphQLError:  # a malformed id or one of another type: no such page
         raise HTTPException(status_code=404) from None
     return value
 
@@ -148,7 +149,6 @@ def day_range(values: dict, errors: dict, gettext, start: str = "fra", end: str 
 
 def query_id(request: Request, name: str, *types: str) -> str | None:
     """An id in the query string; one that is no id of these types is a request the page cannot use (400)."""
-    from graphql import GraphQLError
 
     from schema.ids import decode
 
@@ -164,7 +164,6 @@ def query_id(request: Request, name: str, *types: str) -> str | None:
 
 def query_cursor(request: Request, name: str = "efter") -> str | None:
     """A cursor in the query string (of a list in id order); one that is none is a 400."""
-    from graphql import GraphQLError
 
     from schema.connections import decode_cursor
 

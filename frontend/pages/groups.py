@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -30,7 +31,7 @@ def check_input_texts(errors: dict, values: dict, *, gettext) -> None:
 def _group_pk(global_id: str) -> int:
     try:
         return decode(global_id, "FollowUpGroup")[1]
-    except Exception:
+    except GraphQLError:  # a malformed id or one of another type: no such page
         raise HTTPException(status_code=404) from None
 
 

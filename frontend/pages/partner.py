@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from graphql import GraphQLError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
@@ -48,7 +49,7 @@ async def _editable(request: Request, actor: Actor) -> dict:
     activity_id = request.path_params["id"]
     try:
         pk = decode(activity_id, "Activity")[1]
-    except Exception:
+    except GraphQLError:  # a malformed id or one of another type: no such page
         raise HTTPException(status_code=404) from None
     now = clock.now()
     data = await query_or_404(

@@ -90,4 +90,6 @@ def test_values_at_the_bounds_are_stored():
                 participant_count=100_000,
             )
         )
+        stored = conn.execute(select(table.c.participant_count).where(table.c.id == pk)).scalar()
+        assert stored == 100_000  # the largest allowed values pass the database's own checks
         tx.rollback()

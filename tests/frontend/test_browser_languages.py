@@ -110,6 +110,7 @@ async def test_screenshots_right_to_left(browser, live_server, demo_ids, session
             ("input-form", f"/foelgegrupper/{demo_ids['group']}"),
         ):
             await page.goto(live_server + path)
+            assert await page.get_attribute("html", "dir") == "rtl", path
             await page.evaluate("document.fonts.ready")
             await page.screenshot(path=str(target / f"{lang}-{name}.png"))  # the first screenful
             await page.screenshot(path=str(target / f"{lang}-{name}-full.png"), full_page=True)
@@ -119,5 +120,6 @@ async def test_screenshots_right_to_left(browser, live_server, demo_ids, session
         await page.locator(".error-summary").wait_for()
         await page.evaluate("document.fonts.ready")
         await page.screenshot(path=str(target / f"{lang}-input-errors.png"), full_page=False)
+        assert all((target / f"{lang}-{name}.png").stat().st_size > 0 for name in ("front", "activity", "input-errors"))
     finally:
         await context.close()
