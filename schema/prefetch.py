@@ -162,5 +162,5 @@ async def prefetch_page(info, type_name: str, connection) -> None:
     try:
         sets = [s for field in info.selected_fields for s in _connection_sets(field)]
         await prefetch(info.context, [(type_name, connection.items, sets)])
-    except Exception:
+    except Exception:  # prefetch only saves statements: the resolvers load on their own and report errors
         pass
