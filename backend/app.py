@@ -27,6 +27,7 @@ from frontend.operations import documents as portal_operations
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 from schema.limits import MAX_REQUEST_BODY
+from schema.public_cache import PublicResponseCache
 
 
 async def metrics(request: Request) -> Response:
@@ -62,6 +63,8 @@ def create_app() -> Starlette:
     ]
     middleware = [
         Middleware(observability.RequestObserver),
+        # Public answers of /graphql: a hit is sent from here, with the headers kept from the miss.
+        Middleware(PublicResponseCache, path="/graphql"),
         Middleware(SecurityHeaders),
         Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY),
     ]

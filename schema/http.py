@@ -22,7 +22,6 @@ from schema.api import schema
 from schema.context import Context
 from schema.live import IdentityCheckedHandler
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
-from schema.public_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 
@@ -107,4 +106,4 @@ def graphql_app() -> GraphQLApp:
 
 def graphql_routes() -> list:
     app = graphql_app()
-    return [Route("/graphql", PublicResponseCache(app)), WebSocketRoute("/graphql", app)]
+    return [Route("/graphql", app), WebSocketRoute("/graphql", app)]  # public answers: schema.public_cache

@@ -2,9 +2,12 @@
 
 One store with one keying and one invalidation scheme, and two doors:
 
-- `PublicResponseCache`, an ASGI wrapper around /graphql: a POST without credentials (decided by
-  auth.request.carries_credentials, the sign-in's own parsing) whose document is a query; the key
-  is the request as sent (body, Accept and Content-Type), the value the response's bytes.
+- `PublicResponseCache`, an ASGI middleware for POSTs to /graphql: a POST without credentials (decided
+  by auth.request.carries_credentials, the sign-in's own parsing) whose document is a query; the key
+  is the request as sent (body, Accept and Content-Type), the value the response's bytes with their
+  headers (the security headers included). It sits just inside the request observer (request id,
+  metrics, log line) and outside everything else, so that a hit, the busiest path of the portal,
+  passes through nothing that would only add the same headers again.
 - `execute_public`, for in-process operations run for a visitor who is not signed in (the portal's
   pages, through schema.api.execute); the key is (document, operation name, variables as JSON), the
   value the result as JSON text, parsed again on every hit so no caller can change another's copy.
@@ -40,7 +43,7 @@ MAX_BODY = 64 * 1024  # bigger requests are not cached (and not read twice)
 TTL_SECONDS = 60.0
 INFLIGHT_WAIT_SECONDS = 30
 _now = time.monotonic  # the clock of TTL_SECONDS (a test moves it)
-_SKIP_RESPONSE_HEADERS = {b"date", b"server", b"content-length", b"set-cookie"}
+_SKIP_RESPONSE_HEADERS = {b"date", b"server", b"content-length", b"set-cookie", b"x-request-id"}
 
 stats = {"hits": 0, "misses": 0}
 _DOORS = {"http": "response", "operation": "result"}  # the metric's `cache` label per door
@@ -160,13 +163,13 @@ async def execute_public(
 
 # ---------------------------------------------------------------- door 2: HTTP POSTs to /graphql
 class PublicResponseCache:
-    def __init__(self, app) -> None:
+    def __init__(self, app, path: str = "/graphql") -> None:
         self.app = app
+        self.path = path
 
-    @staticmethod
-    def _anonymous_post(scope) -> tuple[bool, bytes]:
+    def _anonymous_post(self, scope) -> tuple[bool, bytes]:
         """Whether the request may be cached, and the headers its answer depends on."""
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             return False, b""
         accept = content_type = b""
         credentials = False
@@ -199,7 +202,7 @@ class PublicResponseCache:
         for attempt in range(2):
             entry = _get(key, generation)
             if entry is not None:
-                await _send_entry(entry, send)
+                await _send_entry(entry, scope, send)
                 return
             if attempt == 0 and not _looks_like_query(body):
                 break
@@ -232,14 +235,17 @@ class PublicResponseCache:
         headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _SKIP_RESPONSE_HEADERS]
         headers.append((b"content-length", str(len(answer)).encode()))
         record = observability.current()  # the hit's metrics and log line name the operation too
-        _put(key, generation, at, (headers, answer, record.operation if record else ""), len(key[2]) + len(answer))
+        entry = (headers, answer, record.operation if record else "", scope.get("route"))
+        _put(key, generation, at, entry, len(key[2]) + len(answer))
 
 
-async def _send_entry(entry: tuple, send) -> None:
-    headers, body, operation = entry
+async def _send_entry(entry: tuple, scope, send) -> None:
+    headers, body, operation, route = entry
     record = observability.current()
     if record is not None:
         record.operation = operation
+    if route is not None:
+        scope["route"] = route  # the metrics' route label, as the router would have set it
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

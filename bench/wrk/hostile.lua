@@ -13,7 +13,9 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local template, counter, rejected = nil, 0, 0
+local template, counter = nil, 0
+-- A global, not a local: done() reads each thread's count with thread:get, which sees globals only.
+rejected = 0
 
 function init(args)
   local f = assert(io.open(args[1], "rb"))
