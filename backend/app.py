@@ -24,10 +24,11 @@ from backend.health import healthz, migration_heads, readyz
 from backend.security_headers import SecurityHeaders
 from backend.settings import get_settings
 from frontend.operations import documents as portal_operations
+from frontend.page_cache import public_page_key
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 from schema.limits import MAX_REQUEST_BODY
-from schema.public_cache import PublicResponseCache
+from schema.public_cache import PublicPageCache, PublicResponseCache
 
 
 async def metrics(request: Request) -> Response:
@@ -65,6 +66,7 @@ def create_app() -> Starlette:
         Middleware(observability.RequestObserver),
         # Public answers of /graphql: a hit is sent from here, with the headers kept from the miss.
         Middleware(PublicResponseCache, path="/graphql"),
+        Middleware(PublicPageCache, key_of=public_page_key),  # whole pages for visitors not signed in
         Middleware(SecurityHeaders),
         Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -216,9 +217,13 @@ async def render(
     }
     html = environment(lang.code).get_template(template).render(page)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
-    # Pages can hold a signed-in person's data: never cache them in shared caches.
+    # Pages can hold a signed-in person's data: never cache them in shared caches. A page for a visitor
+    # who is not signed in may be kept, but revalidated (its ETag; a 304 from schema.public_cache).
     response.headers.setdefault("Cache-Control", "private, no-store" if signed_in else "no-cache")
     response.headers.setdefault("Content-Language", lang.code)
+    response.headers.setdefault("Vary", "Cookie")  # the language and the sign-in both come from cookies
+    if not signed_in:
+        response.headers.setdefault("ETag", f'"{hashlib.blake2b(response.body, digest_size=16).hexdigest()}"')
     return response
 
 

@@ -1,6 +1,6 @@
 """The cache of public answers: what a caller who is not signed in gets is the same for all of them.
 
-One store with one keying and one invalidation scheme, and two doors:
+One store with one keying and one invalidation scheme, and three doors:
 
 - `PublicResponseCache`, an ASGI middleware for POSTs to /graphql: a POST without credentials (decided
   by auth.request.carries_credentials, the sign-in's own parsing) whose document is a query; the key
@@ -8,6 +8,9 @@ One store with one keying and one invalidation scheme, and two doors:
   headers (the security headers included). It sits just inside the request observer (request id,
   metrics, log line) and outside everything else, so that a hit, the busiest path of the portal,
   passes through nothing that would only add the same headers again.
+- `PublicPageCache`, an ASGI middleware for the portal's whole pages: a GET for which the portal's
+  `key_of(scope)` (frontend/page_cache.py: no credentials, by the same parsing; per language) gives a
+  key; a hit answers `If-None-Match` with 304.
 - `execute_public`, for in-process operations run for a visitor who is not signed in (the portal's
   pages, through schema.api.execute); the key is (document, operation name, variables as JSON), the
   value the result as JSON text, parsed again on every hit so no caller can change another's copy.
@@ -46,7 +49,7 @@ _now = time.monotonic  # the clock of TTL_SECONDS (a test moves it)
 _SKIP_RESPONSE_HEADERS = {b"date", b"server", b"content-length", b"set-cookie", b"x-request-id"}
 
 stats = {"hits": 0, "misses": 0}
-_DOORS = {"http": "response", "operation": "result"}  # the metric's `cache` label per door
+_DOORS = {"http": "response", "operation": "result", "page": "page"}  # the metric's `cache` label per door
 
 
 # ---------------------------------------------------------------- the store (both doors)
@@ -161,10 +164,67 @@ async def execute_public(
     return await run()
 
 
-# ---------------------------------------------------------------- door 2: HTTP POSTs to /graphql
-class PublicResponseCache:
-    def __init__(self, app, path: str = "/graphql") -> None:
+# ---------------------------------------------------------------- doors 2 and 3: HTTP requests
+class _HttpDoor:
+    """What the two HTTP doors share: a hit is sent with the headers kept from its miss; a miss is
+    answered by the app and kept when `keep(status, headers, body)` says so."""
+
+    def __init__(self, app) -> None:
         self.app = app
+
+    @staticmethod
+    def keep(status: int, headers: list, body: bytes) -> bool:
+        raise NotImplementedError
+
+    async def serve(self, scope, receive, send, key: tuple, cacheable: Callable[[], bool] | None = None) -> None:
+        """Answer from the store, or by the app (and keep the answer); `cacheable()` is asked after the
+        first miss only, so that a hit costs no parsing."""
+        generation = changes.generation()
+        for attempt in range(2):
+            entry = _get(key, generation)
+            if entry is not None:
+                await _send_entry(entry, scope, send)
+                return
+            if attempt == 0 and cacheable is not None and not cacheable():
+                break
+            at = _now()
+            first, _ = await _once(
+                key, generation, lambda at=at: self._answer_and_keep(scope, receive, send, key, generation, at)
+            )
+            if first:
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer_and_keep(self, scope, receive, send, key, generation, at) -> None:
+        captured: dict = {"parts": []}
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["parts"].append(message.get("body", b""))
+                captured["done"] = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if not captured.get("done"):
+            return
+        answer = b"".join(captured["parts"])
+        if not self.keep(captured.get("status", 0), captured["headers"], answer):
+            return
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _SKIP_RESPONSE_HEADERS]
+        headers.append((b"content-length", str(len(answer)).encode()))
+        record = observability.current()  # the hit's metrics and log line name the operation too
+        entry = (headers, answer, record.operation if record else "", scope.get("route"))
+        _put(key, generation, at, entry, sum(len(part) for part in key if isinstance(part, bytes)) + len(answer))
+
+
+class PublicResponseCache(_HttpDoor):
+    """Door 2: anonymous POSTs of a query to `path` (/graphql)."""
+
+    def __init__(self, app, path: str = "/graphql") -> None:
+        super().__init__(app)
         self.path = path
 
     def _anonymous_post(self, scope) -> tuple[bool, bytes]:
@@ -186,6 +246,10 @@ class PublicResponseCache:
             return False, b""
         return True, accept + b"|" + content_type
 
+    @staticmethod
+    def keep(status: int, headers: list, body: bytes) -> bool:
+        return status == 200 and body.startswith(b'{"data":') and b'"errors":' not in body
+
     async def __call__(self, scope, receive, send) -> None:
         cacheable, varies = self._anonymous_post(scope)
         if not cacheable:
@@ -197,46 +261,59 @@ class PublicResponseCache:
         if more or not changes.shared():
             await self.app(scope, replay, send)
             return
-        key = ("http", varies, body)
-        generation = changes.generation()
-        for attempt in range(2):
-            entry = _get(key, generation)
-            if entry is not None:
-                await _send_entry(entry, scope, send)
-                return
-            if attempt == 0 and not _looks_like_query(body):
-                break
-            at = _now()
-            first, _ = await _once(
-                key, generation, lambda at=at: self._answer_and_keep(scope, replay, send, key, generation, at)
-            )
-            if first:
-                return
-        await self.app(scope, replay, send)
+        await self.serve(scope, replay, send, ("http", varies, body), lambda: _looks_like_query(body))
 
-    async def _answer_and_keep(self, scope, replay, send, key, generation, at) -> None:
-        captured: dict = {"parts": []}
 
-        async def capture(message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = message.get("headers", [])
-            elif message["type"] == "http.response.body":
-                captured["parts"].append(message.get("body", b""))
-                captured["done"] = not message.get("more_body", False)
-            await send(message)
+class PublicPageCache(_HttpDoor):
+    """Door 3: whole pages for visitors who are not signed in. `key_of(scope)` (the portal's) gives
+    the key of a page that may be kept, from the request's parsed identity and language, or None.
+    A kept page is only a complete 200 that sets no cookie; a hit answers `If-None-Match` with 304."""
 
-        await self.app(scope, replay, capture)
-        if captured.get("status") != 200 or not captured.get("done"):
+    def __init__(self, app, key_of: Callable[[Any], tuple | None]) -> None:
+        super().__init__(app)
+        self.key_of = key_of
+
+    @staticmethod
+    def keep(status: int, headers: list, body: bytes) -> bool:
+        return status == 200 and not any(name.lower() == b"set-cookie" for name, _ in headers)
+
+    async def __call__(self, scope, receive, send) -> None:
+        key = self.key_of(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if key is None:
+            await self.app(scope, receive, send)
             return
-        answer = b"".join(captured["parts"])
-        if not answer.startswith(b'{"data":') or b'"errors":' in answer:
+        changes.ensure_listening()
+        if not changes.shared():
+            await self.app(scope, receive, send)
             return
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _SKIP_RESPONSE_HEADERS]
-        headers.append((b"content-length", str(len(answer)).encode()))
-        record = observability.current()  # the hit's metrics and log line name the operation too
-        entry = (headers, answer, record.operation if record else "", scope.get("route"))
-        _put(key, generation, at, entry, len(key[2]) + len(answer))
+        await self.serve(scope, receive, _answer_not_modified(scope, send), ("page", *key))
+
+
+def _answer_not_modified(scope, send):
+    """A send() that turns a 200 whose ETag the request already holds (`If-None-Match`) into a 304."""
+    wanted = next((value for name, value in scope["headers"] if name == b"if-none-match"), None)
+    if wanted is None:
+        return send
+    held = {tag.strip().removeprefix(b"W/") for tag in wanted.split(b",")}
+    skip_body = False
+
+    async def conditional(message) -> None:
+        nonlocal skip_body
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            headers = message.get("headers", [])
+            etag = next((value for name, value in headers if name.lower() == b"etag"), None)
+            if etag is not None and (etag.removeprefix(b"W/") in held or b"*" in held):
+                skip_body = True
+                kept = [(k, v) for k, v in headers if k.lower() != b"content-length" and k.lower() != b"content-type"]
+                await send({**message, "status": 304, "headers": kept})
+                return
+        if skip_body:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b""})
+            return
+        await send(message)
+
+    return conditional
 
 
 async def _send_entry(entry: tuple, scope, send) -> None:
