@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import event, update
+from sqlmodel import col
 
 from backend.db import get_async_engine, get_sync_engine
 from backend.models import Activity
@@ -29,7 +30,7 @@ class Statements:
 
 def rename_activity(global_id: str, title: str) -> None:
     with get_sync_engine().begin() as conn:
-        conn.execute(update(Activity).where(Activity.id == decode_pk(global_id)).values(title=title))
+        conn.execute(update(Activity).where(col(Activity.id) == decode_pk(global_id)).values(title=title))
 
 
 async def test_an_anonymous_page_is_kept_until_a_write_and_revalidated_by_its_etag(client, demo_ids):
