@@ -248,14 +248,14 @@ class Loader(Generic[K, V]):
     def actor(self) -> Actor | None:
         return self.context.actor
 
-    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Row[Any]]:
+    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
         return await self.context.fetch(statement, params)
 
     def statement(self, keys: list[Any] | None = None) -> Select[Any]:  # pragma: no cover - abstract
         """The loader's select, with the keys bound at execution (`None`) or here."""
         raise NotImplementedError
 
-    async def fetch_keys(self, keys: list[Any]) -> list[Row[Any]]:
+    async def fetch_keys(self, keys: list[Any]) -> Sequence[Row[Any]]:
         """The rows of `statement()` for the keys: the statement is built once (per actor when the
         class narrows it) and only the keys are bound per request."""
         cls = type(self)
