@@ -16,7 +16,7 @@ import importlib
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import ColumnElement, Executable, Row, Select, select
 
@@ -29,6 +29,19 @@ from schema.rows import build, columns
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
+
+if TYPE_CHECKING:
+    # The return annotation of a resolver that returns what a loader gives (`load`, `load_ready`):
+    # the value or an awaitable of it, which graphql-core awaits.
+    Resolves: TypeAlias = V | Awaitable[V]
+else:
+
+    class Resolves:
+        """At runtime `Resolves[X]` is X: the GraphQL type strawberry reads from the annotation."""
+
+        def __class_getitem__(cls, item: object) -> object:
+            return item
+
 
 # Not a value: None may be one (an absent or forbidden object). Typed Any so that
 # `ready.get(key, _MISSING)` keeps the values' type (one lookup on this hot path, not two).
