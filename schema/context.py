@@ -20,8 +20,11 @@ from auth.request import Identity, SignInEnded
 from backend.actor import Actor
 from backend.db import new_session
 
+# Rows of any number of columns (Row is variadic: Row[Any] would be a row of one column).
+Rows = Sequence[Row[*tuple[Any, ...]]]
 
-def _fetch_on_connection(session: Session, statement: Executable, params: dict[str, Any] | None) -> Sequence[Row[Any]]:
+
+def _fetch_on_connection(session: Session, statement: Executable, params: dict[str, Any] | None) -> Rows:
     return session.connection().execute(statement, params).all()
 
 
@@ -78,7 +81,7 @@ class Context:
             self._session = self._session_factory()
         return self._session
 
-    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Rows:
         """All rows of a statement (with bind parameter values), run on the request's session under the lock.
 
         Inside `write()` the writing task already holds the lock and reads on its transaction.

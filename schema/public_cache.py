@@ -25,10 +25,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.types import ExecutionResult
 
 from auth.request import carries_credentials
@@ -40,6 +41,7 @@ MAX_BODY = 64 * 1024  # bigger requests are not cached (and not read twice)
 TTL_SECONDS = 60.0
 INFLIGHT_WAIT_SECONDS = 30
 _now = time.monotonic  # the clock of TTL_SECONDS (a test moves it)
+T = TypeVar("T")
 _SKIP_RESPONSE_HEADERS = {b"date", b"server", b"content-length", b"set-cookie"}
 
 stats = {"hits": 0, "misses": 0}
@@ -50,12 +52,19 @@ _DOORS = {"http": "response", "operation": "result"}  # the metric's `cache` lab
 class _Entry:
     __slots__ = ("generation", "at", "value", "size")
 
-    def __init__(self, generation, at: float, value: Any, size: int) -> None:
+    def __init__(self, generation: object, at: float, value: Any, size: int) -> None:
         self.generation, self.at, self.value, self.size = generation, at, value, size
 
 
-_entries: OrderedDict[tuple, _Entry] = OrderedDict()
-_inflight: dict[tuple, tuple] = {}
+# ("operation", document, operation name, variables as JSON) | ("http", the headers it varies by, the body)
+OperationKey = tuple[str, str, str | None, str]
+HttpKey = tuple[str, bytes, bytes]
+Key = OperationKey | HttpKey
+# What is kept for an HTTP answer: (headers, body, the operation's name for the metrics)
+HttpEntry = tuple[list[tuple[bytes, bytes]], bytes, str]
+
+_entries: OrderedDict[Key, _Entry] = OrderedDict()
+_inflight: dict[Key, tuple[object, asyncio.Future[None]]] = {}  # key -> (generation, done)
 _size = 0
 
 
@@ -65,7 +74,7 @@ def clear() -> None:
     _size = 0
 
 
-def _get(key: tuple, generation) -> Any:
+def _get(key: Key, generation: object) -> Any:
     """The kept value for the key, when it is of this generation and younger than TTL_SECONDS."""
     entry = _entries.get(key)
     if entry is None or entry.generation != generation or _now() - entry.at >= TTL_SECONDS:
@@ -76,7 +85,7 @@ def _get(key: tuple, generation) -> Any:
     return entry.value
 
 
-def _put(key: tuple, generation, at: float, value: Any, size: int) -> None:
+def _put(key: Key, generation: object, at: float, value: Any, size: int) -> None:
     global _size
     old = _entries.pop(key, None)
     if old is not None:
@@ -87,7 +96,7 @@ def _put(key: tuple, generation, at: float, value: Any, size: int) -> None:
         _size -= _entries.popitem(last=False)[1].size
 
 
-async def _once(key: tuple, generation, compute: Callable[[], Awaitable[Any]]) -> tuple[bool, Any]:
+async def _once(key: Key, generation: object, compute: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
     """(True, compute()) for the first caller of a key and generation; (False, None) for the others,
     once the first is done (they look in the store again, and compute themselves if it kept nothing)."""
     pending = _inflight.get(key)
@@ -95,7 +104,7 @@ async def _once(key: tuple, generation, compute: Callable[[], Awaitable[Any]]) -
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(pending[1]), timeout=INFLIGHT_WAIT_SECONDS)
         return False, None
-    done = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     _inflight[key] = (generation, done)
     try:
         stats["misses"] += 1
@@ -118,7 +127,7 @@ def _is_query(document: str, operation_name: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- door 1: in-process operations
-def _operation_key(document: str, variables: dict | None, operation_name: str | None) -> tuple | None:
+def _operation_key(document: str, variables: dict[str, Any] | None, operation_name: str | None) -> OperationKey | None:
     try:
         return (
             "operation",
@@ -131,7 +140,10 @@ def _operation_key(document: str, variables: dict | None, operation_name: str | 
 
 
 async def execute_public(
-    run: Callable[[], Awaitable[ExecutionResult]], document: str, variables: dict | None, operation_name: str | None
+    run: Callable[[], Awaitable[ExecutionResult]],
+    document: str,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
 ) -> ExecutionResult:
     """`run()` executes the operation for an anonymous caller; a query that succeeded is kept."""
     changes.ensure_listening()
@@ -153,18 +165,18 @@ async def execute_public(
             return result
 
         first, result = await _once(key, generation, compute)
-        if first:
+        if first and result is not None:  # the first caller's result (compute gives one)
             return result
     return await run()
 
 
 # ---------------------------------------------------------------- door 2: HTTP POSTs to /graphql
 class PublicResponseCache:
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     @staticmethod
-    def _anonymous_post(scope) -> tuple[bool, bytes]:
+    def _anonymous_post(scope: Scope) -> tuple[bool, bytes]:
         """Whether the request may be cached, and the headers its answer depends on."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return False, b""
@@ -183,7 +195,7 @@ class PublicResponseCache:
             return False, b""
         return True, accept + b"|" + content_type
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cacheable, varies = self._anonymous_post(scope)
         if not cacheable:
             await self.app(scope, receive, send)
@@ -194,7 +206,7 @@ class PublicResponseCache:
         if more or not changes.shared():
             await self.app(scope, replay, send)
             return
-        key = ("http", varies, body)
+        key: HttpKey = ("http", varies, body)
         generation = changes.generation()
         for attempt in range(2):
             entry = _get(key, generation)
@@ -204,17 +216,21 @@ class PublicResponseCache:
             if attempt == 0 and not _looks_like_query(body):
                 break
             at = _now()
-            first, _ = await _once(
-                key, generation, lambda at=at: self._answer_and_keep(scope, replay, send, key, generation, at)
-            )
+
+            def answer_and_keep(at: float = at) -> Awaitable[None]:  # this turn's `at`
+                return self._answer_and_keep(scope, replay, send, key, generation, at)
+
+            first, _ = await _once(key, generation, answer_and_keep)
             if first:
                 return
         await self.app(scope, replay, send)
 
-    async def _answer_and_keep(self, scope, replay, send, key, generation, at) -> None:
-        captured: dict = {"parts": []}
+    async def _answer_and_keep(
+        self, scope: Scope, replay: Receive, send: Send, key: HttpKey, generation: object, at: float
+    ) -> None:
+        captured: dict[str, Any] = {"parts": []}
 
-        async def capture(message) -> None:
+        async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 captured["headers"] = message.get("headers", [])
@@ -232,10 +248,11 @@ class PublicResponseCache:
         headers = [(k, v) for k, v in captured["headers"] if k.lower() not in _SKIP_RESPONSE_HEADERS]
         headers.append((b"content-length", str(len(answer)).encode()))
         record = observability.current()  # the hit's metrics and log line name the operation too
-        _put(key, generation, at, (headers, answer, record.operation if record else ""), len(key[2]) + len(answer))
+        entry: HttpEntry = (headers, answer, record.operation if record else "")
+        _put(key, generation, at, entry, len(key[2]) + len(answer))
 
 
-async def _send_entry(entry: tuple, send) -> None:
+async def _send_entry(entry: HttpEntry, send: Send) -> None:
     headers, body, operation = entry
     record = observability.current()
     if record is not None:
@@ -257,7 +274,7 @@ def _looks_like_query(body: bytes) -> bool:
     return _is_query(data["query"], name)
 
 
-async def _read_body(receive) -> tuple[bytes, bool]:
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
     """The request body, up to MAX_BODY; `more` tells that it was longer (and not all read)."""
     parts: list[bytes] = []
     size = 0
@@ -274,11 +291,11 @@ async def _read_body(receive) -> tuple[bytes, bool]:
             return b"".join(parts), True
 
 
-def _replay(body: bytes, more: bool, receive):
+def _replay(body: bytes, more: bool, receive: Receive) -> Receive:
     """A receive() that gives the app the body read so far, then the rest from the client."""
     sent = False
 
-    async def replay():
+    async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
