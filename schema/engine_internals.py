@@ -13,7 +13,8 @@ Assumptions (one test each):
   `execute_fields(parent_type, source_value, path, grouped_field_set, position_context)` for every
   object; `collect_subfields(type, field_details)` returns (grouped fields, defer usages, ...);
   `build_resolve_info(field_def, field_nodes, parent_type, path)` makes a GraphQLResolveInfo;
-  an empty `middleware_manager` has no `middlewares`.
+  an empty `middleware_manager` has no `middlewares`. The types of those arguments (GroupedFieldSet,
+  FieldDetailsList, and the DeliveryGroupMap of the position context) live in graphql-core's modules.
 - A3 `strawberry_field`: each graphql-core field keeps its StrawberryField in `extensions` under
   GraphQLCoreConverter.DEFINITION_BACKREF.
 - A4 `is_default_resolver` / `is_strawberry_wrapper`: strawberry's resolver wrappers are named
@@ -56,13 +57,13 @@ __all__ = [
     "FieldDetailsList",
     "GroupedFieldSet",
     "LazyInfo",
+    "PositionContext",
     "graphql_schema",
     "has_middleware",
     "is_cast",
     "is_default_resolver",
     "is_fast",
     "is_strawberry_wrapper",
-    "PositionContext",
     "mark_fast",
     "resolver_call",
     "strawberry_field",

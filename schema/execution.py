@@ -264,7 +264,7 @@ class ExecutionContext(ExecutionContextBase):
     def _execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source_value: Any,
+        source_value: object,  # any object: only passed on to the completers and graphql-core
         path: Path | None,
         grouped_field_set: GroupedFieldSet,
         position_context: PositionContext | None,
