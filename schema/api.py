@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext as OperationContext
 from strawberry.types import ExecutionResult, Info
 
 from backend import observability, policy
@@ -43,7 +45,7 @@ from schema.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: OperationContext | None = None) -> None:
         log_errors(errors)
 
 
@@ -58,7 +60,8 @@ class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, Aud
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
     ) -> Node | None:
-        return await resolve_node(info.context, id)
+        node: Node | None = await resolve_node(info.context, id)  # each type's fetcher gives one of its own
+        return node
 
 
 @strawberry.type(

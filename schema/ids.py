@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 from functools import lru_cache
+from typing import overload
 
 from graphql import GraphQLError
 
@@ -57,6 +58,10 @@ def decode(global_id: str, *expected_types: str) -> tuple[str, int]:
     return type_name, pk
 
 
+@overload
+def decode_pk(global_id: str, *expected_types: str) -> int: ...
+@overload
+def decode_pk(global_id: str | None, *expected_types: str) -> int | None: ...
 def decode_pk(global_id: str | None, *expected_types: str) -> int | None:
     """The primary key of an optional global id of one of the expected types."""
     if global_id is None:

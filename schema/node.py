@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from strawberry.types import get_object_definition
 
+from schema.context import Context
 from schema.ids import decode, encode
 
-NodeFetcher = Callable[[Any, int], Awaitable[Any]]  # (context, pk) -> object | None
+NodeFetcher = Callable[[Context, int], Awaitable[Any]]  # (context, pk) -> object | None
 _fetchers: dict[str, NodeFetcher] = {}
 
 
@@ -23,7 +25,7 @@ class Node:
 
     @strawberry.field(description="The global id of this object (opaque; stable).")
     def id(self) -> strawberry.ID:
-        return strawberry.ID(encode(self.__strawberry_definition__.name, self.pk))
+        return strawberry.ID(encode(get_object_definition(self, strict=True).name, self.pk))
 
 
 def node_resolver(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
@@ -38,6 +40,6 @@ def node_types() -> frozenset[str]:
     return frozenset(_fetchers)
 
 
-async def resolve_node(context, global_id: str) -> Any:
+async def resolve_node(context: Context, global_id: str) -> Any:
     type_name, pk = decode(global_id, *sorted(_fetchers))
     return await _fetchers[type_name](context, pk)

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from schema.audit.types import AuditEvent
 from schema.connections import After, Connection, First, page
+from schema.context import Context
 from schema.ids import decode_pk
 from schema.node import node_resolver
 from schema.permissions import checked
 from schema.rows import build, columns
 
 
-def audit_statement(actor):
+def audit_statement(actor: Actor | None) -> Select[Any]:
     return select(*columns(AuditEvent, m.AuditEvent, object_pk=m.AuditEvent.object_id)).where(
         policy.audit_filter(actor)
     )
@@ -40,11 +43,11 @@ class AuditQuery:
         stmt = audit_statement(info.context.actor)
         plan_pk = decode_pk(plan_id, "Plan")
         if plan_pk is not None:
-            stmt = stmt.where(m.AuditEvent.plan_id == plan_pk)
+            stmt = stmt.where(col(m.AuditEvent.plan_id) == plan_pk)
         return await page(info.context, AuditEvent, stmt, m.AuditEvent.id, first=first, after=after)
 
 
 @node_resolver("AuditEvent")
-async def _audit_event(context, pk: int):
-    rows = await context.fetch(audit_statement(context.actor).where(m.AuditEvent.id == pk))
+async def _audit_event(context: Context, pk: int) -> AuditEvent | None:
+    rows = await context.fetch(audit_statement(context.actor).where(col(m.AuditEvent.id) == pk))
     return build(AuditEvent, rows[0]) if rows else None

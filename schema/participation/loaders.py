@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Label, Select, select
+from sqlmodel import col
 
 from backend import models as m
 from backend import policy
@@ -21,19 +22,21 @@ T = "schema.participation.types."
 G = "schema.geography.types."
 
 PUBLISHED = (
-    m.ResidentInput.published.is_(True),
-    m.ResidentInput.hidden.is_(False),
-    m.ResidentInput.withdrawn.is_(False),
+    col(m.ResidentInput.published).is_(True),
+    col(m.ResidentInput.hidden).is_(False),
+    col(m.ResidentInput.withdrawn).is_(False),
 )
 
 
-def input_columns(type_cls):
+def input_columns(type_cls: type) -> list[Label[Any]]:
     """A resident input's columns with its group's plan (for the policy rules)."""
     return columns(type_cls, m.ResidentInput, plan_id=m.FollowUpGroup.plan_id)
 
 
-def inputs_select(type_cls):
-    return select(*input_columns(type_cls)).join(m.FollowUpGroup, m.FollowUpGroup.id == m.ResidentInput.group_id)
+def inputs_select(type_cls: type) -> Select[Any]:
+    return select(*input_columns(type_cls)).join(
+        m.FollowUpGroup, col(m.FollowUpGroup.id) == col(m.ResidentInput.group_id)
+    )
 
 
 class FollowUpGroupByIdLoader(ByIdLoader):
@@ -49,8 +52,10 @@ class VisibleFollowUpGroupByIdLoader(ByIdLoader):
     type_path = T + "FollowUpGroup"
     model = m.FollowUpGroup
 
-    def restrict(self, statement):
-        return statement.join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id).where(policy.plan_filter(self.actor))
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
+        return statement.join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id)).where(
+            policy.plan_filter(self.actor)
+        )
 
 
 class FollowUpGroupsByPlanIdLoader(ByForeignKeyLoader):
@@ -66,11 +71,11 @@ class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader):
     link_key = "estate_id"
     link_target = "group_id"
 
-    def statement(self, keys):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
             super()
             .statement(keys)
-            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(policy.plan_filter(self.actor))
         )
 
@@ -119,7 +124,7 @@ class InputsByGroupIdLoader(PagesByParentLoader):
         (status,) = filters
         base = inputs_select(target).where(policy.resident_input_filter(self.actor))
         if status is not None:
-            base = base.where(m.ResidentInput.status == status)
+            base = base.where(col(m.ResidentInput.status) == status)
         return base
 
 
@@ -129,10 +134,10 @@ class ResidentInputByIdLoader(ByIdLoader):
     type_path = T + "ResidentInput"
     model = m.ResidentInput
 
-    def statement(self, keys):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
             inputs_select(self.target())
-            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(
                 key_in(m.ResidentInput.id, keys),
                 policy.resident_input_filter(self.actor),

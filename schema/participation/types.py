@@ -15,6 +15,7 @@ from schema.connections import After, Connection, First, decode_cursor
 from schema.enums import ActorKind, InputChannel, InputStatus
 from schema.geography.loaders import HousingEstateByIdLoader, HousingOrganisationByIdLoader, MunicipalityByIdLoader
 from schema.limits import page_size
+from schema.loaders import Resolves
 from schema.node import Node
 from schema.participation import loaders as pl
 from schema.permissions import requires
@@ -39,23 +40,25 @@ class FollowUpGroup(Node):
     plan_id: Private[int]
 
     @strawberry.field(description="The plan the group follows.")
-    def plan(self, info: Info) -> PlanRef:
+    def plan(self, info: Info) -> Resolves[PlanRef]:
         return PlanByIdLoader(info.context).load(self.plan_id)
 
     @strawberry.field(description="The housing estates the group covers; their residents may give it input.")
-    def estates(self, info: Info) -> list[EstateRef]:
+    def estates(self, info: Info) -> Resolves[list[EstateRef]]:
         return pl.EstatesByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The members, as shown publicly: display name and role.")
-    def members(self, info: Info) -> list[GroupMember]:
+    def members(self, info: Info) -> Resolves[list[GroupMember]]:
         return pl.MembersByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The group's meetings, oldest first.")
-    def meetings(self, info: Info) -> list[Meeting]:
+    def meetings(self, info: Info) -> Resolves[list[Meeting]]:
         return pl.MeetingsByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The inputs the group has published, without their authors.")
-    def published_inputs(self, info: Info, first: First = None, after: After = None) -> Connection[ResidentInput]:
+    def published_inputs(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Resolves[Connection[ResidentInput]]:
         return pl.PublishedInputsByGroupIdLoader(info.context).load((self.pk, page_size(first), decode_cursor(after)))
 
     @strawberry.field(
@@ -68,7 +71,7 @@ class FollowUpGroup(Node):
         first: First = None,
         after: After = None,
         status: Annotated[InputStatus | None, strawberry.argument(description="Only inputs with this status.")] = None,
-    ) -> Connection[ResidentInput]:
+    ) -> Resolves[Connection[ResidentInput]]:
         key = (self.pk, page_size(first), decode_cursor(after), status)
         return pl.InputsByGroupIdLoader(info.context).load(key)
 
@@ -109,11 +112,11 @@ class ResidentInput(Node):
     concerns_focus_area_id: Private[int | None]
 
     @strawberry.field(description="The follow-up group the input was given to.")
-    def group(self, info: Info) -> FollowUpGroup:
+    def group(self, info: Info) -> Resolves[FollowUpGroup]:
         return pl.FollowUpGroupByIdLoader(info.context).load(self.group_id)
 
     @strawberry.field(description="What the input is about, if anything: an activity or a focus area.")
-    def concerns(self, info: Info) -> InputSubject | None:
+    def concerns(self, info: Info) -> Resolves[InputSubject | None]:
         if self.concerns_activity_id:
             return ActivityByIdLoader(info.context).load(self.concerns_activity_id)
         if self.concerns_focus_area_id:
@@ -125,7 +128,7 @@ class ResidentInput(Node):
         return policy.can_see_input_author(info.context.actor, self.author_account_id)
 
     @strawberry.field(description="The answers, oldest first.")
-    def answers(self, info: Info) -> list[InputAnswer]:
+    def answers(self, info: Info) -> Resolves[list[InputAnswer]]:
         return pl.AnswersByInputIdLoader(info.context).load(self.pk)
 
     @strawberry.field(
@@ -171,7 +174,7 @@ class Residency(Node):
     estate_id: Private[int]
 
     @strawberry.field(description="The housing estate.")
-    def estate(self, info: Info) -> EstateRef:
+    def estate(self, info: Info) -> Resolves[EstateRef]:
         return HousingEstateByIdLoader(info.context).load(self.estate_id)
 
 
@@ -185,7 +188,7 @@ class Viewer:
     municipality_id: Private[int | None]
 
     @strawberry.field(description="The organisation you act for (null for residents).")
-    def organisation(self, info: Info) -> OrganisationRef | None:
+    def organisation(self, info: Info) -> Resolves[OrganisationRef | None]:
         if self.housing_organisation_id:
             return HousingOrganisationByIdLoader(info.context).load(self.housing_organisation_id)
         if self.partner_id:

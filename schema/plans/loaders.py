@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlmodel import col
 
 from backend import models as m
 from backend import policy
@@ -29,7 +30,7 @@ class VisiblePlanByIdLoader(ByIdLoader):
     type_path = T + "Plan"
     model = m.Plan
 
-    def restrict(self, statement):
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.where(policy.plan_filter(self.actor))
 
 
@@ -38,7 +39,7 @@ class PlansByBoardIdLoader(ByForeignKeyLoader):
     model = m.Plan
     fk = "board_id"
 
-    def restrict(self, statement):
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.where(policy.plan_filter(self.actor))
 
 
@@ -96,7 +97,7 @@ class AgreementsByPlanIdLoader(ByForeignKeyLoader):
     fk = "plan_id"
     order_by = (m.Agreement.kind, m.Agreement.focus_area_id, m.Agreement.version, m.Agreement.id)
 
-    def restrict(self, statement):
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.where(policy.agreement_filter(self.actor))
 
 
@@ -130,7 +131,7 @@ class FinancingByPlanIdLoader(ByForeignKeyLoader):
     fk = "plan_id"
     order_by = (m.Financing.year, m.Financing.party, m.Financing.id)
 
-    def restrict(self, statement):
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.where(policy.financing_filter(self.actor))
 
 
@@ -140,7 +141,7 @@ class DecisionsByPlanIdLoader(ByForeignKeyLoader):
     type_path = T + "Decision"
     model = m.Decision
     fk = "plan_id"
-    order_by = (m.Decision.created_at.desc(), m.Decision.id.desc())
+    order_by = (col(m.Decision.created_at).desc(), col(m.Decision.id).desc())
 
 
 class MilestonesByPlanIdLoader(ByForeignKeyLoader):
