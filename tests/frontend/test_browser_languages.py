@@ -131,7 +131,7 @@ async def right_side(page, summary, *, mobile: bool) -> None:
         assert right > page_width / 2 and summary_box["x"] > (page_width - right) + 50  # the right-hand column
 
 
-# The start and end times of the last range in an element, each as [left, right] on the screen.
+# The start and end times of the last range in an element (a date and its times), each as [left, right] on the screen.
 TIME_BOXES = """e => {
   const texts = [];
   const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
@@ -161,8 +161,8 @@ async def test_time_ranges_read_in_order_in_urdu_and_arabic(browser, live_server
         try:
             page = await context.new_page()
             for path, selector in (
-                (f"/aktiviteter/{demo_ids['library_activity']}", "#when-heading ~ ul time"),
-                ("/", ".card-list time"),
+                (f"/aktiviteter/{demo_ids['library_activity']}", "#when-heading ~ ul li"),
+                ("/", ".card-list p.meta"),
             ):
                 await page.goto(live_server + path)
                 await page.evaluate("document.fonts.ready")
