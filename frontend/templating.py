@@ -204,12 +204,19 @@ def language_name(value: str | None, code: str) -> str:
         return value
 
 
+# Names of areas, estates, plans, groups, boards and organisations are registered in Danish. A heading that
+# is only a name says so too (lang="da" in the template): screen readers then read it as Danish, and an Urdu
+# page gives it Latin line heights rather than Nastaliq's.
+NAMES_LANGUAGE = "da"
+
+
 def bdi(value) -> Markup | str:
     """A name (of an area, estate, plan, organisation) isolated from the sentence around it, so a Danish
-    name inside an Arabic sentence keeps its punctuation and numbers where they belong. Escaped."""
+    name inside an Arabic sentence keeps its punctuation and numbers where they belong, and marked as
+    Danish. Escaped."""
     if value is None or value == "":
         return ""
-    return Markup("<bdi>{}</bdi>").format(value)
+    return Markup('<bdi lang="{}">{}</bdi>').format(NAMES_LANGUAGE, value)
 
 
 def other_languages(code: str) -> list:

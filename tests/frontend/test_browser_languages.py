@@ -179,8 +179,8 @@ async def test_time_ranges_read_in_order_in_urdu_and_arabic(browser, live_server
 
 
 async def test_nastaliq_line_height_is_for_urdu_text_only(browser, live_server, demo_ids, session_cookies):
-    """Urdu text gets the tall lines Nastaliq needs; a resident's Danish input on the Urdu page (lang="da")
-    keeps the design system's line height and a Latin face."""
+    """Urdu text gets the tall lines Nastaliq needs; the group's Danish name as the heading and a resident's
+    Danish input on the Urdu page (lang="da") keep the design system's line heights and a Latin face."""
     context = await new_context(browser, live_server, lang="ur", cookies=session_cookies["beboer-tingbjerg"])
     ratio = "e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)"
     try:
@@ -188,6 +188,7 @@ async def test_nastaliq_line_height_is_for_urdu_text_only(browser, live_server, 
         await page.goto(f"{live_server}/foelgegrupper/{demo_ids['group']}")
         assert await page.locator("h2").first.evaluate(ratio) >= 1.9
         assert await page.locator("main p").first.evaluate(ratio) >= 2.2
+        assert await page.locator("h1").get_attribute("lang") == "da"
         danish = page.locator("main [lang=da]")
         assert await danish.count() >= 2, "the demo resident's Danish inputs are on the page"
         for n in range(await danish.count()):
