@@ -36,7 +36,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.procs import Server, free_port
+from bench.procs import Server, free_port, portal_command
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITS = 400
@@ -187,22 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "development", "LOAD_DEMO_DATA": "false"}
         server = Server.start(
             "portal",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "backend.cli:frozen_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
+            portal_command(port, args.workers),
             cwd=ROOT,
             env=env,
             ready_url=f"http://127.0.0.1:{port}/readyz",

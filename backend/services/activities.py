@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, bounds, events, policy, rules
+from backend import audit, bounds, events, policy
 from backend.actor import Actor
 from backend.models import (
     Activity,
@@ -16,7 +15,6 @@ from backend.models import (
     ActorKind,
     Agreement,
     AgreementKind,
-    FocusArea,
     Occurrence,
     Partner,
     PartnerRole,
@@ -29,7 +27,17 @@ from backend.models import (
 from backend.services import versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
-from backend.services.validation import Checker, Unset, get_or_404, now, referenced, utc
+from backend.services.validation import (
+    Checker,
+    TextRule,
+    Unset,
+    get_or_404,
+    given_texts,
+    now,
+    plan_focus_area,
+    referenced,
+    utc,
+)
 
 ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
@@ -90,73 +98,18 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
-class _ActivityTexts(TypedDict, total=False):
-    title: str | None
-    description: str | None
-    target_group: str | None
-    location: str | None
-    contact: str | None
+_ACTIVITY_TEXTS = (
+    TextRule("title", "title", "Titlen", "The title", required=True),
+    TextRule("description", "description", "Beskrivelsen", "The description", single_line=False),
+    TextRule("target_group", "targetGroup", "Målgruppen", "The target group"),
+    TextRule("location", "location", "Stedet", "The location"),
+    TextRule("contact", "contact", "Kontakten", "The contact"),
+)
 
 
-def _activity_texts(
-    check: Checker,
-    *,
-    title: str | None | Unset = _UNSET,
-    description: str | None | Unset = _UNSET,
-    target_group: str | None | Unset = _UNSET,
-    location: str | None | Unset = _UNSET,
-    contact: str | None | Unset = _UNSET,
-) -> _ActivityTexts:
-    out: _ActivityTexts = {}
-    if title is not _UNSET:
-        out["title"] = check.text(
-            "title",
-            title,
-            max_len=max_length(Activity, "title"),
-            label_da="Titlen",
-            label_en="The title",
-            single_line=True,
-        )
-    if description is not _UNSET:
-        out["description"] = check.text(
-            "description",
-            description,
-            max_len=max_length(Activity, "description"),
-            required=False,
-            label_da="Beskrivelsen",
-            label_en="The description",
-        )
-    if target_group is not _UNSET:
-        out["target_group"] = check.text(
-            "targetGroup",
-            target_group,
-            max_len=max_length(Activity, "target_group"),
-            required=False,
-            label_da="Målgruppen",
-            label_en="The target group",
-            single_line=True,
-        )
-    if location is not _UNSET:
-        out["location"] = check.text(
-            "location",
-            location,
-            max_len=max_length(Activity, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
-    if contact is not _UNSET:
-        out["contact"] = check.text(
-            "contact",
-            contact,
-            max_len=max_length(Activity, "contact"),
-            required=False,
-            label_da="Kontakten",
-            label_en="The contact",
-            single_line=True,
-        )
-    return out
+def _activity_texts(check: Checker, **given: str | None | Unset) -> dict[str, str | None]:
+    """The activity's texts that are given (title, description, target_group, location, contact), checked."""
+    return given_texts(check, Activity, _ACTIVITY_TEXTS, given)
 
 
 async def create(
@@ -185,16 +138,7 @@ async def create(
         check, title=title, description=description, target_group=target_group, location=location, contact=contact
     )
     langs = _languages(check, languages) or []
-    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
-    if area is None:
-        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add(
-            "focusAreaId",
-            "FOCUS_AREA_NOT_IN_GENERATION",
-            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-            "The focus area does not belong to the plan's funding generation.",
-        )
+    area = await plan_focus_area(session, check, plan, focus_area_id)
     if agreement_id is not None:
         agreement = await session.get(Agreement, agreement_id)
         if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:

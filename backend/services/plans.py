@@ -42,7 +42,18 @@ from backend.models import (
 from backend.models import Financing as FinancingRow
 from backend.services import versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
-from backend.services.validation import UNSET, Checker, Unset, get_or_404, lock_plan, now, referenced
+from backend.services.validation import (
+    UNSET,
+    Checker,
+    TextRule,
+    Unset,
+    get_or_404,
+    given_texts,
+    lock_plan,
+    now,
+    plan_focus_area,
+    referenced,
+)
 
 PLAN_DA, PLAN_EN = "Helhedsplanen", "The plan"
 
@@ -552,22 +563,6 @@ async def send_back_agreement(
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements
-async def _goal_focus_area(session: AsyncSession, check: Checker, plan: Plan, focus_area_id: int | None) -> None:
-    """A goal's focus area, when given, exists and belongs to the plan's funding generation."""
-    if focus_area_id is None:
-        return
-    area = await session.get(FocusArea, focus_area_id)
-    if area is None:
-        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add(
-            "focusAreaId",
-            "FOCUS_AREA_NOT_IN_GENERATION",
-            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-            "The focus area does not belong to the plan's funding generation.",
-        )
-
-
 def _goal_title(check: Checker, title: str | None) -> str | None:
     return check.text(
         "title", title, max_len=max_length(Goal, "title"), label_da="Målet", label_en="The goal", single_line=True
@@ -585,7 +580,8 @@ async def create_goal(
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     title = _goal_title(check, title)
-    await _goal_focus_area(session, check, plan, focus_area_id)
+    if focus_area_id is not None:
+        await plan_focus_area(session, check, plan, focus_area_id)
     title = check.done(title)
     goal = Goal(plan_id=pk(plan), title=title, focus_area_id=focus_area_id)
     session.add(goal)
@@ -609,8 +605,8 @@ async def update_goal(
     plan = await referenced(session, Plan, goal.plan_id)
     check = Checker()
     new_title = _goal_title(check, title) if title is not UNSET else goal.title
-    if focus_area_id is not UNSET:
-        await _goal_focus_area(session, check, plan, focus_area_id)
+    if focus_area_id is not UNSET and focus_area_id is not None:
+        await plan_focus_area(session, check, plan, focus_area_id)
     new_title = check.done(new_title)
     before = audit.snapshot(goal)
     goal.title = new_title
@@ -628,12 +624,11 @@ async def _managed_goal(session: AsyncSession, actor: Actor | None, goal_id: int
     return goal
 
 
-class _IndicatorFields(TypedDict, total=False):
-    name: str | None
-    unit: str | None
-    data_source: str | None
-    baseline: float | None
-    target: float | None
+_INDICATOR_TEXTS = (
+    TextRule("name", "name", "Navnet", "The name", required=True),
+    TextRule("unit", "unit", "Enheden", "The unit", required=True),
+    TextRule("data_source", "dataSource", "Datakilden", "The data source"),
+)
 
 
 def _indicator_fields(
@@ -644,42 +639,11 @@ def _indicator_fields(
     data_source: str | None | Unset = UNSET,
     baseline: float | None | Unset = UNSET,
     target: float | None | Unset = UNSET,
-) -> _IndicatorFields:
-    """The given fields of an indicator, checked (left-out ones are not in the result)."""
-    out: _IndicatorFields = {}
-    if name is not UNSET:
-        out["name"] = check.text(
-            "name",
-            name,
-            max_len=max_length(Indicator, "name"),
-            label_da="Navnet",
-            label_en="The name",
-            single_line=True,
-        )
-    if unit is not UNSET:
-        out["unit"] = check.text(
-            "unit",
-            unit,
-            max_len=max_length(Indicator, "unit"),
-            label_da="Enheden",
-            label_en="The unit",
-            single_line=True,
-        )
-    if data_source is not UNSET:
-        out["data_source"] = check.text(
-            "dataSource",
-            data_source,
-            max_len=max_length(Indicator, "data_source"),
-            required=False,
-            label_da="Datakilden",
-            label_en="The data source",
-            single_line=True,
-        )
-    if baseline is not UNSET:
-        out["baseline"] = check.number("baseline", baseline)
-    if target is not UNSET:
-        out["target"] = check.number("target", target)
-    return out
+) -> tuple[dict[str, str | None], dict[str, float | None]]:
+    """The given texts and numbers of an indicator, checked (left-out ones are not in the result)."""
+    texts = given_texts(check, Indicator, _INDICATOR_TEXTS, {"name": name, "unit": unit, "data_source": data_source})
+    numbers = {key: check.number(key, n) for key, n in (("baseline", baseline), ("target", target)) if n is not UNSET}
+    return texts, numbers
 
 
 async def create_indicator(
@@ -696,16 +660,17 @@ async def create_indicator(
 ) -> Indicator:
     goal = await _managed_goal(session, actor, goal_id)
     check = Checker()
-    fields = _indicator_fields(check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target)
-    # all five are given (never UNSET) on create
-    checked_name, checked_unit = check.done(fields["name"], fields["unit"])
+    texts, numbers = _indicator_fields(
+        check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target
+    )
+    checked_name, checked_unit = check.done(texts["name"], texts["unit"])  # all five are given on create
     row = Indicator(
         goal_id=pk(goal),
         name=checked_name,
         unit=checked_unit,
-        data_source=fields["data_source"],
-        baseline=fields["baseline"],
-        target=fields["target"],
+        data_source=texts["data_source"],
+        baseline=numbers["baseline"],
+        target=numbers["target"],
         direction=direction,
     )
     session.add(row)
@@ -741,10 +706,12 @@ async def update_indicator(
     row, goal = await _managed_indicator(session, actor, indicator_id)
     await versions.expect(session, row, expected_version, field="indicatorId")
     check = Checker()
-    fields = _indicator_fields(check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target)
+    texts, numbers = _indicator_fields(
+        check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target
+    )
     check.done()
     before = audit.snapshot(row)
-    for key, value in fields.items():
+    for key, value in {**texts, **numbers}.items():
         setattr(row, key, value)
     if direction is not None:
         row.direction = direction

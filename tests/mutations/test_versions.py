@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +19,6 @@ from sqlmodel import SQLModel, col
 from backend.models import (
     Activity,
     Agreement,
-    AgreementKind,
     AuditEvent,
     FinancingParty,
     FollowUpGroup,
@@ -32,10 +30,9 @@ from backend.models import (
     ResidentInput,
 )
 from backend.models import Financing as FinancingRow
-from backend.services import groups, inputs, plans
 from schema.api import execute
-from tests.mutations.helpers import gid, gql, payload_of
-from tests.services.world import BASE_YEAR, World, build_world, call, fetch, scalar
+from tests.mutations.helpers import a_meeting, a_sub_agreement, an_input, gid, gql, payload_of
+from tests.services.world import BASE_YEAR, World, build_world, fetch, scalar
 
 CONFLICT_FIELDS = "errors { code message messageEn conflict { currentVersion changedBy changedAt } }"
 
@@ -195,29 +192,6 @@ class Kind:
     changes: Callable[[World, dict, int], list[Change]]
     setup: Callable[[World], Awaitable[dict]] | None = None
     counter: str = "version"
-
-
-async def an_input(w: World) -> dict:
-    row = await call(inputs.submit, actor=w.actor("resident"), group_id=w.group_id, title="Titel", body="Tekst")
-    return {"input": row.id}
-
-
-async def a_sub_agreement(w: World) -> dict:
-    row = await call(
-        plans.create_agreement_version,
-        actor=w.actor("housing"),
-        plan_id=w.plan_id,
-        kind=AgreementKind.SUB_AGREEMENT,
-        title="Delaftale",
-        focus_area_id=w.focus_area_id,
-    )
-    return {"agreement": row.id}
-
-
-async def a_meeting(w: World) -> dict:
-    starts_at = datetime(2026, 5, 1, 17, tzinfo=UTC)
-    row = await call(groups.create_meeting, actor=w.actor("housing"), group_id=w.group_id, starts_at=starts_at)
-    return {"meeting": row.id}
 
 
 async def a_financing_line(w: World) -> dict:
