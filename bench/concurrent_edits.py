@@ -227,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         for check, ok in checks.items():
             print(f"{'ok  ' if ok else 'FAIL'} {check}")
+        if not all(checks.values()):
+            print("\nthe portal's log, last lines with an error:")
+            print("\n".join([line for line in server.log if "rror" in line or "File" in line or "SQL" in line][-30:]))
         return 0 if all(checks.values()) else 1
     finally:
         if server is not None:
