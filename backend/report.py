@@ -56,6 +56,7 @@ class FinancingLine:
     share_percent: Decimal
     budget: Decimal
     spent: Decimal
+    version: int = 1  # the line's edit version (backend/services/versions.py)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         )
     ).scalars():
         data.financing.append(
-            FinancingLine(pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
+            FinancingLine(
+                pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent), f.version
+            )
         )
 
     year_end = date(year, 12, 31)

@@ -12,6 +12,31 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def portal_command(
+    port: int, workers: int, *, log_level: str = "warning", graceful_seconds: int | None = None
+) -> list[str]:
+    """uvicorn serving the portal as `backend.cli serve` does (start-up objects frozen out of the GC)."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "uvicorn"),
+        "backend.cli:frozen_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        log_level,
+    ]
+    if graceful_seconds is not None:
+        command += ["--timeout-graceful-shutdown", str(graceful_seconds)]
+    return command
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, bounds, events, policy, rules
+from backend import audit, bounds, events, policy
 from backend.actor import Actor
 from backend.models import (
     Activity,
@@ -16,7 +15,6 @@ from backend.models import (
     ActorKind,
     Agreement,
     AgreementKind,
-    FocusArea,
     Occurrence,
     Partner,
     PartnerRole,
@@ -26,9 +24,20 @@ from backend.models import (
     max_length,
     pk,
 )
+from backend.services import versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
-from backend.services.validation import Checker, Unset, get_or_404, now, referenced, utc
+from backend.services.validation import (
+    Checker,
+    TextRule,
+    Unset,
+    get_or_404,
+    given_texts,
+    now,
+    plan_focus_area,
+    referenced,
+    utc,
+)
 
 ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
@@ -67,7 +76,12 @@ async def _occurrence_times(
 
 
 async def _changed(session: AsyncSession, activity: Activity) -> None:
+    """A part of the activity changed (its occurrences, notes): a newer `updated_at`, not a new version."""
     activity.updated_at = now()
+    await _published(session, activity)
+
+
+async def _published(session: AsyncSession, activity: Activity) -> None:
     await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
 
 
@@ -84,73 +98,18 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
-class _ActivityTexts(TypedDict, total=False):
-    title: str | None
-    description: str | None
-    target_group: str | None
-    location: str | None
-    contact: str | None
+_ACTIVITY_TEXTS = (
+    TextRule("title", "title", "Titlen", "The title", required=True),
+    TextRule("description", "description", "Beskrivelsen", "The description", single_line=False),
+    TextRule("target_group", "targetGroup", "Målgruppen", "The target group"),
+    TextRule("location", "location", "Stedet", "The location"),
+    TextRule("contact", "contact", "Kontakten", "The contact"),
+)
 
 
-def _activity_texts(
-    check: Checker,
-    *,
-    title: str | None | Unset = _UNSET,
-    description: str | None | Unset = _UNSET,
-    target_group: str | None | Unset = _UNSET,
-    location: str | None | Unset = _UNSET,
-    contact: str | None | Unset = _UNSET,
-) -> _ActivityTexts:
-    out: _ActivityTexts = {}
-    if title is not _UNSET:
-        out["title"] = check.text(
-            "title",
-            title,
-            max_len=max_length(Activity, "title"),
-            label_da="Titlen",
-            label_en="The title",
-            single_line=True,
-        )
-    if description is not _UNSET:
-        out["description"] = check.text(
-            "description",
-            description,
-            max_len=max_length(Activity, "description"),
-            required=False,
-            label_da="Beskrivelsen",
-            label_en="The description",
-        )
-    if target_group is not _UNSET:
-        out["target_group"] = check.text(
-            "targetGroup",
-            target_group,
-            max_len=max_length(Activity, "target_group"),
-            required=False,
-            label_da="Målgruppen",
-            label_en="The target group",
-            single_line=True,
-        )
-    if location is not _UNSET:
-        out["location"] = check.text(
-            "location",
-            location,
-            max_len=max_length(Activity, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
-    if contact is not _UNSET:
-        out["contact"] = check.text(
-            "contact",
-            contact,
-            max_len=max_length(Activity, "contact"),
-            required=False,
-            label_da="Kontakten",
-            label_en="The contact",
-            single_line=True,
-        )
-    return out
+def _activity_texts(check: Checker, **given: str | None | Unset) -> dict[str, str | None]:
+    """The activity's texts that are given (title, description, target_group, location, contact), checked."""
+    return given_texts(check, Activity, _ACTIVITY_TEXTS, given)
 
 
 async def create(
@@ -179,16 +138,7 @@ async def create(
         check, title=title, description=description, target_group=target_group, location=location, contact=contact
     )
     langs = _languages(check, languages) or []
-    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
-    if area is None:
-        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add(
-            "focusAreaId",
-            "FOCUS_AREA_NOT_IN_GENERATION",
-            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-            "The focus area does not belong to the plan's funding generation.",
-        )
+    area = await plan_focus_area(session, check, plan, focus_area_id)
     if agreement_id is not None:
         agreement = await session.get(Agreement, agreement_id)
         if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:
@@ -248,9 +198,13 @@ async def update(
     location: str | None | Unset = _UNSET,
     contact: str | None | Unset = _UNSET,
     languages: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> Activity:
-    """Partners may change status and description; staff of the plan may change the rest too."""
+    """Partners may change status and description; staff of the plan may change the rest too.
+
+    With `expected_version`, only when the activity is still at that version (else CONFLICT)."""
     activity = await _activity_for_update(session, actor, activity_id)
+    await versions.expect(session, activity, expected_version)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
         given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
@@ -285,11 +239,12 @@ async def update(
         activity.visibility = visibility
     if langs is not None:
         activity.languages = langs
-    await _changed(session, activity)
-    await session.flush()
+    activity.updated_at = now()
+    await versions.save(session, activity, expected_version)
     await audit.record(
         session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id, before=before
     )
+    await _published(session, activity)
     return activity
 
 
@@ -332,8 +287,10 @@ async def move_occurrence(
     starts_at: datetime | None,
     ends_at: datetime | None,
     location: str | None | Unset = _UNSET,
+    expected_version: int | None = None,
 ) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
@@ -354,14 +311,17 @@ async def move_occurrence(
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
     await _changed(session, activity)
     return occ
 
 
-async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
+async def cancel_occurrence(
+    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, expected_version: int | None = None
+) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     if occ.cancelled:
         raise ValidationFailed(
             FieldError(
@@ -370,7 +330,7 @@ async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occur
         )
     before = audit.snapshot(occ)
     occ.cancelled = True
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(
         session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
     )
@@ -411,10 +371,16 @@ async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occur
 
 
 async def set_participant_count(
-    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, count: int | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    occurrence_id: int | None,
+    count: int | None,
+    expected_version: int | None = None,
 ) -> Occurrence:
     """A count of participants for a held occurrence (counts only, never who took part)."""
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     check.int_range("participantCount", count, low=0, high=PARTICIPANTS_MAX)
     if occ.cancelled:
@@ -429,7 +395,7 @@ async def set_participant_count(
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(
         session, actor=actor, action="occurrence.setParticipantCount", obj=occ, plan_id=activity.plan_id, before=before
     )

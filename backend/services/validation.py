@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Final, TypeVar, overload
@@ -16,7 +18,7 @@ from backend import bounds, clock
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
-    from backend.models import Plan
+    from backend.models import FocusArea, Plan
 
 M = TypeVar("M", bound=SQLModel)
 A = TypeVar("A")
@@ -48,6 +50,18 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 PLAN_WHY_DA = " (helhedsplanens periode plus et år før og efter)"
 PLAN_WHY_EN = " (the plan's period plus a year before and after)"
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """How a text column of a model is given and checked (its limit is the model's max_length)."""
+
+    column: str
+    field: str  # the input field (camelCase)
+    label_da: str
+    label_en: str
+    required: bool = False
+    single_line: bool = True
 
 
 class Checker:
@@ -275,6 +289,48 @@ class Checker:
             )
             return False
         return True
+
+
+async def plan_focus_area(
+    session: AsyncSession, check: Checker, plan: Plan, focus_area_id: int | None
+) -> FocusArea | None:
+    """The focus area, checked: it exists and belongs to the plan's funding generation."""
+    from backend import rules
+    from backend.models import FocusArea
+
+    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
+    if area is None:
+        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
+    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+        check.add(
+            "focusAreaId",
+            "FOCUS_AREA_NOT_IN_GENERATION",
+            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+            "The focus area does not belong to the plan's funding generation.",
+        )
+    return area
+
+
+def given_texts(
+    check: Checker, model: type[SQLModel], rules: Iterable[TextRule], given: Mapping[str, str | None | Unset]
+) -> dict[str, str | None]:
+    """The texts that are given (by column; UNSET ones are left out), each checked by its rule."""
+    from backend.models import max_length
+
+    out: dict[str, str | None] = {}
+    for rule in rules:
+        value = given.get(rule.column, UNSET)
+        if value is not UNSET:
+            out[rule.column] = check.text(
+                rule.field,
+                value,
+                max_len=max_length(model, rule.column),
+                required=rule.required,
+                label_da=rule.label_da,
+                label_en=rule.label_en,
+                single_line=rule.single_line,
+            )
+    return out
 
 
 @overload

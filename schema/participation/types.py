@@ -16,7 +16,7 @@ from schema.enums import ActorKind, InputChannel, InputStatus
 from schema.geography.loaders import HousingEstateByIdLoader, HousingOrganisationByIdLoader, MunicipalityByIdLoader
 from schema.limits import page_size
 from schema.loaders import Resolves
-from schema.node import Node
+from schema.node import Node, version_field
 from schema.participation import loaders as pl
 from schema.permissions import requires
 from schema.plans.loaders import FocusAreaByIdLoader, PlanByIdLoader
@@ -37,6 +37,7 @@ OrganisationRef = Annotated["Organisation", strawberry.lazy("schema.activities.t
 class FollowUpGroup(Node):
     name: str = strawberry.field(description="The group's name.")
     description: str | None = strawberry.field(description="What the group does.")
+    version: int = version_field()
     plan_id: Private[int]
 
     @strawberry.field(description="The plan the group follows.")
@@ -90,6 +91,7 @@ class Meeting(Node):
     location: str | None = strawberry.field(description="Where it is held.")
     agenda: str | None = strawberry.field(description="The agenda (dagsorden).")
     minutes: str | None = strawberry.field(description="The minutes (referat), once written.")
+    version: int = version_field()
     group_id: Private[int]
 
 
@@ -105,6 +107,7 @@ class ResidentInput(Node):
     withdrawn: bool = strawberry.field(description="Whether its author has withdrawn it.")
     created_at: datetime = strawberry.field(description="When it was given.")
     updated_at: datetime = strawberry.field(description="When it was last changed.")
+    version: int = version_field()
     group_id: Private[int]
     plan_id: Private[int]
     author_account_id: Private[int | None]
@@ -159,6 +162,7 @@ class InputAnswer(Node):
     body: str = strawberry.field(description="The answer.")
     author_kind: ActorKind = strawberry.field(description="What kind of actor answered (never who).")
     created_at: datetime = strawberry.field(description="When it was answered.")
+    version: int = version_field()
     input_id: Private[int]
 
 

@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col
 
-from backend.models import AgreementKind
-from backend.services import inputs, plans
-from tests.mutations.helpers import audit_count, gid, gql, payload_of
+from backend.services import inputs
+from tests.mutations.helpers import a_meeting, a_sub_agreement, an_input, audit_count, gid, gql, payload_of
 from tests.services.world import ACTOR_KINDS, World, build_world, call
 
 STAFF = {"housing", "municipality"}
@@ -37,27 +36,10 @@ def doc(mutation: str, input_type: str, selection: str) -> str:
     )
 
 
-async def an_input(w: World) -> dict:
-    row = await call(inputs.submit, actor=w.actor("resident"), group_id=w.group_id, title="Titel", body="Tekst")
-    return {"input": row.id}
-
-
 async def an_answered_input(w: World) -> dict:
     row = await call(inputs.submit, actor=w.actor("resident"), group_id=w.group_id, title="Titel", body="Tekst")
     await call(inputs.answer, actor=w.actor("housing"), input_id=row.id, body="Svar")
     return {"input": row.id}
-
-
-async def a_sub_agreement(w: World) -> dict:
-    row = await call(
-        plans.create_agreement_version,
-        actor=w.actor("housing"),
-        plan_id=w.plan_id,
-        kind=AgreementKind.SUB_AGREEMENT,
-        title="Delaftale",
-        focus_area_id=w.focus_area_id,
-    )
-    return {"agreement": row.id}
 
 
 async def a_plan_in_dialogue(w: World) -> dict:
@@ -70,18 +52,6 @@ async def a_plan_in_dialogue(w: World) -> dict:
         await s.execute(update(Plan).where(col(Plan.id) == w.plan_id).values(status=PlanStatus.IN_DIALOGUE))
         await s.commit()
     return {}
-
-
-async def a_meeting(w: World) -> dict:
-    from backend.services import groups
-
-    row = await call(
-        groups.create_meeting,
-        actor=w.actor("housing"),
-        group_id=w.group_id,
-        starts_at=datetime(2026, 5, 1, 17, tzinfo=UTC),
-    )
-    return {"meeting": row.id}
 
 
 SOON = datetime.now(UTC) + timedelta(days=3)
@@ -318,6 +288,20 @@ CASES = [
         obj="goal",
     ),
     Case(
+        "goalUpdate",
+        doc("goalUpdate", "GoalUpdateInput", "goal { id title version }"),
+        lambda w, x: {"goalId": gid("Goal", w.goal_id), "title": "Mere tryghed for alle"},
+        {"housing"},
+        obj="goal",
+    ),
+    Case(
+        "indicatorUpdate",
+        doc("indicatorUpdate", "IndicatorUpdateInput", "indicator { id target version }"),
+        lambda w, x: {"indicatorId": gid("Indicator", w.indicator_id), "target": 80},
+        {"housing"},
+        obj="indicator",
+    ),
+    Case(
         "indicatorCreate",
         doc("indicatorCreate", "IndicatorCreateInput", "indicator { id unit }"),
         lambda w, x: {
@@ -367,6 +351,13 @@ CASES = [
             "name": "Ny følgegruppe",
             "estateIds": [gid("HousingEstate", w.estate_id)],
         },
+        {"housing"},
+        obj="followUpGroup",
+    ),
+    Case(
+        "followUpGroupUpdate",
+        doc("followUpGroupUpdate", "FollowUpGroupUpdateInput", "followUpGroup { id name version }"),
+        lambda w, x: {"groupId": gid("FollowUpGroup", w.group_id), "description": "Mødes hver måned"},
         {"housing"},
         obj="followUpGroup",
     ),
