@@ -17,12 +17,15 @@ from babel.dates import format_date
 from backend import clock
 from backend.i18n import N_, language, translate
 from backend.models import OutboxMail, pk
+from backend.services.validation import utc
 from backend.settings import get_settings
 
 # Paths in the portal that mails link to (frontend/pages/mail.py serves them).
 UNSUBSCRIBE_PATH = "/post/afmeld/"
 CONFIRM_PATH = "/post/bekraeft/"
 PREFERENCES_PATH = "/min-side#e-mail"
+CONFIRM_KIND = "CONFIRM_ADDRESS"  # the outbox row of a double opt-in mail; its one line links with the token
+CONFIRM_HOURS = 48
 
 FOOTER = N_("Du får denne e-mail, fordi du har bedt om at få besked fra Helhedsplan-portalen.")
 UNSUBSCRIBE = N_("Afmeld e-mails")
@@ -49,7 +52,7 @@ def _mail_host() -> str:
 
 def message_id(row: OutboxMail) -> str:
     """The same for every attempt at the row, and unique: a resend after a crash is seen as the same mail."""
-    return f"<outbox.{pk(row)}.{int(row.created_at.timestamp())}@{_mail_host()}>"
+    return f"<outbox.{pk(row)}.{int(utc(row.created_at).timestamp())}@{_mail_host()}>"
 
 
 def _unsubscribe_mac(account_id: int) -> str:
@@ -85,10 +88,10 @@ def _message(*, to: str, subject: str, code: str, text: str, html: str) -> Email
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = rfc2822_date(clock.now())
-    msg["Content-Language"] = language(code).code
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to it
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    msg["Content-Language"] = language(code).code  # after the parts: set_content moves Content-* headers
     return msg
 
 
@@ -136,11 +139,12 @@ def digest_subject(code: str, day: datetime) -> str:
     return translate(code, DIGEST_SUBJECT, date=when)
 
 
-def confirmation_mail(*, to: str, code: str, token: str, hours: int) -> EmailMessage:
+def confirmation_mail(row: OutboxMail, to: str) -> EmailMessage:
     """The double opt-in mail: a link that confirms the address; nothing else goes to it before."""
-    link = public_url(CONFIRM_PATH + token)
+    code = row.language
+    link = public_url(row.lines[0]["link"])
     subject = translate(code, CONFIRM_SUBJECT)
-    said = translate(code, CONFIRM_TEXT, hours=hours)
+    said = translate(code, CONFIRM_TEXT, hours=CONFIRM_HOURS)
     ignore = translate(code, CONFIRM_IGNORE)
     text = f"{said}\n\n{translate(code, CONFIRM_BUTTON)}: {link}\n\n{ignore}\n"
     html = _document(
@@ -149,4 +153,11 @@ def confirmation_mail(*, to: str, code: str, token: str, hours: int) -> EmailMes
         f'<p>{escape(said)}</p>\n<p><a href="{escape(link)}">{escape(translate(code, CONFIRM_BUTTON))}</a></p>\n'
         f"<p>{escape(ignore)}</p>\n",
     )
-    return _message(to=to, subject=subject, code=code, text=text, html=html)
+    msg = _message(to=to, subject=subject, code=code, text=text, html=html)
+    msg["Message-ID"] = message_id(row)
+    return msg
+
+
+def mail_for(row: OutboxMail, to: str) -> EmailMessage:
+    """The mail an outbox row stands for."""
+    return confirmation_mail(row, to) if row.kind == CONFIRM_KIND else notification_mail(row, to)
