@@ -19,7 +19,9 @@ from tests.services.world import build_world, fetch
 async def confirmed(account_id: int, address: str, *, language: str = "da") -> None:
     async with new_session() as s:
         s.add(MailAddress(account_id=account_id, address=address, confirmed_at=clock.now()))
-        (await s.get(Account, account_id)).language = language
+        account = await s.get(Account, account_id)
+        assert account is not None
+        account.language = language
         await s.commit()
 
 
