@@ -44,11 +44,11 @@ async def give(request: Request, actor: Actor):
                 {"field": e.field, "code": e.code, "message": e.message_da, "messageEn": e.message_en}
                 for e in exc.errors
             ],
-            {"address": "e-mail"},
+            {"address": "e-mail-adresse"},
             gettext=_,
-            fallback_field="e-mail",
+            fallback_field="e-mail-adresse",
         )
-        return await my_page(request, values={"e-mail": value}, errors=errors, status_code=400)
+        return await my_page(request, values={"e-mail-adresse": value}, errors=errors, status_code=400)
     return redirect("/min-side#e-mail", message="e-mail-sendt" if changed else "e-mail-uaendret")
 
 

@@ -22,7 +22,9 @@ ADDRESS = "ny.beboer+portal@example.org"
 
 async def _account_id(subject: str) -> int:
     async with new_session() as s:
-        return (await s.execute(select(Account.id).where(col(Account.subject) == subject))).scalar_one()
+        account_id = (await s.execute(select(col(Account.id)).where(col(Account.subject) == subject))).scalar_one()
+        assert account_id is not None
+        return account_id
 
 
 async def _address(account_id: int) -> MailAddress | None:
