@@ -49,7 +49,7 @@ async def main() -> None:
     from backend.db import get_async_engine, new_session, reset_engines
     from backend.mail import queue_notification_mail, sender
     from backend.mail.devserver import start
-    from backend.models import Account, ActorKind, MailAddress
+    from backend.models import Account, ActorKind, MailAddress, pk
     from backend.settings import get_settings
 
     reset_engines()
@@ -67,7 +67,7 @@ async def main() -> None:
         s.add_all(accounts)
         await s.flush()
         for a in accounts:
-            s.add(MailAddress(account_id=a.id, address=f"b{a.id}@example.org", confirmed_at=clock.now()))
+            s.add(MailAddress(account_id=pk(a), address=f"b{a.id}@example.org", confirmed_at=clock.now()))
         for n in range(args.mails):
             await queue_notification_mail(
                 s,
