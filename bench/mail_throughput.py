@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +20,18 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+async def _wait_for_port(port: int) -> None:
+    for _ in range(200):
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        return
+    raise RuntimeError("the mail server did not start")
 
 
 async def main() -> None:
@@ -48,15 +61,22 @@ async def main() -> None:
     from backend import clock
     from backend.db import get_async_engine, new_session, reset_engines
     from backend.mail import queue_notification_mail, sender
-    from backend.mail.devserver import start
+    from backend.mail.devserver import free_port
     from backend.models import Account, ActorKind, MailAddress, pk
     from backend.settings import get_settings
 
     reset_engines()
     command.upgrade(Config(str(Path(__file__).resolve().parent.parent / "alembic.ini")), "head")
-    controller = start(Path(scratch) / "mail")
+    # The mail server in a process of its own, as `make run` starts it (in this one it would share the GIL).
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backend.mail.devserver", "--port", str(port), "--directory", f"{scratch}/mail"],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+    )
+    await _wait_for_port(port)
     settings = get_settings()
-    settings.smtp_url = f"smtp://127.0.0.1:{controller.port}"
+    settings.smtp_url = f"smtp://127.0.0.1:{port}"
     settings.base_url = "https://helhedsplan-portalen.dk"
 
     async with new_session() as s:
@@ -87,7 +107,8 @@ async def main() -> None:
             break
         sent += n
     elapsed = time.perf_counter() - started
-    controller.stop()
+    server.terminate()
+    server.wait()
     await get_async_engine().dispose()
     dialect = "postgresql" if base.startswith("postgres") else "sqlite"
     print(

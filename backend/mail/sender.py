@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)  # a claimed row comes back after this when its sender died before marking it
 MAX_ATTEMPTS = 8
 BATCH = 50
+MARK_EVERY = 10  # sent rows are marked in groups of this many
+CONNECTIONS = 4  # SMTP connections a sender uses side by side
 DIGEST_LINES = 200  # a digest longer than this goes as several mails
 KEEP_SENT = timedelta(days=30)  # sent and dropped rows are pruned after this; failed ones after KEEP_FAILED
 KEEP_FAILED = timedelta(days=90)
@@ -136,10 +138,23 @@ async def _finish(row_id: int, **values: object) -> None:
         await session.commit()
 
 
-async def _mark_sent(row: OutboxMail) -> None:
-    # The opt-in mail's link holds the token: not kept once it went.
-    lines = [] if row.kind == CONFIRM_KIND else row.lines
-    await _finish(pk(row), status=MailStatus.SENT, sent_at=clock.now(), lines=lines, last_error=None)
+async def _mark_sent(rows: list[OutboxMail]) -> None:
+    """Mark rows sent, in one statement (a commit per mail would cost more than sending it)."""
+    if not rows:
+        return
+    async with new_session() as session:
+        ids = [pk(r) for r in rows]
+        await session.execute(
+            update(OutboxMail)
+            .where(col(OutboxMail.id).in_(ids))
+            .values(status=MailStatus.SENT, sent_at=clock.now(), last_error=None)
+        )
+        # The opt-in mail's link holds the token: not kept once it went.
+        confirmations = [pk(r) for r in rows if r.kind == CONFIRM_KIND]
+        if confirmations:
+            await session.execute(update(OutboxMail).where(col(OutboxMail.id).in_(confirmations)).values(lines=[]))
+        await session.commit()
+    rows.clear()
 
 
 async def _retry_later(row: OutboxMail, error: str) -> None:
@@ -159,12 +174,23 @@ def _refusal(exc: Exception) -> tuple[int | None, str]:
 
 
 async def deliver(batch: Sequence[Claimed]) -> int:
-    """Send the claimed rows over one SMTP connection; mark each as it goes. Returns how many went."""
+    """Send the claimed rows over up to CONNECTIONS SMTP connections side by side (an SMTP transaction is
+    several round trips: one connection at a time mostly waits). Returns how many went."""
+    slices = [list(batch[i::CONNECTIONS]) for i in range(min(CONNECTIONS, len(batch)))]
+    return sum(await asyncio.gather(*(_deliver_over_one_connection(s) for s in slices)))
+
+
+async def _deliver_over_one_connection(batch: Sequence[Claimed]) -> int:
+    """Send rows over one SMTP connection. Returns how many went.
+
+    Sent rows are marked every MARK_EVERY mails and at the end: a sender that dies in between sends at most
+    those again, with their own Message-IDs, after the lease."""
     if not batch:
         return 0
     sent = 0
     target = SmtpTarget.parse(get_settings().smtp_url)
     pending = list(batch)
+    went: list[OutboxMail] = []
     try:
         async with target.client() as smtp:
             while pending:
@@ -179,15 +205,18 @@ async def deliver(batch: Sequence[Claimed]) -> int:
                         await _retry_later(item.row, error)
                     pending.pop(0)
                     continue
-                await _mark_sent(item.row)
-                pending.pop(0)
+                went.append(pending.pop(0).row)
                 sent += 1
+                if len(went) >= MARK_EVERY:
+                    await _mark_sent(went)
     except (OSError, aiosmtplib.SMTPException) as exc:
         # The server is away (or went away): the rest of the batch tries again later.
         _code, error = _refusal(exc)
         log.warning("the mail server could not be reached (%s); %d mails wait", error, len(pending))
         for item in pending:
             await _retry_later(item.row, error)
+    finally:
+        await _mark_sent(went)
     return sent
 
 
