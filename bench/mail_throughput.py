@@ -111,6 +111,9 @@ async def main() -> None:
     server.wait()
     await get_async_engine().dispose()
     dialect = "postgresql" if base.startswith("postgres") else "sqlite"
+    if base.startswith("postgres"):
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(
         f"mail sender ({dialect}, aiosmtpd on loopback): {sent} mails in {elapsed:.1f} s = {sent / elapsed:.0f} mails/s"
     )

@@ -49,7 +49,7 @@ async def give(request: Request, actor: Actor):
             fallback_field="e-mail-adresse",
         )
         return await my_page(request, values={"e-mail-adresse": value}, errors=errors, status_code=400)
-    return redirect("/min-side#e-mail", message="e-mail-sendt" if changed else "e-mail-uaendret")
+    return redirect("/min-side", message="e-mail-sendt" if changed else "e-mail-uaendret")
 
 
 @require_actor()
@@ -58,7 +58,7 @@ async def switch(request: Request, actor: Actor):
     on = form.get("mail") == "til"
     async with session_scope() as session:
         await addresses.set_mail_on(session=session, actor=actor, on=on)
-    return redirect("/min-side#e-mail", message="e-mail-til" if on else "e-mail-fra")
+    return redirect("/min-side", message="e-mail-til" if on else "e-mail-fra")
 
 
 @require_actor()
@@ -66,7 +66,7 @@ async def remove(request: Request, actor: Actor):
     await verified_form(request)
     async with session_scope() as session:
         await addresses.remove_address(session=session, actor=actor)
-    return redirect("/min-side#e-mail", message="e-mail-fjernet")
+    return redirect("/min-side", message="e-mail-fjernet")
 
 
 def _token(request: Request) -> str:

@@ -43,7 +43,7 @@ async def test_address_with_double_opt_in_and_one_click_unsubscribe(client, sign
         )
         assert bad.status_code == 400 and "navn@eksempel.dk" in bad.text
         given = await client.post("/min-side/e-mail", data={"csrf_token": token, "e-mail": ADDRESS}, cookies=cookies)
-        assert given.status_code == 303
+        assert given.status_code == 303 and given.headers["location"] == "/min-side?besked=e-mail-sendt"
         row = await _address(account_id)
         assert row is not None and row.confirmed_at is None and row.token_hash and row.address == ADDRESS
         async with new_session() as s:  # not confirmed yet: no notification mail

@@ -93,3 +93,21 @@ async def test_the_link_is_a_path_in_the_portal():
                 await queue_notification_mail(
                     s, account_id=w.accounts["resident"], kind="K", subject="S", sentence="T", link_path=bad
                 )
+
+
+async def test_erasure_deletes_the_address_and_the_mail(monkeypatch):
+    from backend.models import MailStatus
+    from backend.services import viewer
+    from tests.services.world import call, fetch
+
+    w = await build_world()
+    resident = w.accounts["resident"]
+    await _set_address(resident, confirmed=True)
+    assert await _queue(resident) and await _queue(resident, digest=True)
+    exported = await call(viewer.export_data, actor=w.actor("resident"))
+    assert exported["mail_address"]["address"] == "beboer@example.org"
+    assert [m["status"] for m in exported["mails"]] == [MailStatus.PENDING.value]
+    await call(viewer.erase, actor=w.actor("resident"), confirm=True)
+    assert await fetch(MailAddress, resident) is None and await _outbox(resident) == []
+    items = select(func.count()).select_from(MailDigestItem).where(col(MailDigestItem.account_id) == resident)
+    assert await scalar(items) == 0
