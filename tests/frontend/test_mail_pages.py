@@ -88,6 +88,8 @@ async def test_address_with_double_opt_in_and_one_click_unsubscribe(client, sign
 
         export = await client.post("/min-side/data", data={"csrf_token": token}, cookies=cookies)
         assert json.loads(export.text)["mail_address"]["address"] == ADDRESS
+        shown = await client.post("/min-side/data", data={"csrf_token": token, "visning": "side"}, cookies=cookies)
+        assert ADDRESS in soup_of(shown).select_one("#mail-data-heading").parent.get_text()
 
         async with new_session() as s:
             events = list(
