@@ -21,6 +21,7 @@ from backend import changes, observability
 from backend.body_limit import BodySizeLimit
 from backend.db import get_async_engine
 from backend.health import healthz, migration_heads, readyz
+from backend.mail import sender as mail_sender
 from backend.security_headers import SecurityHeaders
 from backend.settings import get_settings
 from frontend.operations import documents as portal_operations
@@ -44,7 +45,9 @@ async def metrics(request: Request) -> Response:
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     changes.ensure_listening()  # connected before the first request, so /readyz turns ready soon
     migration_heads()  # read the migration scripts once, before the first probe
+    mail_sender.start()  # sends the outbox (on SQLite only in the one process holding its lock)
     yield
+    await mail_sender.stop()
     await get_async_engine().dispose()
 
 

@@ -311,6 +311,12 @@ def can_choose_own_language(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None
 
 
+def can_manage_own_mail(actor: Actor | None) -> TypeGuard[Actor]:
+    """Everyone signed in may give an e-mail address for their own notifications (residents, and staff
+    for their daily digest), turn mail off and remove it."""
+    return actor is not None
+
+
 def can_erase_own_account(actor: Actor | None) -> TypeGuard[Actor]:
     """Residents erase their own account; staff accounts follow their organisation's identity provider."""
     return _kind(actor) == ActorKind.RESIDENT

@@ -248,6 +248,11 @@ MESSAGES = {
     "beslutning-godkendt": N_("Godkendelsen er registreret med dato og note."),
     "beslutning-sendt-tilbage": N_("Det er sendt tilbage til boligorganisationen med din note."),
     "konto-slettet": N_("Din konto og dine oplysninger er slettet."),
+    "e-mail-sendt": N_("Vi har sendt en e-mail med et link. Følg linket for at bekræfte adressen."),
+    "e-mail-uaendret": N_("Det er allerede din bekræftede e-mailadresse."),
+    "e-mail-fjernet": N_("Din e-mailadresse er fjernet. Du får ikke flere e-mails fra portalen."),
+    "e-mail-til": N_("Du får igen e-mails fra portalen."),
+    "e-mail-fra": N_("Du får ikke flere e-mails fra portalen."),
     "kode-indloest": N_("Koden er brugt. Du er nu tilknyttet din boligafdeling."),
     "logget-ud": N_("Du er logget af."),
 }

@@ -19,6 +19,8 @@ from backend.models import (
     HousingEstate,
     InputAnswer,
     InputReport,
+    MailAddress,
+    OutboxMail,
     Residency,
     ResidencyCodeAttempt,
     ResidentInput,
@@ -94,6 +96,12 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
             .order_by(col(ResidencyCodeAttempt.at))
         )
     ).scalars()
+    mail_address = await session.get(MailAddress, account.id)
+    mails = (
+        await session.execute(
+            select(OutboxMail).where(col(OutboxMail.account_id) == account.id).order_by(col(OutboxMail.id))
+        )
+    ).scalars()
     events = (
         await session.execute(
             select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
@@ -145,6 +153,10 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         "reports": [_row(r, "id", "input_id", "reason", "created_at") for r in reports],
         "sessions": [_row(s, "created_at", "expires_at") for s in sessions],
         "household_code_attempts": [_plain(at) for at in code_attempts],
+        "mail_address": _row(mail_address, "address", "confirmed_at", "mail_on", "created_at")
+        if mail_address
+        else None,
+        "mails": [_row(m, "id", "kind", "subject", "lines", "status", "created_at", "sent_at") for m in mails],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
     }
     await audit.record(
@@ -185,6 +197,8 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     )
     residencies = await rows_changed(session, delete(Residency).where(col(Residency.account_id) == account.id))
     sessions = await rows_changed(session, delete(WebSession).where(col(WebSession.account_id) == account.id))
+    # The e-mail address, the mail waiting or kept and the digest items go with the account (ON DELETE CASCADE).
+    mail_address = await session.get(MailAddress, account.id) is not None
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = pk(account)
     await session.delete(account)
@@ -196,7 +210,12 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
         object_type="Account",
         object_id=account_id,
         before={"id": account_id},
-        after={"inputs_anonymised": anonymised, "residencies_removed": residencies, "sessions_removed": sessions},
+        after={
+            "inputs_anonymised": anonymised,
+            "residencies_removed": residencies,
+            "sessions_removed": sessions,
+            "mail_address_removed": mail_address,
+        },
     )
     return account_id
 

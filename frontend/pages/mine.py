@@ -20,11 +20,18 @@ CODE_MAX = 64  # the service treats anything longer as an invalid code
 async def my_page(
     request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
 ):
+    from frontend.pages.mail import own_address
+
     data = await query_or_404(request, "MyPage")
     return await render(
         request,
         "mine/my_page.html",
-        {"me": data.get("viewer") or {}, "values": values or {}, "errors": errors or {}},
+        {
+            "me": data.get("viewer") or {},
+            "mail": await own_address(actor),
+            "values": values or {},
+            "errors": errors or {},
+        },
         status_code=status_code,
     )
 
