@@ -1,7 +1,7 @@
 """mail outbox: e-mail addresses (double opt-in), the outbox the sender sends from, daily digest items
 
 Revision ID: e3a11b0c0001
-Revises: 1a9c0a7e5b01
+Revises: 5e7e0a11ed01
 Create Date: 2026-11-30 13:08:02.744141
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "e3a11b0c0001"
-down_revision: str | Sequence[str] | None = "1a9c0a7e5b01"
+down_revision: str | Sequence[str] | None = "5e7e0a11ed01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
