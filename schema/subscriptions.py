@@ -19,6 +19,7 @@ from backend import events, policy
 from schema.activities.types import Activity
 from schema.errors import visible
 from schema.ids import decode_pk
+from schema.notifications.types import Notification
 from schema.participation.types import ResidentInput
 from schema.permissions import checked
 
@@ -102,4 +103,19 @@ class Subscription:
         if actor is None:
             return
         async for obj in _stream(info, events.RESIDENT_INPUT_ANSWERED, wanted, "ResidentInput", "input_id"):
+            yield obj
+
+    @strawberry.subscription(
+        description="Your new notifications, as they are written (signed in).",
+        **checked(policy.can_read_notification),
+    )
+    async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
+        actor = info.context.actor
+
+        def wanted(actor, event) -> bool:
+            return policy.can_read_notification(actor, event.get("account_id"))
+
+        if actor is None:
+            return
+        async for obj in _stream(info, events.NOTIFICATION_RECEIVED, wanted, "Notification", "notification_id"):
             yield obj

@@ -14,11 +14,14 @@ from backend.audit import _plain
 from backend.db import rows_changed
 from backend.models import (
     Account,
+    ActivityFollow,
     AuditEvent,
     FollowUpGroup,
     HousingEstate,
     InputAnswer,
     InputReport,
+    Notification,
+    NotificationPreference,
     Residency,
     ResidencyCodeAttempt,
     ResidentInput,
@@ -99,6 +102,23 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
             select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
         )
     ).scalars()
+    notifications = (
+        await session.execute(
+            select(Notification).where(col(Notification.account_id) == account.id).order_by(col(Notification.id))
+        )
+    ).scalars()
+    follows = (
+        await session.execute(
+            select(ActivityFollow)
+            .where(col(ActivityFollow.account_id) == account.id)
+            .order_by(col(ActivityFollow.activity_id))
+        )
+    ).scalars()
+    preferences = (
+        await session.execute(
+            select(NotificationPreference).where(col(NotificationPreference.account_id) == account.id)
+        )
+    ).scalars()
     data: Json = {
         "account": _row(
             account,
@@ -146,6 +166,12 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         "sessions": [_row(s, "created_at", "expires_at") for s in sessions],
         "household_code_attempts": [_plain(at) for at in code_attempts],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
+        "notifications": [
+            _row(n, "id", "kind", "subject_type", "subject_id", "params", "created_at", "read_at")
+            for n in notifications
+        ],
+        "activity_follows": [_row(f, "activity_id", "created_at") for f in follows],
+        "notification_preferences": [_row(p, "kind", "portal", "email") for p in preferences],
     }
     await audit.record(
         session,
@@ -185,6 +211,9 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     )
     residencies = await rows_changed(session, delete(Residency).where(col(Residency.account_id) == account.id))
     sessions = await rows_changed(session, delete(WebSession).where(col(WebSession.account_id) == account.id))
+    notifications = await rows_changed(session, delete(Notification).where(col(Notification.account_id) == account.id))
+    follows = await rows_changed(session, delete(ActivityFollow).where(col(ActivityFollow.account_id) == account.id))
+    await session.execute(delete(NotificationPreference).where(col(NotificationPreference.account_id) == account.id))
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = pk(account)
     await session.delete(account)
@@ -196,7 +225,13 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
         object_type="Account",
         object_id=account_id,
         before={"id": account_id},
-        after={"inputs_anonymised": anonymised, "residencies_removed": residencies, "sessions_removed": sessions},
+        after={
+            "inputs_anonymised": anonymised,
+            "residencies_removed": residencies,
+            "sessions_removed": sessions,
+            "notifications_removed": notifications,
+            "follows_removed": follows,
+        },
     )
     return account_id
 
