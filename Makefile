@@ -74,7 +74,8 @@ serve: setup
 	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
 	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
 
-# `make i18n-status`: per language the share of interface strings translated and the share reviewed.
+# `make i18n-status`: per language the share translated and the share reviewed, for both catalogues (the
+# portal's, frontend/translations, and the notifications' and e-mails', backend/translations).
 # A read-only report: it uses the installed environment as it is (run `make setup` first) and never syncs it.
 i18n-status:
 	@$(PY) -m frontend.i18n

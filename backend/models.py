@@ -570,6 +570,68 @@ class Account(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("issuer", "subject"),)
 
 
+# ---------------------------------------------------------------- e-mail (backend/mail)
+class MailStatus(str, enum.Enum):
+    PENDING = "PENDING"  # waiting to be sent (again, from next_attempt_at)
+    SENT = "SENT"
+    FAILED = "FAILED"  # refused for good by the mail server, or too many attempts
+    DROPPED = "DROPPED"  # the address was removed or mail turned off before it went
+
+
+class MailAddress(SQLModel, table=True):
+    """The e-mail address a person gave on Min side for notifications; one per account.
+
+    Mail goes to it only once it is confirmed by the link sent to it (double opt-in) and while mail is
+    on. Only the confirmation token's hash is kept; the row goes with the account.
+    """
+
+    account_id: int = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    address: str = Field(max_length=254)  # RFC 5321's limit for a forward path
+    confirmed_at: datetime | None = tz_datetime(nullable=True)
+    mail_on: bool = True  # consent: false after unsubscribing (Min side or the link in a mail)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    token_expires_at: datetime | None = tz_datetime(nullable=True)
+    created_at: datetime = tz_datetime(default_now=True)
+
+
+class OutboxMail(SQLModel, table=True):
+    """A mail to send, written in the transaction of the event that causes it; the sender sends it.
+
+    The address is not copied here: it is read when the mail goes, so a removed address or withdrawn
+    consent stops mail still waiting. `lines` are [{"text", "link"}] in the recipient's language (one
+    for a single notification, several for a daily digest); never what others wrote or their names.
+    Sent rows are kept for a while (Message-ID of a resend), then pruned.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=50)
+    language: str = Field(default="da", max_length=10)
+    subject: str = Field(max_length=300)
+    lines: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
+    status: MailStatus = MailStatus.PENDING
+    attempts: int = 0
+    # When the sender may take it (again): now when written, later while claimed or backing off.
+    next_attempt_at: datetime = tz_datetime(default_now=True)
+    created_at: datetime = tz_datetime(default_now=True)
+    sent_at: datetime | None = tz_datetime(nullable=True)
+    last_error: str | None = Field(default=None, max_length=200)  # the SMTP code and class, never an address
+    __table_args__ = (Index("ix_outboxmail_status_next", "status", "next_attempt_at"),)
+
+
+class MailDigestItem(SQLModel, table=True):
+    """A notification waiting for its account's daily digest mail (staff who chose one)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=50)
+    text: str = Field(max_length=1000)
+    link: str = Field(max_length=500)
+    created_at: datetime = tz_datetime(default_now=True, index=True)
+
+
 class Residency(SQLModel, table=True):
     """A resident's link to the estate they live in, confirmed by staff or by a household code."""
 
