@@ -26,7 +26,7 @@ from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import audit, clock, events, mail, policy
+from backend import audit, clock, events, i18n, mail, policy
 from backend.actor import Actor, residency_current
 from backend.i18n import N_, translate
 from backend.ids import global_id
@@ -102,6 +102,9 @@ MARK_READ_MAX = 100  # ids in one notificationsMarkRead
 def sentence(kind: NotificationKind | str, language: str | None, params: dict[str, object]) -> str:
     """The notification's sentence in the language; a name missing from `params` reads as empty."""
     names = {"group": "", "activity": "", "plan": ""} | {k: v for k, v in params.items() if isinstance(v, str)}
+    if i18n.language(language).direction == "rtl":
+        # A Danish name inside a right-to-left sentence keeps its own direction (first strong isolate).
+        names = {k: f"\u2068{v}\u2069" for k, v in names.items()}
     return translate(language, SENTENCES[NotificationKind(kind)], **names)
 
 
@@ -148,6 +151,8 @@ async def notify(
     params: dict[str, object] = {**names, "link": link_path}
     portal: list[int] = []
     for account_id, account_kind, language, wants_portal, email in rows:
+        if account_id is None:
+            continue  # a stored account has an id (sqlmodel types it optional)
         if wants_portal is None or wants_portal:
             portal.append(account_id)
         email = EmailFrequency(email) if email is not None else EmailFrequency.EACH
@@ -189,8 +194,9 @@ async def notify(
 
 
 # ---------------------------------------------------------------- who: recipients by SQL
-async def _ids(session: AsyncSession, statement) -> list[int]:
-    return list((await session.execute(statement)).scalars())
+async def _ids(session: AsyncSession, statement: Select[int | None] | Select[int]) -> list[int]:
+    """The ids a statement selects (stored ids are never NULL; sqlmodel types them optional)."""
+    return [i for i in (await session.execute(statement)).scalars() if i is not None]
 
 
 async def _group_residents(session: AsyncSession, group_id: int) -> list[int]:
@@ -354,7 +360,7 @@ async def agreement_awaits_approval(session: AsyncSession, actor: Actor | None, 
 
 
 # ---------------------------------------------------------------- the reader's own writes
-def unread_statement(account_id: int) -> Select[tuple[int]]:
+def unread_statement(account_id: int) -> Select[int]:
     """How many of the account's notifications are unread (the portal's header asks on every page)."""
     return (
         select(func.count())
@@ -459,7 +465,7 @@ async def following(session: AsyncSession, account_id: int, activity_ids: list[i
 Choice = tuple[NotificationKind, bool, EmailFrequency]  # (kind, in the portal, by e-mail)
 
 
-def stored_preferences_statement(account_id: int) -> Select[tuple[NotificationKind, bool, EmailFrequency]]:
+def stored_preferences_statement(account_id: int) -> Select[NotificationKind, bool, EmailFrequency]:
     return select(
         col(NotificationPreference.kind), col(NotificationPreference.portal), col(NotificationPreference.email)
     ).where(col(NotificationPreference.account_id) == account_id)

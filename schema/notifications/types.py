@@ -14,6 +14,7 @@ from strawberry.types import Info
 from backend import models as m
 from backend.i18n import language as account_language
 from backend.services import notifications as services
+from schema.context import Context
 from schema.enums import _enum
 from schema.ids import encode
 from schema.loaders import Loader
@@ -49,7 +50,7 @@ EmailFrequency = _enum(
 
 @strawberry.type(description="Something you should hear of; visible to you only.")
 class Notification(Node):
-    kind: NotificationKind = strawberry.field(description="What it tells.")
+    kind: m.NotificationKind = strawberry.field(description="What it tells.")
     created_at: datetime = strawberry.field(description="When it happened.")
     read_at: datetime | None = strawberry.field(description="When you marked it read (null: unread).")
     account_id: Private[int]
@@ -59,19 +60,20 @@ class Notification(Node):
 
     @strawberry.field(description="What it is about, as you may see it now (null when you no longer may).")
     async def subject(self, info: Info) -> Node | None:
-        return await resolve_node(info.context, encode(self.subject_type, self.subject_id))
+        subject: Node | None = await resolve_node(info.context, encode(self.subject_type, self.subject_id))
+        return subject
 
     @strawberry.field(description="A short sentence in your language, e.g. that your input was answered.")
-    async def text(self, info: Info) -> str:
+    async def text(self, info: Info[Context, None]) -> str:
         language = await AccountLanguageLoader(info.context).load(self.account_id)
         return services.sentence(self.kind, language, self.params or {})
 
 
 @strawberry.type(description="How you hear of one kind of notification.")
 class NotificationPreference:
-    kind: NotificationKind = strawberry.field(description="The kind.")
+    kind: m.NotificationKind = strawberry.field(description="The kind.")
     portal: bool = strawberry.field(description="Whether it is shown in the portal (and counted in its header).")
-    email: EmailFrequency = strawberry.field(description="Whether and how often it comes by e-mail.")
+    email: m.EmailFrequency = strawberry.field(description="Whether and how often it comes by e-mail.")
 
 
 class AccountLanguageLoader(Loader[int, str]):
@@ -81,7 +83,7 @@ class AccountLanguageLoader(Loader[int, str]):
         rows = await self.fetch(
             select(col(m.Account.id), col(m.Account.language)).where(col(m.Account.id).in_(sorted(set(keys))))
         )
-        found = {row[0]: row[1] for row in rows}
+        found = {row.id: row.language for row in rows}
         return [account_language(found.get(k)).code for k in keys]
 
 
@@ -98,5 +100,5 @@ class FollowedActivityLoader(Loader[int, bool]):
                 col(m.ActivityFollow.activity_id).in_(sorted(set(keys))),
             )
         )
-        followed = {row[0] for row in rows}
+        followed = {row.activity_id for row in rows}
         return [k in followed for k in keys]

@@ -1,7 +1,7 @@
 """notifications, notification preferences and activity follows
 
 Revision ID: 5e7d1f0a9b21
-Revises: 1a9c0a7e5b01
+Revises: e3a11b0c0001
 Create Date: 2026-11-30 13:08:04
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5e7d1f0a9b21"
-down_revision: str | Sequence[str] | None = "1a9c0a7e5b01"
+down_revision: str | Sequence[str] | None = "e3a11b0c0001"  # after mail (merged into this branch)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
