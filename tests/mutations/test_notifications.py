@@ -407,3 +407,62 @@ async def test_the_service_writes_no_notification_when_the_change_is_rolled_back
     assert await kinds(w, "resident") == []
     await call(inputs.answer, actor=w.actor("housing"), input_id=input_id, body="Svar")
     assert await kinds(w, "resident") == ["INPUT_ANSWERED"]
+
+
+# ---------------------------------------------------------------- by e-mail, through backend.mail
+async def _confirmed_address(account_id: int) -> None:
+    from backend import clock
+    from backend.db import new_session
+    from backend.models import MailAddress
+
+    async with new_session() as s:
+        s.add(MailAddress(account_id=account_id, address=f"a{account_id}@example.org", confirmed_at=clock.now()))
+        await s.commit()
+
+
+async def test_mail_is_queued_in_the_recipients_language_as_each_or_digest_as_they_chose():
+    from backend.db import new_session
+    from backend.models import Account, MailDigestItem, OutboxMail
+
+    w = await build_world()
+    for who in ("resident", "housing", "municipality"):
+        await _confirmed_address(w.accounts[who])
+    async with new_session() as s:
+        account = await s.get(Account, w.accounts["resident"])
+        assert account is not None
+        account.language = "en"
+        await s.commit()
+    await mutate(
+        w, "housing", PREFERENCES, {"preferences": [{"kind": "INPUT_RECEIVED", "portal": True, "email": "DAILY"}]}
+    )
+    await mutate(
+        w, "municipality", PREFERENCES, {"preferences": [{"kind": "INPUT_RECEIVED", "portal": False, "email": "EACH"}]}
+    )
+    input_id = await submitted(w, "Legeplads")
+    await mutate(w, "housing", ANSWER, {"inputId": input_id, "body": "Den kommer til foråret."})
+
+    async def outbox(who: str) -> list[OutboxMail]:
+        async with new_session() as s:
+            rows = await s.execute(select(OutboxMail).where(col(OutboxMail.account_id) == w.accounts[who]))
+            return list(rows.scalars())
+
+    (mail,) = await outbox("resident")
+    assert mail.kind == "INPUT_ANSWERED" and mail.subject == "News from the Helhedsplan portal"
+    assert mail.lines == [{"text": f"Your input to Følgegruppe {w.tag} has been answered.", "link": "/min-side"}]
+    assert "Legeplads" not in str(mail.lines) and "foråret" not in str(mail.lines)
+    # Staff: the housing organisation's chose the digest, the municipality's single mails and no portal row.
+    assert await outbox("housing") == []
+    async with new_session() as s:
+        (item,) = (
+            await s.execute(select(MailDigestItem).where(col(MailDigestItem.account_id) == w.accounts["housing"]))
+        ).scalars()
+    assert item.kind == "INPUT_RECEIVED" and item.link == f"/medarbejder/indbakke/{input_id}"
+    (staff_mail,) = await outbox("municipality")
+    assert staff_mail.lines[0]["text"] == f"Der er kommet nyt input til Følgegruppe {w.tag}."
+    assert await kinds(w, "municipality") == [] and await kinds(w, "housing") == ["INPUT_RECEIVED"]
+    # E-mail off: nothing queued, the portal notification still written.
+    await mutate(
+        w, "resident", PREFERENCES, {"preferences": [{"kind": "INPUT_HIDDEN", "portal": True, "email": "NEVER"}]}
+    )
+    await mutate(w, "housing", HIDE, {"inputId": input_id, "reason": "Test"})
+    assert len(await outbox("resident")) == 1 and (await kinds(w, "resident"))[0] == "INPUT_HIDDEN"
