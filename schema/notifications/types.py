@@ -63,6 +63,10 @@ class Notification(Node):
         subject: Node | None = await resolve_node(info.context, encode(self.subject_type, self.subject_id))
         return subject
 
+    @strawberry.field(description="The portal page it leads to (a path, e.g. /min-side).")
+    def path(self) -> str:
+        return services.link(self.params or {})
+
     @strawberry.field(description="A short sentence in your language, e.g. that your input was answered.")
     async def text(self, info: Info[Context, None]) -> str:
         language = await AccountLanguageLoader(info.context).load(self.account_id)
