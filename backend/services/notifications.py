@@ -376,8 +376,9 @@ async def unread_count(session: AsyncSession, account_id: int) -> int:
 
 async def mark_read(
     *, session: AsyncSession, actor: Actor | None, ids: list[int] | None = None, all_unread: bool = False
-) -> int:
-    """Mark the actor's own notifications read (the given ones, or all); others' ids count as absent."""
+) -> list[int]:
+    """Mark the actor's own notifications read (the given ones, or all); others' ids count as absent.
+    Returns the ids of those that were unread until now, newest first."""
     if not policy.can_read_own_notifications(actor):
         raise NotFound(None, "Notifikationen", "The notification")
     ids = ids or []
@@ -404,17 +405,19 @@ async def mark_read(
     unread = [own, col(Notification.read_at).is_(None)]
     if not all_unread:
         unread.append(col(Notification.id).in_(ids))
-    result = await session.execute(update(Notification).where(*unread).values(read_at=clock.now()))
-    changed = int(getattr(result, "rowcount", 0) or 0)
+    result = await session.execute(
+        update(Notification).where(*unread).values(read_at=clock.now()).returning(col(Notification.id))
+    )
+    marked = sorted((i for i in result.scalars() if i is not None), reverse=True)
     await audit.record(
         session,
         actor=actor,
         action="notification.markRead",
         object_type="Notification",
         object_id=ids[0] if len(ids) == 1 and not all_unread else None,
-        after={"marked": changed, "all": all_unread},
+        after={"marked": len(marked), "all": all_unread},
     )
-    return await unread_count(session, actor.account_id)
+    return marked
 
 
 async def _followable(session: AsyncSession, actor: Actor | None, activity_id: int | None) -> Activity:

@@ -11,9 +11,9 @@ from backend.actor import Actor
 from backend.services import notifications as services
 from schema.activities.types import Activity
 from schema.context import Context
-from schema.errors import Answer, as_is, mutation, pk_of, read_back_as
+from schema.errors import Answer, mutation, pk_of, read_back_as, visible
 from schema.notifications.queries import own_preferences
-from schema.notifications.types import EmailFrequency, NotificationKind, NotificationPreference
+from schema.notifications.types import EmailFrequency, Notification, NotificationKind, NotificationPreference
 from schema.permissions import checked
 
 
@@ -47,6 +47,10 @@ ACTIVITY_AFTER = Answer(
 )
 
 
+async def _marked(context: Context, ids: list[int]) -> object:
+    return [await visible(context, "Notification", i) for i in ids[: services.MARK_READ_MAX]]
+
+
 async def _preferences_after(context: Context, _done: None) -> object:
     return await own_preferences(context, context.actor)
 
@@ -58,11 +62,17 @@ class NotificationsMutation:
         description="Mark your notifications read (signed in): the given ones, or all.",
         access=checked(policy.can_read_own_notifications, policy.can_read_notification),
         codes=["TOO_LONG"],
-        answer=Answer("unread_notification_count", int, "How many of your notifications are still unread.", as_is),
+        answer=Answer(
+            "notifications",
+            Notification,
+            f"The notifications this marked read, newest first (at most {services.MARK_READ_MAX}).",
+            _marked,
+            many=True,
+        ),
     )
     async def notifications_mark_read(
         session: AsyncSession, actor: Actor | None, input: NotificationsMarkReadInput
-    ) -> int:
+    ) -> list[int]:
         ids = [pk_of(f"ids[{i}]", n, "Notification") for i, n in enumerate(input.ids)]
         return await services.mark_read(session=session, actor=actor, ids=ids, all_unread=input.all)
 

@@ -73,7 +73,7 @@ MEETING_UPDATE = """mutation($input: MeetingUpdateInput!) { meetingUpdate(input:
 AGREEMENT = """mutation($input: AgreementVersionCreateInput!) { agreementVersionCreate(input: $input) {
   agreement { id } errors { code } } }"""
 MARK = """mutation($input: NotificationsMarkReadInput!) { notificationsMarkRead(input: $input) {
-  unreadNotificationCount errors { code field } } }"""
+  notifications { id readAt } errors { code field } } }"""
 PREFERENCES = """mutation($input: NotificationPreferencesSetInput!) { notificationPreferencesSet(input: $input) {
   preferences { kind portal email } errors { code field } } }"""
 
@@ -302,7 +302,10 @@ async def test_mark_read_one_then_all_with_typed_errors_and_an_audit_event():
         select(func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "notification.markRead")
     )
     payload = await mutate(w, "resident", MARK, {"ids": [first]})
-    assert payload["unreadNotificationCount"] == 2
+    assert [n["id"] for n in payload["notifications"]] == [first] and payload["notifications"][0]["readAt"]
+    assert (await inbox(w, "resident"))["unreadNotificationCount"] == 2
+    again = await mutate(w, "resident", MARK, {"ids": [first]})
+    assert again["notifications"] == []  # already read: nothing marked now
     unread = await inbox(w, "resident", unread=True)
     assert unread["notifications"]["totalCount"] == 2 and first not in [
         n["id"] for n in unread["notifications"]["nodes"]
@@ -314,13 +317,14 @@ async def test_mark_read_one_then_all_with_typed_errors_and_an_audit_event():
     too_many = payload_of(await gql(MARK, {"input": {"ids": [first] * 101}}, actor=w.actor("resident")))
     assert too_many["errors"] == [{"code": "TOO_LONG", "field": "ids"}]
     payload = await mutate(w, "resident", MARK, {"all": True})
-    assert payload["unreadNotificationCount"] == 0
+    assert len(payload["notifications"]) == 2 and first not in [n["id"] for n in payload["notifications"]]
+    assert (await inbox(w, "resident"))["unreadNotificationCount"] == 0
     read = (await inbox(w, "resident"))["notifications"]["nodes"]
     assert all(n["readAt"] for n in read) and len(read) == 3
     after = await scalar(
         select(func.count()).select_from(AuditEvent).where(col(AuditEvent.action) == "notification.markRead")
     )
-    assert after == audits + 2  # the refused ones wrote nothing
+    assert after == audits + 3  # the refused ones wrote nothing
     assert (
         await scalar(
             select(func.count()).select_from(Notification).where(col(Notification.account_id) == w.accounts["resident"])
