@@ -47,6 +47,11 @@ ACTIVITY_AFTER = Answer(
 )
 
 
+async def _follow(session: AsyncSession, actor: Actor | None, input: ActivityFollowInput, *, on: bool) -> m.Activity:
+    activity_id = pk_of("activityId", input.activity_id, "Activity")
+    return await services.follow(session=session, actor=actor, activity_id=activity_id, on=on)
+
+
 async def _marked(context: Context, ids: list[int]) -> object:
     return [await visible(context, "Notification", i) for i in ids[: services.MARK_READ_MAX]]
 
@@ -83,9 +88,7 @@ class NotificationsMutation:
         answer=ACTIVITY_AFTER,
     )
     async def activity_follow(session: AsyncSession, actor: Actor | None, input: ActivityFollowInput) -> m.Activity:
-        return await services.follow(
-            session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity")
-        )
+        return await _follow(session, actor, input, on=True)
 
     @mutation(
         "ActivityUnfollow",
@@ -94,9 +97,7 @@ class NotificationsMutation:
         answer=ACTIVITY_AFTER,
     )
     async def activity_unfollow(session: AsyncSession, actor: Actor | None, input: ActivityFollowInput) -> m.Activity:
-        return await services.follow(
-            session=session, actor=actor, activity_id=pk_of("activityId", input.activity_id, "Activity"), on=False
-        )
+        return await _follow(session, actor, input, on=False)
 
     @mutation(
         "NotificationPreferencesSet",

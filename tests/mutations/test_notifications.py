@@ -46,36 +46,27 @@ async def mutate(w: World, who: str, document: str, input: dict) -> dict:
     return payload
 
 
-SUBMIT = """mutation($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) {
-  residentInput { id } errors { code } } }"""
-ANSWER = """mutation($input: ResidentInputAnswerInput!) { residentInputAnswer(input: $input) {
-  residentInput { id } errors { code } } }"""
-PUBLISH = """mutation($input: ResidentInputPublishInput!) { residentInputPublish(input: $input) {
-  residentInput { id } errors { code } } }"""
-HIDE = """mutation($input: ResidentInputHideInput!) { residentInputHide(input: $input) {
-  residentInput { id } errors { code } } }"""
-STATUS = """mutation($input: ResidentInputSetStatusInput!) { residentInputSetStatus(input: $input) {
-  residentInput { id } errors { code } } }"""
-FOLLOW = """mutation($input: ActivityFollowInput!) { activityFollow(input: $input) {
-  activity { id followed } errors { code field } } }"""
-UNFOLLOW = """mutation($input: ActivityFollowInput!) { activityUnfollow(input: $input) {
-  activity { id followed } errors { code field } } }"""
-MOVE = """mutation($input: OccurrenceMoveInput!) { occurrenceMove(input: $input) {
-  occurrence { id } errors { code } } }"""
-CANCEL = """mutation($input: OccurrenceCancelInput!) { occurrenceCancel(input: $input) {
-  occurrence { id } errors { code } } }"""
-UPDATE = """mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) {
-  activity { id } errors { code } } }"""
-MEETING = """mutation($input: MeetingCreateInput!) { meetingCreate(input: $input) {
-  meeting { id } errors { code } } }"""
-MEETING_UPDATE = """mutation($input: MeetingUpdateInput!) { meetingUpdate(input: $input) {
-  meeting { id } errors { code } } }"""
-AGREEMENT = """mutation($input: AgreementVersionCreateInput!) { agreementVersionCreate(input: $input) {
-  agreement { id } errors { code } } }"""
-MARK = """mutation($input: NotificationsMarkReadInput!) { notificationsMarkRead(input: $input) {
-  notifications { id readAt } errors { code field } } }"""
-PREFERENCES = """mutation($input: NotificationPreferencesSetInput!) { notificationPreferencesSet(input: $input) {
-  preferences { kind portal email } errors { code field } } }"""
+def op(name: str, selection: str, input_type: str = "") -> str:
+    """A mutation document with its payload's object and typed errors (code and field)."""
+    input_type = input_type or f"{name[0].upper()}{name[1:]}Input"
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} errors {{ code field }} }} }}"
+
+
+SUBMIT = op("residentInputSubmit", "residentInput { id }")
+ANSWER = op("residentInputAnswer", "residentInput { id }")
+PUBLISH = op("residentInputPublish", "residentInput { id }")
+HIDE = op("residentInputHide", "residentInput { id }")
+STATUS = op("residentInputSetStatus", "residentInput { id }")
+FOLLOW = op("activityFollow", "activity { id followed }")
+UNFOLLOW = op("activityUnfollow", "activity { id followed }", "ActivityFollowInput")
+MOVE = op("occurrenceMove", "occurrence { id }")
+CANCEL = op("occurrenceCancel", "occurrence { id }")
+UPDATE = op("activityUpdate", "activity { id }")
+MEETING = op("meetingCreate", "meeting { id }")
+MEETING_UPDATE = op("meetingUpdate", "meeting { id }")
+AGREEMENT = op("agreementVersionCreate", "agreement { id }")
+MARK = op("notificationsMarkRead", "notifications { id readAt }")
+PREFERENCES = op("notificationPreferencesSet", "preferences { kind portal email }")
 
 
 async def submitted(w: World, title: str = "Bænke", who: str = "resident", group: int | None = None) -> str:
