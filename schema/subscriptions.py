@@ -8,7 +8,7 @@ partnership stops the events at once; an ended sign-in ends the stream and close
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Annotated
 
 import strawberry
@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from auth.request import SignInEnded
 from backend import events, policy
+from backend.actor import Actor
 from schema.activities.types import Activity
 from schema.errors import visible
 from schema.ids import decode_pk
@@ -24,9 +25,9 @@ from schema.participation.types import ResidentInput
 from schema.permissions import checked
 
 
-async def _stream(info: Info, topic: str, wanted, type_name: str, id_key: str):
+async def _stream(info: Info, topic: str, wanted, type_name: str, id_key: str | Callable[[Actor, dict], int | None]):
     """Objects of the events of one topic that pass `wanted(actor, event)` for the actor of that
-    moment, read as that actor sees them."""
+    moment, read as that actor sees them; `id_key` names the event's id of the object, or picks it."""
     context = info.context
     async for event in events.subscribe([topic]):
         try:
@@ -37,7 +38,7 @@ async def _stream(info: Info, topic: str, wanted, type_name: str, id_key: str):
             continue
         # Each event is read on a fresh session (a WebSocket context lives long).
         await context.close()
-        obj = await visible(context, type_name, event.get(id_key))
+        obj = await visible(context, type_name, id_key(actor, event) if callable(id_key) else event.get(id_key))
         if obj is not None:
             yield obj
 
@@ -112,10 +113,19 @@ class Subscription:
     async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
         actor = info.context.actor
 
+        def own(actor, event) -> int | None:
+            """The actor's own notification in the event (one event names many recipients)."""
+            for notification_id, account_id in zip(
+                event.get("notification_ids") or [], event.get("account_ids") or [], strict=False
+            ):
+                if policy.can_read_notification(actor, account_id):
+                    return notification_id
+            return None
+
         def wanted(actor, event) -> bool:
-            return policy.can_read_notification(actor, event.get("account_id"))
+            return own(actor, event) is not None
 
         if actor is None:
             return
-        async for obj in _stream(info, events.NOTIFICATION_RECEIVED, wanted, "Notification", "notification_id"):
+        async for obj in _stream(info, events.NOTIFICATION_RECEIVED, wanted, "Notification", own):
             yield obj

@@ -97,6 +97,7 @@ KINDS_FOR: dict[ActorKind, tuple[NotificationKind, ...]] = {
 # Staff may take their mail as one daily digest instead of one mail per notification.
 DIGEST_KINDS = frozenset({ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY})
 MARK_READ_MAX = 100  # ids in one notificationsMarkRead
+EVENT_RECIPIENTS_MAX = 200  # (notification, account) id pairs in one live event: well below NOTIFY's 8000 bytes
 
 
 def sentence(kind: NotificationKind | str, language: str | None, params: dict[str, object]) -> str:
@@ -186,9 +187,15 @@ async def notify(
             ],
         )
     ).all()
-    for notification_id, account_id in written:
+    # A few events for many recipients (a meeting reaches every resident of the group): PostgreSQL's
+    # NOTIFY takes at most 8000 bytes, SQLite writes a row per event.
+    for start in range(0, len(written), EVENT_RECIPIENTS_MAX):
+        chunk = written[start : start + EVENT_RECIPIENTS_MAX]
         await events.publish(
-            session, events.NOTIFICATION_RECEIVED, notification_id=notification_id, account_id=account_id
+            session,
+            events.NOTIFICATION_RECEIVED,
+            notification_ids=[n for n, _ in chunk if n is not None],
+            account_ids=[a for n, a in chunk if n is not None],
         )
     return len(written)
 
