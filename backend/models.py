@@ -751,6 +751,67 @@ class InputReport(SQLModel, table=True):
     created_at: datetime = tz_datetime(default_now=True)
 
 
+# ---------------------------------------------------------------- notifications
+class NotificationKind(str, enum.Enum):
+    """What a notification tells (backend/services/notifications.py says who hears of what)."""
+
+    INPUT_ANSWERED = "INPUT_ANSWERED"  # residents: their input
+    INPUT_PUBLISHED = "INPUT_PUBLISHED"
+    INPUT_HIDDEN = "INPUT_HIDDEN"
+    INPUT_STATUS_CHANGED = "INPUT_STATUS_CHANGED"
+    ACTIVITY_CHANGED = "ACTIVITY_CHANGED"  # residents: an activity they follow
+    OCCURRENCE_MOVED = "OCCURRENCE_MOVED"  # residents who follow the activity, and its partners
+    OCCURRENCE_CANCELLED = "OCCURRENCE_CANCELLED"
+    MEETING_CREATED = "MEETING_CREATED"  # residents: a meeting of their follow-up group
+    MEETING_MOVED = "MEETING_MOVED"
+    INPUT_RECEIVED = "INPUT_RECEIVED"  # staff of the plan: new input in their groups
+    AGREEMENT_AWAITS_APPROVAL = "AGREEMENT_AWAITS_APPROVAL"  # Landsbyggefonden: a strategic agreement
+
+
+class EmailFrequency(str, enum.Enum):
+    NEVER = "NEVER"
+    EACH = "EACH"  # one mail per notification
+    DAILY = "DAILY"  # a daily digest (offered to staff)
+
+
+class Notification(SQLModel, table=True):
+    """Something one account should hear of: a kind and the object it is about, never personal text.
+
+    `params` holds the public names the sentence is made of (a group's name, an activity's title);
+    the sentence itself is rendered in the reader's language when it is read.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE", index=False)
+    kind: NotificationKind
+    subject_type: str = Field(max_length=50)  # a Node type name, e.g. ResidentInput
+    subject_id: int
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON_DOCUMENT, nullable=False))
+    created_at: datetime = tz_datetime(default_now=True)
+    read_at: datetime | None = tz_datetime(nullable=True)
+    # The list is read newest first per account, and the unread count on every signed-in page.
+    __table_args__ = (Index("ix_notification_account_id_id", "account_id", "id"),)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one account wants to hear of one kind; without a row: in the portal and by single mails."""
+
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True))
+    kind: NotificationKind = Field(primary_key=True)
+    portal: bool = True
+    email: EmailFrequency = EmailFrequency.EACH
+
+
+class ActivityFollow(SQLModel, table=True):
+    """A resident follows an activity: they hear when it changes, moves or is cancelled."""
+
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True))
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    created_at: datetime = tz_datetime(default_now=True)
+
+
 # ---------------------------------------------------------------- audit
 class AuditEvent(SQLModel, table=True):
     """Who did what, when, with before and after; ids only, never residents' personal data."""

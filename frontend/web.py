@@ -190,6 +190,18 @@ def actor_summary(actor: Actor | None) -> dict | None:
     }
 
 
+async def unread_notifications(actor: Actor | None) -> int:
+    """The header's count for everyone signed in: one COUNT on the account's own rows (none for
+    anonymous pages, whose answers are shared: schema/public_cache.py)."""
+    if actor is None:
+        return 0
+    from backend.db import new_session
+    from backend.services.notifications import unread_count
+
+    async with new_session() as session:
+        return await unread_count(session, actor.account_id)
+
+
 def _message(request: Request) -> str:
     text = MESSAGES.get(request.query_params.get("besked", ""))
     return translations(language(request).code).gettext(text) if text else ""
@@ -211,6 +223,7 @@ async def render(
         # Calendar apps subscribe to feeds by the webcal scheme (the same address, fetched over http/https).
         "webcal_base": f"webcal://{request.url.netloc}",
         "viewer": actor_summary(actor),
+        "unread_notifications": await unread_notifications(actor),
         "csrf_token": csrf_token(request) if signed_in else "",
         "message": _message(request),
         **(context or {}),
@@ -255,6 +268,10 @@ MESSAGES = {
     "e-mail-fra": N_("Du får ikke flere e-mails fra portalen."),
     "kode-indloest": N_("Koden er brugt. Du er nu tilknyttet din boligafdeling."),
     "logget-ud": N_("Du er logget af."),
+    "notifikationer-laest": N_("Notifikationerne er markeret som læst."),
+    "aktivitet-fulgt": N_("Du følger nu aktiviteten. Du får besked, når den ændres, flyttes eller aflyses."),
+    "aktivitet-ikke-fulgt": N_("Du følger ikke længere aktiviteten."),
+    "indstillinger-gemt": N_("Dine valg for notifikationer er gemt."),
 }
 
 

@@ -33,6 +33,7 @@ from schema.extensions import (
 )
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
+from schema.notifications.mutations import NotificationsMutation
 from schema.participation.mutations import ParticipationMutation
 from schema.participation.queries import ParticipationQuery
 from schema.participation.residency_mutations import ResidencyMutation
@@ -67,7 +68,7 @@ class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, Aud
 @strawberry.type(
     description="Changes: every mutation has its own payload with typed errors and runs in one transaction."
 )
-class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation):
+class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation, NotificationsMutation):
     pass
 
 

@@ -10,6 +10,8 @@ from typing import overload
 
 from graphql import GraphQLError
 
+from backend.ids import global_id as _global_id
+
 # Primary keys are INTEGER columns: PostgreSQL's range is the narrower one.
 PK_MAX = 2**31 - 1
 # Canonical digits only: ASCII, no sign, no leading zeros, no spaces (str.isdigit() also takes "١" or "²").
@@ -28,7 +30,7 @@ def parse_pk(text: str) -> int:
 
 @lru_cache(maxsize=65536)  # the most frequent field of all: a deep answer has a thousand ids
 def encode(type_name: str, pk: int) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
+    return _global_id(type_name, pk)
 
 
 def decode(global_id: str, *expected_types: str) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from backend.events import LiveEventData
 from schema.activities.types import Activity
 from schema.errors import visible
 from schema.ids import decode_pk
+from schema.notifications.types import Notification
 from schema.participation.types import ResidentInput
 from schema.permissions import checked
 
@@ -28,10 +29,12 @@ from schema.permissions import checked
 Wanted = Callable[[Actor, LiveEventData], bool]
 T = TypeVar("T")
 
+IdOf = str | Callable[[Actor, LiveEventData], int | None]  # the event's key of the object's id, or a picker
 
-async def _stream(info: Info, topic: str, wanted: Wanted, node_type: type[T], id_key: str) -> AsyncGenerator[T, None]:
+
+async def _stream(info: Info, topic: str, wanted: Wanted, node_type: type[T], id_key: IdOf) -> AsyncGenerator[T, None]:
     """Objects of the events of one topic that pass `wanted(actor, event)` for the actor of that
-    moment, read as that actor sees them."""
+    moment, read as that actor sees them; `id_key` names the event's id of the object, or picks it."""
     context = info.context
     type_name = get_object_definition(node_type, strict=True).name
     async for event in events.subscribe([topic]):
@@ -43,7 +46,7 @@ async def _stream(info: Info, topic: str, wanted: Wanted, node_type: type[T], id
             continue
         # Each event is read on a fresh session (a WebSocket context lives long).
         await context.close()
-        obj = await visible(context, type_name, event.get(id_key))
+        obj = await visible(context, type_name, id_key(actor, event) if callable(id_key) else event.get(id_key))
         if obj is not None:
             yield cast(T, obj)  # the Node lookup reads it as the type of that name
 
@@ -107,4 +110,28 @@ class Subscription:
         if actor is None:
             return
         async for obj in _stream(info, events.RESIDENT_INPUT_ANSWERED, wanted, ResidentInput, "input_id"):
+            yield obj
+
+    @strawberry.subscription(
+        description="Your new notifications, as they are written (signed in).",
+        **checked(policy.can_read_notification),
+    )
+    async def notification_received(self, info: Info) -> AsyncGenerator[Notification, None]:
+        actor = info.context.actor
+
+        def own(actor: Actor, event: LiveEventData) -> int | None:
+            """The actor's own notification in the event (one event names many recipients)."""
+            for notification_id, account_id in zip(
+                event.get("notification_ids") or [], event.get("account_ids") or [], strict=False
+            ):
+                if policy.can_read_notification(actor, account_id):
+                    return int(notification_id)
+            return None
+
+        def wanted(actor: Actor, event: LiveEventData) -> bool:
+            return own(actor, event) is not None
+
+        if actor is None:
+            return
+        async for obj in _stream(info, events.NOTIFICATION_RECEIVED, wanted, Notification, own):
             yield obj

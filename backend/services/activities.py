@@ -24,7 +24,7 @@ from backend.models import (
     max_length,
     pk,
 )
-from backend.services import versions
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
 from backend.services.validation import (
@@ -245,6 +245,7 @@ async def update(
         session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id, before=before
     )
     await _published(session, activity)
+    await notifications.activity_changed(session, actor, activity)
     return activity
 
 
@@ -308,12 +309,15 @@ async def move_occurrence(
     starts_at = check.done(starts_at)
     ends_at = check.done(ends_at)
     before = audit.snapshot(occ)
+    was_at, was_where = occ.starts_at, occ.location
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
     await versions.save(session, occ, expected_version)
     await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
     await _changed(session, activity)
+    if notifications.moved(was_at, was_where, occ):
+        await notifications.occurrence_changed(session, actor, occ, activity, cancelled=False)
     return occ
 
 
@@ -335,6 +339,7 @@ async def cancel_occurrence(
         session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
     )
     await _changed(session, activity)
+    await notifications.occurrence_changed(session, actor, occ, activity, cancelled=True)
     return occ
 
 

@@ -11,7 +11,7 @@ from sqlmodel import col
 from backend import audit, policy
 from backend.actor import Actor
 from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length, pk
-from backend.services import versions
+from backend.services import notifications, versions
 from backend.services.errors import NotFound
 from backend.services.validation import UNSET, Checker, Unset, get_or_404, referenced
 
@@ -199,6 +199,7 @@ async def create_meeting(
     session.add(meeting)
     await session.flush()
     await audit.record(session, actor=actor, action="meeting.create", obj=meeting, plan_id=group.plan_id)
+    await notifications.meeting_changed(session, actor, meeting, group, created=True)
     return meeting
 
 
@@ -224,10 +225,13 @@ async def update_meeting(
     texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
     check.done()
     before = audit.snapshot(meeting)
+    was_at, was_where = meeting.starts_at, meeting.location
     if starts_at is not None:
         meeting.starts_at = starts_at
     for key, value in texts.items():
         setattr(meeting, key, value)
     await versions.save(session, meeting, expected_version, field="meetingId")
     await audit.record(session, actor=actor, action="meeting.update", obj=meeting, plan_id=group.plan_id, before=before)
+    if notifications.moved(was_at, was_where, meeting):
+        await notifications.meeting_changed(session, actor, meeting, group, created=False)
     return meeting

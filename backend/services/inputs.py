@@ -26,7 +26,7 @@ from backend.models import (
     max_length,
     pk,
 )
-from backend.services import versions
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import Checker, get_or_404, now, referenced
 
@@ -227,6 +227,7 @@ async def submit(
     session.add(row)
     await _flush_input(session, row)
     await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
+    await notifications.input_received(session, actor, row, plan)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
@@ -272,6 +273,7 @@ async def register(
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="residentInput.register", obj=row, plan_id=plan.id)
+    await notifications.input_received(session, actor, row, plan)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
@@ -380,6 +382,8 @@ async def set_status(
     row.updated_at = now()
     await versions.save(session, row, expected_version, field="inputId")
     await audit.record(session, actor=actor, action="residentInput.setStatus", obj=row, plan_id=plan_id, before=before)
+    if audit.snapshot(row)["status"] != before["status"]:
+        await notifications.input_handled(session, actor, row, "status")
     return row
 
 
@@ -414,6 +418,7 @@ async def answer(
     await session.flush()
     await audit.record(session, actor=actor, action="residentInput.answer", obj=row, plan_id=plan_id, before=before)
     await audit.record(session, actor=actor, action="inputAnswer.create", obj=reply, plan_id=plan_id)
+    await notifications.input_handled(session, actor, row, "answered")
     await events.publish(
         session,
         events.RESIDENT_INPUT_ANSWERED,
@@ -470,6 +475,8 @@ async def publish(
         plan_id=plan_id,
         before=before,
     )
+    if published and not before["published"]:
+        await notifications.input_handled(session, actor, row, "published")
     return row
 
 
@@ -506,6 +513,8 @@ async def hide(
         before=before,
         reason=reason,
     )
+    if hidden and not before["hidden"]:
+        await notifications.input_handled(session, actor, row, "hidden")
     return row
 
 

@@ -40,7 +40,7 @@ from backend.models import (
     pk,
 )
 from backend.models import Financing as FinancingRow
-from backend.services import versions
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import (
     UNSET,
@@ -442,6 +442,7 @@ async def create_agreement_version(
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="agreement.versionCreate", obj=row, plan_id=plan.id)
+    await notifications.agreement_awaits_approval(session, actor, row, plan)
     return row
 
 

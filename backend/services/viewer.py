@@ -14,12 +14,15 @@ from backend.audit import _plain
 from backend.db import rows_changed
 from backend.models import (
     Account,
+    ActivityFollow,
     AuditEvent,
     FollowUpGroup,
     HousingEstate,
     InputAnswer,
     InputReport,
     MailAddress,
+    Notification,
+    NotificationPreference,
     OutboxMail,
     Residency,
     ResidencyCodeAttempt,
@@ -107,6 +110,23 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
             select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
         )
     ).scalars()
+    notifications = (
+        await session.execute(
+            select(Notification).where(col(Notification.account_id) == account.id).order_by(col(Notification.id))
+        )
+    ).scalars()
+    follows = (
+        await session.execute(
+            select(ActivityFollow)
+            .where(col(ActivityFollow.account_id) == account.id)
+            .order_by(col(ActivityFollow.activity_id))
+        )
+    ).scalars()
+    preferences = (
+        await session.execute(
+            select(NotificationPreference).where(col(NotificationPreference.account_id) == account.id)
+        )
+    ).scalars()
     data: Json = {
         "account": _row(
             account,
@@ -158,6 +178,12 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         else None,
         "mails": [_row(m, "id", "kind", "subject", "lines", "status", "created_at", "sent_at") for m in mails],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
+        "notifications": [
+            _row(n, "id", "kind", "subject_type", "subject_id", "params", "created_at", "read_at")
+            for n in notifications
+        ],
+        "activity_follows": [_row(f, "activity_id", "created_at") for f in follows],
+        "notification_preferences": [_row(p, "kind", "portal", "email") for p in preferences],
     }
     await audit.record(
         session,
@@ -199,6 +225,9 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     sessions = await rows_changed(session, delete(WebSession).where(col(WebSession.account_id) == account.id))
     # The e-mail address, the mail waiting or kept and the digest items go with the account (ON DELETE CASCADE).
     mail_address = await session.get(MailAddress, account.id) is not None
+    notifications = await rows_changed(session, delete(Notification).where(col(Notification.account_id) == account.id))
+    follows = await rows_changed(session, delete(ActivityFollow).where(col(ActivityFollow.account_id) == account.id))
+    await session.execute(delete(NotificationPreference).where(col(NotificationPreference.account_id) == account.id))
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = pk(account)
     await session.delete(account)
@@ -215,6 +244,8 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
             "residencies_removed": residencies,
             "sessions_removed": sessions,
             "mail_address_removed": mail_address,
+            "notifications_removed": notifications,
+            "follows_removed": follows,
         },
     )
     return account_id

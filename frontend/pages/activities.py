@@ -185,8 +185,11 @@ async def activity(request: Request):
     can_edit = actor is not None and policy.can_update_activity(
         actor, activity_id=decode(node["id"], "Activity")[1], plan_id=decode(node["plan"]["id"], "Plan")[1]
     )
+    can_follow = policy.can_follow_activity(actor, node["visibility"], node["plan"]["status"])
     return await render(
-        request, "activities/activity.html", {"activity": node, "can_edit": can_edit, "signed_in": actor is not None}
+        request,
+        "activities/activity.html",
+        {"activity": node, "can_edit": can_edit, "can_follow": can_follow, "signed_in": actor is not None},
     )
 
 

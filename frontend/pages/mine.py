@@ -11,6 +11,7 @@ from starlette.responses import Response
 from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.forms import mutation_errors
+from frontend.pages.notifications import preferences_context
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 
 CODE_MAX = 64  # the service treats anything longer as an invalid code
@@ -31,6 +32,7 @@ async def my_page(
             "mail": await own_address(actor),
             "values": values or {},
             "errors": errors or {},
+            **await preferences_context(request, actor),
         },
         status_code=status_code,
     )

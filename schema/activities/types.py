@@ -19,6 +19,7 @@ from schema.geography.types import HousingOrganisation, Municipality
 from schema.limits import MAX_OCCURRENCES, page_size
 from schema.loaders import Resolves
 from schema.node import Node, version_field
+from schema.notifications.types import FollowedActivityLoader
 from schema.permissions import requires
 from schema.plans.loaders import AgreementByIdLoader, FocusAreaByIdLoader, PlanByIdLoader
 from schema.scalars import to_utc
@@ -52,6 +53,12 @@ class Activity(Node):
     @strawberry.field(description="The plan the activity belongs to.")
     def plan(self, info: Info) -> Resolves[PlanRef]:
         return PlanByIdLoader(info.context).load(self.plan_id)
+
+    @strawberry.field(description="Whether you follow the activity (activityFollow); false when not signed in.")
+    def followed(self, info: Info) -> Resolves[bool]:
+        if info.context.actor is None:
+            return False  # anonymous answers are shared (schema/public_cache.py): nothing to look up
+        return FollowedActivityLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The focus area (indsatsområde) of the activity.")
     def focus_area(self, info: Info) -> Resolves[FocusAreaRef]:

@@ -17,6 +17,7 @@ from schema.geography.loaders import HousingEstateByIdLoader, HousingOrganisatio
 from schema.limits import page_size
 from schema.loaders import Resolves
 from schema.node import Node, version_field
+from schema.notifications.types import Notification, NotificationPreference
 from schema.participation import loaders as pl
 from schema.permissions import requires
 from schema.plans.loaders import FocusAreaByIdLoader, PlanByIdLoader
@@ -223,3 +224,27 @@ class Viewer:
         from schema.participation.queries import own_inputs
 
         return await own_inputs(info.context, self.account_id, first=first, after=after)
+
+    @strawberry.field(description="Your notifications, newest first.")
+    async def notifications(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        unread_only: Annotated[bool, strawberry.argument(description="Only those not marked read.")] = False,
+    ) -> Connection[Notification]:
+        from schema.notifications.queries import own_notifications
+
+        return await own_notifications(info.context, self.account_id, first=first, after=after, unread_only=unread_only)
+
+    @strawberry.field(description="How many of your notifications are unread.")
+    async def unread_notification_count(self, info: Info) -> int:
+        from schema.notifications.queries import own_unread_count
+
+        return await own_unread_count(info.context, self.account_id)
+
+    @strawberry.field(description="How you hear of each kind of notification you can receive.")
+    async def notification_preferences(self, info: Info) -> list[NotificationPreference]:
+        from schema.notifications.queries import own_preferences
+
+        return await own_preferences(info.context, info.context.actor)

@@ -71,6 +71,28 @@ async def an_occurrence(w: World) -> dict:
 
 
 PARTNER_SIDE = {"housing", "partner"}
+RESIDENTS = {"resident", "other_resident"}
+
+
+async def both_residents_follow(w: World) -> dict:
+    from backend.services import notifications
+
+    for who in RESIDENTS:
+        await call(notifications.follow, actor=w.actor(who), activity_id=w.activity_id)
+    return {}
+
+
+async def a_notification(w: World) -> dict:
+    """The resident's notification that their input was answered."""
+    from sqlalchemy import select
+
+    from backend.models import Notification
+    from tests.services.world import scalar
+
+    await an_answered_input(w)
+    own = col(Notification.account_id) == w.accounts["resident"]
+    return {"notification": await scalar(select(col(Notification.id)).where(own))}
+
 
 CASES = [
     Case(
@@ -402,6 +424,37 @@ CASES = [
         obj="language",
     ),
     Case(
+        "activityFollow",
+        doc("activityFollow", "ActivityFollowInput", "activity { id followed }"),
+        lambda w, x: {"activityId": gid("Activity", w.activity_id)},
+        RESIDENTS,
+        obj="activity",
+    ),
+    Case(
+        "activityUnfollow",
+        doc("activityUnfollow", "ActivityFollowInput", "activity { id followed }"),
+        lambda w, x: {"activityId": gid("Activity", w.activity_id)},
+        RESIDENTS,
+        both_residents_follow,
+        "activity",
+    ),
+    Case(
+        "notificationsMarkRead",
+        doc("notificationsMarkRead", "NotificationsMarkReadInput", "notifications { id readAt }"),
+        # One id for the list `ids` (GraphQL takes a single value for a list), so that the checks below find it.
+        lambda w, x: {"ids": gid("Notification", x["notification"])},
+        {"resident"},
+        a_notification,
+        "notifications",
+    ),
+    Case(
+        "notificationPreferencesSet",
+        doc("notificationPreferencesSet", "NotificationPreferencesSetInput", "preferences { kind portal email }"),
+        lambda w, x: {"preferences": []},
+        SIGNED_IN,
+        obj="preferences",
+    ),
+    Case(
         "viewerErase",
         doc("viewerErase", "ViewerEraseInput", "erased"),
         lambda w, x: {"confirm": True},
@@ -446,7 +499,7 @@ async def test_mutation_as_actor(case: Case, kind: str):
 
 
 def _primary_id(variables: dict) -> str | None:
-    return next((k for k, v in variables.items() if k.endswith("Id") and isinstance(v, str)), None)
+    return next((k for k, v in variables.items() if k.endswith(("Id", "ids")) and isinstance(v, str)), None)
 
 
 @pytest.mark.parametrize(
@@ -454,7 +507,8 @@ def _primary_id(variables: dict) -> str | None:
     [
         c
         for c in CASES
-        if c.setup or _primary_id(c.variables(World(tag="x"), {"input": 1, "agreement": 1, "meeting": 1}))
+        if c.setup
+        or _primary_id(c.variables(World(tag="x"), {"input": 1, "agreement": 1, "meeting": 1, "notification": 1}))
     ],
     ids=lambda c: c.name,
 )
