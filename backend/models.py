@@ -115,6 +115,12 @@ def year_bounded(name: str) -> CheckConstraint:
     return CheckConstraint(f"year >= {bounds.YEAR_MIN} AND year <= {bounds.YEAR_MAX}", name=name)
 
 
+def edit_version() -> Any:
+    """The number of writes an editable row has had, from 1: an update names the version it started
+    from and is refused when it moved on (backend/services/versions.py)."""
+    return Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
+
+
 def money(**kw: Any) -> Any:
     return Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2), nullable=False, **kw))
 
@@ -319,6 +325,7 @@ class Plan(SQLModel, table=True):
     lead_organisation_id: int = fk("housingorganisation.id")
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (
         CheckConstraint("end_date > start_date", name="plan_period_ordered"),
         day_bounded("start_date", "end_date", name="plan_period_bounded"),
@@ -371,6 +378,8 @@ class Agreement(SQLModel, table=True):
     body: str | None = long_text(20_000)  # the API's cap on any text (schema/limits.py)
     approved_at: datetime | None = tz_datetime(nullable=True)
     created_at: datetime = tz_datetime(default_now=True)
+    # Writes of this row (its approval); `version` above is the document's version number.
+    revision: int = edit_version()
     __table_args__ = (
         # One row per version of a document; focus_area_id is NULL outside sub-agreements, and NULLs
         # never collide in a plain unique constraint, hence the expression.
@@ -408,6 +417,7 @@ class Goal(SQLModel, table=True):
     plan_id: int = fk("plan.id", ondelete="CASCADE")
     focus_area_id: int | None = fk("focusarea.id", nullable=True)
     title: str = Field(max_length=300)
+    version: int = edit_version()
 
 
 class Indicator(SQLModel, table=True):
@@ -419,6 +429,7 @@ class Indicator(SQLModel, table=True):
     baseline: float | None = None
     target: float | None = None
     direction: IndicatorDirection = IndicatorDirection.INCREASE
+    version: int = edit_version()
     __table_args__ = (
         number_bounded(
             "baseline", "target", name="indicator_numbers_bounded", low=-bounds.NUMBER_MAX, high=bounds.NUMBER_MAX
@@ -449,6 +460,7 @@ class Financing(SQLModel, table=True):
     share_percent: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False))
     budget: Decimal = money()
     spent: Decimal = money()
+    version: int = edit_version()
     __table_args__ = (
         UniqueConstraint("plan_id", "year", "party"),
         CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="financing_share_range"),
@@ -474,6 +486,7 @@ class Activity(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (Index("ix_activity_plan_status", "plan_id", "status"),)
 
 
@@ -493,6 +506,7 @@ class Occurrence(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=300)
     cancelled: bool = False
     participant_count: int | None = None  # counts, never identities
+    version: int = edit_version()
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="occurrence_period_ordered"),
         CheckConstraint("participant_count IS NULL OR participant_count >= 0", name="occurrence_count_non_negative"),
@@ -519,6 +533,7 @@ class FollowUpGroup(SQLModel, table=True):
     plan_id: int = fk("plan.id", ondelete="CASCADE")
     name: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=5000)
+    version: int = edit_version()
 
 
 class FollowUpGroupEstate(SQLModel, table=True):
@@ -546,6 +561,7 @@ class Meeting(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=300)
     agenda: str | None = Field(default=None, max_length=10000)
     minutes: str | None = Field(default=None, max_length=20000)
+    version: int = edit_version()
     __table_args__ = (moment_bounded("starts_at", name="meeting_time_bounded"),)
 
 
@@ -647,6 +663,7 @@ class ResidentInput(SQLModel, table=True):
     content_hash: str | None = Field(default=None, max_length=64)  # catches the same submission twice
     created_at: datetime = tz_datetime(default_now=True, index=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (
         Index("ix_residentinput_group_status", "group_id", "status"),
         UniqueConstraint("author_account_id", "content_hash", name="residentinput_no_duplicate"),
@@ -659,6 +676,7 @@ class InputAnswer(SQLModel, table=True):
     body: str = Field(max_length=5000)
     author_kind: ActorKind
     created_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
 
 
 class InputReport(SQLModel, table=True):
@@ -686,6 +704,8 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
     reason: str | None = Field(default=None, max_length=500)
+    # The last write of an object (who, as a role, and when) for an update refused as out of date.
+    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id", "id"),)
 
 
 class LiveEvent(SQLModel, table=True):

@@ -57,6 +57,7 @@ class FinancingLine:
     share_percent: Decimal
     budget: Decimal
     spent: Decimal
+    version: int = 1  # the line's edit version (backend/services/versions.py)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         )
     ).scalars():
         data.financing.append(
-            FinancingLine(pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
+            FinancingLine(
+                pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent), f.version
+            )
         )
 
     year_end = date(year, 12, 31)

@@ -81,7 +81,7 @@ class Context:
 
         Inside `write()` the writing task already holds the lock and reads on its transaction.
         """
-        if self._writer is not None and self._writer is asyncio.current_task():
+        if self.writing_here():
             return (await self.session.execute(statement, params)).all()
         async with self.db_lock:
             session = self.session
@@ -95,30 +95,38 @@ class Context:
         rows = await self.fetch(statement)
         return rows[0][0] if rows else None
 
+    def writing_here(self) -> bool:
+        """Whether the running task is the one inside `write()` (it reads on the write's transaction)."""
+        return self._writer is not None and self._writer is asyncio.current_task()
+
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """The mutation's one transaction: commit on success, roll back on error.
 
-        Reads done earlier in the request are ended first, so the write starts a fresh transaction;
-        loaders are cleared afterwards, so fields resolved after the write see the new state.
-        Inside the block use the session (or `ctx.fetch`), not loaders: they wait for the lock.
+        Reads done earlier in the request are ended first, so the write starts a fresh transaction, and
+        their loaders are forgotten. Inside the block the writing task reads on the transaction: with the
+        session, `ctx.fetch`, or loaders, which then load at once instead of batching. What loaders read
+        there is the state the write left, and fields resolved after the write are served from it;
+        when the write fails, it is forgotten too.
         """
         async with self.db_lock:
             session = self.session
             if session.in_transaction():
                 await session.rollback()
+            # Batches already on their way finish first, with the loaders they belong to.
+            self.batcher = None
+            self.loaders.clear()
             self._writer = asyncio.current_task()
             try:
                 yield session
                 await session.commit()
             except BaseException:
                 await session.rollback()
+                self.loaders.clear()
                 raise
             finally:
                 self._writer = None
-                # Later fields must see the new state; batches already on their way finish first.
                 self.batcher = None
-                self.loaders.clear()
 
     async def close(self) -> None:
         """End the operation: release the connection and forget cached rows. Safe to call twice;

@@ -166,6 +166,8 @@ class Loader(Generic[K, V]):
         cached = self.cache.get(key)
         if cached is not None:
             return cached
+        if self.context.writing_here():
+            return self._load_in_write(key)
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         value = self.ready.get(key, _MISSING)
         if value is not _MISSING:
@@ -203,6 +205,15 @@ class Loader(Generic[K, V]):
             for key, value in zip(missing, values, strict=True):
                 self.prime(key, value)
         return [ready[key] for key in keys if key in ready]
+
+    async def _load_in_write(self, key: K) -> V:
+        """Inside `Context.write()`: load on the write's transaction now (the batcher would wait for the
+        lock the writer holds)."""
+        if key in self.ready:
+            return self.ready[key]
+        (loaded,) = await self.batch_load([key])
+        self.ready[key] = loaded
+        return loaded
 
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*(self.load(k) for k in keys))

@@ -26,6 +26,17 @@ class Node:
         return strawberry.ID(encode(self.__strawberry_definition__.name, self.pk))
 
 
+def version_field(expected: str = "version") -> Any:
+    """The counter of an edited object's writes (`version`; an agreement's `revision`, as its `version`
+    numbers the document). Typed Any: strawberry.field fits every annotation."""
+    what = "version" if expected == "version" else "revision"
+    argument = "expectedVersion" if expected == "version" else "expectedRevision"
+    return strawberry.field(
+        description=f"The object's {what}: it counts up with every change. Send it back as `{argument}` with "
+        "a change: the change is then refused (CONFLICT, nothing stored) if someone changed the object meanwhile."
+    )
+
+
 def node_resolver(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
     def register(fn: NodeFetcher) -> NodeFetcher:
         _fetchers[type_name] = fn

@@ -26,6 +26,7 @@ from backend.models import (
     max_length,
     pk,
 )
+from backend.services import versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
 from backend.services.validation import Checker, Unset, get_or_404, now, referenced, utc
@@ -67,7 +68,12 @@ async def _occurrence_times(
 
 
 async def _changed(session: AsyncSession, activity: Activity) -> None:
+    """A part of the activity changed (its occurrences, notes): a newer `updated_at`, not a new version."""
     activity.updated_at = now()
+    await _published(session, activity)
+
+
+async def _published(session: AsyncSession, activity: Activity) -> None:
     await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
 
 
@@ -248,8 +254,11 @@ async def update(
     location: str | None | Unset = _UNSET,
     contact: str | None | Unset = _UNSET,
     languages: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> Activity:
-    """Partners may change status and description; staff of the plan may change the rest too."""
+    """Partners may change status and description; staff of the plan may change the rest too.
+
+    With `expected_version`, only when the activity is still at that version (else CONFLICT)."""
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
@@ -285,11 +294,12 @@ async def update(
         activity.visibility = visibility
     if langs is not None:
         activity.languages = langs
-    await _changed(session, activity)
-    await session.flush()
+    activity.updated_at = now()
+    await versions.save(session, activity, expected_version)
     await audit.record(
         session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id, before=before
     )
+    await _published(session, activity)
     return activity
 
 

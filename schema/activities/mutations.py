@@ -13,7 +13,7 @@ from backend.actor import Actor
 from backend.services import activities as services
 from schema.activities.types import Activity, Occurrence, ProgressNote
 from schema.enums import ActivityStatus, PartnerRole, Visibility
-from schema.errors import Answer, given, mutation, pk_of, read_back_as
+from schema.errors import Answer, expected_version, given, mutation, pk_of, read_back_as
 from schema.permissions import checked
 
 
@@ -55,6 +55,7 @@ class ActivityUpdateInput:
     location: str | None = strawberry.field(default=strawberry.UNSET, description="A new location (staff).")
     contact: str | None = strawberry.field(default=strawberry.UNSET, description="A new contact (staff).")
     languages: list[str] | None = strawberry.field(default=None, description="New language codes (staff).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A new occurrence of an activity.")
@@ -145,6 +146,7 @@ class ActivitiesMutation:
             location=given(input.location),
             contact=given(input.contact),
             languages=input.languages,
+            expected_version=input.expected_version,
         )
 
     @mutation(

@@ -17,7 +17,7 @@ from schema.enums import ActivityStatus, PartnerKind, PartnerRole, Visibility
 from schema.geography.loaders import HousingOrganisationByIdLoader
 from schema.geography.types import HousingOrganisation, Municipality
 from schema.limits import MAX_OCCURRENCES, page_size
-from schema.node import Node
+from schema.node import Node, version_field
 from schema.permissions import requires
 from schema.plans.loaders import AgreementByIdLoader, FocusAreaByIdLoader, PlanByIdLoader
 from schema.scalars import to_utc
@@ -43,6 +43,7 @@ class Activity(Node):
         description="The languages the activity is offered in (codes, e.g. da, ar)."
     )
     updated_at: datetime = strawberry.field(description="When the activity was last changed.")
+    version: int = version_field()
     plan_id: Private[int]
     focus_area_id: Private[int]
     agreement_id: Private[int | None]
@@ -139,6 +140,7 @@ class Occurrence(Node):
     ends_at: datetime = strawberry.field(description="When it ends.")
     location: str | None = strawberry.field(description="Where, if not the activity's usual place.")
     cancelled: bool = strawberry.field(description="Whether it has been cancelled.")
+    version: int = version_field()
     participant_count_value: Private[int | None]
     activity_id: Private[int]
     plan_id: Private[int]

@@ -15,7 +15,7 @@ from schema.connections import After, Connection, First, decode_cursor
 from schema.enums import ActorKind, InputChannel, InputStatus
 from schema.geography.loaders import HousingEstateByIdLoader, HousingOrganisationByIdLoader, MunicipalityByIdLoader
 from schema.limits import page_size
-from schema.node import Node
+from schema.node import Node, version_field
 from schema.participation import loaders as pl
 from schema.permissions import requires
 from schema.plans.loaders import FocusAreaByIdLoader, PlanByIdLoader
@@ -36,6 +36,7 @@ OrganisationRef = Annotated["Organisation", strawberry.lazy("schema.activities.t
 class FollowUpGroup(Node):
     name: str = strawberry.field(description="The group's name.")
     description: str | None = strawberry.field(description="What the group does.")
+    version: int = version_field()
     plan_id: Private[int]
 
     @strawberry.field(description="The plan the group follows.")
@@ -87,6 +88,7 @@ class Meeting(Node):
     location: str | None = strawberry.field(description="Where it is held.")
     agenda: str | None = strawberry.field(description="The agenda (dagsorden).")
     minutes: str | None = strawberry.field(description="The minutes (referat), once written.")
+    version: int = version_field()
     group_id: Private[int]
 
 
@@ -102,6 +104,7 @@ class ResidentInput(Node):
     withdrawn: bool = strawberry.field(description="Whether its author has withdrawn it.")
     created_at: datetime = strawberry.field(description="When it was given.")
     updated_at: datetime = strawberry.field(description="When it was last changed.")
+    version: int = version_field()
     group_id: Private[int]
     plan_id: Private[int]
     author_account_id: Private[int | None]
@@ -156,6 +159,7 @@ class InputAnswer(Node):
     body: str = strawberry.field(description="The answer.")
     author_kind: ActorKind = strawberry.field(description="What kind of actor answered (never who).")
     created_at: datetime = strawberry.field(description="When it was answered.")
+    version: int = version_field()
     input_id: Private[int]
 
 

@@ -17,7 +17,7 @@ from schema.enums import ActorKind, AgreementKind, DecisionOutcome, FinancingPar
 from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
 from schema.limits import page_size
 from schema.loaders import then
-from schema.node import Node
+from schema.node import Node, version_field
 from schema.permissions import requires
 from schema.plans import loaders as pl
 
@@ -69,6 +69,7 @@ class Plan(Node):
     summary: str | None = strawberry.field(description="A short description of the plan.")
     status: PlanStatus = strawberry.field(description="Where the plan is in its life.")
     updated_at: datetime = strawberry.field(description="When the plan was last changed.")
+    version: int = version_field()
     start_date: Private[date]
     end_date: Private[date]
     generation_id: Private[int]
@@ -197,6 +198,7 @@ class Agreement(Node):
     body: str | None = strawberry.field(description="The document's text.")
     approved_at: datetime | None = strawberry.field(description="When this version was approved (null: not yet).")
     created_at: datetime = strawberry.field(description="When this version was written.")
+    revision: int = version_field("revision")
     plan_id: Private[int]
     focus_area_id: Private[int | None]
 
@@ -242,6 +244,7 @@ class Decision:
 @strawberry.type(description="A goal of a plan, followed by indicators.")
 class Goal(Node):
     title: str = strawberry.field(description="What the plan wants to achieve.")
+    version: int = version_field()
     plan_id: Private[int]
     focus_area_id: Private[int | None]
 
@@ -266,6 +269,7 @@ class Indicator(Node):
     baseline: float | None = strawberry.field(description="The value at the start.")
     target: float | None = strawberry.field(description="The value the plan aims for.")
     direction: IndicatorDirection = strawberry.field(description="Which way is better.")
+    version: int = version_field()
     goal_id: Private[int]
 
     @strawberry.field(description="The measurements over time, oldest first.")
@@ -297,6 +301,7 @@ class Financing(Node):
     share_percent: Decimal = strawberry.field(description="The party's share in percent.")
     budget: Decimal = strawberry.field(description="The budget in kroner.")
     spent: Decimal = strawberry.field(description="What has been spent, in kroner.")
+    version: int = version_field()
     plan_id: Private[int]
 
 

@@ -121,6 +121,7 @@ def from_data(data: report.AnnualReportData, *, base: str = "") -> AnnualReport:
                 share_percent=f.share_percent,
                 budget=f.budget,
                 spent=f.spent,
+                version=f.version,
                 plan_id=data.plan_id,
             )
             for f in data.financing
