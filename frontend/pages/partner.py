@@ -13,7 +13,7 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import LIMITS, check_text, mutation_errors
+from frontend.forms import LIMITS, check_text, edit_conflict, mutation_errors, posted_version
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -75,8 +75,16 @@ async def _editable(request: Request, actor: Actor) -> dict:
 
 @require_actor()
 async def edit(
-    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
+    request: Request,
+    actor: Actor,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    conflict: dict | None = None,
+    status_code: int = 200,
 ):
+    """The edit page; after a CONFLICT it shows the activity as stored now beside what the visitor sent (kept
+    in the fields) and the form carries the version stored now, so saving again goes on top of it."""
     activity = await _editable(request, actor)
     values = values or {}
     return await render(
@@ -87,6 +95,7 @@ async def edit(
             "statuses": STATUSES,
             "values": values,
             "errors": errors or {},
+            "conflict": conflict,
         },
         status_code=status_code,
     )
@@ -124,6 +133,7 @@ async def save(request: Request, actor: Actor):
     activity_id = activity["id"]
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
+    conflict = None
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
     occurrence_id = str(form.get("dato", ""))
@@ -152,9 +162,11 @@ async def save(request: Request, actor: Actor):
                         "activityId": activity_id,
                         "status": status,
                         "description": values.get("beskrivelse", "").strip() or None,
+                        "expectedVersion": posted_version(form),
                     }
                 },
             )
+            conflict = edit_conflict(data["activityUpdate"].get("errors"))
             errors = mutation_errors(
                 data["activityUpdate"].get("errors"),
                 {"status": "status", "description": "beskrivelse"},
@@ -272,5 +284,7 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
-        return await edit(request, values=values, errors=errors, status_code=400)
+        return await edit(
+            request, values=values, errors=errors, conflict=conflict, status_code=409 if conflict else 400
+        )
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)
