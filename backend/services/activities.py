@@ -260,6 +260,7 @@ async def update(
 
     With `expected_version`, only when the activity is still at that version (else CONFLICT)."""
     activity = await _activity_for_update(session, actor, activity_id)
+    await versions.expect(session, activity, expected_version)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
         given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
@@ -342,8 +343,10 @@ async def move_occurrence(
     starts_at: datetime | None,
     ends_at: datetime | None,
     location: str | None | Unset = _UNSET,
+    expected_version: int | None = None,
 ) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
@@ -364,14 +367,17 @@ async def move_occurrence(
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
     await _changed(session, activity)
     return occ
 
 
-async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
+async def cancel_occurrence(
+    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, expected_version: int | None = None
+) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     if occ.cancelled:
         raise ValidationFailed(
             FieldError(
@@ -380,7 +386,7 @@ async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occur
         )
     before = audit.snapshot(occ)
     occ.cancelled = True
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(
         session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
     )
@@ -421,10 +427,16 @@ async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occur
 
 
 async def set_participant_count(
-    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, count: int | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    occurrence_id: int | None,
+    count: int | None,
+    expected_version: int | None = None,
 ) -> Occurrence:
     """A count of participants for a held occurrence (counts only, never who took part)."""
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     check.int_range("participantCount", count, low=0, high=PARTICIPANTS_MAX)
     if occ.cancelled:
@@ -439,7 +451,7 @@ async def set_participant_count(
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
-    await session.flush()
+    await versions.save(session, occ, expected_version)
     await audit.record(
         session, actor=actor, action="occurrence.setParticipantCount", obj=occ, plan_id=activity.plan_id, before=before
     )

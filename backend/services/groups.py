@@ -11,6 +11,7 @@ from sqlmodel import col
 from backend import audit, policy
 from backend.actor import Actor
 from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length, pk
+from backend.services import versions
 from backend.services.errors import NotFound
 from backend.services.validation import UNSET, Checker, Unset, get_or_404, referenced
 
@@ -26,6 +27,28 @@ async def _managed_group(
     return group
 
 
+def _group_name(check: Checker, name: str | None) -> str | None:
+    return check.text(
+        "name",
+        name,
+        max_len=max_length(FollowUpGroup, "name"),
+        label_da="Navnet",
+        label_en="The name",
+        single_line=True,
+    )
+
+
+def _group_description(check: Checker, description: str | None) -> str | None:
+    return check.text(
+        "description",
+        description,
+        max_len=max_length(FollowUpGroup, "description"),
+        required=False,
+        label_da="Beskrivelsen",
+        label_en="The description",
+    )
+
+
 async def create_group(
     *,
     session: AsyncSession,
@@ -39,22 +62,8 @@ async def create_group(
     if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    name = check.text(
-        "name",
-        name,
-        max_len=max_length(FollowUpGroup, "name"),
-        label_da="Navnet",
-        label_en="The name",
-        single_line=True,
-    )
-    description = check.text(
-        "description",
-        description,
-        max_len=max_length(FollowUpGroup, "description"),
-        required=False,
-        label_da="Beskrivelsen",
-        label_en="The description",
-    )
+    name = _group_name(check, name)
+    description = _group_description(check, description)
     estate_ids = list(dict.fromkeys(estate_ids or []))
     plan_estates = set(
         (await session.execute(select(col(PlanEstate.estate_id)).where(col(PlanEstate.plan_id) == plan.id))).scalars()
@@ -77,6 +86,31 @@ async def create_group(
     after = audit.snapshot(group)
     after["estate_ids"] = estate_ids
     await audit.record(session, actor=actor, action="followUpGroup.create", obj=group, plan_id=plan.id, after=after)
+    return group
+
+
+async def update_group(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    name: str | None | Unset = UNSET,
+    description: str | None | Unset = UNSET,
+    expected_version: int | None = None,
+) -> FollowUpGroup:
+    """Staff of the plan change a group's name or description (null clears the description)."""
+    group = await _managed_group(session, actor, group_id)
+    await versions.expect(session, group, expected_version, field="groupId")
+    check = Checker()
+    new_name = _group_name(check, name) if name is not UNSET else group.name
+    new_description = _group_description(check, description) if description is not UNSET else group.description
+    new_name = check.done(new_name)
+    before = audit.snapshot(group)
+    group.name, group.description = new_name, new_description
+    await versions.save(session, group, expected_version, field="groupId")
+    await audit.record(
+        session, actor=actor, action="followUpGroup.update", obj=group, plan_id=group.plan_id, before=before
+    )
     return group
 
 
@@ -177,11 +211,13 @@ async def update_meeting(
     location: str | None | Unset = UNSET,
     agenda: str | None | Unset = UNSET,
     minutes: str | None | Unset = UNSET,
+    expected_version: int | None = None,
 ) -> Meeting:
     meeting = await get_or_404(session, Meeting, meeting_id, "meetingId", "Mødet", "The meeting")
     group = await referenced(session, FollowUpGroup, meeting.group_id)
     if not policy.can_manage_plan(actor, group.plan_id):
         raise NotFound("meetingId", "Mødet", "The meeting")
+    await versions.expect(session, meeting, expected_version, field="meetingId")
     check = Checker()
     if starts_at is not None:
         starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
@@ -192,6 +228,6 @@ async def update_meeting(
         meeting.starts_at = starts_at
     for key, value in texts.items():
         setattr(meeting, key, value)
-    await session.flush()
+    await versions.save(session, meeting, expected_version, field="meetingId")
     await audit.record(session, actor=actor, action="meeting.update", obj=meeting, plan_id=group.plan_id, before=before)
     return meeting

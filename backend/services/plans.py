@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict, TypeGuard
@@ -40,6 +40,7 @@ from backend.models import (
     pk,
 )
 from backend.models import Financing as FinancingRow
+from backend.services import versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET, Checker, Unset, get_or_404, lock_plan, now, referenced
 
@@ -170,8 +171,10 @@ async def update_plan(
     start_date: date | None = None,
     end_date: date | None = None,
     board_id: int | None | Unset = UNSET,
+    expected_version: int | None = None,
 ) -> Plan:
     plan = await _managed_plan(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     check = Checker()
     texts = _plan_texts(check, name, summary)
     new_start = check.day("startDate", start_date or plan.start_date)
@@ -188,7 +191,7 @@ async def update_plan(
     if board_id is not UNSET:
         plan.board_id = board_id
     plan.updated_at = now()
-    await session.flush()
+    await versions.save(session, plan, expected_version)
     await audit.record(session, actor=actor, action="plan.update", obj=plan, plan_id=plan.id, before=before)
     return plan
 
@@ -271,6 +274,7 @@ async def change_plan_status(
     status: PlanStatus,
     decision_date: date | None = None,
     note: str | None = None,
+    expected_version: int | None = None,
 ) -> Plan:
     """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to.
 
@@ -278,6 +282,7 @@ async def change_plan_status(
     the date of the decision (e.g. the City Council's meeting) and a note.
     """
     plan = await _plan_of_party(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     kinds = policy.PLAN_STATUS_MOVES.get((plan.status, status))
     if kinds is None:
         raise ValidationFailed(
@@ -315,7 +320,7 @@ async def change_plan_status(
         )
     plan.status = status
     plan.updated_at = now()
-    await session.flush()
+    await versions.save(session, plan, expected_version)
     after = audit.snapshot(plan)
     if decision is not None:
         after["decision"] = audit.snapshot(decision)
@@ -326,11 +331,18 @@ async def change_plan_status(
 
 
 async def send_back_plan(
-    *, session: AsyncSession, actor: Actor | None, plan_id: int | None, decision_date: date | None, note: str | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    decision_date: date | None,
+    note: str | None,
+    expected_version: int | None = None,
 ) -> Decision:
     """The municipality or Landsbyggefonden does not approve the plan's next step: the plan keeps its
     status and goes back to the housing organisations with a note saying why."""
     plan = await _plan_of_party(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     move = policy.plan_decision_for(actor, pk(plan), plan.status)
     if move is None or actor is None:  # no move is ever the decision of someone not signed in
         raise ValidationFailed(
@@ -344,7 +356,9 @@ async def send_back_plan(
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
-    await lock_plan(session, pk(plan))
+    # A write of the plan (it went back), which also serialises decisions on it as lock_plan does.
+    plan.updated_at = now()
+    await versions.save(session, plan, expected_version, field="planId")
     decision = await _record_decision(
         session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note, to_status=move
     )
@@ -425,6 +439,7 @@ async def _undecided_latest_version(
     actor: Actor | None,
     agreement_id: int | None,
     allowed: Callable[[Actor | None, int, AgreementKind], TypeGuard[Actor]],
+    expected_revision: int | None,
 ) -> tuple[Agreement, Actor]:
     """The version to decide on: one the actor decides on, the newest of its document, not decided yet;
     and the actor who decides."""
@@ -433,6 +448,7 @@ async def _undecided_latest_version(
         raise NotFound("agreementId", "Aftalen", "The agreement")
     await lock_plan(session, row.plan_id)
     await session.refresh(row)  # another decision may have been committed meanwhile
+    await versions.expect(session, row, expected_revision, field="agreementId")
     if row.approved_at is not None:
         raise ValidationFailed(
             FieldError(
@@ -488,8 +504,11 @@ async def approve_agreement(
     agreement_id: int | None,
     decision_date: date | None = None,
     note: str | None = None,
+    expected_revision: int | None = None,
 ) -> Agreement:
-    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
+    row, decider = await _undecided_latest_version(
+        session, actor, agreement_id, policy.can_approve_agreement, expected_revision
+    )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
     check.done()
@@ -499,7 +518,7 @@ async def approve_agreement(
         session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED, decided_on=decided_on, note=note
     )
     row.approved_at = now()
-    await session.flush()
+    await versions.save(session, row, expected_revision, field="agreementId")
     after = {**audit.snapshot(row), "decision": audit.snapshot(decision)}
     await audit.record(
         session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before, after=after
@@ -514,12 +533,16 @@ async def send_back_agreement(
     agreement_id: int | None,
     decision_date: date | None,
     note: str | None,
+    expected_revision: int | None = None,
 ) -> Decision:
     """Instead of approving a version, send it back to the housing organisations with a note."""
-    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
+    row, decider = await _undecided_latest_version(
+        session, actor, agreement_id, policy.can_send_back_agreement, expected_revision
+    )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
+    await versions.save(session, row, expected_revision, field="agreementId")  # it is sent back: a write of it
     plan = await referenced(session, Plan, row.plan_id)
     decision = await _record_decision(
         session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note
@@ -529,6 +552,28 @@ async def send_back_agreement(
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements
+async def _goal_focus_area(session: AsyncSession, check: Checker, plan: Plan, focus_area_id: int | None) -> None:
+    """A goal's focus area, when given, exists and belongs to the plan's funding generation."""
+    if focus_area_id is None:
+        return
+    area = await session.get(FocusArea, focus_area_id)
+    if area is None:
+        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
+    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+        check.add(
+            "focusAreaId",
+            "FOCUS_AREA_NOT_IN_GENERATION",
+            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+            "The focus area does not belong to the plan's funding generation.",
+        )
+
+
+def _goal_title(check: Checker, title: str | None) -> str | None:
+    return check.text(
+        "title", title, max_len=max_length(Goal, "title"), label_da="Målet", label_en="The goal", single_line=True
+    )
+
+
 async def create_goal(
     *,
     session: AsyncSession,
@@ -539,26 +584,102 @@ async def create_goal(
 ) -> Goal:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = check.text(
-        "title", title, max_len=max_length(Goal, "title"), label_da="Målet", label_en="The goal", single_line=True
-    )
-    if focus_area_id is not None:
-        area = await session.get(FocusArea, focus_area_id)
-        if area is None:
-            check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-        elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-            check.add(
-                "focusAreaId",
-                "FOCUS_AREA_NOT_IN_GENERATION",
-                "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-                "The focus area does not belong to the plan's funding generation.",
-            )
+    title = _goal_title(check, title)
+    await _goal_focus_area(session, check, plan, focus_area_id)
     title = check.done(title)
     goal = Goal(plan_id=pk(plan), title=title, focus_area_id=focus_area_id)
     session.add(goal)
     await session.flush()
     await audit.record(session, actor=actor, action="goal.create", obj=goal, plan_id=plan.id)
     return goal
+
+
+async def update_goal(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    goal_id: int | None,
+    title: str | None | Unset = UNSET,
+    focus_area_id: int | None | Unset = UNSET,
+    expected_version: int | None = None,
+) -> Goal:
+    """Staff of the plan change a goal's title or focus area (null: none)."""
+    goal = await _managed_goal(session, actor, goal_id)
+    await versions.expect(session, goal, expected_version, field="goalId")
+    plan = await referenced(session, Plan, goal.plan_id)
+    check = Checker()
+    new_title = _goal_title(check, title) if title is not UNSET else goal.title
+    if focus_area_id is not UNSET:
+        await _goal_focus_area(session, check, plan, focus_area_id)
+    new_title = check.done(new_title)
+    before = audit.snapshot(goal)
+    goal.title = new_title
+    if focus_area_id is not UNSET:
+        goal.focus_area_id = focus_area_id
+    await versions.save(session, goal, expected_version, field="goalId")
+    await audit.record(session, actor=actor, action="goal.update", obj=goal, plan_id=goal.plan_id, before=before)
+    return goal
+
+
+async def _managed_goal(session: AsyncSession, actor: Actor | None, goal_id: int | None) -> Goal:
+    goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("goalId", "Målet", "The goal")
+    return goal
+
+
+class _IndicatorFields(TypedDict, total=False):
+    name: str | None
+    unit: str | None
+    data_source: str | None
+    baseline: float | None
+    target: float | None
+
+
+def _indicator_fields(
+    check: Checker,
+    *,
+    name: str | None | Unset = UNSET,
+    unit: str | None | Unset = UNSET,
+    data_source: str | None | Unset = UNSET,
+    baseline: float | None | Unset = UNSET,
+    target: float | None | Unset = UNSET,
+) -> _IndicatorFields:
+    """The given fields of an indicator, checked (left-out ones are not in the result)."""
+    out: _IndicatorFields = {}
+    if name is not UNSET:
+        out["name"] = check.text(
+            "name",
+            name,
+            max_len=max_length(Indicator, "name"),
+            label_da="Navnet",
+            label_en="The name",
+            single_line=True,
+        )
+    if unit is not UNSET:
+        out["unit"] = check.text(
+            "unit",
+            unit,
+            max_len=max_length(Indicator, "unit"),
+            label_da="Enheden",
+            label_en="The unit",
+            single_line=True,
+        )
+    if data_source is not UNSET:
+        out["data_source"] = check.text(
+            "dataSource",
+            data_source,
+            max_len=max_length(Indicator, "data_source"),
+            required=False,
+            label_da="Datakilden",
+            label_en="The data source",
+            single_line=True,
+        )
+    if baseline is not UNSET:
+        out["baseline"] = check.number("baseline", baseline)
+    if target is not UNSET:
+        out["target"] = check.number("target", target)
+    return out
 
 
 async def create_indicator(
@@ -573,41 +694,62 @@ async def create_indicator(
     target: float | None = None,
     direction: IndicatorDirection = IndicatorDirection.INCREASE,
 ) -> Indicator:
-    goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
-    if not policy.can_manage_plan(actor, goal.plan_id):
-        raise NotFound("goalId", "Målet", "The goal")
+    goal = await _managed_goal(session, actor, goal_id)
     check = Checker()
-    name = check.text(
-        "name", name, max_len=max_length(Indicator, "name"), label_da="Navnet", label_en="The name", single_line=True
-    )
-    unit = check.text(
-        "unit", unit, max_len=max_length(Indicator, "unit"), label_da="Enheden", label_en="The unit", single_line=True
-    )
-    data_source = check.text(
-        "dataSource",
-        data_source,
-        max_len=max_length(Indicator, "data_source"),
-        required=False,
-        label_da="Datakilden",
-        label_en="The data source",
-        single_line=True,
-    )
-    baseline = check.number("baseline", baseline)
-    target = check.number("target", target)
-    name = check.done(name)
-    unit = check.done(unit)
+    fields = _indicator_fields(check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target)
+    # all five are given (never UNSET) on create
+    checked_name, checked_unit = check.done(fields["name"], fields["unit"])
     row = Indicator(
         goal_id=pk(goal),
-        name=name,
-        unit=unit,
-        data_source=data_source,
-        baseline=baseline,
-        target=target,
+        name=checked_name,
+        unit=checked_unit,
+        data_source=fields["data_source"],
+        baseline=fields["baseline"],
+        target=fields["target"],
         direction=direction,
     )
     session.add(row)
     await session.flush()
     await audit.record(session, actor=actor, action="indicator.create", obj=row, plan_id=goal.plan_id)
+    return row
+
+
+async def _managed_indicator(
+    session: AsyncSession, actor: Actor | None, indicator_id: int | None
+) -> tuple[Indicator, Goal]:
+    row = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
+    goal = await referenced(session, Goal, row.goal_id)
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("indicatorId", "Indikatoren", "The indicator")
+    return row, goal
+
+
+async def update_indicator(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    indicator_id: int | None,
+    name: str | None | Unset = UNSET,
+    unit: str | None | Unset = UNSET,
+    data_source: str | None | Unset = UNSET,
+    baseline: float | None | Unset = UNSET,
+    target: float | None | Unset = UNSET,
+    direction: IndicatorDirection | None = None,
+    expected_version: int | None = None,
+) -> Indicator:
+    """Staff of the plan change an indicator; fields left out stay, null clears the optional ones."""
+    row, goal = await _managed_indicator(session, actor, indicator_id)
+    await versions.expect(session, row, expected_version, field="indicatorId")
+    check = Checker()
+    fields = _indicator_fields(check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target)
+    check.done()
+    before = audit.snapshot(row)
+    for key, value in fields.items():
+        setattr(row, key, value)
+    if direction is not None:
+        row.direction = direction
+    await versions.save(session, row, expected_version, field="indicatorId")
+    await audit.record(session, actor=actor, action="indicator.update", obj=row, plan_id=goal.plan_id, before=before)
     return row
 
 
@@ -621,10 +763,7 @@ async def record_measurement(
     note: str | None = None,
 ) -> Measurement:
     """A measured value for a period; recording the same period again replaces the value (audited)."""
-    indicator = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
-    goal = await referenced(session, Goal, indicator.goal_id)
-    if not policy.can_manage_plan(actor, goal.plan_id):
-        raise NotFound("indicatorId", "Indikatoren", "The indicator")
+    indicator, goal = await _managed_indicator(session, actor, indicator_id)
     check = Checker()
     plan = await referenced(session, Plan, goal.plan_id)
     period = check.plan_day("period", period, plan)
@@ -661,8 +800,13 @@ async def set_financing(
     plan_id: int | None,
     year: int | None,
     lines: list[tuple[FinancingParty, object, object, object]],
+    expected_versions: Mapping[FinancingParty, int] | None = None,
 ) -> list[FinancingRow]:
-    """Replace one year's financing lines (party, share %, budget, spent); the split must hold the rules."""
+    """Replace one year's financing lines; the split must hold the rules.
+
+    Each line is (party, share %, budget, spent). A party's line that is already stored is updated in
+    place, as a new version (only while it is at the version `expected_versions` gives for the party,
+    if it gives one); new parties' lines are added and the other parties' removed."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     year = check.int_range("year", year, low=plan.start_date.year, high=plan.end_date.year)
@@ -702,14 +846,21 @@ async def set_financing(
         ).scalars()
     )
     before = {"year": year, "lines": [audit.snapshot(r) for r in old]}
-    await session.execute(
-        delete(FinancingRow).where(col(FinancingRow.plan_id) == plan.id, col(FinancingRow.year) == year)
-    )
-    rows = [
-        FinancingRow(plan_id=pk(plan), year=year, party=p, share_percent=s, budget=b, spent=sp)
-        for p, s, b, sp in parsed
-    ]
-    session.add_all(rows)
+    stored = {FinancingParty(r.party): r for r in old}
+    gone = [pk(r) for party, r in stored.items() if party not in seen]
+    if gone:
+        await session.execute(delete(FinancingRow).where(col(FinancingRow.id).in_(gone)))
+    rows: list[FinancingRow] = []
+    for p, s, b, sp in parsed:
+        row = stored.get(p)
+        if row is None:
+            row = FinancingRow(plan_id=pk(plan), year=year, party=p, share_percent=s, budget=b, spent=sp)
+            session.add(row)
+        else:
+            row.share_percent, row.budget, row.spent = s, b, sp
+            expected = (expected_versions or {}).get(p)
+            await versions.save(session, row, expected, audit_key=("Financing", pk(plan)))
+        rows.append(row)
     await session.flush()
     await audit.record(
         session,

@@ -43,13 +43,34 @@ def counter_of(model: type[SQLModel]) -> str:
     return "revision" if "revision" in model.model_fields else "version"
 
 
-async def save(session: AsyncSession, row: SQLModel, expected_version: int | None, *, field: str | None = None) -> int:
+async def expect(
+    session: AsyncSession, row: SQLModel, expected_version: int | None, *, field: str | None = None
+) -> None:
+    """Refuse at once a change from a version the row has already left (as read by this transaction).
+
+    Call it right after reading the row, before checking its state: a change that lost the race is then
+    answered CONFLICT, not by whatever the winner's state makes of it (e.g. "already cancelled"). It does
+    not replace `save`, whose statement decides when both read the same version."""
+    if expected_version is not None and getattr(row, counter_of(type(row))) != expected_version:
+        raise await conflict_of(session, type(row), pk(row), field=field)  # type: ignore[arg-type]  # every edited model has an id
+
+
+async def save(
+    session: AsyncSession,
+    row: SQLModel,
+    expected_version: int | None,
+    *,
+    field: str | None = None,
+    audit_key: tuple[str, int] | None = None,
+) -> int:
     """Write the row's changed attributes and its next version in one statement; the new version.
 
     `expected_version` is the version the caller's change started from (None: whatever is stored now).
     When the stored row has moved on, nothing is written and the conflict is raised (ValidationFailed
-    with code CONFLICT, the current version and the role and time of the last write). Call it right
-    after setting the attributes, before anything flushes the session.
+    with code CONFLICT, the current version and the role and time of the last write); `field` is the
+    input's id field, for the NOT_FOUND of a row removed meanwhile; `audit_key` the (object type, id)
+    its writes are logged under when not its own (a year's financing is logged per plan). Call it
+    right after setting the attributes, before anything flushes the session.
     """
     model = type(row)
     counter = getattr(model, counter_of(model))
@@ -75,13 +96,18 @@ async def save(session: AsyncSession, row: SQLModel, expected_version: int | Non
         await session.execute(statement, execution_options={"synchronize_session": False})
     ).scalar_one_or_none()
     if new_version is None:
-        raise await conflict_of(session, model, row_id, field=field)
+        raise await conflict_of(session, model, row_id, field=field, audit_key=audit_key)
     set_committed_value(row, counter.key, new_version)
     return int(new_version)
 
 
 async def conflict_of(
-    session: AsyncSession, model: type[SQLModel], row_id: int, *, field: str | None = None
+    session: AsyncSession,
+    model: type[SQLModel],
+    row_id: int,
+    *,
+    field: str | None = None,
+    audit_key: tuple[str, int] | None = None,
 ) -> ValidationFailed:
     """The refusal of an update that started from an old version: the version now stored, and the role
     and time of the last write (from the audit log)."""
@@ -89,10 +115,11 @@ async def conflict_of(
     current = (await session.execute(select(counter).where(col(model.id) == row_id))).scalar_one_or_none()  # type: ignore[attr-defined]  # every edited model has an id
     if current is None:  # removed meanwhile
         raise NotFound(field)
+    object_type, object_id = audit_key or (model.__name__, row_id)
     last = (
         await session.execute(
             select(col(AuditEvent.actor_kind), col(AuditEvent.at))
-            .where(col(AuditEvent.object_type) == model.__name__, col(AuditEvent.object_id) == row_id)
+            .where(col(AuditEvent.object_type) == object_type, col(AuditEvent.object_id) == object_id)
             .order_by(col(AuditEvent.id).desc())
             .limit(1)
         )
@@ -104,7 +131,7 @@ async def conflict_of(
     when = f" ({changed_at:%Y-%m-%d %H:%M} UTC)" if changed_at else ""
     return ValidationFailed(
         FieldError(
-            field,
+            None,  # the whole change
             "CONFLICT",
             f"Andre har ændret det, siden du hentede det: {who_da}{when}. Nu er det version {current}. "
             "Intet er gemt; se ændringen og gem igen.",

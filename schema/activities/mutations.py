@@ -72,11 +72,13 @@ class OccurrenceMoveInput:
     starts_at: datetime = strawberry.field(description="When it starts.")
     ends_at: datetime = strawberry.field(description="When it ends (after the start).")
     location: str | None = strawberry.field(default=strawberry.UNSET, description="A new place (null: the usual).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="An occurrence, by id.")
 class OccurrenceCancelInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence to cancel.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Remove an occurrence that was entered wrongly.")
@@ -88,6 +90,7 @@ class OccurrenceDeleteInput:
 class OccurrenceSetParticipantCountInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence (started, not cancelled).")
     participant_count: int = strawberry.field(description="The number of participants (0-100000).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A note on how an activity is going.")
@@ -181,6 +184,7 @@ class ActivitiesMutation:
             starts_at=input.starts_at,
             ends_at=input.ends_at,
             location=given(input.location),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -194,7 +198,10 @@ class ActivitiesMutation:
         session: AsyncSession, actor: Actor | None, input: OccurrenceCancelInput
     ) -> m.Occurrence:
         return await services.cancel_occurrence(
-            session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+            session=session,
+            actor=actor,
+            occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -227,6 +234,7 @@ class ActivitiesMutation:
             actor=actor,
             occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
             count=input.participant_count,
+            expected_version=input.expected_version,
         )
 
     @mutation(

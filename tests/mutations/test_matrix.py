@@ -318,6 +318,20 @@ CASES = [
         obj="goal",
     ),
     Case(
+        "goalUpdate",
+        doc("goalUpdate", "GoalUpdateInput", "goal { id title version }"),
+        lambda w, x: {"goalId": gid("Goal", w.goal_id), "title": "Mere tryghed for alle"},
+        {"housing"},
+        obj="goal",
+    ),
+    Case(
+        "indicatorUpdate",
+        doc("indicatorUpdate", "IndicatorUpdateInput", "indicator { id target version }"),
+        lambda w, x: {"indicatorId": gid("Indicator", w.indicator_id), "target": 80},
+        {"housing"},
+        obj="indicator",
+    ),
+    Case(
         "indicatorCreate",
         doc("indicatorCreate", "IndicatorCreateInput", "indicator { id unit }"),
         lambda w, x: {
@@ -367,6 +381,13 @@ CASES = [
             "name": "Ny følgegruppe",
             "estateIds": [gid("HousingEstate", w.estate_id)],
         },
+        {"housing"},
+        obj="followUpGroup",
+    ),
+    Case(
+        "followUpGroupUpdate",
+        doc("followUpGroupUpdate", "FollowUpGroupUpdateInput", "followUpGroup { id name version }"),
+        lambda w, x: {"groupId": gid("FollowUpGroup", w.group_id), "description": "Mødes hver måned"},
         {"housing"},
         obj="followUpGroup",
     ),
