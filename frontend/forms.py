@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -49,6 +51,26 @@ SYSTEM = N_("systemet")
 # The hidden field of every form that edits: the version of the object as the page showed it, sent back
 # as the mutation's expectedVersion so that a change made meanwhile is not overwritten unseen.
 VERSION_FIELD = "version"
+
+
+@dataclass
+class SentBack:
+    """A form the page shows again: what was sent, what is wrong, and the API's CONFLICT when someone saved
+    in between (the page then shows what is stored now beside `values` and carries the stored version)."""
+
+    values: dict
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: dict | None = None
+
+    @property
+    def status_code(self) -> int:
+        return 409 if self.conflict else 400
+
+    def context(self) -> dict:
+        return {"values": self.values, "errors": self.errors, "conflict": self.conflict}
+
+
+NOTHING_SENT = SentBack(values={})
 
 
 def posted_version(form: FormData) -> int | None:

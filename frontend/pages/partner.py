@@ -13,7 +13,15 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import LIMITS, check_text, edit_conflict, mutation_errors, posted_version
+from frontend.forms import (
+    LIMITS,
+    NOTHING_SENT,
+    SentBack,
+    check_text,
+    edit_conflict,
+    mutation_errors,
+    posted_version,
+)
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -74,29 +82,14 @@ async def _editable(request: Request, actor: Actor) -> dict:
 
 
 @require_actor()
-async def edit(
-    request: Request,
-    actor: Actor,
-    *,
-    values: dict | None = None,
-    errors: dict | None = None,
-    conflict: dict | None = None,
-    status_code: int = 200,
-):
+async def edit(request: Request, actor: Actor, *, sent: SentBack = NOTHING_SENT, status_code: int = 200):
     """The edit page; after a CONFLICT it shows the activity as stored now beside what the visitor sent (kept
     in the fields) and the form carries the version stored now, so saving again goes on top of it."""
     activity = await _editable(request, actor)
-    values = values or {}
     return await render(
         request,
         "partner/edit.html",
-        {
-            "activity": activity,
-            "statuses": STATUSES,
-            "values": values,
-            "errors": errors or {},
-            "conflict": conflict,
-        },
+        {"activity": activity, "statuses": STATUSES, **sent.context()},
         status_code=status_code,
     )
 
@@ -284,7 +277,6 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
-        return await edit(
-            request, values=values, errors=errors, conflict=conflict, status_code=409 if conflict else 400
-        )
+        sent = SentBack(values, errors, conflict)
+        return await edit(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)
