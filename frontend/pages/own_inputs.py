@@ -12,13 +12,14 @@ from starlette.responses import Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import VERSION_FIELD, SentBack, edit_conflict, mutation_errors, posted_version
+from frontend.forms import NOTHING_SENT, VERSION_FIELD, SentBack, edit_conflict, mutation_errors, posted_version
 from frontend.pages.groups import check_input_texts
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 
 # Where the resident came from: the follow-up group's page, or (by default) My page.
 FROM_GROUP = "foelgegruppe"
 FIELD_IDS = {"title": "titel", "body": "tekst"}
+WITHDRAWN_INPUT = "input-heading"  # the input on the withdraw page, which an error there points to
 
 
 async def _own_input(request: Request) -> dict:
@@ -127,14 +128,16 @@ async def withdraw_confirm(request: Request, actor: Actor):
     if isinstance(found, Response):
         return found
     item, came_from = found
+    return await _withdraw_page(request, item, came_from)
+
+
+async def _withdraw_page(request: Request, item: dict, came_from: str, *, sent: SentBack = NOTHING_SENT):
+    """The question before withdrawing; after a CONFLICT again, with the input as stored now and its version."""
     return await render(
         request,
         "mine/input_withdraw.html",
-        {
-            "item": item,
-            "came_from": came_from,
-            "back": _back(item, came_from),
-        },
+        {"item": item, "came_from": came_from, "back": _back(item, came_from), **sent.context()},
+        status_code=sent.status_code if sent.errors else 200,
     )
 
 
@@ -144,8 +147,17 @@ async def withdraw(request: Request, actor: Actor):
     item = await _own_input(request)
     form = await verified_form(request)
     came_from = _came_from(request, form)
-    data = await query(request, "ResidentInputWithdraw", {"input": {"inputId": item["id"]}})
-    errors = mutation_errors(data["residentInputWithdraw"].get("errors"), {}, gettext=_, fallback_field="input")
+    data = await query(
+        request, "ResidentInputWithdraw", {"input": {"inputId": item["id"], "expectedVersion": posted_version(form)}}
+    )
+    payload_errors = data["residentInputWithdraw"].get("errors")
+    errors = mutation_errors(payload_errors, {}, gettext=_, fallback_field=WITHDRAWN_INPUT)
+    conflict = edit_conflict(payload_errors)
+    if conflict:
+        found = await _changeable_input(request)  # as stored now (or, answered meanwhile, no longer changeable)
+        if isinstance(found, Response):
+            return found
+        return await _withdraw_page(request, found[0], came_from, sent=SentBack({}, errors, conflict))
     if errors:
-        return await _closed(request, item, came_from, text=errors["input"])
+        return await _closed(request, item, came_from, text=errors[WITHDRAWN_INPUT])
     return redirect(_back(item, came_from), message="input-trukket-tilbage")

@@ -126,7 +126,7 @@ async def save(request: Request, actor: Actor):
     activity_id = activity["id"]
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
-    conflict = None
+    data: dict = {}
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
     occurrence_id = str(form.get("dato", ""))
@@ -159,7 +159,6 @@ async def save(request: Request, actor: Actor):
                     }
                 },
             )
-            conflict = edit_conflict(data["activityUpdate"].get("errors"))
             errors = mutation_errors(
                 data["activityUpdate"].get("errors"),
                 {"status": "status", "description": "beskrivelse"},
@@ -211,6 +210,7 @@ async def save(request: Request, actor: Actor):
                         "occurrenceId": occurrence_id,
                         "startsAt": starts_at,
                         "endsAt": ends_at,
+                        "expectedVersion": posted_version(form),
                     }
                 },
             )
@@ -222,7 +222,11 @@ async def save(request: Request, actor: Actor):
             )
             message = "dato-flyttet"
     elif action == "aflys-dato":
-        data = await query(request, "OccurrenceCancel", {"input": {"occurrenceId": occurrence_id}})
+        data = await query(
+            request,
+            "OccurrenceCancel",
+            {"input": {"occurrenceId": occurrence_id, "expectedVersion": posted_version(form)}},
+        )
         errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
         message = "dato-aflyst"
     elif action == "fjern-dato":
@@ -243,6 +247,7 @@ async def save(request: Request, actor: Actor):
                     "input": {
                         "occurrenceId": occurrence_id,
                         "participantCount": int(raw),
+                        "expectedVersion": posted_version(form),
                     }
                 },
             )
@@ -277,6 +282,8 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
+        # The mutation's payload (one field) may say someone saved in between: show what is stored now.
+        conflict = edit_conflict(next(iter(data.values()))["errors"]) if data else None
         sent = SentBack(values, errors, conflict)
         return await edit(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)

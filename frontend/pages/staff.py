@@ -180,9 +180,12 @@ async def answer(request: Request, actor: Actor):
         message = "status-gemt"
     elif action in ("offentliggoer", "skjul"):
         data = await query(
-            request, "ResidentInputPublish", {"input": {"inputId": input_id, "published": action == "offentliggoer"}}
+            request,
+            "ResidentInputPublish",
+            {"input": {"inputId": input_id, "published": action == "offentliggoer", "expectedVersion": version}},
         )
         errors = _errors_or_404(data["residentInputPublish"], {}, _, "offentlig")
+        conflict = edit_conflict(data["residentInputPublish"].get("errors"))
         message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
     else:
         raise HTTPException(status_code=400)

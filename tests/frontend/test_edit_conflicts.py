@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from backend.db import new_session
-from backend.models import Activity, ResidentInput
+from backend.models import Activity, Occurrence, ResidentInput
 from backend.services import inputs
 from schema.ids import encode
 from tests.frontend.html import form_fields, form_with, soup_of
@@ -182,3 +182,66 @@ async def test_an_answer_after_a_colleagues_answer_shows_theirs_beside_mine_then
     assert (await client.post(path, data={**again, "svar": mine_text}, cookies=housing)).status_code == 303
     answers = [a.get_text(" ", strip=True) for a in soup_of(await client.get(path, cookies=housing)).select(".answer")]
     assert len(answers) == 2 and answers[0].endswith(theirs_text) and answers[1].endswith(mine_text), answers
+
+
+async def test_publishing_after_a_colleague_published_is_a_conflict_not_a_silent_repeat(client, world):
+    path, input_pk, housing, answer, municipality, _form = await _two_colleagues_on_one_input(client, world, "svar")
+    assert (await client.post(path, data={**answer, "svar": "Svar"}, cookies=housing)).status_code == 303
+    forms = [
+        form_fields(form_with(soup_of(await client.get(path, cookies=c)), "offentliggoer"))
+        for c in (housing, municipality)
+    ]
+    assert (await client.post(path, data=forms[1], cookies=municipality)).status_code == 303
+    response = await client.post(path, data=forms[0], cookies=housing)
+    assert response.status_code == 409
+    summary = soup_of(response).select_one(".error-summary")
+    assert "Kommune" in summary.get_text() and [a["href"] for a in summary.find_all("a")] == ["#offentlig"]
+    # The page now offers what fits the input as stored (take it off the public page), at its version.
+    again = form_fields(form_with(soup_of(response), "skjul"))
+    assert int(again["version"]) == (await _stored(ResidentInput, input_pk)).version
+    assert (await client.post(path, data=again, cookies=housing)).status_code == 303
+    assert (await _stored(ResidentInput, input_pk)).published is False
+
+
+# ---------------------------------------------------------------- the partner's dates and the resident's withdrawal
+async def test_a_participant_count_saved_meanwhile_is_a_conflict_and_the_typed_count_is_kept(client, world):
+    path = f"/partner/aktiviteter/{encode('Activity', world.activity_id)}"
+    partner, staff = await cookies_of(world.accounts["partner"]), await cookies_of(world.accounts["housing"])
+    mine = form_fields(form_with(soup_of(await client.get(path, cookies=partner)), "deltagere"))
+    theirs = form_fields(form_with(soup_of(await client.get(path, cookies=staff)), "deltagere"))
+    assert (await client.post(path, data={**theirs, "deltagere": "10"}, cookies=staff)).status_code == 303
+    response = await client.post(path, data={**mine, "deltagere": "12"}, cookies=partner)
+    assert response.status_code == 409
+    soup = soup_of(response)
+    field = f"deltagere-{mine['raekke']}"
+    assert [a["href"] for a in soup.select(".error-summary a")] == [f"#{field}"]
+    assert "Boligorganisation" in soup.select_one(".error-summary").get_text()
+    assert soup.find("input", id=field)["value"] == "12"  # what the partner typed
+    assert "10" in soup.find("input", id=field).find_parent("li").get_text()  # beside what is stored now
+    again = form_fields(form_with(soup, "deltagere"))
+    assert (await client.post(path, data={**again, "deltagere": "12"}, cookies=partner)).status_code == 303
+    assert (await _stored(Occurrence, world.past_occurrence_id)).participant_count == 12
+
+
+async def test_a_withdrawal_after_staff_took_the_input_up_asks_again(client, world):
+    row = await call(inputs.submit, actor=world.actor("resident"), group_id=world.group_id, title="Hegn", body="Hul")
+    input_id = encode("ResidentInput", row.id)
+    path = f"/min-side/input/{input_id}/traek-tilbage"
+    resident = await cookies_of(world.accounts["resident"])
+    shown = form_fields(soup_of(await client.get(path, cookies=resident)).select_one(f"form[action='{path}']"))
+    staff = await cookies_of(world.accounts["housing"])
+    staff_page = f"/medarbejder/indbakke/{input_id}"
+    status_form = form_fields(form_with(soup_of(await client.get(staff_page, cookies=staff)), "status"))
+    assert (
+        await client.post(staff_page, data={**status_form, "status": "UNDER_CONSIDERATION"}, cookies=staff)
+    ).status_code == 303
+
+    response = await client.post(path, data=shown, cookies=resident)
+    assert response.status_code == 409
+    soup = soup_of(response)
+    summary = soup.select_one(".error-summary")
+    assert summary.find_next("h1") is soup.find("h1") and "Boligorganisation" in summary.get_text()
+    assert (await _stored(ResidentInput, row.id)).withdrawn is False
+    again = form_fields(soup.select_one(f"form[action='{path}']"))
+    assert (await client.post(path, data=again, cookies=resident)).status_code == 303
+    assert (await _stored(ResidentInput, row.id)).withdrawn is True
