@@ -127,6 +127,7 @@ async def save(request: Request, actor: Actor):
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
     data: dict = {}
+    version = posted_version(form)  # of the activity or, in a date's forms, of that date
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
     occurrence_id = str(form.get("dato", ""))
@@ -155,7 +156,7 @@ async def save(request: Request, actor: Actor):
                         "activityId": activity_id,
                         "status": status,
                         "description": values.get("beskrivelse", "").strip() or None,
-                        "expectedVersion": posted_version(form),
+                        "expectedVersion": version,
                     }
                 },
             )
@@ -210,7 +211,7 @@ async def save(request: Request, actor: Actor):
                         "occurrenceId": occurrence_id,
                         "startsAt": starts_at,
                         "endsAt": ends_at,
-                        "expectedVersion": posted_version(form),
+                        "expectedVersion": version,
                     }
                 },
             )
@@ -225,7 +226,7 @@ async def save(request: Request, actor: Actor):
         data = await query(
             request,
             "OccurrenceCancel",
-            {"input": {"occurrenceId": occurrence_id, "expectedVersion": posted_version(form)}},
+            {"input": {"occurrenceId": occurrence_id, "expectedVersion": version}},
         )
         errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
         message = "dato-aflyst"
@@ -247,7 +248,7 @@ async def save(request: Request, actor: Actor):
                     "input": {
                         "occurrenceId": occurrence_id,
                         "participantCount": int(raw),
-                        "expectedVersion": posted_version(form),
+                        "expectedVersion": version,
                     }
                 },
             )
