@@ -25,6 +25,7 @@ from backend import clock, rules
 from backend.models import (
     Activity,
     ActivityStatus,
+    AuditEvent,
     Financing,
     FinancingParty,
     Goal,
@@ -126,6 +127,21 @@ class AnnualReportData:
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return (datetime.combine(date(year, 1, 1), time(0), UTC), datetime.combine(date(year + 1, 1, 1), time(0), UTC))
+
+
+async def last_changed(session: AsyncSession, plan_id: int) -> datetime | None:
+    """When the plan's data last changed: every write is in the audit log with its plan; the plan's and its
+    activities' own times cover rows written without it (demo data, migrations)."""
+    from backend.services.validation import utc
+
+    newest = [
+        select(func.max(col(Plan.updated_at))).where(col(Plan.id) == plan_id).scalar_subquery(),
+        select(func.max(col(Activity.updated_at))).where(col(Activity.plan_id) == plan_id).scalar_subquery(),
+        select(func.max(col(AuditEvent.at))).where(col(AuditEvent.plan_id) == plan_id).scalar_subquery(),
+    ]
+    row = (await session.execute(select(*newest))).one()
+    times = [utc(t) for t in row if t is not None]
+    return max(times) if times else None
 
 
 async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualReportData | None:

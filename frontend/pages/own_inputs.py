@@ -12,13 +12,14 @@ from starlette.responses import Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import mutation_errors
+from frontend.forms import NOTHING_SENT, VERSION_FIELD, SentBack, edit_conflict, mutation_errors, posted_version
 from frontend.pages.groups import check_input_texts
 from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
 
 # Where the resident came from: the follow-up group's page, or (by default) My page.
 FROM_GROUP = "foelgegruppe"
 FIELD_IDS = {"title": "titel", "body": "tekst"}
+WITHDRAWN_INPUT = "input-heading"  # the input on the withdraw page, which an error there points to
 
 
 async def _own_input(request: Request) -> dict:
@@ -54,19 +55,13 @@ async def _closed(request: Request, item: dict, came_from: str, text: str | None
     )
 
 
-async def _edit_page(
-    request: Request, item: dict, came_from: str, *, values: dict, errors: dict | None = None, status_code: int = 200
-):
+async def _edit_page(request: Request, item: dict, came_from: str, *, sent: SentBack, status_code: int = 200):
+    """`values["version"]` is the version the form sends back: the one shown, or after a conflict the one
+    stored now (with the stored text beside the resident's own)."""
     return await render(
         request,
         "mine/input_edit.html",
-        {
-            "item": item,
-            "values": values,
-            "errors": errors or {},
-            "came_from": came_from,
-            "back": _back(item, came_from),
-        },
+        {"item": item, "came_from": came_from, "back": _back(item, came_from), **sent.context()},
         status_code=status_code,
     )
 
@@ -87,7 +82,8 @@ async def edit_form(request: Request, actor: Actor):
     if isinstance(found, Response):
         return found
     item, came_from = found
-    return await _edit_page(request, item, came_from, values={"titel": item["title"], "tekst": item["body"]})
+    values = {"titel": item["title"], "tekst": item["body"], VERSION_FIELD: item["version"]}
+    return await _edit_page(request, item, came_from, sent=SentBack(values))
 
 
 @require_actor(ActorKind.RESIDENT)
@@ -96,8 +92,9 @@ async def edit(request: Request, actor: Actor):
     item = await _own_input(request)
     form = await verified_form(request)
     came_from = _came_from(request, form)
-    values = {"titel": str(form.get("titel", "")), "tekst": str(form.get("tekst", ""))}
+    values = {k: str(form.get(k, "")) for k in ("titel", "tekst", VERSION_FIELD)}
     errors: dict[str, str] = {}
+    conflict = None
     check_input_texts(errors, values, gettext=_)
     if not errors:
         # Whether it may still be changed is the mutation's decision (it may have been answered meanwhile).
@@ -109,13 +106,20 @@ async def edit(request: Request, actor: Actor):
                     "inputId": item["id"],
                     "title": values["titel"].strip(),
                     "body": values["tekst"].strip(),
+                    "expectedVersion": posted_version(form),
                 }
             },
         )
-        errors = mutation_errors(data["residentInputEdit"].get("errors"), FIELD_IDS, gettext=_, fallback_field="tekst")
+        payload_errors = data["residentInputEdit"].get("errors")
+        errors = mutation_errors(payload_errors, FIELD_IDS, gettext=_, fallback_field="tekst")
         if not errors:
             return redirect(_back(item, came_from), message="input-rettet")
-    return await _edit_page(request, item, came_from, values=values, errors=errors, status_code=400)
+        conflict = edit_conflict(payload_errors)
+        if conflict:
+            item = await _own_input(request)  # as stored now: its text beside the resident's, its version
+            values[VERSION_FIELD] = item["version"]
+    sent = SentBack(values, errors, conflict)
+    return await _edit_page(request, item, came_from, sent=sent, status_code=sent.status_code)
 
 
 @require_actor(ActorKind.RESIDENT)
@@ -124,14 +128,16 @@ async def withdraw_confirm(request: Request, actor: Actor):
     if isinstance(found, Response):
         return found
     item, came_from = found
+    return await _withdraw_page(request, item, came_from)
+
+
+async def _withdraw_page(request: Request, item: dict, came_from: str, *, sent: SentBack = NOTHING_SENT):
+    """The question before withdrawing; after a CONFLICT again, with the input as stored now and its version."""
     return await render(
         request,
         "mine/input_withdraw.html",
-        {
-            "item": item,
-            "came_from": came_from,
-            "back": _back(item, came_from),
-        },
+        {"item": item, "came_from": came_from, "back": _back(item, came_from), **sent.context()},
+        status_code=sent.status_code if sent.errors else 200,
     )
 
 
@@ -141,8 +147,17 @@ async def withdraw(request: Request, actor: Actor):
     item = await _own_input(request)
     form = await verified_form(request)
     came_from = _came_from(request, form)
-    data = await query(request, "ResidentInputWithdraw", {"input": {"inputId": item["id"]}})
-    errors = mutation_errors(data["residentInputWithdraw"].get("errors"), {}, gettext=_, fallback_field="input")
+    data = await query(
+        request, "ResidentInputWithdraw", {"input": {"inputId": item["id"], "expectedVersion": posted_version(form)}}
+    )
+    payload_errors = data["residentInputWithdraw"].get("errors")
+    errors = mutation_errors(payload_errors, {}, gettext=_, fallback_field=WITHDRAWN_INPUT)
+    conflict = edit_conflict(payload_errors)
+    if conflict:
+        found = await _changeable_input(request)  # as stored now (or, answered meanwhile, no longer changeable)
+        if isinstance(found, Response):
+            return found
+        return await _withdraw_page(request, found[0], came_from, sent=SentBack({}, errors, conflict))
     if errors:
-        return await _closed(request, item, came_from, text=errors["input"])
+        return await _closed(request, item, came_from, text=errors[WITHDRAWN_INPUT])
     return redirect(_back(item, came_from), message="input-trukket-tilbage")

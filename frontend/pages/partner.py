@@ -13,7 +13,15 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import LIMITS, check_text, mutation_errors
+from frontend.forms import (
+    LIMITS,
+    NOTHING_SENT,
+    SentBack,
+    check_text,
+    edit_conflict,
+    mutation_errors,
+    posted_version,
+)
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
@@ -74,20 +82,14 @@ async def _editable(request: Request, actor: Actor) -> dict:
 
 
 @require_actor()
-async def edit(
-    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
-):
+async def edit(request: Request, actor: Actor, *, sent: SentBack = NOTHING_SENT, status_code: int = 200):
+    """The edit page; after a CONFLICT it shows the activity as stored now beside what the visitor sent (kept
+    in the fields) and the form carries the version stored now, so saving again goes on top of it."""
     activity = await _editable(request, actor)
-    values = values or {}
     return await render(
         request,
         "partner/edit.html",
-        {
-            "activity": activity,
-            "statuses": STATUSES,
-            "values": values,
-            "errors": errors or {},
-        },
+        {"activity": activity, "statuses": STATUSES, **sent.context()},
         status_code=status_code,
     )
 
@@ -124,6 +126,8 @@ async def save(request: Request, actor: Actor):
     activity_id = activity["id"]
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
+    data: dict = {}
+    version = posted_version(form)  # of the activity or, in a date's forms, of that date
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
     occurrence_id = str(form.get("dato", ""))
@@ -152,6 +156,7 @@ async def save(request: Request, actor: Actor):
                         "activityId": activity_id,
                         "status": status,
                         "description": values.get("beskrivelse", "").strip() or None,
+                        "expectedVersion": version,
                     }
                 },
             )
@@ -206,6 +211,7 @@ async def save(request: Request, actor: Actor):
                         "occurrenceId": occurrence_id,
                         "startsAt": starts_at,
                         "endsAt": ends_at,
+                        "expectedVersion": version,
                     }
                 },
             )
@@ -217,7 +223,11 @@ async def save(request: Request, actor: Actor):
             )
             message = "dato-flyttet"
     elif action == "aflys-dato":
-        data = await query(request, "OccurrenceCancel", {"input": {"occurrenceId": occurrence_id}})
+        data = await query(
+            request,
+            "OccurrenceCancel",
+            {"input": {"occurrenceId": occurrence_id, "expectedVersion": version}},
+        )
         errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
         message = "dato-aflyst"
     elif action == "fjern-dato":
@@ -238,6 +248,7 @@ async def save(request: Request, actor: Actor):
                     "input": {
                         "occurrenceId": occurrence_id,
                         "participantCount": int(raw),
+                        "expectedVersion": version,
                     }
                 },
             )
@@ -272,5 +283,8 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
-        return await edit(request, values=values, errors=errors, status_code=400)
+        # The mutation's payload (one field) may say someone saved in between: show what is stored now.
+        conflict = edit_conflict(next(iter(data.values()))["errors"]) if data else None
+        sent = SentBack(values, errors, conflict)
+        return await edit(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)
