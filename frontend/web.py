@@ -235,7 +235,7 @@ async def render(
     response.headers.setdefault("Cache-Control", "private, no-store" if signed_in else "no-cache")
     response.headers.setdefault("Content-Language", lang.code)
     response.headers.setdefault("Vary", "Cookie")  # the language and the sign-in both come from cookies
-    if not signed_in:
+    if not signed_in and status_code == 200:  # (an error page gets no validator)
         response.headers.setdefault("ETag", f'"{hashlib.blake2b(response.body, digest_size=16).hexdigest()}"')
     return response
 

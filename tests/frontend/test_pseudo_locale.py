@@ -29,14 +29,11 @@ def pseudo(text: str) -> str:
     return f"⟦{body} {'·' * max(1, round(len(text) * 0.4))}⟧"
 
 
-@pytest.fixture
-def pseudo_locale(tmp_path, monkeypatch):
-    from backend import i18n as languages
-    from frontend import i18n, templating
-
-    translations = tmp_path / "translations"
-    shutil.copytree(i18n.TRANSLATIONS, translations)
-    with (i18n.TRANSLATIONS / "messages.pot").open("rb") as f:
+def pseudo_catalogue(source, tmp_dir):
+    """A copy of a translations directory with the pseudo-locale added, every message turned."""
+    translations = tmp_dir / source.parent.name / "translations"
+    shutil.copytree(source, translations)
+    with (source / "messages.pot").open("rb") as f:
         template = read_po(f)
     catalog = Catalog(locale="en", domain="messages")
     for message in template:
@@ -48,14 +45,25 @@ def pseudo_locale(tmp_path, monkeypatch):
         write_po(f, catalog)
     with (target / "messages.mo").open("wb") as f:
         write_mo(f, catalog)
-    monkeypatch.setattr(i18n, "TRANSLATIONS", translations)
+    return translations
+
+
+@pytest.fixture
+def pseudo_locale(tmp_path, monkeypatch):
+    from backend import i18n as languages
+    from frontend import i18n, templating
+
+    # Both catalogues: the portal's and the backend's (notification sentences shown on pages).
+    monkeypatch.setattr(i18n, "TRANSLATIONS", pseudo_catalogue(i18n.TRANSLATIONS, tmp_path))
+    monkeypatch.setattr(languages, "TRANSLATIONS", pseudo_catalogue(languages.TRANSLATIONS, tmp_path))
     monkeypatch.setattr(languages, "RTL_LANGUAGES", languages.RTL_LANGUAGES | {PSEUDO})
     monkeypatch.setitem(i18n.LANGUAGES, PSEUDO, i18n.Language(PSEUDO, "Pseudo", locale="en_GB"))
-    for cached in (i18n.translations, i18n.awaits_review, templating.environment):
+    caches = (i18n.translations, i18n.awaits_review, templating.environment, languages.translations)
+    for cached in caches:
         cached.cache_clear()
     yield PSEUDO
     monkeypatch.undo()
-    for cached in (i18n.translations, i18n.awaits_review, templating.environment):
+    for cached in caches:
         cached.cache_clear()
 
 
