@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -45,14 +45,27 @@ SESSION_ENDED = "sessionEnded"
 NOTIFICATION_RECEIVED = "notificationReceived"
 
 
+EventData = dict[str, int | str | list[int] | None]
+
+
 async def publish(session: AsyncSession, topic: str, **data: int | str | list[int] | None) -> None:
     """Queue an event in the session's transaction: subscribers see it only if the transaction commits."""
+    await publish_many(session, topic, [data])
+
+
+async def publish_many(session: AsyncSession, topic: str, events: Sequence[EventData]) -> None:
+    """Queue several events of one topic (as `publish` does), in one statement however many there are."""
+    if not events:
+        return
     conn = await session.connection()
     if conn.dialect.name == "postgresql":
-        payload = json.dumps({"topic": topic, **data})
-        await session.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+        payloads = [json.dumps({"topic": topic, **data}) for data in events]
+        await session.execute(
+            text("SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"),
+            {"channel": CHANNEL, "payloads": payloads},
+        )
     else:
-        session.add(LiveEvent(topic=topic, payload=dict(data)))
+        session.add_all(LiveEvent(topic=topic, payload=dict(data)) for data in events)
         await session.execute(delete(LiveEvent).where(col(LiveEvent.at) < utcnow() - KEEP_SQLITE_EVENTS))
 
 

@@ -116,62 +116,76 @@ def link(params: dict[str, object]) -> str:
 
 
 # ---------------------------------------------------------------- writing
+# Who hears of a change: account ids, or a SELECT of them (a subquery of the statement that reads their
+# preferences and addresses, so that finding the recipients costs no statement of its own).
+Recipients = Iterable[int] | Select[int] | Select[int | None]
+
+
 async def notify(
     session: AsyncSession,
     *,
     actor: Actor | None,
     kind: NotificationKind,
     subject: tuple[str, int],
-    recipients: Iterable[int],
+    recipients: Recipients,
     names: dict[str, str],
     link_path: str,
 ) -> int:
-    """Tell each recipient (account ids) of one change, as their preferences for `kind` say: a row for
-    the portal, a mail (each or in the daily digest) through backend.mail. Never the actor themself.
+    """Tell each recipient of one change, as their preferences for `kind` say: a row for the portal, a
+    mail (each or in the daily digest) through backend.mail. Never the actor themself. However many
+    the recipients, this costs one SELECT (recipients, preferences, addresses), one INSERT of
+    notifications, at most two of mail (backend.mail.queue_notification_mails) and one live event.
     Returns how many portal notifications were written."""
-    account_ids = sorted(set(recipients) - {actor.account_id if actor else None})
-    if not account_ids:
-        return 0
+    if isinstance(recipients, Select):
+        wanted = col(Account.id).in_(recipients)
+    else:
+        ids = set(recipients)
+        if not ids:
+            return 0
+        wanted = col(Account.id).in_(sorted(ids))
     preference = and_(
         col(NotificationPreference.account_id) == col(Account.id), col(NotificationPreference.kind) == kind
     )
-    rows = (
-        await session.execute(
-            select(
-                col(Account.id),
-                col(Account.kind),
-                col(Account.language),
-                col(NotificationPreference.portal),
-                col(NotificationPreference.email),
-            )
-            .outerjoin(NotificationPreference, preference)
-            .where(col(Account.id).in_(account_ids))
-            .order_by(col(Account.id))
+    statement = (
+        select(
+            col(Account.id),
+            col(Account.kind),
+            col(Account.language),
+            col(NotificationPreference.portal),
+            col(NotificationPreference.email),
+            mail.accepts_mail(col(Account.id)),
         )
-    ).all()
+        .outerjoin(NotificationPreference, preference)
+        .where(wanted)
+        .order_by(col(Account.id))
+    )
+    if actor is not None:
+        statement = statement.where(col(Account.id) != actor.account_id)
     params: dict[str, object] = {**names, "link": link_path}
     portal: list[int] = []
-    for account_id, account_kind, language, wants_portal, email in rows:
+    mails: list[mail.NotificationMail] = []
+    for account_id, account_kind, language, wants_portal, email, accepts_mail in await session.execute(statement):
         if account_id is None:
             continue  # a stored account has an id (sqlmodel types it optional)
         if wants_portal is None or wants_portal:
             portal.append(account_id)
         email = EmailFrequency(email) if email is not None else EmailFrequency.EACH
-        if email != EmailFrequency.NEVER:
-            await mail.queue_notification_mail(
-                session,
-                account_id=account_id,
-                kind=kind.value,
-                subject=translate(language, MAIL_SUBJECT),
-                sentence=sentence(kind, language, params),
-                link_path=link_path,
-                digest=email == EmailFrequency.DAILY and ActorKind(account_kind) in DIGEST_KINDS,
+        if email != EmailFrequency.NEVER and accepts_mail:
+            mails.append(
+                mail.NotificationMail(
+                    account_id=account_id,
+                    language=language,
+                    subject=translate(language, MAIL_SUBJECT),
+                    sentence=sentence(kind, language, params),
+                    digest=email == EmailFrequency.DAILY and ActorKind(account_kind) in DIGEST_KINDS,
+                )
             )
+    await mail.queue_notification_mails(session, kind=kind.value, link_path=link_path, mails=mails)
     if not portal:
         return 0
     subject_type, subject_id = subject
     now = clock.now()
-    written = (
+    rows = (
         await session.execute(
             insert(Notification).returning(col(Notification.id), col(Notification.account_id)),
             [
@@ -187,68 +201,55 @@ async def notify(
             ],
         )
     ).all()
-    # A few events for many recipients (a meeting reaches every resident of the group): PostgreSQL's
-    # NOTIFY takes at most 8000 bytes, SQLite writes a row per event.
-    for start in range(0, len(written), EVENT_RECIPIENTS_MAX):
-        chunk = written[start : start + EVENT_RECIPIENTS_MAX]
-        await events.publish(
-            session,
-            events.NOTIFICATION_RECEIVED,
-            notification_ids=[n for n, _ in chunk if n is not None],
-            account_ids=[a for n, a in chunk if n is not None],
-        )
+    written = [(n, a) for n, a in rows if n is not None]  # stored ids are never NULL (sqlmodel types them optional)
+    # A meeting reaches every resident of the group: PostgreSQL's NOTIFY takes at most 8000 bytes, so
+    # the recipients are told in events of EVENT_RECIPIENTS_MAX each, all published in one statement.
+    chunks = [written[i : i + EVENT_RECIPIENTS_MAX] for i in range(0, len(written), EVENT_RECIPIENTS_MAX)]
+    await events.publish_many(
+        session,
+        events.NOTIFICATION_RECEIVED,
+        [{"notification_ids": [n for n, _ in c], "account_ids": [a for _, a in c]} for c in chunks],
+    )
     return len(written)
 
 
-# ---------------------------------------------------------------- who: recipients by SQL
-async def _ids(session: AsyncSession, statement: Select[int | None] | Select[int]) -> list[int]:
-    """The ids a statement selects (stored ids are never NULL; sqlmodel types them optional)."""
-    return [i for i in (await session.execute(statement)).scalars() if i is not None]
-
-
-async def _group_residents(session: AsyncSession, group_id: int) -> list[int]:
+# ---------------------------------------------------------------- who: recipients as SQL
+def _group_residents(group_id: int) -> Select[int]:
     """Residents who live now in an estate of the group (the residency rule of backend/actor.py)."""
-    return await _ids(
-        session,
+    return (
         select(col(Residency.account_id))
         .join(FollowUpGroupEstate, col(FollowUpGroupEstate.estate_id) == col(Residency.estate_id))
         .where(col(FollowUpGroupEstate.group_id) == group_id, residency_current(clock.today()))
-        .distinct(),
     )
 
 
-async def _plan_staff(session: AsyncSession, plan: Plan) -> list[int]:
+def _plan_staff(plan: Plan) -> Select[int | None]:
     """Staff of the plan (policy.is_plan_staff): its housing organisations' and its municipality's."""
     municipality = select(col(UrbanArea.municipality_id)).where(col(UrbanArea.id) == plan.urban_area_id)
     organisations = select(col(PlanOrganisation.organisation_id)).where(col(PlanOrganisation.plan_id) == plan.id)
-    return await _ids(
-        session,
-        select(col(Account.id)).where(
-            or_(
-                and_(
-                    col(Account.kind) == ActorKind.HOUSING_ORGANISATION,
-                    col(Account.housing_organisation_id).in_(organisations.scalar_subquery()),
-                ),
-                and_(
-                    col(Account.kind) == ActorKind.MUNICIPALITY,
-                    col(Account.municipality_id) == municipality.scalar_subquery(),
-                ),
-            )
-        ),
+    return select(col(Account.id)).where(
+        or_(
+            and_(
+                col(Account.kind) == ActorKind.HOUSING_ORGANISATION,
+                col(Account.housing_organisation_id).in_(organisations.scalar_subquery()),
+            ),
+            and_(
+                col(Account.kind) == ActorKind.MUNICIPALITY,
+                col(Account.municipality_id) == municipality.scalar_subquery(),
+            ),
+        )
     )
 
 
-async def _followers(session: AsyncSession, activity: Activity) -> list[int]:
+async def _followers(session: AsyncSession, activity: Activity) -> Select[int] | list[int]:
     """Residents who follow the activity, while the public may see it (a follower is no insider)."""
     plan = await session.get(Plan, activity.plan_id)
     if plan is None or not policy.activity_is_public(activity.visibility, plan.status):
         return []
-    return await _ids(
-        session, select(col(ActivityFollow.account_id)).where(col(ActivityFollow.activity_id) == activity.id)
-    )
+    return select(col(ActivityFollow.account_id)).where(col(ActivityFollow.activity_id) == activity.id)
 
 
-async def _activity_partners(session: AsyncSession, actor: Actor | None, activity_id: int) -> list[int]:
+def _activity_partners(actor: Actor | None, activity_id: int) -> Select[int | None]:
     """Staff of the activity's partners, except the actor's own organisation (it knows what it did)."""
     own_partner = actor.partner_id if actor is not None and actor.kind == ActorKind.PARTNER else None
     partners = select(col(ActivityPartner.partner_id)).where(col(ActivityPartner.activity_id) == activity_id)
@@ -257,7 +258,7 @@ async def _activity_partners(session: AsyncSession, actor: Actor | None, activit
     )
     if own_partner is not None:
         statement = statement.where(col(Account.partner_id) != own_partner)
-    return await _ids(session, statement)
+    return statement
 
 
 # ---------------------------------------------------------------- what: called by the services
@@ -292,7 +293,7 @@ async def input_received(session: AsyncSession, actor: Actor | None, row: Reside
         actor=actor,
         kind=K.INPUT_RECEIVED,
         subject=("ResidentInput", pk(row)),
-        recipients=await _plan_staff(session, plan),
+        recipients=_plan_staff(plan),
         names={"group": group.name if group else ""},
         link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', pk(row))}",
     )
@@ -331,7 +332,7 @@ async def occurrence_changed(
         actor=actor,
         kind=kind,
         subject=subject,
-        recipients=await _activity_partners(session, actor, pk(activity)),
+        recipients=_activity_partners(actor, pk(activity)),
         names=names,
         link_path=f"/partner/aktiviteter/{activity_id}",
     )
@@ -345,7 +346,7 @@ async def meeting_changed(
         actor=actor,
         kind=K.MEETING_CREATED if created else K.MEETING_MOVED,
         subject=("Meeting", pk(meeting)),
-        recipients=await _group_residents(session, pk(group)),
+        recipients=_group_residents(pk(group)),
         names={"group": group.name},
         link_path=f"/foelgegrupper/{global_id('FollowUpGroup', pk(group))}",
     )
@@ -360,13 +361,18 @@ async def agreement_awaits_approval(session: AsyncSession, actor: Actor | None, 
         actor=actor,
         kind=K.AGREEMENT_AWAITS_APPROVAL,
         subject=("Agreement", pk(row)),
-        recipients=await _ids(session, select(col(Account.id)).where(col(Account.kind) == ActorKind.FUND)),
+        recipients=select(col(Account.id)).where(col(Account.kind) == ActorKind.FUND),
         names={"plan": plan.name},
         link_path="/medarbejder/beslutninger",
     )
 
 
 # ---------------------------------------------------------------- the reader's own writes
+async def _ids(session: AsyncSession, statement: Select[int | None] | Select[int]) -> list[int]:
+    """The ids a statement selects (stored ids are never NULL; sqlmodel types them optional)."""
+    return [i for i in (await session.execute(statement)).scalars() if i is not None]
+
+
 def unread_statement(account_id: int) -> Select[int]:
     """How many of the account's notifications are unread (the portal's header asks on every page)."""
     return (

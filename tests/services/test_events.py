@@ -40,6 +40,35 @@ async def test_only_committed_events_of_the_topic_arrive():
     assert not events._broker.queues and events._broker.task is None  # the SQLite poller stops when idle
 
 
+async def test_events_published_together_arrive_each_once_and_only_after_commit():
+    marker = uuid.uuid4().hex
+    stream = events.subscribe([events.ACTIVITY_CHANGED])
+    waiting = asyncio.create_task(anext(stream))
+    await asyncio.sleep(0)  # let the subscription register its queue and start the listener
+    await events._broker.start()
+    try:
+        async with new_session() as s:
+            await events.publish_many(s, events.ACTIVITY_CHANGED, [{"activity_id": -9, "marker": marker}])
+            await s.rollback()
+        async with new_session() as s:
+            await events.publish_many(
+                s, events.ACTIVITY_CHANGED, [{"activity_id": -i, "plan_id": -i, "marker": marker} for i in range(1, 4)]
+            )
+            await s.commit()
+        seen: list[object] = []
+        while len(seen) < 3:
+            event = await asyncio.wait_for(waiting, 15)
+            if event.get("marker") == marker:  # not another test's event
+                seen.append(event["activity_id"])
+            waiting = asyncio.create_task(anext(stream))
+        assert sorted(seen) == [-3, -2, -1]  # each once; the rolled-back one (-9) never
+    finally:
+        waiting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiting
+        await stream.aclose()
+
+
 async def test_one_listen_connection_serves_the_caches_and_live_events():
     import pytest
     from sqlalchemy import text
