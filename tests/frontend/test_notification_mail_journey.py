@@ -26,6 +26,7 @@ from schema.ids import decode
 from tests.frontend.conftest import run_axe
 from tests.frontend.test_browser import new_context
 from tests.frontend.test_browser_journeys import no_violations, sign_in
+from tests.frontend.test_browser_notifications import the_one_unread_notification
 from tests.mail.smtp import arrived, mailbox, sending_server  # noqa: F401 - pytest fixtures: the SMTP server, a server sending to it
 
 SHOTS = Path("/work/shots")
@@ -118,13 +119,7 @@ async def test_a_resident_hears_back_in_the_portal_and_by_mail(
         await no_violations(desk, axe_source, "staff, answered")
 
         # 4. She sees the count in the header, the notification in her language, and marks it read.
-        await page.reload()
-        badge = page.locator(".portal-user .notifications-link .badge")
-        assert (await badge.inner_text()).split() == ["1", *_("ulæste").split()]
-        await page.locator(".portal-user .notifications-link").click()
-        await page.wait_for_url(f"{url}/min-side/notifikationer")
-        item = page.locator(".notification-list > li.unread")
-        assert await item.count() == 1
+        item = await the_one_unread_notification(page, url, _)
         sentence = translate(lang, SENTENCES[NotificationKind.INPUT_ANSWERED], group=group_name)
         assert await item.locator("a").inner_text() == sentence
         assert await run_axe(page, axe_source) == [], "notifications, unread"
