@@ -282,7 +282,7 @@ async def input_handled(session: AsyncSession, actor: Actor | None, row: Residen
         subject=("ResidentInput", pk(row)),
         recipients=[row.author_account_id],
         names={"group": group.name if group else ""},
-        link_path="/min-side",
+        link_path=f"/min-side#input-{global_id('ResidentInput', pk(row))}",  # her input in her list
     )
 
 

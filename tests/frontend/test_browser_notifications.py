@@ -14,6 +14,19 @@ from tests.frontend.test_own_inputs import cookies_of
 from tests.services.world import build_world, drop_built_worlds
 
 
+async def the_one_unread_notification(page, base_url: str, _):
+    """Reload: the header counts one unread notification; its link opens the list, where that one is the
+    only unread item (returned)."""
+    await page.reload()
+    badge = page.locator(".portal-user .notifications-link .badge")
+    assert (await badge.inner_text()).split() == ["1", *_("ulæste").split()]
+    await page.locator(".portal-user .notifications-link").click()
+    await page.wait_for_url(f"{base_url}/min-side/notifikationer")
+    item = page.locator(".notification-list > li.unread")
+    assert await item.count() == 1
+    return item
+
+
 @pytest.fixture
 async def world():
     yield await build_world()
@@ -43,13 +56,7 @@ async def test_a_follower_hears_of_a_cancelled_date_and_marks_it_read(browser, l
         await desk.wait_for_load_state()
         assert await desk.locator(".notifications-link .badge").count() == 0  # staff are not told of their own act
 
-        await page.reload()
-        badge = page.locator(".portal-user .notifications-link .badge")
-        assert (await badge.inner_text()).split() == ["1", *_("ulæste").split()]
-        await page.locator(".portal-user .notifications-link").click()
-        await page.wait_for_url(f"{live_server}/min-side/notifikationer")
-        item = page.locator(".notification-list > li")
-        assert await item.count() == 1
+        item = await the_one_unread_notification(page, live_server, _)
         sentence = await item.locator("a").inner_text()
         assert f"Lektiecafé {world.tag}" in sentence and sentence.strip("\u2068\u2069") != ""
         assert await run_axe(page, axe_source) == [], "notifications, unread"

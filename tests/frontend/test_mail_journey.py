@@ -4,9 +4,7 @@ mail, gets a mail with the right headers, finds it at /udvikling/post, and unsub
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 
 from sqlalchemy import delete, select, update
 from sqlmodel import col
@@ -17,36 +15,20 @@ from backend.models import Account, MailAddress
 from frontend.i18n import translations
 from tests.frontend.conftest import run_axe
 from tests.frontend.test_browser import new_context
-from tests.mail.smtp import mailbox  # noqa: F401 - pytest fixture: the SMTP server the sender sends to
-from tests.servers import free_port, start_server, stop_server
+from tests.mail.smtp import arrived, mailbox, sending_server  # noqa: F401 - pytest fixtures: the SMTP server, a server sending to it
 
 ADDRESS = "journey@example.org"
 
 
-async def _arrived(mailbox, subject: str, timeout: float = 30.0):  # noqa: F811
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in mailbox.messages() if m["To"] == ADDRESS and m["Subject"] == subject]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"no mail {subject!r} arrived")
-
-
-async def test_a_resident_confirms_an_address_gets_mail_and_unsubscribes(browser, sign_in_as, mailbox, axe_source):  # noqa: F811
+async def test_a_resident_confirms_an_address_gets_mail_and_unsubscribes(
+    browser,
+    sign_in_as,
+    mailbox,  # noqa: F811 - the imported pytest fixture
+    sending_server,  # noqa: F811 - the imported pytest fixture
+    axe_source,
+):
     _ = translations("da").gettext
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server, _url = start_server(
-        port=port,
-        env={
-            "BASE_URL": url,
-            "PORT": str(port),
-            "MAIL_SENDER": "true",
-            "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
-            "DEV_MAIL_DIR": str(mailbox.directory),
-        },
-    )
+    url = sending_server
     async with new_session() as s:
         account_id = (await s.execute(select(col(Account.id)).where(col(Account.subject) == "beboer-ny"))).scalar_one()
         # Mails go out in the account's language: no choice kept from another test, so Danish.
@@ -63,7 +45,7 @@ async def test_a_resident_confirms_an_address_gets_mail_and_unsubscribes(browser
         )
         assert await run_axe(page, axe_source) == []
 
-        confirmation = await _arrived(mailbox, "Bekræft din e-mailadresse")
+        confirmation = await arrived(mailbox, ADDRESS, "Bekræft din e-mailadresse")
         text = confirmation.get_body(preferencelist=("plain",)).get_content()
         link = re.search(re.escape(url) + r"/post/bekraeft/\S+", text).group(0)
         await page.goto(link)
@@ -81,7 +63,7 @@ async def test_a_resident_confirms_an_address_gets_mail_and_unsubscribes(browser
                 link_path="/min-side",
             )
             await s.commit()
-        mail = await _arrived(mailbox, "Dit input er besvaret")
+        mail = await arrived(mailbox, ADDRESS, "Dit input er besvaret")
         assert re.fullmatch(r"<outbox\.\d+\.\d+@127\.0\.0\.1>", mail["Message-ID"])
         assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert {p.get_content_type() for p in mail.iter_parts()} == {"text/plain", "text/html"}
@@ -97,7 +79,6 @@ async def test_a_resident_confirms_an_address_gets_mail_and_unsubscribes(browser
             assert not (await s.get(MailAddress, account_id)).mail_on
     finally:
         await context.close()
-        stop_server(server)
         async with new_session() as s:
             await s.execute(delete(MailAddress).where(col(MailAddress.account_id) == account_id))
             await s.commit()

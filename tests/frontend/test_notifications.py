@@ -57,7 +57,11 @@ async def test_the_list_marks_one_and_then_all_read_without_javascript(client, w
     items = soup_of(page).select(".notification-list > li")
     assert len(items) == 3 and all("unread" in li["class"] for li in items)
     assert items[0].find("a").get_text() == f"Dit input til Følgegruppe {world.tag} er besvaret."
-    assert items[0].find("a")["href"] == "/min-side"
+    # Each leads to its own input on Min side.
+    targets = [li.find("a")["href"] for li in items]
+    assert all(t.startswith("/min-side#input-") for t in targets)
+    mine = soup_of(await client.get("/min-side", cookies=cookies))
+    assert {mine.find(id=t.partition("#")[2]).find("h3").get_text() for t in targets} == {"Bænke", "Lys", "Affald"}
     first_id = items[0].find("input", attrs={"name": "id"})["value"]
     csrf = await csrf_of(client, "/min-side/notifikationer", cookies)
     done = await client.post("/min-side/notifikationer", data={"csrf_token": csrf, "id": first_id}, cookies=cookies)

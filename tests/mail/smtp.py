@@ -1,11 +1,13 @@
 """A real SMTP server for the tests: the development mail server (aiosmtpd) on a free port."""
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
 
 from backend.mail.devserver import EmlStore, read_messages, start
+from tests.servers import free_port, start_server, stop_server
 
 
 class RefusingStore(EmlStore):
@@ -51,3 +53,34 @@ def mailbox(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "dev_mail_dir", directory)
     yield Mailbox(directory, store, controller.port)
     controller.stop()
+
+
+async def arrived(mailbox: Mailbox, to: str, subject: str, timeout: float = 30.0):
+    """The first mail to `to` with `subject` in the mailbox, waiting for the sender to deliver it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [m for m in mailbox.messages() if m["To"] == to and m["Subject"] == subject]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.2)  # the sender polls its outbox; nothing tells the test when a mail is out
+    raise AssertionError(f"no mail {subject!r} to {to} arrived")
+
+
+@pytest.fixture
+def sending_server(mailbox, idp):
+    """A live server of its own whose sender sends to the mailbox (the session's servers send nothing),
+    signing in through the development OpenID Provider; its links point at itself. Yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server, _url = start_server(
+        port=port,
+        env={
+            "BASE_URL": url,
+            "PORT": str(port),
+            "MAIL_SENDER": "true",
+            "SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}",
+            "DEV_MAIL_DIR": str(mailbox.directory),
+        },
+    )
+    yield url
+    stop_server(server)
