@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit, bounds, events, policy, rules
+from backend import audit, bounds, events, policy
 from backend.actor import Actor
 from backend.models import (
     Activity,
@@ -16,19 +15,26 @@ from backend.models import (
     ActorKind,
     Agreement,
     AgreementKind,
-    FocusArea,
     Occurrence,
     Partner,
     PartnerRole,
     Plan,
     ProgressNote,
     Visibility,
-    max_length,
     pk,
 )
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
-from backend.services.validation import Checker, Unset, get_or_404, now, referenced, utc
+from backend.services.validation import (
+    Checker,
+    TextField,
+    Unset,
+    focus_area_of_plan,
+    get_or_404,
+    now,
+    referenced,
+    utc,
+)
 
 ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
@@ -84,73 +90,35 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
-class _ActivityTexts(TypedDict, total=False):
-    title: str | None
-    description: str | None
-    target_group: str | None
-    location: str | None
-    contact: str | None
+ACTIVITY_TEXTS = (
+    TextField("title", "Titlen", "The title", single_line=True),
+    TextField("description", "Beskrivelsen", "The description", required=False),
+    TextField("target_group", "Målgruppen", "The target group", required=False, single_line=True),
+    TextField("location", "Stedet", "The location", required=False, single_line=True),
+    TextField("contact", "Kontakten", "The contact", required=False, single_line=True),
+)
 
 
 def _activity_texts(
     check: Checker,
-    *,
-    title: str | None | Unset = _UNSET,
-    description: str | None | Unset = _UNSET,
-    target_group: str | None | Unset = _UNSET,
-    location: str | None | Unset = _UNSET,
-    contact: str | None | Unset = _UNSET,
-) -> _ActivityTexts:
-    out: _ActivityTexts = {}
-    if title is not _UNSET:
-        out["title"] = check.text(
-            "title",
-            title,
-            max_len=max_length(Activity, "title"),
-            label_da="Titlen",
-            label_en="The title",
-            single_line=True,
-        )
-    if description is not _UNSET:
-        out["description"] = check.text(
-            "description",
-            description,
-            max_len=max_length(Activity, "description"),
-            required=False,
-            label_da="Beskrivelsen",
-            label_en="The description",
-        )
-    if target_group is not _UNSET:
-        out["target_group"] = check.text(
-            "targetGroup",
-            target_group,
-            max_len=max_length(Activity, "target_group"),
-            required=False,
-            label_da="Målgruppen",
-            label_en="The target group",
-            single_line=True,
-        )
-    if location is not _UNSET:
-        out["location"] = check.text(
-            "location",
-            location,
-            max_len=max_length(Activity, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
-    if contact is not _UNSET:
-        out["contact"] = check.text(
-            "contact",
-            contact,
-            max_len=max_length(Activity, "contact"),
-            required=False,
-            label_da="Kontakten",
-            label_en="The contact",
-            single_line=True,
-        )
-    return out
+    title: str | None | Unset,
+    description: str | None | Unset,
+    target_group: str | None | Unset,
+    location: str | None | Unset,
+    contact: str | None | Unset,
+) -> dict[str, str | None]:
+    return check.columns(
+        Activity,
+        ACTIVITY_TEXTS,
+        title=title,
+        description=description,
+        target_group=target_group,
+        location=location,
+        contact=contact,
+    )
+
+
+OCCURRENCE_LOCATION = TextField("location", "Stedet", "The location", required=False, single_line=True)
 
 
 async def create(
@@ -175,20 +143,9 @@ async def create(
     if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    texts = _activity_texts(
-        check, title=title, description=description, target_group=target_group, location=location, contact=contact
-    )
+    texts = _activity_texts(check, title, description, target_group, location, contact)
     langs = _languages(check, languages) or []
-    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
-    if area is None:
-        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add(
-            "focusAreaId",
-            "FOCUS_AREA_NOT_IN_GENERATION",
-            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-            "The focus area does not belong to the plan's funding generation.",
-        )
+    area = await focus_area_of_plan(session, check, focus_area_id, plan)
     if agreement_id is not None:
         agreement = await session.get(Agreement, agreement_id)
         if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:
@@ -253,27 +210,19 @@ async def update(
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
-        given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
-        for name, text in given.items():
-            if text is not _UNSET:
-                check.add(
-                    name,
-                    "NOT_ALLOWED",
-                    "Partnere kan kun ændre status og beskrivelse.",
-                    "Partners can only change the status and the description.",
-                )
-        for name, choice in (("visibility", visibility), ("languages", languages)):
-            if choice is not None:
-                check.add(
-                    name,
-                    "NOT_ALLOWED",
-                    "Partnere kan kun ændre status og beskrivelse.",
-                    "Partners can only change the status and the description.",
-                )
+        texts_given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
+        choices_given = {"visibility": visibility, "languages": languages}
+        staff_only = [name for name, text in texts_given.items() if text is not _UNSET]
+        staff_only += [name for name, choice in choices_given.items() if choice is not None]
+        for name in staff_only:
+            check.add(
+                name,
+                "NOT_ALLOWED",
+                "Partnere kan kun ændre status og beskrivelse.",
+                "Partners can only change the status and the description.",
+            )
         check.done()
-    texts = _activity_texts(
-        check, title=title, description=description, target_group=target_group, location=location, contact=contact
-    )
+    texts = _activity_texts(check, title, description, target_group, location, contact)
     langs = _languages(check, languages)
     check.done()
     before = audit.snapshot(activity)
@@ -305,21 +254,11 @@ async def add_occurrence(
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
-    location = check.text(
-        "location",
-        location,
-        max_len=max_length(Occurrence, "location"),
-        required=False,
-        label_da="Stedet",
-        label_en="The location",
-        single_line=True,
-    )
+    location = check.column(Occurrence, OCCURRENCE_LOCATION, location)
     starts_at = check.done(starts_at)
     ends_at = check.done(ends_at)
     occ = Occurrence(activity_id=pk(activity), starts_at=starts_at, ends_at=ends_at, location=location)
-    session.add(occ)
-    await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.add", obj=occ, plan_id=activity.plan_id)
+    await audit.created(session, occ, actor=actor, action="occurrence.add", plan_id=activity.plan_id)
     await _changed(session, activity)
     return occ
 
@@ -337,15 +276,7 @@ async def move_occurrence(
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
-        location = check.text(
-            "location",
-            location,
-            max_len=max_length(Occurrence, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
+        location = check.column(Occurrence, OCCURRENCE_LOCATION, location)
     if occ.cancelled:
         check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
     starts_at = check.done(starts_at)
@@ -442,7 +373,7 @@ async def add_progress_note(
 ) -> ProgressNote:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
-    text = check.text("text", text, max_len=max_length(ProgressNote, "text"), label_da="Noten", label_en="The note")
+    text = check.column(ProgressNote, TextField("text", "Noten", "The note"), text)
     text = check.done(text)
     assert actor is not None  # _activity_for_update lets only the plan's staff and the activity's partners through
     note = ProgressNote(
@@ -451,8 +382,6 @@ async def add_progress_note(
         author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
         author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,
     )
-    session.add(note)
-    await session.flush()
-    await audit.record(session, actor=actor, action="progressNote.add", obj=note, plan_id=activity.plan_id)
+    await audit.created(session, note, actor=actor, action="progressNote.add", plan_id=activity.plan_id)
     await _changed(session, activity)
     return note

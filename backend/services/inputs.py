@@ -264,9 +264,7 @@ async def register(
         concerns_focus_area_id=focus_area_id,
         channel=channel,
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.register", obj=row, plan_id=plan.id)
+    await audit.created(session, row, actor=actor, action="residentInput.register", plan_id=plan.id)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
@@ -277,11 +275,29 @@ async def _has_answer(session: AsyncSession, input_id: int) -> bool:
     ).first() is not None
 
 
+WITHDRAWN = FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+
+
+async def _changed(
+    session: AsyncSession,
+    actor: Actor | None,
+    row: ResidentInput,
+    before: audit.AuditData,
+    *,
+    action: str,
+    plan_id: int,
+    reason: str | None = None,
+) -> ResidentInput:
+    """Stamp, flush and audit a change to an input (`before`: its snapshot from before the change)."""
+    row.updated_at = now()
+    await session.flush()
+    await audit.record(session, actor=actor, action=action, obj=row, plan_id=plan_id, before=before, reason=reason)
+    return row
+
+
 async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     if not policy.input_open_to_author(
         withdrawn=False, status=row.status, answered=await _has_answer(session, pk(row))
     ):
@@ -336,10 +352,7 @@ async def withdraw(*, session: AsyncSession, actor: Actor | None, input_id: int 
     await _check_still_open(session, row)
     before = audit.snapshot(row)
     row.withdrawn, row.status, row.published, row.content_hash = True, InputStatus.CLOSED, False, None
-    row.updated_at = now()
-    await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.withdraw", obj=row, plan_id=plan_id, before=before)
-    return row
+    return await _changed(session, actor, row, before, action="residentInput.withdraw", plan_id=plan_id)
 
 
 async def set_status(
@@ -347,9 +360,7 @@ async def set_status(
 ) -> ResidentInput:
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     if status == InputStatus.ANSWERED and not await _has_answer(session, pk(row)):
         raise ValidationFailed(
             FieldError(
@@ -361,10 +372,7 @@ async def set_status(
         )
     before = audit.snapshot(row)
     row.status = status
-    row.updated_at = now()
-    await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.setStatus", obj=row, plan_id=plan_id, before=before)
-    return row
+    return await _changed(session, actor, row, before, action="residentInput.setStatus", plan_id=plan_id)
 
 
 async def answer(
@@ -373,9 +381,7 @@ async def answer(
     """Staff of the plan answer; the status becomes ANSWERED and the author is told."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     check = Checker()
     body = check.text("body", body, max_len=ANSWER_MAX, label_da="Svaret", label_en="The answer")
     body = check.done(body)
@@ -405,9 +411,7 @@ async def publish(
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     if published:
         if row.withdrawn:
-            raise ValidationFailed(
-                FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-            )
+            raise ValidationFailed(WITHDRAWN)
         if row.hidden:
             raise ValidationFailed(
                 FieldError(
@@ -428,17 +432,8 @@ async def publish(
             )
     before = audit.snapshot(row)
     row.published = published
-    row.updated_at = now()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.publish" if published else "residentInput.unpublish",
-        obj=row,
-        plan_id=plan_id,
-        before=before,
-    )
-    return row
+    action = "residentInput.publish" if published else "residentInput.unpublish"
+    return await _changed(session, actor, row, before, action=action, plan_id=plan_id)
 
 
 async def hide(
@@ -456,18 +451,8 @@ async def hide(
     row.hidden_reason = reason if hidden else None
     if hidden:
         row.published = False
-    row.updated_at = now()
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.hide" if hidden else "residentInput.unhide",
-        obj=row,
-        plan_id=plan_id,
-        before=before,
-        reason=reason,
-    )
-    return row
+    action = "residentInput.hide" if hidden else "residentInput.unhide"
+    return await _changed(session, actor, row, before, action=action, plan_id=plan_id, reason=reason)
 
 
 async def report(
