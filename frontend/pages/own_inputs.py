@@ -12,9 +12,17 @@ from starlette.responses import Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import mutation_errors
 from frontend.pages.groups import check_input_texts
-from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import (
+    gettext_for,
+    mutate,
+    path_id,
+    query_or_404,
+    redirect,
+    render,
+    require_actor,
+    verified_form,
+)
 
 # Where the resident came from: the follow-up group's page, or (by default) My page.
 FROM_GROUP = "foelgegruppe"
@@ -101,18 +109,10 @@ async def edit(request: Request, actor: Actor):
     check_input_texts(errors, values, gettext=_)
     if not errors:
         # Whether it may still be changed is the mutation's decision (it may have been answered meanwhile).
-        data = await query(
-            request,
-            "ResidentInputEdit",
-            {
-                "input": {
-                    "inputId": item["id"],
-                    "title": values["titel"].strip(),
-                    "body": values["tekst"].strip(),
-                }
-            },
+        texts = {"inputId": item["id"], "title": values["titel"].strip(), "body": values["tekst"].strip()}
+        _payload, errors = await mutate(
+            request, "ResidentInputEdit", texts, FIELD_IDS, gettext=_, fallback_field="tekst"
         )
-        errors = mutation_errors(data["residentInputEdit"].get("errors"), FIELD_IDS, gettext=_, fallback_field="tekst")
         if not errors:
             return redirect(_back(item, came_from), message="input-rettet")
     return await _edit_page(request, item, came_from, values=values, errors=errors, status_code=400)
@@ -141,8 +141,8 @@ async def withdraw(request: Request, actor: Actor):
     item = await _own_input(request)
     form = await verified_form(request)
     came_from = _came_from(request, form)
-    data = await query(request, "ResidentInputWithdraw", {"input": {"inputId": item["id"]}})
-    errors = mutation_errors(data["residentInputWithdraw"].get("errors"), {}, gettext=_, fallback_field="input")
+    which = {"inputId": item["id"]}
+    _payload, errors = await mutate(request, "ResidentInputWithdraw", which, {}, gettext=_, fallback_field="input")
     if errors:
         return await _closed(request, item, came_from, text=errors["input"])
     return redirect(_back(item, came_from), message="input-trukket-tilbage")

@@ -15,7 +15,7 @@ from schema.activities.filters import ActivityFilter, conditions, filter_key
 from schema.activities.types import Activity, Occurrence, Partner, ProgressNote
 from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import PartnerKind
-from schema.node import node_resolver
+from schema.node import fetch_one, node_resolver
 from schema.permissions import checked, public
 from schema.rows import build, columns
 
@@ -92,8 +92,7 @@ async def _occurrence(context, pk: int):
         .join(m.Plan, m.Plan.id == m.Activity.plan_id)
         .where(Occ.id == pk, policy.activity_filter(context.actor))
     )
-    rows = await context.fetch(stmt)
-    return build(Occurrence, rows[0]) if rows else None
+    return await fetch_one(context, Occurrence, stmt)
 
 
 @node_resolver("ProgressNote")

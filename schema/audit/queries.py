@@ -13,9 +13,9 @@ from backend import policy
 from schema.audit.types import AuditEvent
 from schema.connections import After, Connection, First, page
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import fetch_one, node_resolver
 from schema.permissions import checked
-from schema.rows import build, columns
+from schema.rows import columns
 
 
 def audit_statement(actor):
@@ -46,5 +46,4 @@ class AuditQuery:
 
 @node_resolver("AuditEvent")
 async def _audit_event(context, pk: int):
-    rows = await context.fetch(audit_statement(context.actor).where(m.AuditEvent.id == pk))
-    return build(AuditEvent, rows[0]) if rows else None
+    return await fetch_one(context, AuditEvent, audit_statement(context.actor).where(m.AuditEvent.id == pk))

@@ -17,11 +17,11 @@ from backend.clock import start_of_day
 from schema.connections import After, Connection, First, page
 from schema.enums import InputStatus
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import node_resolver, one_of_visible_plan
 from schema.participation import loaders as pl
 from schema.participation.types import FollowUpGroup, InputAnswer, Meeting, Residency, ResidentInput, Viewer
 from schema.permissions import checked
-from schema.rows import build, build_all, columns
+from schema.rows import build, build_all, columns, copied
 from schema.scalars import to_utc  # SQLite keeps moments as naive UTC text: compare in UTC
 
 
@@ -105,16 +105,7 @@ class ParticipationQuery:
     @strawberry.field(description="You, when signed in (null when not).", **checked(policy.can_read_own_data))
     def viewer(self, info: Info) -> Viewer | None:
         actor = info.context.actor
-        if actor is None:
-            return None
-        return Viewer(
-            kind=actor.kind,
-            display_name=actor.display_name,
-            account_id=actor.account_id,
-            housing_organisation_id=actor.housing_organisation_id,
-            partner_id=actor.partner_id,
-            municipality_id=actor.municipality_id,
-        )
+        return None if actor is None else copied(Viewer, actor)
 
 
 async def own_residencies(context, account_id: int) -> list[Residency]:
@@ -139,13 +130,7 @@ async def _group(context, pk: int):
 
 @node_resolver("Meeting")
 async def _meeting(context, pk: int):
-    rows = await context.fetch(
-        select(*columns(Meeting, m.Meeting))
-        .join(m.FollowUpGroup, m.FollowUpGroup.id == m.Meeting.group_id)
-        .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
-        .where(m.Meeting.id == pk, policy.plan_filter(context.actor))
-    )
-    return build(Meeting, rows[0]) if rows else None
+    return await one_of_visible_plan(context, Meeting, m.Meeting, pk, via=((m.FollowUpGroup, m.Meeting.group_id),))
 
 
 @node_resolver("ResidentInput")

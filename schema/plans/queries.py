@@ -13,7 +13,7 @@ from backend import policy
 from schema.connections import After, Connection, First, OrderBy, page
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import node_resolver, one_of_visible_plan
 from schema.permissions import checked, public
 from schema.plans import loaders as pl
 from schema.plans.types import (
@@ -27,7 +27,7 @@ from schema.plans.types import (
     Plan,
 )
 from schema.prefetch import prefetch_page
-from schema.rows import build, build_all, columns
+from schema.rows import build_all, columns
 
 
 @strawberry.input(description="Narrows a list of plans; all given conditions must hold.")
@@ -102,16 +102,6 @@ class PlansQuery:
         return build_all(FundingGeneration, rows)
 
 
-async def _one_of_visible_plan(context, type_cls, model, pk: int, *extra):
-    """One row of a plan part, when the actor may read the plan (and any extra condition holds)."""
-    rows = await context.fetch(
-        select(*columns(type_cls, model))
-        .join(m.Plan, m.Plan.id == model.plan_id)
-        .where(model.id == pk, policy.plan_filter(context.actor), *extra)
-    )
-    return build(type_cls, rows[0]) if rows else None
-
-
 @node_resolver("Plan")
 async def _plan(context, pk: int):
     return await pl.VisiblePlanByIdLoader(context).load(pk)
@@ -129,42 +119,30 @@ async def _focus_area(context, pk: int):
 
 @node_resolver("Agreement")
 async def _agreement(context, pk: int):
-    return await _one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
+    return await one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
 
 
 @node_resolver("Goal")
 async def _goal(context, pk: int):
-    return await _one_of_visible_plan(context, Goal, m.Goal, pk)
+    return await one_of_visible_plan(context, Goal, m.Goal, pk)
 
 
 @node_resolver("Milestone")
 async def _milestone(context, pk: int):
-    return await _one_of_visible_plan(context, Milestone, m.Milestone, pk)
+    return await one_of_visible_plan(context, Milestone, m.Milestone, pk)
 
 
 @node_resolver("Financing")
 async def _financing(context, pk: int):
-    return await _one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
+    return await one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
 
 
 @node_resolver("Indicator")
 async def _indicator(context, pk: int):
-    rows = await context.fetch(
-        select(*columns(Indicator, m.Indicator))
-        .join(m.Goal, m.Goal.id == m.Indicator.goal_id)
-        .join(m.Plan, m.Plan.id == m.Goal.plan_id)
-        .where(m.Indicator.id == pk, policy.plan_filter(context.actor))
-    )
-    return build(Indicator, rows[0]) if rows else None
+    return await one_of_visible_plan(context, Indicator, m.Indicator, pk, via=((m.Goal, m.Indicator.goal_id),))
 
 
 @node_resolver("Measurement")
 async def _measurement(context, pk: int):
-    rows = await context.fetch(
-        select(*columns(Measurement, m.Measurement))
-        .join(m.Indicator, m.Indicator.id == m.Measurement.indicator_id)
-        .join(m.Goal, m.Goal.id == m.Indicator.goal_id)
-        .join(m.Plan, m.Plan.id == m.Goal.plan_id)
-        .where(m.Measurement.id == pk, policy.plan_filter(context.actor))
-    )
-    return build(Measurement, rows[0]) if rows else None
+    via = ((m.Indicator, m.Measurement.indicator_id), (m.Goal, m.Indicator.goal_id))
+    return await one_of_visible_plan(context, Measurement, m.Measurement, pk, via=via)
