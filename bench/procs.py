@@ -19,6 +19,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def uvicorn(
+    root: Path, app: str, port: int, *, workers: int, log_level: str, options: tuple[str, ...] = ()
+) -> list[str]:
+    """The command that serves `app` with the checkout's uvicorn on 127.0.0.1:`port`, without an access log."""
+    return [
+        str(root / ".venv" / "bin" / "uvicorn"),
+        app,
+        *options,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        log_level,
+    ]
+
+
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():

@@ -198,25 +198,14 @@ def sigterm_finishes_in_flight(*, env: dict, say) -> bool:
     """A second portal (2 workers) gets SIGTERM with requests in flight; each must be answered in full."""
     import subprocess
 
-    from bench.procs import Server, free_port
+    from bench.procs import Server, free_port, uvicorn
 
     root = Path(__file__).resolve().parent.parent
     port = free_port()
     server = Server.start(
         "portal-sigterm",
         [
-            str(root / ".venv" / "bin" / "uvicorn"),
-            "backend.cli:frozen_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--no-access-log",
-            "--log-level",
-            "info",
+            *uvicorn(root, "backend.cli:frozen_app", port, workers=2, log_level="info", options=("--factory",)),
             "--timeout-graceful-shutdown",
             "30",
         ],
