@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.request import SignInEnded
 from backend.actor import Actor
-from backend.db import new_session
+from backend.db import committed, new_session
 
 
 def _fetch_on_connection(session, statement, params) -> list:
@@ -109,11 +109,8 @@ class Context:
                 await session.rollback()
             self._writer = asyncio.current_task()
             try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+                async with committed(session):
+                    yield session
             finally:
                 self._writer = None
                 # Later fields must see the new state; batches already on their way finish first.
