@@ -11,7 +11,7 @@ from strawberry.types import Info
 from backend import models as m
 from backend import policy
 from schema.audit.types import AuditEvent
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, page, where_given
 from schema.ids import decode_pk
 from schema.node import fetch_one, node_resolver
 from schema.permissions import checked
@@ -38,9 +38,7 @@ class AuditQuery:
         plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only events of this plan.")] = None,
     ) -> Connection[AuditEvent]:
         stmt = audit_statement(info.context.actor)
-        plan_pk = decode_pk(plan_id, "Plan")
-        if plan_pk is not None:
-            stmt = stmt.where(m.AuditEvent.plan_id == plan_pk)
+        stmt = where_given(stmt, (m.AuditEvent.plan_id, decode_pk(plan_id, "Plan")))
         return await page(info.context, AuditEvent, stmt, m.AuditEvent.id, first=first, after=after)
 
 

@@ -14,7 +14,7 @@ from backend import models as m
 from backend import policy
 from backend.bounds import DATE_MAX, DATE_MIN
 from backend.clock import start_of_day
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, page, where_given
 from schema.enums import InputStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver, one_of_visible_plan
@@ -47,10 +47,8 @@ def inbox_statement(actor, f: InboxFilter | None):
     stmt = pl.inputs_select(ResidentInput).where(policy.inbox_filter(actor))
     if f is None:
         return stmt
-    if (pk := decode_pk(f.group_id, "FollowUpGroup")) is not None:
-        stmt = stmt.where(m.ResidentInput.group_id == pk)
-    if f.status is not None:
-        stmt = stmt.where(m.ResidentInput.status == f.status)
+    group_pk = decode_pk(f.group_id, "FollowUpGroup")
+    stmt = where_given(stmt, (m.ResidentInput.group_id, group_pk), (m.ResidentInput.status, f.status))
     received_from, received_to = _day(f.received_from, "receivedFrom"), _day(f.received_to, "receivedTo")
     if received_from and received_to and received_from > received_to:
         raise GraphQLError("receivedFrom is after receivedTo.", extensions={"code": "BAD_USER_INPUT"})
@@ -97,9 +95,7 @@ class ParticipationQuery:
             .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
             .where(policy.plan_filter(info.context.actor))
         )
-        plan_pk = decode_pk(plan_id, "Plan")
-        if plan_pk is not None:
-            stmt = stmt.where(m.FollowUpGroup.plan_id == plan_pk)
+        stmt = where_given(stmt, (m.FollowUpGroup.plan_id, decode_pk(plan_id, "Plan")))
         return await page(info.context, FollowUpGroup, stmt, m.FollowUpGroup.id, first=first, after=after)
 
     @strawberry.field(description="You, when signed in (null when not).", **checked(policy.can_read_own_data))

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
-from schema.connections import After, Connection, First, OrderBy, page
+from schema.connections import After, Connection, First, OrderBy, page_by_name, where_given
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver, one_of_visible_plan
@@ -47,19 +47,16 @@ def plans_statement(actor, f: PlanFilter | None):
     stmt = select(*columns(Plan, m.Plan)).where(policy.plan_filter(actor))
     if f is None:
         return stmt
-    if (pk := decode_pk(f.urban_area_id, "UrbanArea")) is not None:
-        stmt = stmt.where(m.Plan.urban_area_id == pk)
-    if f.status is not None:
-        stmt = stmt.where(m.Plan.status == f.status)
+    stmt = where_given(stmt, (m.Plan.urban_area_id, decode_pk(f.urban_area_id, "UrbanArea")), (m.Plan.status, f.status))
     if (pk := decode_pk(f.organisation_id, "HousingOrganisation")) is not None:
         stmt = stmt.where(
             exists().where(m.PlanOrganisation.plan_id == m.Plan.id, m.PlanOrganisation.organisation_id == pk)
         )
-    if (pk := decode_pk(f.board_id, "Board")) is not None:
-        stmt = stmt.where(m.Plan.board_id == pk)
-    if (pk := decode_pk(f.generation_id, "FundingGeneration")) is not None:
-        stmt = stmt.where(m.Plan.generation_id == pk)
-    return stmt
+    return where_given(
+        stmt,
+        (m.Plan.board_id, decode_pk(f.board_id, "Board")),
+        (m.Plan.generation_id, decode_pk(f.generation_id, "FundingGeneration")),
+    )
 
 
 @strawberry.type(description="Plans and funding generations.")
@@ -77,9 +74,7 @@ class PlansQuery:
         order_by: OrderBy = None,
     ) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
-        connection = await page(
-            info.context, Plan, stmt, m.Plan.id, first=first, after=after, order_by=order_by, name_column=m.Plan.name
-        )
+        connection = await page_by_name(info.context, Plan, m.Plan, stmt, first=first, after=after, order_by=order_by)
         await prefetch_page(info, "Plan", connection)
         return connection
 
