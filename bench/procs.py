@@ -23,20 +23,9 @@ def uvicorn(
     root: Path, app: str, port: int, *, workers: int, log_level: str, options: tuple[str, ...] = ()
 ) -> list[str]:
     """The command that serves `app` with the checkout's uvicorn on 127.0.0.1:`port`, without an access log."""
-    return [
-        str(root / ".venv" / "bin" / "uvicorn"),
-        app,
-        *options,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        log_level,
-    ]
+    where = ["--host", "127.0.0.1", "--port", str(port)]
+    how = ["--workers", str(workers), "--no-access-log", "--log-level", log_level]
+    return [str(root / ".venv" / "bin" / "uvicorn"), app, *options, *where, *how]
 
 
 def _children() -> dict[int, list[int]]:

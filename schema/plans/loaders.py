@@ -61,12 +61,14 @@ class FocusAreasByGenerationIdLoader(
 ): ...
 
 
+# Each kind of document together, a sub-agreement's versions by focus area, oldest version first.
+AGREEMENT_ORDER = (m.Agreement.kind, m.Agreement.focus_area_id, m.Agreement.version, m.Agreement.id)
+# By year, then by party.
+FINANCING_ORDER = (m.Financing.year, m.Financing.party, m.Financing.id)
+
+
 class AgreementsByPlanIdLoader(
-    ByForeignKeyLoader,
-    model=m.Agreement,
-    fk="plan_id",
-    order_by=(m.Agreement.kind, m.Agreement.focus_area_id, m.Agreement.version, m.Agreement.id),
-    policy_filter=policy.agreement_filter,
+    ByForeignKeyLoader, model=m.Agreement, fk="plan_id", order_by=AGREEMENT_ORDER, policy_filter=policy.agreement_filter
 ):
     """All versions of a plan's agreements the actor may see (emergency plans: the plan's staff)."""
 
@@ -86,11 +88,7 @@ class MeasurementsByIndicatorIdLoader(
 
 
 class FinancingByPlanIdLoader(
-    ByForeignKeyLoader,
-    model=m.Financing,
-    fk="plan_id",
-    order_by=(m.Financing.year, m.Financing.party, m.Financing.id),
-    policy_filter=policy.financing_filter,
+    ByForeignKeyLoader, model=m.Financing, fk="plan_id", order_by=FINANCING_ORDER, policy_filter=policy.financing_filter
 ): ...
 
 
