@@ -478,14 +478,6 @@ async def report(
     item = InputReport(input_id=pk(row), reporter_account_id=actor.account_id, reason=reason)
     session.add(item)
     await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.report",
-        obj=item,
-        object_type="InputReport",
-        plan_id=plan_id,
-        after={"id": item.id, "input_id": row.id},
-        reason=None,
-    )
+    ids = {"id": item.id, "input_id": row.id}  # ids only: the reporter's words stay out of the log
+    await audit.record(session, actor=actor, action="residentInput.report", obj=item, plan_id=plan_id, after=ids)
     return item

@@ -6,6 +6,8 @@ another resident's input, or anything that is not an input, is the portal's 404 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -79,23 +81,22 @@ async def _edit_page(
     )
 
 
-async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
-    """For the pages that offer a change: the input and where the resident came from, or the page to
-    show instead ("can no longer be changed"; not the resident's own input is 404)."""
+async def _if_changeable(request: Request, page: Callable[[dict, str], Awaitable[Response]]) -> Response:
+    """For the pages that offer a change: `page(input, where the resident came from)`, or instead the page
+    saying it can no longer be changed (not the resident's own input is 404)."""
     item = await _own_input(request)
     came_from = _came_from(request)
     if not item["canEdit"]:
         return await _closed(request, item, came_from)
-    return item, came_from
+    return await page(item, came_from)
 
 
 @require_actor(ActorKind.RESIDENT)
 async def edit_form(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    return await _edit_page(request, item, came_from, values={"titel": item["title"], "tekst": item["body"]})
+    def form(item: dict, came_from: str) -> Awaitable[Response]:
+        return _edit_page(request, item, came_from, values={"titel": item["title"], "tekst": item["body"]})
+
+    return await _if_changeable(request, form)
 
 
 @require_actor(ActorKind.RESIDENT)
@@ -120,19 +121,11 @@ async def edit(request: Request, actor: Actor):
 
 @require_actor(ActorKind.RESIDENT)
 async def withdraw_confirm(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    return await render(
-        request,
-        "mine/input_withdraw.html",
-        {
-            "item": item,
-            "came_from": came_from,
-            "back": _back(item, came_from),
-        },
-    )
+    def confirmation(item: dict, came_from: str) -> Awaitable[Response]:
+        context = {"item": item, "came_from": came_from, "back": _back(item, came_from)}
+        return render(request, "mine/input_withdraw.html", context)
+
+    return await _if_changeable(request, confirmation)
 
 
 @require_actor(ActorKind.RESIDENT)
