@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -99,12 +100,18 @@ async def edit_form(request: Request, actor: Actor):
     return await _if_changeable(request, form)
 
 
+async def _posted_change(request: Request) -> tuple[dict, FormData, str]:
+    """A change posted to one of the resident's own inputs: the input, the (CSRF-checked) form, and where
+    the resident came from."""
+    item = await _own_input(request)
+    form = await verified_form(request)
+    return item, form, _came_from(request, form)
+
+
 @require_actor(ActorKind.RESIDENT)
 async def edit(request: Request, actor: Actor):
     _ = gettext_for(request)
-    item = await _own_input(request)
-    form = await verified_form(request)
-    came_from = _came_from(request, form)
+    item, form, came_from = await _posted_change(request)
     values = {"titel": str(form.get("titel", "")), "tekst": str(form.get("tekst", ""))}
     errors: dict[str, str] = {}
     check_input_texts(errors, values, gettext=_)
@@ -131,9 +138,7 @@ async def withdraw_confirm(request: Request, actor: Actor):
 @require_actor(ActorKind.RESIDENT)
 async def withdraw(request: Request, actor: Actor):
     _ = gettext_for(request)
-    item = await _own_input(request)
-    form = await verified_form(request)
-    came_from = _came_from(request, form)
+    item, _form, came_from = await _posted_change(request)
     which = {"inputId": item["id"]}
     _payload, errors = await mutate(request, "ResidentInputWithdraw", which, {}, gettext=_, fallback_field="input")
     if errors:
