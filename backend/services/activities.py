@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from backend import audit, bounds, events, policy
 from backend.actor import Actor
@@ -40,6 +42,7 @@ ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
 PARTICIPANTS_MAX = bounds.PARTICIPANTS_MAX
 LANGUAGES_MAX = 20
+R = TypeVar("R", bound=SQLModel)
 
 
 async def _activity_for_update(
@@ -75,6 +78,28 @@ async def _occurrence_times(
 async def _changed(session: AsyncSession, activity: Activity) -> None:
     activity.updated_at = now()
     await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
+
+
+async def _occurrence_changed(
+    session: AsyncSession,
+    actor: Actor | None,
+    activity: Activity,
+    occ: Occurrence,
+    before: audit.AuditData,
+    action: str,
+) -> Occurrence:
+    """An occurrence's change stored and audited (`before`: its snapshot), and its activity changed."""
+    await session.flush()
+    await audit.record(session, actor=actor, action=action, obj=occ, plan_id=activity.plan_id, before=before)
+    await _changed(session, activity)
+    return occ
+
+
+async def _added(session: AsyncSession, actor: Actor | None, activity: Activity, row: R, action: str) -> R:
+    """A new row of the activity (an occurrence, a note): stored, audited, and the activity changed."""
+    await audit.created(session, row, actor=actor, action=action, plan_id=activity.plan_id)
+    await _changed(session, activity)
+    return row
 
 
 def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
@@ -258,9 +283,7 @@ async def add_occurrence(
     starts_at = check.done(starts_at)
     ends_at = check.done(ends_at)
     occ = Occurrence(activity_id=pk(activity), starts_at=starts_at, ends_at=ends_at, location=location)
-    await audit.created(session, occ, actor=actor, action="occurrence.add", plan_id=activity.plan_id)
-    await _changed(session, activity)
-    return occ
+    return await _added(session, actor, activity, occ, "occurrence.add")
 
 
 async def move_occurrence(
@@ -285,10 +308,7 @@ async def move_occurrence(
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
-    await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
-    await _changed(session, activity)
-    return occ
+    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.move")
 
 
 async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
@@ -301,12 +321,7 @@ async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occur
         )
     before = audit.snapshot(occ)
     occ.cancelled = True
-    await session.flush()
-    await audit.record(
-        session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
-    )
-    await _changed(session, activity)
-    return occ
+    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.cancel")
 
 
 async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Activity:
@@ -360,12 +375,7 @@ async def set_participant_count(
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
-    await session.flush()
-    await audit.record(
-        session, actor=actor, action="occurrence.setParticipantCount", obj=occ, plan_id=activity.plan_id, before=before
-    )
-    await _changed(session, activity)
-    return occ
+    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.setParticipantCount")
 
 
 async def add_progress_note(
@@ -382,6 +392,4 @@ async def add_progress_note(
         author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
         author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,
     )
-    await audit.created(session, note, actor=actor, action="progressNote.add", plan_id=activity.plan_id)
-    await _changed(session, activity)
-    return note
+    return await _added(session, actor, activity, note, "progressNote.add")
