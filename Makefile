@@ -67,14 +67,20 @@ demo: migrate
 	$(PY) -m backend.cli load-demo
 
 # The one place that starts the server, with the development OpenID Provider (auth/dev-idp, run by
-# auth/devidp.py with Node 22) beside it on DEV_IDP_PORT; the provider stops when the server does.
+# auth/devidp.py with Node 22) beside it on DEV_IDP_PORT and the development mail server (aiosmtpd,
+# backend/mail/devserver.py: every message kept under var/mail/, listed at /udvikling/post) on
+# DEV_SMTP_PORT; both stop when the server does.
 DEV_IDP_PORT ?= 9000
+DEV_SMTP_PORT ?= 8025
 serve: setup
 	@$(PY) -m auth.devidp --port $(DEV_IDP_PORT) & idp=$$!; \
-	trap 'kill $$idp 2>/dev/null' EXIT INT TERM; \
-	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) $(PY) -m backend.cli serve --port $(PORT)
+	$(PY) -m backend.mail.devserver --port $(DEV_SMTP_PORT) --directory var/mail & smtp=$$!; \
+	trap 'kill $$idp $$smtp 2>/dev/null' EXIT INT TERM; \
+	DEV_IDP_URL=http://127.0.0.1:$(DEV_IDP_PORT) SMTP_URL=smtp://127.0.0.1:$(DEV_SMTP_PORT) \
+	$(PY) -m backend.cli serve --port $(PORT)
 
-# `make i18n-status`: per language the share of interface strings translated and the share reviewed.
+# `make i18n-status`: per language the share translated and the share reviewed, for both catalogues (the
+# portal's, frontend/translations, and the notifications' and e-mails', backend/translations).
 # A read-only report: it uses the installed environment as it is (run `make setup` first) and never syncs it.
 i18n-status:
 	@$(PY) -m frontend.i18n

@@ -21,12 +21,15 @@ from backend import changes, observability
 from backend.body_limit import BodySizeLimit
 from backend.db import get_async_engine
 from backend.health import healthz, migration_heads, readyz
+from backend.mail import sender as mail_sender
 from backend.security_headers import SecurityHeaders
 from backend.settings import get_settings
 from frontend.operations import documents as portal_operations
+from frontend.page_cache import public_page_key
 from frontend.routes import portal_routes
 from schema.http import graphql_routes
 from schema.limits import MAX_REQUEST_BODY
+from schema.public_cache import PublicPageCache, PublicResponseCache
 
 
 async def metrics(request: Request) -> Response:
@@ -42,7 +45,9 @@ async def metrics(request: Request) -> Response:
 async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     changes.ensure_listening()  # connected before the first request, so /readyz turns ready soon
     migration_heads()  # read the migration scripts once, before the first probe
+    mail_sender.start()  # sends the outbox (on SQLite only in the one process holding its lock)
     yield
+    await mail_sender.stop()
     await get_async_engine().dispose()
 
 
@@ -62,6 +67,9 @@ def create_app() -> Starlette:
     ]
     middleware = [
         Middleware(observability.RequestObserver),
+        # Public answers of /graphql: a hit is sent from here, with the headers kept from the miss.
+        Middleware(PublicResponseCache, path="/graphql"),
+        Middleware(PublicPageCache, key_of=public_page_key),  # whole pages for visitors not signed in
         Middleware(SecurityHeaders),
         Middleware(BodySizeLimit, max_bytes=MAX_REQUEST_BODY),
     ]

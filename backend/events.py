@@ -9,7 +9,8 @@ Payloads carry ids only; subscribers load the objects and check the policy for t
 Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAnswered` {input_id,
 author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}
 (a session of that account was signed out, or the account erased: its open WebSockets check their
-sign-in again and close when it has ended; see schema/live.py).
+sign-in again and close when it has ended; see schema/live.py), `notificationReceived` {notification_ids,
+account_ids} (two lists of the same length: who got which; backend/services/notifications.py).
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ RESIDENT_INPUT_RECEIVED = "residentInputReceived"
 RESIDENT_INPUT_ANSWERED = "residentInputAnswered"
 ACTIVITY_CHANGED = "activityChanged"
 SESSION_ENDED = "sessionEnded"
+NOTIFICATION_RECEIVED = "notificationReceived"
 
 
-async def publish(session: AsyncSession, topic: str, **data: int | str | None) -> None:
+async def publish(session: AsyncSession, topic: str, **data: int | str | list[int] | None) -> None:
     """Queue an event in the session's transaction: subscribers see it only if the transaction commits."""
     conn = await session.connection()
     if conn.dialect.name == "postgresql":

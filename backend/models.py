@@ -115,6 +115,12 @@ def year_bounded(name: str) -> CheckConstraint:
     return CheckConstraint(f"year >= {bounds.YEAR_MIN} AND year <= {bounds.YEAR_MAX}", name=name)
 
 
+def edit_version() -> Any:
+    """The number of writes an editable row has had, from 1: an update names the version it started
+    from and is refused when it moved on (backend/services/versions.py)."""
+    return Field(default=1, sa_column=Column(Integer, nullable=False, server_default=text("1")))
+
+
 def money(**kw: Any) -> Any:
     return Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2), nullable=False, **kw))
 
@@ -319,6 +325,7 @@ class Plan(SQLModel, table=True):
     lead_organisation_id: int = fk("housingorganisation.id")
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (
         CheckConstraint("end_date > start_date", name="plan_period_ordered"),
         day_bounded("start_date", "end_date", name="plan_period_bounded"),
@@ -371,6 +378,8 @@ class Agreement(SQLModel, table=True):
     body: str | None = long_text(20_000)  # the API's cap on any text (schema/limits.py)
     approved_at: datetime | None = tz_datetime(nullable=True)
     created_at: datetime = tz_datetime(default_now=True)
+    # Writes of this row (its approval); `version` above is the document's version number.
+    revision: int = edit_version()
     __table_args__ = (
         # One row per version of a document; focus_area_id is NULL outside sub-agreements, and NULLs
         # never collide in a plain unique constraint, hence the expression.
@@ -408,6 +417,7 @@ class Goal(SQLModel, table=True):
     plan_id: int = fk("plan.id", ondelete="CASCADE")
     focus_area_id: int | None = fk("focusarea.id", nullable=True)
     title: str = Field(max_length=300)
+    version: int = edit_version()
 
 
 class Indicator(SQLModel, table=True):
@@ -419,6 +429,7 @@ class Indicator(SQLModel, table=True):
     baseline: float | None = None
     target: float | None = None
     direction: IndicatorDirection = IndicatorDirection.INCREASE
+    version: int = edit_version()
     __table_args__ = (
         number_bounded(
             "baseline", "target", name="indicator_numbers_bounded", low=-bounds.NUMBER_MAX, high=bounds.NUMBER_MAX
@@ -449,6 +460,7 @@ class Financing(SQLModel, table=True):
     share_percent: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False))
     budget: Decimal = money()
     spent: Decimal = money()
+    version: int = edit_version()
     __table_args__ = (
         UniqueConstraint("plan_id", "year", "party"),
         CheckConstraint("share_percent >= 0 AND share_percent <= 100", name="financing_share_range"),
@@ -474,6 +486,7 @@ class Activity(SQLModel, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
     created_at: datetime = tz_datetime(default_now=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (Index("ix_activity_plan_status", "plan_id", "status"),)
 
 
@@ -493,6 +506,7 @@ class Occurrence(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=300)
     cancelled: bool = False
     participant_count: int | None = None  # counts, never identities
+    version: int = edit_version()
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="occurrence_period_ordered"),
         CheckConstraint("participant_count IS NULL OR participant_count >= 0", name="occurrence_count_non_negative"),
@@ -519,6 +533,7 @@ class FollowUpGroup(SQLModel, table=True):
     plan_id: int = fk("plan.id", ondelete="CASCADE")
     name: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=5000)
+    version: int = edit_version()
 
 
 class FollowUpGroupEstate(SQLModel, table=True):
@@ -546,6 +561,7 @@ class Meeting(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=300)
     agenda: str | None = Field(default=None, max_length=10000)
     minutes: str | None = Field(default=None, max_length=20000)
+    version: int = edit_version()
     __table_args__ = (moment_bounded("starts_at", name="meeting_time_bounded"),)
 
 
@@ -568,6 +584,68 @@ class Account(SQLModel, table=True):
     created_at: datetime = tz_datetime(default_now=True)
     last_seen_at: datetime = tz_datetime(default_now=True)
     __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+
+# ---------------------------------------------------------------- e-mail (backend/mail)
+class MailStatus(str, enum.Enum):
+    PENDING = "PENDING"  # waiting to be sent (again, from next_attempt_at)
+    SENT = "SENT"
+    FAILED = "FAILED"  # refused for good by the mail server, or too many attempts
+    DROPPED = "DROPPED"  # the address was removed or mail turned off before it went
+
+
+class MailAddress(SQLModel, table=True):
+    """The e-mail address a person gave on Min side for notifications; one per account.
+
+    Mail goes to it only once it is confirmed by the link sent to it (double opt-in) and while mail is
+    on. Only the confirmation token's hash is kept; the row goes with the account.
+    """
+
+    account_id: int = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    )
+    address: str = Field(max_length=254)  # RFC 5321's limit for a forward path
+    confirmed_at: datetime | None = tz_datetime(nullable=True)
+    mail_on: bool = True  # consent: false after unsubscribing (Min side or the link in a mail)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    token_expires_at: datetime | None = tz_datetime(nullable=True)
+    created_at: datetime = tz_datetime(default_now=True)
+
+
+class OutboxMail(SQLModel, table=True):
+    """A mail to send, written in the transaction of the event that causes it; the sender sends it.
+
+    The address is not copied here: it is read when the mail goes, so a removed address or withdrawn
+    consent stops mail still waiting. `lines` are [{"text", "link"}] in the recipient's language (one
+    for a single notification, several for a daily digest); never what others wrote or their names.
+    Sent rows are kept for a while (Message-ID of a resend), then pruned.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=50)
+    language: str = Field(default="da", max_length=10)
+    subject: str = Field(max_length=300)
+    lines: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
+    status: MailStatus = MailStatus.PENDING
+    attempts: int = 0
+    # When the sender may take it (again): now when written, later while claimed or backing off.
+    next_attempt_at: datetime = tz_datetime(default_now=True)
+    created_at: datetime = tz_datetime(default_now=True)
+    sent_at: datetime | None = tz_datetime(nullable=True)
+    last_error: str | None = Field(default=None, max_length=200)  # the SMTP code and class, never an address
+    __table_args__ = (Index("ix_outboxmail_status_next", "status", "next_attempt_at"),)
+
+
+class MailDigestItem(SQLModel, table=True):
+    """A notification waiting for its account's daily digest mail (staff who chose one)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=50)
+    text: str = Field(max_length=1000)
+    link: str = Field(max_length=500)
+    created_at: datetime = tz_datetime(default_now=True, index=True)
 
 
 class Residency(SQLModel, table=True):
@@ -647,6 +725,7 @@ class ResidentInput(SQLModel, table=True):
     content_hash: str | None = Field(default=None, max_length=64)  # catches the same submission twice
     created_at: datetime = tz_datetime(default_now=True, index=True)
     updated_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
     __table_args__ = (
         Index("ix_residentinput_group_status", "group_id", "status"),
         UniqueConstraint("author_account_id", "content_hash", name="residentinput_no_duplicate"),
@@ -659,6 +738,7 @@ class InputAnswer(SQLModel, table=True):
     body: str = Field(max_length=5000)
     author_kind: ActorKind
     created_at: datetime = tz_datetime(default_now=True)
+    version: int = edit_version()
 
 
 class InputReport(SQLModel, table=True):
@@ -668,6 +748,67 @@ class InputReport(SQLModel, table=True):
     input_id: int = fk("residentinput.id", ondelete="CASCADE")
     reporter_account_id: int | None = fk("account.id", ondelete="SET NULL", nullable=True)
     reason: str = Field(max_length=500)
+    created_at: datetime = tz_datetime(default_now=True)
+
+
+# ---------------------------------------------------------------- notifications
+class NotificationKind(str, enum.Enum):
+    """What a notification tells (backend/services/notifications.py says who hears of what)."""
+
+    INPUT_ANSWERED = "INPUT_ANSWERED"  # residents: their input
+    INPUT_PUBLISHED = "INPUT_PUBLISHED"
+    INPUT_HIDDEN = "INPUT_HIDDEN"
+    INPUT_STATUS_CHANGED = "INPUT_STATUS_CHANGED"
+    ACTIVITY_CHANGED = "ACTIVITY_CHANGED"  # residents: an activity they follow
+    OCCURRENCE_MOVED = "OCCURRENCE_MOVED"  # residents who follow the activity, and its partners
+    OCCURRENCE_CANCELLED = "OCCURRENCE_CANCELLED"
+    MEETING_CREATED = "MEETING_CREATED"  # residents: a meeting of their follow-up group
+    MEETING_MOVED = "MEETING_MOVED"
+    INPUT_RECEIVED = "INPUT_RECEIVED"  # staff of the plan: new input in their groups
+    AGREEMENT_AWAITS_APPROVAL = "AGREEMENT_AWAITS_APPROVAL"  # Landsbyggefonden: a strategic agreement
+
+
+class EmailFrequency(str, enum.Enum):
+    NEVER = "NEVER"
+    EACH = "EACH"  # one mail per notification
+    DAILY = "DAILY"  # a daily digest (offered to staff)
+
+
+class Notification(SQLModel, table=True):
+    """Something one account should hear of: a kind and the object it is about, never personal text.
+
+    `params` holds the public names the sentence is made of (a group's name, an activity's title);
+    the sentence itself is rendered in the reader's language when it is read.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = fk("account.id", ondelete="CASCADE", index=False)
+    kind: NotificationKind
+    subject_type: str = Field(max_length=50)  # a Node type name, e.g. ResidentInput
+    subject_id: int
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON_DOCUMENT, nullable=False))
+    created_at: datetime = tz_datetime(default_now=True)
+    read_at: datetime | None = tz_datetime(nullable=True)
+    # The list is read newest first per account, and the unread count on every signed-in page.
+    __table_args__ = (Index("ix_notification_account_id_id", "account_id", "id"),)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one account wants to hear of one kind; without a row: in the portal and by single mails."""
+
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True))
+    kind: NotificationKind = Field(primary_key=True)
+    portal: bool = True
+    email: EmailFrequency = EmailFrequency.EACH
+
+
+class ActivityFollow(SQLModel, table=True):
+    """A resident follows an activity: they hear when it changes, moves or is cancelled."""
+
+    account_id: int = Field(sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), primary_key=True))
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
     created_at: datetime = tz_datetime(default_now=True)
 
 
@@ -686,6 +827,8 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT, nullable=True))
     reason: str | None = Field(default=None, max_length=500)
+    # The last write of an object (who, as a role, and when) for an update refused as out of date.
+    __table_args__ = (Index("ix_auditevent_object", "object_type", "object_id", "id"),)
 
 
 class LiveEvent(SQLModel, table=True):

@@ -202,7 +202,7 @@ _cache_counters: dict[tuple[str, bool], Counter] = {}
 
 
 def count_cache_lookup(cache: str, hit: bool) -> None:
-    """One lookup in a cache of public answers (`cache` names it: "response", "result")."""
+    """One lookup in the cache of public answers (`cache` names the door: "response", "result", "page")."""
     counter = _cache_counters.get((cache, hit))
     if counter is None:
         counter = _cache_counters[(cache, hit)] = CACHE_LOOKUPS.labels(cache, "hit" if hit else "miss")

@@ -311,6 +311,12 @@ def can_choose_own_language(actor: Actor | None) -> TypeGuard[Actor]:
     return actor is not None
 
 
+def can_manage_own_mail(actor: Actor | None) -> TypeGuard[Actor]:
+    """Everyone signed in may give an e-mail address for their own notifications (residents, and staff
+    for their daily digest), turn mail off and remove it."""
+    return actor is not None
+
+
 def can_erase_own_account(actor: Actor | None) -> TypeGuard[Actor]:
     """Residents erase their own account; staff accounts follow their organisation's identity provider."""
     return _kind(actor) == ActorKind.RESIDENT
@@ -392,3 +398,26 @@ def can_follow_activity_changes(actor: Actor | None, *, activity_id: int, plan_i
     if is_plan_staff(actor, plan_id):
         return True
     return bool(actor and actor.kind == ActorKind.PARTNER and activity_id in actor.activity_ids)
+
+
+# ---------------------------------------------------------------- notifications
+def activity_is_public(visibility: Visibility | str, plan_status: PlanStatus | str) -> bool:
+    """What anyone may see of activities (activity_filter's public part, for one activity)."""
+    return Visibility(visibility) == Visibility.PUBLIC and PlanStatus(plan_status) in PUBLIC_PLAN_STATUSES
+
+
+def can_follow_activity(
+    actor: Actor | None, visibility: Visibility | str, plan_status: PlanStatus | str
+) -> TypeGuard[Actor]:
+    """Residents follow public activities (activityFollow): they hear when one changes, moves or is cancelled."""
+    return _kind(actor) == ActorKind.RESIDENT and activity_is_public(visibility, plan_status)
+
+
+def can_read_own_notifications(actor: Actor | None) -> TypeGuard[Actor]:
+    """Everyone signed in has notifications, and preferences for them."""
+    return actor is not None
+
+
+def can_read_notification(actor: Actor | None, recipient_account_id: int) -> TypeGuard[Actor]:
+    """A notification is its recipient's only: anyone else gets null, as for an absent one."""
+    return can_read_own_data(actor, recipient_account_id)

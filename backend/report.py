@@ -25,6 +25,7 @@ from backend import clock, rules
 from backend.models import (
     Activity,
     ActivityStatus,
+    AuditEvent,
     Financing,
     FinancingParty,
     Goal,
@@ -56,6 +57,7 @@ class FinancingLine:
     share_percent: Decimal
     budget: Decimal
     spent: Decimal
+    version: int = 1  # the line's edit version (backend/services/versions.py)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,21 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return (datetime.combine(date(year, 1, 1), time(0), UTC), datetime.combine(date(year + 1, 1, 1), time(0), UTC))
 
 
+async def last_changed(session: AsyncSession, plan_id: int) -> datetime | None:
+    """When the plan's data last changed: every write is in the audit log with its plan; the plan's and its
+    activities' own times cover rows written without it (demo data, migrations)."""
+    from backend.services.validation import utc
+
+    newest = [
+        select(func.max(col(Plan.updated_at))).where(col(Plan.id) == plan_id).scalar_subquery(),
+        select(func.max(col(Activity.updated_at))).where(col(Activity.plan_id) == plan_id).scalar_subquery(),
+        select(func.max(col(AuditEvent.at))).where(col(AuditEvent.plan_id) == plan_id).scalar_subquery(),
+    ]
+    row = (await session.execute(select(*newest))).one()
+    times = [utc(t) for t in row if t is not None]
+    return max(times) if times else None
+
+
 async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualReportData | None:
     """The report's data in five set-based queries; None when the plan does not exist."""
     plan = (await session.execute(select(col(Plan.id), col(Plan.name)).where(col(Plan.id) == plan_id))).first()
@@ -140,7 +157,9 @@ async def build(session: AsyncSession, *, plan_id: int, year: int) -> AnnualRepo
         )
     ).scalars():
         data.financing.append(
-            FinancingLine(pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent))
+            FinancingLine(
+                pk(f), FinancingParty(f.party), Decimal(f.share_percent), Decimal(f.budget), Decimal(f.spent), f.version
+            )
         )
 
     year_end = date(year, 12, 31)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     # The GraphQL execution engine's shortcuts (schema/execution.py, fast_fields.py, prefetch.py);
     # false runs plain strawberry and graphql-core, e.g. to tell an upgrade's breakage from ours.
     fast_execution: bool = True
+
+    # E-mail (backend/mail): the SMTP server the sender hands mail to (smtp:// or smtps://, user and
+    # password in the URL if needed; `make run` starts a development server on loopback that keeps each
+    # message under var/mail/), the From address, the hour (Copenhagen time) of the daily digests.
+    smtp_url: str = "smtp://127.0.0.1:8025"
+    mail_from: str = "Helhedsplan-portalen <noreply@helhedsplan-portalen.dk>"
+    mail_digest_hour: int = Field(default=7, ge=0, le=23)
+    # Whether this server process runs the sender (off: another process sends, or no mail at all).
+    mail_sender: bool = True
+    # Where the development mail server keeps messages and /udvikling/post reads them (development only).
+    dev_mail_dir: Path = ROOT / "var" / "mail"
 
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> Settings:

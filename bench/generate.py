@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Table, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from backend import clock, demo
 from backend import models as m
@@ -233,6 +234,14 @@ def _slug(name: str) -> str:
     return name.lower().translate(table)
 
 
+@cache
+def _table(model: type[SQLModel]) -> Table:
+    """The model's table (sqlmodel types `__table__` and `__tablename__` only loosely)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 @dataclass
 class Batch:
     """Rows to insert, per table, in column order; tables in dependency order."""
@@ -240,13 +249,13 @@ class Batch:
     tables: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)
 
     def add(self, model: type[SQLModel], columns: list[str], row: tuple) -> None:
-        name = model.__tablename__
+        name = _table(model).name
         if name not in self.tables:
             self.tables[name] = (columns, [])
         self.tables[name][1].append(row)
 
     def count(self, model: type[SQLModel]) -> int:
-        entry = self.tables.get(model.__tablename__)
+        entry = self.tables.get(_table(model).name)
         return len(entry[1]) if entry else 0
 
 
@@ -258,9 +267,10 @@ class Ids:
         self._conn = conn
 
     def next(self, model: type[SQLModel]) -> int:
-        name = model.__tablename__
+        table = _table(model)
+        name = table.name
         if name not in self._next:
-            current = self._conn.execute(select(func.max(model.__table__.c.id))).scalar() or 0
+            current = self._conn.execute(select(func.max(table.c.id))).scalar() or 0
             self._next[name] = current + 1
         value = self._next[name]
         self._next[name] = value + 1
@@ -268,7 +278,7 @@ class Ids:
 
 
 def _existing(conn: Connection, model: type[SQLModel], key: str) -> dict[Any, int]:
-    table = model.__table__
+    table = _table(model)
     return {k: i for k, i in conn.execute(select(table.c[key], table.c.id))}
 
 
@@ -288,7 +298,8 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
             b.add(m.Municipality, ["id", "name", "code"], (muni_ids[code], name, code))
     district_board: dict[str, int] = {}
     existing_boards = {
-        (n, mu): i for i, n, mu in conn.execute(select(m.Board.id, m.Board.name, m.Board.municipality_id))
+        (n, mu): i
+        for i, n, mu in conn.execute(select(col(m.Board.id), col(m.Board.name), col(m.Board.municipality_id)))
     }
     for code in sorted(used_munis):
         mid = muni_ids[code]
@@ -329,15 +340,20 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     gen_ids = _existing(conn, m.FundingGeneration, "name")
     focus: dict[int, list[int]] = {}
     existing_fa = {
-        (g, n): i for i, g, n in conn.execute(select(m.FocusArea.id, m.FocusArea.generation_id, m.FocusArea.name))
+        (g, n): i
+        for i, g, n in conn.execute(select(col(m.FocusArea.id), col(m.FocusArea.generation_id), col(m.FocusArea.name)))
     }
-    for gname, (start, end, fas) in GENERATIONS.items():
+    for gname, (start_year, end_year, fa_names) in GENERATIONS.items():
         if gname not in gen_ids:
             gen_ids[gname] = ids.next(m.FundingGeneration)
-            b.add(m.FundingGeneration, ["id", "name", "start_year", "end_year"], (gen_ids[gname], gname, start, end))
+            b.add(
+                m.FundingGeneration,
+                ["id", "name", "start_year", "end_year"],
+                (gen_ids[gname], gname, start_year, end_year),
+            )
         gid = gen_ids[gname]
         focus[gid] = []
-        for pos, fname in enumerate(fas):
+        for pos, fname in enumerate(fa_names):
             fid = existing_fa.get((gid, fname))
             if fid is None:
                 fid = ids.next(m.FocusArea)
@@ -369,16 +385,16 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
     partner_cvrs = set(_existing(conn, m.Partner, "cvr"))
     partners: list[int] = []
     for n in range(scale.partners):
-        kind, label = PARTNER_KINDS[n % len(PARTNER_KINDS)]
-        cvr = f"3{n + 1:07d}" if n % 2 == 0 else None
-        if cvr in partner_cvrs:
-            cvr = None
+        partner_kind, label = PARTNER_KINDS[n % len(PARTNER_KINDS)]
+        partner_cvr = f"3{n + 1:07d}" if n % 2 == 0 else None
+        if partner_cvr in partner_cvrs:
+            partner_cvr = None
         pid = ids.next(m.Partner)
         code = areas[n % len(areas)][2]
         b.add(
             m.Partner,
             ["id", "name", "kind", "cvr", "municipality_id"],
-            (pid, f"{label} {n + 1:04d}", kind.value, cvr, muni_ids[code]),
+            (pid, f"{label} {n + 1:04d}", partner_kind.value, partner_cvr, muni_ids[code]),
         )
         partners.append(pid)
 
@@ -721,7 +737,9 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         "created_at",
         "last_seen_at",
     ]
-    existing_subjects = {s for (s,) in conn.execute(select(m.Account.subject).where(m.Account.issuer == "dev-borger"))}
+    existing_subjects = {
+        s for (s,) in conn.execute(select(col(m.Account.subject)).where(col(m.Account.issuer) == "dev-borger"))
+    }
     all_estates = sorted(groups_of_estate)
     residents: list[tuple[int, int]] = []  # (account id, estate id)
     for r in range(scale.residents):
@@ -776,7 +794,7 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
         gid = rnd.choice(groups_of_estate[eid])
         title = INPUT_TITLES[n % len(INPUT_TITLES)]
         body = f"{title}. Jeg har skrevet det her som input nummer {n + 1} til følgegruppen."
-        status = in_statuses[n % len(in_statuses)]
+        input_status = in_statuses[n % len(in_statuses)]
         created = now - timedelta(minutes=rnd.randint(60, 730 * 24 * 60))
         concerns = rnd.choice(activities_of_plan[plan_of_group[gid]]) if n % 4 == 0 else None
         iid = ids.next(m.ResidentInput)
@@ -793,9 +811,9 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
                 "da" if n % 6 else rnd.choice(LANGUAGES),
                 concerns,
                 None,
-                status.value,
+                input_status.value,
                 channels[n % len(channels)].value,
-                status == m.InputStatus.ANSWERED and n % 3 == 0,
+                input_status == m.InputStatus.ANSWERED and n % 3 == 0,
                 False,
                 None,
                 False,
@@ -804,7 +822,7 @@ def build(conn: Connection, scale: Scale, *, seed: int, anchor: date) -> Batch:
                 created,
             ),
         )
-        if status == m.InputStatus.ANSWERED:
+        if input_status == m.InputStatus.ANSWERED:
             b.add(
                 m.InputAnswer,
                 ["id", "input_id", "body", "author_kind", "created_at"],
@@ -832,6 +850,7 @@ def _insert_executemany(conn: Connection, batch: Batch) -> None:
 
 def _insert_copy(conn: Connection, batch: Batch) -> None:
     raw = conn.connection.driver_connection  # psycopg.Connection inside the same transaction
+    assert raw is not None
     with raw.cursor() as cur:
         for name, cols, rows in _in_dependency_order(batch):
             col_list = ", ".join(f'"{c}"' for c in cols)

@@ -2,9 +2,11 @@
 
 2 connections send about the most expensive query an anonymous caller may send
 (`queries/s5.hostile.graphql`, each request with a new comment so that the public cache never
-answers it), while 7 connections run S1 and 7 run S2, all at once against the portal. The S1 and S2
-latencies in the mix are printed beside theirs alone (the runs before), and the memory of every
-process of the portal over the run: first sample, peak and last.
+answers it), while 7 connections run S1 and 7 run S2, all at once against the portal. The same 7 + 7
+run once more before, without the hostile connections: S2 alone slows S1 down on two cores, so what
+the hostile query adds is measured against that run as well as against S1 and S2 alone (the runs
+before). Also printed: the memory of every process of the portal over the run (first sample, peak
+and last).
 """
 
 from __future__ import annotations
@@ -39,11 +41,75 @@ def run_mix(
         "threads": 1,
         "connections": HOSTILE_CONNECTIONS,
     }
-    runs = {
-        "hostile": hostile,
+    mixed = {
         "S1 in mix": {**targets["S1"], "threads": 1, "connections": EACH_CONNECTIONS},
         "S2 in mix": {**targets["S2"], "threads": 1, "connections": EACH_CONNECTIONS},
     }
+    # The same S1 and S2 connections without the hostile ones first: what the hostile query adds is
+    # the difference between the two runs (beside it, S2 slows S1 down on the same two cores).
+    calm_outs, _ = _run_together(
+        portal, {name.replace("in mix", "calm"): t for name, t in mixed.items()}, duration, run_wrk
+    )
+    outs, samples = _run_together(portal, {"hostile": hostile, **mixed}, duration, run_wrk)
+    connections = {"hostile": HOSTILE_CONNECTIONS}
+
+    def row_of(name: str, out: dict):
+        seconds = out["duration_us"] / 1e6
+        row = result_type("S5", name, processes=len(samples))
+        row.requests = out["requests"]
+        row.rps = out["requests"] / seconds if seconds else 0.0
+        row.p50, row.p95, row.p99 = (out[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
+        rejected = out.get("rejected", 0)
+        row.errors = sum(out["errors"].values()) + (0 if name == "hostile" else rejected)
+        row.extra = {
+            "wrk_errors": out["errors"],
+            "rejected": rejected,
+            "connections": connections.get(name, EACH_CONNECTIONS),
+        }
+        row.peak_rss_mb = max((max(s) for s in samples.values()), default=0) / 1024
+        return row
+
+    calm = {name.split()[0]: row_of(name, out) for name, out in calm_outs.items()}
+    results = [*calm.values(), *(row_of(name, out) for name, out in outs.items())]
+
+    lines = [
+        f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
+        f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"
+    ]
+    for row in results:
+        if row.server == "hostile":
+            limited = row.extra["rejected"]
+            lines.append(
+                f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
+                f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms"
+            )
+            continue
+        if not row.server.endswith("in mix"):
+            continue
+        scenario = row.server.split()[0]
+        base, without = alone.get(scenario), calm[scenario]
+        line = f"  {row.server}: p99 {row.p99:.1f} ms"
+        if base is not None and base.p99:
+            line += f" vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f})"
+        if without.p99:
+            line += (
+                f", vs {without.p99:.1f} ms in the same mix without the hostile query (x{row.p99 / without.p99:.2f})"
+            )
+        line += f"; {row.rps:.1f} req/s on {EACH_CONNECTIONS} connections ({without.rps:.1f} without the hostile query"
+        lines.append(line + (f", {base.rps:.1f} on 16 alone)" if base is not None else ")"))
+    lines.append(
+        "  memory per portal process over the run (first / peak / last sample, MB): "
+        + "; ".join(
+            f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
+            for pid, s in sorted(samples.items())
+        )
+    )
+    return results, lines
+
+
+def _run_together(portal, runs: dict, duration: int, run_wrk) -> tuple[dict, dict[int, list[int]]]:
+    """Run wrk for every entry of `runs` at once: their outputs, and the memory of the portal's processes
+    sampled every 0.1 s meanwhile."""
     samples: dict[int, list[int]] = {}
     stop = threading.Event()
 
@@ -75,45 +141,4 @@ def run_mix(
     finally:
         stop.set()
         sampler.join()
-
-    results = []
-    for name, out in outs.items():
-        seconds = out["duration_us"] / 1e6
-        row = result_type("S5", name, processes=len(samples))
-        row.requests = out["requests"]
-        row.rps = out["requests"] / seconds if seconds else 0.0
-        row.p50, row.p95, row.p99 = (out[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
-        rejected = out.get("rejected", 0)
-        row.errors = sum(out["errors"].values()) + (0 if name == "hostile" else rejected)
-        row.extra = {"wrk_errors": out["errors"], "rejected": rejected, "connections": runs[name]["connections"]}
-        row.peak_rss_mb = max((max(s) for s in samples.values()), default=0) / 1024
-        results.append(row)
-
-    lines = [
-        f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
-        f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"
-    ]
-    for row in results:
-        if row.server == "hostile":
-            limited = row.extra["rejected"]
-            lines.append(
-                f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
-                f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms"
-            )
-            continue
-        base = alone.get(row.server.split()[0])
-        if base is not None and base.p99:
-            lines.append(
-                f"  {row.server}: p99 {row.p99:.1f} ms vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f}), "
-                f"{row.rps:.1f} req/s on {EACH_CONNECTIONS} connections vs {base.rps:.1f} on 16 alone"
-            )
-        else:
-            lines.append(f"  {row.server}: p99 {row.p99:.1f} ms (not measured alone in this run)")
-    lines.append(
-        "  memory per portal process over the run (first / peak / last sample, MB): "
-        + "; ".join(
-            f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
-            for pid, s in sorted(samples.items())
-        )
-    )
-    return results, lines
+    return outs, samples

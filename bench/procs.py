@@ -12,6 +12,20 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def portal_command(
+    port: int, workers: int, *, log_level: str = "warning", graceful_seconds: int | None = None
+) -> list[str]:
+    """uvicorn serving the portal as `backend.cli serve` does (start-up objects frozen out of the GC)."""
+    command = uvicorn(
+        ROOT, "backend.cli:frozen_app", port, workers=workers, log_level=log_level, options=("--factory",)
+    )
+    if graceful_seconds is not None:
+        command += ["--timeout-graceful-shutdown", str(graceful_seconds)]
+    return command
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -198,17 +198,13 @@ def sigterm_finishes_in_flight(*, env: dict, say) -> bool:
     """A second portal (2 workers) gets SIGTERM with requests in flight; each must be answered in full."""
     import subprocess
 
-    from bench.procs import Server, free_port, uvicorn
+    from bench.procs import Server, free_port, portal_command
 
     root = Path(__file__).resolve().parent.parent
     port = free_port()
     server = Server.start(
         "portal-sigterm",
-        [
-            *uvicorn(root, "backend.cli:frozen_app", port, workers=2, log_level="info", options=("--factory",)),
-            "--timeout-graceful-shutdown",
-            "30",
-        ],
+        portal_command(port, 2, log_level="info", graceful_seconds=30),
         cwd=root,
         env=env,
         ready_url=f"http://127.0.0.1:{port}/readyz",

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 # Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
 from bench import cluster  # noqa: E402 - after sys.path names the repository root
-from bench.procs import Server, free_port, tree_rss, uvicorn  # noqa: E402 - after sys.path names the repository root
+from bench.procs import Server, free_port, portal_command, tree_rss, uvicorn  # noqa: E402 - after sys.path names the repository root
 from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -224,13 +224,7 @@ def main() -> int:
         say(f"starting the portal ({WORKERS} uvicorn workers)")
         portal = Server.start(
             "portal",
-            [
-                *uvicorn(
-                    ROOT, "backend.cli:frozen_app", port, workers=WORKERS, log_level="warning", options=("--factory",)
-                ),
-                "--timeout-graceful-shutdown",
-                "20",
-            ],
+            portal_command(port, WORKERS, graceful_seconds=20),
             cwd=ROOT,
             env=env,
             ready_url=f"http://127.0.0.1:{port}/readyz",

@@ -6,24 +6,28 @@ template marks user text `|safe`.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import (
     format_date,
     format_datetime,
+    format_interval,
     format_skeleton,
     format_time,
     get_date_format,
     get_datetime_format,
     get_time_format,
 )
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from backend import clock
 from frontend.forms import LIMITS
@@ -83,6 +87,15 @@ def _datetime_pattern(loc: str) -> str:
     )
 
 
+def _time_skeleton(loc: str) -> str:
+    """The hour cycle of the locale's own short time: 24 hours (Hm: 10.00) or 12 (hm: 10:00 AM)."""
+    return "hm" if "h" in get_time_format("short", locale=loc).pattern else "Hm"
+
+
+# The parts of a locale's date-with-time pattern ("{1}، {0}"): {1} the date, {0} the time, the rest literal.
+_DATETIME_PARTS = re.compile(r"(\{[01]\})")
+
+
 def _filters(code: str) -> dict:
     loc = LANGUAGES[code].babel_locale if code in LANGUAGES else code
     numbering = LANGUAGES[code].numbering if code in LANGUAGES else "latn"
@@ -105,6 +118,43 @@ def _filters(code: str) -> dict:
         parsed = parse_datetime(value)
         return format_time(parsed, "short", locale=loc) if parsed else ""
 
+    def time_range(start, end=None) -> Markup | str:
+        """From one time to another, as the locale writes an interval (10.00–12.00, 10:00 AM – 2:00 PM),
+        isolated: a <bdi> takes the direction of its own first letter, so a Latin AM/PM inside an Urdu
+        sentence no longer pulls the end time in front of the start time."""
+        starts, ends = parse_datetime(start), parse_datetime(end)
+        if starts is None:
+            return ""
+        if ends is None or ends < starts:
+            text = format_time(starts, "short", locale=loc)
+        else:
+            text = format_interval(starts, ends, _time_skeleton(loc), locale=loc)
+        return Markup("<bdi>{}</bdi>").format(text)
+
+    def when(start, end=None, style: str = "long") -> Markup | str:
+        """A date (in one of DATE_STYLES) with the times it lasts, joined as the locale joins a date and a
+        time (30. november 2026 10.00–12.00; 30 نوفمبر 2026، 10:00 ص – 12:00 م)."""
+        starts = parse_datetime(start)
+        if starts is None:
+            return ""
+        parts = {"{1}": escape(DATE_STYLES[style](starts.date(), loc)), "{0}": time_range(starts, end)}
+        joined = str(get_datetime_format("medium", locale=loc))
+        return Markup("").join(
+            parts[part] if part in parts else escape(format_datetime(starts, part, locale=loc)) if part else ""
+            for part in _DATETIME_PARTS.split(joined)
+        )
+
+    def names(values, style: Literal["standard", "or"] = "standard") -> Markup:
+        """Names as the locale lists them (A, B og C; A، B اور C; style "or": A eller B), each escaped, or
+        kept when it is markup already (`|bdi`)."""
+        items = [escape(value) for value in values if value not in (None, "")]
+        if not items:
+            return Markup("")
+        # Babel joins plain text: join placeholders, then put the (escaped) items in their places.
+        slots = [f"\x00{n}\x00" for n in range(len(items))]
+        joined = escape(format_list(slots, style=style, locale=loc))
+        return Markup(re.sub("\x00(\\d+)\x00", lambda m: items[int(m.group(1))], joined))
+
     def number(value, fmt: str | None = None):
         if value is None or value == "":
             return ""
@@ -118,7 +168,16 @@ def _filters(code: str) -> dict:
         parsed = parse_datetime(value)
         return parsed.strftime("%Y-%m-%dT%H:%M") if parsed else ""
 
-    return {"dt": dt, "day": day, "clock": clock, "number": number, "local_input": local_input}
+    return {
+        "dt": dt,
+        "day": day,
+        "clock": clock,
+        "time_range": time_range,
+        "when": when,
+        "names": names,
+        "number": number,
+        "local_input": local_input,
+    }
 
 
 def upcoming(occurrences) -> dict:
@@ -145,12 +204,19 @@ def language_name(value: str | None, code: str) -> str:
         return value
 
 
+# Names of areas, estates, plans, groups, boards and organisations are registered in Danish. A heading that
+# is only a name says so too (lang="da" in the template): screen readers then read it as Danish, and an Urdu
+# page gives it Latin line heights rather than Nastaliq's.
+NAMES_LANGUAGE = "da"
+
+
 def bdi(value) -> Markup | str:
     """A name (of an area, estate, plan, organisation) isolated from the sentence around it, so a Danish
-    name inside an Arabic sentence keeps its punctuation and numbers where they belong. Escaped."""
+    name inside an Arabic sentence keeps its punctuation and numbers where they belong, and marked as
+    Danish. Escaped."""
     if value is None or value == "":
         return ""
-    return Markup("<bdi>{}</bdi>").format(value)
+    return Markup('<bdi lang="{}">{}</bdi>').format(NAMES_LANGUAGE, value)
 
 
 def other_languages(code: str) -> list:

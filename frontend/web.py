@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -200,6 +201,18 @@ def actor_summary(actor: Actor | None) -> dict | None:
     }
 
 
+async def unread_notifications(actor: Actor | None) -> int:
+    """The header's count for everyone signed in: one COUNT on the account's own rows (none for
+    anonymous pages, whose answers are shared: schema/public_cache.py)."""
+    if actor is None:
+        return 0
+    from backend.db import new_session
+    from backend.services.notifications import unread_count
+
+    async with new_session() as session:
+        return await unread_count(session, actor.account_id)
+
+
 def _message(request: Request) -> str:
     text = MESSAGES.get(request.query_params.get("besked", ""))
     return translations(language(request).code).gettext(text) if text else ""
@@ -221,15 +234,20 @@ async def render(
         # Calendar apps subscribe to feeds by the webcal scheme (the same address, fetched over http/https).
         "webcal_base": f"webcal://{request.url.netloc}",
         "viewer": actor_summary(actor),
+        "unread_notifications": await unread_notifications(actor),
         "csrf_token": csrf_token(request) if signed_in else "",
         "message": _message(request),
         **(context or {}),
     }
     html = environment(lang.code).get_template(template).render(page)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
-    # Pages can hold a signed-in person's data: never cache them in shared caches.
+    # Pages can hold a signed-in person's data: never cache them in shared caches. A page for a visitor
+    # who is not signed in may be kept, but revalidated (its ETag; a 304 from schema.public_cache).
     response.headers.setdefault("Cache-Control", "private, no-store" if signed_in else "no-cache")
     response.headers.setdefault("Content-Language", lang.code)
+    response.headers.setdefault("Vary", "Cookie")  # the language and the sign-in both come from cookies
+    if not signed_in:
+        response.headers.setdefault("ETag", f'"{hashlib.blake2b(response.body, digest_size=16).hexdigest()}"')
     return response
 
 
@@ -254,8 +272,17 @@ MESSAGES = {
     "beslutning-godkendt": N_("Godkendelsen er registreret med dato og note."),
     "beslutning-sendt-tilbage": N_("Det er sendt tilbage til boligorganisationen med din note."),
     "konto-slettet": N_("Din konto og dine oplysninger er slettet."),
+    "e-mail-sendt": N_("Vi har sendt en e-mail med et link. Følg linket for at bekræfte adressen."),
+    "e-mail-uaendret": N_("Det er allerede din bekræftede e-mailadresse."),
+    "e-mail-fjernet": N_("Din e-mailadresse er fjernet. Du får ikke flere e-mails fra portalen."),
+    "e-mail-til": N_("Du får igen e-mails fra portalen."),
+    "e-mail-fra": N_("Du får ikke flere e-mails fra portalen."),
     "kode-indloest": N_("Koden er brugt. Du er nu tilknyttet din boligafdeling."),
     "logget-ud": N_("Du er logget af."),
+    "notifikationer-laest": N_("Notifikationerne er markeret som læst."),
+    "aktivitet-fulgt": N_("Du følger nu aktiviteten. Du får besked, når den ændres, flyttes eller aflyses."),
+    "aktivitet-ikke-fulgt": N_("Du følger ikke længere aktiviteten."),
+    "indstillinger-gemt": N_("Dine valg for notifikationer er gemt."),
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext as OperationContext
 from strawberry.types import ExecutionResult, Info
 
 from backend import observability, policy
@@ -31,6 +33,7 @@ from schema.extensions import (
 )
 from schema.geography.queries import GeographyQuery
 from schema.node import Node, resolve_node
+from schema.notifications.mutations import NotificationsMutation
 from schema.participation.mutations import ParticipationMutation
 from schema.participation.queries import ParticipationQuery
 from schema.participation.residency_mutations import ResidencyMutation
@@ -43,7 +46,7 @@ from schema.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: OperationContext | None = None) -> None:
         log_errors(errors)
 
 
@@ -58,13 +61,14 @@ class Query(PlansQuery, ActivitiesQuery, ParticipationQuery, GeographyQuery, Aud
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")]
     ) -> Node | None:
-        return await resolve_node(info.context, id)
+        node: Node | None = await resolve_node(info.context, id)  # each type's fetcher gives one of its own
+        return node
 
 
 @strawberry.type(
     description="Changes: every mutation has its own payload with typed errors and runs in one transaction."
 )
-class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation):
+class Mutation(ParticipationMutation, ActivitiesMutation, PlansMutation, ResidencyMutation, NotificationsMutation):
     pass
 
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 
 from backend.db import danish_order
 from schema.context import Context
@@ -100,7 +100,7 @@ def encode_cursor(pk: int, ordering: Ordering | None = None, name: str | None = 
     return base64.b64encode(raw.encode()).decode("ascii")
 
 
-def _cursor_of(item, ordering: Ordering | None) -> str:
+def _cursor_of(item: Any, ordering: Ordering | None) -> str:
     return encode_cursor(item.pk, ordering, getattr(item, ordering.attribute) if ordering else None)
 
 
@@ -108,7 +108,7 @@ def _bad_cursor(cursor: str, why: str = "use a cursor from this list's pageInfo 
     return GraphQLError(f"Invalid cursor {cursor[:60]!r}: {why}.", extensions={"code": "BAD_CURSOR"})
 
 
-def decode_cursor(cursor: str | None, ordering: Ordering | None = None):
+def decode_cursor(cursor: str | None, ordering: Ordering | None = None) -> int | tuple[str, int] | None:
     """The position after which a page starts: a pk in id order, (name, pk) by name; None at the start."""
     if cursor is None:
         return None
@@ -133,10 +133,12 @@ def decode_cursor(cursor: str | None, ordering: Ordering | None = None):
     return pk if ordering is None else (name, pk)
 
 
-def after_condition(ordering: Ordering | None, position, id_column, name_column):
-    """The keyset condition "after `position`": id > pk, or (name, id) after (name, pk) in Danish order."""
+def after_condition(ordering: Ordering | None, position: Any, id_column: Any, name_column: Any) -> ColumnElement[bool]:
+    """The keyset condition "after `position`": id > pk, or (name, id) after (name, pk) in Danish order.
+    (`position` as decode_cursor gives it, or bind parameters in its place; the columns are model columns.)"""
     if ordering is None:
-        return id_column > position
+        after_pk: ColumnElement[bool] = id_column > position
+        return after_pk
     name, pk = position
     key, bound = danish_order(name_column), danish_order(bindparam("after_name", name, type_=name_column.type))
     if ordering.descending:
@@ -144,7 +146,7 @@ def after_condition(ordering: Ordering | None, position, id_column, name_column)
     return or_(key > bound, and_(key == bound, id_column > pk))
 
 
-def order_columns(ordering: Ordering | None, id_column, name_column) -> list:
+def order_columns(ordering: Ordering | None, id_column: Any, name_column: Any) -> list[Any]:
     if ordering is None:
         return [id_column]
     if ordering.descending:
@@ -339,11 +341,11 @@ async def pages_by_parent(
                 numbered = numbered.where(inner.c.pk > bindparam("after_pk"))
             else:
                 numbered = numbered.where(after_condition(ordering, (None, bindparam("after_pk")), inner.c.pk, name))
-        numbered = numbered.subquery()
+        page_rows = numbered.subquery()
         return (
-            select(numbered)
-            .where(numbered.c["_rn"] <= bindparam("page_limit"))
-            .order_by(numbered.c["_parent"], numbered.c["_rn"])
+            select(page_rows)
+            .where(page_rows.c["_rn"] <= bindparam("page_limit"))
+            .order_by(page_rows.c["_parent"], page_rows.c["_rn"])
         )
 
     query = (
@@ -356,16 +358,16 @@ async def pages_by_parent(
         else:
             params["after_name"], params["after_pk"] = after_pk
     rows = await context.fetch(query, params)
-    n = len(field_names(type_cls))
+    n = len(field_names(type_cls))  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[T]
     grouped: dict[int, list[T]] = defaultdict(list)
     totals: dict[int, int] = {}
     for row in rows:
         grouped[row[n]].append(build(type_cls, row))
         totals[row[n]] = row[n + 1]
-    out = {}
+    out: dict[int, Connection[T]] = {}
     for parent in parent_ids:
         items = grouped.get(parent, [])
-        count = None
+        count: Callable[[], Awaitable[int]] | None = None
         if parent not in totals and after_pk is not None:
             # Paged past the end: the window saw no row, so count this parent on demand.
             count = _counter(context, statement, parent_column, parent)

@@ -8,18 +8,23 @@ Mutations run their single transaction in `async with ctx.write() as session:`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
+from sqlalchemy import Executable, Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from auth.request import SignInEnded
+from auth.request import Identity, SignInEnded
 from backend.actor import Actor
 from backend.db import committed, new_session
 
+# Rows of any number of columns (Row is variadic: Row[Any] would be a row of one column).
+Rows = Sequence[Row[*tuple[Any, ...]]]
 
-def _fetch_on_connection(session, statement, params) -> list:
+
+def _fetch_on_connection(session: Session, statement: Executable, params: dict[str, Any] | None) -> Rows:
     return session.connection().execute(statement, params).all()
 
 
@@ -37,7 +42,7 @@ class Context:
         self.actor = actor
         # How a WebSocket signed in (auth.request.Identity): its rights are derived again from it
         # (refresh_actor); sign_in_ended is set when they have ended (see schema/live.py).
-        self.identity: Any = None
+        self.identity: Identity | None = None
         self.sign_in_ended: asyncio.Event | None = None
         self.request = request
         self.response = response
@@ -51,7 +56,7 @@ class Context:
         self.batcher: Any = None  # schema.loaders.Batcher, made by the first loader
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
-        self._writer: asyncio.Task | None = None  # the task inside write(), which holds the lock
+        self._writer: asyncio.Task[object] | None = None  # the task inside write(), which holds the lock
 
     async def refresh_actor(self) -> Actor | None:
         """The actor with the rights of this moment, for a long-lived connection (others keep theirs).
@@ -76,12 +81,12 @@ class Context:
             self._session = self._session_factory()
         return self._session
 
-    async def fetch(self, statement, params: dict | None = None) -> list:
+    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Rows:
         """All rows of a statement (with bind parameter values), run on the request's session under the lock.
 
         Inside `write()` the writing task already holds the lock and reads on its transaction.
         """
-        if self._writer is not None and self._writer is asyncio.current_task():
+        if self.writing_here():
             return (await self.session.execute(statement, params)).all()
         async with self.db_lock:
             session = self.session
@@ -91,31 +96,41 @@ class Context:
             # skip the ORM's result layer; loaders select columns, never entities.
             return await session.run_sync(_fetch_on_connection, statement, params)
 
-    async def scalar(self, statement):
+    async def scalar(self, statement: Executable) -> Any:
         rows = await self.fetch(statement)
         return rows[0][0] if rows else None
+
+    def writing_here(self) -> bool:
+        """Whether the running task is the one inside `write()` (it reads on the write's transaction)."""
+        return self._writer is not None and self._writer is asyncio.current_task()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """The mutation's one transaction: commit on success, roll back on error.
 
-        Reads done earlier in the request are ended first, so the write starts a fresh transaction;
-        loaders are cleared afterwards, so fields resolved after the write see the new state.
-        Inside the block use the session (or `ctx.fetch`), not loaders: they wait for the lock.
+        Reads done earlier in the request are ended first, so the write starts a fresh transaction, and
+        their loaders are forgotten. Inside the block the writing task reads on the transaction: with the
+        session, `ctx.fetch`, or loaders, which then load at once instead of batching. What loaders read
+        there is the state the write left, and fields resolved after the write are served from it;
+        when the write fails, it is forgotten too.
         """
         async with self.db_lock:
             session = self.session
             if session.in_transaction():
                 await session.rollback()
+            # Batches already on their way finish first, with the loaders they belong to.
+            self.batcher = None
+            self.loaders.clear()
             self._writer = asyncio.current_task()
             try:
                 async with committed(session):
                     yield session
+            except BaseException:
+                self.loaders.clear()  # what they read inside the failed write is rolled back
+                raise
             finally:
                 self._writer = None
-                # Later fields must see the new state; batches already on their way finish first.
                 self.batcher = None
-                self.loaders.clear()
 
     async def close(self) -> None:
         """End the operation: release the connection and forget cached rows. Safe to call twice;

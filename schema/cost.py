@@ -25,9 +25,11 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -57,7 +59,7 @@ def query_cost(
     return walk.cost([operation.selection_set], root, page=None)
 
 
-def cost_variables(variables: dict[str, Any] | None) -> tuple:
+def cost_variables(variables: dict[str, Any] | None) -> tuple[tuple[str, int], ...]:
     """The part of the variables a cost can depend on (whole numbers), as a hashable key for memos."""
     if not variables:
         return ()
@@ -68,8 +70,18 @@ def cost_variables(variables: dict[str, Any] | None) -> tuple:
     )
 
 
+# (type name, response key) -> (the type, the field's nodes): the fields that merge into one answer entry
+_Groups = dict[tuple[str, str], tuple[GraphQLNamedType, list[FieldNode]]]
+
+
 class _Walk:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation, variables: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+    ) -> None:
         self.schema = schema
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.variables = dict(variables)
@@ -78,11 +90,11 @@ class _Walk:
             if self.variables.get(name) is None and isinstance(definition.default_value, IntValueNode):
                 self.variables[name] = int(definition.default_value.value)
 
-    def cost(self, selection_sets: Iterable[SelectionSetNode], parent_type, page: int | None) -> int:
+    def cost(self, selection_sets: Iterable[SelectionSetNode], parent_type: GraphQLNamedType, page: int | None) -> int:
         """The cost of one instance of `parent_type` with these (merged) selections.
 
         `page` is the page size when `parent_type` is a connection: its lists have that length."""
-        groups: dict[tuple[str, str], tuple[Any, list[FieldNode]]] = {}
+        groups: _Groups = {}
         seen_fragments: set[str] = set()
         for selection_set in selection_sets:
             self._collect(selection_set, parent_type, groups, seen_fragments)
@@ -108,7 +120,9 @@ class _Walk:
             total += items * (1 + self.cost(below, named, inner_page))
         return total
 
-    def _collect(self, selection_set: SelectionSetNode, parent_type, groups: dict, seen_fragments: set[str]) -> None:
+    def _collect(
+        self, selection_set: SelectionSetNode, parent_type: GraphQLNamedType, groups: _Groups, seen_fragments: set[str]
+    ) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 if selection.name.value.startswith("__"):

@@ -9,29 +9,34 @@ bounded LRU; a repeated document skips both steps. It must come first in the sch
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 MAX_ENTRIES = 500
 MAX_MEMO = 64  # derived values kept per document (costs for different `first` variables, ...)
 MAX_DOCUMENT = 32 * 1024  # longer documents are parsed every time (and not kept)
 
-_cache: OrderedDict[str, tuple] = OrderedDict()
+# What is derived from one document, by what it was derived for (see memo).
+Memo = dict[Hashable, object]
+# query text -> (parsed document, validation errors, memo)
+Cached = tuple[DocumentNode, tuple[GraphQLError, ...], Memo]
+_cache: OrderedDict[str, Cached] = OrderedDict()
 
 
 def clear() -> None:
     _cache.clear()
 
 
-def memo(query: str | None) -> dict | None:
+def memo(query: str | None) -> Memo | None:
     """A place for what is derived from a cached document (its cost: schema/extensions.py), kept and
     dropped with it; None when the document is not cached."""
     hit = _cache.get(query) if query is not None else None
     return hit[2] if hit is not None else None
 
 
-def remember(memo: dict, key, value) -> None:
+def remember(memo: Memo, key: Hashable, value: object) -> None:
     if len(memo) >= MAX_MEMO:
         memo.clear()
     memo[key] = value
@@ -41,7 +46,7 @@ class DocumentCache(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         query = context.query
-        self._hit = None
+        self._hit: Cached | None = None
         if query is not None and context.graphql_document is None:
             hit = _cache.get(query)
             if hit is not None:

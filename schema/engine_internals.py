@@ -13,7 +13,8 @@ Assumptions (one test each):
   `execute_fields(parent_type, source_value, path, grouped_field_set, position_context)` for every
   object; `collect_subfields(type, field_details)` returns (grouped fields, defer usages, ...);
   `build_resolve_info(field_def, field_nodes, parent_type, path)` makes a GraphQLResolveInfo;
-  an empty `middleware_manager` has no `middlewares`.
+  an empty `middleware_manager` has no `middlewares`. The types of those arguments (GroupedFieldSet,
+  FieldDetailsList, and the DeliveryGroupMap of the position context) live in graphql-core's modules.
 - A3 `strawberry_field`: each graphql-core field keeps its StrawberryField in `extensions` under
   GraphQLCoreConverter.DEFINITION_BACKREF.
 - A4 `is_default_resolver` / `is_strawberry_wrapper`: strawberry's resolver wrappers are named
@@ -33,21 +34,30 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from enum import Enum
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol, cast
 
-from graphql import GraphQLSchema
+import strawberry
+from graphql import FieldNode, GraphQLField, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.incremental.incremental_executor import DeliveryGroupMap
+from graphql.pyutils import Path
 from strawberry import Info
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.schema.types.base_scalars import DateTimeDefinition, wrap_parser
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+from strawberry.types.field import StrawberryField
 
 __all__ = [
     "CustomGraphQLEnumType",
     "DateTimeDefinition",
     "ExecutionContextBase",
+    "FieldDetailsList",
+    "GroupedFieldSet",
     "LazyInfo",
+    "PositionContext",
     "graphql_schema",
     "has_middleware",
     "is_cast",
@@ -62,36 +72,39 @@ __all__ = [
 
 # A2: the execution context the engine subclasses (graphql-core's hooks, strawberry's subclass).
 ExecutionContextBase = StrawberryGraphQLCoreExecutionContext
+# A2: the types of execute_fields' and collect_subfields' arguments (graphql-core does not export them).
+PositionContext = DeliveryGroupMap
 
 _STRAWBERRY_WRAPPERS = ("_resolver", "_get_basic_result")
 
 
-def graphql_schema(strawberry_schema) -> GraphQLSchema:
+def graphql_schema(strawberry_schema: strawberry.Schema) -> GraphQLSchema:
     """A1: the graphql-core schema behind a strawberry Schema."""
     return strawberry_schema._schema
 
 
-def has_middleware(execution_context) -> bool:
+def has_middleware(execution_context: ExecutionContextBase) -> bool:
     """A2: whether graphql-core runs field middleware here (strawberry passes an empty manager)."""
     return bool(getattr(execution_context.middleware_manager, "middlewares", None))
 
 
-def strawberry_field(graphql_field):
+def strawberry_field(graphql_field: GraphQLField) -> StrawberryField | None:
     """A3: the StrawberryField a graphql-core field was made from, or None."""
-    return (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    found = (graphql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return found if isinstance(found, StrawberryField) else None
 
 
-def is_default_resolver(resolve) -> bool:
+def is_default_resolver(resolve: object) -> bool:
     """A4: strawberry's resolver for a plain attribute read (no resolver function of ours)."""
     return resolve is not None and bool(getattr(resolve, "_is_default", False))
 
 
-def is_strawberry_wrapper(resolve) -> bool:
+def is_strawberry_wrapper(resolve: object) -> bool:
     """A4: the resolver is strawberry's own wrapper (so its StrawberryField says what it calls)."""
     return getattr(resolve, "__name__", None) in _STRAWBERRY_WRAPPERS
 
 
-def resolver_call(definition) -> Callable[[Any, Any], Any] | None:
+def resolver_call(definition: StrawberryField) -> Callable[[Any, Info], Any] | None:
     """A5: `call(source, info)` that calls the field's resolver function as strawberry does (self,
     parent and root get the source; info gets strawberry's Info), or None for an attribute read."""
     resolver = definition.base_resolver
@@ -105,10 +118,11 @@ def resolver_call(definition) -> Callable[[Any, Any], Any] | None:
     )
     names = [p.name for p in (parent, root) if p is not None]
     info_name = info.name if info is not None else None
-    function = resolver.wrapped_func
+    # Bound by now (the schema's types bind their resolvers), so a function, not a classmethod object.
+    function = cast(Callable[..., Any], resolver.wrapped_func)
 
-    def call(source, strawberry_info):
-        kwargs = {name: source for name in names}
+    def call(source: Any, strawberry_info: Info) -> Any:
+        kwargs: dict[str, Any] = {name: source for name in names}
         if info_name is not None:
             kwargs[info_name] = strawberry_info
         return function(source, **kwargs) if self_ is not None else function(**kwargs)
@@ -116,9 +130,10 @@ def resolver_call(definition) -> Callable[[Any, Any], Any] | None:
     return call
 
 
-def enum_names(leaf_type) -> dict:
+def enum_names(leaf_type: CustomGraphQLEnumType) -> dict[Enum, str]:
     """A6: Python member -> GraphQL name of a strawberry enum type."""
-    names: dict = {}
+    names: dict[Enum, str] = {}
+    member: Enum
     for member in leaf_type.wrapped_cls:
         for name, value in leaf_type.values.items():
             if member.value == value.value:
@@ -127,37 +142,47 @@ def enum_names(leaf_type) -> dict:
     return names
 
 
-def is_cast(value) -> bool:
+def is_cast(value: object) -> bool:
     """A7: the object was given its GraphQL type with strawberry.cast."""
     return getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
+
+
+class LeanField(Protocol):
+    """What LazyInfo needs of a field that schema/execution.py completes in one pass."""
+
+    definition: StrawberryField
+    field_def: GraphQLField
+    nodes: list[FieldNode]
+    parent_type: GraphQLObjectType
 
 
 class LazyInfo(Info):
     """A8: strawberry's Info for a resolver called by the one-pass completion. Resolvers there mostly
     read only `info.context`; the GraphQLResolveInfo behind the rest is built when something asks."""
 
-    def __init__(self, execution, field, path) -> None:
+    def __init__(self, execution: ExecutionContextBase, field: LeanField, path: Path) -> None:
         self._field = field.definition
         self._execution, self._lean_field, self._path = execution, field, path
 
     @property
-    def context(self):
+    def context(self) -> Any:
         return self._execution.context_value
 
+    # Info declares _raw_info as a plain attribute; a cached_property is one that is computed when read.
     @cached_property
-    def _raw_info(self):
+    def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]
         field = self._lean_field
         return self._execution.build_resolve_info(field.field_def, field.nodes, field.parent_type, self._path)
 
 
 # The switch (not a private detail, but the engine's own): which schemas run the fast execution.
-_fast_schemas: weakref.WeakSet = weakref.WeakSet()
+_fast_schemas: weakref.WeakSet[strawberry.Schema] = weakref.WeakSet()
 
 
-def mark_fast(strawberry_schema) -> None:
+def mark_fast(strawberry_schema: strawberry.Schema) -> None:
     _fast_schemas.add(strawberry_schema)
 
 
-def is_fast(strawberry_schema) -> bool:
+def is_fast(strawberry_schema: strawberry.Schema) -> bool:
     """Whether this schema runs one-pass completion, the fast fields and prefetch."""
     return strawberry_schema in _fast_schemas

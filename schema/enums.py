@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
 from backend import models as m
 
 
-def _enum(cls, description: str, values: dict[str, str]):
+def _enum(cls: type[Enum], description: str, values: dict[str, str]) -> None:
+    """Make `cls` a GraphQL enum, every value described (the module's names are the models' enums)."""
     strawberry.enum(cls, description=description)
     missing = {member.name for member in cls} - set(values)
     if missing:
         raise ValueError(f"{cls.__name__}: describe {sorted(missing)}")
+    if not has_enum_definition(cls):  # strawberry.enum has just given it one
+        raise TypeError(f"{cls.__name__} is not a strawberry enum")
     for value in cls.__strawberry_definition__.values:
         value.description = values[value.name]
-    return cls
 
 
-BoardLevel = _enum(
-    m.BoardLevel,
+BoardLevel = m.BoardLevel
+_enum(
+    BoardLevel,
     "The level a board works at.",
     {
         "CITY": "Den Boligsociale Bestyrelse: the whole city.",
         "DISTRICT": "A bydelsbestyrelse: the urban areas of one district.",
     },
 )
-PlanStatus = _enum(
-    m.PlanStatus,
+PlanStatus = m.PlanStatus
+_enum(
+    PlanStatus,
     "Where a plan is in its life, from prequalification to its end.",
     {
         "PREQUALIFIED": "Prequalified with the municipality (not public).",
@@ -37,8 +44,9 @@ PlanStatus = _enum(
         "ENDED": "Ended.",
     },
 )
-AgreementKind = _enum(
-    m.AgreementKind,
+AgreementKind = m.AgreementKind
+_enum(
+    AgreementKind,
     "The kind of a plan document.",
     {
         "STRATEGIC": "Strategisk samarbejdsaftale: common goals, organisation and steering.",
@@ -46,8 +54,9 @@ AgreementKind = _enum(
         "EMERGENCY_PLAN": "Beredskabsplan: handling acute unrest (not public).",
     },
 )
-IndicatorDirection = _enum(
-    m.IndicatorDirection,
+IndicatorDirection = m.IndicatorDirection
+_enum(
+    IndicatorDirection,
     "Which way an indicator should move.",
     {
         "INCREASE": "Higher is better.",
@@ -55,8 +64,9 @@ IndicatorDirection = _enum(
         "KEEP": "The level should be kept.",
     },
 )
-FinancingParty = _enum(
-    m.FinancingParty,
+FinancingParty = m.FinancingParty
+_enum(
+    FinancingParty,
     "Who pays a share of a plan.",
     {
         "LANDSBYGGEFONDEN": "Landsbyggefonden (at most 75 %).",
@@ -65,8 +75,9 @@ FinancingParty = _enum(
         "OTHER": "Another party, e.g. a foundation.",
     },
 )
-ActivityStatus = _enum(
-    m.ActivityStatus,
+ActivityStatus = m.ActivityStatus
+_enum(
+    ActivityStatus,
     "Where an activity is in its life.",
     {
         "PLANNED": "Planned, not started.",
@@ -75,16 +86,18 @@ ActivityStatus = _enum(
         "ENDED": "Ended.",
     },
 )
-Visibility = _enum(
-    m.Visibility,
+Visibility = m.Visibility
+_enum(
+    Visibility,
     "Who may see an activity.",
     {
         "PUBLIC": "Everyone, also without sign-in.",
         "INTERNAL": "The plan's staff and the activity's partners only.",
     },
 )
-PartnerRole = _enum(
-    m.PartnerRole,
+PartnerRole = m.PartnerRole
+_enum(
+    PartnerRole,
     "A partner's role in an activity.",
     {
         "RESPONSIBLE": "Responsible for carrying out the activity.",
@@ -92,8 +105,9 @@ PartnerRole = _enum(
         "CONTRIBUTING": "Contributes to the activity.",
     },
 )
-PartnerKind = _enum(
-    m.PartnerKind,
+PartnerKind = m.PartnerKind
+_enum(
+    PartnerKind,
     "What kind of organisation a partner is.",
     {
         "MUNICIPAL_ADMINISTRATION": "A municipal administration (forvaltning).",
@@ -105,8 +119,9 @@ PartnerKind = _enum(
         "OTHER": "Another kind of organisation (library, club, ...).",
     },
 )
-InputStatus = _enum(
-    m.InputStatus,
+InputStatus = m.InputStatus
+_enum(
+    InputStatus,
     "Where a resident input is in its handling.",
     {
         "RECEIVED": "Received, not yet looked at.",
@@ -115,8 +130,9 @@ InputStatus = _enum(
         "CLOSED": "Closed.",
     },
 )
-InputChannel = _enum(
-    m.InputChannel,
+InputChannel = m.InputChannel
+_enum(
+    InputChannel,
     "How a resident input arrived.",
     {
         "WEB": "Through the portal.",
@@ -125,8 +141,9 @@ InputChannel = _enum(
         "IN_PERSON": "In person, registered by staff.",
     },
 )
-OtherEffortKind = _enum(
-    m.OtherEffortKind,
+OtherEffortKind = m.OtherEffortKind
+_enum(
+    OtherEffortKind,
     "The kind of another effort in an urban area.",
     {
         "LETTING_AGREEMENT": "Udlejningsaftale: a letting agreement.",
@@ -134,16 +151,18 @@ OtherEffortKind = _enum(
         "AREA_RENEWAL": "Områdefornyelse: area renewal.",
     },
 )
-DecisionOutcome = _enum(
-    m.DecisionOutcome,
+DecisionOutcome = m.DecisionOutcome
+_enum(
+    DecisionOutcome,
     "What a decision on a plan or a document version was.",
     {
         "APPROVED": "Approved.",
         "SENT_BACK": "Sent back to the housing organisations with a note.",
     },
 )
-ActorKind = _enum(
-    m.ActorKind,
+ActorKind = m.ActorKind
+_enum(
+    ActorKind,
     "What kind of actor someone signed in is.",
     {
         "RESIDENT": "A resident (beboer).",

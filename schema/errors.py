@@ -15,6 +15,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, Optional, Protocol, TypeVar, cast, overload
 
 import strawberry
@@ -26,9 +27,10 @@ from strawberry.types.field import StrawberryField
 
 from backend.actor import Actor
 from backend.services import FieldError, ServiceError
-from backend.services.errors import CODES, conflict
+from backend.services.errors import CODES, EditConflict, conflict
 from backend.services.validation import UNSET, Unset
 from schema.context import Context
+from schema.enums import ActorKind
 from schema.ids import decode, encode
 from schema.node import resolve_node
 
@@ -47,13 +49,53 @@ CODE_DESCRIPTIONS_DA = {
 }
 
 
+@strawberry.type(
+    name="EditConflict",
+    description="Why a change was refused with CONFLICT: the object moved on from the version the change "
+    "started from (its expectedVersion). Nothing was stored; fetch it again and save on top of it.",
+)
+class EditConflictType:
+    current_version: int = strawberry.field(description="The version stored now.")
+    changed_by: ActorKind | None = strawberry.field(
+        description="The role of whoever changed it last (never who); null: the system."
+    )
+    changed_at: datetime | None = strawberry.field(description="When it was changed last (null: not known).")
+
+
+def expected_version(name: str = "version") -> Any:
+    """The optional input field of every change to an edited object (typed Any: a strawberry.field fits
+    every annotation); `name` is the object's counter, `revision` for agreements."""
+    return strawberry.field(
+        default=None,
+        description=f"The {name} the change starts from (the object's `{name}` as you fetched it). When the object "
+        f"has changed since, nothing is stored and the answer is CONFLICT with its current {name}; "
+        "null: change whatever is stored now.",
+    )
+
+
+def to_conflict(conflict: EditConflict | None) -> EditConflictType | None:
+    if conflict is None:
+        return None
+    return EditConflictType(
+        current_version=conflict.current_version, changed_by=conflict.changed_by, changed_at=conflict.changed_at
+    )
+
+
 class ErrorType(Protocol):
     """A `{name}Error` class that `error_type` made: its codes are `code_enum`."""
 
     code_enum: type[enum.Enum]
     __name__: str
 
-    def __call__(self, *, field: str | None, code: enum.Enum, message: str, message_en: str) -> object: ...
+    def __call__(
+        self,
+        *,
+        field: str | None,
+        code: enum.Enum,
+        message: str,
+        message_en: str,
+        conflict: EditConflictType | None = None,
+    ) -> object: ...
 
 
 def error_type(name: str, codes: Iterable[str]) -> ErrorType:
@@ -76,6 +118,10 @@ def error_type(name: str, codes: Iterable[str]) -> ErrorType:
         code: code_enum = strawberry.field(description="What is wrong, as a code a client can act on.")
         message: str = strawberry.field(description="What is wrong, in Danish, for the person using the client.")
         message_en: str = strawberry.field(description="What is wrong, in English.")
+        conflict: EditConflictType | None = strawberry.field(
+            default=None,
+            description="With code CONFLICT from an out-of-date change: its version now and who changed it.",
+        )
 
     Error.__name__ = f"{name}Error"
     Error.__qualname__ = Error.__name__
@@ -132,7 +178,15 @@ def to_errors(error_cls: ErrorType, failure: ServiceError) -> list[object]:
         except KeyError:  # a code the payload does not declare: say INVALID rather than fail
             log.error("error code %s not declared by %s", e.code, error_cls.__name__)
             code = error_cls.code_enum["INVALID"]
-        out.append(error_cls(field=e.field, code=code, message=e.message_da, message_en=e.message_en))
+        out.append(
+            error_cls(
+                field=e.field,
+                code=code,
+                message=e.message_da,
+                message_en=e.message_en,
+                conflict=to_conflict(e.conflict),
+            )
+        )
     return out
 
 
@@ -223,17 +277,21 @@ async def run_mutation(
     work: Callable[[AsyncSession, Actor | None], Awaitable[ResultT]],
     read_back: ReadBack[ResultT],
 ) -> object:
-    """Run `work(session, actor)` in one transaction; answer ServiceErrors in the payload's `errors`."""
+    """Run `work(session, actor)` in one transaction; answer ServiceErrors in the payload's `errors`.
+
+    The object is read back inside the same transaction, before it commits: the payload shows the state
+    this write left (its new version), never a later write that another request committed meanwhile.
+    """
     try:
         async with context.write() as session:
             result = await work(session, context.actor)
+            value = await read_back(context, result)
     except ServiceError as failure:
         return payload_cls(errors=to_errors(payload_cls.error_cls, failure))
     except IntegrityError:
         # A constraint the services could not check in advance (a concurrent write won): rolled back.
         log.info("mutation %s lost a race on a constraint", payload_cls.__name__)
         return payload_cls(errors=to_errors(payload_cls.error_cls, conflict()))
-    value = await read_back(context, result)
     if payload_cls.object_field:
         return payload_cls(**{payload_cls.object_field: value}, errors=[])
     return payload_cls(errors=[])
@@ -286,6 +344,7 @@ def mutation(
 
 
 __all__ = [
+    "expected_version",
     "Answer",
     "FieldError",
     "given",

@@ -22,19 +22,33 @@ import asyncio
 import inspect
 from collections import deque
 from collections.abc import Callable
+from enum import Enum
 from math import isfinite
 from operator import attrgetter
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
-from graphql.pyutils import Path, Undefined
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    is_leaf_type,
+)
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
+from strawberry.types.field import StrawberryField
 
 from schema import fast_fields
 from schema.engine_internals import (
     CustomGraphQLEnumType,
     ExecutionContextBase,
+    FieldDetailsList,
+    GroupedFieldSet,
     LazyInfo,
+    PositionContext,
     enum_names,
     has_middleware,
     is_cast,
@@ -47,19 +61,20 @@ from schema.ids import encode
 from schema.permissions import Guard
 
 _PLANS: dict[int, dict[str, Callable[[Any], Any]]] = {}  # id(object type) -> field name -> completer
+T = TypeVar("T")
 
 
 class _Slow(Exception):
     """This value needs graphql-core's own completion (it reports the error)."""
 
 
-def _enum_names(leaf_type) -> dict:
+def _enum_names(leaf_type: CustomGraphQLEnumType) -> dict[Enum, str]:
     """Member -> GraphQL name of a strawberry enum, found once instead of per value (strawberry's
     coerce_output_value compares the value with each of the enum's values: the costliest leaf of all)."""
     return enum_names(leaf_type)
 
 
-def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
+def _enum_coercer(leaf_type: CustomGraphQLEnumType) -> Callable[[Any], Any]:
     """strawberry's enum coerce_output_value, with the member -> name lookup done once."""
     wrapped, standard = leaf_type.wrapped_cls, leaf_type.coerce_output_value
     names = _enum_names(leaf_type)
@@ -74,7 +89,7 @@ def _enum_coercer(leaf_type) -> Callable[[Any], Any]:
     return coerce
 
 
-def _coercer(leaf_type) -> Callable[[Any], Any]:
+def _coercer(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
     """value -> the type's output value, as coerce_output_value gives it; raises _Slow where that
     gives no value (graphql-core then reports it). The common exact cases skip the call."""
     coerce = _enum_coercer(leaf_type) if isinstance(leaf_type, CustomGraphQLEnumType) else leaf_type.coerce_output_value
@@ -100,7 +115,7 @@ def _coercer(leaf_type) -> Callable[[Any], Any]:
     return general
 
 
-def _completer(getter: Callable[[Any], Any], leaf_type, non_null: bool) -> Callable[[Any], Any]:
+def _completer(getter: Callable[[Any], Any], leaf_type: GraphQLLeafType, non_null: bool) -> Callable[[Any], Any]:
     coerce = _coercer(leaf_type)
 
     def complete(source: Any) -> Any:
@@ -129,8 +144,11 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Callable[[Any], Any]]:
             continue
         resolve = field.resolve
         if resolve is fast_fields._node_id:
-            type_name = parent_type.name
-            plan[name] = _completer(lambda source, t=type_name: encode(t, source.pk), leaf_type, non_null)
+
+            def node_id(source: Any, type_name: str = parent_type.name) -> str:
+                return encode(type_name, source.pk)
+
+            plan[name] = _completer(node_id, leaf_type, non_null)
             continue
         definition = strawberry_field(field)
         if not is_default_resolver(resolve) or definition is None or not definition.is_basic_field:
@@ -162,7 +180,8 @@ class _Turns:
     __slots__ = ("started", "loop_ran", "waiting", "no_loop")
 
     def __init__(self) -> None:
-        self.waiting: deque = deque()  # (work, future) put off until the loop's next turn
+        # (work, future) put off until the loop's next turn
+        self.waiting: deque[tuple[Callable[[], Any], asyncio.Future[Any]]] = deque()
         # Executed without an event loop (execute_sync): there is nothing to give a turn to.
         try:
             asyncio.get_running_loop()
@@ -189,9 +208,9 @@ class _Turns:
             return False
         return True
 
-    def later(self, work: Callable[[], Any]) -> asyncio.Future:
+    def later(self, work: Callable[[], T]) -> asyncio.Future[T]:
         """`work()`'s result, computed after the loop has had a turn."""
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self.waiting.append((work, future))
         if len(self.waiting) == 1:
             asyncio.get_running_loop().call_soon(self._run_waiting)
@@ -219,7 +238,14 @@ class _Turns:
 class ExecutionContext(ExecutionContextBase):
     _turns: _Turns | None = None
 
-    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: PositionContext | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
         if has_middleware(self):
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         turns = self._turns
@@ -229,16 +255,23 @@ class ExecutionContext(ExecutionContextBase):
             return self._after_a_turn(turns, parent_type, source_value, path, grouped_field_set, position_context)
         return self._execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
 
-    async def _after_a_turn(self, turns: _Turns, *arguments) -> dict[str, Any]:
+    async def _after_a_turn(self, turns: _Turns, *arguments: Any) -> dict[str, Any]:
         """This object's fields, after the event loop has had a turn (graphql-core awaits the result
         as it awaits an object whose resolvers are async)."""
         result = await turns.later(lambda: self._execute_fields(*arguments))
-        return await result if self.is_awaitable(result) else result
+        return result if isinstance(result, dict) else await result  # a dict, or an awaitable of one
 
-    def _execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+    def _execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: object,  # any object: only passed on to the completers and graphql-core
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: PositionContext | None,
+    ) -> AwaitableOrValue[dict[str, Any]]:
         plan = self._fields_plan(parent_type, grouped_field_set)
         done: dict[str, Any] = {}
-        rest = {}
+        rest: GroupedFieldSet = {}
         type_name = parent_type.name
         for response_name, details in grouped_field_set.items():
             entry = plan.get(response_name)
@@ -256,10 +289,11 @@ class ExecutionContext(ExecutionContextBase):
         if not rest:
             return done
         results = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if self.is_awaitable(results):
+        if not isinstance(results, dict):  # an awaitable of the dict
+            pending = results
 
             async def merged() -> dict[str, Any]:
-                return _in_order(grouped_field_set, done, await results)
+                return _in_order(grouped_field_set, done, await pending)
 
             return merged()
         return _in_order(grouped_field_set, done, results)
@@ -267,8 +301,10 @@ class ExecutionContext(ExecutionContextBase):
     # Plans are made once per request for each (object type, selection); graphql-core memoizes the
     # selections of a list's items, so all items share one plan.
 
-    def _fields_plan(self, parent_type, grouped_field_set) -> dict[str, Any]:
-        """Response name -> leaf completer, _Field (a whole subtree in one pass) or None (standard)."""
+    def _fields_plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> dict[str, Any]:
+        """Response name -> leaf completer, _Field (a whole subtree in one pass) or None (standard).
+        (Typed Any: _execute_fields tells them apart by `__class__ is`, which mypy does not narrow.)"""
+        plans: dict[tuple[GraphQLObjectType, int], tuple[GroupedFieldSet, dict[str, Any]]]
         plans = self.__dict__.setdefault("_fields_plans", {})
         key = (parent_type, id(grouped_field_set))
         found = plans.get(key)
@@ -278,7 +314,7 @@ class ExecutionContext(ExecutionContextBase):
         plans[key] = (grouped_field_set, plan)  # the set is kept alive so its id is not reused
         return plan
 
-    def _lean_field(self, parent_type: GraphQLObjectType, details):
+    def _lean_field(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> _Completion | None:
         """A field (with its whole selection) that can be completed in one pass, or None."""
         node = details[0].node
         name = node.name.value
@@ -295,20 +331,20 @@ class ExecutionContext(ExecutionContextBase):
         definition = strawberry_field(field_def)
         if definition is None or definition.is_async or not is_strawberry_wrapper(field_def.resolve):
             return None
-        guards = tuple(definition.extensions)
-        if not all(isinstance(extension, Guard) for extension in guards):
+        guards = tuple(extension for extension in definition.extensions if isinstance(extension, Guard))
+        if len(guards) != len(definition.extensions):  # another extension than Guard
             return None
         value = self._lean_value(field_def.type, details)
         if value is None:
             return None
         return _Field(definition, field_def, [d.node for d in details], parent_type, guards, value)
 
-    def _lean_value(self, output_type, details):
+    def _lean_value(self, output_type: GraphQLOutputType, details: FieldDetailsList) -> _Lean | None:
         if isinstance(output_type, GraphQLNonNull):
             return self._lean_core(output_type.of_type, details, True)
         return self._lean_core(output_type, details, False)
 
-    def _lean_core(self, output_type, details, non_null: bool):
+    def _lean_core(self, output_type: GraphQLOutputType, details: FieldDetailsList, non_null: bool) -> _Lean | None:
         if isinstance(output_type, GraphQLList):
             item = self._lean_value(output_type.of_type, details)
             return _List(item, non_null) if item is not None else None
@@ -328,11 +364,11 @@ class ExecutionContext(ExecutionContextBase):
         return lean
 
 
-def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
+def _in_order(grouped_field_set: GroupedFieldSet, done: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
     """Both parts, in the order of the selection (the answer's keys keep the document's order)."""
     if not done:
         return results
-    out = {}
+    out: dict[str, Any] = {}
     for name in grouped_field_set:
         if name in done:
             out[name] = done[name]
@@ -361,10 +397,10 @@ def _in_order(grouped_field_set, done: dict, results: dict) -> dict:
 class _Leaf:
     __slots__ = ("coerce", "non_null")
 
-    def __init__(self, leaf_type, non_null: bool) -> None:
+    def __init__(self, leaf_type: GraphQLLeafType, non_null: bool) -> None:
         self.coerce, self.non_null = _coercer(leaf_type), non_null
 
-    def complete(self, context, value, path):
+    def complete(self, context: ExecutionContext, value: Any, path: Path) -> Any:
         if value is None:
             if self.non_null:
                 raise _Slow
@@ -375,10 +411,10 @@ class _Leaf:
 class _List:
     __slots__ = ("item", "non_null")
 
-    def __init__(self, item, non_null: bool) -> None:
+    def __init__(self, item: _Lean, non_null: bool) -> None:
         self.item, self.non_null = item, non_null
 
-    def complete(self, context, value, path):
+    def complete(self, context: ExecutionContext, value: Any, path: Path) -> Any:
         if value is None:
             if self.non_null:
                 raise _Slow
@@ -399,17 +435,17 @@ class _Object:
         # Classes that passed is_type_of: strawberry's depends only on the class and a cast mark.
         self.checked: set[type] = set()
 
-    def complete(self, context, value, path):
+    def complete(self, context: ExecutionContext, value: Any, path: Path) -> Any:
         if value is None:
             if self.non_null:
                 raise _Slow
             return None
         if self.is_type_of is not None and (value.__class__ not in self.checked or is_cast(value)):
-            if not self.is_type_of(value, None):
+            if not self.is_type_of(value, None):  # type: ignore[arg-type]  # A7: strawberry's ignores info
                 raise _Slow
             if not is_cast(value):
                 self.checked.add(value.__class__)
-        out = {}
+        out: dict[str, Any] = {}
         type_name = self.type.name
         for response_name, field in self.fields:
             if field.__class__ is _Field:
@@ -424,18 +460,26 @@ class _Field:
 
     __slots__ = ("definition", "field_def", "nodes", "parent_type", "guards", "call", "get", "value")
 
-    def __init__(self, definition, field_def, nodes, parent_type, guards, value) -> None:
+    def __init__(
+        self,
+        definition: StrawberryField,
+        field_def: GraphQLField,
+        nodes: list[FieldNode],
+        parent_type: GraphQLObjectType,
+        guards: tuple[Guard, ...],
+        value: _Lean,
+    ) -> None:
         self.definition, self.field_def, self.nodes = definition, field_def, nodes
         self.parent_type, self.guards, self.value = parent_type, guards, value
         python_name, default_resolver = definition.python_name, definition.default_resolver
-        self.get = (
+        self.get: Callable[[Any], Any] = (
             attrgetter(python_name)
             if default_resolver is getattr
             else lambda source: default_resolver(source, python_name)
         )
         self.call = resolver_call(definition)
 
-    def complete(self, context, source, path):
+    def complete(self, context: ExecutionContext, source: Any, path: Path) -> Any:
         if self.call is None and not self.guards:
             value = self.get(source)
         else:
@@ -449,3 +493,9 @@ class _Field:
                 value.close()
             raise _Slow
         return self.value.complete(context, value, path)
+
+
+# How a field of a one-pass subtree is completed: a leaf, a list, an object (each with `complete`).
+_Lean = _Leaf | _List | _Object
+# A field's entry in a plan: a leaf completer (`value -> output`), or a subtree completed in one pass.
+_Completion = Callable[[Any], Any] | _Field

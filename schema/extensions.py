@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator
+from typing import TypeVar, cast
 
+from graphql import DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from backend import budget, observability
@@ -97,6 +99,7 @@ class NoAnonymousIntrospection(SchemaExtension):
             not get_settings().graphiql
             and getattr(context.context, "actor", None) is None
             and context.query
+            and context.graphql_document is not None
             and _MAY_INTROSPECT.search(context.query)
             and validate(graphql_schema(context.schema), context.graphql_document, [NoSchemaIntrospectionCustomRule])
         ):
@@ -124,7 +127,7 @@ class OperationLimits(SchemaExtension):
         if document is None or context.operation_type == OperationType.SUBSCRIPTION:
             yield
             return
-        refusal = await _refusal(context)
+        refusal = await _refusal(context, document)
         if refusal is not None:
             context.result = GraphQLExecutionResult(data=None, errors=[refusal])
             yield
@@ -140,9 +143,9 @@ class OperationLimits(SchemaExtension):
             ) from None
 
 
-async def _refusal(context) -> GraphQLError | None:
+async def _refusal(context: ExecutionContext, document: DocumentNode) -> GraphQLError | None:
     """Why the operation may not run, or None."""
-    document, name, variables = context.graphql_document, context.operation_name, context.variables
+    name, variables = context.operation_name, context.variables
     too_long = _memoized(context.query, ("text", name), lambda: limits.too_long_text(document, name, None))
     if too_long is None and variables and limits.has_long_text(variables):
         too_long = limits.too_long_text(document, name, variables)
@@ -182,11 +185,14 @@ async def _refusal(context) -> GraphQLError | None:
     return None
 
 
-def _memoized(query: str | None, key: tuple, compute):
+T = TypeVar("T")
+
+
+def _memoized(query: str | None, key: Hashable, compute: Callable[[], T]) -> T:
     """`compute()`, kept with the cached document (schema/document_cache.py) when there is one."""
     memo = document_cache.memo(query)
     if memo is None:
         return compute()
     if key not in memo:
         document_cache.remember(memo, key, compute())
-    return memo[key]
+    return cast(T, memo[key])  # the memo holds what compute() gave for this key

@@ -9,17 +9,20 @@ the parent type's name and the row's primary key.
 
 from __future__ import annotations
 
-from graphql import GraphQLObjectType
+import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 
+from schema.context import Context
 from schema.engine_internals import graphql_schema
 from schema.ids import encode
+from schema.node import Node
 
 
-def _node_id(source, info) -> str:
+def _node_id(source: Node, info: GraphQLResolveInfo[Context]) -> str:
     return encode(info.parent_type.name, source.pk)
 
 
-def install(strawberry_schema) -> int:
+def install(strawberry_schema: strawberry.Schema) -> int:
     """Give every object type that implements Node the direct `id` resolver; returns how many."""
     count = 0
     for graphql_type in graphql_schema(strawberry_schema).type_map.values():

@@ -10,11 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from auth.request import actor_for_request, identify
 from backend.settings import get_settings
@@ -22,7 +26,6 @@ from schema.api import schema
 from schema.context import Context
 from schema.live import IdentityCheckedHandler
 from schema.over_http import GRAPHQL_RESPONSE_JSON, is_request_error, negotiate
-from schema.public_cache import PublicResponseCache
 
 CONTEXT_KEY = "helhedsplan.graphql_context"
 
@@ -36,11 +39,11 @@ GRAPHIQL_CSP = (
 )
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[Context, None]):
     # A WebSocket's rights are checked again for each operation and event, and end with its sign-in.
     graphql_transport_ws_handler_class = IdentityCheckedHandler
 
-    async def get_context(self, request, response) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         websocket = isinstance(request, WebSocket)
         context = Context(request=request, response=response, long_lived=websocket, metered=not websocket)
         request.scope[CONTEXT_KEY] = context
@@ -51,17 +54,18 @@ class GraphQLApp(GraphQL):
                 context.actor = await actor_for_request(request, context.session)
         return context
 
-    async def render_graphql_ide(self, request) -> Response:
+    async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(
             GRAPHIQL_HTML, headers={"content-security-policy": GRAPHIQL_CSP, "cache-control": "no-cache"}
         )
 
-    async def get_sub_response(self, request) -> Response:
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
-        sub_response.graphql_media_type = negotiate(request.headers.get("accept"))
+        # Carried on the sub-response (which starlette does not type for it) to process_result and create_response.
+        sub_response.graphql_media_type = negotiate(request.headers.get("accept"))  # type: ignore[attr-defined]
         return sub_response
 
-    async def process_result(self, request, result):
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = await super().process_result(request, result)
         # application/graphql-response+json: a request error has no `data` entry (and answers 400).
         context = request.scope.get(CONTEXT_KEY)
@@ -70,7 +74,9 @@ class GraphQLApp(GraphQL):
             data.pop("data", None)
         return data
 
-    def create_response(self, response_data, sub_response) -> Response:
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
         media = getattr(sub_response, "graphql_media_type", "application/json")
         status = sub_response.status_code or 200
         if (
@@ -87,7 +93,7 @@ class GraphQLApp(GraphQL):
             response.background = sub_response.background
         return response
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
@@ -105,6 +111,6 @@ def graphql_app() -> GraphQLApp:
     )
 
 
-def graphql_routes() -> list:
+def graphql_routes() -> list[BaseRoute]:
     app = graphql_app()
-    return [Route("/graphql", PublicResponseCache(app)), WebSocketRoute("/graphql", app)]
+    return [Route("/graphql", app), WebSocketRoute("/graphql", app)]  # public answers: schema.public_cache

@@ -6,8 +6,11 @@ import base64
 import binascii
 import re
 from functools import lru_cache
+from typing import overload
 
 from graphql import GraphQLError
+
+from backend.ids import global_id as _global_id
 
 # Primary keys are INTEGER columns: PostgreSQL's range is the narrower one.
 PK_MAX = 2**31 - 1
@@ -27,7 +30,7 @@ def parse_pk(text: str) -> int:
 
 @lru_cache(maxsize=65536)  # the most frequent field of all: a deep answer has a thousand ids
 def encode(type_name: str, pk: int) -> str:
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode("ascii")
+    return _global_id(type_name, pk)
 
 
 def decode(global_id: str, *expected_types: str) -> tuple[str, int]:
@@ -57,6 +60,10 @@ def decode(global_id: str, *expected_types: str) -> tuple[str, int]:
     return type_name, pk
 
 
+@overload
+def decode_pk(global_id: str, *expected_types: str) -> int: ...
+@overload
+def decode_pk(global_id: str | None, *expected_types: str) -> int | None: ...
 def decode_pk(global_id: str | None, *expected_types: str) -> int | None:
     """The primary key of an optional global id of one of the expected types."""
     if global_id is None:

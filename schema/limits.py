@@ -9,7 +9,7 @@ a client over its budget 429 with Retry-After.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import (
@@ -26,6 +26,7 @@ from graphql import (
 )
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 
+from backend.actor import Actor
 from backend.models import ActorKind
 
 MAX_DEPTH = 12  # the deepest portal and staff queries use about 9; introspection is not counted
@@ -73,7 +74,7 @@ def page_size(
     return first
 
 
-def cost_limit(actor) -> int:
+def cost_limit(actor: Actor | None) -> int:
     """The most an operation may cost for this caller (None: not signed in)."""
     if actor is None or actor.kind == ActorKind.RESIDENT:
         return ANONYMOUS_COST_LIMIT
@@ -121,14 +122,18 @@ def too_long_text(
     return None
 
 
-def _fields(selection_set) -> Iterator[FieldNode]:
+def _fields(selection_set: object) -> Iterator[FieldNode]:
     for selection in getattr(selection_set, "selections", ()) or ():
         if isinstance(selection, FieldNode):
             yield selection
         yield from _fields(getattr(selection, "selection_set", None))
 
 
-def _long_value(name: str, node: ValueNode, variables: dict, with_variables: bool) -> tuple | None:
+# (argument or field name, its length, its limit)
+LongText = tuple[str, int, int]
+
+
+def _long_value(name: str, node: ValueNode, variables: dict[str, Any], with_variables: bool) -> LongText | None:
     if isinstance(node, StringValueNode):
         return (name, len(node.value), text_limit(name)) if len(node.value) > text_limit(name) else None
     if isinstance(node, ObjectValueNode):
@@ -142,7 +147,7 @@ def _long_value(name: str, node: ValueNode, variables: dict, with_variables: boo
     return None
 
 
-def _long_json(name: str, value: Any) -> tuple | None:
+def _long_json(name: str, value: Any) -> LongText | None:
     if isinstance(value, str):
         return (name, len(value), text_limit(name)) if len(value) > text_limit(name) else None
     if isinstance(value, dict):
@@ -172,7 +177,7 @@ _REWORDINGS = (
 )
 
 
-def _reword(errors) -> None:
+def _reword(errors: list[GraphQLError] | None) -> None:
     for error in errors or ():
         for pattern, code, text in _REWORDINGS:
             found = pattern.search(error.message)
@@ -194,7 +199,7 @@ class ClearLimitErrors(SchemaExtension):
         _reword(self.execution_context.pre_execution_errors)
 
 
-def extensions() -> list:
+def extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """The schema extensions that enforce the document limits (factories: one instance per request)."""
     return [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

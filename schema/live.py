@@ -21,15 +21,17 @@ import asyncio
 from contextlib import suppress
 
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
-from auth.request import SignInEnded
+from auth.request import Identity, SignInEnded
 from backend import events
+from schema.context import Context
 
 CLOSE_SIGNED_OUT = 4401
 SIGNED_OUT_REASON = "Sign-in ended"
 
 
-class IdentityCheckedHandler(BaseGraphQLTransportWSHandler):
+class IdentityCheckedHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws with the connection's identity checked again (see the module's doc)."""
 
     async def handle(self) -> None:
@@ -42,7 +44,7 @@ class IdentityCheckedHandler(BaseGraphQLTransportWSHandler):
             with suppress(asyncio.CancelledError, Exception):
                 await watcher
 
-    async def handle_subscribe(self, message) -> None:
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # Every operation runs with the rights of this moment, or not at all once the sign-in ended.
         if self.connection_acknowledged:
             try:
@@ -52,11 +54,11 @@ class IdentityCheckedHandler(BaseGraphQLTransportWSHandler):
         await super().handle_subscribe(message)
 
     async def _close_when_sign_in_ends(self) -> None:
-        identity = self.context.identity
-        if identity is None or identity.account_id is None:
-            return  # anonymous: nothing can end
+        identity, sign_in_ended = self.context.identity, self.context.sign_in_ended
+        if identity is None or identity.account_id is None or sign_in_ended is None:
+            return  # anonymous: nothing can end (sign_in_ended is set by handle())
         waits = [
-            asyncio.create_task(self.context.sign_in_ended.wait()),
+            asyncio.create_task(sign_in_ended.wait()),
             asyncio.create_task(self._until_signed_out_elsewhere(identity)),
         ]
         try:
@@ -70,7 +72,7 @@ class IdentityCheckedHandler(BaseGraphQLTransportWSHandler):
             await self.websocket.close(code=CLOSE_SIGNED_OUT, reason=SIGNED_OUT_REASON)
 
     @staticmethod
-    async def _until_signed_out_elsewhere(identity) -> None:
+    async def _until_signed_out_elsewhere(identity: Identity) -> None:
         """Returns when a logout or erase in any process has ended this connection's sign-in."""
         async for event in events.subscribe([events.SESSION_ENDED]):
             if event.get("account_id") != identity.account_id:

@@ -16,19 +16,32 @@ import importlib
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Row, Select, select
+from sqlalchemy import ColumnElement, Executable, Select, select
 
 from backend.actor import Actor
 from backend.db import one_of
 from backend.settings import get_settings
-from schema.context import Context
+from schema.context import Context, Rows
 from schema.rows import build, columns
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
+
+if TYPE_CHECKING:
+    # The return annotation of a resolver that returns what a loader gives (`load`, `load_ready`):
+    # the value or an awaitable of it, which graphql-core awaits.
+    Resolves: TypeAlias = V | Awaitable[V]
+else:
+
+    class Resolves:
+        """At runtime `Resolves[X]` is X: the GraphQL type strawberry reads from the annotation."""
+
+        def __class_getitem__(cls, item: object) -> object:
+            return item
+
 
 # Not a value: None may be one (an absent or forbidden object). Typed Any so that
 # `ready.get(key, _MISSING)` keeps the values' type (one lookup on this hot path, not two).
@@ -178,6 +191,8 @@ class Loader(Generic[K, V]):
         cached = self.cache.get(key)
         if cached is not None:
             return cached
+        if self.context.writing_here():
+            return self._load_in_write(key)
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         value = self.ready.get(key, _MISSING)
         if value is not _MISSING:
@@ -215,6 +230,15 @@ class Loader(Generic[K, V]):
             for key, value in zip(missing, values, strict=True):
                 self.prime(key, value)
         return [ready[key] for key in keys if key in ready]
+
+    async def _load_in_write(self, key: K) -> V:
+        """Inside `Context.write()`: load on the write's transaction now (the batcher would wait for the
+        lock the writer holds)."""
+        if key in self.ready:
+            return self.ready[key]
+        (loaded,) = await self.batch_load([key])
+        self.ready[key] = loaded
+        return loaded
 
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*(self.load(k) for k in keys))
@@ -266,14 +290,14 @@ class Loader(Generic[K, V]):
         condition = type(self).policy_filter  # read from the class: a function there is not bound
         return statement if condition is None else statement.where(condition(self.actor))
 
-    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Row[Any]]:
+    async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Rows:
         return await self.context.fetch(statement, params)
 
     def statement(self, keys: list[Any] | None = None) -> Select[Any]:  # pragma: no cover - abstract
         """The loader's select, with the keys bound at execution (`None`) or here."""
         raise NotImplementedError
 
-    async def fetch_keys(self, keys: list[Any]) -> list[Row[Any]]:
+    async def fetch_keys(self, keys: list[Any]) -> Rows:
         """The rows of `statement()` for the keys: the statement is built once (per actor when the
         class narrows it) and only the keys are bound per request."""
         cls = type(self)

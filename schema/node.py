@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, select
+from strawberry.types import get_object_definition
 
 from backend import models as m
 from backend import policy
@@ -19,7 +20,7 @@ from schema.ids import decode, encode
 from schema.rows import build, columns
 
 T = TypeVar("T")
-NodeFetcher = Callable[[Any, int], Awaitable[Any]]  # (context, pk) -> object | None
+NodeFetcher = Callable[[Context, int], Awaitable[Any]]  # (context, pk) -> object | None
 _fetchers: dict[str, NodeFetcher] = {}
 
 
@@ -29,7 +30,18 @@ class Node:
 
     @strawberry.field(description="The global id of this object (opaque; stable).")
     def id(self) -> strawberry.ID:
-        return strawberry.ID(encode(self.__strawberry_definition__.name, self.pk))
+        return strawberry.ID(encode(get_object_definition(self, strict=True).name, self.pk))
+
+
+def version_field(expected: str = "version") -> Any:
+    """The counter of an edited object's writes (`version`; an agreement's `revision`, as its `version`
+    numbers the document). Typed Any: strawberry.field fits every annotation."""
+    what = "version" if expected == "version" else "revision"
+    argument = "expectedVersion" if expected == "version" else "expectedRevision"
+    return strawberry.field(
+        description=f"The object's {what}: it counts up with every change. Send it back as `{argument}` with "
+        "a change: the change is then refused (CONFLICT, nothing stored) if someone changed the object meanwhile."
+    )
 
 
 def node_resolver(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
@@ -72,6 +84,6 @@ def node_types() -> frozenset[str]:
     return frozenset(_fetchers)
 
 
-async def resolve_node(context, global_id: str) -> Any:
+async def resolve_node(context: Context, global_id: str) -> Any:
     type_name, pk = decode(global_id, *sorted(_fetchers))
     return await _fetchers[type_name](context, pk)

@@ -27,4 +27,4 @@ def negotiate(accept: str | None) -> str:
 
 def is_request_error(data: object, errors: list[GraphQLError] | None) -> bool:
     """True when execution never started: no data, and no error belongs to a field (has a path)."""
-    return data is None and bool(errors) and all(getattr(e, "path", None) is None for e in errors)
+    return data is None and bool(errors) and all(getattr(e, "path", None) is None for e in errors or ())

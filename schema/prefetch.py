@@ -19,19 +19,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from backend.models import AgreementKind as AK
+from schema.connections import Connection
+from schema.context import Context
 from schema.engine_internals import is_fast
+from schema.loaders import Loader
 
 
 @dataclass(frozen=True)
 class Relation:
-    loader: Callable[[Any], Any]  # loader class (called with the context)
-    key: Callable[[Any, dict], Any]  # parent, arguments -> key (None: nothing to load)
+    loader: type[Loader[Any, Any]]  # loader class (called with the context)
+    key: Callable[[Any, dict[str, Any]], Any]  # parent, arguments -> key (None: nothing to load)
     child_type: str  # GraphQL type name of the objects in the value
-    children: Callable[[Any], Iterable] = lambda value: value  # the objects in a loaded value
-    arguments: frozenset = frozenset()  # argument names the key understands
+    children: Callable[[Any], Iterable[Any]] = lambda value: value  # the objects in a loaded value
+    arguments: frozenset[str] = frozenset()  # argument names the key understands
     connection: bool = False  # the children's selections are under nodes / edges.node
 
 
@@ -41,7 +45,7 @@ def _relations() -> dict[tuple[str, str], Relation]:
     from schema.limits import page_size
     from schema.plans import loaders as pl
 
-    def optional(value):
+    def optional(value: Any) -> list[Any]:
         return [value] if value is not None else []
 
     focus_area = Relation(pl.FocusAreaByIdLoader, lambda o, a: o.focus_area_id, "FocusArea", optional)
@@ -69,7 +73,7 @@ def _relations() -> dict[tuple[str, str], Relation]:
     }
 
 
-_RELATIONS: dict | None = None
+_RELATIONS: dict[tuple[str, str], Relation] | None = None
 
 
 def relations() -> dict[tuple[str, str], Relation]:
@@ -79,7 +83,7 @@ def relations() -> dict[tuple[str, str], Relation]:
     return _RELATIONS
 
 
-def _fields(selections: Iterable, type_name: str) -> Iterable[SelectedField]:
+def _fields(selections: Iterable[Selection], type_name: str) -> Iterable[SelectedField]:
     """The fields selected on `type_name`, through fragments (type conditions checked)."""
     for selection in selections:
         if isinstance(selection, SelectedField):
@@ -90,9 +94,9 @@ def _fields(selections: Iterable, type_name: str) -> Iterable[SelectedField]:
                 yield from _fields(selection.selections, type_name)
 
 
-def _arguments(field: SelectedField, accepted: frozenset) -> dict | None:
+def _arguments(field: SelectedField, accepted: frozenset[str]) -> dict[str, Any] | None:
     """The field's arguments when all are understood and ints (or absent variables); else None."""
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in field.arguments.items():
         if name not in accepted:
             return None
@@ -107,9 +111,9 @@ def _arguments(field: SelectedField, accepted: frozenset) -> dict | None:
     return out
 
 
-def _connection_sets(field: SelectedField) -> list[list]:
+def _connection_sets(field: SelectedField) -> list[list[Selection]]:
     """The selections of a connection's items: `nodes { ... }` and `edges { node { ... } }`."""
-    sets = []
+    sets: list[list[Selection]] = []
     for child in _fields(field.selections, "Connection"):
         if child.name == "nodes":
             sets.append(child.selections)
@@ -118,13 +122,17 @@ def _connection_sets(field: SelectedField) -> list[list]:
     return sets
 
 
-async def prefetch(context, frontier: list[tuple[str, list, list]]) -> None:
+# (GraphQL type name, objects of that type, the selection sets they are completed with)
+Frontier = list[tuple[str, list[Any], list[list[Selection]]]]
+
+
+async def prefetch(context: Context, frontier: Frontier) -> None:
     """Level by level from (type name, objects, selection sets): one batch per loader and level, so
     relations met more than once on a level (aliases, focus areas of goals and of agreements) share it."""
     table = relations()
     while frontier:
-        wanted: dict[Any, dict] = {}  # loader class -> keys, in order
-        work = []
+        wanted: dict[type[Loader[Any, Any]], dict[Any, None]] = {}  # loader class -> keys, in order
+        work: list[tuple[Relation, SelectedField, list[Any]]] = []
         for type_name, objects, selection_sets in frontier:
             if not objects:
                 continue
@@ -141,8 +149,8 @@ async def prefetch(context, frontier: list[tuple[str, list, list]]) -> None:
                     continue  # e.g. a page size over the limit: the resolver gives the error
                 wanted.setdefault(relation.loader, {}).update(dict.fromkeys(keys))
                 work.append((relation, node, keys))
-        for loader, keys in wanted.items():
-            await loader(context).prefetch(list(keys))
+        for loader, loader_keys in wanted.items():
+            await loader(context).prefetch(list(loader_keys))
         frontier = []
         for relation, node, keys in work:
             values = await relation.loader(context).prefetch(list(dict.fromkeys(keys)))  # all loaded now
@@ -151,7 +159,7 @@ async def prefetch(context, frontier: list[tuple[str, list, list]]) -> None:
             frontier.append((relation.child_type, children, sets))
 
 
-async def prefetch_page(info, type_name: str, connection) -> None:
+async def prefetch_page(info: Info, type_name: str, connection: Connection[Any]) -> None:
     """Prefetch below a root connection field (its items' selections under nodes / edges.node).
 
     Off when the schema runs without fast execution (FAST_EXECUTION=false). A failure here is not
@@ -160,7 +168,8 @@ async def prefetch_page(info, type_name: str, connection) -> None:
     if not is_fast(info.schema):
         return
     try:
-        sets = [s for field in info.selected_fields for s in _connection_sets(field)]
+        fields = [field for field in info.selected_fields if isinstance(field, SelectedField)]  # the field itself
+        sets = [s for field in fields for s in _connection_sets(field)]
         await prefetch(info.context, [(type_name, connection.items, sets)])
     except Exception:  # prefetch only saves statements: the resolvers load on their own and report errors
         pass

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import dateutil.parser
+from strawberry.types.scalar import ScalarDefinition
 
 from schema.engine_internals import DateTimeDefinition, wrap_parser
 
@@ -32,4 +33,4 @@ DateTimeUTC = dataclasses.replace(
     parse_value=wrap_parser(_parse, "DateTime"),
 )
 
-SCALAR_OVERRIDES = {dt.datetime: DateTimeUTC}
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {dt.datetime: DateTimeUTC}

@@ -63,6 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
     _state["original_url"] = original
     os.environ["DATABASE_URL"] = url
     os.environ["ENVIRONMENT"] = "test"
+    # Servers the tests start send no mail (their sender would take other tests' outbox rows); a test that
+    # wants one passes MAIL_SENDER=true and its own SMTP_URL (tests/mail/smtp.py).
+    os.environ["MAIL_SENDER"] = "false"
 
     import backend.db
 

@@ -25,6 +25,7 @@ from backend.models import (
     Visibility,
     pk,
 )
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
 from backend.services.validation import (
@@ -76,7 +77,12 @@ async def _occurrence_times(
 
 
 async def _changed(session: AsyncSession, activity: Activity) -> None:
+    """A part of the activity changed (its occurrences, notes): a newer `updated_at`, not a new version."""
     activity.updated_at = now()
+    await _published(session, activity)
+
+
+async def _published(session: AsyncSession, activity: Activity) -> None:
     await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
 
 
@@ -87,9 +93,11 @@ async def _occurrence_changed(
     occ: Occurrence,
     before: audit.AuditData,
     action: str,
+    expected_version: int | None,
 ) -> Occurrence:
-    """An occurrence's change stored and audited (`before`: its snapshot), and its activity changed."""
-    await session.flush()
+    """An occurrence's change stored (at `expected_version` when given, else CONFLICT) and audited
+    (`before`: its snapshot), and its activity changed."""
+    await versions.save(session, occ, expected_version)
     await audit.record(session, actor=actor, action=action, obj=occ, plan_id=activity.plan_id, before=before)
     await _changed(session, activity)
     return occ
@@ -230,9 +238,13 @@ async def update(
     location: str | None | Unset = _UNSET,
     contact: str | None | Unset = _UNSET,
     languages: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> Activity:
-    """Partners may change status and description; staff of the plan may change the rest too."""
+    """Partners may change status and description; staff of the plan may change the rest too.
+
+    With `expected_version`, only when the activity is still at that version (else CONFLICT)."""
     activity = await _activity_for_update(session, actor, activity_id)
+    await versions.expect(session, activity, expected_version)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
         texts_given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
@@ -259,11 +271,13 @@ async def update(
         activity.visibility = visibility
     if langs is not None:
         activity.languages = langs
-    await _changed(session, activity)
-    await session.flush()
+    activity.updated_at = now()
+    await versions.save(session, activity, expected_version)
     await audit.record(
         session, actor=actor, action="activity.update", obj=activity, plan_id=activity.plan_id, before=before
     )
+    await _published(session, activity)
+    await notifications.activity_changed(session, actor, activity)
     return activity
 
 
@@ -294,8 +308,10 @@ async def move_occurrence(
     starts_at: datetime | None,
     ends_at: datetime | None,
     location: str | None | Unset = _UNSET,
+    expected_version: int | None = None,
 ) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
@@ -305,14 +321,21 @@ async def move_occurrence(
     starts_at = check.done(starts_at)
     ends_at = check.done(ends_at)
     before = audit.snapshot(occ)
+    was_at, was_where = occ.starts_at, occ.location
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
-    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.move")
+    await _occurrence_changed(session, actor, activity, occ, before, "occurrence.move", expected_version)
+    if notifications.moved(was_at, was_where, occ):
+        await notifications.occurrence_changed(session, actor, occ, activity, cancelled=False)
+    return occ
 
 
-async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Occurrence:
+async def cancel_occurrence(
+    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, expected_version: int | None = None
+) -> Occurrence:
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     if occ.cancelled:
         raise ValidationFailed(
             FieldError(
@@ -321,7 +344,9 @@ async def cancel_occurrence(*, session: AsyncSession, actor: Actor | None, occur
         )
     before = audit.snapshot(occ)
     occ.cancelled = True
-    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.cancel")
+    await _occurrence_changed(session, actor, activity, occ, before, "occurrence.cancel", expected_version)
+    await notifications.occurrence_changed(session, actor, occ, activity, cancelled=True)
+    return occ
 
 
 async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occurrence_id: int | None) -> Activity:
@@ -357,10 +382,16 @@ async def delete_occurrence(*, session: AsyncSession, actor: Actor | None, occur
 
 
 async def set_participant_count(
-    *, session: AsyncSession, actor: Actor | None, occurrence_id: int | None, count: int | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    occurrence_id: int | None,
+    count: int | None,
+    expected_version: int | None = None,
 ) -> Occurrence:
     """A count of participants for a held occurrence (counts only, never who took part)."""
     occ, activity = await _occurrence_for_update(session, actor, occurrence_id)
+    await versions.expect(session, occ, expected_version)
     check = Checker()
     check.int_range("participantCount", count, low=0, high=PARTICIPANTS_MAX)
     if occ.cancelled:
@@ -375,7 +406,9 @@ async def set_participant_count(
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
-    return await _occurrence_changed(session, actor, activity, occ, before, "occurrence.setParticipantCount")
+    return await _occurrence_changed(
+        session, actor, activity, occ, before, "occurrence.setParticipantCount", expected_version
+    )
 
 
 async def add_progress_note(

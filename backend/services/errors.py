@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from backend.models import ActorKind
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """Why an update was refused: the object moved on from the version the update started from."""
+
+    current_version: int
+    changed_by: ActorKind | None  # the role of whoever wrote last (None: the system); never who
+    changed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -11,6 +23,7 @@ class FieldError:
     code: str  # UPPER_SNAKE, one of the codes below
     message_da: str
     message_en: str
+    conflict: EditConflict | None = None  # with code CONFLICT from an update that named an old version
 
 
 class ServiceError(Exception):
@@ -69,7 +82,8 @@ CODES = {
     "CANCELLED": "the occurrence is cancelled",
     "NOT_YET_HELD": "the occurrence has not started yet",
     "CONFIRMATION_REQUIRED": "the action must be confirmed",
-    "CONFLICT": "someone changed the same data at the same time; try again",
+    "CONFLICT": "someone changed the same data at the same time, or since the version the change started from; "
+    "nothing was stored",
 }
 
 

@@ -11,6 +11,7 @@ from sqlmodel import col
 from backend import audit, policy
 from backend.actor import Actor
 from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, pk
+from backend.services import notifications, versions
 from backend.services.errors import NotFound
 from backend.services.validation import UNSET, Checker, TextField, Unset, get_or_404, referenced
 
@@ -26,6 +27,10 @@ async def _managed_group(
     return group
 
 
+GROUP_NAME = TextField("name", "Navnet", "The name", single_line=True)
+GROUP_DESCRIPTION = TextField("description", "Beskrivelsen", "The description", required=False)
+
+
 async def create_group(
     *,
     session: AsyncSession,
@@ -39,10 +44,8 @@ async def create_group(
     if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    name = check.column(FollowUpGroup, TextField("name", "Navnet", "The name", single_line=True), name)
-    description = check.column(
-        FollowUpGroup, TextField("description", "Beskrivelsen", "The description", required=False), description
-    )
+    name = check.column(FollowUpGroup, GROUP_NAME, name)
+    description = check.column(FollowUpGroup, GROUP_DESCRIPTION, description)
     estate_ids = list(dict.fromkeys(estate_ids or []))
     plan_estates = set(
         (await session.execute(select(col(PlanEstate.estate_id)).where(col(PlanEstate.plan_id) == plan.id))).scalars()
@@ -65,6 +68,30 @@ async def create_group(
     after = audit.snapshot(group)
     after["estate_ids"] = estate_ids
     await audit.record(session, actor=actor, action="followUpGroup.create", obj=group, plan_id=plan.id, after=after)
+    return group
+
+
+async def update_group(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    name: str | None | Unset = UNSET,
+    description: str | None | Unset = UNSET,
+    expected_version: int | None = None,
+) -> FollowUpGroup:
+    """Staff of the plan change a group's name or description (null clears the description)."""
+    group = await _managed_group(session, actor, group_id)
+    await versions.expect(session, group, expected_version, field="groupId")
+    check = Checker()
+    texts = check.columns(FollowUpGroup, (GROUP_NAME, GROUP_DESCRIPTION), name=name, description=description)
+    new_name = check.done(texts.get("name", group.name))
+    before = audit.snapshot(group)
+    group.name, group.description = new_name, texts.get("description", group.description)
+    await versions.save(session, group, expected_version, field="groupId")
+    await audit.record(
+        session, actor=actor, action="followUpGroup.update", obj=group, plan_id=group.plan_id, before=before
+    )
     return group
 
 
@@ -108,7 +135,9 @@ async def create_meeting(
     meeting = Meeting(group_id=pk(group), starts_at=starts_at)
     for key, value in texts.items():
         setattr(meeting, key, value)
-    return await audit.created(session, meeting, actor=actor, action="meeting.create", plan_id=group.plan_id)
+    meeting = await audit.created(session, meeting, actor=actor, action="meeting.create", plan_id=group.plan_id)
+    await notifications.meeting_changed(session, actor, meeting, group, created=True)
+    return meeting
 
 
 async def update_meeting(
@@ -120,21 +149,26 @@ async def update_meeting(
     location: str | None | Unset = UNSET,
     agenda: str | None | Unset = UNSET,
     minutes: str | None | Unset = UNSET,
+    expected_version: int | None = None,
 ) -> Meeting:
     meeting = await get_or_404(session, Meeting, meeting_id, "meetingId", "Mødet", "The meeting")
     group = await referenced(session, FollowUpGroup, meeting.group_id)
     if not policy.can_manage_plan(actor, group.plan_id):
         raise NotFound("meetingId", "Mødet", "The meeting")
+    await versions.expect(session, meeting, expected_version, field="meetingId")
     check = Checker()
     if starts_at is not None:
         starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
     texts = check.columns(Meeting, MEETING_TEXTS, location=location, agenda=agenda, minutes=minutes)
     check.done()
     before = audit.snapshot(meeting)
+    was_at, was_where = meeting.starts_at, meeting.location
     if starts_at is not None:
         meeting.starts_at = starts_at
     for key, value in texts.items():
         setattr(meeting, key, value)
-    await session.flush()
+    await versions.save(session, meeting, expected_version, field="meetingId")
     await audit.record(session, actor=actor, action="meeting.update", obj=meeting, plan_id=group.plan_id, before=before)
+    if notifications.moved(was_at, was_where, meeting):
+        await notifications.meeting_changed(session, actor, meeting, group, created=False)
     return meeting

@@ -26,6 +26,7 @@ from backend.models import (
     max_length,
     pk,
 )
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import Checker, get_or_404, now, referenced
 
@@ -152,10 +153,14 @@ async def _rate_limited(session: AsyncSession, account_id: int) -> bool:
     return count >= RATE_LIMIT_COUNT
 
 
-async def _flush_input(session: AsyncSession, row: ResidentInput) -> None:
-    """Flush; the unique (author, content hash) turns a concurrent twin into DUPLICATE."""
+async def _flush_input(session: AsyncSession, row: ResidentInput, *, expected_version: int | None = None) -> None:
+    """Store the input (a new one flushed, a stored one as its next version); the unique (author, content
+    hash) turns a concurrent twin into DUPLICATE."""
     try:
-        await session.flush()
+        if row.id is None:
+            await session.flush()
+        else:
+            await versions.save(session, row, expected_version, field="inputId")
     except IntegrityError as exc:
         if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
             raise _duplicate() from None
@@ -222,6 +227,7 @@ async def submit(
     session.add(row)
     await _flush_input(session, row)
     await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
+    await notifications.input_received(session, actor, row, plan)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
@@ -265,6 +271,7 @@ async def register(
         channel=channel,
     )
     await audit.created(session, row, actor=actor, action="residentInput.register", plan_id=plan.id)
+    await notifications.input_received(session, actor, row, plan)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
 
@@ -286,11 +293,13 @@ async def _changed(
     *,
     action: str,
     plan_id: int,
+    expected_version: int | None,
     reason: str | None = None,
 ) -> ResidentInput:
-    """Stamp, flush and audit a change to an input (`before`: its snapshot from before the change)."""
+    """Stamp, save (at `expected_version` when given, else CONFLICT) and audit a change to an input
+    (`before`: its snapshot from before the change)."""
     row.updated_at = now()
-    await session.flush()
+    await versions.save(session, row, expected_version, field="inputId")
     await audit.record(session, actor=actor, action=action, obj=row, plan_id=plan_id, before=before, reason=reason)
     return row
 
@@ -319,9 +328,11 @@ async def edit(
     title: str | None = None,
     body: str | None = None,
     language: str | None = None,
+    expected_version: int | None = None,
 ) -> ResidentInput:
     """The author changes their input while it is unanswered."""
     row, plan_id = await _input_for(session, actor, input_id, author=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     await _check_still_open(session, row)
     check = Checker()
     new_title = (
@@ -341,24 +352,35 @@ async def edit(
     row.title, row.body, row.language = new_title, new_body, new_language
     row.content_hash = content_hash(row.group_id, new_title, new_body)
     row.updated_at = now()
-    await _flush_input(session, row)
+    await _flush_input(session, row, expected_version=expected_version)
     await audit.record(session, actor=actor, action="residentInput.edit", obj=row, plan_id=plan_id, before=before)
     return row
 
 
-async def withdraw(*, session: AsyncSession, actor: Actor | None, input_id: int | None) -> ResidentInput:
+async def withdraw(
+    *, session: AsyncSession, actor: Actor | None, input_id: int | None, expected_version: int | None = None
+) -> ResidentInput:
     """The author withdraws their unanswered input; it is closed and no longer counts as a duplicate."""
     row, plan_id = await _input_for(session, actor, input_id, author=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     await _check_still_open(session, row)
     before = audit.snapshot(row)
     row.withdrawn, row.status, row.published, row.content_hash = True, InputStatus.CLOSED, False, None
-    return await _changed(session, actor, row, before, action="residentInput.withdraw", plan_id=plan_id)
+    return await _changed(
+        session, actor, row, before, action="residentInput.withdraw", plan_id=plan_id, expected_version=expected_version
+    )
 
 
 async def set_status(
-    *, session: AsyncSession, actor: Actor | None, input_id: int | None, status: InputStatus
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    status: InputStatus,
+    expected_version: int | None = None,
 ) -> ResidentInput:
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     if row.withdrawn:
         raise ValidationFailed(WITHDRAWN)
     if status == InputStatus.ANSWERED and not await _has_answer(session, pk(row)):
@@ -372,14 +394,34 @@ async def set_status(
         )
     before = audit.snapshot(row)
     row.status = status
-    return await _changed(session, actor, row, before, action="residentInput.setStatus", plan_id=plan_id)
+    await _changed(
+        session,
+        actor,
+        row,
+        before,
+        action="residentInput.setStatus",
+        plan_id=plan_id,
+        expected_version=expected_version,
+    )
+    if audit.snapshot(row)["status"] != before["status"]:
+        await notifications.input_handled(session, actor, row, "status")
+    return row
 
 
 async def answer(
-    *, session: AsyncSession, actor: Actor | None, input_id: int | None, body: str | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    body: str | None,
+    expected_version: int | None = None,
 ) -> tuple[ResidentInput, InputAnswer]:
-    """Staff of the plan answer; the status becomes ANSWERED and the author is told."""
+    """Staff of the plan answer; the status becomes ANSWERED and the author is told.
+
+    An answer is a write of the input (its status, a new version): with `expected_version`, two staff
+    members answering the same version are not both stored."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     if row.withdrawn:
         raise ValidationFailed(WITHDRAWN)
     check = Checker()
@@ -387,13 +429,15 @@ async def answer(
     body = check.done(body)
     assert actor is not None  # _input_for lets only the plan's staff through
     before = audit.snapshot(row)
-    reply = InputAnswer(input_id=pk(row), body=body, author_kind=actor.kind)
-    session.add(reply)
     row.status = InputStatus.ANSWERED
     row.updated_at = now()
+    await versions.save(session, row, expected_version, field="inputId")
+    reply = InputAnswer(input_id=pk(row), body=body, author_kind=actor.kind)
+    session.add(reply)
     await session.flush()
     await audit.record(session, actor=actor, action="residentInput.answer", obj=row, plan_id=plan_id, before=before)
     await audit.record(session, actor=actor, action="inputAnswer.create", obj=reply, plan_id=plan_id)
+    await notifications.input_handled(session, actor, row, "answered")
     await events.publish(
         session,
         events.RESIDENT_INPUT_ANSWERED,
@@ -405,10 +449,16 @@ async def answer(
 
 
 async def publish(
-    *, session: AsyncSession, actor: Actor | None, input_id: int | None, published: bool = True
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    published: bool = True,
+    expected_version: int | None = None,
 ) -> ResidentInput:
     """The group shows an answered input with its answer on the public portal (never its author)."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     if published:
         if row.withdrawn:
             raise ValidationFailed(WITHDRAWN)
@@ -433,14 +483,24 @@ async def publish(
     before = audit.snapshot(row)
     row.published = published
     action = "residentInput.publish" if published else "residentInput.unpublish"
-    return await _changed(session, actor, row, before, action=action, plan_id=plan_id)
+    await _changed(session, actor, row, before, action=action, plan_id=plan_id, expected_version=expected_version)
+    if published and not before["published"]:
+        await notifications.input_handled(session, actor, row, "published")
+    return row
 
 
 async def hide(
-    *, session: AsyncSession, actor: Actor | None, input_id: int | None, reason: str | None, hidden: bool = True
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    input_id: int | None,
+    reason: str | None,
+    hidden: bool = True,
+    expected_version: int | None = None,
 ) -> ResidentInput:
     """Moderation: hide an input with a reason, which the audit log keeps."""
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
+    await versions.expect(session, row, expected_version, field="inputId")
     check = Checker()
     reason = check.text(
         "reason", reason, max_len=HIDDEN_REASON_MAX, required=hidden, label_da="Begrundelsen", label_en="The reason"
@@ -452,7 +512,12 @@ async def hide(
     if hidden:
         row.published = False
     action = "residentInput.hide" if hidden else "residentInput.unhide"
-    return await _changed(session, actor, row, before, action=action, plan_id=plan_id, reason=reason)
+    await _changed(
+        session, actor, row, before, action=action, plan_id=plan_id, expected_version=expected_version, reason=reason
+    )
+    if hidden and not before["hidden"]:
+        await notifications.input_handled(session, actor, row, "hidden")
+    return row
 
 
 async def report(

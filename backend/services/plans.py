@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeGuard
@@ -39,6 +39,7 @@ from backend.models import (
     pk,
 )
 from backend.models import Financing as FinancingRow
+from backend.services import notifications, versions
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import (
     UNSET,
@@ -162,8 +163,10 @@ async def update_plan(
     start_date: date | None = None,
     end_date: date | None = None,
     board_id: int | None | Unset = UNSET,
+    expected_version: int | None = None,
 ) -> Plan:
     plan = await _managed_plan(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     check = Checker()
     texts = check.columns(Plan, PLAN_TEXTS, name=name, summary=summary)
     new_start = check.day("startDate", start_date or plan.start_date)
@@ -180,7 +183,7 @@ async def update_plan(
     if board_id is not UNSET:
         plan.board_id = board_id
     plan.updated_at = now()
-    await session.flush()
+    await versions.save(session, plan, expected_version)
     await audit.record(session, actor=actor, action="plan.update", obj=plan, plan_id=plan.id, before=before)
     return plan
 
@@ -263,6 +266,7 @@ async def change_plan_status(
     status: PlanStatus,
     decision_date: date | None = None,
     note: str | None = None,
+    expected_version: int | None = None,
 ) -> Plan:
     """One step along PREQUALIFIED → IN_DIALOGUE → … → ENDED, registered by the party the step belongs to.
 
@@ -270,6 +274,7 @@ async def change_plan_status(
     the date of the decision (e.g. the City Council's meeting) and a note.
     """
     plan = await _plan_of_party(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     kinds = policy.PLAN_STATUS_MOVES.get((plan.status, status))
     if kinds is None:
         raise ValidationFailed(
@@ -307,7 +312,7 @@ async def change_plan_status(
         )
     plan.status = status
     plan.updated_at = now()
-    await session.flush()
+    await versions.save(session, plan, expected_version)
     after = audit.snapshot(plan)
     if decision is not None:
         after["decision"] = audit.snapshot(decision)
@@ -318,11 +323,18 @@ async def change_plan_status(
 
 
 async def send_back_plan(
-    *, session: AsyncSession, actor: Actor | None, plan_id: int | None, decision_date: date | None, note: str | None
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    plan_id: int | None,
+    decision_date: date | None,
+    note: str | None,
+    expected_version: int | None = None,
 ) -> Decision:
     """The municipality or Landsbyggefonden does not approve the plan's next step: the plan keeps its
     status and goes back to the housing organisations with a note saying why."""
     plan = await _plan_of_party(session, actor, plan_id)
+    await versions.expect(session, plan, expected_version)
     move = policy.plan_decision_for(actor, pk(plan), plan.status)
     if move is None or actor is None:  # no move is ever the decision of someone not signed in
         raise ValidationFailed(
@@ -336,7 +348,9 @@ async def send_back_plan(
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
-    await lock_plan(session, pk(plan))
+    # A write of the plan (it went back), which also serialises decisions on it as lock_plan does.
+    plan.updated_at = now()
+    await versions.save(session, plan, expected_version, field="planId")
     decision = await _record_decision(
         session, actor, plan=plan, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note, to_status=move
     )
@@ -385,7 +399,9 @@ async def create_agreement_version(
     row = Agreement(
         plan_id=pk(plan), kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1, title=title, body=body
     )
-    return await audit.created(session, row, actor=actor, action="agreement.versionCreate", plan_id=plan.id)
+    await audit.created(session, row, actor=actor, action="agreement.versionCreate", plan_id=plan.id)
+    await notifications.agreement_awaits_approval(session, actor, row, plan)
+    return row
 
 
 async def _undecided_latest_version(
@@ -393,6 +409,7 @@ async def _undecided_latest_version(
     actor: Actor | None,
     agreement_id: int | None,
     allowed: Callable[[Actor | None, int, AgreementKind], TypeGuard[Actor]],
+    expected_revision: int | None,
 ) -> tuple[Agreement, Actor]:
     """The version to decide on: one the actor decides on, the newest of its document, not decided yet;
     and the actor who decides."""
@@ -401,6 +418,7 @@ async def _undecided_latest_version(
         raise NotFound("agreementId", "Aftalen", "The agreement")
     await lock_plan(session, row.plan_id)
     await session.refresh(row)  # another decision may have been committed meanwhile
+    await versions.expect(session, row, expected_revision, field="agreementId")
     if row.approved_at is not None:
         raise ValidationFailed(
             FieldError(
@@ -456,8 +474,11 @@ async def approve_agreement(
     agreement_id: int | None,
     decision_date: date | None = None,
     note: str | None = None,
+    expected_revision: int | None = None,
 ) -> Agreement:
-    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_approve_agreement)
+    row, decider = await _undecided_latest_version(
+        session, actor, agreement_id, policy.can_approve_agreement, expected_revision
+    )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=False)
     check.done()
@@ -467,7 +488,7 @@ async def approve_agreement(
         session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.APPROVED, decided_on=decided_on, note=note
     )
     row.approved_at = now()
-    await session.flush()
+    await versions.save(session, row, expected_revision, field="agreementId")
     after = {**audit.snapshot(row), "decision": audit.snapshot(decision)}
     await audit.record(
         session, actor=actor, action="agreement.approve", obj=row, plan_id=row.plan_id, before=before, after=after
@@ -482,12 +503,16 @@ async def send_back_agreement(
     agreement_id: int | None,
     decision_date: date | None,
     note: str | None,
+    expected_revision: int | None = None,
 ) -> Decision:
     """Instead of approving a version, send it back to the housing organisations with a note."""
-    row, decider = await _undecided_latest_version(session, actor, agreement_id, policy.can_send_back_agreement)
+    row, decider = await _undecided_latest_version(
+        session, actor, agreement_id, policy.can_send_back_agreement, expected_revision
+    )
     check = Checker()
     decided_on, note = _decision_fields(check, decision_date, note, note_required=True)
     check.done()
+    await versions.save(session, row, expected_revision, field="agreementId")  # it is sent back: a write of it
     plan = await referenced(session, Plan, row.plan_id)
     decision = await _record_decision(
         session, decider, plan=plan, agreement=row, outcome=DecisionOutcome.SENT_BACK, decided_on=decided_on, note=note
@@ -497,6 +522,9 @@ async def send_back_agreement(
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements
+GOAL_TITLE = TextField("title", "Målet", "The goal", single_line=True)
+
+
 async def create_goal(
     *,
     session: AsyncSession,
@@ -507,12 +535,68 @@ async def create_goal(
 ) -> Goal:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = check.column(Goal, TextField("title", "Målet", "The goal", single_line=True), title)
+    title = check.column(Goal, GOAL_TITLE, title)
     if focus_area_id is not None:
         await focus_area_of_plan(session, check, focus_area_id, plan)
     title = check.done(title)
     goal = Goal(plan_id=pk(plan), title=title, focus_area_id=focus_area_id)
     return await audit.created(session, goal, actor=actor, action="goal.create", plan_id=plan.id)
+
+
+async def update_goal(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    goal_id: int | None,
+    title: str | None | Unset = UNSET,
+    focus_area_id: int | None | Unset = UNSET,
+    expected_version: int | None = None,
+) -> Goal:
+    """Staff of the plan change a goal's title or focus area (null: none)."""
+    goal = await _managed_goal(session, actor, goal_id)
+    await versions.expect(session, goal, expected_version, field="goalId")
+    plan = await referenced(session, Plan, goal.plan_id)
+    check = Checker()
+    new_title = check.column(Goal, GOAL_TITLE, title) if title is not UNSET else goal.title
+    if focus_area_id is not UNSET and focus_area_id is not None:
+        await focus_area_of_plan(session, check, focus_area_id, plan)
+    new_title = check.done(new_title)
+    before = audit.snapshot(goal)
+    goal.title = new_title
+    if focus_area_id is not UNSET:
+        goal.focus_area_id = focus_area_id
+    await versions.save(session, goal, expected_version, field="goalId")
+    await audit.record(session, actor=actor, action="goal.update", obj=goal, plan_id=goal.plan_id, before=before)
+    return goal
+
+
+async def _managed_goal(session: AsyncSession, actor: Actor | None, goal_id: int | None) -> Goal:
+    goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("goalId", "Målet", "The goal")
+    return goal
+
+
+INDICATOR_TEXTS = (
+    TextField("name", "Navnet", "The name", single_line=True),
+    TextField("unit", "Enheden", "The unit", single_line=True),
+    TextField("data_source", "Datakilden", "The data source", required=False, single_line=True),
+)
+
+
+def _indicator_fields(
+    check: Checker,
+    *,
+    name: str | None | Unset = UNSET,
+    unit: str | None | Unset = UNSET,
+    data_source: str | None | Unset = UNSET,
+    baseline: float | None | Unset = UNSET,
+    target: float | None | Unset = UNSET,
+) -> tuple[dict[str, str | None], dict[str, float | None]]:
+    """The given texts and numbers of an indicator, checked (left-out ones are not in the result)."""
+    texts = check.columns(Indicator, INDICATOR_TEXTS, name=name, unit=unit, data_source=data_source)
+    numbers = {key: check.number(key, n) for key, n in (("baseline", baseline), ("target", target)) if n is not UNSET}
+    return texts, numbers
 
 
 async def create_indicator(
@@ -527,31 +611,63 @@ async def create_indicator(
     target: float | None = None,
     direction: IndicatorDirection = IndicatorDirection.INCREASE,
 ) -> Indicator:
-    goal = await get_or_404(session, Goal, goal_id, "goalId", "Målet", "The goal")
-    if not policy.can_manage_plan(actor, goal.plan_id):
-        raise NotFound("goalId", "Målet", "The goal")
+    goal = await _managed_goal(session, actor, goal_id)
     check = Checker()
-    name = check.column(Indicator, TextField("name", "Navnet", "The name", single_line=True), name)
-    unit = check.column(Indicator, TextField("unit", "Enheden", "The unit", single_line=True), unit)
-    data_source = check.column(
-        Indicator,
-        TextField("data_source", "Datakilden", "The data source", required=False, single_line=True),
-        data_source,
+    texts, numbers = _indicator_fields(
+        check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target
     )
-    baseline = check.number("baseline", baseline)
-    target = check.number("target", target)
-    name = check.done(name)
-    unit = check.done(unit)
+    checked_name, checked_unit = check.done(texts["name"], texts["unit"])  # all five are given on create
     row = Indicator(
         goal_id=pk(goal),
-        name=name,
-        unit=unit,
-        data_source=data_source,
-        baseline=baseline,
-        target=target,
+        name=checked_name,
+        unit=checked_unit,
+        data_source=texts["data_source"],
+        baseline=numbers["baseline"],
+        target=numbers["target"],
         direction=direction,
     )
     return await audit.created(session, row, actor=actor, action="indicator.create", plan_id=goal.plan_id)
+
+
+async def _managed_indicator(
+    session: AsyncSession, actor: Actor | None, indicator_id: int | None
+) -> tuple[Indicator, Goal]:
+    row = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
+    goal = await referenced(session, Goal, row.goal_id)
+    if not policy.can_manage_plan(actor, goal.plan_id):
+        raise NotFound("indicatorId", "Indikatoren", "The indicator")
+    return row, goal
+
+
+async def update_indicator(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    indicator_id: int | None,
+    name: str | None | Unset = UNSET,
+    unit: str | None | Unset = UNSET,
+    data_source: str | None | Unset = UNSET,
+    baseline: float | None | Unset = UNSET,
+    target: float | None | Unset = UNSET,
+    direction: IndicatorDirection | None = None,
+    expected_version: int | None = None,
+) -> Indicator:
+    """Staff of the plan change an indicator; fields left out stay, null clears the optional ones."""
+    row, goal = await _managed_indicator(session, actor, indicator_id)
+    await versions.expect(session, row, expected_version, field="indicatorId")
+    check = Checker()
+    texts, numbers = _indicator_fields(
+        check, name=name, unit=unit, data_source=data_source, baseline=baseline, target=target
+    )
+    check.done()
+    before = audit.snapshot(row)
+    for key, value in {**texts, **numbers}.items():
+        setattr(row, key, value)
+    if direction is not None:
+        row.direction = direction
+    await versions.save(session, row, expected_version, field="indicatorId")
+    await audit.record(session, actor=actor, action="indicator.update", obj=row, plan_id=goal.plan_id, before=before)
+    return row
 
 
 async def record_measurement(
@@ -564,10 +680,7 @@ async def record_measurement(
     note: str | None = None,
 ) -> Measurement:
     """A measured value for a period; recording the same period again replaces the value (audited)."""
-    indicator = await get_or_404(session, Indicator, indicator_id, "indicatorId", "Indikatoren", "The indicator")
-    goal = await referenced(session, Goal, indicator.goal_id)
-    if not policy.can_manage_plan(actor, goal.plan_id):
-        raise NotFound("indicatorId", "Indikatoren", "The indicator")
+    indicator, goal = await _managed_indicator(session, actor, indicator_id)
     check = Checker()
     plan = await referenced(session, Plan, goal.plan_id)
     period = check.plan_day("period", period, plan)
@@ -602,8 +715,13 @@ async def set_financing(
     plan_id: int | None,
     year: int | None,
     lines: list[tuple[FinancingParty, object, object, object]],
+    expected_versions: Mapping[FinancingParty, int] | None = None,
 ) -> list[FinancingRow]:
-    """Replace one year's financing lines (party, share %, budget, spent); the split must hold the rules."""
+    """Replace one year's financing lines; the split must hold the rules.
+
+    Each line is (party, share %, budget, spent). A party's line that is already stored is updated in
+    place, as a new version (only while it is at the version `expected_versions` gives for the party,
+    if it gives one); new parties' lines are added and the other parties' removed."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
     year = check.int_range("year", year, low=plan.start_date.year, high=plan.end_date.year)
@@ -643,14 +761,21 @@ async def set_financing(
         ).scalars()
     )
     before = {"year": year, "lines": [audit.snapshot(r) for r in old]}
-    await session.execute(
-        delete(FinancingRow).where(col(FinancingRow.plan_id) == plan.id, col(FinancingRow.year) == year)
-    )
-    rows = [
-        FinancingRow(plan_id=pk(plan), year=year, party=p, share_percent=s, budget=b, spent=sp)
-        for p, s, b, sp in parsed
-    ]
-    session.add_all(rows)
+    stored = {FinancingParty(r.party): r for r in old}
+    gone = [pk(r) for party, r in stored.items() if party not in seen]
+    if gone:
+        await session.execute(delete(FinancingRow).where(col(FinancingRow.id).in_(gone)))
+    rows: list[FinancingRow] = []
+    for p, s, b, sp in parsed:
+        row = stored.get(p)
+        if row is None:
+            row = FinancingRow(plan_id=pk(plan), year=year, party=p, share_percent=s, budget=b, spent=sp)
+            session.add(row)
+        else:
+            row.share_percent, row.budget, row.spent = s, b, sp
+            expected = (expected_versions or {}).get(p)
+            await versions.save(session, row, expected, audit_key=("Financing", pk(plan)))
+        rows.append(row)
     await session.flush()
     await audit.record(
         session,

@@ -14,11 +14,16 @@ from backend.audit import _plain
 from backend.db import rows_changed
 from backend.models import (
     Account,
+    ActivityFollow,
     AuditEvent,
     FollowUpGroup,
     HousingEstate,
     InputAnswer,
     InputReport,
+    MailAddress,
+    Notification,
+    NotificationPreference,
+    OutboxMail,
     Residency,
     ResidencyCodeAttempt,
     ResidentInput,
@@ -120,9 +125,32 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
             .order_by(col(ResidencyCodeAttempt.at))
         )
     ).scalars()
+    mail_address = await session.get(MailAddress, account.id)
+    mails = (
+        await session.execute(
+            select(OutboxMail).where(col(OutboxMail.account_id) == account.id).order_by(col(OutboxMail.id))
+        )
+    ).scalars()
     events = (
         await session.execute(
             select(AuditEvent).where(col(AuditEvent.actor_account_id) == account.id).order_by(col(AuditEvent.id))
+        )
+    ).scalars()
+    notifications = (
+        await session.execute(
+            select(Notification).where(col(Notification.account_id) == account.id).order_by(col(Notification.id))
+        )
+    ).scalars()
+    follows = (
+        await session.execute(
+            select(ActivityFollow)
+            .where(col(ActivityFollow.account_id) == account.id)
+            .order_by(col(ActivityFollow.activity_id))
+        )
+    ).scalars()
+    preferences = (
+        await session.execute(
+            select(NotificationPreference).where(col(NotificationPreference.account_id) == account.id)
         )
     ).scalars()
     data: Json = {
@@ -171,7 +199,17 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         "reports": [_row(r, "id", "input_id", "reason", "created_at") for r in reports],
         "sessions": [_row(s, "created_at", "expires_at") for s in sessions],
         "household_code_attempts": [_plain(at) for at in code_attempts],
+        "mail_address": _row(mail_address, "address", "confirmed_at", "mail_on", "created_at")
+        if mail_address
+        else None,
+        "mails": [_row(m, "id", "kind", "subject", "lines", "status", "created_at", "sent_at") for m in mails],
         "audit_events": [_row(e, "id", "at", "action", "object_type", "object_id") for e in events],
+        "notifications": [
+            _row(n, "id", "kind", "subject_type", "subject_id", "params", "created_at", "read_at")
+            for n in notifications
+        ],
+        "activity_follows": [_row(f, "activity_id", "created_at") for f in follows],
+        "notification_preferences": [_row(p, "kind", "portal", "email") for p in preferences],
     }
     await _record(session, actor, "viewer.dataExport", account.id, after={"id": account.id})
     return data
@@ -199,11 +237,23 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     )
     residencies = await rows_changed(session, delete(Residency).where(col(Residency.account_id) == account.id))
     sessions = await rows_changed(session, delete(WebSession).where(col(WebSession.account_id) == account.id))
+    # The e-mail address, the mail waiting or kept and the digest items go with the account (ON DELETE CASCADE).
+    mail_address = await session.get(MailAddress, account.id) is not None
+    notifications = await rows_changed(session, delete(Notification).where(col(Notification.account_id) == account.id))
+    follows = await rows_changed(session, delete(ActivityFollow).where(col(ActivityFollow.account_id) == account.id))
+    await session.execute(delete(NotificationPreference).where(col(NotificationPreference.account_id) == account.id))
     await events.publish(session, events.SESSION_ENDED, account_id=account.id)  # its open sockets close
     account_id = pk(account)
     await session.delete(account)
     await session.flush()
-    removed = {"inputs_anonymised": anonymised, "residencies_removed": residencies, "sessions_removed": sessions}
+    removed = {
+        "inputs_anonymised": anonymised,
+        "residencies_removed": residencies,
+        "sessions_removed": sessions,
+        "mail_address_removed": mail_address,
+        "notifications_removed": notifications,
+        "follows_removed": follows,
+    }
     await _record(session, actor, "viewer.erase", account_id, before={"id": account_id}, after=removed)
     return account_id
 

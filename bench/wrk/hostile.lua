@@ -7,7 +7,9 @@ local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
 setup = report.setup
 done = report.done_with_rejected
 
-local template, counter, rejected = nil, 0, 0
+local template, counter = nil, 0
+-- A global, not a local: done() reads each thread's count with thread:get, which sees globals only.
+rejected = 0
 
 function init(args)
   template = report.read(args[1])

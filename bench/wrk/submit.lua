@@ -8,7 +8,9 @@ local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
 setup = report.setup
 done = report.done_with_rejected
 
-local template, tokens, counter, rejected, stride = nil, {}, 0, 0, 1
+local template, tokens, counter, stride = nil, {}, 0, 1
+-- A global, not a local: done() reads each thread's count with thread:get, which sees globals only.
+rejected = 0
 
 function init(args)
   template = report.read(args[1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from starlette.exceptions import HTTPException
@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from backend import bounds, clock, policy
+from frontend.conditional import entity_tag, export_response
 from frontend.i18n import LANGUAGES
 from frontend.pages.public import occurrence_rows, with_all_dates
 from frontend.sorting import by_name
@@ -185,8 +186,11 @@ async def activity(request: Request):
     can_edit = actor is not None and policy.can_update_activity(
         actor, activity_id=decode(node["id"], "Activity")[1], plan_id=decode(node["plan"]["id"], "Plan")[1]
     )
+    can_follow = policy.can_follow_activity(actor, node["visibility"], node["plan"]["status"])
     return await render(
-        request, "activities/activity.html", {"activity": node, "can_edit": can_edit, "signed_in": actor is not None}
+        request,
+        "activities/activity.html",
+        {"activity": node, "can_edit": can_edit, "can_follow": can_follow, "signed_in": actor is not None},
     )
 
 
@@ -211,7 +215,9 @@ def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
         event.add("summary", activity["title"])
         event.add("dtstart", starts.astimezone(UTC))
         event.add("dtend", ends.astimezone(UTC))
-        event.add("dtstamp", clock.now())
+        # For a calendar without METHOD, DTSTAMP is when the event last changed (RFC 5545, 3.8.7.2);
+        # a time that does not move keeps the file the same until the data changes.
+        event.add("dtstamp", changed_at(activity).astimezone(UTC))
         location = occurrence.get("location") or activity.get("location")
         if location:
             event.add("location", location)
@@ -222,11 +228,24 @@ def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
         cal.add_component(event)
 
 
-def _ics_response(cal: Calendar, filename: str) -> Response:
-    return Response(
-        cal.to_ical(),
+def changed_at(activity: dict) -> datetime:
+    return parse_datetime(activity["updatedAt"]) or bounds.MOMENT_MIN
+
+
+async def _ics_response(request: Request, cal: Calendar, activities: list[dict], filename: str) -> Response:
+    """The feed, or 304 when the calendar app's copy is current. The feed holds what the API showed this
+    visitor (signed-in people may see more), so it is never kept in a shared cache."""
+    body = cal.to_ical()
+    signed_in = await current_actor(request) is not None
+    return export_response(
+        request,
+        etag=entity_tag(body),
+        last_modified=max((changed_at(a) for a in activities), default=None),
+        cache_control="private, no-cache" if signed_in else "no-cache",
+        vary="Cookie",
+        body=lambda: body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-cache"},
+        filename=filename,
     )
 
 
@@ -249,7 +268,7 @@ async def activity_ical(request: Request):
         raise HTTPException(status_code=404)
     cal = _calendar(node["title"])
     _add_events(cal, node, _base_url(request))
-    return _ics_response(cal, "aktivitet.ics")
+    return await _ics_response(request, cal, [node], "aktivitet.ics")
 
 
 async def _feed(request: Request, key: str) -> Response:
@@ -270,7 +289,7 @@ async def _feed(request: Request, key: str) -> Response:
     cal = _calendar(name)
     for activity in activities:
         _add_events(cal, activity, _base_url(request))
-    return _ics_response(cal, "kalender.ics")
+    return await _ics_response(request, cal, activities, "kalender.ics")
 
 
 async def area_feed(request: Request):

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from backend.actor import Actor
 from backend.models import ActorKind
 from frontend.forms import mutation_errors
+from frontend.pages.notifications import preferences_context
 from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
 
 CODE_MAX = 64  # the service treats anything longer as an invalid code
@@ -20,11 +21,19 @@ CODE_MAX = 64  # the service treats anything longer as an invalid code
 async def my_page(
     request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
 ):
+    from frontend.pages.mail import own_address
+
     data = await query_or_404(request, "MyPage")
     return await render(
         request,
         "mine/my_page.html",
-        {"me": data.get("viewer") or {}, "values": values or {}, "errors": errors or {}},
+        {
+            "me": data.get("viewer") or {},
+            "mail": await own_address(actor),
+            "values": values or {},
+            "errors": errors or {},
+            **await preferences_context(request, actor),
+        },
         status_code=status_code,
     )
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import LIMITS, check_text
+from frontend.forms import LIMITS, NOTHING_SENT, SentBack, check_text, edit_conflict, posted_version
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
 from frontend.web import gettext_for, mutate, query_or_404, redirect, render, require_actor, verified_form
@@ -74,20 +74,14 @@ async def _editable(request: Request, actor: Actor) -> dict:
 
 
 @require_actor()
-async def edit(
-    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
-):
+async def edit(request: Request, actor: Actor, *, sent: SentBack = NOTHING_SENT, status_code: int = 200):
+    """The edit page; after a CONFLICT it shows the activity as stored now beside what the visitor sent (kept
+    in the fields) and the form carries the version stored now, so saving again goes on top of it."""
     activity = await _editable(request, actor)
-    values = values or {}
     return await render(
         request,
         "partner/edit.html",
-        {
-            "activity": activity,
-            "statuses": STATUSES,
-            "values": values,
-            "errors": errors or {},
-        },
+        {"activity": activity, "statuses": STATUSES, **sent.context()},
         status_code=status_code,
     )
 
@@ -124,6 +118,8 @@ async def save(request: Request, actor: Actor):
     activity_id = activity["id"]
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
+    payload: dict = {}  # the mutation's payload: it may say someone saved in between
+    version = posted_version(form)  # of the activity or, in a date's forms, of that date
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
     occurrence_id = str(form.get("dato", ""))
@@ -140,9 +136,14 @@ async def save(request: Request, actor: Actor):
             errors, "beskrivelse", description, gettext=_, required=False, max_length=limit, name=_("beskrivelsen")
         )
         if not errors:
-            change = {"activityId": activity_id, "status": status, "description": description.strip() or None}
+            change = {
+                "activityId": activity_id,
+                "status": status,
+                "description": description.strip() or None,
+                "expectedVersion": version,
+            }
             fields = {"status": "status", "description": "beskrivelse"}
-            _payload, errors = await mutate(
+            payload, errors = await mutate(
                 request, "ActivityUpdate", change, fields, gettext=_, fallback_field="beskrivelse"
             )
             message = "aktivitet-gemt"
@@ -159,28 +160,28 @@ async def save(request: Request, actor: Actor):
                 "location": place.strip() or None,
             }
             fields = {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"}
-            _payload, errors = await mutate(request, "OccurrenceAdd", new, fields, gettext=_, fallback_field="ny-start")
+            payload, errors = await mutate(request, "OccurrenceAdd", new, fields, gettext=_, fallback_field="ny-start")
             message = "dato-tilfoejet"
     elif action == "flyt-dato":
         starts_at, ends_at = _period(
             errors, f"start-{row}", f"slut-{row}", values.get("start", ""), values.get("slut", ""), _
         )
         if not errors:
-            move = {"occurrenceId": occurrence_id, "startsAt": starts_at, "endsAt": ends_at}
+            move = {"occurrenceId": occurrence_id, "startsAt": starts_at, "endsAt": ends_at, "expectedVersion": version}
             fields = {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"}
-            _payload, errors = await mutate(
+            payload, errors = await mutate(
                 request, "OccurrenceMove", move, fields, gettext=_, fallback_field=f"start-{row}"
             )
             message = "dato-flyttet"
     elif action == "aflys-dato":
-        occurrence = {"occurrenceId": occurrence_id}
-        _payload, errors = await mutate(
+        occurrence = {"occurrenceId": occurrence_id, "expectedVersion": version}
+        payload, errors = await mutate(
             request, "OccurrenceCancel", occurrence, {}, gettext=_, fallback_field=f"aflys-{row}"
         )
         message = "dato-aflyst"
     elif action == "fjern-dato":
         occurrence = {"occurrenceId": occurrence_id}
-        _payload, errors = await mutate(
+        payload, errors = await mutate(
             request, "OccurrenceDelete", occurrence, {}, gettext=_, fallback_field=f"fjern-{row}"
         )
         message = "dato-fjernet"
@@ -191,9 +192,9 @@ async def save(request: Request, actor: Actor):
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")
         if not errors:
-            count = {"occurrenceId": occurrence_id, "participantCount": int(raw)}
+            count = {"occurrenceId": occurrence_id, "participantCount": int(raw), "expectedVersion": version}
             field = f"deltagere-{row}"
-            _payload, errors = await mutate(
+            payload, errors = await mutate(
                 request,
                 "OccurrenceSetParticipantCount",
                 count,
@@ -208,7 +209,7 @@ async def save(request: Request, actor: Actor):
         )
         if not errors:
             note = {"activityId": activity_id, "text": values.get("note", "").strip()}
-            _payload, errors = await mutate(
+            payload, errors = await mutate(
                 request, "ProgressNoteAdd", note, {"text": "note"}, gettext=_, fallback_field="note"
             )
             message = "note-tilfoejet"
@@ -217,5 +218,8 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
-        return await edit(request, values=values, errors=errors, status_code=400)
+        # The mutation's payload may say someone saved in between: show what is stored now.
+        conflict = edit_conflict(payload.get("errors"))
+        sent = SentBack(values, errors, conflict)
+        return await edit(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)

@@ -10,9 +10,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from backend import policy, report
+from backend import clock, policy, report
 from backend.actor import Actor
 from backend.models import ActorKind, PlanStatus
+from frontend.conditional import entity_tag, export_response
 from frontend.pages.staff import financing_rows, goal_rows
 from frontend.web import current_actor, language, path_id, query_or_404, render, require_actor
 from schema.ids import decode
@@ -112,15 +113,21 @@ async def download(request: Request) -> Response:
         return not_found
     async with new_session() as session:
         data = await report.build(session, plan_id=plan_id, year=year)
+        changed = await report.last_changed(session, plan_id)
     if data is None or lang not in report.LANGUAGES or dialect not in report.CSV_DIALECTS:
         return not_found
-    body = report.to_csv(data, dialect=dialect, lang=lang) if fmt == "csv" else report.to_xlsx(data, lang=lang)
+    made = clock.today()  # the file's title line says when it was made
     variant = "-rfc4180" if fmt == "csv" and dialect == "rfc4180" else ""
-    return Response(
-        body,
+    return export_response(
+        request,
+        etag=entity_tag(data, fmt, lang, variant, made),
+        last_modified=changed,
+        cache_control="private, no-store",
+        body=lambda: (
+            report.to_csv(data, dialect=dialect, lang=lang, made=made)
+            if fmt == "csv"
+            else report.to_xlsx(data, lang=lang, made=made)
+        ),
         media_type=FILE_TYPES[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="aarsrapport-{plan_id}-{year}{variant}.{fmt}"',
-            "Cache-Control": "private, no-store",
-        },
+        filename=f"aarsrapport-{plan_id}-{year}{variant}.{fmt}",
     )

@@ -11,7 +11,16 @@ from starlette.requests import Request
 from backend import policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import LIMITS, check_text, mutation_errors
+from frontend.forms import (
+    LIMITS,
+    NOTHING_SENT,
+    VERSION_FIELD,
+    SentBack,
+    check_text,
+    edit_conflict,
+    mutation_errors,
+    posted_version,
+)
 from frontend.i18n import N_
 from frontend.sorting import by_name
 from frontend.web import (
@@ -106,10 +115,9 @@ async def inbox(request: Request):
 
 
 @require_actor(*STAFF)
-async def _input_page(
-    request: Request, actor: Actor, *, values: dict | None = None, errors: dict | None = None, status_code: int = 200
-):
-    """One input with its answers, and the forms to answer it, change its status and publish it."""
+async def _input_page(request: Request, actor: Actor, *, sent: SentBack = NOTHING_SENT, status_code: int = 200):
+    """One input with its answers, and the forms to answer it, change its status and publish it. After a
+    CONFLICT the input as stored now is shown beside what the visitor sent, and the forms carry its version."""
     input_id = path_id(request, "ResidentInput")
     data = await query_or_404(request, "StaffInput", {"id": input_id})
     item = data.get("node")
@@ -122,8 +130,7 @@ async def _input_page(
         {
             "input": item,
             "statuses": INPUT_STATUSES,
-            "values": values or {},
-            "errors": errors or {},
+            **sent.context(),
         },
         status_code=status_code,
     )
@@ -140,34 +147,51 @@ async def answer(request: Request, actor: Actor):
     form = await verified_form(request)
     input_id = path_id(request, "ResidentInput")
     action = str(form.get("handling", "svar"))
+    version = posted_version(form)
     errors: dict[str, str] = {}
-    values: dict[str, str] = {}
+    values: dict[str, str] = {"handling": action, VERSION_FIELD: str(form.get(VERSION_FIELD, ""))}
+    conflict = None
     if action == "svar":
         body = str(form.get("svar", ""))
         values["svar"] = body
         check_text(errors, "svar", body, gettext=_, max_length=LIMITS["answer"], name=_("et svar"))
         if not errors:
-            data = await query(request, "ResidentInputAnswer", {"input": {"inputId": input_id, "body": body.strip()}})
+            data = await query(
+                request,
+                "ResidentInputAnswer",
+                {"input": {"inputId": input_id, "body": body.strip(), "expectedVersion": version}},
+            )
             errors = _errors_or_404(data["residentInputAnswer"], {"body": "svar"}, _, "svar")
+            conflict = edit_conflict(data["residentInputAnswer"].get("errors"))
         message = "svar-sendt"
     elif action == "status":
         status = str(form.get("status", ""))
+        values["status"] = status
         if status not in INPUT_STATUSES:
             errors["status"] = _("Vælg en status.")
         else:
-            data = await query(request, "ResidentInputSetStatus", {"input": {"inputId": input_id, "status": status}})
+            data = await query(
+                request,
+                "ResidentInputSetStatus",
+                {"input": {"inputId": input_id, "status": status, "expectedVersion": version}},
+            )
             errors = _errors_or_404(data["residentInputSetStatus"], {"status": "status"}, _, "status")
+            conflict = edit_conflict(data["residentInputSetStatus"].get("errors"))
         message = "status-gemt"
     elif action in ("offentliggoer", "skjul"):
         data = await query(
-            request, "ResidentInputPublish", {"input": {"inputId": input_id, "published": action == "offentliggoer"}}
+            request,
+            "ResidentInputPublish",
+            {"input": {"inputId": input_id, "published": action == "offentliggoer", "expectedVersion": version}},
         )
         errors = _errors_or_404(data["residentInputPublish"], {}, _, "offentlig")
+        conflict = edit_conflict(data["residentInputPublish"].get("errors"))
         message = "offentliggjort" if action == "offentliggoer" else "afpubliceret"
     else:
         raise HTTPException(status_code=400)
     if errors:
-        return await _input_page(request, values=values, errors=errors, status_code=400)
+        sent = SentBack(values, errors, conflict)
+        return await _input_page(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/medarbejder/indbakke/{input_id}", message=message)
 
 

@@ -8,7 +8,8 @@ from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import String, and_, cast, exists, or_
+from sqlalchemy import ColumnElement, String, and_, cast, exists, or_
+from sqlmodel import col
 
 from backend import models as m
 from schema.enums import ActivityStatus
@@ -100,37 +101,42 @@ def filter_key(f: ActivityFilter | None) -> FilterKey:
     )
 
 
-def conditions(key: FilterKey) -> list:
+def conditions(key: FilterKey) -> list[ColumnElement[bool]]:
     """SQL conditions on Activity (and Plan, which the caller joins) for a filter key."""
     A = m.Activity
-    out = []
+    out: list[ColumnElement[bool]] = []
     if key.urban_area_id is not None:
-        out.append(m.Plan.urban_area_id == key.urban_area_id)
+        out.append(col(m.Plan.urban_area_id) == key.urban_area_id)
     if key.plan_id is not None:
-        out.append(A.plan_id == key.plan_id)
+        out.append(col(A.plan_id) == key.plan_id)
     if key.focus_area_id is not None:
-        out.append(A.focus_area_id == key.focus_area_id)
+        out.append(col(A.focus_area_id) == key.focus_area_id)
     if key.partner_id is not None:
         out.append(
-            exists().where(m.ActivityPartner.activity_id == A.id, m.ActivityPartner.partner_id == key.partner_id)
+            exists().where(
+                col(m.ActivityPartner.activity_id) == col(A.id), col(m.ActivityPartner.partner_id) == key.partner_id
+            )
         )
     if key.status is not None:
-        out.append(A.status == key.status)
+        out.append(col(A.status) == key.status)
     if key.target_group:
-        out.append(A.target_group.icontains(key.target_group, autoescape=True))
+        out.append(col(A.target_group).icontains(key.target_group, autoescape=True))
     if key.occurs_from is not None or key.occurs_to is not None:
         Occ = m.Occurrence
-        in_range = [Occ.activity_id == A.id, Occ.cancelled.is_(False)]
+        in_range = [col(Occ.activity_id) == col(A.id), col(Occ.cancelled).is_(False)]
         if key.occurs_from is not None:
-            in_range.append(Occ.ends_at > key.occurs_from)
+            in_range.append(col(Occ.ends_at) > key.occurs_from)
         if key.occurs_to is not None:
-            in_range.append(Occ.starts_at < key.occurs_to)
+            in_range.append(col(Occ.starts_at) < key.occurs_to)
         out.append(exists().where(and_(*in_range)))
     if key.search:
         out.append(
-            or_(A.title.icontains(key.search, autoescape=True), A.description.icontains(key.search, autoescape=True))
+            or_(
+                col(A.title).icontains(key.search, autoescape=True),
+                col(A.description).icontains(key.search, autoescape=True),
+            )
         )
     if key.language:
         # The languages are a JSON list (JSONB on PostgreSQL); both render it as ["da", "ar"] in text.
-        out.append(cast(A.languages, String).contains(f'"{key.language}"', autoescape=True))
+        out.append(cast(col(A.languages), String).contains(f'"{key.language}"', autoescape=True))
     return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, case, func, select
+from sqlalchemy import Integer, Select, bindparam, case, func, inspect, select
+from sqlmodel import col
 
 from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from schema.activities.filters import conditions
 from schema.connections import PagesByParentLoader
 from schema.loaders import ByForeignKeyLoader, ByIdLoader, Loader, cached_statement, group_by_args, key_in
@@ -17,11 +19,11 @@ from schema.rows import build, columns, field_names
 T = "schema.activities.types."
 
 
-def visible_activities(type_cls, actor):
+def visible_activities(type_cls: type, actor: Actor | None) -> Select[Any]:
     """Activities the actor may see, with Plan joined (for the policy filter and area conditions)."""
     return (
         select(*columns(type_cls, m.Activity))
-        .join(m.Plan, m.Plan.id == m.Activity.plan_id)
+        .join(m.Plan, col(m.Plan.id) == col(m.Activity.plan_id))
         .where(policy.activity_filter(actor))
     )
 
@@ -29,8 +31,10 @@ def visible_activities(type_cls, actor):
 class ActivityByIdLoader(ByIdLoader, model=m.Activity):
     """An activity the actor may see (null otherwise)."""
 
-    def restrict(self, statement):
-        return statement.join(m.Plan, m.Plan.id == m.Activity.plan_id).where(policy.activity_filter(self.actor))
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
+        return statement.join(m.Plan, col(m.Plan.id) == col(m.Activity.plan_id)).where(
+            policy.activity_filter(self.actor)
+        )
 
 
 class VisibleActivitiesLoader(PagesByParentLoader, generic=True):
@@ -55,14 +59,14 @@ class ActivitiesByPartnerIdLoader(VisibleActivitiesLoader, parent_column=m.Activ
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return visible_activities(target, self.actor).join(
-            m.ActivityPartner, m.ActivityPartner.activity_id == m.Activity.id
+            m.ActivityPartner, col(m.ActivityPartner.activity_id) == col(m.Activity.id)
         )
 
 
 # Responsible first, then co-responsible, then contributing.
 ROLE_ORDER = case(
-    (m.ActivityPartner.role == m.PartnerRole.RESPONSIBLE, 0),
-    (m.ActivityPartner.role == m.PartnerRole.CO_RESPONSIBLE, 1),
+    (col(m.ActivityPartner.role) == m.PartnerRole.RESPONSIBLE, 0),
+    (col(m.ActivityPartner.role) == m.PartnerRole.CO_RESPONSIBLE, 1),
     else_=2,
 )
 
@@ -71,29 +75,29 @@ class ActivityPartnersByActivityIdLoader(
     ByForeignKeyLoader,
     model=m.ActivityPartner,
     fk="activity_id",
-    order_by=(m.ActivityPartner.activity_id, ROLE_ORDER, m.ActivityPartner.partner_id),
+    order_by=(col(m.ActivityPartner.activity_id), ROLE_ORDER, col(m.ActivityPartner.partner_id)),
 ):
-    async def batch_load(self, keys):
+    async def batch_load(self, keys: list[int]) -> list[list[Any]]:
         # The partners come in the same statement and prime PartnerByIdLoader, so that
         # ActivityPartner.partner needs neither a second statement nor an await.
         link_type, partner_type = self.target(), PartnerByIdLoader.target()
-        n = len(field_names(link_type))
+        n = len(field_names(link_type))  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[Any]
         stmt = cached_statement(
             (type(self),),
             lambda: (
                 select(
                     *columns(link_type, m.ActivityPartner),
                     *columns(partner_type, m.Partner),
-                    m.ActivityPartner.activity_id.label("_key"),
+                    col(m.ActivityPartner.activity_id).label("_key"),
                 )
-                .join(m.Partner, m.Partner.id == m.ActivityPartner.partner_id)
+                .join(m.Partner, col(m.Partner.id) == col(m.ActivityPartner.partner_id))
                 .where(key_in(m.ActivityPartner.activity_id))
                 .order_by(*self.order_by)
             ),
         )
         rows = await self.fetch(stmt, {"keys": sorted(set(keys))})
         partners = PartnerByIdLoader(self.context)
-        grouped = defaultdict(list)
+        grouped: defaultdict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row[-1]].append(build(link_type, row[:n]))
             partner = build(partner_type, row[n:-1])
@@ -104,36 +108,38 @@ class ActivityPartnersByActivityIdLoader(
 class PartnerByIdLoader(ByIdLoader, model=m.Partner): ...
 
 
-class OccurrencesByActivityIdLoader(Loader):
+class OccurrencesByActivityIdLoader(Loader[tuple[Any, ...], list[Any]]):
     """Key: (activity id, from, to, first) -> the activity's occurrences in range, soonest first."""
 
     type_path = T + "Occurrence"
 
-    async def batch_load(self, keys):
+    async def batch_load(self, keys: list[tuple[Any, ...]]) -> list[list[Any]]:
         occurrence = self.target()
         Occ = m.Occurrence
-        n = len(field_names(occurrence))
-        out = {}
+        n = len(field_names(occurrence))  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[Any]
+        out: dict[tuple[Any, ...], list[Any]] = {}
         for (start, end, first), ids in group_by_args(keys).items():
 
-            def statement(start=start, end=end):
+            def statement(start: Any = start, end: Any = end) -> Select[Any]:
                 stmt = (
                     select(
                         *columns(
                             occurrence, Occ, plan_id=m.Activity.plan_id, participant_count_value=Occ.participant_count
                         ),
-                        Occ.activity_id.label("_parent"),
+                        col(Occ.activity_id).label("_parent"),
                         func.row_number()
-                        .over(partition_by=Occ.activity_id, order_by=(Occ.starts_at, Occ.id))
+                        .over(partition_by=col(Occ.activity_id), order_by=(col(Occ.starts_at), col(Occ.id)))
                         .label("_rn"),
                     )
-                    .join(m.Activity, m.Activity.id == Occ.activity_id)
+                    .join(m.Activity, col(m.Activity.id) == col(Occ.activity_id))
                     .where(key_in(Occ.activity_id))
                 )
                 if start is not None:
-                    stmt = stmt.where(Occ.ends_at > bindparam("start", type_=Occ.ends_at.type))
+                    stmt = stmt.where(col(Occ.ends_at) > bindparam("start", type_=inspect(Occ).columns["ends_at"].type))
                 if end is not None:
-                    stmt = stmt.where(Occ.starts_at < bindparam("end", type_=Occ.starts_at.type))
+                    stmt = stmt.where(
+                        col(Occ.starts_at) < bindparam("end", type_=inspect(Occ).columns["starts_at"].type)
+                    )
                 sub = stmt.subquery()
                 return (
                     select(sub)
@@ -142,13 +148,13 @@ class OccurrencesByActivityIdLoader(Loader):
                 )
 
             stmt = cached_statement((type(self), start is None, end is None), statement)
-            params = {"keys": sorted(set(ids)), "first": first}
+            params: dict[str, Any] = {"keys": sorted(set(ids)), "first": first}
             if start is not None:
                 params["start"] = start
             if end is not None:
                 params["end"] = end
             rows = await self.fetch(stmt, params)
-            grouped = defaultdict(list)
+            grouped: defaultdict[int, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[row[n]].append(build(occurrence, row))
             for parent in ids:

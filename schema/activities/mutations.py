@@ -13,7 +13,7 @@ from backend.actor import Actor
 from backend.services import activities as services
 from schema.activities.types import Activity, Occurrence, ProgressNote
 from schema.enums import ActivityStatus, PartnerRole, Visibility
-from schema.errors import Answer, given, mutation, pk_of, read_back_as
+from schema.errors import Answer, expected_version, given, mutation, pk_of, read_back_as
 from schema.permissions import checked
 
 
@@ -55,6 +55,7 @@ class ActivityUpdateInput:
     location: str | None = strawberry.field(default=strawberry.UNSET, description="A new location (staff).")
     contact: str | None = strawberry.field(default=strawberry.UNSET, description="A new contact (staff).")
     languages: list[str] | None = strawberry.field(default=None, description="New language codes (staff).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A new occurrence of an activity.")
@@ -71,11 +72,13 @@ class OccurrenceMoveInput:
     starts_at: datetime = strawberry.field(description="When it starts.")
     ends_at: datetime = strawberry.field(description="When it ends (after the start).")
     location: str | None = strawberry.field(default=strawberry.UNSET, description="A new place (null: the usual).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="An occurrence, by id.")
 class OccurrenceCancelInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence to cancel.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Remove an occurrence that was entered wrongly.")
@@ -87,6 +90,7 @@ class OccurrenceDeleteInput:
 class OccurrenceSetParticipantCountInput:
     occurrence_id: strawberry.ID = strawberry.field(description="The occurrence (started, not cancelled).")
     participant_count: int = strawberry.field(description="The number of participants (0-100000).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A note on how an activity is going.")
@@ -145,6 +149,7 @@ class ActivitiesMutation:
             location=given(input.location),
             contact=given(input.contact),
             languages=input.languages,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -179,6 +184,7 @@ class ActivitiesMutation:
             starts_at=input.starts_at,
             ends_at=input.ends_at,
             location=given(input.location),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -192,7 +198,10 @@ class ActivitiesMutation:
         session: AsyncSession, actor: Actor | None, input: OccurrenceCancelInput
     ) -> m.Occurrence:
         return await services.cancel_occurrence(
-            session=session, actor=actor, occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence")
+            session=session,
+            actor=actor,
+            occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -225,6 +234,7 @@ class ActivitiesMutation:
             actor=actor,
             occurrence_id=pk_of("occurrenceId", input.occurrence_id, "Occurrence"),
             count=input.participant_count,
+            expected_version=input.expected_version,
         )
 
     @mutation(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
@@ -14,6 +15,7 @@ from schema.activities import loaders as al
 from schema.activities.filters import ActivityFilter, conditions, filter_key
 from schema.activities.types import Activity, Occurrence, Partner, ProgressNote
 from schema.connections import After, Connection, First, OrderBy, page_by_name, where_given
+from schema.context import Context
 from schema.enums import PartnerKind
 from schema.node import fetch_one, node_resolver
 from schema.permissions import checked, public
@@ -56,34 +58,36 @@ class ActivitiesQuery:
 
 
 @node_resolver("Activity")
-async def _activity(context, pk: int):
-    return await al.ActivityByIdLoader(context).load(pk)
+async def _activity(context: Context, pk: int) -> Activity | None:
+    found: Activity | None = await al.ActivityByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("Partner")
-async def _partner(context, pk: int):
-    return await al.PartnerByIdLoader(context).load(pk)
+async def _partner(context: Context, pk: int) -> Partner | None:
+    found: Partner | None = await al.PartnerByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("Occurrence")
-async def _occurrence(context, pk: int):
+async def _occurrence(context: Context, pk: int) -> Occurrence | None:
     Occ = m.Occurrence
     stmt = (
         select(*columns(Occurrence, Occ, plan_id=m.Activity.plan_id, participant_count_value=Occ.participant_count))
-        .join(m.Activity, m.Activity.id == Occ.activity_id)
-        .join(m.Plan, m.Plan.id == m.Activity.plan_id)
-        .where(Occ.id == pk, policy.activity_filter(context.actor))
+        .join(m.Activity, col(m.Activity.id) == col(Occ.activity_id))
+        .join(m.Plan, col(m.Plan.id) == col(m.Activity.plan_id))
+        .where(col(Occ.id) == pk, policy.activity_filter(context.actor))
     )
     return await fetch_one(context, Occurrence, stmt)
 
 
 @node_resolver("ProgressNote")
-async def _progress_note(context, pk: int):
+async def _progress_note(context: Context, pk: int) -> ProgressNote | None:
     N = m.ProgressNote
     rows = await context.fetch(
-        select(*columns(ProgressNote, N), m.Activity.id, m.Activity.plan_id)
-        .join(m.Activity, m.Activity.id == N.activity_id)
-        .where(N.id == pk)
+        select(*columns(ProgressNote, N), col(m.Activity.id), col(m.Activity.plan_id))
+        .join(m.Activity, col(m.Activity.id) == col(N.activity_id))
+        .where(col(N.id) == pk)
     )
     if not rows:
         return None

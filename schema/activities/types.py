@@ -17,7 +17,9 @@ from schema.enums import ActivityStatus, PartnerKind, PartnerRole, Visibility
 from schema.geography.loaders import HousingOrganisationByIdLoader
 from schema.geography.types import HousingOrganisation, Municipality
 from schema.limits import MAX_OCCURRENCES, page_size
-from schema.node import Node
+from schema.loaders import Resolves
+from schema.node import Node, version_field
+from schema.notifications.types import FollowedActivityLoader
 from schema.permissions import requires
 from schema.plans.loaders import AgreementByIdLoader, FocusAreaByIdLoader, PlanByIdLoader
 from schema.scalars import to_utc
@@ -43,29 +45,36 @@ class Activity(Node):
         description="The languages the activity is offered in (codes, e.g. da, ar)."
     )
     updated_at: datetime = strawberry.field(description="When the activity was last changed.")
+    version: int = version_field()
     plan_id: Private[int]
     focus_area_id: Private[int]
     agreement_id: Private[int | None]
 
     @strawberry.field(description="The plan the activity belongs to.")
-    def plan(self, info: Info) -> PlanRef:
+    def plan(self, info: Info) -> Resolves[PlanRef]:
         return PlanByIdLoader(info.context).load(self.plan_id)
 
+    @strawberry.field(description="Whether you follow the activity (activityFollow); false when not signed in.")
+    def followed(self, info: Info) -> Resolves[bool]:
+        if info.context.actor is None:
+            return False  # anonymous answers are shared (schema/public_cache.py): nothing to look up
+        return FollowedActivityLoader(info.context).load(self.pk)
+
     @strawberry.field(description="The focus area (indsatsområde) of the activity.")
-    def focus_area(self, info: Info) -> FocusAreaRef:
+    def focus_area(self, info: Info) -> Resolves[FocusAreaRef]:
         return FocusAreaByIdLoader(info.context).load(self.focus_area_id)
 
     @strawberry.field(description="The sub-agreement (delaftale) that describes the activity, if any.")
     async def sub_agreement(self, info: Info) -> AgreementRef | None:
         if not self.agreement_id:
             return None
-        agreement = await AgreementByIdLoader(info.context).load(self.agreement_id)
+        agreement: AgreementRef | None = await AgreementByIdLoader(info.context).load(self.agreement_id)
         if agreement is None or not policy.can_read_agreement(info.context.actor, agreement.plan_id, agreement.kind):
             return None
         return agreement
 
     @strawberry.field(description="The partners carrying out the activity, with their roles.")
-    def partners(self, info: Info) -> list[ActivityPartner]:
+    def partners(self, info: Info) -> Resolves[list[ActivityPartner]]:
         return al.ActivityPartnersByActivityIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The activity's occurrences in a time range, soonest first (e.g. the next ones).")
@@ -81,7 +90,7 @@ class Activity(Node):
         first: Annotated[
             int | None, strawberry.argument(description=f"At most this many (default and maximum {MAX_OCCURRENCES}).")
         ] = None,
-    ) -> list[Occurrence]:
+    ) -> Resolves[list[Occurrence]]:
         size = page_size(first, default=MAX_OCCURRENCES, cap=MAX_OCCURRENCES)
         key = (self.pk, to_utc(from_) if from_ else None, to_utc(to) if to else None, size)
         return al.OccurrencesByActivityIdLoader(info.context).load(key)
@@ -90,7 +99,9 @@ class Activity(Node):
         description="Progress notes (statusnoter): the plan's staff and the activity's partners only.",
         **requires(policy.can_read_activity_internals, activity_id="pk", plan_id="plan_id"),
     )
-    def progress_notes(self, info: Info, first: First = None, after: After = None) -> Connection[ProgressNote]:
+    def progress_notes(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Resolves[Connection[ProgressNote]]:
         key = (self.pk, page_size(first), decode_cursor(after))
         return al.ProgressNotesByActivityIdLoader(info.context).load(key)
 
@@ -102,11 +113,11 @@ class ActivityPartner:
     partner_id: Private[int]
 
     @strawberry.field(description="The partner organisation.")
-    def partner(self, info: Info) -> Partner:
+    def partner(self, info: Info) -> Resolves[Partner]:
         return al.PartnerByIdLoader(info.context).load_ready(self.partner_id)
 
     @strawberry.field(description="The activity.")
-    def activity(self, info: Info) -> Activity | None:
+    def activity(self, info: Info) -> Resolves[Activity | None]:
         return al.ActivityByIdLoader(info.context).load(self.activity_id)
 
 
@@ -119,7 +130,7 @@ class Partner(Node):
     @strawberry.field(description="The activities the partner takes part in that you may see.")
     def activities(
         self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
-    ) -> Connection[Activity]:
+    ) -> Resolves[Connection[Activity]]:
         order = ordering(order_by, "title")
         key = (self.pk, page_size(first), decode_cursor(after, order), order)
         return al.ActivitiesByPartnerIdLoader(info.context).load(key)
@@ -139,6 +150,7 @@ class Occurrence(Node):
     ends_at: datetime = strawberry.field(description="When it ends.")
     location: str | None = strawberry.field(description="Where, if not the activity's usual place.")
     cancelled: bool = strawberry.field(description="Whether it has been cancelled.")
+    version: int = version_field()
     participant_count_value: Private[int | None]
     activity_id: Private[int]
     plan_id: Private[int]
@@ -159,7 +171,7 @@ class ProgressNote(Node):
     author_organisation_id: Private[int | None]
 
     @strawberry.field(description="The organisation that wrote the note.")
-    def author(self, info: Info) -> Organisation | None:
+    def author(self, info: Info) -> Resolves[Organisation | None]:
         if self.author_partner_id:
             return al.PartnerByIdLoader(info.context).load(self.author_partner_id)
         if self.author_organisation_id:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from schema.audit.types import AuditEvent
 from schema.connections import After, Connection, First, page, where_given
+from schema.context import Context
 from schema.ids import decode_pk
 from schema.node import fetch_one, node_resolver
 from schema.permissions import checked
 from schema.rows import columns
 
 
-def audit_statement(actor):
+def audit_statement(actor: Actor | None) -> Select[Any]:
     return select(*columns(AuditEvent, m.AuditEvent, object_pk=m.AuditEvent.object_id)).where(
         policy.audit_filter(actor)
     )
@@ -43,5 +46,5 @@ class AuditQuery:
 
 
 @node_resolver("AuditEvent")
-async def _audit_event(context, pk: int):
-    return await fetch_one(context, AuditEvent, audit_statement(context.actor).where(m.AuditEvent.id == pk))
+async def _audit_event(context: Context, pk: int) -> AuditEvent | None:
+    return await fetch_one(context, AuditEvent, audit_statement(context.actor).where(col(m.AuditEvent.id) == pk))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Private
@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from schema.enums import ActorKind
 from schema.ids import encode
+from schema.loaders import Resolves
 from schema.node import Node
 from schema.plans.loaders import PlanByIdLoader
 
@@ -28,8 +29,8 @@ class AuditEvent(Node):
     object_type: str = strawberry.field(description="The type of the changed object, e.g. Activity.")
     object_pk: Private[int | None]
     plan_id: Private[int | None]
-    before: Private[dict | None]
-    after: Private[dict | None]
+    before: Private[dict[str, Any] | None]
+    after: Private[dict[str, Any] | None]
 
     @strawberry.field(description="The global id of the changed object (null when it had none).")
     def object_id(self) -> strawberry.ID | None:
@@ -41,5 +42,5 @@ class AuditEvent(Node):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
     @strawberry.field(description="The plan the change belongs to, if any.")
-    def plan(self, info: Info) -> PlanRef | None:
+    def plan(self, info: Info) -> Resolves[PlanRef | None]:
         return PlanByIdLoader(info.context).load(self.plan_id) if self.plan_id else None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from schema.connections import After, Connection, First, OrderBy, page_by_name
+from schema.context import Context
 from schema.enums import BoardLevel
 from schema.geography import loaders as gl
 from schema.geography.types import Board, HousingOrganisation, Municipality, UrbanArea
-from schema.node import node_resolver
+from schema.loaders import Loader
+from schema.node import NodeFetcher, node_resolver
 from schema.permissions import public
 from schema.rows import build_all, columns
 
@@ -40,7 +43,7 @@ class GeographyQuery:
     ) -> Connection[Board]:
         stmt = select(*columns(Board, m.Board))
         if level is not None:
-            stmt = stmt.where(m.Board.level == level)
+            stmt = stmt.where(col(m.Board.level) == level)
         return await page_by_name(info.context, Board, m.Board, stmt, first=first, after=after, order_by=order_by)
 
     @strawberry.field(description="The housing organisations (almene boligorganisationer).", **public("reference data"))
@@ -54,12 +57,12 @@ class GeographyQuery:
 
     @strawberry.field(description="The municipalities.", **public("reference data"))
     async def municipalities(self, info: Info) -> list[Municipality]:
-        rows = await info.context.fetch(select(*columns(Municipality, m.Municipality)).order_by(m.Municipality.id))
+        rows = await info.context.fetch(select(*columns(Municipality, m.Municipality)).order_by(col(m.Municipality.id)))
         return build_all(Municipality, rows)
 
 
-def _by_id(loader):
-    async def fetch(context, pk: int):
+def _by_id(loader: type[Loader[int, Any]]) -> NodeFetcher:
+    async def fetch(context: Context, pk: int) -> Any:
         return await loader(context).load(pk)
 
     return fetch

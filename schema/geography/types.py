@@ -22,6 +22,7 @@ from schema.geography.loaders import (
     UrbanAreasByMunicipalityIdLoader,
 )
 from schema.limits import page_size
+from schema.loaders import Resolves
 from schema.node import Node
 from schema.participation.loaders import FollowUpGroupsByEstateIdLoader
 from schema.plans.loaders import PlansByBoardIdLoader, PlansByUrbanAreaIdLoader
@@ -40,7 +41,7 @@ class Municipality(Node):
     code: str = strawberry.field(description="The municipality number, e.g. 101 for København.")
 
     @strawberry.field(description="The municipality's urban areas (byområder).")
-    def urban_areas(self, info: Info) -> list[UrbanArea]:
+    def urban_areas(self, info: Info) -> Resolves[list[UrbanArea]]:
         return UrbanAreasByMunicipalityIdLoader(info.context).load(self.pk)
 
 
@@ -52,28 +53,28 @@ class UrbanArea(Node):
     board_id: Private[int | None]
 
     @strawberry.field(description="The municipality the area lies in.")
-    def municipality(self, info: Info) -> Municipality:
+    def municipality(self, info: Info) -> Resolves[Municipality]:
         return MunicipalityByIdLoader(info.context).load(self.municipality_id)
 
     @strawberry.field(description="The district board (bydelsbestyrelse) that follows the area.")
-    def board(self, info: Info) -> Board | None:
+    def board(self, info: Info) -> Resolves[Board | None]:
         return BoardByIdLoader(info.context).load(self.board_id) if self.board_id else None
 
     @strawberry.field(description="The housing estates (boligafdelinger) in the area.")
-    def estates(self, info: Info) -> list[HousingEstate]:
+    def estates(self, info: Info) -> Resolves[list[HousingEstate]]:
         return EstatesByUrbanAreaIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plans of the area that you may see.")
     def plans(
         self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
-    ) -> Connection[PlanRef]:
+    ) -> Resolves[Connection[PlanRef]]:
         order = ordering(order_by)
         return PlansByUrbanAreaIdLoader(info.context).load(
             (self.pk, page_size(first), decode_cursor(after, order), order)
         )
 
     @strawberry.field(description="Other efforts in the area: letting agreements, development plans, area renewal.")
-    def other_efforts(self, info: Info) -> list[OtherEffort]:
+    def other_efforts(self, info: Info) -> Resolves[list[OtherEffort]]:
         return OtherEffortsByUrbanAreaIdLoader(info.context).load(self.pk)
 
 
@@ -84,15 +85,15 @@ class Board(Node):
     municipality_id: Private[int]
 
     @strawberry.field(description="The municipality of the board.")
-    def municipality(self, info: Info) -> Municipality:
+    def municipality(self, info: Info) -> Resolves[Municipality]:
         return MunicipalityByIdLoader(info.context).load(self.municipality_id)
 
     @strawberry.field(description="The urban areas the board follows (district boards).")
-    def urban_areas(self, info: Info) -> list[UrbanArea]:
+    def urban_areas(self, info: Info) -> Resolves[list[UrbanArea]]:
         return UrbanAreasByBoardIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plans the board follows that you may see.")
-    def plans(self, info: Info) -> list[PlanRef]:
+    def plans(self, info: Info) -> Resolves[list[PlanRef]]:
         return PlansByBoardIdLoader(info.context).load(self.pk)
 
 
@@ -103,7 +104,7 @@ class HousingOrganisation(Node):
     cvr: str | None = strawberry.field(description="The organisation's CVR number (business register).")
 
     @strawberry.field(description="The organisation's housing estates.")
-    def estates(self, info: Info) -> list[HousingEstate]:
+    def estates(self, info: Info) -> Resolves[list[HousingEstate]]:
         return EstatesByOrganisationIdLoader(info.context).load(self.pk)
 
 
@@ -116,15 +117,15 @@ class HousingEstate(Node):
     urban_area_id: Private[int]
 
     @strawberry.field(description="The housing organisation that owns the estate.")
-    def organisation(self, info: Info) -> HousingOrganisation:
+    def organisation(self, info: Info) -> Resolves[HousingOrganisation]:
         return HousingOrganisationByIdLoader(info.context).load(self.organisation_id)
 
     @strawberry.field(description="The urban area the estate lies in.")
-    def urban_area(self, info: Info) -> UrbanArea:
+    def urban_area(self, info: Info) -> Resolves[UrbanArea]:
         return UrbanAreaByIdLoader(info.context).load(self.urban_area_id)
 
     @strawberry.field(description="The follow-up groups that cover the estate, of plans you may see.")
-    def follow_up_groups(self, info: Info) -> list[FollowUpGroupRef]:
+    def follow_up_groups(self, info: Info) -> Resolves[list[FollowUpGroupRef]]:
         return FollowUpGroupsByEstateIdLoader(info.context).load(self.pk)
 
 
@@ -136,5 +137,5 @@ class OtherEffort(Node):
     urban_area_id: Private[int]
 
     @strawberry.field(description="The urban area of the effort.")
-    def urban_area(self, info: Info) -> UrbanArea:
+    def urban_area(self, info: Info) -> Resolves[UrbanArea]:
         return UrbanAreaByIdLoader(info.context).load(self.urban_area_id)

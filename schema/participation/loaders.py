@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Label, Select, select
+from sqlmodel import col
 
 from backend import models as m
 from backend import policy
@@ -21,19 +22,21 @@ INPUT = "schema.participation.types.ResidentInput"
 G = "schema.geography.types."
 
 PUBLISHED = (
-    m.ResidentInput.published.is_(True),
-    m.ResidentInput.hidden.is_(False),
-    m.ResidentInput.withdrawn.is_(False),
+    col(m.ResidentInput.published).is_(True),
+    col(m.ResidentInput.hidden).is_(False),
+    col(m.ResidentInput.withdrawn).is_(False),
 )
 
 
-def input_columns(type_cls):
+def input_columns(type_cls: type) -> list[Label[Any]]:
     """A resident input's columns with its group's plan (for the policy rules)."""
     return columns(type_cls, m.ResidentInput, plan_id=m.FollowUpGroup.plan_id)
 
 
-def inputs_select(type_cls):
-    return select(*input_columns(type_cls)).join(m.FollowUpGroup, m.FollowUpGroup.id == m.ResidentInput.group_id)
+def inputs_select(type_cls: type) -> Select[Any]:
+    return select(*input_columns(type_cls)).join(
+        m.FollowUpGroup, col(m.FollowUpGroup.id) == col(m.ResidentInput.group_id)
+    )
 
 
 class FollowUpGroupByIdLoader(ByIdLoader, model=m.FollowUpGroup):
@@ -43,19 +46,21 @@ class FollowUpGroupByIdLoader(ByIdLoader, model=m.FollowUpGroup):
 class VisibleFollowUpGroupByIdLoader(ByIdLoader, model=m.FollowUpGroup):
     """A group looked up on its own: only when the actor may read its plan."""
 
-    def restrict(self, statement):
-        return statement.join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id).where(policy.plan_filter(self.actor))
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
+        return statement.join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id)).where(
+            policy.plan_filter(self.actor)
+        )
 
 
 class FollowUpGroupsByPlanIdLoader(ByForeignKeyLoader, model=m.FollowUpGroup, fk="plan_id"): ...
 
 
 class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader, model=m.FollowUpGroup, link=m.FollowUpGroupEstate):
-    def statement(self, keys):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
             super()
             .statement(keys)
-            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(policy.plan_filter(self.actor))
         )
 
@@ -95,17 +100,17 @@ class InputsByGroupIdLoader(
         (status,) = filters
         base = inputs_select(target).where(policy.resident_input_filter(self.actor))
         if status is not None:
-            base = base.where(m.ResidentInput.status == status)
+            base = base.where(col(m.ResidentInput.status) == status)
         return base
 
 
 class ResidentInputByIdLoader(ByIdLoader, model=m.ResidentInput):
     """An input the actor may see (null otherwise)."""
 
-    def statement(self, keys):
+    def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
             inputs_select(self.target())
-            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(
                 key_in(m.ResidentInput.id, keys),
                 policy.resident_input_filter(self.actor),

@@ -18,7 +18,7 @@ from backend.services import inputs as input_services
 from backend.services import viewer as viewer_services
 from schema.context import Context
 from schema.enums import InputChannel, InputStatus
-from schema.errors import Answer, as_is, given, mutation, pk_of, read_back_as, typed_id_of, visible
+from schema.errors import Answer, as_is, expected_version, given, mutation, pk_of, read_back_as, typed_id_of, visible
 from schema.participation.types import FollowUpGroup, Meeting, ResidentInput
 from schema.permissions import checked
 
@@ -66,29 +66,34 @@ class ResidentInputEditInput:
     title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
     body: str | None = strawberry.field(default=strawberry.UNSET, description="A new text.")
     language: str | None = strawberry.field(default=strawberry.UNSET, description="A new language code.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="An input, by id.")
 class ResidentInputWithdrawInput:
     input_id: strawberry.ID = strawberry.field(description="Your unanswered input.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A new handling status for an input.")
 class ResidentInputSetStatusInput:
     input_id: strawberry.ID = strawberry.field(description="The input.")
     status: InputStatus = strawberry.field(description="The new status (ANSWERED needs an answer first).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="An answer from the plan's staff to an input.")
 class ResidentInputAnswerInput:
     input_id: strawberry.ID = strawberry.field(description="The input.")
     body: str = strawberry.field(description="The answer (at most 5000 characters).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Publish (or unpublish) an answered input with its answer, without its author.")
 class ResidentInputPublishInput:
     input_id: strawberry.ID = strawberry.field(description="The input.")
     published: bool = strawberry.field(default=True, description="False takes it off the public portal.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Hide an input (moderation) with a reason, which the audit log keeps.")
@@ -96,6 +101,7 @@ class ResidentInputHideInput:
     input_id: strawberry.ID = strawberry.field(description="The input.")
     reason: str | None = strawberry.field(default=None, description="Why (required when hiding).")
     hidden: bool = strawberry.field(default=True, description="False shows it again.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Report an input as abusive.")
@@ -125,6 +131,14 @@ class FollowUpGroupCreateInput:
     )
 
 
+@strawberry.input(description="Changes to a follow-up group; fields left out stay.")
+class FollowUpGroupUpdateInput:
+    group_id: strawberry.ID = strawberry.field(description="The group.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="A new description (null clears).")
+    expected_version: int | None = expected_version()
+
+
 @strawberry.input(description="A member of a follow-up group, as shown publicly.")
 class GroupMemberAddInput:
     group_id: strawberry.ID = strawberry.field(description="The group.")
@@ -148,6 +162,7 @@ class MeetingUpdateInput:
     location: str | None = strawberry.field(default=strawberry.UNSET, description="Where.")
     agenda: str | None = strawberry.field(default=strawberry.UNSET, description="The agenda.")
     minutes: str | None = strawberry.field(default=strawberry.UNSET, description="The minutes (referat).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Ask for everything stored about you.")
@@ -206,6 +221,7 @@ class ParticipationMutation:
             title=_or_none(input.title),
             body=_or_none(input.body),
             language=_or_none(input.language),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -219,7 +235,10 @@ class ParticipationMutation:
         session: AsyncSession, actor: Actor | None, input: ResidentInputWithdrawInput
     ) -> m.ResidentInput:
         return await input_services.withdraw(
-            session=session, actor=actor, input_id=pk_of("inputId", input.input_id, "ResidentInput")
+            session=session,
+            actor=actor,
+            input_id=pk_of("inputId", input.input_id, "ResidentInput"),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -237,6 +256,7 @@ class ParticipationMutation:
             actor=actor,
             input_id=pk_of("inputId", input.input_id, "ResidentInput"),
             status=input.status,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -254,6 +274,7 @@ class ParticipationMutation:
             actor=actor,
             input_id=pk_of("inputId", input.input_id, "ResidentInput"),
             body=input.body,
+            expected_version=input.expected_version,
         )
         return row
 
@@ -272,6 +293,7 @@ class ParticipationMutation:
             actor=actor,
             input_id=pk_of("inputId", input.input_id, "ResidentInput"),
             published=input.published,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -289,6 +311,7 @@ class ParticipationMutation:
             input_id=pk_of("inputId", input.input_id, "ResidentInput"),
             reason=input.reason,
             hidden=input.hidden,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -348,6 +371,24 @@ class ParticipationMutation:
         )
 
     @mutation(
+        "FollowUpGroupUpdate",
+        description="Change a follow-up group's name or description (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        answer=Answer("follow_up_group", FollowUpGroup, "The group after the change.", read_back_as("FollowUpGroup")),
+    )
+    async def follow_up_group_update(
+        session: AsyncSession, actor: Actor | None, input: FollowUpGroupUpdateInput
+    ) -> m.FollowUpGroup:
+        return await group_services.update_group(
+            session=session,
+            actor=actor,
+            group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
+            name=given(input.name),
+            description=given(input.description),
+            expected_version=input.expected_version,
+        )
+
+    @mutation(
         "GroupMemberAdd",
         description="Add a member to a follow-up group (the plan's housing staff).",
         access=checked(policy.can_manage_plan),
@@ -396,6 +437,7 @@ class ParticipationMutation:
             location=given(input.location),
             agenda=given(input.agenda),
             minutes=given(input.minutes),
+            expected_version=input.expected_version,
         )
 
     @mutation(

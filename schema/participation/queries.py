@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from backend.bounds import DATE_MAX, DATE_MIN
 from backend.clock import start_of_day
 from schema.connections import After, Connection, First, page, where_given
+from schema.context import Context
 from schema.enums import InputStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver, one_of_visible_plan
@@ -43,7 +46,7 @@ def _day(value: date | None, name: str) -> date | None:
     return value
 
 
-def inbox_statement(actor, f: InboxFilter | None):
+def inbox_statement(actor: Actor | None, f: InboxFilter | None) -> Select[Any]:
     stmt = pl.inputs_select(ResidentInput).where(policy.inbox_filter(actor))
     if f is None:
         return stmt
@@ -53,9 +56,9 @@ def inbox_statement(actor, f: InboxFilter | None):
     if received_from and received_to and received_from > received_to:
         raise GraphQLError("receivedFrom is after receivedTo.", extensions={"code": "BAD_USER_INPUT"})
     if received_from is not None:
-        stmt = stmt.where(m.ResidentInput.created_at >= to_utc(start_of_day(received_from)))
+        stmt = stmt.where(col(m.ResidentInput.created_at) >= to_utc(start_of_day(received_from)))
     if received_to is not None:
-        stmt = stmt.where(m.ResidentInput.created_at < to_utc(start_of_day(received_to + timedelta(days=1))))
+        stmt = stmt.where(col(m.ResidentInput.created_at) < to_utc(start_of_day(received_to + timedelta(days=1))))
     return stmt
 
 
@@ -92,7 +95,7 @@ class ParticipationQuery:
     ) -> Connection[FollowUpGroup]:
         stmt = (
             select(*columns(FollowUpGroup, m.FollowUpGroup))
-            .join(m.Plan, m.Plan.id == m.FollowUpGroup.plan_id)
+            .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(policy.plan_filter(info.context.actor))
         )
         stmt = where_given(stmt, (m.FollowUpGroup.plan_id, decode_pk(plan_id, "Plan")))
@@ -104,39 +107,43 @@ class ParticipationQuery:
         return None if actor is None else copied(Viewer, actor)
 
 
-async def own_residencies(context, account_id: int) -> list[Residency]:
+async def own_residencies(context: Context, account_id: int) -> list[Residency]:
     """The account's residencies, newest first (personal data: only ever asked for by the viewer)."""
     rows = await context.fetch(
         select(*columns(Residency, m.Residency))
-        .where(m.Residency.account_id == account_id)
-        .order_by(m.Residency.since.desc(), m.Residency.id.desc())
+        .where(col(m.Residency.account_id) == account_id)
+        .order_by(col(m.Residency.since).desc(), col(m.Residency.id).desc())
     )
     return build_all(Residency, rows)
 
 
-async def own_inputs(context, account_id: int, *, first: int | None, after: str | None) -> Connection[ResidentInput]:
-    stmt = pl.inputs_select(ResidentInput).where(m.ResidentInput.author_account_id == account_id)
+async def own_inputs(
+    context: Context, account_id: int, *, first: int | None, after: str | None
+) -> Connection[ResidentInput]:
+    stmt = pl.inputs_select(ResidentInput).where(col(m.ResidentInput.author_account_id) == account_id)
     return await page(context, ResidentInput, stmt, m.ResidentInput.id, first=first, after=after)
 
 
 @node_resolver("FollowUpGroup")
-async def _group(context, pk: int):
-    return await pl.VisibleFollowUpGroupByIdLoader(context).load(pk)
+async def _group(context: Context, pk: int) -> FollowUpGroup | None:
+    found: FollowUpGroup | None = await pl.VisibleFollowUpGroupByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("Meeting")
-async def _meeting(context, pk: int):
+async def _meeting(context: Context, pk: int) -> Meeting | None:
     return await one_of_visible_plan(context, Meeting, m.Meeting, pk, via=((m.FollowUpGroup, m.Meeting.group_id),))
 
 
 @node_resolver("ResidentInput")
-async def _input(context, pk: int):
-    return await pl.ResidentInputByIdLoader(context).load(pk)
+async def _input(context: Context, pk: int) -> ResidentInput | None:
+    found: ResidentInput | None = await pl.ResidentInputByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("InputAnswer")
-async def _answer(context, pk: int):
-    rows = await context.fetch(select(*columns(InputAnswer, m.InputAnswer)).where(m.InputAnswer.id == pk))
+async def _answer(context: Context, pk: int) -> InputAnswer | None:
+    rows = await context.fetch(select(*columns(InputAnswer, m.InputAnswer)).where(col(m.InputAnswer.id) == pk))
     if not rows:
         return None
     answer = build(InputAnswer, rows[0])
@@ -145,11 +152,11 @@ async def _answer(context, pk: int):
 
 
 @node_resolver("Residency")
-async def _residency(context, pk: int):
+async def _residency(context: Context, pk: int) -> Residency | None:
     rows = await context.fetch(
-        select(*columns(Residency, m.Residency), m.HousingEstate.organisation_id)
-        .join(m.HousingEstate, m.HousingEstate.id == m.Residency.estate_id)
-        .where(m.Residency.id == pk)
+        select(*columns(Residency, m.Residency), col(m.HousingEstate.organisation_id))
+        .join(m.HousingEstate, col(m.HousingEstate.id) == col(m.Residency.estate_id))
+        .where(col(m.Residency.id) == pk)
     )
     if not rows:
         return None

@@ -15,7 +15,9 @@ from schema.connections import After, Connection, First, decode_cursor
 from schema.enums import ActorKind, InputChannel, InputStatus
 from schema.geography.loaders import HousingEstateByIdLoader, HousingOrganisationByIdLoader, MunicipalityByIdLoader
 from schema.limits import page_size
-from schema.node import Node
+from schema.loaders import Resolves
+from schema.node import Node, version_field
+from schema.notifications.types import Notification, NotificationPreference
 from schema.participation import loaders as pl
 from schema.permissions import requires
 from schema.plans.loaders import FocusAreaByIdLoader, PlanByIdLoader
@@ -36,26 +38,29 @@ OrganisationRef = Annotated["Organisation", strawberry.lazy("schema.activities.t
 class FollowUpGroup(Node):
     name: str = strawberry.field(description="The group's name.")
     description: str | None = strawberry.field(description="What the group does.")
+    version: int = version_field()
     plan_id: Private[int]
 
     @strawberry.field(description="The plan the group follows.")
-    def plan(self, info: Info) -> PlanRef:
+    def plan(self, info: Info) -> Resolves[PlanRef]:
         return PlanByIdLoader(info.context).load(self.plan_id)
 
     @strawberry.field(description="The housing estates the group covers; their residents may give it input.")
-    def estates(self, info: Info) -> list[EstateRef]:
+    def estates(self, info: Info) -> Resolves[list[EstateRef]]:
         return pl.EstatesByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The members, as shown publicly: display name and role.")
-    def members(self, info: Info) -> list[GroupMember]:
+    def members(self, info: Info) -> Resolves[list[GroupMember]]:
         return pl.MembersByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The group's meetings, oldest first.")
-    def meetings(self, info: Info) -> list[Meeting]:
+    def meetings(self, info: Info) -> Resolves[list[Meeting]]:
         return pl.MeetingsByGroupIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The inputs the group has published, without their authors.")
-    def published_inputs(self, info: Info, first: First = None, after: After = None) -> Connection[ResidentInput]:
+    def published_inputs(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Resolves[Connection[ResidentInput]]:
         return pl.PublishedInputsByGroupIdLoader(info.context).load((self.pk, page_size(first), decode_cursor(after)))
 
     @strawberry.field(
@@ -68,7 +73,7 @@ class FollowUpGroup(Node):
         first: First = None,
         after: After = None,
         status: Annotated[InputStatus | None, strawberry.argument(description="Only inputs with this status.")] = None,
-    ) -> Connection[ResidentInput]:
+    ) -> Resolves[Connection[ResidentInput]]:
         key = (self.pk, page_size(first), decode_cursor(after), status)
         return pl.InputsByGroupIdLoader(info.context).load(key)
 
@@ -87,6 +92,7 @@ class Meeting(Node):
     location: str | None = strawberry.field(description="Where it is held.")
     agenda: str | None = strawberry.field(description="The agenda (dagsorden).")
     minutes: str | None = strawberry.field(description="The minutes (referat), once written.")
+    version: int = version_field()
     group_id: Private[int]
 
 
@@ -102,6 +108,7 @@ class ResidentInput(Node):
     withdrawn: bool = strawberry.field(description="Whether its author has withdrawn it.")
     created_at: datetime = strawberry.field(description="When it was given.")
     updated_at: datetime = strawberry.field(description="When it was last changed.")
+    version: int = version_field()
     group_id: Private[int]
     plan_id: Private[int]
     author_account_id: Private[int | None]
@@ -109,11 +116,11 @@ class ResidentInput(Node):
     concerns_focus_area_id: Private[int | None]
 
     @strawberry.field(description="The follow-up group the input was given to.")
-    def group(self, info: Info) -> FollowUpGroup:
+    def group(self, info: Info) -> Resolves[FollowUpGroup]:
         return pl.FollowUpGroupByIdLoader(info.context).load(self.group_id)
 
     @strawberry.field(description="What the input is about, if anything: an activity or a focus area.")
-    def concerns(self, info: Info) -> InputSubject | None:
+    def concerns(self, info: Info) -> Resolves[InputSubject | None]:
         if self.concerns_activity_id:
             return ActivityByIdLoader(info.context).load(self.concerns_activity_id)
         if self.concerns_focus_area_id:
@@ -125,7 +132,7 @@ class ResidentInput(Node):
         return policy.can_see_input_author(info.context.actor, self.author_account_id)
 
     @strawberry.field(description="The answers, oldest first.")
-    def answers(self, info: Info) -> list[InputAnswer]:
+    def answers(self, info: Info) -> Resolves[list[InputAnswer]]:
         return pl.AnswersByInputIdLoader(info.context).load(self.pk)
 
     @strawberry.field(
@@ -156,6 +163,7 @@ class InputAnswer(Node):
     body: str = strawberry.field(description="The answer.")
     author_kind: ActorKind = strawberry.field(description="What kind of actor answered (never who).")
     created_at: datetime = strawberry.field(description="When it was answered.")
+    version: int = version_field()
     input_id: Private[int]
 
 
@@ -171,7 +179,7 @@ class Residency(Node):
     estate_id: Private[int]
 
     @strawberry.field(description="The housing estate.")
-    def estate(self, info: Info) -> EstateRef:
+    def estate(self, info: Info) -> Resolves[EstateRef]:
         return HousingEstateByIdLoader(info.context).load(self.estate_id)
 
 
@@ -185,7 +193,7 @@ class Viewer:
     municipality_id: Private[int | None]
 
     @strawberry.field(description="The organisation you act for (null for residents).")
-    def organisation(self, info: Info) -> OrganisationRef | None:
+    def organisation(self, info: Info) -> Resolves[OrganisationRef | None]:
         if self.housing_organisation_id:
             return HousingOrganisationByIdLoader(info.context).load(self.housing_organisation_id)
         if self.partner_id:
@@ -216,3 +224,27 @@ class Viewer:
         from schema.participation.queries import own_inputs
 
         return await own_inputs(info.context, self.account_id, first=first, after=after)
+
+    @strawberry.field(description="Your notifications, newest first.")
+    async def notifications(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        unread_only: Annotated[bool, strawberry.argument(description="Only those not marked read.")] = False,
+    ) -> Connection[Notification]:
+        from schema.notifications.queries import own_notifications
+
+        return await own_notifications(info.context, self.account_id, first=first, after=after, unread_only=unread_only)
+
+    @strawberry.field(description="How many of your notifications are unread.")
+    async def unread_notification_count(self, info: Info) -> int:
+        from schema.notifications.queries import own_unread_count
+
+        return await own_unread_count(info.context, self.account_id)
+
+    @strawberry.field(description="How you hear of each kind of notification you can receive.")
+    async def notification_preferences(self, info: Info) -> list[NotificationPreference]:
+        from schema.notifications.queries import own_preferences
+
+        return await own_preferences(info.context, info.context.actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlmodel import col
 
 from backend import models as m
 from backend import policy
@@ -92,9 +93,11 @@ class FinancingByPlanIdLoader(
 ): ...
 
 
-class DecisionsByPlanIdLoader(
-    ByForeignKeyLoader, model=m.Decision, fk="plan_id", order_by=(m.Decision.created_at.desc(), m.Decision.id.desc())
-):
+# Newest first.
+DECISION_ORDER = (col(m.Decision.created_at).desc(), col(m.Decision.id).desc())
+
+
+class DecisionsByPlanIdLoader(ByForeignKeyLoader, model=m.Decision, fk="plan_id", order_by=DECISION_ORDER):
     """The decisions on a plan and its documents, newest first (the field checks who may read them)."""
 
 

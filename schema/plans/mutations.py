@@ -16,7 +16,7 @@ from backend.services import plans as services
 from backend.services.validation import UNSET
 from schema.context import Context
 from schema.enums import AgreementKind, FinancingParty, IndicatorDirection, PlanStatus
-from schema.errors import Answer, given, mutation, pk_of, read_back_as, visible
+from schema.errors import Answer, expected_version, given, mutation, pk_of, read_back_as, visible
 from schema.permissions import checked
 from schema.plans.types import Agreement, Decision, Financing, Goal, Indicator, Measurement, Milestone, Plan
 from schema.rows import build, field_names
@@ -47,6 +47,7 @@ class PlanUpdateInput:
     board_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A new district board (null clears)."
     )
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="The next status of a plan, registered by the party it belongs to.")
@@ -59,6 +60,7 @@ class PlanStatusChangeInput:
         "the City Council's meeting; not in the future (default: today).",
     )
     note: str | None = strawberry.field(default=None, description="A note on the decision (at most 2000 characters).")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="Do not approve a plan's next step: it goes back to the housing organisations.")
@@ -68,6 +70,7 @@ class PlanSendBackInput:
     decision_date: date | None = strawberry.field(
         default=None, description="The date of the decision; not in the future (default: today)."
     )
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A new version of a plan document; earlier versions stay as they are.")
@@ -88,6 +91,7 @@ class AgreementApproveInput:
         default=None, description="The date of the decision; not in the future (default: today)."
     )
     note: str | None = strawberry.field(default=None, description="A note on the decision (at most 2000 characters).")
+    expected_revision: int | None = expected_version("revision")
 
 
 @strawberry.input(
@@ -100,6 +104,7 @@ class AgreementSendBackInput:
     decision_date: date | None = strawberry.field(
         default=None, description="The date of the decision; not in the future (default: today)."
     )
+    expected_revision: int | None = expected_version("revision")
 
 
 @strawberry.input(description="A new goal of a plan.")
@@ -107,6 +112,16 @@ class GoalCreateInput:
     plan_id: strawberry.ID = strawberry.field(description="The plan.")
     title: str = strawberry.field(description="The goal.")
     focus_area_id: strawberry.ID | None = strawberry.field(default=None, description="Its focus area.")
+
+
+@strawberry.input(description="Changes to a goal; fields left out stay.")
+class GoalUpdateInput:
+    goal_id: strawberry.ID = strawberry.field(description="The goal.")
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="A new title.")
+    focus_area_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A new focus area (null: none)."
+    )
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A new indicator of a goal.")
@@ -120,6 +135,18 @@ class IndicatorCreateInput:
     direction: IndicatorDirection = strawberry.field(
         default=IndicatorDirection.INCREASE, description="Which way is better."
     )
+
+
+@strawberry.input(description="Changes to an indicator; fields left out stay, null clears the optional ones.")
+class IndicatorUpdateInput:
+    indicator_id: strawberry.ID = strawberry.field(description="The indicator.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="A new name.")
+    unit: str | None = strawberry.field(default=strawberry.UNSET, description="A new unit.")
+    data_source: str | None = strawberry.field(default=strawberry.UNSET, description="A new data source.")
+    baseline: float | None = strawberry.field(default=strawberry.UNSET, description="A new value at the start.")
+    target: float | None = strawberry.field(default=strawberry.UNSET, description="A new value aimed for.")
+    direction: IndicatorDirection | None = strawberry.field(default=None, description="Which way is better.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(description="A measured value; the same period again replaces the value.")
@@ -136,6 +163,7 @@ class FinancingLineInput:
     share_percent: Decimal = strawberry.field(description="The share in percent.")
     budget: Decimal = strawberry.field(description="The budget in kroner.")
     spent: Decimal = strawberry.field(default=Decimal("0"), description="Spent so far, in kroner.")
+    expected_version: int | None = expected_version()
 
 
 @strawberry.input(
@@ -219,6 +247,7 @@ class PlansMutation:
                 if input.board_id is strawberry.UNSET
                 else pk_of("boardId", input.board_id, "Board", required=False)
             ),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -238,6 +267,7 @@ class PlansMutation:
             status=input.status,
             decision_date=input.decision_date,
             note=input.note,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -256,6 +286,7 @@ class PlansMutation:
             plan_id=pk_of("planId", input.plan_id, "Plan"),
             decision_date=input.decision_date,
             note=input.note,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -295,6 +326,7 @@ class PlansMutation:
             agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
             decision_date=input.decision_date,
             note=input.note,
+            expected_revision=input.expected_revision,
         )
 
     @mutation(
@@ -314,6 +346,7 @@ class PlansMutation:
             agreement_id=pk_of("agreementId", input.agreement_id, "Agreement"),
             decision_date=input.decision_date,
             note=input.note,
+            expected_revision=input.expected_revision,
         )
 
     @mutation(
@@ -330,6 +363,27 @@ class PlansMutation:
             plan_id=pk_of("planId", input.plan_id, "Plan"),
             title=input.title,
             focus_area_id=pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False),
+        )
+
+    @mutation(
+        "GoalUpdate",
+        description="Change a goal (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["FOCUS_AREA_NOT_IN_GENERATION"],
+        answer=Answer("goal", Goal, "The goal after the change.", read_back_as("Goal")),
+    )
+    async def goal_update(session: AsyncSession, actor: Actor | None, input: GoalUpdateInput) -> m.Goal:
+        return await services.update_goal(
+            session=session,
+            actor=actor,
+            goal_id=pk_of("goalId", input.goal_id, "Goal"),
+            title=given(input.title),
+            focus_area_id=(
+                UNSET
+                if input.focus_area_id is strawberry.UNSET
+                else pk_of("focusAreaId", input.focus_area_id, "FocusArea", required=False)
+            ),
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -350,6 +404,27 @@ class PlansMutation:
             baseline=input.baseline,
             target=input.target,
             direction=input.direction,
+        )
+
+    @mutation(
+        "IndicatorUpdate",
+        description="Change an indicator (the plan's housing staff).",
+        access=checked(policy.can_manage_plan),
+        codes=["OUT_OF_RANGE"],
+        answer=Answer("indicator", Indicator, "The indicator after the change.", read_back_as("Indicator")),
+    )
+    async def indicator_update(session: AsyncSession, actor: Actor | None, input: IndicatorUpdateInput) -> m.Indicator:
+        return await services.update_indicator(
+            session=session,
+            actor=actor,
+            indicator_id=pk_of("indicatorId", input.indicator_id, "Indicator"),
+            name=given(input.name),
+            unit=given(input.unit),
+            data_source=given(input.data_source),
+            baseline=given(input.baseline),
+            target=given(input.target),
+            direction=input.direction,
+            expected_version=input.expected_version,
         )
 
     @mutation(
@@ -385,6 +460,9 @@ class PlansMutation:
             plan_id=pk_of("planId", input.plan_id, "Plan"),
             year=input.year,
             lines=[(line.party, line.share_percent, line.budget, line.spent) for line in input.lines],
+            expected_versions={
+                line.party: line.expected_version for line in input.lines if line.expected_version is not None
+            },
         )
 
     @mutation(

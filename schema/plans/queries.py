@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
+from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
+from backend.actor import Actor
 from schema.connections import After, Connection, First, OrderBy, page_by_name, where_given
+from schema.context import Context
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
 from schema.node import node_resolver, one_of_visible_plan
@@ -19,6 +22,7 @@ from schema.plans import loaders as pl
 from schema.plans.types import (
     Agreement,
     Financing,
+    FocusArea,
     FundingGeneration,
     Goal,
     Indicator,
@@ -43,14 +47,16 @@ class PlanFilter:
     )
 
 
-def plans_statement(actor, f: PlanFilter | None):
+def plans_statement(actor: Actor | None, f: PlanFilter | None) -> Select[Any]:
     stmt = select(*columns(Plan, m.Plan)).where(policy.plan_filter(actor))
     if f is None:
         return stmt
     stmt = where_given(stmt, (m.Plan.urban_area_id, decode_pk(f.urban_area_id, "UrbanArea")), (m.Plan.status, f.status))
     if (pk := decode_pk(f.organisation_id, "HousingOrganisation")) is not None:
         stmt = stmt.where(
-            exists().where(m.PlanOrganisation.plan_id == m.Plan.id, m.PlanOrganisation.organisation_id == pk)
+            exists().where(
+                col(m.PlanOrganisation.plan_id) == col(m.Plan.id), col(m.PlanOrganisation.organisation_id) == pk
+            )
         )
     return where_given(
         stmt,
@@ -85,59 +91,63 @@ class PlansQuery:
     async def plan(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The plan's global id.")]
     ) -> Plan | None:
-        return await pl.VisiblePlanByIdLoader(info.context).load(decode_pk(id, "Plan"))
+        plan: Plan | None = await pl.VisiblePlanByIdLoader(info.context).load(decode_pk(id, "Plan"))
+        return plan
 
     @strawberry.field(
         description="The funding generations of Landsbyggefonden with their focus areas.", **public("reference data")
     )
     async def funding_generations(self, info: Info) -> list[FundingGeneration]:
         rows = await info.context.fetch(
-            select(*columns(FundingGeneration, m.FundingGeneration)).order_by(m.FundingGeneration.start_year)
+            select(*columns(FundingGeneration, m.FundingGeneration)).order_by(col(m.FundingGeneration.start_year))
         )
         return build_all(FundingGeneration, rows)
 
 
 @node_resolver("Plan")
-async def _plan(context, pk: int):
-    return await pl.VisiblePlanByIdLoader(context).load(pk)
+async def _plan(context: Context, pk: int) -> Plan | None:
+    found: Plan | None = await pl.VisiblePlanByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("FundingGeneration")
-async def _generation(context, pk: int):
-    return await pl.FundingGenerationByIdLoader(context).load(pk)
+async def _generation(context: Context, pk: int) -> FundingGeneration | None:
+    found: FundingGeneration | None = await pl.FundingGenerationByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("FocusArea")
-async def _focus_area(context, pk: int):
-    return await pl.FocusAreaByIdLoader(context).load(pk)
+async def _focus_area(context: Context, pk: int) -> FocusArea | None:
+    found: FocusArea | None = await pl.FocusAreaByIdLoader(context).load(pk)
+    return found
 
 
 @node_resolver("Agreement")
-async def _agreement(context, pk: int):
+async def _agreement(context: Context, pk: int) -> Agreement | None:
     return await one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
 
 
 @node_resolver("Goal")
-async def _goal(context, pk: int):
+async def _goal(context: Context, pk: int) -> Goal | None:
     return await one_of_visible_plan(context, Goal, m.Goal, pk)
 
 
 @node_resolver("Milestone")
-async def _milestone(context, pk: int):
+async def _milestone(context: Context, pk: int) -> Milestone | None:
     return await one_of_visible_plan(context, Milestone, m.Milestone, pk)
 
 
 @node_resolver("Financing")
-async def _financing(context, pk: int):
+async def _financing(context: Context, pk: int) -> Financing | None:
     return await one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
 
 
 @node_resolver("Indicator")
-async def _indicator(context, pk: int):
+async def _indicator(context: Context, pk: int) -> Indicator | None:
     return await one_of_visible_plan(context, Indicator, m.Indicator, pk, via=((m.Goal, m.Indicator.goal_id),))
 
 
 @node_resolver("Measurement")
-async def _measurement(context, pk: int):
+async def _measurement(context: Context, pk: int) -> Measurement | None:
     via = ((m.Indicator, m.Measurement.indicator_id), (m.Goal, m.Indicator.goal_id))
     return await one_of_visible_plan(context, Measurement, m.Measurement, pk, via=via)

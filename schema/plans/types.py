@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import Private
@@ -16,13 +16,14 @@ from schema.connections import After, Connection, First, OrderBy, decode_cursor,
 from schema.enums import ActorKind, AgreementKind, DecisionOutcome, FinancingParty, IndicatorDirection, PlanStatus
 from schema.geography.loaders import BoardByIdLoader, HousingOrganisationByIdLoader, UrbanAreaByIdLoader
 from schema.limits import page_size
-from schema.loaders import then
-from schema.node import Node
+from schema.loaders import Resolves, then
+from schema.node import Node, version_field
 from schema.permissions import requires
 from schema.plans import loaders as pl
 
 if TYPE_CHECKING:
-    from schema.activities.types import Activity, ActivityFilter
+    from schema.activities.filters import ActivityFilter
+    from schema.activities.types import Activity
     from schema.geography.types import Board, HousingEstate, HousingOrganisation, UrbanArea
     from schema.participation.types import FollowUpGroup
 
@@ -48,7 +49,7 @@ class FundingGeneration(Node):
     end_year: int = strawberry.field(description="The last year of the generation.")
 
     @strawberry.field(description="The focus areas (indsatsområder) of the generation, in their order.")
-    def focus_areas(self, info: Info) -> list[FocusArea]:
+    def focus_areas(self, info: Info) -> Resolves[list[FocusArea]]:
         return pl.FocusAreasByGenerationIdLoader(info.context).load(self.pk)
 
 
@@ -59,7 +60,7 @@ class FocusArea(Node):
     generation_id: Private[int]
 
     @strawberry.field(description="The funding generation the focus area belongs to.")
-    def generation(self, info: Info) -> FundingGeneration:
+    def generation(self, info: Info) -> Resolves[FundingGeneration]:
         return pl.FundingGenerationByIdLoader(info.context).load(self.generation_id)
 
 
@@ -69,6 +70,7 @@ class Plan(Node):
     summary: str | None = strawberry.field(description="A short description of the plan.")
     status: PlanStatus = strawberry.field(description="Where the plan is in its life.")
     updated_at: datetime = strawberry.field(description="When the plan was last changed.")
+    version: int = version_field()
     start_date: Private[date]
     end_date: Private[date]
     generation_id: Private[int]
@@ -81,31 +83,31 @@ class Plan(Node):
         return Period(start=self.start_date, end=self.end_date)
 
     @strawberry.field(description="The funding generation of the plan (it decides the focus areas).")
-    def generation(self, info: Info) -> FundingGeneration:
+    def generation(self, info: Info) -> Resolves[FundingGeneration]:
         return pl.FundingGenerationByIdLoader(info.context).load(self.generation_id)
 
     @strawberry.field(description="The urban area the plan lies in.")
-    def urban_area(self, info: Info) -> UrbanAreaRef:
+    def urban_area(self, info: Info) -> Resolves[UrbanAreaRef]:
         return UrbanAreaByIdLoader(info.context).load(self.urban_area_id)
 
     @strawberry.field(description="The district board that follows the plan.")
-    def board(self, info: Info) -> BoardRef | None:
+    def board(self, info: Info) -> Resolves[BoardRef | None]:
         return BoardByIdLoader(info.context).load(self.board_id) if self.board_id else None
 
     @strawberry.field(description="The housing organisation that leads the plan.")
-    def lead_organisation(self, info: Info) -> OrganisationRef:
+    def lead_organisation(self, info: Info) -> Resolves[OrganisationRef]:
         return HousingOrganisationByIdLoader(info.context).load(self.lead_organisation_id)
 
     @strawberry.field(description="The housing organisations taking part in the plan (the lead one included).")
-    def organisations(self, info: Info) -> list[OrganisationRef]:
+    def organisations(self, info: Info) -> Resolves[list[OrganisationRef]]:
         return pl.OrganisationsByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The housing estates the plan covers.")
-    def estates(self, info: Info) -> list[EstateRef]:
+    def estates(self, info: Info) -> Resolves[list[EstateRef]]:
         return pl.EstatesByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The focus areas of the plan's generation.")
-    def focus_areas(self, info: Info) -> list[FocusArea]:
+    def focus_areas(self, info: Info) -> Resolves[list[FocusArea]]:
         return pl.FocusAreasByGenerationIdLoader(info.context).load(self.generation_id)
 
     @strawberry.field(description="The latest version of the strategic agreement (strategisk samarbejdsaftale).")
@@ -114,7 +116,7 @@ class Plan(Node):
         return latest[0] if latest else None
 
     @strawberry.field(description="The latest version of each sub-agreement (delaftale), one per focus area.")
-    def sub_agreements(self, info: Info) -> list[Agreement]:
+    def sub_agreements(self, info: Info) -> Resolves[list[Agreement]]:
         return then(
             pl.AgreementsByPlanIdLoader(info.context).load_ready(self.pk), lambda rows: _latest(rows, AK.SUB_AGREEMENT)
         )
@@ -128,11 +130,11 @@ class Plan(Node):
         return latest[0] if latest else None
 
     @strawberry.field(description="The plan's goals with their indicators.")
-    def goals(self, info: Info) -> list[Goal]:
+    def goals(self, info: Info) -> Resolves[list[Goal]]:
         return pl.GoalsByPlanIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The milestone plan (milepælsplan).")
-    def milestones(self, info: Info) -> list[Milestone]:
+    def milestones(self, info: Info) -> Resolves[list[Milestone]]:
         return pl.MilestonesByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(description="The plan's activities that you may see.")
@@ -145,7 +147,7 @@ class Plan(Node):
             ActivityFilterRef | None, strawberry.argument(description="Conditions on the activities.")
         ] = None,
         order_by: OrderBy = None,
-    ) -> Connection[ActivityRef]:
+    ) -> Resolves[Connection[ActivityRef]]:
         from schema.activities.filters import filter_key
         from schema.activities.loaders import ActivitiesByPlanIdLoader
 
@@ -154,7 +156,7 @@ class Plan(Node):
         return ActivitiesByPlanIdLoader(info.context).load_ready(key)
 
     @strawberry.field(description="The plan's follow-up groups (følgegrupper).")
-    def follow_up_groups(self, info: Info) -> list[FollowUpGroupRef]:
+    def follow_up_groups(self, info: Info) -> Resolves[list[FollowUpGroupRef]]:
         from schema.participation.loaders import FollowUpGroupsByPlanIdLoader
 
         return FollowUpGroupsByPlanIdLoader(info.context).load(self.pk)
@@ -164,7 +166,7 @@ class Plan(Node):
         "the plan's staff and Landsbyggefonden only.",
         **requires(policy.can_read_decisions, plan_id="pk"),
     )
-    def decisions(self, info: Info) -> list[Decision]:
+    def decisions(self, info: Info) -> Resolves[list[Decision]]:
         return pl.DecisionsByPlanIdLoader(info.context).load(self.pk)
 
     @strawberry.field(
@@ -178,9 +180,9 @@ class Plan(Node):
         return rows if year is None else [r for r in rows if r.year == year]
 
 
-def _latest(agreements: list, kind) -> list:
+def _latest(agreements: list[Agreement], kind: AK) -> list[Agreement]:
     """The newest version per (kind, focus area), in focus area order."""
-    newest: dict = {}
+    newest: dict[int | None, Agreement] = {}
     for a in agreements:
         if a.kind == kind:
             key = a.focus_area_id
@@ -197,11 +199,12 @@ class Agreement(Node):
     body: str | None = strawberry.field(description="The document's text.")
     approved_at: datetime | None = strawberry.field(description="When this version was approved (null: not yet).")
     created_at: datetime = strawberry.field(description="When this version was written.")
+    revision: int = version_field("revision")
     plan_id: Private[int]
     focus_area_id: Private[int | None]
 
     @strawberry.field(description="The focus area of a sub-agreement (null for the other kinds).")
-    def focus_area(self, info: Info) -> FocusArea | None:
+    def focus_area(self, info: Info) -> Resolves[FocusArea | None]:
         return pl.FocusAreaByIdLoader(info.context).load_ready(self.focus_area_id) if self.focus_area_id else None
 
     @strawberry.field(description="All versions of this document, oldest first.")
@@ -210,7 +213,7 @@ class Agreement(Node):
         return [a for a in rows if a.kind == self.kind and a.focus_area_id == self.focus_area_id]
 
     @strawberry.field(description="The plan the document belongs to.")
-    def plan(self, info: Info) -> Plan:
+    def plan(self, info: Info) -> Resolves[Plan]:
         return pl.PlanByIdLoader(info.context).load(self.plan_id)
 
 
@@ -236,25 +239,29 @@ class Decision:
     async def agreement(self, info: Info) -> Agreement | None:
         from schema.errors import visible
 
-        return await visible(info.context, "Agreement", self.agreement_id) if self.agreement_id else None
+        if not self.agreement_id:
+            return None
+        # The Node lookup reads it as the type of that name.
+        return cast("Agreement | None", await visible(info.context, "Agreement", self.agreement_id))
 
 
 @strawberry.type(description="A goal of a plan, followed by indicators.")
 class Goal(Node):
     title: str = strawberry.field(description="What the plan wants to achieve.")
+    version: int = version_field()
     plan_id: Private[int]
     focus_area_id: Private[int | None]
 
     @strawberry.field(description="The focus area the goal belongs to, if any.")
-    def focus_area(self, info: Info) -> FocusArea | None:
+    def focus_area(self, info: Info) -> Resolves[FocusArea | None]:
         return pl.FocusAreaByIdLoader(info.context).load_ready(self.focus_area_id) if self.focus_area_id else None
 
     @strawberry.field(description="The indicators that measure the goal.")
-    def indicators(self, info: Info) -> list[Indicator]:
+    def indicators(self, info: Info) -> Resolves[list[Indicator]]:
         return pl.IndicatorsByGoalIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The plan the goal belongs to.")
-    def plan(self, info: Info) -> Plan:
+    def plan(self, info: Info) -> Resolves[Plan]:
         return pl.PlanByIdLoader(info.context).load(self.plan_id)
 
 
@@ -266,10 +273,11 @@ class Indicator(Node):
     baseline: float | None = strawberry.field(description="The value at the start.")
     target: float | None = strawberry.field(description="The value the plan aims for.")
     direction: IndicatorDirection = strawberry.field(description="Which way is better.")
+    version: int = version_field()
     goal_id: Private[int]
 
     @strawberry.field(description="The measurements over time, oldest first.")
-    def measurements(self, info: Info) -> list[Measurement]:
+    def measurements(self, info: Info) -> Resolves[list[Measurement]]:
         return pl.MeasurementsByIndicatorIdLoader(info.context).load_ready(self.pk)
 
     @strawberry.field(description="The newest measurement, if any.")
@@ -278,7 +286,7 @@ class Indicator(Node):
         return rows[-1] if rows else None
 
     @strawberry.field(description="The goal the indicator measures.")
-    def goal(self, info: Info) -> Goal:
+    def goal(self, info: Info) -> Resolves[Goal]:
         return pl.GoalByIdLoader(info.context).load(self.goal_id)
 
 
@@ -297,6 +305,7 @@ class Financing(Node):
     share_percent: Decimal = strawberry.field(description="The party's share in percent.")
     budget: Decimal = strawberry.field(description="The budget in kroner.")
     spent: Decimal = strawberry.field(description="What has been spent, in kroner.")
+    version: int = version_field()
     plan_id: Private[int]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import Private
@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from backend import report
 from schema.enums import ActivityStatus, IndicatorDirection
+from schema.loaders import Resolves
 from schema.plans import loaders as pl
 from schema.plans.types import Financing
 from schema.rows import copied
@@ -42,10 +43,11 @@ class AnnualReportIndicator:
     async def indicator(self, info: Info) -> IndicatorRef | None:
         from schema.errors import visible
 
-        return await visible(info.context, "Indicator", self.indicator_id)
+        # The Node lookup reads it as the type of that name.
+        return cast("Indicator | None", await visible(info.context, "Indicator", self.indicator_id))
 
     @strawberry.field(description="The goal the indicator measures.")
-    def goal(self, info: Info) -> GoalRef:
+    def goal(self, info: Info) -> Resolves[GoalRef]:
         return pl.GoalByIdLoader(info.context).load(self.goal_id)
 
 
@@ -58,7 +60,7 @@ class ActivityTotal:
     activity_id: Private[int]
 
     @strawberry.field(description="The activity.")
-    def activity(self, info: Info) -> ActivityRef | None:
+    def activity(self, info: Info) -> Resolves[ActivityRef | None]:
         from schema.activities.loaders import ActivityByIdLoader
 
         return ActivityByIdLoader(info.context).load(self.activity_id)
@@ -97,15 +99,15 @@ class AnnualReport:
     goal_ids: Private[list[int]]
 
     @strawberry.field(description="The plan.")
-    def plan(self, info: Info) -> PlanRef:
+    def plan(self, info: Info) -> Resolves[PlanRef]:
         return pl.PlanByIdLoader(info.context).load(self.plan_id)
 
     @strawberry.field(description="The plan's goals.")
-    def goals(self, info: Info) -> list[GoalRef]:
+    def goals(self, info: Info) -> Resolves[list[GoalRef]]:
         return pl.GoalsByPlanIdLoader(info.context).load(self.plan_id)
 
 
-def site_of(request) -> str:
+def site_of(request: object) -> str:
     """The scheme, host and port the request came to ("" without a request: the links are then relative)."""
     base_url = getattr(request, "base_url", None)
     return str(base_url).rstrip("/") if base_url else ""

@@ -210,3 +210,35 @@ async def test_public_answers_expire_after_the_ttl(client, monkeypatch):
         await client.post("/graphql", json={"query": document})
         await execute(document)
     assert counter.count >= 2, "an answer older than the TTL was served"
+
+
+async def test_a_cached_answer_keeps_the_security_headers_and_gets_its_own_request_id_and_route(client):
+    """A hit is sent from outside the security-header middleware and the router: it carries the
+    headers kept from the miss, a request id of its own (never the first caller's) and, in the
+    metrics, the /graphql route."""
+    from backend.observability import REGISTRY
+    from backend.security_headers import SECURITY_HEADERS
+
+    def hits_on_graphql() -> float:
+        total = 0.0
+        for metric in REGISTRY.collect():
+            for sample in metric.samples:
+                labels = sample.labels
+                if sample.name.endswith("_count") and labels.get("route") == "/graphql" and "status" in labels:
+                    total += sample.value if labels.get("operation") == "FoundationCount" else 0
+        return total
+
+    from schema import public_cache
+
+    query = {"query": QUERY + " "}  # a key of its own: the first request is a miss
+    await client.post("/graphql", json=query)  # the first connection may touch the SQLite files
+    miss = await client.post("/graphql", json=query)
+    before, hits = hits_on_graphql(), public_cache.stats["hits"]
+    hit = await client.post("/graphql", json=query)
+    assert public_cache.stats["hits"] == hits + 1
+    assert hit.json() == miss.json()
+    for name, value in SECURITY_HEADERS.items():
+        assert hit.headers[name] == value
+    assert hit.headers.get_list("x-request-id") == [hit.headers["x-request-id"]]  # one, not two
+    assert hit.headers["x-request-id"] != miss.headers["x-request-id"]
+    assert hits_on_graphql() == before + 1

@@ -115,6 +115,7 @@ async def demo_ids():
     from sqlalchemy import select
 
     from backend.db import new_session
+    from backend.mail.compose import unsubscribe_token
     from backend.models import (
         Account,
         Activity,
@@ -257,4 +258,5 @@ async def demo_ids():
         "internal_activity_title": internal.title if internal else None,
         "partner_name": partner.name,
         "own_open_input": encode("ResidentInput", open_input.id),
+        "unsubscribe_token": unsubscribe_token(tingbjerg.id),
     }

@@ -21,6 +21,9 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/foelgegrupper/{group}",
             "/tilgaengelighed",
             "/log-ind",
+            "/post/bekraeft/et-link-fra-en-e-mail",
+            "/post/afmeld/{unsubscribe_token}",
+            "/udvikling/post",
             "/findes-ikke",
         ],
     ),
@@ -33,6 +36,8 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/min-side/slet",
             "/min-side/input/{own_open_input}/ret",
             "/min-side/input/{own_open_input}/traek-tilbage",
+            "/min-side/notifikationer",
+            "/min-side/notifikationer?vis=ulaeste",
             "/aktiviteter/{library_activity}",
         ],
     ),
@@ -43,6 +48,7 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/partner",
             "/partner/aktiviteter/{library_activity}",
             "/aktiviteter/{library_activity}",
+            "/min-side/notifikationer",
         ],
     ),
     (
@@ -58,6 +64,8 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/medarbejder/planer",
             "/medarbejder/planer/{plan}",
             "/partner/aktiviteter/{library_activity}",
+            "/min-side",
+            "/min-side/notifikationer",
         ],
     ),
     (
@@ -84,6 +92,7 @@ PAGES: list[tuple[str | None, list[str]]] = [
             "/medarbejder/rapporter",
             "/medarbejder/rapporter/{plan}/{this_year}",
             "/medarbejder/bestyrelser/{plan_board}",
+            "/min-side/notifikationer",
         ],
     ),
 ]

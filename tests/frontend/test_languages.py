@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlmodel import col
 from auth import sessions
 from backend.db import new_session
 from backend.models import Account, AuditEvent
+from frontend.i18n import translations
 from tests.auth.idp import browser_for, sign_in
 
 OWN_NAMES = {"da": "Dansk", "en": "English", "ar": "العربية", "tr": "Türkçe", "so": "Soomaali", "ur": "اردو"}
@@ -187,3 +190,43 @@ async def test_staff_see_residents_input_in_its_language_and_direction(client, s
     from tests.frontend.test_browser_languages import remove_input
 
     await remove_input(title)  # gives the demo resident's hourly input budget back to the other tests
+
+
+async def test_lists_are_joined_as_each_language_joins_them(client, demo_ids):
+    """Babel's list patterns, not a Latin comma: Urdu writes "A، B اور C", Arabic "A وB وC", Danish "A, B og C"."""
+    found = BeautifulSoup((await client.get("/aktiviteter", params={"sprog": "ur"})).text, "html.parser")
+    offered = {}
+    for link in found.select(".card-list h3 a"):
+        for code in ("da", "ar", "ur"):
+            page = BeautifulSoup((await client.get(link["href"], cookies={"sprog": code})).text, "html.parser")
+            dt = next(t for t in page.select("dl dt") if t.get_text(strip=True) == translations(code).gettext("Sprog"))
+            offered[code] = dt.find_next_sibling("dd").get_text()
+        if offered["ur"].count("،") >= 1:  # an activity in three languages or more
+            break
+    assert "," not in offered["ur"] and "،" in offered["ur"] and " اور " in offered["ur"], offered["ur"]
+    assert "," not in offered["ar"] and " و" in offered["ar"], offered["ar"]
+    assert " og " in offered["da"], offered["da"]
+    plan = BeautifulSoup((await client.get(f"/planer/{demo_ids['plan']}", cookies={"sprog": "ar"})).text, "html.parser")
+    estates = next(p for p in plan.select("p") if p.find("bdi") and len(p.find_all("bdi")) > 1)
+    assert "," not in estates.get_text(), estates.get_text()
+
+
+TIME_RANGE = re.compile(r"\d{1,2}:\d{2}[^–]*–[^–]*\d{1,2}:\d{2}[^–]*")  # 10:00 AM – 12:00 PM, 10:00–11:00 ص
+
+
+@pytest.mark.parametrize("code", ["ar", "ur"])
+async def test_time_ranges_are_isolated_in_right_to_left_pages(client, demo_ids, code):
+    """ "10:00 AM – 12:00 PM" inside an Urdu line: isolated in a <bdi>, written as Babel writes the interval,
+    and no Latin comma before it (the browser test checks the order the eye sees)."""
+    page = BeautifulSoup(
+        (await client.get(f"/aktiviteter/{demo_ids['library_activity']}", cookies={"sprog": code})).text, "html.parser"
+    )
+    times = page.select("#when-heading ~ ul time")
+    assert times
+    for time_element in times:
+        ranges = time_element.find_all("bdi")
+        assert len(ranges) == 1 and TIME_RANGE.fullmatch(ranges[0].get_text()), time_element
+        assert "," not in time_element.get_text()
+    front = BeautifulSoup((await client.get("/", cookies={"sprog": code})).text, "html.parser")
+    for card_time in front.select(".card-list time"):
+        assert card_time.find("bdi") is not None and "," not in card_time.get_text(), card_time

@@ -31,6 +31,7 @@ def pseudo(text: str) -> str:
 
 @pytest.fixture
 def pseudo_locale(tmp_path, monkeypatch):
+    from backend import i18n as languages
     from frontend import i18n, templating
 
     translations = tmp_path / "translations"
@@ -48,7 +49,7 @@ def pseudo_locale(tmp_path, monkeypatch):
     with (target / "messages.mo").open("wb") as f:
         write_mo(f, catalog)
     monkeypatch.setattr(i18n, "TRANSLATIONS", translations)
-    monkeypatch.setattr(i18n, "RTL_LANGUAGES", i18n.RTL_LANGUAGES | {PSEUDO})
+    monkeypatch.setattr(languages, "RTL_LANGUAGES", languages.RTL_LANGUAGES | {PSEUDO})
     monkeypatch.setitem(i18n.LANGUAGES, PSEUDO, i18n.Language(PSEUDO, "Pseudo", locale="en_GB"))
     for cached in (i18n.translations, i18n.awaits_review, templating.environment):
         cached.cache_clear()

@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col
 
-from backend.models import AgreementKind
-from backend.services import inputs, plans
-from tests.mutations.helpers import audit_count, gid, gql, payload_of
+from backend.services import inputs
+from tests.mutations.helpers import a_meeting, a_sub_agreement, an_input, audit_count, gid, gql, payload_of
 from tests.services.world import ACTOR_KINDS, World, build_world, call
 
 STAFF = {"housing", "municipality"}
@@ -37,27 +36,10 @@ def doc(mutation: str, input_type: str, selection: str) -> str:
     )
 
 
-async def an_input(w: World) -> dict:
-    row = await call(inputs.submit, actor=w.actor("resident"), group_id=w.group_id, title="Titel", body="Tekst")
-    return {"input": row.id}
-
-
 async def an_answered_input(w: World) -> dict:
     row = await call(inputs.submit, actor=w.actor("resident"), group_id=w.group_id, title="Titel", body="Tekst")
     await call(inputs.answer, actor=w.actor("housing"), input_id=row.id, body="Svar")
     return {"input": row.id}
-
-
-async def a_sub_agreement(w: World) -> dict:
-    row = await call(
-        plans.create_agreement_version,
-        actor=w.actor("housing"),
-        plan_id=w.plan_id,
-        kind=AgreementKind.SUB_AGREEMENT,
-        title="Delaftale",
-        focus_area_id=w.focus_area_id,
-    )
-    return {"agreement": row.id}
 
 
 async def a_plan_in_dialogue(w: World) -> dict:
@@ -70,18 +52,6 @@ async def a_plan_in_dialogue(w: World) -> dict:
         await s.execute(update(Plan).where(col(Plan.id) == w.plan_id).values(status=PlanStatus.IN_DIALOGUE))
         await s.commit()
     return {}
-
-
-async def a_meeting(w: World) -> dict:
-    from backend.services import groups
-
-    row = await call(
-        groups.create_meeting,
-        actor=w.actor("housing"),
-        group_id=w.group_id,
-        starts_at=datetime(2026, 5, 1, 17, tzinfo=UTC),
-    )
-    return {"meeting": row.id}
 
 
 SOON = datetime.now(UTC) + timedelta(days=3)
@@ -101,6 +71,28 @@ async def an_occurrence(w: World) -> dict:
 
 
 PARTNER_SIDE = {"housing", "partner"}
+RESIDENTS = {"resident", "other_resident"}
+
+
+async def both_residents_follow(w: World) -> dict:
+    from backend.services import notifications
+
+    for who in RESIDENTS:
+        await call(notifications.follow, actor=w.actor(who), activity_id=w.activity_id)
+    return {}
+
+
+async def a_notification(w: World) -> dict:
+    """The resident's notification that their input was answered."""
+    from sqlalchemy import select
+
+    from backend.models import Notification
+    from tests.services.world import scalar
+
+    await an_answered_input(w)
+    own = col(Notification.account_id) == w.accounts["resident"]
+    return {"notification": await scalar(select(col(Notification.id)).where(own))}
+
 
 CASES = [
     Case(
@@ -318,6 +310,20 @@ CASES = [
         obj="goal",
     ),
     Case(
+        "goalUpdate",
+        doc("goalUpdate", "GoalUpdateInput", "goal { id title version }"),
+        lambda w, x: {"goalId": gid("Goal", w.goal_id), "title": "Mere tryghed for alle"},
+        {"housing"},
+        obj="goal",
+    ),
+    Case(
+        "indicatorUpdate",
+        doc("indicatorUpdate", "IndicatorUpdateInput", "indicator { id target version }"),
+        lambda w, x: {"indicatorId": gid("Indicator", w.indicator_id), "target": 80},
+        {"housing"},
+        obj="indicator",
+    ),
+    Case(
         "indicatorCreate",
         doc("indicatorCreate", "IndicatorCreateInput", "indicator { id unit }"),
         lambda w, x: {
@@ -371,6 +377,13 @@ CASES = [
         obj="followUpGroup",
     ),
     Case(
+        "followUpGroupUpdate",
+        doc("followUpGroupUpdate", "FollowUpGroupUpdateInput", "followUpGroup { id name version }"),
+        lambda w, x: {"groupId": gid("FollowUpGroup", w.group_id), "description": "Mødes hver måned"},
+        {"housing"},
+        obj="followUpGroup",
+    ),
+    Case(
         "groupMemberAdd",
         doc("groupMemberAdd", "GroupMemberAddInput", "followUpGroup { id members { role } }"),
         lambda w, x: {"groupId": gid("FollowUpGroup", w.group_id), "displayName": "Aisha", "role": "formand"},
@@ -409,6 +422,37 @@ CASES = [
         lambda w, x: {"language": "ar"},
         SIGNED_IN,
         obj="language",
+    ),
+    Case(
+        "activityFollow",
+        doc("activityFollow", "ActivityFollowInput", "activity { id followed }"),
+        lambda w, x: {"activityId": gid("Activity", w.activity_id)},
+        RESIDENTS,
+        obj="activity",
+    ),
+    Case(
+        "activityUnfollow",
+        doc("activityUnfollow", "ActivityFollowInput", "activity { id followed }"),
+        lambda w, x: {"activityId": gid("Activity", w.activity_id)},
+        RESIDENTS,
+        both_residents_follow,
+        "activity",
+    ),
+    Case(
+        "notificationsMarkRead",
+        doc("notificationsMarkRead", "NotificationsMarkReadInput", "notifications { id readAt }"),
+        # One id for the list `ids` (GraphQL takes a single value for a list), so that the checks below find it.
+        lambda w, x: {"ids": gid("Notification", x["notification"])},
+        {"resident"},
+        a_notification,
+        "notifications",
+    ),
+    Case(
+        "notificationPreferencesSet",
+        doc("notificationPreferencesSet", "NotificationPreferencesSetInput", "preferences { kind portal email }"),
+        lambda w, x: {"preferences": []},
+        SIGNED_IN,
+        obj="preferences",
     ),
     Case(
         "viewerErase",
@@ -455,7 +499,7 @@ async def test_mutation_as_actor(case: Case, kind: str):
 
 
 def _primary_id(variables: dict) -> str | None:
-    return next((k for k, v in variables.items() if k.endswith("Id") and isinstance(v, str)), None)
+    return next((k for k, v in variables.items() if k.endswith(("Id", "ids")) and isinstance(v, str)), None)
 
 
 @pytest.mark.parametrize(
@@ -463,7 +507,8 @@ def _primary_id(variables: dict) -> str | None:
     [
         c
         for c in CASES
-        if c.setup or _primary_id(c.variables(World(tag="x"), {"input": 1, "agreement": 1, "meeting": 1}))
+        if c.setup
+        or _primary_id(c.variables(World(tag="x"), {"input": 1, "agreement": 1, "meeting": 1, "notification": 1}))
     ],
     ids=lambda c: c.name,
 )

@@ -9,10 +9,11 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from backend.collation import danish_sort_key
 from backend.db import session_scope
-from backend.models import Activity, FocusArea, Partner, PartnerKind, Plan, PlanStatus, UrbanArea, Visibility
+from backend.models import Activity, FocusArea, Partner, PartnerKind, Plan, PlanStatus, UrbanArea, Visibility, pk
 from schema.api import execute
 from tests.schema.test_n_plus_one import recorded_statements
 
@@ -184,23 +185,25 @@ async def _add_plan_with_activities() -> None:
     tag = uuid.uuid4().hex[:6]
     async with session_scope() as session:
         template = (
-            (await session.execute(select(Plan).where(Plan.status == PlanStatus.ACTIVE).order_by(Plan.id)))
+            (await session.execute(select(Plan).where(col(Plan.status) == PlanStatus.ACTIVE).order_by(col(Plan.id))))
             .scalars()
             .first()
         )
+        assert template is not None
         focus = (
-            (await session.execute(select(FocusArea).where(FocusArea.generation_id == template.generation_id)))
+            (await session.execute(select(FocusArea).where(col(FocusArea.generation_id) == template.generation_id)))
             .scalars()
             .first()
         )
-        area = (await session.execute(select(UrbanArea).order_by(UrbanArea.id))).scalars().first()
+        area = (await session.execute(select(UrbanArea).order_by(col(UrbanArea.id)))).scalars().first()
+        assert focus is not None and area is not None
         plan = Plan(
             name=f"Ørestad {tag}",
             status=PlanStatus.ACTIVE,
             start_date=date(2025, 1, 1),
             end_date=date(2028, 12, 31),
             generation_id=template.generation_id,
-            urban_area_id=area.id,
+            urban_area_id=pk(area),
             board_id=template.board_id,
             lead_organisation_id=template.lead_organisation_id,
         )
@@ -208,7 +211,9 @@ async def _add_plan_with_activities() -> None:
         await session.flush()
         for title in ("Åben café", "Zumba", "Ældrekaffe", "Lektiecafé"):
             session.add(
-                Activity(plan_id=plan.id, focus_area_id=focus.id, title=f"{title} {tag}", visibility=Visibility.PUBLIC)
+                Activity(
+                    plan_id=pk(plan), focus_area_id=pk(focus), title=f"{title} {tag}", visibility=Visibility.PUBLIC
+                )
             )
 
 

@@ -7,6 +7,7 @@ rows) and the rows were ordered by id instead of by parent and time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ class CountingContext(Context):
         super().__init__()
         self.rows_fetched: list[int] = []
 
-    async def fetch(self, statement: Any, params: dict[str, Any] | None = None) -> list[Any]:
+    async def fetch(self, statement: Any, params: dict[str, Any] | None = None) -> Sequence[Any]:
         rows = await super().fetch(statement, params)
         self.rows_fetched.append(len(rows))
         return rows
