@@ -6,6 +6,8 @@ another resident's input, or anything that is not an input, is the portal's 404 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -86,14 +88,20 @@ async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
     return item, came_from
 
 
+async def _if_changeable(request: Request, page: Callable[[dict, str], Awaitable[Response]]) -> Response:
+    """For the pages that offer a change: `page(input, where the resident came from)`, or instead the page
+    saying it can no longer be changed (not the resident's own input is 404)."""
+    found = await _changeable_input(request)
+    return found if isinstance(found, Response) else await page(*found)
+
+
 @require_actor(ActorKind.RESIDENT)
 async def edit_form(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    values = {"titel": item["title"], "tekst": item["body"], VERSION_FIELD: item["version"]}
-    return await _edit_page(request, item, came_from, sent=SentBack(values))
+    def form(item: dict, came_from: str) -> Awaitable[Response]:
+        values = {"titel": item["title"], "tekst": item["body"], VERSION_FIELD: item["version"]}
+        return _edit_page(request, item, came_from, sent=SentBack(values))
+
+    return await _if_changeable(request, form)
 
 
 async def _posted_change(request: Request) -> tuple[dict, FormData, str]:
@@ -135,11 +143,7 @@ async def edit(request: Request, actor: Actor):
 
 @require_actor(ActorKind.RESIDENT)
 async def withdraw_confirm(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    return await _withdraw_page(request, item, came_from)
+    return await _if_changeable(request, lambda item, came_from: _withdraw_page(request, item, came_from))
 
 
 async def _withdraw_page(request: Request, item: dict, came_from: str, *, sent: SentBack = NOTHING_SENT):
