@@ -109,10 +109,15 @@ def _identity(
     return Identity(issuer_id=issuer.id, subject=subject, kind=kind, display_name=name, **ids)
 
 
+def _claimed(identity: Identity) -> dict[str, Any]:
+    """The account's columns that the claims decide, as the identity has them."""
+    attrs = ("kind", "display_name", "housing_organisation_id", "partner_id", "municipality_id")
+    return {attr: getattr(identity, attr) for attr in attrs}
+
+
 def _apply(account: Account, identity: Identity) -> bool:
     changed = False
-    for attr in ("kind", "display_name", "housing_organisation_id", "partner_id", "municipality_id"):
-        value = getattr(identity, attr)
+    for attr, value in _claimed(identity).items():
         if getattr(account, attr) != value:
             setattr(account, attr, value)
             changed = True
@@ -132,16 +137,9 @@ async def account_for_identity(session: AsyncSession, identity: Identity) -> Acc
 async def _bring_up_to_date(session: AsyncSession, identity: Identity, account: Account | None, query) -> Account:
     now = utcnow()
     if account is None:
+        claimed = _claimed(identity)
         account = Account(
-            issuer=identity.issuer_id,
-            subject=identity.subject,
-            kind=identity.kind,
-            display_name=identity.display_name,
-            housing_organisation_id=identity.housing_organisation_id,
-            partner_id=identity.partner_id,
-            municipality_id=identity.municipality_id,
-            created_at=now,
-            last_seen_at=now,
+            issuer=identity.issuer_id, subject=identity.subject, created_at=now, last_seen_at=now, **claimed
         )
         session.add(account)
         try:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
@@ -17,6 +17,7 @@ from backend.models import AuditEvent
 # Fields that may hold what a resident wrote or who they are: the log keeps only that they changed.
 # A row as the audit log keeps it: JSON-safe values by column name.
 AuditData = dict[str, Any]
+S = TypeVar("S", bound=SQLModel)
 PERSONAL_FIELDS = frozenset({"title", "body", "display_name", "text", "subject", "author_account_id", "hidden_reason"})
 
 
@@ -74,3 +75,11 @@ async def record(
     )
     session.add(event)
     return event
+
+
+async def created(session: AsyncSession, row: S, *, actor: Actor | None, action: str, plan_id: int | None) -> S:
+    """Add a new row, flush it (so it has its id) and record its creation in the same transaction."""
+    session.add(row)
+    await session.flush()
+    await record(session, actor=actor, action=action, obj=row, plan_id=plan_id)
+    return row

@@ -45,32 +45,31 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-@lru_cache
-def get_async_engine() -> AsyncEngine:
-    # hide_parameters: errors and SQL logs never show bound values (a resident's words, a name).
+def _engine_options(url: str, **pool: int) -> dict[str, Any]:
+    """The engine's options for the configured database (`pool`: the pool's size, PostgreSQL only).
+    hide_parameters: errors and SQL logs never show bound values (a resident's words, a name)."""
     settings = get_settings()
-    url = settings.async_database_url
     if settings.is_sqlite:
         _prepare_sqlite_file(url)
-        engine = create_async_engine(url, echo=settings.log_sql, hide_parameters=True)
+        return {"echo": settings.log_sql, "hide_parameters": True}
+    return {"echo": settings.log_sql, "hide_parameters": True, "pool_pre_ping": True, **pool}
+
+
+@lru_cache
+def get_async_engine() -> AsyncEngine:
+    url = get_settings().async_database_url
+    engine = create_async_engine(url, **_engine_options(url, pool_size=10, max_overflow=10))
+    if get_settings().is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_async_engine(
-            url, echo=settings.log_sql, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
-        )
     return engine
 
 
 @lru_cache
 def get_sync_engine() -> Engine:
-    settings = get_settings()
-    url = settings.sync_database_url
-    if settings.is_sqlite:
-        _prepare_sqlite_file(url)
-        engine = create_engine(url, echo=settings.log_sql, hide_parameters=True)
+    url = get_settings().sync_database_url
+    engine = create_engine(url, **_engine_options(url))
+    if get_settings().is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, echo=settings.log_sql, pool_pre_ping=True, hide_parameters=True)
     return engine
 
 
@@ -82,13 +81,19 @@ def _sessionmaker() -> async_sessionmaker[AsyncSession]:
 @asynccontextmanager
 async def session_scope() -> AsyncIterator[AsyncSession]:
     """One session (one connection) for a unit of work; commits on success, rolls back on error."""
-    async with _sessionmaker()() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with _sessionmaker()() as session, committed(session):
+        yield session
+
+
+@asynccontextmanager
+async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """The block's writes on the session: committed when it ends, rolled back when it raises."""
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
 
 
 def new_session() -> AsyncSession:

@@ -34,7 +34,7 @@ from sqlalchemy import Table, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, col
 
-from backend import clock
+from backend import clock, demo
 from backend import models as m
 from backend.policy import PUBLIC_PLAN_STATUSES
 from backend.rules import financing_problems, focus_area_fits_plan
@@ -153,41 +153,8 @@ HOUSING_ORGANISATIONS = [  # the demo CVRs (made up)
     ("HAB", "10000008"),
     ("DFB", "10000009"),
 ]
-GENERATIONS = {
-    "2011-14": (
-        2011,
-        2014,
-        [
-            "Børn, unge og familie",
-            "Uddannelse, beskæftigelse og erhverv",
-            "Beboernetværk, inddragelse og demokrati",
-            "Sundhed",
-            "Udsatte grupper",
-            "Kultur og fritid",
-            "Image og kommunikation",
-        ],
-    ),
-    "2015-18": (
-        2015,
-        2018,
-        [
-            "Tryghed og trivsel",
-            "Kriminalpræventiv indsats",
-            "Uddannelse og beskæftigelse",
-            "Forebyggelse og forældreansvar",
-        ],
-    ),
-    "2019-26": (
-        2019,
-        2026,
-        [
-            "Uddannelse og livschancer",
-            "Beskæftigelse",
-            "Kriminalitetsforebyggelse",
-            "Sammenhængskraft og medborgerskab",
-        ],
-    ),
-}
+# The funding generations and their focus areas: the same reference data as the demo's.
+GENERATIONS = {name: (start, end, areas) for name, start, end, areas in demo.GENERATIONS}
 ACTIVITY_TITLES = [
     "Lektiecafé",
     "Lommepengejob",

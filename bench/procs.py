@@ -19,20 +19,9 @@ def portal_command(
     port: int, workers: int, *, log_level: str = "warning", graceful_seconds: int | None = None
 ) -> list[str]:
     """uvicorn serving the portal as `backend.cli serve` does (start-up objects frozen out of the GC)."""
-    command = [
-        str(ROOT / ".venv" / "bin" / "uvicorn"),
-        "backend.cli:frozen_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        log_level,
-    ]
+    command = uvicorn(
+        ROOT, "backend.cli:frozen_app", port, workers=workers, log_level=log_level, options=("--factory",)
+    )
     if graceful_seconds is not None:
         command += ["--timeout-graceful-shutdown", str(graceful_seconds)]
     return command
@@ -42,6 +31,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def uvicorn(
+    root: Path, app: str, port: int, *, workers: int, log_level: str, options: tuple[str, ...] = ()
+) -> list[str]:
+    """The command that serves `app` with the checkout's uvicorn on 127.0.0.1:`port`, without an access log."""
+    where = ["--host", "127.0.0.1", "--port", str(port)]
+    how = ["--workers", str(workers), "--no-access-log", "--log-level", log_level]
+    return [str(root / ".venv" / "bin" / "uvicorn"), app, *options, *where, *how]
 
 
 def _children() -> dict[int, list[int]]:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 # Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
 from bench import cluster  # noqa: E402 - after sys.path names the repository root
-from bench.procs import Server, free_port, portal_command, tree_rss  # noqa: E402 - after sys.path names the repository root
+from bench.procs import Server, free_port, portal_command, tree_rss, uvicorn  # noqa: E402 - after sys.path names the repository root
 from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -288,19 +288,7 @@ def main() -> int:
             floor_port = free_port()
             floor = Server.start(
                 "floor",
-                [
-                    str(ROOT / ".venv" / "bin" / "uvicorn"),
-                    "bench.floor:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(floor_port),
-                    "--workers",
-                    str(WORKERS),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn(ROOT, "bench.floor:app", floor_port, workers=WORKERS, log_level="warning"),
                 cwd=ROOT,
                 env=dict(env, FLOOR_DIR=str(floor_dir)),
                 ready_port=floor_port,

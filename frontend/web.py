@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
+from frontend.forms import mutation_errors
 from frontend.i18n import COOKIE, N_, Language, awaits_review, pick_language, translations
 from frontend.operations import OperationFailed, run_operation
 from frontend.templating import environment
@@ -105,6 +106,16 @@ async def query_or_404(request: Request, name: str, variables: dict[str, Any] | 
         return await query(request, name, variables)
     except OperationFailed:
         raise HTTPException(status_code=404) from None
+
+
+async def mutate(
+    request: Request, name: str, input: dict[str, Any], field_ids: dict[str, str], *, gettext, fallback_field: str
+) -> tuple[dict, dict[str, str]]:
+    """Run the mutation `name` with `input`: its payload (the operation's one field) and the payload's
+    errors by form field id (`field_ids`: API field -> form field; anything else: `fallback_field`)."""
+    data = await query(request, name, {"input": input})
+    (payload,) = data.values()
+    return payload, mutation_errors(payload.get("errors"), field_ids, gettext=gettext, fallback_field=fallback_field)
 
 
 def path_id(request: Request, *types: str, name: str = "id") -> str:

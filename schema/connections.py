@@ -229,6 +229,38 @@ class Connection(Generic[T]):
         return cls(items=[], has_next=False, has_previous=False, total=0, count=None)
 
 
+async def page_by_name(
+    context: Context,
+    type_cls: type[T],
+    model: Any,
+    statement: Select[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    order_by: NameOrder | None,
+    name: str = "name",
+) -> Connection[T]:
+    """`page()` of a list of a model's rows that `order_by` may order by its `name` column."""
+    return await page(
+        context,
+        type_cls,
+        statement,
+        model.id,
+        first=first,
+        after=after,
+        order_by=order_by,
+        name_column=getattr(model, name),
+    )
+
+
+def where_given(statement: Select[Any], *conditions: tuple[Any, object]) -> Select[Any]:
+    """The statement narrowed to `column == value` for each (column, value) whose value is given (not None)."""
+    for column, value in conditions:
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
 async def page(
     context: Context,
     type_cls: type[T],

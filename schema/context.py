@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from auth.request import Identity, SignInEnded
 from backend.actor import Actor
-from backend.db import new_session
+from backend.db import committed, new_session
 
 # Rows of any number of columns (Row is variadic: Row[Any] would be a row of one column).
 Rows = Sequence[Row[*tuple[Any, ...]]]
@@ -123,11 +123,10 @@ class Context:
             self.loaders.clear()
             self._writer = asyncio.current_task()
             try:
-                yield session
-                await session.commit()
+                async with committed(session):
+                    yield session
             except BaseException:
-                await session.rollback()
-                self.loaders.clear()
+                self.loaders.clear()  # what they read inside the failed write is rolled back
                 raise
             finally:
                 self._writer = None

@@ -135,14 +135,26 @@ class Loader(Generic[K, V]):
     # The GraphQL type the loader builds, as "module.Class": resolved on first use, so type modules
     # can import loaders without an import cycle.
     type_path: ClassVar[str] = ""
+    # The policy condition (backend/policy.py) on the rows the actor may see, for restrict().
+    policy_filter: ClassVar[Callable[[Actor | None], ColumnElement[bool]] | None] = None
     # Whether statement() depends on the actor: set for a subclass of a generic loader that narrows it
-    # (its own restrict or statement), so that its statement is cached per actor.
+    # (its own restrict or statement, or a policy_filter), so that its statement is cached per actor.
     _actor_scoped: ClassVar[bool] = False
     _target: ClassVar[type]
 
-    def __init_subclass__(cls, generic: bool = False, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not generic and ("restrict" in vars(cls) or "statement" in vars(cls)):
+    def __init_subclass__(cls, generic: bool = False, **declared: Any) -> None:
+        """`declared`: the loader's class attributes, given in its class line, e.g.
+        `class GoalsByPlanIdLoader(ByForeignKeyLoader, model=m.Goal, fk="plan_id"): ...`. Without a
+        `type_path`, a loader of a `model` builds the type of the model's name in its package's types module."""
+        super().__init_subclass__()
+        for name, value in declared.items():
+            if not any(name in vars(base).get("__annotations__", {}) for base in cls.__mro__):
+                raise TypeError(f"{cls.__name__}: {name} is no attribute of a loader")
+            setattr(cls, name, value)
+        if "model" in declared and "type_path" not in declared:
+            package = cls.__module__.rsplit(".", 1)[0]
+            cls.type_path = f"{package}.types.{declared['model'].__name__}"
+        if not generic and ("restrict" in vars(cls) or "statement" in vars(cls) or cls.policy_filter is not None):
             cls._actor_scoped = True
 
     @classmethod
@@ -272,6 +284,12 @@ class Loader(Generic[K, V]):
     def actor(self) -> Actor | None:
         return self.context.actor
 
+    def restrict(self, statement: Select[Any]) -> Select[Any]:
+        """Narrow the statement to what the actor may see (joins and policy filters); default: the
+        class's policy_filter, or all."""
+        condition = type(self).policy_filter  # read from the class: a function there is not bound
+        return statement if condition is None else statement.where(condition(self.actor))
+
     async def fetch(self, statement: Executable, params: dict[str, Any] | None = None) -> Rows:
         return await self.context.fetch(statement, params)
 
@@ -291,10 +309,6 @@ class ByIdLoader(Loader[int, Any], generic=True):
     """One object per primary key (None when absent or, with `where`, not visible)."""
 
     model: ClassVar[Any]  # the model class (SQLModel table)
-
-    def restrict(self, statement: Select[Any]) -> Select[Any]:
-        """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
-        return statement
 
     def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return self.restrict(select(*columns(self.target(), self.model)).where(key_in(self.model.id, keys)))
@@ -328,10 +342,6 @@ class ByForeignKeyLoader(ListByKeyLoader, generic=True):
     fk: ClassVar[str]
     order_by: ClassVar[tuple[Any, ...]] = ()
 
-    def restrict(self, statement: Select[Any]) -> Select[Any]:
-        """Narrow the statement to what the actor may see (joins and policy filters); default: all."""
-        return statement
-
     def statement(self, keys: list[int] | None = None) -> Select[Any]:
         fk_col = getattr(self.model, self.fk)
         stmt = select(*columns(self.target(), self.model), fk_col.label("_key")).where(key_in(fk_col, keys))
@@ -342,16 +352,16 @@ class ThroughLinkLoader(ListByKeyLoader, generic=True):
     """Objects linked to the key through a link table (many-to-many), in primary key order."""
 
     model: ClassVar[Any]  # the model class (SQLModel table)
-    link: ClassVar[Any]  # the link model class
-    link_key: ClassVar[str]  # the link column holding the loader's key
-    link_target: ClassVar[str]  # the link column pointing at model.id
+    link: ClassVar[Any]  # the link model class: a foreign key to model's table, and one to the key's
 
     def statement(self, keys: list[int] | None = None) -> Select[Any]:
-        key_col = getattr(self.link, self.link_key)
+        link = self.link.__table__
+        target = next(c for c in link.columns if any(fk.references(self.model.__table__) for fk in c.foreign_keys))
+        (key,) = (c for c in link.columns if c.foreign_keys and c is not target)
         return (
-            select(*columns(self.target(), self.model), key_col.label("_key"))
-            .join(self.link, getattr(self.link, self.link_target) == self.model.id)
-            .where(key_in(key_col, keys))
+            select(*columns(self.target(), self.model), key.label("_key"))
+            .join(link, target == self.model.id)
+            .where(key_in(key, keys))
             .order_by(self.model.id)
         )
 

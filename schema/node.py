@@ -7,14 +7,19 @@ Each domain registers, per type name, how to fetch one object as the actor may s
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy import ColumnElement, Select, select
 from strawberry.types import get_object_definition
 
+from backend import models as m
+from backend import policy
 from schema.context import Context
 from schema.ids import decode, encode
+from schema.rows import build, columns
 
+T = TypeVar("T")
 NodeFetcher = Callable[[Context, int], Awaitable[Any]]  # (context, pk) -> object | None
 _fetchers: dict[str, NodeFetcher] = {}
 
@@ -45,6 +50,34 @@ def node_resolver(type_name: str) -> Callable[[NodeFetcher], NodeFetcher]:
         return fn
 
     return register
+
+
+async def fetch_one(context: Context, type_cls: type[T], statement: Select[Any]) -> T | None:
+    """The object of the statement's first row, None when it has none (absent, or not the actor's to see)."""
+    rows = await context.fetch(statement)
+    return build(type_cls, rows[0]) if rows else None
+
+
+async def one_of_visible_plan(
+    context: Context,
+    type_cls: type[T],
+    model: Any,
+    pk: int,
+    *extra: ColumnElement[bool],
+    via: tuple[tuple[Any, Any], ...] = (),
+) -> T | None:
+    """One row of a plan part, when the actor may read the plan (and any extra condition holds). `via`: the
+    rows between the part and the plan, each as (model, the column of the row before it that points at it),
+    e.g. a measurement's ((m.Indicator, m.Measurement.indicator_id), (m.Goal, m.Indicator.goal_id))."""
+    statement = select(*columns(type_cls, model))
+    holder = model
+    for parent, key in via:
+        statement = statement.join(parent, parent.id == key)
+        holder = parent
+    statement = statement.join(m.Plan, m.Plan.id == holder.plan_id).where(
+        model.id == pk, policy.plan_filter(context.actor), *extra
+    )
+    return await fetch_one(context, type_cls, statement)
 
 
 def node_types() -> frozenset[str]:

@@ -49,3 +49,9 @@ def build_all(type_cls: type[T], rows: Iterable[Sequence[Any]]) -> list[T]:
         obj.__dict__.update(zip(names, row, strict=False))
         out.append(obj)
     return out
+
+
+def copied(type_cls: type[T], source: object, **given: Any) -> T:
+    """An instance of `type_cls` whose stored fields not `given` are the source's attributes of the same name."""
+    names = [name for name in field_names(type_cls) if name not in given]  # type: ignore[arg-type]  # a class is hashable; mypy does not see it for type[T]
+    return type_cls(**{name: getattr(source, name) for name in names}, **given)

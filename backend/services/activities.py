@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from backend import audit, bounds, events, policy
 from backend.actor import Actor
@@ -21,7 +23,6 @@ from backend.models import (
     Plan,
     ProgressNote,
     Visibility,
-    max_length,
     pk,
 )
 from backend.services import notifications, versions
@@ -29,12 +30,11 @@ from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import UNSET as _UNSET
 from backend.services.validation import (
     Checker,
-    TextRule,
+    TextField,
     Unset,
+    focus_area_of_plan,
     get_or_404,
-    given_texts,
     now,
-    plan_focus_area,
     referenced,
     utc,
 )
@@ -43,6 +43,7 @@ ACTIVITY_DA, ACTIVITY_EN = "Aktiviteten", "The activity"
 OCCURRENCE_DA, OCCURRENCE_EN = "Forekomsten", "The occurrence"
 PARTICIPANTS_MAX = bounds.PARTICIPANTS_MAX
 LANGUAGES_MAX = 20
+R = TypeVar("R", bound=SQLModel)
 
 
 async def _activity_for_update(
@@ -85,6 +86,30 @@ async def _published(session: AsyncSession, activity: Activity) -> None:
     await events.publish(session, events.ACTIVITY_CHANGED, activity_id=activity.id, plan_id=activity.plan_id)
 
 
+async def _occurrence_changed(
+    session: AsyncSession,
+    actor: Actor | None,
+    activity: Activity,
+    occ: Occurrence,
+    before: audit.AuditData,
+    action: str,
+    expected_version: int | None,
+) -> Occurrence:
+    """An occurrence's change stored (at `expected_version` when given, else CONFLICT) and audited
+    (`before`: its snapshot), and its activity changed."""
+    await versions.save(session, occ, expected_version)
+    await audit.record(session, actor=actor, action=action, obj=occ, plan_id=activity.plan_id, before=before)
+    await _changed(session, activity)
+    return occ
+
+
+async def _added(session: AsyncSession, actor: Actor | None, activity: Activity, row: R, action: str) -> R:
+    """A new row of the activity (an occurrence, a note): stored, audited, and the activity changed."""
+    await audit.created(session, row, actor=actor, action=action, plan_id=activity.plan_id)
+    await _changed(session, activity)
+    return row
+
+
 def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     if languages is None:
         return None
@@ -98,18 +123,35 @@ def _languages(check: Checker, languages: list[str] | None) -> list[str] | None:
     return out
 
 
-_ACTIVITY_TEXTS = (
-    TextRule("title", "title", "Titlen", "The title", required=True),
-    TextRule("description", "description", "Beskrivelsen", "The description", single_line=False),
-    TextRule("target_group", "targetGroup", "Målgruppen", "The target group"),
-    TextRule("location", "location", "Stedet", "The location"),
-    TextRule("contact", "contact", "Kontakten", "The contact"),
+ACTIVITY_TEXTS = (
+    TextField("title", "Titlen", "The title", single_line=True),
+    TextField("description", "Beskrivelsen", "The description", required=False),
+    TextField("target_group", "Målgruppen", "The target group", required=False, single_line=True),
+    TextField("location", "Stedet", "The location", required=False, single_line=True),
+    TextField("contact", "Kontakten", "The contact", required=False, single_line=True),
 )
 
 
-def _activity_texts(check: Checker, **given: str | None | Unset) -> dict[str, str | None]:
-    """The activity's texts that are given (title, description, target_group, location, contact), checked."""
-    return given_texts(check, Activity, _ACTIVITY_TEXTS, given)
+def _activity_texts(
+    check: Checker,
+    title: str | None | Unset,
+    description: str | None | Unset,
+    target_group: str | None | Unset,
+    location: str | None | Unset,
+    contact: str | None | Unset,
+) -> dict[str, str | None]:
+    return check.columns(
+        Activity,
+        ACTIVITY_TEXTS,
+        title=title,
+        description=description,
+        target_group=target_group,
+        location=location,
+        contact=contact,
+    )
+
+
+OCCURRENCE_LOCATION = TextField("location", "Stedet", "The location", required=False, single_line=True)
 
 
 async def create(
@@ -134,11 +176,9 @@ async def create(
     if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    texts = _activity_texts(
-        check, title=title, description=description, target_group=target_group, location=location, contact=contact
-    )
+    texts = _activity_texts(check, title, description, target_group, location, contact)
     langs = _languages(check, languages) or []
-    area = await plan_focus_area(session, check, plan, focus_area_id)
+    area = await focus_area_of_plan(session, check, focus_area_id, plan)
     if agreement_id is not None:
         agreement = await session.get(Agreement, agreement_id)
         if agreement is None or agreement.plan_id != plan.id or agreement.kind != AgreementKind.SUB_AGREEMENT:
@@ -207,27 +247,19 @@ async def update(
     await versions.expect(session, activity, expected_version)
     check = Checker()
     if not policy.is_housing_staff_of_plan(actor, activity.plan_id):
-        given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
-        for name, text in given.items():
-            if text is not _UNSET:
-                check.add(
-                    name,
-                    "NOT_ALLOWED",
-                    "Partnere kan kun ændre status og beskrivelse.",
-                    "Partners can only change the status and the description.",
-                )
-        for name, choice in (("visibility", visibility), ("languages", languages)):
-            if choice is not None:
-                check.add(
-                    name,
-                    "NOT_ALLOWED",
-                    "Partnere kan kun ændre status og beskrivelse.",
-                    "Partners can only change the status and the description.",
-                )
+        texts_given = {"title": title, "targetGroup": target_group, "location": location, "contact": contact}
+        choices_given = {"visibility": visibility, "languages": languages}
+        staff_only = [name for name, text in texts_given.items() if text is not _UNSET]
+        staff_only += [name for name, choice in choices_given.items() if choice is not None]
+        for name in staff_only:
+            check.add(
+                name,
+                "NOT_ALLOWED",
+                "Partnere kan kun ændre status og beskrivelse.",
+                "Partners can only change the status and the description.",
+            )
         check.done()
-    texts = _activity_texts(
-        check, title=title, description=description, target_group=target_group, location=location, contact=contact
-    )
+    texts = _activity_texts(check, title, description, target_group, location, contact)
     langs = _languages(check, languages)
     check.done()
     before = audit.snapshot(activity)
@@ -261,23 +293,11 @@ async def add_occurrence(
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
-    location = check.text(
-        "location",
-        location,
-        max_len=max_length(Occurrence, "location"),
-        required=False,
-        label_da="Stedet",
-        label_en="The location",
-        single_line=True,
-    )
+    location = check.column(Occurrence, OCCURRENCE_LOCATION, location)
     starts_at = check.done(starts_at)
     ends_at = check.done(ends_at)
     occ = Occurrence(activity_id=pk(activity), starts_at=starts_at, ends_at=ends_at, location=location)
-    session.add(occ)
-    await session.flush()
-    await audit.record(session, actor=actor, action="occurrence.add", obj=occ, plan_id=activity.plan_id)
-    await _changed(session, activity)
-    return occ
+    return await _added(session, actor, activity, occ, "occurrence.add")
 
 
 async def move_occurrence(
@@ -295,15 +315,7 @@ async def move_occurrence(
     check = Checker()
     starts_at, ends_at = await _occurrence_times(session, check, activity, starts_at, ends_at)
     if location is not _UNSET:
-        location = check.text(
-            "location",
-            location,
-            max_len=max_length(Occurrence, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
+        location = check.column(Occurrence, OCCURRENCE_LOCATION, location)
     if occ.cancelled:
         check.add("occurrenceId", "CANCELLED", "Forekomsten er aflyst.", "The occurrence is cancelled.")
     starts_at = check.done(starts_at)
@@ -313,9 +325,7 @@ async def move_occurrence(
     occ.starts_at, occ.ends_at = starts_at, ends_at
     if location is not _UNSET:
         occ.location = location
-    await versions.save(session, occ, expected_version)
-    await audit.record(session, actor=actor, action="occurrence.move", obj=occ, plan_id=activity.plan_id, before=before)
-    await _changed(session, activity)
+    await _occurrence_changed(session, actor, activity, occ, before, "occurrence.move", expected_version)
     if notifications.moved(was_at, was_where, occ):
         await notifications.occurrence_changed(session, actor, occ, activity, cancelled=False)
     return occ
@@ -334,11 +344,7 @@ async def cancel_occurrence(
         )
     before = audit.snapshot(occ)
     occ.cancelled = True
-    await versions.save(session, occ, expected_version)
-    await audit.record(
-        session, actor=actor, action="occurrence.cancel", obj=occ, plan_id=activity.plan_id, before=before
-    )
-    await _changed(session, activity)
+    await _occurrence_changed(session, actor, activity, occ, before, "occurrence.cancel", expected_version)
     await notifications.occurrence_changed(session, actor, occ, activity, cancelled=True)
     return occ
 
@@ -400,12 +406,9 @@ async def set_participant_count(
     check.done()
     before = audit.snapshot(occ)
     occ.participant_count = count
-    await versions.save(session, occ, expected_version)
-    await audit.record(
-        session, actor=actor, action="occurrence.setParticipantCount", obj=occ, plan_id=activity.plan_id, before=before
+    return await _occurrence_changed(
+        session, actor, activity, occ, before, "occurrence.setParticipantCount", expected_version
     )
-    await _changed(session, activity)
-    return occ
 
 
 async def add_progress_note(
@@ -413,7 +416,7 @@ async def add_progress_note(
 ) -> ProgressNote:
     activity = await _activity_for_update(session, actor, activity_id)
     check = Checker()
-    text = check.text("text", text, max_len=max_length(ProgressNote, "text"), label_da="Noten", label_en="The note")
+    text = check.column(ProgressNote, TextField("text", "Noten", "The note"), text)
     text = check.done(text)
     assert actor is not None  # _activity_for_update lets only the plan's staff and the activity's partners through
     note = ProgressNote(
@@ -422,8 +425,4 @@ async def add_progress_note(
         author_partner_id=actor.partner_id if actor.kind == ActorKind.PARTNER else None,
         author_organisation_id=actor.housing_organisation_id if actor.kind == ActorKind.HOUSING_ORGANISATION else None,
     )
-    session.add(note)
-    await session.flush()
-    await audit.record(session, actor=actor, action="progressNote.add", obj=note, plan_id=activity.plan_id)
-    await _changed(session, activity)
-    return note
+    return await _added(session, actor, activity, note, "progressNote.add")

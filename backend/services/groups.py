@@ -10,10 +10,10 @@ from sqlmodel import col
 
 from backend import audit, policy
 from backend.actor import Actor
-from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, max_length, pk
+from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, pk
 from backend.services import notifications, versions
 from backend.services.errors import NotFound
-from backend.services.validation import UNSET, Checker, Unset, get_or_404, referenced
+from backend.services.validation import UNSET, Checker, TextField, Unset, get_or_404, referenced
 
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
 
@@ -27,26 +27,8 @@ async def _managed_group(
     return group
 
 
-def _group_name(check: Checker, name: str | None) -> str | None:
-    return check.text(
-        "name",
-        name,
-        max_len=max_length(FollowUpGroup, "name"),
-        label_da="Navnet",
-        label_en="The name",
-        single_line=True,
-    )
-
-
-def _group_description(check: Checker, description: str | None) -> str | None:
-    return check.text(
-        "description",
-        description,
-        max_len=max_length(FollowUpGroup, "description"),
-        required=False,
-        label_da="Beskrivelsen",
-        label_en="The description",
-    )
+GROUP_NAME = TextField("name", "Navnet", "The name", single_line=True)
+GROUP_DESCRIPTION = TextField("description", "Beskrivelsen", "The description", required=False)
 
 
 async def create_group(
@@ -62,8 +44,8 @@ async def create_group(
     if not policy.can_manage_plan(actor, pk(plan)):
         raise NotFound("planId", "Helhedsplanen", "The plan")
     check = Checker()
-    name = _group_name(check, name)
-    description = _group_description(check, description)
+    name = check.column(FollowUpGroup, GROUP_NAME, name)
+    description = check.column(FollowUpGroup, GROUP_DESCRIPTION, description)
     estate_ids = list(dict.fromkeys(estate_ids or []))
     plan_estates = set(
         (await session.execute(select(col(PlanEstate.estate_id)).where(col(PlanEstate.plan_id) == plan.id))).scalars()
@@ -102,11 +84,10 @@ async def update_group(
     group = await _managed_group(session, actor, group_id)
     await versions.expect(session, group, expected_version, field="groupId")
     check = Checker()
-    new_name = _group_name(check, name) if name is not UNSET else group.name
-    new_description = _group_description(check, description) if description is not UNSET else group.description
-    new_name = check.done(new_name)
+    texts = check.columns(FollowUpGroup, (GROUP_NAME, GROUP_DESCRIPTION), name=name, description=description)
+    new_name = check.done(texts.get("name", group.name))
     before = audit.snapshot(group)
-    group.name, group.description = new_name, new_description
+    group.name, group.description = new_name, texts.get("description", group.description)
     await versions.save(session, group, expected_version, field="groupId")
     await audit.record(
         session, actor=actor, action="followUpGroup.update", obj=group, plan_id=group.plan_id, before=before
@@ -119,63 +100,21 @@ async def add_member(
 ) -> GroupMember:
     group = await _managed_group(session, actor, group_id)
     check = Checker()
-    display_name = check.text(
-        "displayName",
-        display_name,
-        max_len=max_length(GroupMember, "display_name"),
-        label_da="Navnet",
-        label_en="The name",
-        single_line=True,
+    display_name = check.column(
+        GroupMember, TextField("display_name", "Navnet", "The name", single_line=True), display_name
     )
-    role = check.text(
-        "role", role, max_len=max_length(GroupMember, "role"), label_da="Rollen", label_en="The role", single_line=True
-    )
+    role = check.column(GroupMember, TextField("role", "Rollen", "The role", single_line=True), role)
     display_name = check.done(display_name)
     role = check.done(role)
     member = GroupMember(group_id=pk(group), display_name=display_name, role=role)
-    session.add(member)
-    await session.flush()
-    await audit.record(session, actor=actor, action="groupMember.add", obj=member, plan_id=group.plan_id)
-    return member
+    return await audit.created(session, member, actor=actor, action="groupMember.add", plan_id=group.plan_id)
 
 
-def _meeting_texts(
-    check: Checker,
-    *,
-    location: str | None | Unset = UNSET,
-    agenda: str | None | Unset = UNSET,
-    minutes: str | None | Unset = UNSET,
-) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    if location is not UNSET:
-        out["location"] = check.text(
-            "location",
-            location,
-            max_len=max_length(Meeting, "location"),
-            required=False,
-            label_da="Stedet",
-            label_en="The location",
-            single_line=True,
-        )
-    if agenda is not UNSET:
-        out["agenda"] = check.text(
-            "agenda",
-            agenda,
-            max_len=max_length(Meeting, "agenda"),
-            required=False,
-            label_da="Dagsordenen",
-            label_en="The agenda",
-        )
-    if minutes is not UNSET:
-        out["minutes"] = check.text(
-            "minutes",
-            minutes,
-            max_len=max_length(Meeting, "minutes"),
-            required=False,
-            label_da="Referatet",
-            label_en="The minutes",
-        )
-    return out
+MEETING_TEXTS = (
+    TextField("location", "Stedet", "The location", required=False, single_line=True),
+    TextField("agenda", "Dagsordenen", "The agenda", required=False),
+    TextField("minutes", "Referatet", "The minutes", required=False),
+)
 
 
 async def create_meeting(
@@ -191,14 +130,12 @@ async def create_meeting(
     group = await _managed_group(session, actor, group_id)
     check = Checker()
     starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
-    texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
+    texts = check.columns(Meeting, MEETING_TEXTS, location=location, agenda=agenda, minutes=minutes)
     starts_at = check.done(starts_at)
     meeting = Meeting(group_id=pk(group), starts_at=starts_at)
     for key, value in texts.items():
         setattr(meeting, key, value)
-    session.add(meeting)
-    await session.flush()
-    await audit.record(session, actor=actor, action="meeting.create", obj=meeting, plan_id=group.plan_id)
+    meeting = await audit.created(session, meeting, actor=actor, action="meeting.create", plan_id=group.plan_id)
     await notifications.meeting_changed(session, actor, meeting, group, created=True)
     return meeting
 
@@ -222,7 +159,7 @@ async def update_meeting(
     check = Checker()
     if starts_at is not None:
         starts_at = check.plan_moment("startsAt", starts_at, await referenced(session, Plan, group.plan_id))
-    texts = _meeting_texts(check, location=location, agenda=agenda, minutes=minutes)
+    texts = check.columns(Meeting, MEETING_TEXTS, location=location, agenda=agenda, minutes=minutes)
     check.done()
     before = audit.snapshot(meeting)
     was_at, was_where = meeting.starts_at, meeting.location

@@ -270,9 +270,7 @@ async def register(
         concerns_focus_area_id=focus_area_id,
         channel=channel,
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(session, actor=actor, action="residentInput.register", obj=row, plan_id=plan.id)
+    await audit.created(session, row, actor=actor, action="residentInput.register", plan_id=plan.id)
     await notifications.input_received(session, actor, row, plan)
     await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
     return row
@@ -284,11 +282,31 @@ async def _has_answer(session: AsyncSession, input_id: int) -> bool:
     ).first() is not None
 
 
+WITHDRAWN = FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
+
+
+async def _changed(
+    session: AsyncSession,
+    actor: Actor | None,
+    row: ResidentInput,
+    before: audit.AuditData,
+    *,
+    action: str,
+    plan_id: int,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> ResidentInput:
+    """Stamp, save (at `expected_version` when given, else CONFLICT) and audit a change to an input
+    (`before`: its snapshot from before the change)."""
+    row.updated_at = now()
+    await versions.save(session, row, expected_version, field="inputId")
+    await audit.record(session, actor=actor, action=action, obj=row, plan_id=plan_id, before=before, reason=reason)
+    return row
+
+
 async def _check_still_open(session: AsyncSession, row: ResidentInput) -> None:
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     if not policy.input_open_to_author(
         withdrawn=False, status=row.status, answered=await _has_answer(session, pk(row))
     ):
@@ -348,10 +366,9 @@ async def withdraw(
     await _check_still_open(session, row)
     before = audit.snapshot(row)
     row.withdrawn, row.status, row.published, row.content_hash = True, InputStatus.CLOSED, False, None
-    row.updated_at = now()
-    await versions.save(session, row, expected_version, field="inputId")
-    await audit.record(session, actor=actor, action="residentInput.withdraw", obj=row, plan_id=plan_id, before=before)
-    return row
+    return await _changed(
+        session, actor, row, before, action="residentInput.withdraw", plan_id=plan_id, expected_version=expected_version
+    )
 
 
 async def set_status(
@@ -365,9 +382,7 @@ async def set_status(
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     await versions.expect(session, row, expected_version, field="inputId")
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     if status == InputStatus.ANSWERED and not await _has_answer(session, pk(row)):
         raise ValidationFailed(
             FieldError(
@@ -379,9 +394,15 @@ async def set_status(
         )
     before = audit.snapshot(row)
     row.status = status
-    row.updated_at = now()
-    await versions.save(session, row, expected_version, field="inputId")
-    await audit.record(session, actor=actor, action="residentInput.setStatus", obj=row, plan_id=plan_id, before=before)
+    await _changed(
+        session,
+        actor,
+        row,
+        before,
+        action="residentInput.setStatus",
+        plan_id=plan_id,
+        expected_version=expected_version,
+    )
     if audit.snapshot(row)["status"] != before["status"]:
         await notifications.input_handled(session, actor, row, "status")
     return row
@@ -402,9 +423,7 @@ async def answer(
     row, plan_id = await _input_for(session, actor, input_id, staff=True)
     await versions.expect(session, row, expected_version, field="inputId")
     if row.withdrawn:
-        raise ValidationFailed(
-            FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-        )
+        raise ValidationFailed(WITHDRAWN)
     check = Checker()
     body = check.text("body", body, max_len=ANSWER_MAX, label_da="Svaret", label_en="The answer")
     body = check.done(body)
@@ -442,9 +461,7 @@ async def publish(
     await versions.expect(session, row, expected_version, field="inputId")
     if published:
         if row.withdrawn:
-            raise ValidationFailed(
-                FieldError("inputId", "WITHDRAWN", "Inputtet er trukket tilbage.", "The input has been withdrawn.")
-            )
+            raise ValidationFailed(WITHDRAWN)
         if row.hidden:
             raise ValidationFailed(
                 FieldError(
@@ -465,16 +482,8 @@ async def publish(
             )
     before = audit.snapshot(row)
     row.published = published
-    row.updated_at = now()
-    await versions.save(session, row, expected_version, field="inputId")
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.publish" if published else "residentInput.unpublish",
-        obj=row,
-        plan_id=plan_id,
-        before=before,
-    )
+    action = "residentInput.publish" if published else "residentInput.unpublish"
+    await _changed(session, actor, row, before, action=action, plan_id=plan_id, expected_version=expected_version)
     if published and not before["published"]:
         await notifications.input_handled(session, actor, row, "published")
     return row
@@ -502,16 +511,9 @@ async def hide(
     row.hidden_reason = reason if hidden else None
     if hidden:
         row.published = False
-    row.updated_at = now()
-    await versions.save(session, row, expected_version, field="inputId")
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.hide" if hidden else "residentInput.unhide",
-        obj=row,
-        plan_id=plan_id,
-        before=before,
-        reason=reason,
+    action = "residentInput.hide" if hidden else "residentInput.unhide"
+    await _changed(
+        session, actor, row, before, action=action, plan_id=plan_id, expected_version=expected_version, reason=reason
     )
     if hidden and not before["hidden"]:
         await notifications.input_handled(session, actor, row, "hidden")
@@ -541,14 +543,6 @@ async def report(
     item = InputReport(input_id=pk(row), reporter_account_id=actor.account_id, reason=reason)
     session.add(item)
     await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="residentInput.report",
-        obj=item,
-        object_type="InputReport",
-        plan_id=plan_id,
-        after={"id": item.id, "input_id": row.id},
-        reason=None,
-    )
+    ids = {"id": item.id, "input_id": row.id}  # ids only: the reporter's words stay out of the log
+    await audit.record(session, actor=actor, action="residentInput.report", obj=item, plan_id=plan_id, after=ids)
     return item

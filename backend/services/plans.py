@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypedDict, TypeGuard
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -22,7 +22,6 @@ from backend.models import (
     Decision,
     DecisionOutcome,
     FinancingParty,
-    FocusArea,
     FundingGeneration,
     Goal,
     HousingEstate,
@@ -45,13 +44,12 @@ from backend.services.errors import FieldError, NotFound, ValidationFailed
 from backend.services.validation import (
     UNSET,
     Checker,
-    TextRule,
+    TextField,
     Unset,
+    focus_area_of_plan,
     get_or_404,
-    given_texts,
     lock_plan,
     now,
-    plan_focus_area,
     referenced,
 )
 
@@ -65,27 +63,10 @@ async def _managed_plan(session: AsyncSession, actor: Actor | None, plan_id: int
     return plan
 
 
-class _PlanTexts(TypedDict, total=False):
-    name: str | None
-    summary: str | None
-
-
-def _plan_texts(check: Checker, name: str | None | Unset, summary: str | None | Unset) -> _PlanTexts:
-    out: _PlanTexts = {}
-    if name is not UNSET:
-        out["name"] = check.text(
-            "name", name, max_len=max_length(Plan, "name"), label_da="Navnet", label_en="The name", single_line=True
-        )
-    if summary is not UNSET:
-        out["summary"] = check.text(
-            "summary",
-            summary,
-            max_len=max_length(Plan, "summary"),
-            required=False,
-            label_da="Resuméet",
-            label_en="The summary",
-        )
-    return out
+PLAN_TEXTS = (
+    TextField("name", "Navnet", "The name", single_line=True),
+    TextField("summary", "Resuméet", "The summary", required=False),
+)
 
 
 async def _ids_exist(
@@ -120,7 +101,7 @@ async def create_plan(
     if not policy.can_create_plan(actor) or actor.housing_organisation_id is None:
         raise NotFound(None, PLAN_DA, PLAN_EN)
     check = Checker()
-    texts = _plan_texts(check, name, summary)
+    texts = check.columns(Plan, PLAN_TEXTS, name=name, summary=summary)
     start_date = check.day("startDate", start_date)
     end_date = check.day("endDate", end_date)
     check.period("startDate", start_date, "endDate", end_date)
@@ -187,7 +168,7 @@ async def update_plan(
     plan = await _managed_plan(session, actor, plan_id)
     await versions.expect(session, plan, expected_version)
     check = Checker()
-    texts = _plan_texts(check, name, summary)
+    texts = check.columns(Plan, PLAN_TEXTS, name=name, summary=summary)
     new_start = check.day("startDate", start_date or plan.start_date)
     new_end = check.day("endDate", end_date or plan.end_date)
     check.period("startDate", new_start, "endDate", new_end)
@@ -391,33 +372,12 @@ async def create_agreement_version(
     """A new version (the next number); earlier versions, approved or not, stay as they are."""
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = check.text(
-        "title",
-        title,
-        max_len=max_length(Agreement, "title"),
-        label_da="Titlen",
-        label_en="The title",
-        single_line=True,
-    )
-    body = check.text(
-        "body", body, max_len=max_length(Agreement, "body"), required=False, label_da="Teksten", label_en="The text"
-    )
+    title = check.column(Agreement, TextField("title", "Titlen", "The title", single_line=True), title)
+    body = check.column(Agreement, TextField("body", "Teksten", "The text", required=False), body)
     if kind == AgreementKind.SUB_AGREEMENT:
-        area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
-        if area is None:
-            check.add(
-                "focusAreaId",
-                "REQUIRED" if focus_area_id is None else "NOT_FOUND",
-                "En delaftale hører til et indsatsområde.",
-                "A sub-agreement belongs to a focus area.",
-            )
-        elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-            check.add(
-                "focusAreaId",
-                "FOCUS_AREA_NOT_IN_GENERATION",
-                "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-                "The focus area does not belong to the plan's funding generation.",
-            )
+        code = "REQUIRED" if focus_area_id is None else "NOT_FOUND"
+        why_da, why_en = "En delaftale hører til et indsatsområde.", "A sub-agreement belongs to a focus area."
+        await focus_area_of_plan(session, check, focus_area_id, plan, absent=(code, why_da, why_en))
     elif focus_area_id is not None:
         check.add(
             "focusAreaId", "INVALID", "Kun delaftaler har et indsatsområde.", "Only sub-agreements have a focus area."
@@ -439,9 +399,7 @@ async def create_agreement_version(
     row = Agreement(
         plan_id=pk(plan), kind=kind, focus_area_id=focus_area_id, version=(latest or 0) + 1, title=title, body=body
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(session, actor=actor, action="agreement.versionCreate", obj=row, plan_id=plan.id)
+    await audit.created(session, row, actor=actor, action="agreement.versionCreate", plan_id=plan.id)
     await notifications.agreement_awaits_approval(session, actor, row, plan)
     return row
 
@@ -564,10 +522,7 @@ async def send_back_agreement(
 
 
 # ---------------------------------------------------------------- goals, indicators, measurements
-def _goal_title(check: Checker, title: str | None) -> str | None:
-    return check.text(
-        "title", title, max_len=max_length(Goal, "title"), label_da="Målet", label_en="The goal", single_line=True
-    )
+GOAL_TITLE = TextField("title", "Målet", "The goal", single_line=True)
 
 
 async def create_goal(
@@ -580,15 +535,12 @@ async def create_goal(
 ) -> Goal:
     plan = await _managed_plan(session, actor, plan_id)
     check = Checker()
-    title = _goal_title(check, title)
+    title = check.column(Goal, GOAL_TITLE, title)
     if focus_area_id is not None:
-        await plan_focus_area(session, check, plan, focus_area_id)
+        await focus_area_of_plan(session, check, focus_area_id, plan)
     title = check.done(title)
     goal = Goal(plan_id=pk(plan), title=title, focus_area_id=focus_area_id)
-    session.add(goal)
-    await session.flush()
-    await audit.record(session, actor=actor, action="goal.create", obj=goal, plan_id=plan.id)
-    return goal
+    return await audit.created(session, goal, actor=actor, action="goal.create", plan_id=plan.id)
 
 
 async def update_goal(
@@ -605,9 +557,9 @@ async def update_goal(
     await versions.expect(session, goal, expected_version, field="goalId")
     plan = await referenced(session, Plan, goal.plan_id)
     check = Checker()
-    new_title = _goal_title(check, title) if title is not UNSET else goal.title
+    new_title = check.column(Goal, GOAL_TITLE, title) if title is not UNSET else goal.title
     if focus_area_id is not UNSET and focus_area_id is not None:
-        await plan_focus_area(session, check, plan, focus_area_id)
+        await focus_area_of_plan(session, check, focus_area_id, plan)
     new_title = check.done(new_title)
     before = audit.snapshot(goal)
     goal.title = new_title
@@ -625,10 +577,10 @@ async def _managed_goal(session: AsyncSession, actor: Actor | None, goal_id: int
     return goal
 
 
-_INDICATOR_TEXTS = (
-    TextRule("name", "name", "Navnet", "The name", required=True),
-    TextRule("unit", "unit", "Enheden", "The unit", required=True),
-    TextRule("data_source", "dataSource", "Datakilden", "The data source"),
+INDICATOR_TEXTS = (
+    TextField("name", "Navnet", "The name", single_line=True),
+    TextField("unit", "Enheden", "The unit", single_line=True),
+    TextField("data_source", "Datakilden", "The data source", required=False, single_line=True),
 )
 
 
@@ -642,7 +594,7 @@ def _indicator_fields(
     target: float | None | Unset = UNSET,
 ) -> tuple[dict[str, str | None], dict[str, float | None]]:
     """The given texts and numbers of an indicator, checked (left-out ones are not in the result)."""
-    texts = given_texts(check, Indicator, _INDICATOR_TEXTS, {"name": name, "unit": unit, "data_source": data_source})
+    texts = check.columns(Indicator, INDICATOR_TEXTS, name=name, unit=unit, data_source=data_source)
     numbers = {key: check.number(key, n) for key, n in (("baseline", baseline), ("target", target)) if n is not UNSET}
     return texts, numbers
 
@@ -674,10 +626,7 @@ async def create_indicator(
         target=numbers["target"],
         direction=direction,
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(session, actor=actor, action="indicator.create", obj=row, plan_id=goal.plan_id)
-    return row
+    return await audit.created(session, row, actor=actor, action="indicator.create", plan_id=goal.plan_id)
 
 
 async def _managed_indicator(
@@ -736,9 +685,7 @@ async def record_measurement(
     plan = await referenced(session, Plan, goal.plan_id)
     period = check.plan_day("period", period, plan)
     value = check.number("value", value, required=True)
-    note = check.text(
-        "note", note, max_len=max_length(Measurement, "note"), required=False, label_da="Noten", label_en="The note"
-    )
+    note = check.column(Measurement, TextField("note", "Noten", "The note", required=False), note)
     period = check.done(period)
     value = check.done(value)
     row = (
@@ -850,18 +797,8 @@ async def add_milestone(
     check = Checker()
     low, high = bounds.plan_days(plan.start_date, plan.end_date)
     year = check.int_range("year", year, low=low.year, high=high.year)
-    title = check.text(
-        "title",
-        title,
-        max_len=max_length(Milestone, "title"),
-        label_da="Milepælen",
-        label_en="The milestone",
-        single_line=True,
-    )
+    title = check.column(Milestone, TextField("title", "Milepælen", "The milestone", single_line=True), title)
     year = check.done(year)
     title = check.done(title)
     row = Milestone(plan_id=pk(plan), year=year, title=title)
-    session.add(row)
-    await session.flush()
-    await audit.record(session, actor=actor, action="milestone.create", obj=row, plan_id=plan.id)
-    return row
+    return await audit.created(session, row, actor=actor, action="milestone.create", plan_id=plan.id)

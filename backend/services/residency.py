@@ -105,6 +105,19 @@ def _record(residency: Residency) -> audit.AuditData:
     return audit.snapshot(residency, personal=NOT_LOGGED)
 
 
+async def _audit(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    residency: Residency,
+    before: audit.AuditData | None = None,
+    **ids: int | None,
+) -> None:
+    """Record a residency's change in the audit log: its record after (and before), and `ids` it concerned."""
+    after = dict(_record(residency), **ids)
+    await audit.record(session, actor=actor, action=action, obj=residency, before=before, after=after)
+
+
 async def confirm(
     *,
     session: AsyncSession,
@@ -133,7 +146,7 @@ async def confirm(
     residency = Residency(account_id=pk(account), estate_id=pk(estate), since=since, confirmed_by="STAFF")
     session.add(residency)
     await session.flush()
-    await audit.record(session, actor=actor, action="residency.confirm", obj=residency, after=_record(residency))
+    await _audit(session, actor, "residency.confirm", residency)
     return residency
 
 
@@ -310,13 +323,7 @@ async def redeem_code(*, session: AsyncSession, actor: Actor | None, code: str |
     # Success: this attempt was no wrong guess (bookkeeping, not domain data: not audited).
     await session.execute(delete(ResidencyCodeAttempt).where(col(ResidencyCodeAttempt.id) == attempt_id))
     await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="residency.redeemCode",
-        obj=residency,
-        after=dict(_record(residency), code_id=row.id),
-    )
+    await _audit(session, actor, "residency.redeemCode", residency, code_id=row.id)
     return residency
 
 
@@ -355,9 +362,7 @@ async def end(
     before = _record(residency)
     residency.until = until
     await session.flush()
-    await audit.record(
-        session, actor=actor, action="residency.end", obj=residency, before=before, after=_record(residency)
-    )
+    await _audit(session, actor, "residency.end", residency, before)
     return residency
 
 

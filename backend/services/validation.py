@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING, Final, TypeVar, overload
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from backend import bounds, clock
+from backend import bounds, clock, rules
+from backend.models import FocusArea, max_length
 from backend.services.errors import FieldError, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
-    from backend.models import FocusArea, Plan
+    from backend.models import Plan
 
 M = TypeVar("M", bound=SQLModel)
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
 D = TypeVar("D")
+V = TypeVar("V", date, datetime)
 
 
 class Unset(enum.Enum):
@@ -48,20 +50,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
-PLAN_WHY_DA = " (helhedsplanens periode plus et år før og efter)"
-PLAN_WHY_EN = " (the plan's period plus a year before and after)"
-
-
 @dataclass(frozen=True)
-class TextRule:
-    """How a text column of a model is given and checked (its limit is the model's max_length)."""
+class TextField:
+    """A text column of a model as a form gives it: its label, whether it must be filled, one line or more."""
 
     column: str
-    field: str  # the input field (camelCase)
     label_da: str
     label_en: str
-    required: bool = False
-    single_line: bool = True
+    required: bool = True
+    single_line: bool = False
+
+    @property
+    def field(self) -> str:
+        """The input's name: the column in camelCase (target_group: targetGroup)."""
+        head, *rest = self.column.split("_")
+        return head + "".join(word.title() for word in rest)
+
+
+PLAN_WHY = (" (helhedsplanens periode plus et år før og efter)", " (the plan's period plus a year before and after)")
 
 
 class Checker:
@@ -141,6 +147,29 @@ class Checker:
             return None
         return value
 
+    def column(self, model: type[SQLModel], spec: TextField, value: str | None) -> str | None:
+        """`text()` for a model's text column: its max_length (backend/models.py) and the spec's label."""
+        return self.text(
+            spec.field,
+            value,
+            max_len=max_length(model, spec.column),
+            required=spec.required,
+            label_da=spec.label_da,
+            label_en=spec.label_en,
+            single_line=spec.single_line,
+        )
+
+    def columns(
+        self, model: type[SQLModel], specs: Sequence[TextField], **values: str | None | Unset
+    ) -> dict[str, str | None]:
+        """The checked texts of the columns given (an UNSET one is left out), by column name."""
+        out: dict[str, str | None] = {}
+        for spec in specs:
+            value = values[spec.column]
+            if value is not UNSET:
+                out[spec.column] = self.column(model, spec, value)
+        return out
+
     def language(self, field: str, value: str | None, default: str = "da") -> str:
         if value is None or not value.strip():
             return default
@@ -207,59 +236,50 @@ class Checker:
         why_en: str = "",
     ) -> date | None:
         """A date within [low, high] (by default the years every stored date lies in)."""
-        if value is None:
-            if required:
-                self.add(field, "REQUIRED", "Datoen skal udfyldes.", "The date is required.")
-            return None
-        if not low <= value <= high:
-            self.add(
-                field,
-                "OUT_OF_RANGE",
-                f"Datoen skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
-                f"The date must lie between {low.isoformat()} and {high.isoformat()}{why_en}.",
-            )
-            return None
-        return value
-
-    def moment(
-        self,
-        field: str,
-        value: datetime | None,
-        *,
-        low: date = bounds.DATE_MIN,
-        high: date = bounds.DATE_MAX,
-        required: bool = True,
-        why_da: str = "",
-        why_en: str = "",
-    ) -> datetime | None:
-        """A moment (as aware UTC) on a day within [low, high]; a naive one means UTC."""
-        if value is None:
-            if required:
-                self.add(field, "REQUIRED", "Tidspunktet skal udfyldes.", "The time is required.")
-            return None
-        try:
-            value = utc(value)
-            ok = low <= value.date() <= high
-        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 has no UTC time
-            ok = False
-        if not ok:
-            self.add(
-                field,
-                "OUT_OF_RANGE",
-                f"Tidspunktet skal ligge mellem {low.isoformat()} og {high.isoformat()}{why_da}.",
-                f"The time must lie between {low.isoformat()} and {high.isoformat()}{why_en}.",
-            )
-            return None
-        return value
+        return self._on_days(field, value, value, low, high, required, ("Datoen", "The date"), (why_da, why_en))
 
     def plan_moment(self, field: str, value: datetime | None, plan: Plan, *, required: bool = True) -> datetime | None:
-        """A moment within the plan's period plus PLAN_MARGIN on both sides."""
+        """A moment (as aware UTC; a naive one means UTC) on a day within the plan's period plus PLAN_MARGIN
+        on both sides."""
         low, high = bounds.plan_days(plan.start_date, plan.end_date)
-        return self.moment(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, required=required)
+        day: date | None = None
+        try:
+            value = utc(value)
+            day = value.date() if value is not None else None
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00 has no UTC time: out of range
+            pass
+        return self._on_days(field, value, day, low, high, required, ("Tidspunktet", "The time"), PLAN_WHY)
 
     def plan_day(self, field: str, value: date | None, plan: Plan, *, required: bool = True) -> date | None:
         low, high = bounds.plan_days(plan.start_date, plan.end_date)
-        return self.day(field, value, low=low, high=high, why_da=PLAN_WHY_DA, why_en=PLAN_WHY_EN, required=required)
+        return self._on_days(field, value, value, low, high, required, ("Datoen", "The date"), PLAN_WHY)
+
+    def _on_days(
+        self,
+        field: str,
+        value: V | None,
+        day: date | None,
+        low: date,
+        high: date,
+        required: bool,
+        what: tuple[str, str],
+        why: tuple[str, str],
+    ) -> V | None:
+        """`value` when given and its `day` lies within [low, high]; `what` names it (Danish, English),
+        `why` says where the bounds come from."""
+        if value is None:
+            if required:
+                self.add(field, "REQUIRED", f"{what[0]} skal udfyldes.", f"{what[1]} is required.")
+            return None
+        if day is None or not low <= day <= high:
+            self.add(
+                field,
+                "OUT_OF_RANGE",
+                f"{what[0]} skal ligge mellem {low.isoformat()} og {high.isoformat()}{why[0]}.",
+                f"{what[1]} must lie between {low.isoformat()} and {high.isoformat()}{why[1]}.",
+            )
+            return None
+        return value
 
     def number(self, field: str, value: float | None, *, required: bool = False) -> float | None:
         """A finite number within ±NUMBER_MAX."""
@@ -289,48 +309,6 @@ class Checker:
             )
             return False
         return True
-
-
-async def plan_focus_area(
-    session: AsyncSession, check: Checker, plan: Plan, focus_area_id: int | None
-) -> FocusArea | None:
-    """The focus area, checked: it exists and belongs to the plan's funding generation."""
-    from backend import rules
-    from backend.models import FocusArea
-
-    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
-    if area is None:
-        check.add("focusAreaId", "NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist.")
-    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
-        check.add(
-            "focusAreaId",
-            "FOCUS_AREA_NOT_IN_GENERATION",
-            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
-            "The focus area does not belong to the plan's funding generation.",
-        )
-    return area
-
-
-def given_texts(
-    check: Checker, model: type[SQLModel], rules: Iterable[TextRule], given: Mapping[str, str | None | Unset]
-) -> dict[str, str | None]:
-    """The texts that are given (by column; UNSET ones are left out), each checked by its rule."""
-    from backend.models import max_length
-
-    out: dict[str, str | None] = {}
-    for rule in rules:
-        value = given.get(rule.column, UNSET)
-        if value is not UNSET:
-            out[rule.column] = check.text(
-                rule.field,
-                value,
-                max_len=max_length(model, rule.column),
-                required=rule.required,
-                label_da=rule.label_da,
-                label_en=rule.label_en,
-                single_line=rule.single_line,
-            )
-    return out
 
 
 @overload
@@ -384,3 +362,26 @@ async def get_or_404(
     if obj is None:
         raise NotFound(field, what_da, what_en)
     return obj
+
+
+async def focus_area_of_plan(
+    session: AsyncSession,
+    check: Checker,
+    focus_area_id: int | None,
+    plan: Plan,
+    *,
+    absent: tuple[str, str, str] = ("NOT_FOUND", "Indsatsområdet findes ikke.", "The focus area does not exist."),
+) -> FocusArea | None:
+    """The focus area, which must belong to the plan's funding generation; else an error on focusAreaId
+    (`absent`: code, Danish and English when there is no such area)."""
+    area = await session.get(FocusArea, focus_area_id) if isinstance(focus_area_id, int) else None
+    if area is None:
+        check.add("focusAreaId", *absent)
+    elif not rules.focus_area_fits_plan(area.generation_id, plan.generation_id):
+        check.add(
+            "focusAreaId",
+            "FOCUS_AREA_NOT_IN_GENERATION",
+            "Indsatsområdet hører ikke til helhedsplanens bevillingsperiode.",
+            "The focus area does not belong to the plan's funding generation.",
+        )
+    return area

@@ -41,13 +41,39 @@ def _row(obj: SQLModel, *fields: str) -> Json:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
-    """Everything the portal stores about the signed-in person (GDPR art. 15 and 20), as plain JSON."""
-    if not policy.can_export_own_data(actor):
+async def _own_account(
+    session: AsyncSession, actor: Actor | None, allowed: bool, problem: FieldError | None = None
+) -> Account:
+    """The signed-in person's account: absent unless the policy `allowed` it; a `problem` with the input
+    is raised before the account is read."""
+    if not allowed or actor is None:
         raise NotFound(None, "Kontoen", "The account")
+    if problem is not None:
+        raise ValidationFailed(problem)
     account = await session.get(Account, actor.account_id)
     if account is None:
         raise NotFound(None, "Kontoen", "The account")
+    return account
+
+
+async def _record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    account_id: int | None,
+    *,
+    before: audit.AuditData | None = None,
+    after: audit.AuditData,
+) -> None:
+    """An audit event about the account (its id only, never what it holds)."""
+    await audit.record(
+        session, actor=actor, action=action, object_type="Account", object_id=account_id, before=before, after=after
+    )
+
+
+async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
+    """Everything the portal stores about the signed-in person (GDPR art. 15 and 20), as plain JSON."""
+    account = await _own_account(session, actor, policy.can_export_own_data(actor))
     residencies = (
         await session.execute(
             select(Residency, col(HousingEstate.name))
@@ -185,33 +211,21 @@ async def export_data(*, session: AsyncSession, actor: Actor | None) -> Json:
         "activity_follows": [_row(f, "activity_id", "created_at") for f in follows],
         "notification_preferences": [_row(p, "kind", "portal", "email") for p in preferences],
     }
-    await audit.record(
-        session,
-        actor=actor,
-        action="viewer.dataExport",
-        object_type="Account",
-        object_id=account.id,
-        after={"id": account.id},
-    )
+    await _record(session, actor, "viewer.dataExport", account.id, after={"id": account.id})
     return data
+
+
+UNCONFIRMED = FieldError(
+    "confirm",
+    "CONFIRMATION_REQUIRED",
+    "Bekræft, at du vil slette din konto.",
+    "Confirm that you want to erase your account.",
+)
 
 
 async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) -> int:
     """Erase the resident's account: inputs stay with the group, anonymised; residencies and sessions go."""
-    if not policy.can_erase_own_account(actor):
-        raise NotFound(None, "Kontoen", "The account")
-    if not confirm:
-        raise ValidationFailed(
-            FieldError(
-                "confirm",
-                "CONFIRMATION_REQUIRED",
-                "Bekræft, at du vil slette din konto.",
-                "Confirm that you want to erase your account.",
-            )
-        )
-    account = await session.get(Account, actor.account_id)
-    if account is None:
-        raise NotFound(None, "Kontoen", "The account")
+    account = await _own_account(session, actor, policy.can_erase_own_account(actor), None if confirm else UNCONFIRMED)
     anonymised = await rows_changed(
         session,
         update(ResidentInput)
@@ -232,54 +246,33 @@ async def erase(*, session: AsyncSession, actor: Actor | None, confirm: bool) ->
     account_id = pk(account)
     await session.delete(account)
     await session.flush()
-    await audit.record(
-        session,
-        actor=actor,
-        action="viewer.erase",
-        object_type="Account",
-        object_id=account_id,
-        before={"id": account_id},
-        after={
-            "inputs_anonymised": anonymised,
-            "residencies_removed": residencies,
-            "sessions_removed": sessions,
-            "mail_address_removed": mail_address,
-            "notifications_removed": notifications,
-            "follows_removed": follows,
-        },
-    )
+    removed = {
+        "inputs_anonymised": anonymised,
+        "residencies_removed": residencies,
+        "sessions_removed": sessions,
+        "mail_address_removed": mail_address,
+        "notifications_removed": notifications,
+        "follows_removed": follows,
+    }
+    await _record(session, actor, "viewer.erase", account_id, before={"id": account_id}, after=removed)
     return account_id
 
 
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+NOT_A_LANGUAGE = FieldError(
+    "language",
+    "INVALID",
+    "Sproget skal være en sprogkode som da eller ar.",
+    "The language must be a language code such as da or ar.",
+)
 
 
 async def set_language(*, session: AsyncSession, actor: Actor | None, language: str) -> int:
     """Remember the portal language the signed-in person chose (the portal restores it at sign-in)."""
-    if not policy.can_choose_own_language(actor):
-        raise NotFound(None, "Kontoen", "The account")
-    if not LANGUAGE_CODE.fullmatch(language or ""):
-        raise ValidationFailed(
-            FieldError(
-                "language",
-                "INVALID",
-                "Sproget skal være en sprogkode som da eller ar.",
-                "The language must be a language code such as da or ar.",
-            )
-        )
-    account = await session.get(Account, actor.account_id)
-    if account is None:
-        raise NotFound(None, "Kontoen", "The account")
+    invalid = None if LANGUAGE_CODE.fullmatch(language or "") else NOT_A_LANGUAGE
+    account = await _own_account(session, actor, policy.can_choose_own_language(actor), invalid)
     if account.language != language:
         before = {"language": account.language}
         account.language = language
-        await audit.record(
-            session,
-            actor=actor,
-            action="viewer.setLanguage",
-            object_type="Account",
-            object_id=account.id,
-            before=before,
-            after={"language": language},
-        )
+        await _record(session, actor, "viewer.setLanguage", account.id, before=before, after={"language": language})
     return pk(account)

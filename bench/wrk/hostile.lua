@@ -4,23 +4,15 @@
 -- Answers 429 (the client's budget is spent) are counted as "rejected".
 local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
 
-local threads = {}
-local next_id = 0
-
-function setup(thread)
-  next_id = next_id + 1
-  thread:set("id", next_id)
-  table.insert(threads, thread)
-end
+setup = report.setup
+done = report.done_with_rejected
 
 local template, counter = nil, 0
 -- A global, not a local: done() reads each thread's count with thread:get, which sees globals only.
 rejected = 0
 
 function init(args)
-  local f = assert(io.open(args[1], "rb"))
-  template = f:read("*a")
-  f:close()
+  template = report.read(args[1])
   rejected = 0
 end
 
@@ -37,10 +29,4 @@ function response(status, headers, body)
   if status == 429 then
     rejected = rejected + 1
   end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + (tonumber(t:get("rejected")) or 0) end
-  report.done(summary, latency, requests, total)
 end

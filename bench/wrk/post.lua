@@ -3,9 +3,7 @@
 local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
 
 function init(args)
-  local f = assert(io.open(args[1], "rb"))
-  wrk.body = f:read("*a")
-  f:close()
+  wrk.body = report.read(args[1])
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Accept"] = args[3] or "application/json"

@@ -12,4 +12,29 @@ function M.done(summary, latency, requests, rejected)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, rejected or 0))
 end
 
+-- The file's contents (a request template or body).
+function M.read(path)
+  local f = assert(io.open(path, "rb"))
+  local contents = f:read("*a")
+  f:close()
+  return contents
+end
+
+-- setup() and done() of a script whose threads count rejected answers: each thread gets an id,
+-- and done() adds up the threads' counts.
+local threads = {}
+local next_id = 0
+
+function M.setup(thread)
+  next_id = next_id + 1
+  thread:set("id", next_id)
+  table.insert(threads, thread)
+end
+
+function M.done_with_rejected(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + (tonumber(t:get("rejected")) or 0) end
+  M.done(summary, latency, requests, total)
+end
+
 return M

@@ -5,21 +5,15 @@
 -- A 200 whose payload has errors (rate limited, duplicate, ...) counts as rejected.
 local report = dofile(os.getenv("WRK_LUA_DIR") .. "/report.lua")
 
-local threads = {}
-local next_id = 0
+setup = report.setup
+done = report.done_with_rejected
 
-function setup(thread)
-  next_id = next_id + 1
-  thread:set("id", next_id)
-  table.insert(threads, thread)
-end
-
-local template, tokens, counter, rejected, stride = nil, {}, 0, 0, 1
+local template, tokens, counter, stride = nil, {}, 0, 1
+-- A global, not a local: done() reads each thread's count with thread:get, which sees globals only.
+rejected = 0
 
 function init(args)
-  local f = assert(io.open(args[1], "rb"))
-  template = f:read("*a")
-  f:close()
+  template = report.read(args[1])
   for line in io.lines(args[2]) do
     local auth, group = line:match("^(.-)\t(.*)$")
     if auth then table.insert(tokens, { auth = auth, group = group }) end
@@ -44,10 +38,4 @@ function response(status, headers, body)
   if status == 200 and not body:find('"errors":[]', 1, true) then
     rejected = rejected + 1
   end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, t in ipairs(threads) do total = total + (tonumber(t:get("rejected")) or 0) end
-  report.done(summary, latency, requests, total)
 end

@@ -6,15 +6,27 @@ another resident's input, or anything that is not an input, is the portal's 404 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import NOTHING_SENT, VERSION_FIELD, SentBack, edit_conflict, mutation_errors, posted_version
+from frontend.forms import NOTHING_SENT, VERSION_FIELD, SentBack, edit_conflict, posted_version
 from frontend.pages.groups import check_input_texts
-from frontend.web import gettext_for, path_id, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import (
+    gettext_for,
+    mutate,
+    path_id,
+    query_or_404,
+    redirect,
+    render,
+    require_actor,
+    verified_form,
+)
 
 # Where the resident came from: the follow-up group's page, or (by default) My page.
 FROM_GROUP = "foelgegruppe"
@@ -76,45 +88,52 @@ async def _changeable_input(request: Request) -> tuple[dict, str] | Response:
     return item, came_from
 
 
+async def _if_changeable(request: Request, page: Callable[[dict, str], Awaitable[Response]]) -> Response:
+    """For the pages that offer a change: `page(input, where the resident came from)`, or instead the page
+    saying it can no longer be changed (not the resident's own input is 404)."""
+    found = await _changeable_input(request)
+    return found if isinstance(found, Response) else await page(*found)
+
+
 @require_actor(ActorKind.RESIDENT)
 async def edit_form(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    values = {"titel": item["title"], "tekst": item["body"], VERSION_FIELD: item["version"]}
-    return await _edit_page(request, item, came_from, sent=SentBack(values))
+    def form(item: dict, came_from: str) -> Awaitable[Response]:
+        values = {"titel": item["title"], "tekst": item["body"], VERSION_FIELD: item["version"]}
+        return _edit_page(request, item, came_from, sent=SentBack(values))
+
+    return await _if_changeable(request, form)
+
+
+async def _posted_change(request: Request) -> tuple[dict, FormData, str]:
+    """A change posted to one of the resident's own inputs: the input, the (CSRF-checked) form, and where
+    the resident came from."""
+    item = await _own_input(request)
+    form = await verified_form(request)
+    return item, form, _came_from(request, form)
 
 
 @require_actor(ActorKind.RESIDENT)
 async def edit(request: Request, actor: Actor):
     _ = gettext_for(request)
-    item = await _own_input(request)
-    form = await verified_form(request)
-    came_from = _came_from(request, form)
+    item, form, came_from = await _posted_change(request)
     values = {k: str(form.get(k, "")) for k in ("titel", "tekst", VERSION_FIELD)}
     errors: dict[str, str] = {}
     conflict = None
     check_input_texts(errors, values, gettext=_)
     if not errors:
         # Whether it may still be changed is the mutation's decision (it may have been answered meanwhile).
-        data = await query(
-            request,
-            "ResidentInputEdit",
-            {
-                "input": {
-                    "inputId": item["id"],
-                    "title": values["titel"].strip(),
-                    "body": values["tekst"].strip(),
-                    "expectedVersion": posted_version(form),
-                }
-            },
+        change = {
+            "inputId": item["id"],
+            "title": values["titel"].strip(),
+            "body": values["tekst"].strip(),
+            "expectedVersion": posted_version(form),
+        }
+        payload, errors = await mutate(
+            request, "ResidentInputEdit", change, FIELD_IDS, gettext=_, fallback_field="tekst"
         )
-        payload_errors = data["residentInputEdit"].get("errors")
-        errors = mutation_errors(payload_errors, FIELD_IDS, gettext=_, fallback_field="tekst")
         if not errors:
             return redirect(_back(item, came_from), message="input-rettet")
-        conflict = edit_conflict(payload_errors)
+        conflict = edit_conflict(payload.get("errors"))
         if conflict:
             item = await _own_input(request)  # as stored now: its text beside the resident's, its version
             values[VERSION_FIELD] = item["version"]
@@ -124,11 +143,7 @@ async def edit(request: Request, actor: Actor):
 
 @require_actor(ActorKind.RESIDENT)
 async def withdraw_confirm(request: Request, actor: Actor):
-    found = await _changeable_input(request)
-    if isinstance(found, Response):
-        return found
-    item, came_from = found
-    return await _withdraw_page(request, item, came_from)
+    return await _if_changeable(request, lambda item, came_from: _withdraw_page(request, item, came_from))
 
 
 async def _withdraw_page(request: Request, item: dict, came_from: str, *, sent: SentBack = NOTHING_SENT):
@@ -144,15 +159,12 @@ async def _withdraw_page(request: Request, item: dict, came_from: str, *, sent: 
 @require_actor(ActorKind.RESIDENT)
 async def withdraw(request: Request, actor: Actor):
     _ = gettext_for(request)
-    item = await _own_input(request)
-    form = await verified_form(request)
-    came_from = _came_from(request, form)
-    data = await query(
-        request, "ResidentInputWithdraw", {"input": {"inputId": item["id"], "expectedVersion": posted_version(form)}}
+    item, form, came_from = await _posted_change(request)
+    which = {"inputId": item["id"], "expectedVersion": posted_version(form)}
+    payload, errors = await mutate(
+        request, "ResidentInputWithdraw", which, {}, gettext=_, fallback_field=WITHDRAWN_INPUT
     )
-    payload_errors = data["residentInputWithdraw"].get("errors")
-    errors = mutation_errors(payload_errors, {}, gettext=_, fallback_field=WITHDRAWN_INPUT)
-    conflict = edit_conflict(payload_errors)
+    conflict = edit_conflict(payload.get("errors"))
     if conflict:
         found = await _changeable_input(request)  # as stored now (or, answered meanwhile, no longer changeable)
         if isinstance(found, Response):

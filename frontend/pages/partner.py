@@ -13,18 +13,10 @@ from starlette.requests import Request
 from backend import clock, policy
 from backend.actor import Actor
 from backend.models import ActorKind
-from frontend.forms import (
-    LIMITS,
-    NOTHING_SENT,
-    SentBack,
-    check_text,
-    edit_conflict,
-    mutation_errors,
-    posted_version,
-)
+from frontend.forms import LIMITS, NOTHING_SENT, SentBack, check_text, edit_conflict, posted_version
 from frontend.sorting import by_name
 from frontend.templating import LOCAL_TZ, parse_datetime
-from frontend.web import gettext_for, query, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import gettext_for, mutate, query_or_404, redirect, render, require_actor, verified_form
 from schema.ids import decode, encode
 
 STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "ENDED")
@@ -126,7 +118,7 @@ async def save(request: Request, actor: Actor):
     activity_id = activity["id"]
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors: dict[str, str] = {}
-    data: dict = {}
+    payload: dict = {}  # the mutation's payload: it may say someone saved in between
     version = posted_version(form)  # of the activity or, in a date's forms, of that date
     row = str(form.get("raekke", ""))
     occurrence_ids = [o["id"] for o in activity.get("occurrences") or []]
@@ -138,101 +130,60 @@ async def save(request: Request, actor: Actor):
         status = values.get("status", "")
         if status not in STATUSES:
             errors["status"] = _("Vælg en status.")
+        description = values.get("beskrivelse", "")
+        limit = LIMITS["activity_description"]
         check_text(
-            errors,
-            "beskrivelse",
-            values.get("beskrivelse", ""),
-            gettext=_,
-            required=False,
-            max_length=LIMITS["activity_description"],
-            name=_("beskrivelsen"),
+            errors, "beskrivelse", description, gettext=_, required=False, max_length=limit, name=_("beskrivelsen")
         )
         if not errors:
-            data = await query(
-                request,
-                "ActivityUpdate",
-                {
-                    "input": {
-                        "activityId": activity_id,
-                        "status": status,
-                        "description": values.get("beskrivelse", "").strip() or None,
-                        "expectedVersion": version,
-                    }
-                },
-            )
-            errors = mutation_errors(
-                data["activityUpdate"].get("errors"),
-                {"status": "status", "description": "beskrivelse"},
-                gettext=_,
-                fallback_field="beskrivelse",
+            change = {
+                "activityId": activity_id,
+                "status": status,
+                "description": description.strip() or None,
+                "expectedVersion": version,
+            }
+            fields = {"status": "status", "description": "beskrivelse"}
+            payload, errors = await mutate(
+                request, "ActivityUpdate", change, fields, gettext=_, fallback_field="beskrivelse"
             )
             message = "aktivitet-gemt"
     elif action == "tilfoej-dato":
         starts_at, ends_at = _period(errors, "ny-start", "ny-slut", values.get("start", ""), values.get("slut", ""), _)
-        check_text(
-            errors,
-            "ny-sted",
-            values.get("sted", ""),
-            gettext=_,
-            required=False,
-            max_length=LIMITS["occurrence_location"],
-            name=_("stedet"),
-        )
+        place = values.get("sted", "")
+        limit = LIMITS["occurrence_location"]
+        check_text(errors, "ny-sted", place, gettext=_, required=False, max_length=limit, name=_("stedet"))
         if not errors:
-            data = await query(
-                request,
-                "OccurrenceAdd",
-                {
-                    "input": {
-                        "activityId": activity_id,
-                        "startsAt": starts_at,
-                        "endsAt": ends_at,
-                        "location": values.get("sted", "").strip() or None,
-                    }
-                },
-            )
-            errors = mutation_errors(
-                data["occurrenceAdd"].get("errors"),
-                {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"},
-                gettext=_,
-                fallback_field="ny-start",
-            )
+            new = {
+                "activityId": activity_id,
+                "startsAt": starts_at,
+                "endsAt": ends_at,
+                "location": place.strip() or None,
+            }
+            fields = {"startsAt": "ny-start", "endsAt": "ny-slut", "location": "ny-sted"}
+            payload, errors = await mutate(request, "OccurrenceAdd", new, fields, gettext=_, fallback_field="ny-start")
             message = "dato-tilfoejet"
     elif action == "flyt-dato":
         starts_at, ends_at = _period(
             errors, f"start-{row}", f"slut-{row}", values.get("start", ""), values.get("slut", ""), _
         )
         if not errors:
-            data = await query(
-                request,
-                "OccurrenceMove",
-                {
-                    "input": {
-                        "occurrenceId": occurrence_id,
-                        "startsAt": starts_at,
-                        "endsAt": ends_at,
-                        "expectedVersion": version,
-                    }
-                },
-            )
-            errors = mutation_errors(
-                data["occurrenceMove"].get("errors"),
-                {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"},
-                gettext=_,
-                fallback_field=f"start-{row}",
+            move = {"occurrenceId": occurrence_id, "startsAt": starts_at, "endsAt": ends_at, "expectedVersion": version}
+            fields = {"startsAt": f"start-{row}", "endsAt": f"slut-{row}"}
+            payload, errors = await mutate(
+                request, "OccurrenceMove", move, fields, gettext=_, fallback_field=f"start-{row}"
             )
             message = "dato-flyttet"
     elif action == "aflys-dato":
-        data = await query(
-            request,
-            "OccurrenceCancel",
-            {"input": {"occurrenceId": occurrence_id, "expectedVersion": version}},
+        occurrence = {"occurrenceId": occurrence_id, "expectedVersion": version}
+        payload, errors = await mutate(
+            request, "OccurrenceCancel", occurrence, {}, gettext=_, fallback_field=f"aflys-{row}"
         )
-        errors = mutation_errors(data["occurrenceCancel"].get("errors"), {}, gettext=_, fallback_field=f"aflys-{row}")
         message = "dato-aflyst"
     elif action == "fjern-dato":
-        data = await query(request, "OccurrenceDelete", {"input": {"occurrenceId": occurrence_id}})
-        errors = mutation_errors(data["occurrenceDelete"].get("errors"), {}, gettext=_, fallback_field=f"fjern-{row}")
+        occurrence = {"occurrenceId": occurrence_id}
+        payload, errors = await mutate(
+            request, "OccurrenceDelete", occurrence, {}, gettext=_, fallback_field=f"fjern-{row}"
+        )
         message = "dato-fjernet"
     elif action == "deltagere":
         raw = values.get("deltagere", "").strip()
@@ -241,22 +192,15 @@ async def save(request: Request, actor: Actor):
         elif int(raw) > 100000:
             errors[f"deltagere-{row}"] = _("Antallet er for stort.")
         if not errors:
-            data = await query(
+            count = {"occurrenceId": occurrence_id, "participantCount": int(raw), "expectedVersion": version}
+            field = f"deltagere-{row}"
+            payload, errors = await mutate(
                 request,
                 "OccurrenceSetParticipantCount",
-                {
-                    "input": {
-                        "occurrenceId": occurrence_id,
-                        "participantCount": int(raw),
-                        "expectedVersion": version,
-                    }
-                },
-            )
-            errors = mutation_errors(
-                data["occurrenceSetParticipantCount"].get("errors"),
-                {"participantCount": f"deltagere-{row}"},
+                count,
+                {"participantCount": field},
                 gettext=_,
-                fallback_field=f"deltagere-{row}",
+                fallback_field=field,
             )
             message = "deltagere-gemt"
     elif action == "note":
@@ -264,18 +208,9 @@ async def save(request: Request, actor: Actor):
             errors, "note", values.get("note", ""), gettext=_, max_length=LIMITS["progress_note"], name=_("en note")
         )
         if not errors:
-            data = await query(
-                request,
-                "ProgressNoteAdd",
-                {
-                    "input": {
-                        "activityId": activity_id,
-                        "text": values.get("note", "").strip(),
-                    }
-                },
-            )
-            errors = mutation_errors(
-                data["progressNoteAdd"].get("errors"), {"text": "note"}, gettext=_, fallback_field="note"
+            note = {"activityId": activity_id, "text": values.get("note", "").strip()}
+            payload, errors = await mutate(
+                request, "ProgressNoteAdd", note, {"text": "note"}, gettext=_, fallback_field="note"
             )
             message = "note-tilfoejet"
     else:
@@ -283,8 +218,8 @@ async def save(request: Request, actor: Actor):
 
     if errors:
         values["_row"] = row
-        # The mutation's payload (one field) may say someone saved in between: show what is stored now.
-        conflict = edit_conflict(next(iter(data.values()))["errors"]) if data else None
+        # The mutation's payload may say someone saved in between: show what is stored now.
+        conflict = edit_conflict(payload.get("errors"))
         sent = SentBack(values, errors, conflict)
         return await edit(request, sent=sent, status_code=sent.status_code)
     return redirect(f"/partner/aktiviteter/{activity_id}", message=message)

@@ -28,11 +28,8 @@ def visible_activities(type_cls: type, actor: Actor | None) -> Select[Any]:
     )
 
 
-class ActivityByIdLoader(ByIdLoader):
+class ActivityByIdLoader(ByIdLoader, model=m.Activity):
     """An activity the actor may see (null otherwise)."""
-
-    type_path = T + "Activity"
-    model = m.Activity
 
     def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.join(m.Plan, col(m.Plan.id) == col(m.Activity.plan_id)).where(
@@ -40,28 +37,25 @@ class ActivityByIdLoader(ByIdLoader):
         )
 
 
-class ActivitiesByPlanIdLoader(PagesByParentLoader):
-    """Key: (plan id, page size, after pk, FilterKey, ordering) -> a connection of the plan's visible activities."""
+class VisibleActivitiesLoader(PagesByParentLoader, generic=True):
+    """A connection of visible activities per parent, ordered by id or name."""
 
     type_path = T + "Activity"
-    parent_column = m.Activity.plan_id
     id_column = m.Activity.id
     per_actor = True
     ordered = True
+
+
+class ActivitiesByPlanIdLoader(VisibleActivitiesLoader, parent_column=m.Activity.plan_id):
+    """Key: (plan id, page size, after pk, FilterKey, ordering) -> a connection of the plan's visible activities."""
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         (fkey,) = filters
         return visible_activities(target, self.actor).where(*conditions(fkey))
 
 
-class ActivitiesByPartnerIdLoader(PagesByParentLoader):
+class ActivitiesByPartnerIdLoader(VisibleActivitiesLoader, parent_column=m.ActivityPartner.partner_id):
     """Key: (partner id, page size, after pk, ordering) -> a connection of the partner's visible activities."""
-
-    type_path = T + "Activity"
-    parent_column = m.ActivityPartner.partner_id
-    id_column = m.Activity.id
-    per_actor = True
-    ordered = True
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return visible_activities(target, self.actor).join(
@@ -69,21 +63,20 @@ class ActivitiesByPartnerIdLoader(PagesByParentLoader):
         )
 
 
-class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
-    type_path = T + "ActivityPartner"
-    model = m.ActivityPartner
-    fk = "activity_id"
-    # Responsible first, then co-responsible, then contributing.
-    order_by = (
-        col(m.ActivityPartner.activity_id),
-        case(
-            (col(m.ActivityPartner.role) == m.PartnerRole.RESPONSIBLE, 0),
-            (col(m.ActivityPartner.role) == m.PartnerRole.CO_RESPONSIBLE, 1),
-            else_=2,
-        ),
-        col(m.ActivityPartner.partner_id),
-    )
+# Responsible first, then co-responsible, then contributing.
+ROLE_ORDER = case(
+    (col(m.ActivityPartner.role) == m.PartnerRole.RESPONSIBLE, 0),
+    (col(m.ActivityPartner.role) == m.PartnerRole.CO_RESPONSIBLE, 1),
+    else_=2,
+)
 
+
+class ActivityPartnersByActivityIdLoader(
+    ByForeignKeyLoader,
+    model=m.ActivityPartner,
+    fk="activity_id",
+    order_by=(col(m.ActivityPartner.activity_id), ROLE_ORDER, col(m.ActivityPartner.partner_id)),
+):
     async def batch_load(self, keys: list[int]) -> list[list[Any]]:
         # The partners come in the same statement and prime PartnerByIdLoader, so that
         # ActivityPartner.partner needs neither a second statement nor an await.
@@ -112,9 +105,7 @@ class ActivityPartnersByActivityIdLoader(ByForeignKeyLoader):
         return [grouped.get(k, []) for k in keys]
 
 
-class PartnerByIdLoader(ByIdLoader):
-    type_path = T + "Partner"
-    model = m.Partner
+class PartnerByIdLoader(ByIdLoader, model=m.Partner): ...
 
 
 class OccurrencesByActivityIdLoader(Loader[tuple[Any, ...], list[Any]]):
@@ -171,12 +162,13 @@ class OccurrencesByActivityIdLoader(Loader[tuple[Any, ...], list[Any]]):
         return [out[k] for k in keys]
 
 
-class ProgressNotesByActivityIdLoader(PagesByParentLoader):
+class ProgressNotesByActivityIdLoader(
+    PagesByParentLoader,
+    type_path=T + "ProgressNote",
+    parent_column=m.ProgressNote.activity_id,
+    id_column=m.ProgressNote.id,
+):
     """Key: (activity id, page size, after pk) -> a connection of the activity's progress notes."""
-
-    type_path = T + "ProgressNote"
-    parent_column = m.ProgressNote.activity_id
-    id_column = m.ProgressNote.id
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return select(*columns(target, m.ProgressNote))

@@ -14,10 +14,10 @@ from backend import policy
 from schema.activities import loaders as al
 from schema.activities.filters import ActivityFilter, conditions, filter_key
 from schema.activities.types import Activity, Occurrence, Partner, ProgressNote
-from schema.connections import After, Connection, First, OrderBy, page
+from schema.connections import After, Connection, First, OrderBy, page_by_name, where_given
 from schema.context import Context
 from schema.enums import PartnerKind
-from schema.node import node_resolver
+from schema.node import fetch_one, node_resolver
 from schema.permissions import checked, public
 from schema.rows import build, columns
 
@@ -40,15 +40,8 @@ class ActivitiesQuery:
     ) -> Connection[Activity]:
         key = filter_key(filter)
         stmt = al.visible_activities(Activity, info.context.actor).where(*conditions(key))
-        return await page(
-            info.context,
-            Activity,
-            stmt,
-            m.Activity.id,
-            first=first,
-            after=after,
-            order_by=order_by,
-            name_column=m.Activity.title,
+        return await page_by_name(
+            info.context, Activity, m.Activity, stmt, first=first, after=after, order_by=order_by, name="title"
         )
 
     @strawberry.field(description="The partner organisations.", **public("reference data"))
@@ -60,19 +53,8 @@ class ActivitiesQuery:
         kind: Annotated[PartnerKind | None, strawberry.argument(description="Only partners of this kind.")] = None,
         order_by: OrderBy = None,
     ) -> Connection[Partner]:
-        stmt = select(*columns(Partner, m.Partner))
-        if kind is not None:
-            stmt = stmt.where(col(m.Partner.kind) == kind)
-        return await page(
-            info.context,
-            Partner,
-            stmt,
-            m.Partner.id,
-            first=first,
-            after=after,
-            order_by=order_by,
-            name_column=m.Partner.name,
-        )
+        stmt = where_given(select(*columns(Partner, m.Partner)), (m.Partner.kind, kind))
+        return await page_by_name(info.context, Partner, m.Partner, stmt, first=first, after=after, order_by=order_by)
 
 
 @node_resolver("Activity")
@@ -96,8 +78,7 @@ async def _occurrence(context: Context, pk: int) -> Occurrence | None:
         .join(m.Plan, col(m.Plan.id) == col(m.Activity.plan_id))
         .where(col(Occ.id) == pk, policy.activity_filter(context.actor))
     )
-    rows = await context.fetch(stmt)
-    return build(Occurrence, rows[0]) if rows else None
+    return await fetch_one(context, Occurrence, stmt)
 
 
 @node_resolver("ProgressNote")

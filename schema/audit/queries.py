@@ -13,12 +13,12 @@ from backend import models as m
 from backend import policy
 from backend.actor import Actor
 from schema.audit.types import AuditEvent
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, page, where_given
 from schema.context import Context
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import fetch_one, node_resolver
 from schema.permissions import checked
-from schema.rows import build, columns
+from schema.rows import columns
 
 
 def audit_statement(actor: Actor | None) -> Select[Any]:
@@ -41,13 +41,10 @@ class AuditQuery:
         plan_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only events of this plan.")] = None,
     ) -> Connection[AuditEvent]:
         stmt = audit_statement(info.context.actor)
-        plan_pk = decode_pk(plan_id, "Plan")
-        if plan_pk is not None:
-            stmt = stmt.where(col(m.AuditEvent.plan_id) == plan_pk)
+        stmt = where_given(stmt, (m.AuditEvent.plan_id, decode_pk(plan_id, "Plan")))
         return await page(info.context, AuditEvent, stmt, m.AuditEvent.id, first=first, after=after)
 
 
 @node_resolver("AuditEvent")
 async def _audit_event(context: Context, pk: int) -> AuditEvent | None:
-    rows = await context.fetch(audit_statement(context.actor).where(col(m.AuditEvent.id) == pk))
-    return build(AuditEvent, rows[0]) if rows else None
+    return await fetch_one(context, AuditEvent, audit_statement(context.actor).where(col(m.AuditEvent.id) == pk))

@@ -10,7 +10,7 @@ from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
-from schema.connections import After, Connection, First, OrderBy, page
+from schema.connections import After, Connection, First, OrderBy, page_by_name
 from schema.context import Context
 from schema.enums import BoardLevel
 from schema.geography import loaders as gl
@@ -28,15 +28,8 @@ class GeographyQuery:
         self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
     ) -> Connection[UrbanArea]:
         stmt = select(*columns(UrbanArea, m.UrbanArea))
-        return await page(
-            info.context,
-            UrbanArea,
-            stmt,
-            m.UrbanArea.id,
-            first=first,
-            after=after,
-            order_by=order_by,
-            name_column=m.UrbanArea.name,
+        return await page_by_name(
+            info.context, UrbanArea, m.UrbanArea, stmt, first=first, after=after, order_by=order_by
         )
 
     @strawberry.field(description="The boards: the city board and the district boards.", **public("reference data"))
@@ -51,24 +44,15 @@ class GeographyQuery:
         stmt = select(*columns(Board, m.Board))
         if level is not None:
             stmt = stmt.where(col(m.Board.level) == level)
-        return await page(
-            info.context, Board, stmt, m.Board.id, first=first, after=after, order_by=order_by, name_column=m.Board.name
-        )
+        return await page_by_name(info.context, Board, m.Board, stmt, first=first, after=after, order_by=order_by)
 
     @strawberry.field(description="The housing organisations (almene boligorganisationer).", **public("reference data"))
     async def housing_organisations(
         self, info: Info, first: First = None, after: After = None, order_by: OrderBy = None
     ) -> Connection[HousingOrganisation]:
         stmt = select(*columns(HousingOrganisation, m.HousingOrganisation))
-        return await page(
-            info.context,
-            HousingOrganisation,
-            stmt,
-            m.HousingOrganisation.id,
-            first=first,
-            after=after,
-            order_by=order_by,
-            name_column=m.HousingOrganisation.name,
+        return await page_by_name(
+            info.context, HousingOrganisation, m.HousingOrganisation, stmt, first=first, after=after, order_by=order_by
         )
 
     @strawberry.field(description="The municipalities.", **public("reference data"))

@@ -18,7 +18,7 @@ from schema.loaders import (
 )
 from schema.rows import columns
 
-T = "schema.participation.types."
+INPUT = "schema.participation.types.ResidentInput"
 G = "schema.geography.types."
 
 PUBLISHED = (
@@ -39,18 +39,12 @@ def inputs_select(type_cls: type) -> Select[Any]:
     )
 
 
-class FollowUpGroupByIdLoader(ByIdLoader):
+class FollowUpGroupByIdLoader(ByIdLoader, model=m.FollowUpGroup):
     """A group as the parent of something already visible: not filtered again."""
 
-    type_path = T + "FollowUpGroup"
-    model = m.FollowUpGroup
 
-
-class VisibleFollowUpGroupByIdLoader(ByIdLoader):
+class VisibleFollowUpGroupByIdLoader(ByIdLoader, model=m.FollowUpGroup):
     """A group looked up on its own: only when the actor may read its plan."""
-
-    type_path = T + "FollowUpGroup"
-    model = m.FollowUpGroup
 
     def restrict(self, statement: Select[Any]) -> Select[Any]:
         return statement.join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id)).where(
@@ -58,19 +52,10 @@ class VisibleFollowUpGroupByIdLoader(ByIdLoader):
         )
 
 
-class FollowUpGroupsByPlanIdLoader(ByForeignKeyLoader):
-    type_path = T + "FollowUpGroup"
-    model = m.FollowUpGroup
-    fk = "plan_id"
+class FollowUpGroupsByPlanIdLoader(ByForeignKeyLoader, model=m.FollowUpGroup, fk="plan_id"): ...
 
 
-class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader):
-    type_path = T + "FollowUpGroup"
-    model = m.FollowUpGroup
-    link = m.FollowUpGroupEstate
-    link_key = "estate_id"
-    link_target = "group_id"
-
+class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader, model=m.FollowUpGroup, link=m.FollowUpGroupEstate):
     def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
             super()
@@ -80,45 +65,36 @@ class FollowUpGroupsByEstateIdLoader(ThroughLinkLoader):
         )
 
 
-class EstatesByGroupIdLoader(ThroughLinkLoader):
-    type_path = G + "HousingEstate"
-    model = m.HousingEstate
-    link = m.FollowUpGroupEstate
-    link_key = "group_id"
-    link_target = "estate_id"
+class EstatesByGroupIdLoader(
+    ThroughLinkLoader, type_path=G + "HousingEstate", model=m.HousingEstate, link=m.FollowUpGroupEstate
+): ...
 
 
-class MembersByGroupIdLoader(ByForeignKeyLoader):
-    type_path = T + "GroupMember"
-    model = m.GroupMember
-    fk = "group_id"
+class MembersByGroupIdLoader(ByForeignKeyLoader, model=m.GroupMember, fk="group_id"): ...
 
 
-class MeetingsByGroupIdLoader(ByForeignKeyLoader):
-    type_path = T + "Meeting"
-    model = m.Meeting
-    fk = "group_id"
-    order_by = (m.Meeting.starts_at, m.Meeting.id)
+class MeetingsByGroupIdLoader(
+    ByForeignKeyLoader, model=m.Meeting, fk="group_id", order_by=(m.Meeting.starts_at, m.Meeting.id)
+): ...
 
 
-class PublishedInputsByGroupIdLoader(PagesByParentLoader):
+class PublishedInputsByGroupIdLoader(
+    PagesByParentLoader, type_path=INPUT, parent_column=m.ResidentInput.group_id, id_column=m.ResidentInput.id
+):
     """Key: (group id, page size, after pk) -> the group's published inputs (public, without author)."""
-
-    type_path = T + "ResidentInput"
-    parent_column = m.ResidentInput.group_id
-    id_column = m.ResidentInput.id
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         return inputs_select(target).where(*PUBLISHED)
 
 
-class InputsByGroupIdLoader(PagesByParentLoader):
+class InputsByGroupIdLoader(
+    PagesByParentLoader,
+    type_path=INPUT,
+    parent_column=m.ResidentInput.group_id,
+    id_column=m.ResidentInput.id,
+    per_actor=True,
+):
     """Key: (group id, page size, after pk, status) -> the group's inputs the actor may see."""
-
-    type_path = T + "ResidentInput"
-    parent_column = m.ResidentInput.group_id
-    id_column = m.ResidentInput.id
-    per_actor = True
 
     def items(self, target: type, *filters: Any) -> Select[Any]:
         (status,) = filters
@@ -128,11 +104,8 @@ class InputsByGroupIdLoader(PagesByParentLoader):
         return base
 
 
-class ResidentInputByIdLoader(ByIdLoader):
+class ResidentInputByIdLoader(ByIdLoader, model=m.ResidentInput):
     """An input the actor may see (null otherwise)."""
-
-    type_path = T + "ResidentInput"
-    model = m.ResidentInput
 
     def statement(self, keys: list[int] | None = None) -> Select[Any]:
         return (
@@ -146,8 +119,6 @@ class ResidentInputByIdLoader(ByIdLoader):
         )
 
 
-class AnswersByInputIdLoader(ByForeignKeyLoader):
-    type_path = T + "InputAnswer"
-    model = m.InputAnswer
-    fk = "input_id"
-    order_by = (m.InputAnswer.created_at, m.InputAnswer.id)
+class AnswersByInputIdLoader(
+    ByForeignKeyLoader, model=m.InputAnswer, fk="input_id", order_by=(m.InputAnswer.created_at, m.InputAnswer.id)
+): ...

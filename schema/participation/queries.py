@@ -16,15 +16,15 @@ from backend import policy
 from backend.actor import Actor
 from backend.bounds import DATE_MAX, DATE_MIN
 from backend.clock import start_of_day
-from schema.connections import After, Connection, First, page
+from schema.connections import After, Connection, First, page, where_given
 from schema.context import Context
 from schema.enums import InputStatus
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import node_resolver, one_of_visible_plan
 from schema.participation import loaders as pl
 from schema.participation.types import FollowUpGroup, InputAnswer, Meeting, Residency, ResidentInput, Viewer
 from schema.permissions import checked
-from schema.rows import build, build_all, columns
+from schema.rows import build, build_all, columns, copied
 from schema.scalars import to_utc  # SQLite keeps moments as naive UTC text: compare in UTC
 
 
@@ -50,10 +50,8 @@ def inbox_statement(actor: Actor | None, f: InboxFilter | None) -> Select[Any]:
     stmt = pl.inputs_select(ResidentInput).where(policy.inbox_filter(actor))
     if f is None:
         return stmt
-    if (pk := decode_pk(f.group_id, "FollowUpGroup")) is not None:
-        stmt = stmt.where(col(m.ResidentInput.group_id) == pk)
-    if f.status is not None:
-        stmt = stmt.where(col(m.ResidentInput.status) == f.status)
+    group_pk = decode_pk(f.group_id, "FollowUpGroup")
+    stmt = where_given(stmt, (m.ResidentInput.group_id, group_pk), (m.ResidentInput.status, f.status))
     received_from, received_to = _day(f.received_from, "receivedFrom"), _day(f.received_to, "receivedTo")
     if received_from and received_to and received_from > received_to:
         raise GraphQLError("receivedFrom is after receivedTo.", extensions={"code": "BAD_USER_INPUT"})
@@ -100,24 +98,13 @@ class ParticipationQuery:
             .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
             .where(policy.plan_filter(info.context.actor))
         )
-        plan_pk = decode_pk(plan_id, "Plan")
-        if plan_pk is not None:
-            stmt = stmt.where(col(m.FollowUpGroup.plan_id) == plan_pk)
+        stmt = where_given(stmt, (m.FollowUpGroup.plan_id, decode_pk(plan_id, "Plan")))
         return await page(info.context, FollowUpGroup, stmt, m.FollowUpGroup.id, first=first, after=after)
 
     @strawberry.field(description="You, when signed in (null when not).", **checked(policy.can_read_own_data))
     def viewer(self, info: Info) -> Viewer | None:
         actor = info.context.actor
-        if actor is None:
-            return None
-        return Viewer(
-            kind=actor.kind,
-            display_name=actor.display_name,
-            account_id=actor.account_id,
-            housing_organisation_id=actor.housing_organisation_id,
-            partner_id=actor.partner_id,
-            municipality_id=actor.municipality_id,
-        )
+        return None if actor is None else copied(Viewer, actor)
 
 
 async def own_residencies(context: Context, account_id: int) -> list[Residency]:
@@ -145,13 +132,7 @@ async def _group(context: Context, pk: int) -> FollowUpGroup | None:
 
 @node_resolver("Meeting")
 async def _meeting(context: Context, pk: int) -> Meeting | None:
-    rows = await context.fetch(
-        select(*columns(Meeting, m.Meeting))
-        .join(m.FollowUpGroup, col(m.FollowUpGroup.id) == col(m.Meeting.group_id))
-        .join(m.Plan, col(m.Plan.id) == col(m.FollowUpGroup.plan_id))
-        .where(col(m.Meeting.id) == pk, policy.plan_filter(context.actor))
-    )
-    return build(Meeting, rows[0]) if rows else None
+    return await one_of_visible_plan(context, Meeting, m.Meeting, pk, via=((m.FollowUpGroup, m.Meeting.group_id),))
 
 
 @node_resolver("ResidentInput")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import Select, exists, select
 from sqlmodel import col
 from strawberry.types import Info
 
 from backend import models as m
 from backend import policy
 from backend.actor import Actor
-from schema.connections import After, Connection, First, OrderBy, page
+from schema.connections import After, Connection, First, OrderBy, page_by_name, where_given
 from schema.context import Context
 from schema.enums import PlanStatus
 from schema.ids import decode_pk
-from schema.node import node_resolver
+from schema.node import node_resolver, one_of_visible_plan
 from schema.permissions import checked, public
 from schema.plans import loaders as pl
 from schema.plans.types import (
@@ -31,7 +31,7 @@ from schema.plans.types import (
     Plan,
 )
 from schema.prefetch import prefetch_page
-from schema.rows import build, build_all, columns
+from schema.rows import build_all, columns
 
 
 @strawberry.input(description="Narrows a list of plans; all given conditions must hold.")
@@ -51,21 +51,18 @@ def plans_statement(actor: Actor | None, f: PlanFilter | None) -> Select[Any]:
     stmt = select(*columns(Plan, m.Plan)).where(policy.plan_filter(actor))
     if f is None:
         return stmt
-    if (pk := decode_pk(f.urban_area_id, "UrbanArea")) is not None:
-        stmt = stmt.where(col(m.Plan.urban_area_id) == pk)
-    if f.status is not None:
-        stmt = stmt.where(col(m.Plan.status) == f.status)
+    stmt = where_given(stmt, (m.Plan.urban_area_id, decode_pk(f.urban_area_id, "UrbanArea")), (m.Plan.status, f.status))
     if (pk := decode_pk(f.organisation_id, "HousingOrganisation")) is not None:
         stmt = stmt.where(
             exists().where(
                 col(m.PlanOrganisation.plan_id) == col(m.Plan.id), col(m.PlanOrganisation.organisation_id) == pk
             )
         )
-    if (pk := decode_pk(f.board_id, "Board")) is not None:
-        stmt = stmt.where(col(m.Plan.board_id) == pk)
-    if (pk := decode_pk(f.generation_id, "FundingGeneration")) is not None:
-        stmt = stmt.where(col(m.Plan.generation_id) == pk)
-    return stmt
+    return where_given(
+        stmt,
+        (m.Plan.board_id, decode_pk(f.board_id, "Board")),
+        (m.Plan.generation_id, decode_pk(f.generation_id, "FundingGeneration")),
+    )
 
 
 @strawberry.type(description="Plans and funding generations.")
@@ -83,9 +80,7 @@ class PlansQuery:
         order_by: OrderBy = None,
     ) -> Connection[Plan]:
         stmt = plans_statement(info.context.actor, filter)
-        connection = await page(
-            info.context, Plan, stmt, m.Plan.id, first=first, after=after, order_by=order_by, name_column=m.Plan.name
-        )
+        connection = await page_by_name(info.context, Plan, m.Plan, stmt, first=first, after=after, order_by=order_by)
         await prefetch_page(info, "Plan", connection)
         return connection
 
@@ -109,21 +104,6 @@ class PlansQuery:
         return build_all(FundingGeneration, rows)
 
 
-T = TypeVar("T")
-
-
-async def _one_of_visible_plan(
-    context: Context, type_cls: type[T], model: Any, pk: int, *extra: ColumnElement[bool]
-) -> T | None:
-    """One row of a plan part, when the actor may read the plan (and any extra condition holds)."""
-    rows = await context.fetch(
-        select(*columns(type_cls, model))
-        .join(m.Plan, col(m.Plan.id) == model.plan_id)
-        .where(model.id == pk, policy.plan_filter(context.actor), *extra)
-    )
-    return build(type_cls, rows[0]) if rows else None
-
-
 @node_resolver("Plan")
 async def _plan(context: Context, pk: int) -> Plan | None:
     found: Plan | None = await pl.VisiblePlanByIdLoader(context).load(pk)
@@ -144,42 +124,30 @@ async def _focus_area(context: Context, pk: int) -> FocusArea | None:
 
 @node_resolver("Agreement")
 async def _agreement(context: Context, pk: int) -> Agreement | None:
-    return await _one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
+    return await one_of_visible_plan(context, Agreement, m.Agreement, pk, policy.agreement_filter(context.actor))
 
 
 @node_resolver("Goal")
 async def _goal(context: Context, pk: int) -> Goal | None:
-    return await _one_of_visible_plan(context, Goal, m.Goal, pk)
+    return await one_of_visible_plan(context, Goal, m.Goal, pk)
 
 
 @node_resolver("Milestone")
 async def _milestone(context: Context, pk: int) -> Milestone | None:
-    return await _one_of_visible_plan(context, Milestone, m.Milestone, pk)
+    return await one_of_visible_plan(context, Milestone, m.Milestone, pk)
 
 
 @node_resolver("Financing")
 async def _financing(context: Context, pk: int) -> Financing | None:
-    return await _one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
+    return await one_of_visible_plan(context, Financing, m.Financing, pk, policy.financing_filter(context.actor))
 
 
 @node_resolver("Indicator")
 async def _indicator(context: Context, pk: int) -> Indicator | None:
-    rows = await context.fetch(
-        select(*columns(Indicator, m.Indicator))
-        .join(m.Goal, col(m.Goal.id) == col(m.Indicator.goal_id))
-        .join(m.Plan, col(m.Plan.id) == col(m.Goal.plan_id))
-        .where(col(m.Indicator.id) == pk, policy.plan_filter(context.actor))
-    )
-    return build(Indicator, rows[0]) if rows else None
+    return await one_of_visible_plan(context, Indicator, m.Indicator, pk, via=((m.Goal, m.Indicator.goal_id),))
 
 
 @node_resolver("Measurement")
 async def _measurement(context: Context, pk: int) -> Measurement | None:
-    rows = await context.fetch(
-        select(*columns(Measurement, m.Measurement))
-        .join(m.Indicator, col(m.Indicator.id) == col(m.Measurement.indicator_id))
-        .join(m.Goal, col(m.Goal.id) == col(m.Indicator.goal_id))
-        .join(m.Plan, col(m.Plan.id) == col(m.Goal.plan_id))
-        .where(col(m.Measurement.id) == pk, policy.plan_filter(context.actor))
-    )
-    return build(Measurement, rows[0]) if rows else None
+    via = ((m.Indicator, m.Measurement.indicator_id), (m.Goal, m.Indicator.goal_id))
+    return await one_of_visible_plan(context, Measurement, m.Measurement, pk, via=via)

@@ -15,6 +15,7 @@ from schema.enums import ActivityStatus, IndicatorDirection
 from schema.loaders import Resolves
 from schema.plans import loaders as pl
 from schema.plans.types import Financing
+from schema.rows import copied
 
 if TYPE_CHECKING:
     from schema.activities.types import Activity
@@ -113,55 +114,13 @@ def site_of(request: object) -> str:
 
 
 def from_data(data: report.AnnualReportData, *, base: str = "") -> AnnualReport:
-    return AnnualReport(
-        year=data.year,
-        financing=[
-            Financing(
-                pk=f.id,
-                year=data.year,
-                party=f.party,
-                share_percent=f.share_percent,
-                budget=f.budget,
-                spent=f.spent,
-                version=f.version,
-                plan_id=data.plan_id,
-            )
-            for f in data.financing
-        ],
-        financing_valid=data.financing_valid,
-        financing_problems=data.financing_problems,
-        budget_total=data.budget_total,
-        spent_total=data.spent_total,
-        indicators=[
-            AnnualReportIndicator(
-                name=i.name,
-                unit=i.unit,
-                direction=i.direction,
-                baseline=i.baseline,
-                target=i.target,
-                latest_value=i.latest_value,
-                latest_period=i.latest_period,
-                indicator_id=i.indicator_id,
-                goal_id=i.goal_id,
-            )
-            for i in data.indicators
-        ],
-        activities=[
-            ActivityTotal(
-                title=a.title,
-                status=a.status,
-                occurrences=a.occurrences,
-                participants=a.participants,
-                activity_id=a.activity_id,
-            )
-            for a in data.activities
-        ],
-        occurrences_total=data.occurrences_total,
-        participants_total=data.participants_total,
-        milestones_next_year=data.milestones_next_year,
+    return copied(
+        AnnualReport,
+        data,
+        financing=[copied(Financing, f, pk=f.id, year=data.year, plan_id=data.plan_id) for f in data.financing],
+        indicators=[copied(AnnualReportIndicator, i) for i in data.indicators],
+        activities=[copied(ActivityTotal, a) for a in data.activities],
         csv_url=base + report.file_path(data.plan_id, data.year, "csv"),
         csv_rfc4180_url=base + report.file_path(data.plan_id, data.year, "csv", dialect="rfc4180"),
         xlsx_url=base + report.file_path(data.plan_id, data.year, "xlsx"),
-        plan_id=data.plan_id,
-        goal_ids=data.goal_ids,
     )
