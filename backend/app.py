@@ -17,9 +17,9 @@ from starlette.routing import Route
 
 from auth.issuers import get_issuers
 from auth.routes import auth_routes
-from backend import changes, observability
+from backend import changes, mail, observability
 from backend.body_limit import BodySizeLimit
-from backend.db import get_async_engine
+from backend.db import get_async_engine, new_session
 from backend.health import healthz, migration_heads, readyz
 from backend.mail import sender as mail_sender
 from backend.security_headers import SecurityHeaders
@@ -37,7 +37,10 @@ async def metrics(request: Request) -> Response:
     if status != 200:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return Response(status_code=status, headers=headers)
-    body, media_type = await run_in_threadpool(observability.render_metrics)  # reads the workers' files
+    async with new_session() as session:
+        backlog = await mail.outbox_backlog(session)
+    outbox = {status.value: count for status, count in backlog.items()}
+    body, media_type = await run_in_threadpool(observability.render_metrics, outbox)  # reads the workers' files
     return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})
 
 

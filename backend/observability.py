@@ -122,6 +122,7 @@ from prometheus_client import (  # noqa: E402 - after PROMETHEUS_MULTIPROC_DIR i
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily  # noqa: E402 - as above
 
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 disable_created_metrics()  # the *_created series (absent in multiprocess mode anyway) are noise here
@@ -472,13 +473,38 @@ def metrics_allowed(scope: Scope, token: str) -> int:
     return 401
 
 
-def render_metrics() -> tuple[bytes, str]:
-    """The exposition text of all workers (or of this process alone) and its content type."""
+def render_metrics(outbox: dict[str, int] | None = None) -> tuple[bytes, str]:
+    """The exposition text of all workers (or of this process alone) and its content type. `outbox`
+    (mails by status, counted in the database at scrape time) is the same for every worker, so it is
+    a gauge of the scrape, not of a process."""
     if MULTIPROCESS:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        text = generate_latest(registry)
+    else:
+        text = generate_latest(REGISTRY)
+    if outbox is not None:
+        family = GaugeMetricFamily(
+            "helhedsplan_mail_outbox",
+            "Mails in the outbox by status: waiting to be sent, or failed for good.",
+            labels=["status"],
+        )
+        for status, count in sorted(outbox.items()):
+            family.add_metric([status.lower()], count)
+        scrape = CollectorRegistry()
+        scrape.register(_Fixed([family]))
+        text += generate_latest(scrape)
+    return text, CONTENT_TYPE_LATEST
+
+
+class _Fixed:
+    """A collector of metric families computed once, for one scrape."""
+
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self.families = families
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        return self.families
 
 
 # ---------------------------------------------------------------- logs

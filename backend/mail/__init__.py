@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, exists, insert, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend.models import Account, MailAddress, MailDigestItem, OutboxMail
+from backend.models import Account, MailAddress, MailDigestItem, MailStatus, OutboxMail
 
 __all__ = ["NotificationMail", "accepts_mail", "queue_notification_mail", "queue_notification_mails"]
 
@@ -105,3 +105,14 @@ async def queue_notification_mail(
     mail = NotificationMail(account_id, language[0], subject, sentence, digest)
     await queue_notification_mails(session, kind=kind, link_path=link_path, mails=[mail])
     return True
+
+
+async def outbox_backlog(session: AsyncSession) -> dict[MailStatus, int]:
+    """How many outbox mails are waiting (PENDING) and how many failed for good, for the metrics."""
+    counted = await session.execute(
+        select(col(OutboxMail.status), func.count())
+        .where(col(OutboxMail.status).in_([MailStatus.PENDING, MailStatus.FAILED]))
+        .group_by(col(OutboxMail.status))
+    )
+    found = {MailStatus(status): int(count) for status, count in counted.all()}
+    return {status: found.get(status, 0) for status in (MailStatus.PENDING, MailStatus.FAILED)}

@@ -209,3 +209,39 @@ async def test_readyz_checks_the_database_migrations_and_listener(client, monkey
     monkeypatch.setattr(health.changes, "shared", lambda: False)
     deaf = await client.get("/readyz")
     assert deaf.status_code == 503 and deaf.json()["checks"]["change_listener"] == "not connected"
+
+
+async def test_metrics_give_the_mail_outbox_backlog(client):
+    """Waiting and failed mails, counted in the database when scraped (the same for every worker)."""
+    from sqlalchemy import delete, select
+    from sqlmodel import col
+
+    from backend.db import new_session
+    from backend.models import Account, MailStatus, OutboxMail
+
+    def backlog(text: str) -> dict[str, float]:
+        found = {}
+        for line in text.splitlines():
+            if line.startswith("helhedsplan_mail_outbox{"):
+                labels, value = line.rsplit(" ", 1)
+                found[labels.split('status="')[1].split('"')[0]] = float(value)
+        return found
+
+    before = backlog((await client.get("/metrics")).text)
+    assert set(before) == {"pending", "failed"}
+    async with new_session() as s:
+        account_id = (await s.execute(select(col(Account.id)).limit(1))).scalar_one()
+        rows = [
+            OutboxMail(account_id=account_id, kind="TEST", subject="Backlog", status=status)
+            for status in (MailStatus.PENDING, MailStatus.PENDING, MailStatus.FAILED, MailStatus.SENT)
+        ]
+        s.add_all(rows)
+        await s.commit()
+        ids = [row.id for row in rows]
+    try:
+        after = backlog((await client.get("/metrics")).text)
+        assert after == {"pending": before["pending"] + 2, "failed": before["failed"] + 1}
+    finally:
+        async with new_session() as s:
+            await s.execute(delete(OutboxMail).where(col(OutboxMail.id).in_(ids)))
+            await s.commit()
