@@ -10,7 +10,17 @@ from starlette.requests import Request
 from backend.actor import Actor
 from backend.models import ActorKind, EmailFrequency
 from backend.services.notifications import DIGEST_KINDS, KINDS_FOR
-from frontend.web import path_id, query, query_cursor, query_or_404, redirect, render, require_actor, verified_form
+from frontend.web import (
+    language,
+    path_id,
+    query,
+    query_cursor,
+    query_or_404,
+    redirect,
+    render,
+    require_actor,
+    verified_form,
+)
 from schema.ids import decode
 
 PAGE_SIZE = 20
@@ -23,7 +33,13 @@ async def notifications_page(request: Request, actor: Actor):
     data = await query_or_404(
         request,
         "Notifications",
-        {"first": PAGE_SIZE, "after": query_cursor(request, "efter"), "unreadOnly": unread_only},
+        # The sentences in the page's language (the API's default is the account's).
+        {
+            "first": PAGE_SIZE,
+            "after": query_cursor(request, "efter"),
+            "unreadOnly": unread_only,
+            "language": language(request).code,
+        },
     )
     me = data.get("viewer") or {}
     return await render(

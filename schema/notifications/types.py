@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import select
 from sqlmodel import col
 from strawberry import Private
 from strawberry.types import Info
 
 from backend import models as m
+from backend.i18n import LANGUAGES
 from backend.i18n import language as account_language
 from backend.services import notifications as services
 from schema.context import Context
@@ -70,8 +72,24 @@ class Notification(Node):
         return services.link(self.params or {})
 
     @strawberry.field(description="A short sentence in your language, e.g. that your input was answered.")
-    async def text(self, info: Info[Context, None]) -> str:
-        language = await AccountLanguageLoader(info.context).load(self.account_id)
+    async def text(
+        self,
+        info: Info[Context, None],
+        language: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Write it in this portal language (da, en, ar, tr, so, ur) instead of your account's: "
+                "the portal passes the language of the page."
+            ),
+        ] = None,
+    ) -> str:
+        if language is None:
+            language = await AccountLanguageLoader(info.context).load(self.account_id)
+        elif language not in LANGUAGES:
+            raise GraphQLError(
+                f"Ukendt sprog: {language[:10]!r} (Unknown language; one of {', '.join(LANGUAGES)}).",
+                extensions={"code": "BAD_USER_INPUT", "argument": "language"},
+            )
         return services.sentence(self.kind, language, self.params or {})
 
 

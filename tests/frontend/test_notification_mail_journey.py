@@ -36,12 +36,18 @@ SHOTS = Path("/work/shots")
 @pytest.fixture
 async def resident():
     """beboer-tingbjerg as the journey finds her: no address, nothing unread (earlier tests may have left
-    notifications), no saved language; as she was again afterwards, and the journey's inputs older than
-    her hourly limit counts (the other tests give input as her too)."""
+    notifications), no saved language, room under her hourly input limit (the other tests give input as her
+    too); as she was again afterwards, and the journey's inputs older than her hourly limit counts."""
     started = clock.now()
     async with session_scope() as s:
         account = (await s.execute(select(Account).where(col(Account.subject) == "beboer-tingbjerg"))).scalar_one()
         account_id, language = account.id, account.language
+        await s.execute(
+            update(ResidentInput)
+            .where(col(ResidentInput.author_account_id) == account_id)
+            .where(col(ResidentInput.created_at) >= started - RATE_LIMIT_WINDOW)
+            .values(created_at=started - 2 * RATE_LIMIT_WINDOW)
+        )
         await s.execute(delete(MailAddress).where(col(MailAddress.account_id) == account_id))
         await s.execute(
             update(Notification)

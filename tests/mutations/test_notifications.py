@@ -100,6 +100,14 @@ async def test_the_author_hears_that_their_input_was_answered_in_their_language(
         await s.commit()
     (note,) = (await inbox(w, "resident"))["notifications"]["nodes"]
     assert note["text"] == f"Your input to Følgegruppe {w.tag} has been answered."
+    # The portal asks for the page's language; an unknown one is a clear error.
+    asked = "query($l: String) { viewer { notifications(first: 1) { nodes { text(language: $l) } } } }"
+    (note,) = (await gql(asked, {"l": "da"}, actor=w.actor("resident")))["viewer"]["notifications"]["nodes"]
+    assert note["text"] == f"Dit input til Følgegruppe {w.tag} er besvaret."
+    from schema.api import execute
+
+    refused = await execute(asked, {"l": "xx"}, actor=w.actor("resident"))
+    assert refused.errors and "Unknown language" in refused.errors[0].message
 
 
 async def test_the_author_hears_of_publishing_hiding_and_a_new_status_but_not_of_a_status_kept():
@@ -443,7 +451,10 @@ async def test_mail_is_queued_in_the_recipients_language_as_each_or_digest_as_th
 
     (mail,) = await outbox("resident")
     assert mail.kind == "INPUT_ANSWERED" and mail.subject == "News from the Helhedsplan portal"
-    assert mail.lines == [{"text": f"Your input to Følgegruppe {w.tag} has been answered.", "link": "/min-side"}]
+    # The link leads to the input itself on Min side.
+    assert mail.lines == [
+        {"text": f"Your input to Følgegruppe {w.tag} has been answered.", "link": f"/min-side#input-{input_id}"}
+    ]
     assert "Legeplads" not in str(mail.lines) and "foråret" not in str(mail.lines)
     # Staff: the housing organisation's chose the digest, the municipality's single mails and no portal row.
     assert await outbox("housing") == []
