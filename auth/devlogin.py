@@ -19,9 +19,8 @@ import sys
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
-
 from auth import devidp, oidc
+from auth.http import httpx
 from auth.issuers import Issuer, get_issuers, reset_issuers
 from auth.jwks import ProviderUnavailable, metadata
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import httpx
 from joserfc.jwk import KeySet
 
+from auth.http import httpx
 from auth.issuers import Issuer
 
 METADATA_TTL = 60 * 60

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-import httpx
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from auth.errors import AuthenticationError
+from auth.http import httpx
 from auth.issuers import Issuer
 from auth.jwks import HTTP_TIMEOUT, ProviderUnavailable, metadata
 from auth.tokens import validate_id_token

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from functools import lru_cache
 
@@ -22,13 +23,27 @@ from backend.settings import ROOT
 DATABASE_TIMEOUT = 5.0
 
 
+MIGRATIONS = ROOT / "backend" / "migrations" / "versions"
+
+
 @lru_cache
 def migration_heads() -> frozenset[str]:
-    """The newest revision(s) of backend/migrations (read once per process)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    return frozenset(ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_heads())
+    """The newest revision(s) of backend/migrations (read once per process): the revisions no other
+    revision names as its `down_revision`. Read from the scripts' source with `ast`, not with alembic's
+    ScriptDirectory, which would import alembic and every script into each server process (about 12 MB
+    per process, for a set of strings); a test compares the two."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in MIGRATIONS.glob("*.py"):
+        for node in ast.parse(script.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
+                targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                if "revision" in names:
+                    revisions.add(ast.literal_eval(node.value))
+                elif "down_revision" in names and (value := ast.literal_eval(node.value)) is not None:
+                    parents.update([value] if isinstance(value, str) else value)
+    return frozenset(revisions - parents)
 
 
 async def _database_revisions() -> frozenset[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,6 +28,9 @@ from frontend.web import (
     render,
 )
 from schema.ids import decode
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 PAGE_SIZE = 20
 FEED_ACTIVITIES = 100  # the activities of one calendar feed, read in CalendarFeed's pages of 20
@@ -196,6 +199,9 @@ async def activity(request: Request):
 
 # ---------------------------------------------------------------- calendar files
 def _calendar(name: str) -> Calendar:
+    # icalendar is imported by the first calendar file: each server process saves ~9 MB until then.
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Helhedsplan-portalen//DA")
     cal.add("version", "2.0")
@@ -206,6 +212,8 @@ def _calendar(name: str) -> Calendar:
 
 
 def _add_events(cal: Calendar, activity: dict, base_url: str) -> None:
+    from icalendar import Event
+
     for occurrence in activity.get("occurrences") or []:
         starts, ends = parse_datetime(occurrence["startsAt"]), parse_datetime(occurrence["endsAt"])
         if starts is None or ends is None:

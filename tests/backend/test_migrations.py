@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401 - all tables
 from backend.db import get_sync_engine
+from backend.health import migration_heads
 from tests.conftest import ROOT, migrate
 
 
@@ -21,6 +22,25 @@ def test_database_is_at_the_single_head():
     assert len(heads) == 1, f"migrations have several heads: {heads}"
     with get_sync_engine().connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == heads[0]
+
+
+def test_readiness_reads_the_heads_alembic_reads(tmp_path, monkeypatch):
+    """/readyz reads the heads from the scripts' source (no alembic in the server): the same as alembic's,
+    also with two heads and a merge revision whose down_revision is a tuple."""
+    script = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
+    assert migration_heads() == frozenset(script.get_heads())
+    (tmp_path / "a.py").write_text('revision: str = "a"\ndown_revision = None\n')
+    (tmp_path / "b.py").write_text('revision = "b"\ndown_revision: str | None = "a"\n')
+    (tmp_path / "c.py").write_text('"""c"""\nrevision = "c"\ndown_revision = "a"\n')
+    monkeypatch.setattr("backend.health.MIGRATIONS", tmp_path)
+    migration_heads.cache_clear()
+    try:
+        assert migration_heads() == {"b", "c"}
+        (tmp_path / "d.py").write_text('revision = "d"\ndown_revision = ("b", "c")\n')
+        migration_heads.cache_clear()
+        assert migration_heads() == {"d"}
+    finally:
+        migration_heads.cache_clear()
 
 
 def test_migrations_match_the_models():
