@@ -10,6 +10,6 @@ from __future__ import annotations
 
 import sys
 
-sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment] - None marks a module absent
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None marks a module absent
 
 import httpx as httpx  # noqa: E402 - after its command line is marked absent; `as` re-exports it
