@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 from backend import budget, observability
 from backend.settings import get_settings
 from schema import document_cache, limits
+from schema.admission import CostGate
 from schema.cost import cost_variables, query_cost
 from schema.engine_internals import graphql_schema
 
@@ -133,7 +134,7 @@ class OperationLimits(SchemaExtension):
             yield
             return
         try:
-            async with asyncio.timeout(limits.REQUEST_DEADLINE_SECONDS):
+            async with asyncio.timeout(limits.REQUEST_DEADLINE_SECONDS), _GATE.admitted(_cost(context, document)):
                 yield
         except TimeoutError:
             raise GraphQLError(
@@ -141,6 +142,18 @@ class OperationLimits(SchemaExtension):
                 "ask for less (smaller pages, fewer fields) or try again later.",
                 extensions={"code": "TIMEOUT"},
             ) from None
+
+
+_GATE = CostGate(limits.COST_IN_FLIGHT)  # this process's (schema/admission.py)
+
+
+def _cost(context: ExecutionContext, document: DocumentNode) -> int:
+    name, variables = context.operation_name, context.variables
+    return _memoized(
+        context.query,
+        ("cost", name, cost_variables(variables)),
+        lambda: query_cost(graphql_schema(context.schema), document, name, variables),
+    )
 
 
 async def _refusal(context: ExecutionContext, document: DocumentNode) -> GraphQLError | None:
@@ -151,11 +164,7 @@ async def _refusal(context: ExecutionContext, document: DocumentNode) -> GraphQL
         too_long = limits.too_long_text(document, name, variables)
     if too_long is not None:
         return too_long
-    cost = _memoized(
-        context.query,
-        ("cost", name, cost_variables(variables)),
-        lambda: query_cost(graphql_schema(context.schema), document, name, variables),
-    )
+    cost = _cost(context, document)
     request_context = context.context
     actor = getattr(request_context, "actor", None)
     limit = limits.cost_limit(actor)

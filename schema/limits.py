@@ -56,6 +56,9 @@ MAX_TEXT_LENGTH = 20_000
 TEXT_LENGTHS = {"search": 200}  # tighter bounds by argument / input field name
 MAX_REQUEST_BODY = 256 * 1024  # bytes, for /graphql and the portal's forms (413 above it)
 REQUEST_DEADLINE_SECONDS = 10.0  # an operation still running after this is cancelled (code TIMEOUT)
+# The query cost one server process executes at once (schema/admission.py): its memory follows what is
+# in flight. One of the costliest staff operations, or seven of the benchmark's S2 (15,531 each).
+COST_IN_FLIGHT = STAFF_COST_LIMIT
 
 
 def page_size(
