@@ -4,6 +4,9 @@ Runs against the bench database (start the cluster with `pg_ctlcluster 15 bench 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5433/hp_bench \
         .venv/bin/python -m bench.profile_s2 [N] [--profile]
 
+--profile: cProfile's top entries (by own time, then cumulative); the profiler's overhead inflates the
+CPU figures of that run, so compare them only with another --profile run.
+
 Measures the whole request as the portal runs it: sign-in from verified claims (account, scope) on the
 request's session, then the operation; JWT signature checking is left out (it needs the provider).
 """
@@ -11,6 +14,8 @@ request's session, then the operation; JWT signature checking is left out (it ne
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -28,6 +33,7 @@ from schema.api import schema
 from schema.context import Context
 
 DOCUMENT = (Path(__file__).resolve().parent / "queries" / "s2.portal.graphql").read_text(encoding="utf-8")
+TOP = 35  # entries of the profile printed, by own time and by cumulative time
 CLAIMS = {
     "sub": STAFF_ACCOUNT,
     "municipality_code": "101",
@@ -65,12 +71,9 @@ async def main() -> None:
         data = await one(issuer)
     plans = data["plans"]["nodes"]
     statements = 0
-    profiler = None
-    if "--profile" in sys.argv:
-        from pyinstrument import Profiler
-
-        profiler = Profiler(interval=0.0005)
-        profiler.start()
+    profiler = cProfile.Profile() if "--profile" in sys.argv else None
+    if profiler is not None:
+        profiler.enable()
     batches = []  # CPU per request of batches of 10: the machine is shared, the lower ones are the truth
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(0, n, 10):
@@ -80,8 +83,9 @@ async def main() -> None:
         batches.append((time.process_time() - start) / min(10, n - i) * 1000)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     if profiler is not None:
-        profiler.stop()
-        print(profiler.output_text(unicode=False, color=False, show_all=False))
+        profiler.disable()
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler).sort_stats(order).print_stats(TOP)
     batches.sort()
     print(f"plans {len(plans)}, activities {sum(len(p['activities']['nodes']) for p in plans)}")
     print(
