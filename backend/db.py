@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, collate, create_engine, event, func
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -47,12 +48,14 @@ def _prepare_sqlite_file(url: str) -> None:
 
 def _engine_options(url: str, **pool: int) -> dict[str, Any]:
     """The engine's options for the configured database (`pool`: the pool's size, PostgreSQL only).
-    hide_parameters: errors and SQL logs never show bound values (a resident's words, a name)."""
+    hide_parameters: errors and SQL logs never show bound values (a resident's words, a name).
+    JSON columns (lists of strings) are read with orjson: several times faster than json.loads, same values."""
     settings = get_settings()
+    options: dict[str, Any] = {"echo": settings.log_sql, "hide_parameters": True, "json_deserializer": orjson.loads}
     if settings.is_sqlite:
         _prepare_sqlite_file(url)
-        return {"echo": settings.log_sql, "hide_parameters": True}
-    return {"echo": settings.log_sql, "hide_parameters": True, "pool_pre_ping": True, **pool}
+        return options
+    return {**options, "pool_pre_ping": True, **pool}
 
 
 @lru_cache

@@ -323,10 +323,13 @@ def _request_id(scope: Scope) -> str:
 _request_log = logging.getLogger("helhedsplan.request")
 
 # Libraries that log bound values or result rows at DEBUG (aiosqlite every statement with its
-# parameters, SQLAlchemy rows): never below INFO, whatever LOG_LEVEL says.
+# parameters, SQLAlchemy rows): never below INFO, whatever LOG_LEVEL says. SQLAlchemy logs every
+# statement's text at INFO (a log record per statement, even where no handler writes it): WARNING
+# (LOG_SQL still echoes them, through SQLAlchemy's own logger).
+_QUIETEST = {"aiosqlite": logging.INFO, "sqlalchemy.engine": logging.WARNING, "sqlalchemy.pool": logging.WARNING}
 for _name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "multipart"):
     if logging.getLogger(_name).level == logging.NOTSET:
-        logging.getLogger(_name).setLevel(logging.INFO)
+        logging.getLogger(_name).setLevel(_QUIETEST.get(_name, logging.INFO))
 _series: dict[tuple[str, str, int], tuple[Histogram, Counter]] = {}
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "FieldDetailsList",
     "GroupedFieldSet",
     "LazyInfo",
+    "LeanPath",
     "PositionContext",
     "graphql_schema",
     "has_middleware",
@@ -143,7 +144,11 @@ def enum_names(leaf_type: CustomGraphQLEnumType) -> dict[Enum, str]:
 
 
 def is_cast(value: object) -> bool:
-    """A7: the object was given its GraphQL type with strawberry.cast."""
+    """A7: the object was given its GraphQL type with strawberry.cast (which sets the mark on the
+    object: a look in its __dict__, where it has one, costs less than a failing getattr)."""
+    attributes = getattr(value, "__dict__", None)
+    if attributes is not None:
+        return attributes.get(TYPE_CAST_ATTRIBUTE) is not None
     return getattr(value, TYPE_CAST_ATTRIBUTE, None) is not None
 
 
@@ -156,11 +161,23 @@ class LeanField(Protocol):
     parent_type: GraphQLObjectType
 
 
+# The response path in the one-pass completion: graphql-core's Path where it starts, below it plain
+# (prev, key, typename) tuples, cheaper to make; a Path is made of them only when an Info is asked for it.
+LeanPath = Path | tuple[Any, str | int, str | None]
+
+
+def as_path(path: LeanPath) -> Path:
+    if isinstance(path, Path):
+        return path
+    prev, key, typename = path
+    return Path(as_path(prev) if prev is not None else None, key, typename)
+
+
 class LazyInfo(Info):
     """A8: strawberry's Info for a resolver called by the one-pass completion. Resolvers there mostly
     read only `info.context`; the GraphQLResolveInfo behind the rest is built when something asks."""
 
-    def __init__(self, execution: ExecutionContextBase, field: LeanField, path: Path) -> None:
+    def __init__(self, execution: ExecutionContextBase, field: LeanField, path: LeanPath) -> None:
         self._field = field.definition
         self._execution, self._lean_field, self._path = execution, field, path
 
@@ -172,7 +189,7 @@ class LazyInfo(Info):
     @cached_property
     def _raw_info(self) -> GraphQLResolveInfo[Any]:  # type: ignore[override]
         field = self._lean_field
-        return self._execution.build_resolve_info(field.field_def, field.nodes, field.parent_type, self._path)
+        return self._execution.build_resolve_info(field.field_def, field.nodes, field.parent_type, as_path(self._path))
 
 
 # The switch (not a private detail, but the engine's own): which schemas run the fast execution.

@@ -98,10 +98,13 @@ class ActivityPartnersByActivityIdLoader(
         rows = await self.fetch(stmt, {"keys": sorted(set(keys))})
         partners = PartnerByIdLoader(self.context)
         grouped: defaultdict[int, list[Any]] = defaultdict(list)
+        built: set[int] = set()  # partners built: one in many activities is built once
         for row in rows:
-            grouped[row[-1]].append(build(link_type, row[:n]))
-            partner = build(partner_type, row[n:-1])
-            partners.prime(partner.pk, partner)
+            grouped[row[-1]].append(build(link_type, row))  # the link's columns come first
+            if row[n] not in built:  # the partner's pk is its first column
+                built.add(row[n])
+                partner = build(partner_type, row[n:-1])
+                partners.prime(partner.pk, partner)
         return [grouped.get(k, []) for k in keys]
 
 
