@@ -42,7 +42,9 @@ from auth.request import carries_credentials
 from backend import changes, observability
 
 MAX_ENTRIES = 1500
-MAX_BYTES = 64 * 1024 * 1024  # per process: keys and answers kept, together
+# Per process, keys and answers together: the most a stream of distinct anonymous questions can add to a
+# worker (about 300 of S1's answers or area pages; the least recently used go first).
+MAX_BYTES = 16 * 1024 * 1024
 MAX_BODY = 64 * 1024  # bigger requests are not cached (and not read twice)
 TTL_SECONDS = 60.0
 INFLIGHT_WAIT_SECONDS = 30

@@ -242,3 +242,20 @@ async def test_a_cached_answer_keeps_the_security_headers_and_gets_its_own_reque
     assert hit.headers.get_list("x-request-id") == [hit.headers["x-request-id"]]  # one, not two
     assert hit.headers["x-request-id"] != miss.headers["x-request-id"]
     assert hits_on_graphql() == before + 1
+
+
+def test_a_stream_of_distinct_questions_keeps_at_most_max_bytes(monkeypatch):
+    """Distinct anonymous questions (a new comment each) cannot grow a process past MAX_BYTES: the least
+    recently used answers go first, and the newest is kept."""
+    from schema import public_cache
+
+    public_cache.clear()
+    monkeypatch.setattr(public_cache, "MAX_BYTES", 10_000)
+    try:
+        for n in range(50):
+            public_cache._put(("operation", f"# {n}\n{{ plans {{ name }} }}", None, "{}"), 1, 0.0, b"x" * 900, 1_000)
+            assert public_cache._size <= 10_000
+        assert len(public_cache._entries) == 10
+        assert ("operation", "# 49\n{ plans { name } }", None, "{}") in public_cache._entries
+    finally:
+        public_cache.clear()
