@@ -76,6 +76,18 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time (user and system) used so far by a process and its descendants."""
+    ticks = 0
+    for pid in tree_pids(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _role(pid: int, root: int) -> str:
     """What a process of a server is: its supervisor (the process started, when it has children), a
     worker, or multiprocessing's resource tracker (a helper of uvicorn's supervisor)."""

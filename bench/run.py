@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 # Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
 from bench import cluster  # noqa: E402 - after sys.path names the repository root
-from bench.procs import MemorySampler, Server, free_port, portal_command, uvicorn  # noqa: E402 - after sys.path names the repository root
+from bench.procs import MemorySampler, Server, cpu_seconds, free_port, portal_command, uvicorn  # noqa: E402 - after sys.path names the repository root
 from bench.scenarios import SCENARIOS, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -169,6 +169,24 @@ def run_wrk(
     raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
 
 
+def settle(server: Server, db, timeout: float = 30.0) -> float:
+    """Wait until the server and the database are idle: a server goes on with the requests a finished
+    wrk run left in flight (a deep query runs for seconds), which would otherwise fall on the next run,
+    often another server's. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = cpu_seconds(server.process.pid)
+        time.sleep(0.25)
+        busy = (cpu_seconds(server.process.pid) - before) / 0.25
+        active = db.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        if busy < 0.05 and not active:
+            break
+    return time.monotonic() - started
+
+
 def measure(server: Server, url: str, script: str, args: list[str], db, result: Result) -> Result:
     """One fixed-length wrk run with each process's peak memory and the SQL statement count."""
     result.processes = len(server.pids())
@@ -247,11 +265,11 @@ def report(rows: list[Row], notes: list[str], objects: dict[tuple[str, str], int
                 continue
             latency = [ratio(r.median("p50"), n) for r, n in ((small, n_small), (large, n_large))]
             cpu = [ratio(1000 * cores, (r.median("rps") or 0) * n) for r, n in ((small, n_small), (large, n_large))]
-            growth[server] = max(latency[1] / latency[0], cpu[1] / cpu[0])
+            growth[server] = max(ratio(latency[1], latency[0]), ratio(cpu[1], cpu[0]))
             lines.append(
                 f"  {server}: {n_small} and {n_large} objects; latency {latency[0]:.3f} -> {latency[1]:.3f} ms "
-                f"per object (x{latency[1] / latency[0]:.2f}); CPU {cpu[0]:.3f} -> {cpu[1]:.3f} ms per object "
-                f"(x{cpu[1] / cpu[0]:.2f})"
+                f"per object (x{ratio(latency[1], latency[0]):.2f}); CPU {cpu[0]:.3f} -> {cpu[1]:.3f} ms per "
+                f"object (x{ratio(cpu[1], cpu[0]):.2f})"
             )
     for server in ("portal", "postgraphile"):
         writes = by.get(("S4", server))
@@ -475,6 +493,7 @@ def main() -> int:
                     if round_ == 1 and WARMUP:
                         say(f"{scenario.name} warm-up of {row.server}")
                         run_wrk(prepared["url"], prepared["script"], scenario.run_args(prepared, 0), WARMUP)
+                        settle(server, db)
                     say(f"{scenario.name} round {round_}/{ROUNDS} against {row.server}")
                     result = Result(scenario.name, row.server, 0, round=round_, response_bytes=prepared["bytes"])
                     measure(
@@ -483,6 +502,7 @@ def main() -> int:
                     if row.server == "floor":
                         result.sql_per_request = 0.0
                     scenario.after(result, prepared, round_)
+                    result.extra["settled_s"] = round(settle(server, db), 2)
                     row.rounds.append(result)
             rows.extend(mine)
         if (not only or "S5" in only) and ("S1", "portal") in targets and ("S2", "portal") in targets:
