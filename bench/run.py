@@ -18,6 +18,7 @@ BENCH_KEEP=1 (keep the servers running at the end, for profiling).
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import statistics
@@ -88,6 +89,8 @@ class Row:
         """The figure of each round (a Result field, or an entry of its `extra`)."""
         out = []
         for r in self.rounds:
+            if figure != "rps" and not r.requests:
+                continue  # a run that finished no request has no latency
             value = getattr(r, figure) if figure in FIGURES else r.extra.get(figure)
             if value is not None:
                 out.append(value)
@@ -133,6 +136,15 @@ class Row:
             "max": {f: max(self.values(f), default=None) for f in (*FIGURES, "acknowledged_rps")},
             "peak_mb": {str(pid): {"role": role, "peak_mb": mb} for pid, (role, mb) in self.peaks().items()},
         }
+
+
+def _nan_first(x: float) -> float:
+    """A key for max() under which an unknown (NaN) figure wins: a goal it decides is not met."""
+    return math.inf if math.isnan(x) else x
+
+
+def _mb(x: float) -> str:
+    return f"{x:.0f}" if x else "-"
 
 
 def _num(x: float) -> str:
@@ -219,8 +231,8 @@ def report(rows: list[Row], notes: list[str], objects: dict[tuple[str, str], int
         errors = sum(r.errors for r in row.rounds)
         lines.append(
             f"{row.scenario:<9}{row.server:<13}{len(row.rounds):>4}  {row.cell('rps'):<22}{row.cell('p50'):<22}"
-            f"{row.cell('p99'):<22}{row.cell('sql_per_request'):<20}{errors:>7}{row.peak('supervisor'):>8.0f}"
-            f"{row.peak('worker'):>10.0f}{row.rounds[0].response_bytes:>8}"
+            f"{row.cell('p99'):<22}{row.cell('sql_per_request'):<20}{errors:>7}{_mb(row.peak('supervisor')):>8}"
+            f"{_mb(row.peak('worker')):>10}{row.rounds[0].response_bytes:>8}"
         )
     lines.append(
         "each cell: median [min-max] over the rounds; errors: summed; sup MB / worker MB: the peak RSS of the "
@@ -265,7 +277,7 @@ def report(rows: list[Row], notes: list[str], objects: dict[tuple[str, str], int
                 continue
             latency = [ratio(r.median("p50"), n) for r, n in ((small, n_small), (large, n_large))]
             cpu = [ratio(1000 * cores, (r.median("rps") or 0) * n) for r, n in ((small, n_small), (large, n_large))]
-            growth[server] = max(ratio(latency[1], latency[0]), ratio(cpu[1], cpu[0]))
+            growth[server] = max(ratio(latency[1], latency[0]), ratio(cpu[1], cpu[0]), key=_nan_first)
             lines.append(
                 f"  {server}: {n_small} and {n_large} objects; latency {latency[0]:.3f} -> {latency[1]:.3f} ms "
                 f"per object (x{ratio(latency[1], latency[0]):.2f}); CPU {cpu[0]:.3f} -> {cpu[1]:.3f} ms per "
