@@ -106,17 +106,21 @@ class AreaActivities(Scenario):
         }
 
 
+def for_plans(document: str, plans: int) -> str:
+    """An S2 query (queries/s2.*.graphql ask for 10 plans) for `plans` plans."""
+    if document.count("(first: 10") != 1:
+        raise ProbeFailed("an S2 query should have one 'first: 10', the plans'")
+    return document.replace("(first: 10", f"(first: {plans}")
+
+
 @dataclass
 class PlansDeep(Scenario):
     plans: int = 10
 
     def body(self, tmp: Path, name: str, query_file: str) -> Path:
-        """The S2 query for `plans` plans (the files ask for 10)."""
         path = graphql_body(tmp, name, query_file)
         request = json.loads(path.read_text(encoding="utf-8"))
-        if request["query"].count("(first: 10") != 1:
-            raise ProbeFailed(f"{query_file}: expected one 'first: 10' for the plans")
-        request["query"] = request["query"].replace("(first: 10", f"(first: {self.plans}")
+        request["query"] = for_plans(request["query"], self.plans)
         path.write_text(json.dumps(request), encoding="utf-8")
         return path
 
@@ -306,6 +310,7 @@ def query_costs() -> str:
     return (
         f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "
         f"S1 {cost(read('s1.portal.graphql')):,}; S2 {cost(read('s2.portal.graphql')):,}; "
+        f"S2b {cost(for_plans(read('s2.portal.graphql'), 50)):,}; "
         f"S3 UrbanAreaPage {cost(documents()['UrbanAreaPage'], 'UrbanAreaPage'):,}; S4 {cost(SUBMIT):,}; "
         f"S5 hostile {cost(read('s5.hostile.graphql')):,}"
     )
