@@ -9,7 +9,7 @@ portal, ...), so that a slow moment of the shared machine falls on every server 
 the median and the spread (min-max) of each figure, and every ratio is one of medians.
 
 Environment (all optional): BENCH_ROUNDS (default 3), BENCH_DURATION (s per run, default 8),
-BENCH_WARMUP (s, once per scenario and server before its first round, default 3),
+BENCH_WARMUP (s, once per scenario and server before its first round, default 2),
 BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WORKERS (portal and floor processes, 2),
 BENCH_PG_PORT (5433), BENCH_ONLY (comma list of scenarios, e.g. S1,S2; S5 needs S1 and S2), BENCH_SKIP_ROBUSTNESS=1,
 BENCH_KEEP=1 (keep the servers running at the end, for profiling).
@@ -39,7 +39,7 @@ from bench.scenarios import SCENARIOS, query_costs  # noqa: E402 - after sys.pat
 PY = str(ROOT / ".venv" / "bin" / "python")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
-WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
