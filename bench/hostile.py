@@ -6,17 +6,16 @@ answers it), while 7 connections run S1 and 7 run S2, all at once against the po
 run once more before, without the hostile connections: S2 alone slows S1 down on two cores, so what
 the hostile query adds is measured against that run as well as against S1 and S2 alone (the runs
 before). Also printed: the memory of every process of the portal over the run (first sample, peak
-and last).
+and last), and each row carries the peak of each process in its run.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.procs import _rss_kb, tree_pids
+from bench.procs import MemorySampler
 from bench.scenarios import QUERIES
 
 HOSTILE_CONNECTIONS = 2
@@ -47,15 +46,15 @@ def run_mix(
     }
     # The same S1 and S2 connections without the hostile ones first: what the hostile query adds is
     # the difference between the two runs (beside it, S2 slows S1 down on the same two cores).
-    calm_outs, _ = _run_together(
+    calm_outs, calm_memory = _run_together(
         portal, {name.replace("in mix", "calm"): t for name, t in mixed.items()}, duration, run_wrk
     )
-    outs, samples = _run_together(portal, {"hostile": hostile, **mixed}, duration, run_wrk)
+    outs, memory = _run_together(portal, {"hostile": hostile, **mixed}, duration, run_wrk)
     connections = {"hostile": HOSTILE_CONNECTIONS}
 
-    def row_of(name: str, out: dict):
+    def row_of(name: str, out: dict, sampled: MemorySampler):
         seconds = out["duration_us"] / 1e6
-        row = result_type("S5", name, processes=len(samples))
+        row = result_type("S5", name, processes=len(sampled.samples))
         row.requests = out["requests"]
         row.rps = out["requests"] / seconds if seconds else 0.0
         row.p50, row.p95, row.p99 = (out[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
@@ -66,11 +65,11 @@ def run_mix(
             "rejected": rejected,
             "connections": connections.get(name, EACH_CONNECTIONS),
         }
-        row.peak_rss_mb = max((max(s) for s in samples.values()), default=0) / 1024
+        row.memory = sampled.peaks()
         return row
 
-    calm = {name.split()[0]: row_of(name, out) for name, out in calm_outs.items()}
-    results = [*calm.values(), *(row_of(name, out) for name, out in outs.items())]
+    calm = {name.split()[0]: row_of(name, out, calm_memory) for name, out in calm_outs.items()}
+    results = [*calm.values(), *(row_of(name, out, memory) for name, out in outs.items())]
 
     lines = [
         f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
@@ -98,47 +97,30 @@ def run_mix(
         line += f"; {row.rps:.1f} req/s on {EACH_CONNECTIONS} connections ({without.rps:.1f} without the hostile query"
         lines.append(line + (f", {base.rps:.1f} on 16 alone)" if base is not None else ")"))
     lines.append(
-        "  memory per portal process over the run (first / peak / last sample, MB): "
+        "  memory per portal process over the hostile mix (first / peak / last sample, MB): "
         + "; ".join(
-            f"pid {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
-            for pid, s in sorted(samples.items())
+            f"{memory.roles[pid]} {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
+            for pid, s in sorted(memory.samples.items())
         )
     )
     return results, lines
 
 
-def _run_together(portal, runs: dict, duration: int, run_wrk) -> tuple[dict, dict[int, list[int]]]:
+def _run_together(portal, runs: dict, duration: int, run_wrk) -> tuple[dict, MemorySampler]:
     """Run wrk for every entry of `runs` at once: their outputs, and the memory of the portal's processes
-    sampled every 0.1 s meanwhile."""
-    samples: dict[int, list[int]] = {}
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            for pid in tree_pids(portal.process.pid):
-                rss = _rss_kb(pid)
-                if rss:
-                    samples.setdefault(pid, []).append(rss)
-            stop.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        with ThreadPoolExecutor(len(runs)) as pool:
-            futures = {
-                name: pool.submit(
-                    run_wrk,
-                    t["url"],
-                    t["script"],
-                    t["args"],
-                    duration,
-                    threads=t["threads"],
-                    connections=t["connections"],
-                )
-                for name, t in runs.items()
-            }
-            outs = {name: future.result() for name, future in futures.items()}
-    finally:
-        stop.set()
-        sampler.join()
-    return outs, samples
+    sampled meanwhile."""
+    with MemorySampler(portal.process.pid) as memory, ThreadPoolExecutor(len(runs)) as pool:
+        futures = {
+            name: pool.submit(
+                run_wrk,
+                t["url"],
+                t["script"],
+                t["args"],
+                duration,
+                threads=t["threads"],
+                connections=t["connections"],
+            )
+            for name, t in runs.items()
+        }
+        outs = {name: future.result() for name, future in futures.items()}
+    return outs, memory

@@ -76,9 +76,69 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
-    return sum(_rss_kb(p) for p in tree_pids(root))
+def cpu_seconds(root: int) -> float:
+    """CPU time (user and system) used so far by a process and its descendants."""
+    ticks = 0
+    for pid in tree_pids(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int, root: int) -> str:
+    """What a process of a server is: its supervisor (the process started, when it has children), a
+    worker, or multiprocessing's resource tracker (a helper of uvicorn's supervisor)."""
+    if pid == root:
+        return "supervisor"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "worker"
+    return "helper" if b"resource_tracker" in command else "worker"
+
+
+class MemorySampler:
+    """The resident memory of each process of a server, sampled every 0.1 s in a thread while in use
+    (`with MemorySampler(pid) as memory:`): `samples` by pid in KiB, `roles` by pid."""
+
+    def __init__(self, root: int, interval: float = 0.1) -> None:
+        self.root = root
+        self.interval = interval
+        self.samples: dict[int, list[int]] = {}
+        self.roles: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for pid in tree_pids(self.root):
+                rss = _rss_kb(pid)
+                if rss:
+                    self.samples.setdefault(pid, []).append(rss)
+                    if pid not in self.roles:
+                        self.roles[pid] = _role(pid, self.root)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if len(self.samples) == 1:  # a single process (Node) is its own worker
+            self.roles = dict.fromkeys(self.samples, "worker")
+
+    def peaks(self) -> list[dict]:
+        """Each process's peak in MB, with its pid and role: supervisor first, then by pid."""
+        order = {"supervisor": 0, "worker": 1, "helper": 2}
+        return [
+            {"pid": pid, "role": self.roles[pid], "peak_mb": round(max(s) / 1024, 1)}
+            for pid, s in sorted(self.samples.items(), key=lambda item: (order[self.roles[item[0]]], item[0]))
+        ]
 
 
 @dataclass

@@ -4,7 +4,12 @@ Steps (each prints a line): its own PostgreSQL cluster (so restarts and pg_stat_
 disturb nobody), a fresh database, migrations, demo data, the national data set, the servers,
 a probe of every scenario, the load runs, the table, then the robustness checks.
 
-Environment (all optional): BENCH_DURATION (s per run, default 15), BENCH_WARMUP (3),
+Each scenario runs BENCH_ROUNDS rounds against each of its servers, interleaved (portal, peer, floor,
+portal, ...), so that a slow moment of the shared machine falls on every server alike; the table gives
+the median and the spread (min-max) of each figure, and every ratio is one of medians.
+
+Environment (all optional): BENCH_ROUNDS (default 3), BENCH_DURATION (s per run, default 8),
+BENCH_WARMUP (s, once per scenario and server before its first round, default 2),
 BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WORKERS (portal and floor processes, 2),
 BENCH_PG_PORT (5433), BENCH_ONLY (comma list of scenarios, e.g. S1,S2; S5 needs S1 and S2), BENCH_SKIP_ROBUSTNESS=1,
 BENCH_KEEP=1 (keep the servers running at the end, for profiling).
@@ -18,9 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -29,12 +32,14 @@ sys.path.insert(0, str(ROOT))
 
 # Run as a script (`python bench/run.py`): these imports need the repository root on sys.path first.
 from bench import cluster  # noqa: E402 - after sys.path names the repository root
-from bench.procs import Server, free_port, portal_command, tree_rss, uvicorn  # noqa: E402 - after sys.path names the repository root
-from bench.scenarios import SCENARIOS, Scenario, query_costs  # noqa: E402 - after sys.path names the repository root
+from bench.procs import MemorySampler, Server, cpu_seconds, free_port, portal_command, uvicorn  # noqa: E402 - after sys.path names the repository root
+from bench.report import Result, Row, report  # noqa: E402 - after sys.path names the repository root
+from bench.scenarios import SCENARIOS, query_costs  # noqa: E402 - after sys.path names the repository root
 
 PY = str(ROOT / ".venv" / "bin" / "python")
-DURATION = int(os.environ.get("BENCH_DURATION", "15"))
-WARMUP = int(os.environ.get("BENCH_WARMUP", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+DURATION = int(os.environ.get("BENCH_DURATION", "8"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
@@ -43,24 +48,6 @@ DB_NAME = os.environ.get("BENCH_DB", "hp_bench")
 
 def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-@dataclass
-class Result:
-    scenario: str
-    server: str
-    processes: int
-    requests: int = 0
-    rps: float = 0.0
-    p50: float = 0.0
-    p95: float = 0.0
-    p99: float = 0.0
-    errors: int = 0
-    sql_per_request: float | None = None
-    peak_rss_mb: float = 0.0
-    response_bytes: int = 0
-    note: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def run_wrk(
@@ -93,81 +80,51 @@ def run_wrk(
     raise RuntimeError(f"wrk gave no result: {out.stdout}\n{out.stderr}")
 
 
-def measure(scenario: Scenario, server: Server, target: dict, db) -> Result:
-    """Warm up, then one fixed-length wrk run with RSS sampling and the SQL statement count."""
-    result = Result(scenario.name, server.name, processes=len(server.pids()))
-    url, script, args = target["url"], target["script"], target["args"]
-    result.response_bytes = target.get("bytes", 0)
-    if WARMUP:
-        run_wrk(url, script, args, WARMUP)
+def settle(server: Server, db, timeout: float = 30.0) -> float:
+    """Wait until the server and the database are idle: a server goes on with the requests a finished
+    wrk run left in flight (a deep query runs for seconds), which would otherwise fall on the next run,
+    often another server's. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = cpu_seconds(server.process.pid)
+        time.sleep(0.25)
+        busy = (cpu_seconds(server.process.pid) - before) / 0.25
+        active = db.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        if busy < 0.05 and not active:
+            break
+    return time.monotonic() - started
+
+
+def measure(server: Server, url: str, script: str, args: list[str], db, result: Result) -> Result:
+    """One fixed-length wrk run with each process's peak memory and the SQL statement count."""
+    result.processes = len(server.pids())
     db.reset_statements()
-    peak = [0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], tree_rss(server.process.pid))
-            stop.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
+    with MemorySampler(server.process.pid) as memory:
         out = run_wrk(url, script, args, DURATION)
-    finally:
-        stop.set()
-        sampler.join()
     statements = db.statements()
     seconds = out["duration_us"] / 1e6
     result.requests = out["requests"]
     result.rps = out["requests"] / seconds if seconds else 0.0
     result.p50, result.p95, result.p99 = (out[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
     result.errors = sum(out["errors"].values()) + out.get("rejected", 0)
-    result.extra = {"wrk_errors": out["errors"], "rejected": out.get("rejected", 0)}
+    result.extra = {"wrk_errors": out["errors"], "rejected": out.get("rejected", 0), "seconds": seconds}
     if out["requests"] and statements is not None:
         result.sql_per_request = statements / out["requests"]
-    result.peak_rss_mb = peak[0] / 1024
+    result.memory = memory.peaks()
     return result
-
-
-def print_table(results: list[Result], notes: list[str]) -> str:
-    lines = []
-    header = (
-        f"{'scenario':<9}{'server':<13}{'procs':>5}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'SQL/req':>9}{'errors':>8}{'peak RSS MB':>13}{'bytes':>9}"
-    )
-    lines.append(header)
-    lines.append("-" * len(header))
-    for r in results:
-        sql = f"{r.sql_per_request:.2f}" if r.sql_per_request is not None else "n/a"
-        lines.append(
-            f"{r.scenario:<9}{r.server:<13}{r.processes:>5}{r.rps:>10.1f}{r.p50:>9.1f}{r.p95:>9.1f}"
-            f"{r.p99:>9.1f}{sql:>9}{r.errors:>8}{r.peak_rss_mb:>13.0f}{r.response_bytes:>9}"
-        )
-    lines.append("")
-    by = {(r.scenario, r.server): r for r in results}
-    for name in sorted({r.scenario for r in results}):
-        project = by.get((name, "portal"))
-        if not project:
-            continue
-        for ref in ("postgraphile", "floor"):
-            other = by.get((name, ref))
-            if other and other.rps:
-                lines.append(
-                    f"{name} portal/{ref}: throughput x{project.rps / other.rps:.2f}, "
-                    f"p50 x{project.p50 / other.p50 if other.p50 else float('nan'):.2f}"
-                )
-    lines += [""] + [f"note: {n}" for n in notes]
-    text = "\n".join(lines)
-    print(text, flush=True)
-    return text
 
 
 def main() -> int:
     started = time.monotonic()
     only = {s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()}
     notes: list[str] = [
-        f"wrk -t{THREADS} -c{CONNECTIONS}, {DURATION} s per run after {WARMUP} s warm-up, loopback, "
-        f"{os.cpu_count()} cores shared by server, database and wrk",
+        f"wrk -t{THREADS} -c{CONNECTIONS}, {ROUNDS} rounds of {DURATION} s per scenario and server, interleaved "
+        f"(portal, peer, floor, portal, ...), after one {WARMUP} s warm-up per scenario and server; loopback, "
+        f"{os.cpu_count()} cores shared by server, database and wrk; load average at the start "
+        + " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         "SQL/req: statements per request from pg_stat_statements (BEGIN/COMMIT/ROLLBACK not counted)",
         query_costs(),
     ]
@@ -273,6 +230,7 @@ def main() -> int:
                 auth=auth,
                 tmp=tmp,
                 threads=THREADS,
+                rounds=ROUNDS,
             ).items():
                 if target.get("skip"):
                     notes.append(f"{scenario.name} {server_name}: {target['skip']}")
@@ -281,7 +239,8 @@ def main() -> int:
                 target["bytes"] = len(body)
                 targets[(scenario.name, server_name)] = target
                 if server_name == "portal" and scenario.floor:
-                    (floor_dir / f"{scenario.name.lower()}.json").write_bytes(body)
+                    kind = "html" if target["script"] == "get.lua" else "json"
+                    (floor_dir / f"{scenario.name.lower()}.{kind}").write_bytes(body)
             notes.extend(scenario.notes)
         floor = None
         if any(floor_dir.iterdir()):
@@ -296,31 +255,41 @@ def main() -> int:
             servers.append(floor)
             for path in floor_dir.iterdir():
                 name = path.stem.upper()
-                portal_target = targets[(name, "portal")]
+                page = path.suffix == ".html"
                 targets[(name, "floor")] = {
-                    "url": f"http://127.0.0.1:{floor_port}/graphql/{path.stem}",
-                    "script": "post.lua",
-                    "args": [portal_target["args"][0]],
+                    "url": f"http://127.0.0.1:{floor_port}/{'page' if page else 'graphql'}/{path.stem}",
+                    "script": "get.lua" if page else "post.lua",
+                    "args": [] if page else [targets[(name, "portal")]["args"][0]],
                     "bytes": path.stat().st_size,
                 }
-        results: list[Result] = []
         by_server = {s.name: s for s in servers}
+        rows: list[Row] = []
         for scenario in SCENARIOS:
-            for server_name in ("portal", "postgraphile", "floor"):
-                prepared = targets.get((scenario.name, server_name))
-                if not prepared:
-                    continue
-                say(f"{scenario.name} against {server_name}")
-                result = measure(scenario, by_server[server_name], prepared, db)
-                if server_name == "floor":
-                    result.sql_per_request = 0.0
-                scenario.after(result, prepared)
-                results.append(result)
+            mine = [Row(scenario.name, n) for n in ("portal", "postgraphile", "floor") if (scenario.name, n) in targets]
+            for round_ in range(1, ROUNDS + 1):
+                for row in mine:
+                    prepared = targets[(scenario.name, row.server)]
+                    server = by_server[row.server]
+                    if round_ == 1 and WARMUP:
+                        say(f"{scenario.name} warm-up of {row.server}")
+                        run_wrk(prepared["url"], prepared["script"], scenario.run_args(prepared, 0), WARMUP)
+                        settle(server, db)
+                    say(f"{scenario.name} round {round_}/{ROUNDS} against {row.server}")
+                    result = Result(scenario.name, row.server, 0, round=round_, response_bytes=prepared["bytes"])
+                    measure(
+                        server, prepared["url"], prepared["script"], scenario.run_args(prepared, round_), db, result
+                    )
+                    if row.server == "floor":
+                        result.sql_per_request = 0.0
+                    scenario.after(result, prepared, round_)
+                    result.extra["settled_s"] = round(settle(server, db), 2)
+                    row.rounds.append(result)
+            rows.extend(mine)
         if (not only or "S5" in only) and ("S1", "portal") in targets and ("S2", "portal") in targets:
             from bench import hostile
 
             say("S5: the hostile mix against portal")
-            alone = {r.scenario: r for r in results if r.server == "portal"}
+            alone = {r.scenario: r.typical() for r in rows if r.server == "portal"}
             mix, lines = hostile.run_mix(
                 portal=portal,
                 targets={"S1": targets[("S1", "portal")], "S2": targets[("S2", "portal")]},
@@ -330,24 +299,58 @@ def main() -> int:
                 run_wrk=run_wrk,
                 result_type=Result,
             )
-            results.extend(mix)
+            rows.extend(Row(r.scenario, r.server, [r]) for r in mix)
             notes.extend(lines)
         elif not only or "S5" in only:
             notes.append("S5 skipped: it needs S1 and S2 (BENCH_ONLY=S1,S2,S5)")
         say(f"load runs done after {time.monotonic() - started:.0f} s")
-        table = print_table(results, notes)
-        out_dir = BENCH / "results"
-        out_dir.mkdir(exist_ok=True)
-        (out_dir / "latest.txt").write_text(table + "\n", encoding="utf-8")
-        (out_dir / "latest.json").write_text(json.dumps([r.__dict__ for r in results], indent=2), encoding="utf-8")
+        objects = {key: t["objects"] for key, t in targets.items() if "objects" in t}
+        text, summary = report(rows, notes, objects, rounds=ROUNDS, duration=DURATION)
+        print("\n".join([text, "", *summary]), flush=True)
+        ending: list[str] = []
+
+        def write(lines: list[str]) -> None:
+            """latest.txt and latest.json, with `lines` (the total time, the robustness checks) once known."""
+            out_dir = BENCH / "results"
+            out_dir.mkdir(exist_ok=True)
+            goals = [summary[0], *lines, *summary[1:]]
+            (out_dir / "latest.txt").write_text("\n".join([text, "", *goals]) + "\n", encoding="utf-8")
+            document = {
+                "settings": {
+                    "rounds": ROUNDS,
+                    "duration_s": DURATION,
+                    "warmup_s": WARMUP,
+                    "connections": CONNECTIONS,
+                    "threads": THREADS,
+                    "workers": WORKERS,
+                    "cores": os.cpu_count(),
+                },
+                "rows": [row.as_json() for row in rows],
+                "objects": {f"{name} {server}": n for (name, server), n in objects.items()},
+                "summary": goals,
+            }
+            (out_dir / "latest.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+        write([])
+        ok = True
         if os.environ.get("BENCH_SKIP_ROBUSTNESS") != "1":
             from bench import robustness
 
             ok = robustness.run_all(
                 portal_url=f"http://127.0.0.1:{port}", portal=portal, pg=pg, db=db, env=env, auth=auth, say=say
             )
-            if not ok:
-                return 1
+        total = time.monotonic() - started
+        ending.append(
+            f"  1. make bench under 10 minutes: {total / 60:.1f} min in all (data, servers, load runs, S5, "
+            f"robustness): {'met' if total < 600 else 'NOT met'}; load average at the end "
+            + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        )
+        if os.environ.get("BENCH_SKIP_ROBUSTNESS") != "1":
+            ending.append(f"     robustness (restart under load, SIGTERM in flight): {'passed' if ok else 'FAILED'}")
+        print("\n".join(ending), flush=True)
+        write(ending)
+        if not ok:
+            return 1
         if os.environ.get("BENCH_KEEP") == "1":
             say(f"servers kept: portal :{port}, postgraphile :{pgl_port}; Ctrl-C to stop")
             try:

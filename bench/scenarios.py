@@ -54,6 +54,16 @@ def check_graphql(status: int, body: bytes, what: str) -> dict:
     return data
 
 
+def count_objects(value) -> int:
+    """The objects with an id in a GraphQL answer: the same count for the portal and PostGraphile, whose
+    connections and link rows (no id) differ in shape but not in what they return."""
+    if isinstance(value, dict):
+        return ("id" in value) + sum(count_objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(count_objects(v) for v in value)
+    return 0
+
+
 @dataclass
 class Scenario:
     name: str
@@ -68,12 +78,15 @@ class Scenario:
         body = Path(target["args"][0]).read_bytes()
         auth = target["args"][1] if len(target["args"]) > 1 else ""
         status, answer = _post(target["url"], body, {"Authorization": auth} if auth else {})
-        data = check_graphql(status, answer, f"{self.name} {target['url']}")
-        if "count" in target:
-            target["count"](data)
+        target["objects"] = count_objects(check_graphql(status, answer, f"{self.name} {target['url']}")["data"])
         return answer
 
-    def after(self, result, target: dict) -> None:
+    def run_args(self, target: dict, run: int) -> list[str]:
+        """wrk's arguments for a run: 0 is the warm-up, then the rounds (the same request, unless a
+        scenario gives each run its own)."""
+        return target["args"]
+
+    def after(self, result, target: dict, run: int) -> None:
         return None
 
 
@@ -93,17 +106,41 @@ class AreaActivities(Scenario):
         }
 
 
+def for_plans(document: str, plans: int) -> str:
+    """An S2 query (queries/s2.*.graphql ask for 10 plans) for `plans` plans."""
+    if document.count("(first: 10") != 1:
+        raise ProbeFailed("an S2 query should have one 'first: 10', the plans'")
+    return document.replace("(first: 10", f"(first: {plans}")
+
+
+@dataclass
 class PlansDeep(Scenario):
+    plans: int = 10
+
+    def body(self, tmp: Path, name: str, query_file: str) -> Path:
+        path = graphql_body(tmp, name, query_file)
+        request = json.loads(path.read_text(encoding="utf-8"))
+        request["query"] = for_plans(request["query"], self.plans)
+        path.write_text(json.dumps(request), encoding="utf-8")
+        return path
+
     def targets(self, *, portal, postgraphile, db, auth, tmp, **_):
         token = auth.bearer(STAFF_ACCOUNT)
         if token is None:
-            self.notes.append(f"S2 ran anonymous: {auth.unavailable}")
-        mine = graphql_body(tmp, "s2-portal", "s2.portal.graphql")
-        theirs = graphql_body(tmp, "s2-postgraphile", "s2.postgraphile.graphql")
+            self.notes.append(f"{self.name} ran anonymous: {auth.unavailable}")
+        mine = self.body(tmp, f"{self.name.lower()}-portal", "s2.portal.graphql")
+        theirs = self.body(tmp, f"{self.name.lower()}-postgraphile", "s2.postgraphile.graphql")
         return {
             "portal": {"url": f"{portal}/graphql", "script": "post.lua", "args": [str(mine), token or ""]},
             "postgraphile": {"url": f"{postgraphile}/graphql", "script": "post.lua", "args": [str(theirs)]},
         }
+
+    def probe(self, target: dict) -> bytes:
+        answer = super().probe(target)
+        (plans,) = json.loads(answer)["data"].values()
+        if len(plans["nodes"]) != self.plans:
+            raise ProbeFailed(f"{self.name} {target['url']}: {len(plans['nodes'])} plans, not {self.plans}")
+        return answer
 
 
 class AreaPage(Scenario):
@@ -128,82 +165,127 @@ SUBMIT = (
     "mutation Submit($input: ResidentInputSubmitInput!) { residentInputSubmit(input: $input) "
     "{ residentInput { id status createdAt } errors { field code message } } }"
 )
-RESIDENTS = 1000
+# PostGraphile's peer (bench/postgraphile.sql, submit_resident_input): told the resident's subject.
+SUBMIT_PEER = (
+    "mutation Submit($input: SubmitResidentInputInput!) { submitResidentInput(input: $input) "
+    "{ result { id status createdAt } } }"
+)
+# Residents per run and server: each may send 10 inputs an hour, so 1,000 bound a run at 10,000
+# acknowledged submissions (1,250/s over 8 s); no run reuses another's residents.
+RESIDENTS_PER_RUN = 1000
+TITLE, TEXT = "Belastningstest __RUN__ __N__", "Input __N__ fra belastningstesten: mere lys på stierne, tak."
 
 
 class InputSubmissions(Scenario):
-    """Resident input submissions: signed-in residents (each its own token) writing to their own group."""
+    """Resident input submissions: signed-in residents (each its own token) writing to their own group;
+    beside the portal, PostGraphile's mutation of a function doing the same work."""
 
-    def targets(self, *, portal, db, auth, tmp, threads=2, **_):
+    def targets(self, *, portal, postgraphile, db, auth, tmp, threads=2, rounds=1, **_):
         from schema import ids
 
         template_token = auth.bearer(RESIDENT_ACCOUNTS[0])
         if template_token is None or auth.keys_file is None:
             return {"portal": {"skip": f"skipped: {auth.unavailable or 'no signing keys of the provider'}"}}
+        runs = rounds + 1  # the warm-up and the rounds, each with residents of its own
         rows = db.rows(
             "SELECT a.subject, a.display_name, MIN(g.group_id) FROM account a "
             "JOIN residency r ON r.account_id = a.id JOIN followupgroupestate g ON g.estate_id = r.estate_id "
             "WHERE a.subject LIKE 'gen-beboer-%%' AND r.until IS NULL GROUP BY a.id ORDER BY a.id LIMIT %s",
-            (RESIDENTS,),
+            (2 * runs * RESIDENTS_PER_RUN,),
         )
+        size = len(rows) // (2 * runs)
+        portal_sets = [rows[2 * k * size : (2 * k + 1) * size] for k in range(runs)]
+        peer_sets = [rows[(2 * k + 1) * size : (2 * k + 2) * size] for k in range(runs)]
         from bench.tokens import mint_like
 
-        bearers = mint_like(template_token, auth.keys_file, "dev-borger", [(r[0], r[1]) for r in rows])
-        tokens_file = tmp / "s4-tokens.tsv"
-        tokens_file.write_text(
-            "".join(f"{b}\t{ids.encode('FollowUpGroup', r[2])}\n" for b, r in zip(bearers, rows, strict=True))
-        )
-        template = tmp / "s4-submit.json"
-        template.write_text(
-            json.dumps(
-                {
-                    "query": SUBMIT,
-                    "variables": {
-                        "input": {
-                            "groupId": "__GROUP__",
-                            "title": "Belastningstest __N__",
-                            "body": "Input __N__ fra belastningstesten: mere lys på stierne, tak.",
-                        }
-                    },
-                }
+        bearers = iter(
+            mint_like(
+                template_token, auth.keys_file, "dev-borger", [(r[0], r[1]) for rows in portal_sets for r in rows]
             )
         )
+
+        def residents(server: str, sets: list[list[tuple]], line) -> list[str]:
+            files = []
+            for k, chosen in enumerate(sets):
+                path = tmp / f"s4-{server}-{k}.tsv"
+                path.write_text("".join(line(r) for r in chosen), encoding="utf-8")
+                files.append(str(path))
+            return files
+
+        def template(server: str, document: str, variables: dict) -> str:
+            path = tmp / f"s4-{server}.json"
+            text = json.dumps({"query": document, "variables": {"input": {**variables, "title": TITLE, "body": TEXT}}})
+            if server == "postgraphile":
+                text = text.replace('"__GROUP__"', "__GROUP__")  # its groupId is the group's Int primary key
+            path.write_text(text, encoding="utf-8")
+            return str(path)
+
+        mine = template("portal", SUBMIT, {"groupId": "__GROUP__"})
+        theirs = template("postgraphile", SUBMIT_PEER, {"subject": "__SUBJECT__", "groupId": "__GROUP__"})
         self.db = db
         self.notes.append(
-            f"S4: {len(rows)} residents with their own tokens (signed with the development provider's key), "
-            "each submission a new text; 'errors' counts rejected submissions too"
+            f"S4: {size} residents per run and server, none in two runs (the portal's with their own tokens, "
+            "signed with the development provider's key), each submission a new text; the peer is told the "
+            "resident's subject and trusts its caller, the portal verifies a signed token on every request"
         )
-        return {
-            "portal": {
-                "url": f"{portal}/graphql",
+
+        def target(url: str, server: str, document: str, files: list[str]) -> dict:
+            return {
+                "url": f"{url}/graphql",
                 "script": "submit.lua",
-                "args": [str(template), str(tokens_file), str(threads)],
-                "tokens": str(tokens_file),
+                "args": [document, files[0], str(threads), f"{server}-warm-up"],
+                "runs": [[document, f, str(threads), f"{server}-r{k}"] for k, f in enumerate(files)],
             }
+
+        return {
+            "portal": target(
+                portal,
+                "portal",
+                mine,
+                residents("portal", portal_sets, lambda r: f"{next(bearers)}\t{ids.encode('FollowUpGroup', r[2])}\t\n"),
+            ),
+            "postgraphile": target(
+                postgraphile,
+                "postgraphile",
+                theirs,
+                residents("postgraphile", peer_sets, lambda r: f"\t{r[2]}\t{r[0]}\n"),
+            ),
         }
 
+    def run_args(self, target: dict, run: int) -> list[str]:
+        return target["runs"][run]
+
     def probe(self, target: dict) -> bytes:
-        first = Path(target["tokens"]).read_text().splitlines()[-1]
-        bearer, group = first.split("\t")
-        body = Path(target["args"][0]).read_text().replace("__N__", "probe").replace("__GROUP__", group)
-        status, answer = _post(target["url"], body.encode(), {"Authorization": bearer})
+        template, residents, _, tag = target["args"]
+        auth, group, subject = Path(residents).read_text().splitlines()[-1].split("\t")
+        body = Path(template).read_text().replace("__RUN__", tag).replace("__N__", "probe")
+        body = body.replace("__GROUP__", group).replace("__SUBJECT__", subject)
+        status, answer = _post(target["url"], body.encode(), {"Authorization": auth} if auth else {})
         data = check_graphql(status, answer, f"{self.name} probe")
-        payload = data["data"]["residentInputSubmit"]
-        if payload["errors"] or not payload["residentInput"]:
+        (payload,) = data["data"].values()
+        if payload.get("errors") or "createdAt" not in json.dumps(payload):
             raise ProbeFailed(f"{self.name}: submission refused: {payload}")
         return answer
 
-    def after(self, result, target: dict) -> None:
-        stored = self.db.scalar("SELECT COUNT(*) FROM residentinput WHERE title LIKE 'Belastningstest %%'")
-        result.note = f"{stored} submissions stored in all"
+    def after(self, result, target: dict, run: int) -> None:
+        tag = target["runs"][run][3]
+        stored = self.db.scalar("SELECT COUNT(*) FROM residentinput WHERE title LIKE %s", (f"Belastningstest {tag} %",))
+        acknowledged = result.requests - result.errors
+        result.extra.update(
+            acknowledged=acknowledged, acknowledged_rps=acknowledged / result.extra["seconds"], stored=stored
+        )
+        result.note = f"{stored} stored, {acknowledged} acknowledged"
 
 
 SCENARIOS: list[Scenario] = [
     AreaActivities("S1", "anonymous: 50 activities of an urban area with partners and next 3 occurrences"),
     PlansDeep(
-        "S2", "staff: 10 plans -> sub-agreements, 20 activities -> partners, goals -> indicators -> measurements"
+        "S2",
+        "staff: 10 plans -> sub-agreements, 20 activities -> partners, goals -> indicators -> measurements",
+        floor=False,  # its goal is PostGraphile's; a floor's rounds would cost time and tell nothing new
     ),
-    AreaPage("S3", "anonymous: the portal's area page (HTML)", floor=False),
+    PlansDeep("S2b", "staff: S2 for 50 plans", floor=False, plans=50),
+    AreaPage("S3", "anonymous: the portal's area page (HTML)"),
     InputSubmissions("S4", "residents: input submissions (writes)", floor=False),
 ]
 
@@ -228,6 +310,7 @@ def query_costs() -> str:
     return (
         f"query cost (schema/cost.py; limit {anonymous:,} anonymous and residents, {staff:,} staff): "
         f"S1 {cost(read('s1.portal.graphql')):,}; S2 {cost(read('s2.portal.graphql')):,}; "
+        f"S2b {cost(for_plans(read('s2.portal.graphql'), 50)):,}; "
         f"S3 UrbanAreaPage {cost(documents()['UrbanAreaPage'], 'UrbanAreaPage'):,}; S4 {cost(SUBMIT):,}; "
         f"S5 hostile {cost(read('s5.hostile.graphql')):,}"
     )
