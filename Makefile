@@ -109,7 +109,7 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	cd $* && if [ -f package-lock.json ] && [ ! -d node_modules ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	touch $@
 
-# `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), ~4 minutes.
+# `make bench`: the load benchmark against PostGraphile and a floor (bench/README.md), under 10 minutes.
 bench: setup $(BENCH_STAMP)
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(PY) bench/run.py
