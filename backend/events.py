@@ -10,7 +10,13 @@ Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAns
 author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}
 (a session of that account was signed out, or the account erased: its open WebSockets check their
 sign-in again and close when it has ended; see schema/live.py), `notificationReceived` {notification_ids,
-account_ids} (two lists of the same length: who got which; backend/services/notifications.py).
+account_ids} (two lists of the same length: who got which; backend/services/notifications.py),
+`accountChanged` {account_id} (its residency changed; account_id None: any account's scope may have, e.g.
+a group's estates: every process forgets the actors it remembers for bearer tokens, auth/actor_cache.py).
+
+Besides subscribers, a process may register a hook (`on_event`) for a topic: called at once in the
+publishing process (before the commit: a cache drops its entry early) and again in every process
+when the event arrives after the commit.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +49,7 @@ RESIDENT_INPUT_ANSWERED = "residentInputAnswered"
 ACTIVITY_CHANGED = "activityChanged"
 SESSION_ENDED = "sessionEnded"
 NOTIFICATION_RECEIVED = "notificationReceived"
+ACCOUNT_CHANGED = "accountChanged"
 
 
 EventData = dict[str, int | str | list[int] | None]
@@ -57,6 +64,8 @@ async def publish_many(session: AsyncSession, topic: str, events: Sequence[Event
     """Queue several events of one topic (as `publish` does), in one statement however many there are."""
     if not events:
         return
+    for data in events:
+        _run_hooks({"topic": topic, **data})
     conn = await session.connection()
     if conn.dialect.name == "postgresql":
         payloads = [json.dumps({"topic": topic, **data}) for data in events]
@@ -83,6 +92,7 @@ class _Broker:
         self.ready = asyncio.Event()  # replaced, with the task, for each event loop that polls
 
     def _dispatch(self, event: LiveEventData) -> None:
+        _run_hooks(event)
         for queue in list(self.queues):
             with contextlib.suppress(asyncio.QueueFull):  # a stalled subscriber loses events, not the process
                 queue.put_nowait(event)
@@ -144,6 +154,24 @@ class _Broker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+_hooks: dict[str, list[Callable[[LiveEventData], None]]] = {}
+
+
+def on_event(topics: Iterable[str], hook: Callable[[LiveEventData], None]) -> None:
+    """Call `hook(event)` for every event of these topics this process publishes or receives (register
+    at import time; on SQLite received only while the poller runs, i.e. someone subscribes)."""
+    for topic in topics:
+        _hooks.setdefault(topic, []).append(hook)
+
+
+def _run_hooks(event: LiveEventData) -> None:
+    for hook in _hooks.get(event.get("topic", ""), ()):
+        try:
+            hook(event)
+        except Exception:
+            log.exception("a live event hook failed")
 
 
 _broker = _Broker()
