@@ -1,7 +1,8 @@
 """Live events across server processes: services publish inside their transaction, subscribers
 in any process receive them after commit.
 
-PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and the
+PostgreSQL: `pg_notify` at the writing transaction's commit (backend/changes.py sends the transaction's
+notifications in one statement; PostgreSQL delivers them only if the commit succeeds) and the
 process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite:
 a row in `liveevent` inside the writing transaction, and one poller per process reading new rows.
 Payloads carry ids only; subscribers load the objects and check the policy for their own actor.
@@ -29,11 +30,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import listener, observability
+from backend import changes, listener, observability
 from backend.db import get_async_engine
 from backend.models import LiveEvent, utcnow
 from backend.settings import get_settings
@@ -66,13 +67,11 @@ async def publish_many(session: AsyncSession, topic: str, events: Sequence[Event
         return
     for data in events:
         _run_hooks({"topic": topic, **data})
-    conn = await session.connection()
+    conn = (await session.connection()).sync_connection
+    assert conn is not None  # a started AsyncConnection has its Connection
     if conn.dialect.name == "postgresql":
-        payloads = [json.dumps({"topic": topic, **data}) for data in events]
-        await session.execute(
-            text("SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"),
-            {"channel": CHANNEL, "payloads": payloads},
-        )
+        # Sent at the commit, with the other notifications of the transaction, in one statement.
+        changes.notify_at_commit(conn, CHANNEL, [json.dumps({"topic": topic, **data}) for data in events])
     else:
         session.add_all(LiveEvent(topic=topic, payload=dict(data)) for data in events)
         await session.execute(delete(LiveEvent).where(col(LiveEvent.at) < utcnow() - KEEP_SQLITE_EVENTS))

@@ -223,10 +223,14 @@ def _group_residents(group_id: int) -> Select[int]:
     )
 
 
-def _plan_staff(plan: Plan) -> Select[int | None]:
+def _plan_staff(plan_id: int) -> Select[int | None]:
     """Staff of the plan (policy.is_plan_staff): its housing organisations' and its municipality's."""
-    municipality = select(col(UrbanArea.municipality_id)).where(col(UrbanArea.id) == plan.urban_area_id)
-    organisations = select(col(PlanOrganisation.organisation_id)).where(col(PlanOrganisation.plan_id) == plan.id)
+    municipality = (
+        select(col(UrbanArea.municipality_id))
+        .join(Plan, col(Plan.urban_area_id) == col(UrbanArea.id))
+        .where(col(Plan.id) == plan_id)
+    )
+    organisations = select(col(PlanOrganisation.organisation_id)).where(col(PlanOrganisation.plan_id) == plan_id)
     return select(col(Account.id)).where(
         or_(
             and_(
@@ -286,16 +290,17 @@ async def input_handled(session: AsyncSession, actor: Actor | None, row: Residen
     )
 
 
-async def input_received(session: AsyncSession, actor: Actor | None, row: ResidentInput, plan: Plan) -> None:
-    group = await session.get(FollowUpGroup, row.group_id)
+async def input_received(
+    session: AsyncSession, actor: Actor | None, *, input_id: int, plan_id: int, group_name: str
+) -> None:
     await notify(
         session,
         actor=actor,
         kind=K.INPUT_RECEIVED,
-        subject=("ResidentInput", pk(row)),
-        recipients=_plan_staff(plan),
-        names={"group": group.name if group else ""},
-        link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', pk(row))}",
+        subject=("ResidentInput", input_id),
+        recipients=_plan_staff(plan_id),
+        names={"group": group_name},
+        link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', input_id)}",
     )
 
 
