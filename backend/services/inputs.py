@@ -45,6 +45,11 @@ RATE_LIMIT_COUNT = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
+# One message for absent and forbidden, which also says where a resident may give input.
+SUBMIT_GROUP = (
+    "Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
+    "The follow-up group (you can give input to the groups of the estate you live in)",
+)
 INPUT_DA, INPUT_EN = "Inputtet", "The input"
 
 
@@ -217,6 +222,7 @@ async def submit_input(
 
     On PostgreSQL the common success takes two statements (`_submit_at_once`); whatever it does not store
     goes the long way below, which finds the exact refusal."""
+    tried = False
     if concerns is None and policy.can_submit_input(actor, group_id or 0):
         try:
             texts = _checked_texts(title, body, language)
@@ -229,15 +235,11 @@ async def submit_input(
                 plan_id, group_name = found
                 await _tell(session, actor, row, plan_id, group_name)
                 return Submitted(row, plan_id)
-    # One message for absent and forbidden, which also says where a resident may give input.
-    what = (
-        "Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
-        "The follow-up group (you can give input to the groups of the estate you live in)",
-    )
-    group, plan = await _group_and_plan(session, group_id, what=what)
+            tried = True
+    group, plan = await _group_and_plan(session, group_id, what=SUBMIT_GROUP)
     # A group of a plan the resident cannot see (a draft) takes no input: it could never be read back.
     if not policy.can_submit_input(actor, pk(group)) or not policy.can_read_plan(actor, pk(plan), plan.status):
-        raise NotFound("groupId", *what)
+        raise NotFound("groupId", *SUBMIT_GROUP)
     check = Checker()
     title, body = _check_texts(check, title, body)
     language = check.language("language", language)
@@ -263,6 +265,8 @@ async def submit_input(
                 f"You have sent {RATE_LIMIT_COUNT} inputs within the last hour. Please try again later.",
             )
         )
+    if tried:  # what the actor's scope still says, the residency of today no longer does
+        raise NotFound("groupId", *SUBMIT_GROUP)
     session.add(row)
     await _flush_input(session, row)
     await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
@@ -314,7 +318,9 @@ async def _submit_at_once(session: AsyncSession, actor: Actor, row: ResidentInpu
     the resident lives in one of its estates today, is under the hourly limit and has not sent the same
     text: (plan id, group name) when it did."""
     next_id = func.nextval(func.pg_get_serial_sequence(ResidentInput.__tablename__, "id"))
-    row.id = (await session.execute(_one_at_a_time(actor.account_id).returning(next_id))).scalar_one()
+    row.id = (await session.execute(_one_at_a_time(actor.account_id).returning(next_id))).scalar_one_or_none()
+    if row.id is None:  # the account has just been erased
+        raise NotFound("groupId", *SUBMIT_GROUP)
     mine = col(ResidentInput.author_account_id) == actor.account_id
     lives_there = (
         select(col(Residency.id))
