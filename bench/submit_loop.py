@@ -72,7 +72,7 @@ async def _residents(subjects: list[str]) -> int:
 
     from backend import clock, policy
     from backend.db import new_session
-    from backend.models import Account, ActorKind, FollowUpGroup, FollowUpGroupEstate, Plan, Residency
+    from backend.models import Account, ActorKind, FollowUpGroup, FollowUpGroupEstate, Plan, Residency, pk
 
     async with new_session() as s:
         group_id, estate_id = (
@@ -91,7 +91,7 @@ async def _residents(subjects: list[str]) -> int:
         s.add_all(accounts)
         await s.flush()
         since = clock.today() - timedelta(days=30)
-        s.add_all(Residency(account_id=a.id, estate_id=estate_id, since=since, confirmed_by="STAFF") for a in accounts)
+        s.add_all(Residency(account_id=pk(a), estate_id=estate_id, since=since, confirmed_by="STAFF") for a in accounts)
         await s.commit()
     return group_id
 
