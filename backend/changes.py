@@ -101,6 +101,8 @@ def shared() -> bool:
 # A text statement that writes only private tables says so with this execution option
 # (`text(...).execution_options(**PRIVATE_WRITE)`), since its SQL cannot be inspected.
 PRIVATE_WRITE = {"helhedsplan_private_write": True}
+# A SELECT construct that writes public tables in its WITH (INSERT ... RETURNING) says so with this one.
+WRITES = {"helhedsplan_public_write": True}
 
 
 def is_public_write(context: DefaultExecutionContext | None) -> bool:
@@ -109,6 +111,8 @@ def is_public_write(context: DefaultExecutionContext | None) -> bool:
         return True
     if context.execution_options.get("helhedsplan_private_write"):
         return False
+    if context.execution_options.get("helhedsplan_public_write"):
+        return True
     if context.isinsert or context.isupdate or context.isdelete:
         statement = context.compiled.statement if context.compiled is not None else None
         table = getattr(statement, "table", None)
