@@ -172,9 +172,14 @@ async def _flush_input(session: AsyncSession, row: ResidentInput, *, expected_ve
         else:
             await versions.save(session, row, expected_version, field="inputId")
     except IntegrityError as exc:
-        if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
-            raise _duplicate() from None
+        _raise_duplicate_for(exc)
         raise
+
+
+def _raise_duplicate_for(exc: IntegrityError) -> None:
+    """DUPLICATE when the unique (author, content hash) refused the write."""
+    if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
+        raise _duplicate() from None
 
 
 @dataclass(frozen=True)
@@ -342,7 +347,7 @@ async def _submit_at_once(session: AsyncSession, actor: Actor, row: ResidentInpu
         .join(Plan, col(Plan.id) == col(FollowUpGroup.plan_id))
         .where(
             col(FollowUpGroup.id) == row.group_id,
-            col(Plan.status).in_(policy.PUBLIC_PLAN_STATUSES),
+            policy.plan_filter(actor),  # as can_read_plan: a resident gives input to public plans only
             lives_there.exists(),
             recent.scalar_subquery() < RATE_LIMIT_COUNT,
             ~twin.exists(),
@@ -359,8 +364,7 @@ async def _submit_at_once(session: AsyncSession, actor: Actor, row: ResidentInpu
     try:
         found = (await session.execute(stored)).first()
     except IntegrityError as exc:  # an edit of another of her inputs to this text, committed meanwhile
-        if "residentinput_no_duplicate" in str(exc.orig):
-            raise _duplicate() from None
+        _raise_duplicate_for(exc)
         raise
     return None if found is None else (found[0], found[1])
 
