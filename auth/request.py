@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from auth import sessions
+from auth import actor_cache, sessions
 from auth.accounts import account_for_claims
 from auth.errors import AuthenticationError
 from auth.tokens import validate_access_token
@@ -45,39 +45,51 @@ def session_id(connection: HTTPConnection) -> str | None:
 
 
 def carries_credentials(connection: HTTPConnection) -> bool:
-    """Whether `account_for_request` would act on a credential here: any Authorization header (a
+    """Whether `actor_for_request` would act on a credential here: any Authorization header (a
     malformed or empty one is refused with 401, never anonymous) or a session cookie (even one that
     turns out unknown). False means the caller is anonymous, whatever the header bytes look like;
     caches of public answers decide with this, from the same parsing as the sign-in itself."""
     return "authorization" in connection.headers or session_id(connection) is not None
 
 
-async def account_for_request(connection: HTTPConnection, session: AsyncSession) -> Account | None:
-    token = bearer_token(connection)
-    if token is not None:
-        issuer, claims = await validate_access_token(token)
-        return await account_for_claims(session, issuer, claims)
+async def _session_account(connection: HTTPConnection, session: AsyncSession) -> Account | None:
     row = await sessions.load(session, session_id(connection))
     if row is None or row.account_id is None:
         return None
     return await session.get(Account, row.account_id)
 
 
+async def _bearer_actor(token: str, session: AsyncSession) -> tuple[Actor, datetime]:
+    """The actor of a bearer token and the token's end; AuthenticationError when invalid. Signature and
+    expiry are checked every time; the account and its scope come from this worker's cache when it has them."""
+    issuer, claims = await validate_access_token(token)
+    expires = int(claims["exp"])
+    key = actor_cache.key_of(token)
+    actor = actor_cache.get(key)
+    if actor is None:
+        taken = actor_cache.ticket()
+        actor = await load_actor(session, await account_for_claims(session, issuer, claims))
+        actor_cache.put(key, actor, expires, taken)
+    observability.note_actor(actor)  # the request's log line names the actor's kind
+    return actor, datetime.fromtimestamp(expires, UTC)
+
+
 async def actor_for_token(token: str, session: AsyncSession) -> Actor:
     """The actor of a bearer access token given some other way (e.g. a WebSocket's connection_init
     payload, since browsers cannot set headers on WebSockets); AuthenticationError when invalid."""
-    issuer, claims = await validate_access_token(token)
-    actor = await load_actor(session, await account_for_claims(session, issuer, claims))
-    observability.note_actor(actor)
+    actor, _expires = await _bearer_actor(token, session)
     return actor
 
 
 async def actor_for_request(connection: HTTPConnection, session: AsyncSession) -> Actor | None:
-    account = await account_for_request(connection, session)
+    token = bearer_token(connection)
+    if token is not None:
+        return await actor_for_token(token, session)
+    account = await _session_account(connection, session)
     if account is None:
         return None
     actor = await load_actor(session, account)
-    observability.note_actor(actor)  # the request's log line names the actor's kind
+    observability.note_actor(actor)
     return actor
 
 
@@ -123,10 +135,8 @@ async def identify(connection: HTTPConnection, session: AsyncSession) -> tuple[I
     """The identity and actor of a connection (bearer token first, then the session cookie)."""
     token = bearer_token(connection)
     if token is not None:
-        issuer, claims = await validate_access_token(token)
-        bearer_account = await account_for_claims(session, issuer, claims)
-        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
-        return Identity(bearer_account.id, expires_at=expires_at), await load_actor(session, bearer_account)
+        actor, expires_at = await _bearer_actor(token, session)
+        return Identity(actor.account_id, expires_at=expires_at), actor
     row = await sessions.load(session, connection.cookies.get(sessions.SESSION_COOKIE))
     account = await session.get(Account, row.account_id) if row is not None and row.account_id is not None else None
     if account is None or row is None:

@@ -62,7 +62,35 @@ async def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session's transaction (it commits or rolls back with the write)."""
-    event = AuditEvent(
+    event = event_of(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        plan_id=plan_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+def event_of(
+    *,
+    actor: Actor | None,
+    action: str,
+    obj: SQLModel | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    plan_id: int | None = None,
+    before: AuditData | None = None,
+    after: AuditData | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """The audit event `record` adds, not yet in any session (for a statement that writes it itself)."""
+    return AuditEvent(
         actor_kind=actor.kind if actor else None,
         actor_account_id=actor.account_id if actor else None,
         action=action,
@@ -73,8 +101,6 @@ async def record(
         after=after if after is not None else snapshot(obj),
         reason=reason,
     )
-    session.add(event)
-    return event
 
 
 async def created(session: AsyncSession, row: S, *, actor: Actor | None, action: str, plan_id: int | None) -> S:

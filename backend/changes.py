@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+from collections.abc import Iterable
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -53,6 +54,7 @@ PRIVATE_TABLES = frozenset(
     }
 )
 _DIRTY = "helhedsplan_changes_dirty"
+_QUEUED = "helhedsplan_notify_at_commit"  # (channel, payload) to send just before the commit
 
 _counter = itertools.count(1)
 _generation = 0
@@ -99,6 +101,8 @@ def shared() -> bool:
 # A text statement that writes only private tables says so with this execution option
 # (`text(...).execution_options(**PRIVATE_WRITE)`), since its SQL cannot be inspected.
 PRIVATE_WRITE = {"helhedsplan_private_write": True}
+# A SELECT construct that writes public tables in its WITH (INSERT ... RETURNING) says so with this one.
+WRITES = {"helhedsplan_public_write": True}
 
 
 def is_public_write(context: DefaultExecutionContext | None) -> bool:
@@ -107,6 +111,8 @@ def is_public_write(context: DefaultExecutionContext | None) -> bool:
         return True
     if context.execution_options.get("helhedsplan_private_write"):
         return False
+    if context.execution_options.get("helhedsplan_public_write"):
+        return True
     if context.isinsert or context.isupdate or context.isdelete:
         statement = context.compiled.statement if context.compiled is not None else None
         table = getattr(statement, "table", None)
@@ -136,21 +142,37 @@ def _mark(
         conn.info[_DIRTY] = True
 
 
+def notify_at_commit(conn: Connection, channel: str, payloads: Iterable[str]) -> None:
+    """PostgreSQL: send these notifications when the connection's transaction commits (and never when it
+    rolls back), with the change notice, in one statement (PostgreSQL delivers NOTIFY only on commit anyway)."""
+    conn.info.setdefault(_QUEUED, []).extend((channel, payload) for payload in payloads)
+
+
 @event.listens_for(Engine, "commit")
 def _notify_before_commit(conn: Connection) -> None:
+    queued: list[tuple[str, str]] = conn.info.pop(_QUEUED, [])
     if conn.info.get(_DIRTY) and conn.dialect.name == "postgresql":
+        queued.append((CHANNEL, ""))
+    if queued:
         # Inside the transaction: delivered to every listener only if the commit succeeds.
-        conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '')")
+        channels, payloads = zip(*queued, strict=True)
+        conn.exec_driver_sql(
+            "SELECT pg_notify(c, p) FROM unnest(%s::text[], %s::text[]) AS n(c, p)",
+            (list(channels), list(payloads)),
+            execution_options=PRIVATE_WRITE,
+        )
 
 
 @event.listens_for(Engine, "rollback")
 def _forget(conn: Connection) -> None:
     conn.info.pop(_DIRTY, None)
+    conn.info.pop(_QUEUED, None)
 
 
 @event.listens_for(Engine, "checkin")
 def _after_transaction(dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry) -> None:
     # The pool takes a connection back only after its transaction has ended (commit or rollback).
+    connection_record.info.pop(_QUEUED, None)
     if connection_record.info.pop(_DIRTY, None):
         bump()
 

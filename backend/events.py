@@ -1,7 +1,8 @@
 """Live events across server processes: services publish inside their transaction, subscribers
 in any process receive them after commit.
 
-PostgreSQL: `pg_notify` inside the writing transaction (PostgreSQL delivers it only on commit) and the
+PostgreSQL: `pg_notify` at the writing transaction's commit (backend/changes.py sends the transaction's
+notifications in one statement; PostgreSQL delivers them only if the commit succeeds) and the
 process's one LISTEN connection (backend/listener.py, shared with the public caches' changes). SQLite:
 a row in `liveevent` inside the writing transaction, and one poller per process reading new rows.
 Payloads carry ids only; subscribers load the objects and check the policy for their own actor.
@@ -10,7 +11,13 @@ Topics: `residentInputReceived` {input_id, group_id, plan_id}, `residentInputAns
 author_account_id, plan_id}, `activityChanged` {activity_id, plan_id}, `sessionEnded` {account_id}
 (a session of that account was signed out, or the account erased: its open WebSockets check their
 sign-in again and close when it has ended; see schema/live.py), `notificationReceived` {notification_ids,
-account_ids} (two lists of the same length: who got which; backend/services/notifications.py).
+account_ids} (two lists of the same length: who got which; backend/services/notifications.py),
+`accountChanged` {account_id} (its residency changed; account_id None: any account's scope may have, e.g.
+a group's estates: every process forgets the actors it remembers for bearer tokens, auth/actor_cache.py).
+
+Besides subscribers, a process may register a hook (`on_event`) for a topic: called at once in the
+publishing process (before the commit: a cache drops its entry early) and again in every process
+when the event arrives after the commit.
 """
 
 from __future__ import annotations
@@ -19,15 +26,15 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import listener, observability
+from backend import changes, listener, observability
 from backend.db import get_async_engine
 from backend.models import LiveEvent, utcnow
 from backend.settings import get_settings
@@ -43,6 +50,7 @@ RESIDENT_INPUT_ANSWERED = "residentInputAnswered"
 ACTIVITY_CHANGED = "activityChanged"
 SESSION_ENDED = "sessionEnded"
 NOTIFICATION_RECEIVED = "notificationReceived"
+ACCOUNT_CHANGED = "accountChanged"
 
 
 EventData = dict[str, int | str | list[int] | None]
@@ -57,13 +65,13 @@ async def publish_many(session: AsyncSession, topic: str, events: Sequence[Event
     """Queue several events of one topic (as `publish` does), in one statement however many there are."""
     if not events:
         return
-    conn = await session.connection()
+    for data in events:
+        _run_hooks({"topic": topic, **data})
+    conn = (await session.connection()).sync_connection
+    assert conn is not None  # a started AsyncConnection has its Connection
     if conn.dialect.name == "postgresql":
-        payloads = [json.dumps({"topic": topic, **data}) for data in events]
-        await session.execute(
-            text("SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"),
-            {"channel": CHANNEL, "payloads": payloads},
-        )
+        # Sent at the commit, with the other notifications of the transaction, in one statement.
+        changes.notify_at_commit(conn, CHANNEL, [json.dumps({"topic": topic, **data}) for data in events])
     else:
         session.add_all(LiveEvent(topic=topic, payload=dict(data)) for data in events)
         await session.execute(delete(LiveEvent).where(col(LiveEvent.at) < utcnow() - KEEP_SQLITE_EVENTS))
@@ -83,6 +91,7 @@ class _Broker:
         self.ready = asyncio.Event()  # replaced, with the task, for each event loop that polls
 
     def _dispatch(self, event: LiveEventData) -> None:
+        _run_hooks(event)
         for queue in list(self.queues):
             with contextlib.suppress(asyncio.QueueFull):  # a stalled subscriber loses events, not the process
                 queue.put_nowait(event)
@@ -144,6 +153,24 @@ class _Broker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+_hooks: dict[str, list[Callable[[LiveEventData], None]]] = {}
+
+
+def on_event(topics: Iterable[str], hook: Callable[[LiveEventData], None]) -> None:
+    """Call `hook(event)` for every event of these topics this process publishes or receives (register
+    at import time; on SQLite received only while the poller runs, i.e. someone subscribes)."""
+    for topic in topics:
+        _hooks.setdefault(topic, []).append(hook)
+
+
+def _run_hooks(event: LiveEventData) -> None:
+    for hook in _hooks.get(event.get("topic", ""), ()):
+        try:
+            hook(event)
+        except Exception:
+            log.exception("a live event hook failed")
 
 
 _broker = _Broker()

@@ -33,9 +33,14 @@ def on(channel: str, handler: Callable[[str], None], *, on_state: Callable[[bool
     """Call `handler(payload)` for each notification on `channel` (register at import time)."""
     _handlers[channel] = handler
     if on_state is not None:
-        _state_hooks.append(on_state)
+        watch_state(on_state)
     if _current is not None and channel not in _current.channels:
         _current.restart()  # listen on the new channel too
+
+
+def watch_state(hook: Callable[[bool], None]) -> None:
+    """Call `hook(listening)` whenever the connection is (re)established or lost (register at import time)."""
+    _state_hooks.append(hook)
 
 
 def _set_state(listening: bool) -> None:

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # The GraphQL execution engine's shortcuts (schema/execution.py, fast_fields.py, prefetch.py);
     # false runs plain strawberry and graphql-core, e.g. to tell an upgrade's breakage from ours.
     fast_execution: bool = True
+    # How long a worker remembers a bearer token's actor (auth/actor_cache.py; 0 turns it off), and for
+    # how many tokens at most.
+    token_actor_seconds: float = Field(default=30.0, ge=0, le=300)
+    token_actor_entries: int = Field(default=10_000, ge=1)
 
     # E-mail (backend/mail): the SMTP server the sender hands mail to (smtp:// or smtps://, user and
     # password in the URL if needed; `make run` starts a development server on loopback that keeps each

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import audit, policy
+from backend import audit, events, policy
 from backend.actor import Actor
 from backend.models import FollowUpGroup, FollowUpGroupEstate, GroupMember, Meeting, Plan, PlanEstate, pk
 from backend.services import notifications, versions
@@ -65,6 +65,8 @@ async def create_group(
     for estate in estate_ids:
         session.add(FollowUpGroupEstate(group_id=pk(group), estate_id=estate))
     await session.flush()
+    if estate_ids:  # the estates' residents may now give input to it: every remembered actor goes
+        await events.publish(session, events.ACCOUNT_CHANGED, account_id=None)
     after = audit.snapshot(group)
     after["estate_ids"] = estate_ids
     await audit.record(session, actor=actor, action="followUpGroup.create", obj=group, plan_id=plan.id, after=after)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, Update, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
-from backend import audit, events, policy
-from backend.actor import Actor
+from backend import audit, clock, events, policy
+from backend.actor import Actor, residency_current
 from backend.models import (
     Account,
     Activity,
+    AuditEvent,
     FocusArea,
     FollowUpGroup,
+    FollowUpGroupEstate,
     InputAnswer,
     InputChannel,
     InputReport,
     InputStatus,
     Plan,
+    Residency,
     ResidentInput,
     max_length,
     pk,
@@ -40,6 +45,11 @@ RATE_LIMIT_COUNT = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 
 GROUP_DA, GROUP_EN = "Følgegruppen", "The follow-up group"
+# One message for absent and forbidden, which also says where a resident may give input.
+SUBMIT_GROUP = (
+    "Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
+    "The follow-up group (you can give input to the groups of the estate you live in)",
+)
 INPUT_DA, INPUT_EN = "Inputtet", "The input"
 
 
@@ -162,9 +172,22 @@ async def _flush_input(session: AsyncSession, row: ResidentInput, *, expected_ve
         else:
             await versions.save(session, row, expected_version, field="inputId")
     except IntegrityError as exc:
-        if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
-            raise _duplicate() from None
+        _raise_duplicate_for(exc)
         raise
+
+
+def _raise_duplicate_for(exc: IntegrityError) -> None:
+    """DUPLICATE when the unique (author, content hash) refused the write."""
+    if "residentinput_no_duplicate" in str(exc.orig) or "content_hash" in str(exc.orig):
+        raise _duplicate() from None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A stored submission and the plan of its group (what the API answers with, without reading it again)."""
+
+    row: ResidentInput
+    plan_id: int
 
 
 async def submit(
@@ -177,29 +200,63 @@ async def submit(
     language: str | None = None,
     concerns: tuple[str, int] | None = None,
 ) -> ResidentInput:
-    """A resident gives input to a follow-up group of the estate they live in."""
-    # One message for absent and forbidden, which also says where a resident may give input.
-    what = (
-        "Følgegruppen (du kan give input til følgegrupperne for den afdeling, du bor i)",
-        "The follow-up group (you can give input to the groups of the estate you live in)",
+    """`submit_input`'s stored row."""
+    submitted = await submit_input(
+        session=session,
+        actor=actor,
+        group_id=group_id,
+        title=title,
+        body=body,
+        language=language,
+        concerns=concerns,
     )
-    group, plan = await _group_and_plan(session, group_id, what=what)
+    return submitted.row
+
+
+async def submit_input(
+    *,
+    session: AsyncSession,
+    actor: Actor | None,
+    group_id: int | None,
+    title: str | None,
+    body: str | None,
+    language: str | None = None,
+    concerns: tuple[str, int] | None = None,
+) -> Submitted:
+    """A resident gives input to a follow-up group of the estate they live in.
+
+    On PostgreSQL the common success takes two statements (`_submit_at_once`); whatever it does not store
+    goes the long way below, which finds the exact refusal."""
+    tried = False
+    if concerns is None and policy.can_submit_input(actor, group_id or 0):
+        try:
+            texts = _checked_texts(title, body, language)
+        except ValidationFailed:
+            texts = None  # the long way names every error, in its order
+        if texts is not None and (await session.connection()).dialect.name == "postgresql":
+            row = _new_input(actor, group_id or 0, *texts, None, None)
+            found = await _submit_at_once(session, actor, row)
+            if found is not None:
+                plan_id, group_name = found
+                await _tell(session, actor, row, plan_id, group_name)
+                return Submitted(row, plan_id)
+            tried = True
+    group, plan = await _group_and_plan(session, group_id, what=SUBMIT_GROUP)
     # A group of a plan the resident cannot see (a draft) takes no input: it could never be read back.
     if not policy.can_submit_input(actor, pk(group)) or not policy.can_read_plan(actor, pk(plan), plan.status):
-        raise NotFound("groupId", *what)
+        raise NotFound("groupId", *SUBMIT_GROUP)
     check = Checker()
     title, body = _check_texts(check, title, body)
     language = check.language("language", language)
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
     title = check.done(title)
     body = check.done(body)
-    # One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite),
-    # so the rate limit and the duplicate check count what the others committed.
-    await session.execute(update(Account).where(col(Account.id) == actor.account_id).values(last_seen_at=now()))
-    digest = content_hash(pk(group), title, body)
+    await session.execute(_one_at_a_time(actor.account_id))
+    row = _new_input(actor, pk(group), title, body, language, activity_id, focus_area_id)
     existing = await session.execute(
         select(col(ResidentInput.id)).where(
-            col(ResidentInput.author_account_id) == actor.account_id, col(ResidentInput.content_hash) == digest
+            col(ResidentInput.author_account_id) == actor.account_id,
+            col(ResidentInput.content_hash) == row.content_hash,
         )
     )
     if existing.first() is not None:
@@ -213,8 +270,33 @@ async def submit(
                 f"You have sent {RATE_LIMIT_COUNT} inputs within the last hour. Please try again later.",
             )
         )
-    row = ResidentInput(
-        group_id=pk(group),
+    if tried:  # what the actor's scope still says, the residency of today no longer does
+        raise NotFound("groupId", *SUBMIT_GROUP)
+    session.add(row)
+    await _flush_input(session, row)
+    await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
+    await _tell(session, actor, row, pk(plan), group.name)
+    return Submitted(row, pk(plan))
+
+
+def _checked_texts(title: str | None, body: str | None, language: str | None) -> tuple[str, str, str]:
+    check = Checker()
+    title, body = _check_texts(check, title, body)
+    language = check.language("language", language)
+    return check.done(title, body, language)
+
+
+def _new_input(
+    actor: Actor,
+    group_id: int,
+    title: str,
+    body: str,
+    language: str,
+    activity_id: int | None,
+    focus_area_id: int | None,
+) -> ResidentInput:
+    return ResidentInput(
+        group_id=group_id,
         author_account_id=actor.account_id,
         title=title,
         body=body,
@@ -222,14 +304,85 @@ async def submit(
         concerns_activity_id=activity_id,
         concerns_focus_area_id=focus_area_id,
         channel=InputChannel.WEB,
-        content_hash=digest,
+        content_hash=content_hash(group_id, title, body),
     )
-    session.add(row)
-    await _flush_input(session, row)
-    await audit.record(session, actor=actor, action="residentInput.submit", obj=row, plan_id=plan.id)
-    await notifications.input_received(session, actor, row, plan)
-    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
-    return row
+
+
+def _one_at_a_time(account_id: int) -> Update:
+    """One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite), so the
+    rate limit and the duplicate check, in the statements after this one, count what the others committed."""
+    return update(Account).where(col(Account.id) == account_id).values(last_seen_at=now())
+
+
+async def _submit_at_once(session: AsyncSession, actor: Actor, row: ResidentInput) -> tuple[int, str] | None:
+    """PostgreSQL: store a submission that passes every check in two statements, or nothing (None).
+
+    The first takes the resident's lock (`_one_at_a_time`) and the input's id. The second, run after the
+    lock with a snapshot of its own (READ COMMITTED), so that it counts what the resident's other
+    submissions committed, inserts the input and its audit row only where the group's plan is public,
+    the resident lives in one of its estates today, is under the hourly limit and has not sent the same
+    text: (plan id, group name) when it did."""
+    next_id = func.nextval(func.pg_get_serial_sequence(ResidentInput.__tablename__, "id"))
+    row.id = (await session.execute(_one_at_a_time(actor.account_id).returning(next_id))).scalar_one_or_none()
+    if row.id is None:  # the account has just been erased
+        raise NotFound("groupId", *SUBMIT_GROUP)
+    mine = col(ResidentInput.author_account_id) == actor.account_id
+    lives_there = (
+        select(col(Residency.id))
+        .join(FollowUpGroupEstate, col(FollowUpGroupEstate.estate_id) == col(Residency.estate_id))
+        .where(
+            col(FollowUpGroupEstate.group_id) == col(FollowUpGroup.id),
+            col(Residency.account_id) == actor.account_id,
+            residency_current(clock.today()),
+        )
+    )
+    recent = (
+        select(func.count())
+        .select_from(ResidentInput)
+        .where(mine, col(ResidentInput.created_at) >= now() - RATE_LIMIT_WINDOW)
+    )
+    twin = select(col(ResidentInput.id)).where(mine, col(ResidentInput.content_hash) == row.content_hash)
+    ok = (
+        select(col(FollowUpGroup.plan_id).label("plan_id"), col(FollowUpGroup.name).label("name"))
+        .join(Plan, col(Plan.id) == col(FollowUpGroup.plan_id))
+        .where(
+            col(FollowUpGroup.id) == row.group_id,
+            policy.plan_filter(actor),  # as can_read_plan: a resident gives input to public plans only
+            lives_there.exists(),
+            recent.scalar_subquery() < RATE_LIMIT_COUNT,
+            ~twin.exists(),
+        )
+        .cte("ok")
+    )
+    event = audit.event_of(actor=actor, action="residentInput.submit", obj=row)
+    audited = _insert_from(AuditEvent, event, ok, plan_id=ok.c.plan_id).cte("audited")
+    stored = (
+        _insert_from(ResidentInput, row, ok)
+        .add_cte(audited)
+        .returning(select(ok.c.plan_id).scalar_subquery(), select(ok.c.name).scalar_subquery())
+    )
+    try:
+        found = (await session.execute(stored)).first()
+    except IntegrityError as exc:  # an edit of another of her inputs to this text, committed meanwhile
+        _raise_duplicate_for(exc)
+        raise
+    return None if found is None else (found[0], found[1])
+
+
+def _insert_from(model: type[SQLModel], obj: SQLModel, source: Any, **columns: Any) -> Insert:
+    """INSERT INTO model SELECT obj's values (and `columns` from `source`) FROM source: a row per row of source."""
+    table = model.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
+    names = [c.name for c in table.columns if c.name not in columns and getattr(obj, c.name) is not None]
+    values = [literal(getattr(obj, name), table.c[name].type) for name in names]
+    return insert(model).from_select([*names, *columns], select(*values, *columns.values()).select_from(source))
+
+
+async def _tell(session: AsyncSession, actor: Actor | None, row: ResidentInput, plan_id: int, group_name: str) -> None:
+    """The plan's staff hear of a new input, and live subscribers see it."""
+    await notifications.input_received(session, actor, input_id=pk(row), plan_id=plan_id, group_name=group_name)
+    await events.publish(
+        session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=row.group_id, plan_id=plan_id
+    )
 
 
 async def register(
@@ -271,8 +424,7 @@ async def register(
         channel=channel,
     )
     await audit.created(session, row, actor=actor, action="residentInput.register", plan_id=plan.id)
-    await notifications.input_received(session, actor, row, plan)
-    await events.publish(session, events.RESIDENT_INPUT_RECEIVED, input_id=row.id, group_id=group.id, plan_id=plan.id)
+    await _tell(session, actor, row, pk(plan), group.name)
     return row
 
 

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import audit, clock, events, i18n, mail, policy
+from backend import audit, changes, clock, events, i18n, mail, policy
 from backend.actor import Actor, residency_current
 from backend.i18n import N_, translate
 from backend.ids import global_id
@@ -133,8 +133,9 @@ async def notify(
 ) -> int:
     """Tell each recipient of one change, as their preferences for `kind` say: a row for the portal, a
     mail (each or in the daily digest) through backend.mail. Never the actor themself. However many
-    the recipients, this costs one SELECT (recipients, preferences, addresses), one INSERT of
-    notifications, at most two of mail (backend.mail.queue_notification_mails) and one live event.
+    the recipients, this costs one statement for the recipients (their preferences and addresses) and
+    their portal notifications (on SQLite two: a SELECT, then an INSERT), at most two of mail
+    (backend.mail.queue_notification_mails) and one live event (sent at the commit on PostgreSQL).
     Returns how many portal notifications were written."""
     if isinstance(recipients, Select):
         wanted = col(Account.id).in_(recipients)
@@ -146,14 +147,14 @@ async def notify(
     preference = and_(
         col(NotificationPreference.account_id) == col(Account.id), col(NotificationPreference.kind) == kind
     )
-    statement = (
+    statement: Found = (
         select(
-            col(Account.id),
-            col(Account.kind),
-            col(Account.language),
-            col(NotificationPreference.portal),
-            col(NotificationPreference.email),
-            mail.accepts_mail(col(Account.id)),
+            col(Account.id).label("account_id"),
+            col(Account.kind).label("account_kind"),
+            col(Account.language).label("language"),
+            col(NotificationPreference.portal).label("portal"),
+            col(NotificationPreference.email).label("email"),
+            mail.accepts_mail(col(Account.id)).label("accepts_mail"),
         )
         .outerjoin(NotificationPreference, preference)
         .where(wanted)
@@ -162,9 +163,23 @@ async def notify(
     if actor is not None:
         statement = statement.where(col(Account.id) != actor.account_id)
     params: dict[str, object] = {**names, "link": link_path}
+    subject_type, subject_id = subject
+    stored = {
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "params": params,
+        "created_at": clock.now(),
+    }
+    postgresql = (await session.connection()).dialect.name == "postgresql"
+    found: Sequence[Any]
+    if postgresql:
+        found = (await session.execute(_with_portal_rows(statement, stored), execution_options=changes.WRITES)).all()
+    else:
+        found = (await session.execute(statement)).all()
     portal: list[int] = []
     mails: list[mail.NotificationMail] = []
-    for account_id, account_kind, language, wants_portal, email, accepts_mail in await session.execute(statement):
+    for account_id, account_kind, language, wants_portal, email, accepts_mail, *_ in found:
         if account_id is None:
             continue  # a stored account has an id (sqlmodel types it optional)
         if wants_portal is None or wants_portal:
@@ -181,26 +196,18 @@ async def notify(
                 )
             )
     await mail.queue_notification_mails(session, kind=kind.value, link_path=link_path, mails=mails)
-    if not portal:
+    rows: Sequence[Any]
+    if postgresql:
+        rows = [(found_row[-1], found_row[0]) for found_row in found]
+    elif portal:
+        rows = (
+            await session.execute(
+                insert(Notification).returning(col(Notification.id), col(Notification.account_id)),
+                [{"account_id": account_id, **stored} for account_id in portal],
+            )
+        ).all()
+    else:
         return 0
-    subject_type, subject_id = subject
-    now = clock.now()
-    rows = (
-        await session.execute(
-            insert(Notification).returning(col(Notification.id), col(Notification.account_id)),
-            [
-                {
-                    "account_id": account_id,
-                    "kind": kind,
-                    "subject_type": subject_type,
-                    "subject_id": subject_id,
-                    "params": params,
-                    "created_at": now,
-                }
-                for account_id in portal
-            ],
-        )
-    ).all()
     written = [(n, a) for n, a in rows if n is not None]  # stored ids are never NULL (sqlmodel types them optional)
     # A meeting reaches every resident of the group: PostgreSQL's NOTIFY takes at most 8000 bytes, so
     # the recipients are told in events of EVENT_RECIPIENTS_MAX each, all published in one statement.
@@ -213,6 +220,33 @@ async def notify(
     return len(written)
 
 
+# The recipients as `notify` selects them: account_id, account_kind, language, portal, email, accepts_mail.
+Found = Select[Any, Any, Any, Any, Any, bool]
+
+
+def _with_portal_rows(recipients: Found, stored: dict[str, Any]) -> Select[Any]:
+    """PostgreSQL: the recipients with, last, the id of the portal notification written for each who wants
+    one (NULL for the others), in one statement (a SELECT that writes: run it with changes.WRITES)."""
+    found = recipients.cte("recipients")
+    table = Notification.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
+    values = [literal(value, table.c[name].type) for name, value in stored.items()]
+    written = (
+        insert(Notification)
+        .from_select(
+            ["account_id", *stored],
+            select(found.c.account_id, *values).where(or_(found.c.portal.is_(None), found.c.portal)),
+        )
+        .returning(col(Notification.id).label("notification_id"), col(Notification.account_id))
+        .cte("written")
+    )
+    statement = (
+        select(found, written.c.notification_id)
+        .outerjoin(written, written.c.account_id == found.c.account_id)
+        .order_by(found.c.account_id)
+    )
+    return statement
+
+
 # ---------------------------------------------------------------- who: recipients as SQL
 def _group_residents(group_id: int) -> Select[int]:
     """Residents who live now in an estate of the group (the residency rule of backend/actor.py)."""
@@ -223,10 +257,14 @@ def _group_residents(group_id: int) -> Select[int]:
     )
 
 
-def _plan_staff(plan: Plan) -> Select[int | None]:
+def _plan_staff(plan_id: int) -> Select[int | None]:
     """Staff of the plan (policy.is_plan_staff): its housing organisations' and its municipality's."""
-    municipality = select(col(UrbanArea.municipality_id)).where(col(UrbanArea.id) == plan.urban_area_id)
-    organisations = select(col(PlanOrganisation.organisation_id)).where(col(PlanOrganisation.plan_id) == plan.id)
+    municipality = (
+        select(col(UrbanArea.municipality_id))
+        .join(Plan, col(Plan.urban_area_id) == col(UrbanArea.id))
+        .where(col(Plan.id) == plan_id)
+    )
+    organisations = select(col(PlanOrganisation.organisation_id)).where(col(PlanOrganisation.plan_id) == plan_id)
     return select(col(Account.id)).where(
         or_(
             and_(
@@ -286,16 +324,17 @@ async def input_handled(session: AsyncSession, actor: Actor | None, row: Residen
     )
 
 
-async def input_received(session: AsyncSession, actor: Actor | None, row: ResidentInput, plan: Plan) -> None:
-    group = await session.get(FollowUpGroup, row.group_id)
+async def input_received(
+    session: AsyncSession, actor: Actor | None, *, input_id: int, plan_id: int, group_name: str
+) -> None:
     await notify(
         session,
         actor=actor,
         kind=K.INPUT_RECEIVED,
-        subject=("ResidentInput", pk(row)),
-        recipients=_plan_staff(plan),
-        names={"group": group.name if group else ""},
-        link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', pk(row))}",
+        subject=("ResidentInput", input_id),
+        recipients=_plan_staff(plan_id),
+        names={"group": group_name},
+        link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', input_id)}",
     )
 
 

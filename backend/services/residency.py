@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from backend import audit, bounds, policy
+from backend import audit, bounds, events, policy
 from backend.actor import Actor, residency_ended
 from backend.db import rows_changed
 from backend.models import (
@@ -113,9 +113,11 @@ async def _audit(
     before: audit.AuditData | None = None,
     **ids: int | None,
 ) -> None:
-    """Record a residency's change in the audit log: its record after (and before), and `ids` it concerned."""
+    """Record a residency's change in the audit log: its record after (and before), and `ids` it concerned;
+    and tell every process that the resident's scope changed (their bearer tokens' remembered actors go)."""
     after = dict(_record(residency), **ids)
     await audit.record(session, actor=actor, action=action, obj=residency, before=before, after=after)
+    await events.publish(session, events.ACCOUNT_CHANGED, account_id=residency.account_id)
 
 
 async def confirm(

@@ -21,6 +21,7 @@ from schema.enums import InputChannel, InputStatus
 from schema.errors import Answer, as_is, expected_version, given, mutation, pk_of, read_back_as, typed_id_of, visible
 from schema.participation.types import FollowUpGroup, Meeting, ResidentInput
 from schema.permissions import checked
+from schema.rows import copied
 
 T = TypeVar("T")
 
@@ -32,6 +33,11 @@ def _or_none(value: T | None) -> T | None:
 
 # What most mutations of an input answer.
 INPUT_AFTER = Answer("resident_input", ResidentInput, "The input after the change.", read_back_as("ResidentInput"))
+
+
+async def _as_submitted(_context: Context, submitted: input_services.Submitted) -> ResidentInput:
+    """The new input as the write stored it: its author may always read it, so it is not read again."""
+    return copied(ResidentInput, submitted.row, pk=submitted.row.id, plan_id=submitted.plan_id)
 
 
 async def _reported_input(context: Context, report: m.InputReport) -> object:
@@ -187,14 +193,12 @@ class ParticipationMutation:
         description="Give input to a follow-up group of the estate you live in (residents).",
         access=checked(policy.can_submit_input),
         codes=["RATE_LIMITED", "DUPLICATE"],
-        answer=Answer(
-            "resident_input", ResidentInput, "The stored input (null when refused).", read_back_as("ResidentInput")
-        ),
+        answer=Answer("resident_input", ResidentInput, "The stored input (null when refused).", _as_submitted),
     )
     async def resident_input_submit(
         session: AsyncSession, actor: Actor | None, input: ResidentInputSubmitInput
-    ) -> m.ResidentInput:
-        return await input_services.submit(
+    ) -> input_services.Submitted:
+        return await input_services.submit_input(
             session=session,
             actor=actor,
             group_id=pk_of("groupId", input.group_id, "FollowUpGroup"),
