@@ -5,7 +5,9 @@ the objects of the answers it is building at the same time: eight staff deep que
 once took a worker from 126 to 172 MB. A process is one thread, so running them one after another
 costs no throughput beyond the overlap with the database, and the wait counts toward the request's
 deadline. Waiters are admitted in arrival order, so a large operation is not passed over forever by
-small ones; an operation costlier than the whole allowance runs alone.
+small ones; an operation costlier than the whole allowance runs alone. What anyone may ask without
+signing in (at most `free` cost: public pages, residents' questions, writes) neither waits nor counts,
+so that no one queues behind a staff report.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from contextlib import asynccontextmanager
 
 
 class CostGate:
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, free: int = 0) -> None:
         self.capacity = capacity
+        self.free = free
         self.in_flight = 0
         self._waiting: deque[tuple[int, asyncio.Future[None]]] = deque()
 
     @asynccontextmanager
     async def admitted(self, cost: int) -> AsyncIterator[None]:
-        cost = max(1, min(cost, self.capacity))
+        if cost <= self.free:
+            yield
+            return
+        cost = min(cost, self.capacity)
         if not self._waiting and self.in_flight + cost <= self.capacity:
             self.in_flight += cost
         else:

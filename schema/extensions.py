@@ -144,7 +144,7 @@ class OperationLimits(SchemaExtension):
             ) from None
 
 
-_GATE = CostGate(limits.COST_IN_FLIGHT)  # this process's (schema/admission.py)
+_GATE = CostGate(limits.COST_IN_FLIGHT, free=limits.ANONYMOUS_COST_LIMIT)  # this process's (schema/admission.py)
 
 
 def _cost(context: ExecutionContext, document: DocumentNode) -> int:

@@ -77,3 +77,15 @@ async def test_waiting_counts_toward_the_deadline(client, monkeypatch):
     response = await client.post("/graphql", json={"query": "# admission 2\n{ plans(first: 1) { nodes { name } } }"})
     assert response.json()["data"]["plans"]["nodes"]
     assert gate.in_flight == 0
+
+
+async def test_what_anyone_may_ask_neither_waits_nor_counts():
+    gate, log, release = CostGate(100, free=5), [], asyncio.Event()
+    big = asyncio.create_task(_hold(gate, 100, log, "big", release))
+    waiting = asyncio.create_task(_hold(gate, 50, log, "waiting", release))
+    await asyncio.sleep(0.01)
+    async with gate.admitted(5):  # e.g. a resident's question while a staff report runs
+        assert gate.in_flight == 100 and gate.waiting == 1
+    release.set()
+    await asyncio.gather(big, waiting)
+    assert gate.in_flight == 0
