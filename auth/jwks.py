@@ -2,10 +2,12 @@
 
 Keys are refetched when a token names a key id we do not know (the provider rotated its keys),
 at most once per REFETCH_INTERVAL so that tokens with made-up key ids cannot make us hammer it.
+One fetch per issuer is in flight at a time: the requests that find the keys missing meanwhile await it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -32,11 +34,13 @@ class _Entry:
 
 _metadata: dict[str, _Entry] = {}
 _keys: dict[str, _Entry] = {}
+_fetching: dict[str, asyncio.Task[KeySet]] = {}
 
 
 def clear_cache() -> None:
     _metadata.clear()
     _keys.clear()
+    _fetching.clear()
 
 
 async def _get_json(url: str) -> dict:
@@ -81,16 +85,35 @@ async def _fetch_keys(issuer: Issuer) -> KeySet:
     return keyset
 
 
+async def _fetch_keys_once(issuer: Issuer) -> KeySet:
+    """`_fetch_keys`, shared by every request that asks while it runs (its keys or its error); a failed
+    fetch is forgotten with it, so the next request tries again."""
+    task = _fetching.get(issuer.id)
+    if task is None or task.get_loop() is not asyncio.get_running_loop():
+        task = asyncio.ensure_future(_fetch_keys(issuer))
+        _fetching[issuer.id] = task
+        task.add_done_callback(lambda done: _fetched(issuer.id, done))
+    # One waiter's cancellation (its client went away) does not cancel the fetch the others await.
+    return await asyncio.shield(task)
+
+
+def _fetched(issuer_id: str, task: asyncio.Task[KeySet]) -> None:
+    if _fetching.get(issuer_id) is task:
+        del _fetching[issuer_id]
+    if not task.cancelled():
+        task.exception()  # retrieved here too: an error whose waiters all went away is no asyncio warning
+
+
 async def key_for(issuer: Issuer, kid: str | None) -> KeySet | None:
     """The issuer's keys, refreshed when `kid` is unknown; None when no key matches."""
     entry = _keys.get(issuer.id)
     now = time.monotonic()
     if entry is None or now - entry.fetched_at >= KEYS_TTL:
-        keyset = await _fetch_keys(issuer)
+        keyset = await _fetch_keys_once(issuer)
     else:
         keyset = entry.value  # type: ignore[assignment]
         if not _has_kid(keyset, kid) and now - entry.fetched_at >= REFETCH_INTERVAL:
-            keyset = await _fetch_keys(issuer)
+            keyset = await _fetch_keys_once(issuer)
     if not _has_kid(keyset, kid):
         return None
     return keyset

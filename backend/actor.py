@@ -47,8 +47,8 @@ class Actor:
         return self.kind in (ActorKind.HOUSING_ORGANISATION, ActorKind.MUNICIPALITY)
 
 
-def residency_current(day: date) -> ColumnElement[bool]:
-    """SQL: the residency grants its rights on `day`.
+def residency_current(day: date | ColumnElement[date]) -> ColumnElement[bool]:
+    """SQL: the residency grants its rights on `day` (a date, or a parameter of a statement built once).
 
     `until` is the day the residency ends: from the start of that day (Copenhagen) it grants
     nothing. Ending a residency today (the default) therefore ends it at once, for the actor,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Update, func, insert, literal, select, update
+from sqlalchemy import Insert, Update, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
@@ -251,7 +252,7 @@ async def submit_input(
     activity_id, focus_area_id = await _concerns(session, check, plan, concerns)
     title = check.done(title)
     body = check.done(body)
-    await session.execute(_one_at_a_time(actor.account_id))
+    await session.execute(ONE_AT_A_TIME, _one_at_a_time_params(actor.account_id))
     row = _new_input(actor, pk(group), title, body, language, activity_id, focus_area_id)
     existing = await session.execute(
         select(col(ResidentInput.id)).where(
@@ -308,73 +309,110 @@ def _new_input(
     )
 
 
-def _one_at_a_time(account_id: int) -> Update:
+def _one_at_a_time() -> Update:
     """One resident's submissions run one at a time (row lock on PostgreSQL, write lock on SQLite), so the
-    rate limit and the duplicate check, in the statements after this one, count what the others committed."""
-    return update(Account).where(col(Account.id) == account_id).values(last_seen_at=now())
+    rate limit and the duplicate check, in the statements after this one, count what the others committed.
+    Built once (parameters `_at_once_params`): on the table, since no loaded Account needs the new time."""
+    accounts = Account.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
+    return (
+        update(accounts)
+        .where(accounts.c.id == bindparam("account_id"))
+        .values(last_seen_at=bindparam("seen_at", type_=accounts.c.last_seen_at.type))
+    )
+
+
+ONE_AT_A_TIME = _one_at_a_time()
+# The first statement of `_submit_at_once`: the lock and the input's id.
+_LOCK_AND_ID = ONE_AT_A_TIME.returning(func.nextval(func.pg_get_serial_sequence(ResidentInput.__tablename__, "id")))
+
+
+def _one_at_a_time_params(account_id: int | None) -> dict[str, Any]:
+    return {"account_id": account_id, "seen_at": now()}
 
 
 async def _submit_at_once(session: AsyncSession, actor: Actor, row: ResidentInput) -> tuple[int, str] | None:
     """PostgreSQL: store a submission that passes every check in two statements, or nothing (None).
 
-    The first takes the resident's lock (`_one_at_a_time`) and the input's id. The second, run after the
+    The first takes the resident's lock (`ONE_AT_A_TIME`) and the input's id. The second, run after the
     lock with a snapshot of its own (READ COMMITTED), so that it counts what the resident's other
     submissions committed, inserts the input and its audit row only where the group's plan is public,
     the resident lives in one of its estates today, is under the hourly limit and has not sent the same
-    text: (plan id, group name) when it did."""
-    next_id = func.nextval(func.pg_get_serial_sequence(ResidentInput.__tablename__, "id"))
-    row.id = (await session.execute(_one_at_a_time(actor.account_id).returning(next_id))).scalar_one_or_none()
+    text: (plan id, group name) when it did. Both are built once, with parameters (their construction
+    and cache key cost more CPU than the rest of a submission)."""
+    locked = await session.execute(_LOCK_AND_ID, _one_at_a_time_params(actor.account_id))
+    row.id = locked.scalar_one_or_none()
     if row.id is None:  # the account has just been erased
         raise NotFound("groupId", *SUBMIT_GROUP)
-    mine = col(ResidentInput.author_account_id) == actor.account_id
-    lives_there = (
-        select(col(Residency.id))
-        .join(FollowUpGroupEstate, col(FollowUpGroupEstate.estate_id) == col(Residency.estate_id))
-        .where(
-            col(FollowUpGroupEstate.group_id) == col(FollowUpGroup.id),
-            col(Residency.account_id) == actor.account_id,
-            residency_current(clock.today()),
-        )
-    )
-    recent = (
-        select(func.count())
-        .select_from(ResidentInput)
-        .where(mine, col(ResidentInput.created_at) >= now() - RATE_LIMIT_WINDOW)
-    )
-    twin = select(col(ResidentInput.id)).where(mine, col(ResidentInput.content_hash) == row.content_hash)
-    ok = (
-        select(col(FollowUpGroup.plan_id).label("plan_id"), col(FollowUpGroup.name).label("name"))
-        .join(Plan, col(Plan.id) == col(FollowUpGroup.plan_id))
-        .where(
-            col(FollowUpGroup.id) == row.group_id,
-            policy.plan_filter(actor),  # as can_read_plan: a resident gives input to public plans only
-            lives_there.exists(),
-            recent.scalar_subquery() < RATE_LIMIT_COUNT,
-            ~twin.exists(),
-        )
-        .cte("ok")
-    )
     event = audit.event_of(actor=actor, action="residentInput.submit", obj=row)
-    audited = _insert_from(AuditEvent, event, ok, plan_id=ok.c.plan_id).cte("audited")
-    stored = (
-        _insert_from(ResidentInput, row, ok)
-        .add_cte(audited)
-        .returning(select(ok.c.plan_id).scalar_subquery(), select(ok.c.name).scalar_subquery())
-    )
+    stored, audited = _values(ResidentInput, row, "i_"), _values(AuditEvent, event, "a_")
+    params = {
+        "account_id": actor.account_id,
+        "group_id": row.group_id,
+        "content_hash": row.content_hash,
+        "today": clock.today(),
+        "since": now() - RATE_LIMIT_WINDOW,
+    }
     try:
-        found = (await session.execute(stored)).first()
+        statement = _stored_at_once(tuple(stored), tuple(audited))
+        found = (await session.execute(statement, params | stored | audited)).first()
     except IntegrityError as exc:  # an edit of another of her inputs to this text, committed meanwhile
         _raise_duplicate_for(exc)
         raise
     return None if found is None else (found[0], found[1])
 
 
-def _insert_from(model: type[SQLModel], obj: SQLModel, source: Any, **columns: Any) -> Insert:
-    """INSERT INTO model SELECT obj's values (and `columns` from `source`) FROM source: a row per row of source."""
+def _values(model: type[SQLModel], obj: SQLModel, prefix: str) -> dict[str, Any]:
+    """obj's stored values (not None) by column name with `prefix`: the parameters of `_insert_from`."""
     table = model.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
-    names = [c.name for c in table.columns if c.name not in columns and getattr(obj, c.name) is not None]
-    values = [literal(getattr(obj, name), table.c[name].type) for name in names]
-    return insert(model).from_select([*names, *columns], select(*values, *columns.values()).select_from(source))
+    return {prefix + c.name: value for c in table.columns if (value := getattr(obj, c.name)) is not None}
+
+
+@functools.cache
+def _stored_at_once(stored: tuple[str, ...], audited: tuple[str, ...]) -> Insert:
+    """`_submit_at_once`'s second statement for the input's and audit row's parameter names (always the same
+    few sets): account_id, group_id, content_hash, today, since, and the values of `_values`."""
+    mine = col(ResidentInput.author_account_id) == bindparam("account_id")
+    lives_there = (
+        select(col(Residency.id))
+        .join(FollowUpGroupEstate, col(FollowUpGroupEstate.estate_id) == col(Residency.estate_id))
+        .where(
+            col(FollowUpGroupEstate.group_id) == col(FollowUpGroup.id),
+            col(Residency.account_id) == bindparam("account_id"),
+            residency_current(bindparam("today")),
+        )
+    )
+    recent = (
+        select(func.count()).select_from(ResidentInput).where(mine, col(ResidentInput.created_at) >= bindparam("since"))
+    )
+    twin = select(col(ResidentInput.id)).where(mine, col(ResidentInput.content_hash) == bindparam("content_hash"))
+    ok = (
+        select(col(FollowUpGroup.plan_id).label("plan_id"), col(FollowUpGroup.name).label("name"))
+        .join(Plan, col(Plan.id) == col(FollowUpGroup.plan_id))
+        .where(
+            col(FollowUpGroup.id) == bindparam("group_id"),
+            # as can_read_plan: only a resident submits here, and a resident gives input to public plans only
+            policy.plan_filter(None),
+            lives_there.exists(),
+            recent.scalar_subquery() < RATE_LIMIT_COUNT,
+            ~twin.exists(),
+        )
+        .cte("ok")
+    )
+    audit_row = _insert_from(AuditEvent, audited, "a_", ok, plan_id=ok.c.plan_id).cte("audited")
+    return (
+        _insert_from(ResidentInput, stored, "i_", ok)
+        .add_cte(audit_row)
+        .returning(select(ok.c.plan_id).scalar_subquery(), select(ok.c.name).scalar_subquery())
+    )
+
+
+def _insert_from(model: type[SQLModel], names: tuple[str, ...], prefix: str, source: Any, **columns: Any) -> Insert:
+    """INSERT INTO model SELECT the parameters `names` (column name after `prefix`), and `columns` from
+    `source`, FROM source: a row per row of source."""
+    table = model.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
+    targets = [name.removeprefix(prefix) for name in names]
+    values = [bindparam(name, type_=table.c[target].type) for name, target in zip(names, targets, strict=True)]
+    return insert(table).from_select([*targets, *columns], select(*values, *columns.values()).select_from(source))
 
 
 async def _tell(session: AsyncSession, actor: Actor | None, row: ResidentInput, plan_id: int, group_name: str) -> None:

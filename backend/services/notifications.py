@@ -18,11 +18,13 @@ wrote. The sentence is rendered in the reader's language when it is read (`sente
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -116,9 +118,18 @@ def link(params: dict[str, object]) -> str:
 
 
 # ---------------------------------------------------------------- writing
+@dataclass(frozen=True)
+class Shared:
+    """Recipients as a SELECT built once (module level) with bind parameters, and this change's values
+    for them: `notify` then builds its own statement once too (see `_PLAN_STAFF`)."""
+
+    statement: Select[int] | Select[int | None]
+    params: dict[str, Any]
+
+
 # Who hears of a change: account ids, or a SELECT of them (a subquery of the statement that reads their
 # preferences and addresses, so that finding the recipients costs no statement of its own).
-Recipients = Iterable[int] | Select[int] | Select[int | None]
+Recipients = Iterable[int] | Select[int] | Select[int | None] | Shared
 
 
 async def notify(
@@ -137,31 +148,17 @@ async def notify(
     their portal notifications (on SQLite two: a SELECT, then an INSERT), at most two of mail
     (backend.mail.queue_notification_mails) and one live event (sent at the commit on PostgreSQL).
     Returns how many portal notifications were written."""
-    if isinstance(recipients, Select):
-        wanted = col(Account.id).in_(recipients)
+    values: dict[str, Any] = {"kind": kind, "actor_id": actor.account_id if actor is not None else None}
+    if isinstance(recipients, Shared):
+        wanted: Select[int] | Select[int | None] | None = recipients.statement
+        values |= recipients.params
+    elif isinstance(recipients, Select):
+        wanted = recipients
     else:
         ids = set(recipients)
         if not ids:
             return 0
-        wanted = col(Account.id).in_(sorted(ids))
-    preference = and_(
-        col(NotificationPreference.account_id) == col(Account.id), col(NotificationPreference.kind) == kind
-    )
-    statement: Found = (
-        select(
-            col(Account.id).label("account_id"),
-            col(Account.kind).label("account_kind"),
-            col(Account.language).label("language"),
-            col(NotificationPreference.portal).label("portal"),
-            col(NotificationPreference.email).label("email"),
-            mail.accepts_mail(col(Account.id)).label("accepts_mail"),
-        )
-        .outerjoin(NotificationPreference, preference)
-        .where(wanted)
-        .order_by(col(Account.id))
-    )
-    if actor is not None:
-        statement = statement.where(col(Account.id) != actor.account_id)
+        wanted, values["ids"] = None, sorted(ids)
     params: dict[str, object] = {**names, "link": link_path}
     subject_type, subject_id = subject
     stored = {
@@ -172,11 +169,15 @@ async def notify(
         "created_at": clock.now(),
     }
     postgresql = (await session.connection()).dialect.name == "postgresql"
+    shape = (wanted, actor is not None, tuple(stored) if postgresql else None)
+    # A SELECT of recipients built for this call alone would only fill the cache.
+    statement = _statement_once(*shape) if wanted is None or isinstance(recipients, Shared) else _statement(*shape)
     found: Sequence[Any]
     if postgresql:
-        found = (await session.execute(_with_portal_rows(statement, stored), execution_options=changes.WRITES)).all()
+        values |= {f"n_{name}": value for name, value in stored.items()}
+        found = (await session.execute(statement, values, execution_options=changes.WRITES)).all()
     else:
-        found = (await session.execute(statement)).all()
+        found = (await session.execute(statement, values)).all()
     portal: list[int] = []
     mails: list[mail.NotificationMail] = []
     for account_id, account_kind, language, wants_portal, email, accepts_mail, *_ in found:
@@ -224,19 +225,51 @@ async def notify(
 Found = Select[Any, Any, Any, Any, Any, bool]
 
 
-def _with_portal_rows(recipients: Found, stored: dict[str, Any]) -> Select[Any]:
+def _statement(
+    wanted: Select[int] | Select[int | None] | None, excluding_actor: bool, stored: tuple[str, ...] | None
+) -> Found | Select[Any]:
+    """`notify`'s statement with parameters kind, actor_id (when `excluding_actor`), ids (when `wanted` is
+    None: a list of account ids) and `wanted`'s own; on PostgreSQL (`stored` the notification's column
+    names, parameters n_<name>) `_with_portal_rows`."""
+    preference = and_(
+        col(NotificationPreference.account_id) == col(Account.id),
+        col(NotificationPreference.kind) == bindparam("kind"),
+    )
+    account_id = col(Account.id)
+    statement: Found = (
+        select(
+            account_id.label("account_id"),
+            col(Account.kind).label("account_kind"),
+            col(Account.language).label("language"),
+            col(NotificationPreference.portal).label("portal"),
+            col(NotificationPreference.email).label("email"),
+            mail.accepts_mail(account_id).label("accepts_mail"),
+        )
+        .outerjoin(NotificationPreference, preference)
+        .where(account_id.in_(wanted) if wanted is not None else account_id.in_(bindparam("ids", expanding=True)))
+        .order_by(account_id)
+    )
+    if excluding_actor:
+        statement = statement.where(account_id != bindparam("actor_id"))
+    return statement if stored is None else _with_portal_rows(statement, stored)
+
+
+_statement_once = functools.lru_cache(maxsize=64)(_statement)
+
+
+def _with_portal_rows(recipients: Found, stored: tuple[str, ...]) -> Select[Any]:
     """PostgreSQL: the recipients with, last, the id of the portal notification written for each who wants
     one (NULL for the others), in one statement (a SELECT that writes: run it with changes.WRITES)."""
     found = recipients.cte("recipients")
     table = Notification.__table__  # type: ignore[attr-defined]  # sqlmodel sets it on table models
-    values = [literal(value, table.c[name].type) for name, value in stored.items()]
+    values = [bindparam(f"n_{name}", type_=table.c[name].type) for name in stored]
     written = (
-        insert(Notification)
+        insert(table)
         .from_select(
             ["account_id", *stored],
             select(found.c.account_id, *values).where(or_(found.c.portal.is_(None), found.c.portal)),
         )
-        .returning(col(Notification.id).label("notification_id"), col(Notification.account_id))
+        .returning(table.c.id.label("notification_id"), table.c.account_id)
         .cte("written")
     )
     statement = (
@@ -257,8 +290,10 @@ def _group_residents(group_id: int) -> Select[int]:
     )
 
 
-def _plan_staff(plan_id: int) -> Select[int | None]:
-    """Staff of the plan (policy.is_plan_staff): its housing organisations' and its municipality's."""
+def _plan_staff() -> Select[int | None]:
+    """Staff of the plan (policy.is_plan_staff): its housing organisations' and its municipality's; the
+    plan as parameter plan_id."""
+    plan_id: BindParameter[int] = bindparam("plan_id")
     municipality = (
         select(col(UrbanArea.municipality_id))
         .join(Plan, col(Plan.urban_area_id) == col(UrbanArea.id))
@@ -277,6 +312,10 @@ def _plan_staff(plan_id: int) -> Select[int | None]:
             ),
         )
     )
+
+
+# Built once: a new input reaches them at every submission.
+_PLAN_STAFF = _plan_staff()
 
 
 async def _followers(session: AsyncSession, activity: Activity) -> Select[int] | list[int]:
@@ -332,7 +371,7 @@ async def input_received(
         actor=actor,
         kind=K.INPUT_RECEIVED,
         subject=("ResidentInput", input_id),
-        recipients=_plan_staff(plan_id),
+        recipients=Shared(_PLAN_STAFF, {"plan_id": plan_id}),
         names={"group": group_name},
         link_path=f"/medarbejder/indbakke/{global_id('ResidentInput', input_id)}",
     )
