@@ -15,9 +15,10 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.controller import Controller
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 
 class EmlStore:
@@ -56,6 +57,10 @@ def free_port() -> int:
 
 def start(directory: Path, *, port: int = 0, handler: EmlStore | None = None) -> Controller:
     """Start the server in a thread on loopback (port 0: a free one, `controller.port`)."""
+    # Imported here: the portal's /udvikling/post reads this module's messages, and a server process
+    # would otherwise carry aiosmtpd (~3.5 MB) for a server it never runs.
+    from aiosmtpd.controller import Controller
+
     controller = Controller(handler or EmlStore(directory), hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
