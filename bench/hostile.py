@@ -12,6 +12,7 @@ and last), and each row carries the peak of each process in its run.
 from __future__ import annotations
 
 import json
+import statistics
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,9 +31,11 @@ def hostile_body(tmp: Path) -> Path:
 
 
 def run_mix(
-    *, portal, targets: dict, alone: dict, tmp: Path, duration: int, run_wrk, result_type
-) -> tuple[list, list[str]]:
-    """Run the mix; `alone` maps S1/S2 to their results alone. Returns result rows and lines for the report."""
+    *, portal, targets: dict, alone: dict, tmp: Path, duration: int, run_wrk, result_type, rounds: int = 1
+) -> tuple[dict[str, list], list[str]]:
+    """Run the mix `rounds` times (each: the calm mix, then the mix with the hostile connections); `alone`
+    maps S1/S2 to their results alone. Returns each row's results by round, and lines for the report (from
+    the medians over the rounds)."""
     hostile = {
         "url": targets["S1"]["url"],
         "script": "hostile.lua",
@@ -44,12 +47,6 @@ def run_mix(
         "S1 in mix": {**targets["S1"], "threads": 1, "connections": EACH_CONNECTIONS},
         "S2 in mix": {**targets["S2"], "threads": 1, "connections": EACH_CONNECTIONS},
     }
-    # The same S1 and S2 connections without the hostile ones first: what the hostile query adds is
-    # the difference between the two runs (beside it, S2 slows S1 down on the same two cores).
-    calm_outs, calm_memory = _run_together(
-        portal, {name.replace("in mix", "calm"): t for name, t in mixed.items()}, duration, run_wrk
-    )
-    outs, memory = _run_together(portal, {"hostile": hostile, **mixed}, duration, run_wrk)
     connections = {"hostile": HOSTILE_CONNECTIONS}
 
     def row_of(name: str, out: dict, sampled: MemorySampler):
@@ -68,42 +65,59 @@ def run_mix(
         row.memory = sampled.peaks()
         return row
 
-    calm = {name.split()[0]: row_of(name, out, calm_memory) for name, out in calm_outs.items()}
-    results = [*calm.values(), *(row_of(name, out, memory) for name, out in outs.items())]
+    by_name: dict[str, list] = {}
+    mix_memory: list[MemorySampler] = []
+    for _ in range(rounds):
+        # The same S1 and S2 connections without the hostile ones first: what the hostile query adds is
+        # the difference between the two runs (beside it, S2 slows S1 down on the same two cores).
+        calm_outs, calm_memory = _run_together(
+            portal, {name.replace("in mix", "calm"): t for name, t in mixed.items()}, duration, run_wrk
+        )
+        outs, memory = _run_together(portal, {"hostile": hostile, **mixed}, duration, run_wrk)
+        mix_memory.append(memory)
+        for name, out in calm_outs.items():
+            by_name.setdefault(name, []).append(row_of(name, out, calm_memory))
+        for name, out in outs.items():
+            by_name.setdefault(name, []).append(row_of(name, out, memory))
 
+    def median(name: str, figure: str) -> float:
+        return statistics.median(getattr(r, figure) for r in by_name[name])
+
+    requests = sum(r.requests for r in by_name["hostile"])
+    limited = sum(r.extra["rejected"] for r in by_name["hostile"])
     lines = [
-        f"S5 hostile mix, {duration} s: {HOSTILE_CONNECTIONS} connections send the hostile query (anonymous, "
-        f"a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} run S2 at the same time"
+        f"S5 hostile mix, {rounds} rounds of {duration} s (figures: medians): {HOSTILE_CONNECTIONS} connections send "
+        f"the hostile query (anonymous, a new comment each time), {EACH_CONNECTIONS} run S1 and {EACH_CONNECTIONS} "
+        "run S2 at the same time",
+        f"  hostile: {requests} requests in all, {limited} answered 429 (its budget per minute spent), "
+        f"{requests - limited} executed; p50 {median('hostile', 'p50'):.0f} ms, p99 {median('hostile', 'p99'):.0f} ms",
     ]
-    for row in results:
-        if row.server == "hostile":
-            limited = row.extra["rejected"]
-            lines.append(
-                f"  hostile: {row.requests} requests, {limited} answered 429 (its budget per minute spent), "
-                f"{row.requests - limited} executed; p50 {row.p50:.0f} ms, p99 {row.p99:.0f} ms"
-            )
-            continue
-        if not row.server.endswith("in mix"):
-            continue
-        scenario = row.server.split()[0]
-        base, without = alone.get(scenario), calm[scenario]
-        line = f"  {row.server}: p99 {row.p99:.1f} ms"
+    for scenario in ("S1", "S2"):
+        mix, calm, base = f"{scenario} in mix", f"{scenario} calm", alone.get(scenario)
+        p99, calm_p99 = median(mix, "p99"), median(calm, "p99")
+        line = f"  {mix}: p99 {p99:.1f} ms"
         if base is not None and base.p99:
-            line += f" vs {base.p99:.1f} ms alone (x{row.p99 / base.p99:.2f})"
-        if without.p99:
-            line += (
-                f", vs {without.p99:.1f} ms in the same mix without the hostile query (x{row.p99 / without.p99:.2f})"
-            )
-        line += f"; {row.rps:.1f} req/s on {EACH_CONNECTIONS} connections ({without.rps:.1f} without the hostile query"
+            line += f" vs {base.p99:.1f} ms alone (x{p99 / base.p99:.2f})"
+        if calm_p99:
+            line += f", vs {calm_p99:.1f} ms in the same mix without the hostile query (x{p99 / calm_p99:.2f})"
+        line += (
+            f"; {median(mix, 'rps'):.1f} req/s on {EACH_CONNECTIONS} connections "
+            f"({median(calm, 'rps'):.1f} without the hostile query"
+        )
         lines.append(line + (f", {base.rps:.1f} on 16 alone)" if base is not None else ")"))
+    samples: dict[int, list[int]] = {}
+    for memory in mix_memory:
+        for pid, taken in memory.samples.items():
+            samples.setdefault(pid, []).extend(taken)
+    roles = {pid: role for memory in mix_memory for pid, role in memory.roles.items()}
     lines.append(
-        "  memory per portal process over the hostile mix (first / peak / last sample, MB): "
+        "  memory per portal process over the hostile mixes (first / peak / last sample, MB): "
         + "; ".join(
-            f"{memory.roles[pid]} {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
-            for pid, s in sorted(memory.samples.items())
+            f"{roles[pid]} {pid} {s[0] / 1024:.0f} / {max(s) / 1024:.0f} / {s[-1] / 1024:.0f}"
+            for pid, s in sorted(samples.items())
         )
     )
-    return results, lines
+    return by_name, lines
 
 
 def _run_together(portal, runs: dict, duration: int, run_wrk) -> tuple[dict, MemorySampler]:

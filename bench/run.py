@@ -298,8 +298,9 @@ def main() -> int:
                 duration=DURATION,
                 run_wrk=run_wrk,
                 result_type=Result,
+                rounds=ROUNDS,
             )
-            rows.extend(Row(r.scenario, r.server, [r]) for r in mix)
+            rows.extend(Row("S5", name, results) for name, results in mix.items())
             notes.extend(lines)
         elif not only or "S5" in only:
             notes.append("S5 skipped: it needs S1 and S2 (BENCH_ONLY=S1,S2,S5)")
