@@ -94,7 +94,7 @@ async def committed(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     try:
         yield session
         await session.commit()
-    except BaseException:
+    except BaseException:  # cancellation too: a cancelled request's half-written transaction never commits
         await session.rollback()
         raise
 

@@ -169,7 +169,7 @@ def _run_hooks(event: LiveEventData) -> None:
     for hook in _hooks.get(event.get("topic", ""), ()):
         try:
             hook(event)
-        except Exception:
+        except Exception:  # a hook (a cache's drop) must not fail the write that publishes, nor the broker
             log.exception("a live event hook failed")
 
 
